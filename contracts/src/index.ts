@@ -1,0 +1,4 @@
+export * from './features.js';
+export * from './manifest.js';
+export * from './model-inputs.js';
+export * from './row-validation.js';

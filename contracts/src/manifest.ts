@@ -1,0 +1,132 @@
+/**
+ * The artifact contract: `<out>/<version>/{model.onnx, manifest.json, report.html}`.
+ * The trainer writes these types; the API, the drift worker and the operator read them.
+ */
+
+export const ARTIFACT_FILES = {
+  model: 'model.onnx',
+  manifest: 'manifest.json',
+  report: 'report.html',
+} as const;
+
+/** Name of the calibrated output of model.onnx: P(is_late = 1). */
+export const PROBABILITY_OUTPUT = 'probability';
+/** XGBoost's own (uncalibrated) probability, kept for the parity check and diagnostics. */
+export const RAW_PROBABILITY_OUTPUT = 'raw_probability';
+
+export type ThresholdPolicy =
+  | { readonly policy: 'fixed'; readonly value: number }
+  | { readonly policy: 'target-recall'; readonly value: number }
+  | { readonly policy: 'max-flag-rate'; readonly value: number };
+
+export type ImbalanceStrategy = 'none' | 'scale_pos_weight' | 'smote';
+
+export type MetricName = 'rocAuc' | 'prAuc' | 'brier' | 'logLoss';
+
+export interface MetricSummary {
+  readonly mean: number;
+  readonly std: number;
+  readonly folds: readonly number[];
+}
+
+/** Share of rows per bin; drift monitoring compares a live window against these. */
+export type Histogram =
+  | {
+      readonly kind: 'numeric';
+      /** Inner bin edges; bin i holds edges[i-1] <= x < edges[i], open at both ends. */
+      readonly edges: readonly number[];
+      readonly shares: readonly number[];
+      readonly missingShare: number;
+    }
+  | {
+      readonly kind: 'categorical';
+      readonly categories: readonly string[];
+      readonly shares: readonly number[];
+      /** Share of values outside `categories`. */
+      readonly otherShare: number;
+      readonly missingShare: number;
+    };
+
+export interface ManifestFeature {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly nullable: boolean;
+  /** Numeric: range seen in training. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Categorical: the categories seen in training, in one-hot order. */
+  readonly categories?: readonly string[];
+  /** Typical value (median or most frequent): the reference for "why" explanations. */
+  readonly reference: number | string | null;
+  readonly missingShare: number;
+}
+
+export interface ThresholdChoice {
+  readonly policy: ThresholdPolicy;
+  readonly value: number;
+  /** Measured on out-of-fold calibrated scores. */
+  readonly precision: number;
+  readonly recall: number;
+  readonly flagRate: number;
+}
+
+export interface SearchCandidate {
+  readonly strategy: ImbalanceStrategy;
+  readonly params: Readonly<Record<string, number>>;
+  readonly rocAuc: MetricSummary;
+  readonly bestRounds: number;
+}
+
+export interface ModelManifest {
+  readonly schemaVersion: 1;
+  readonly version: string;
+  readonly created: string;
+  readonly files: typeof ARTIFACT_FILES;
+  readonly label: string;
+  readonly features: readonly ManifestFeature[];
+  /** Columns the graph feeds the tree ensemble, in order (one-hot and ordinal columns expanded). */
+  readonly encodedColumns: readonly string[];
+  readonly outputs: { readonly probability: string; readonly rawProbability: string };
+  readonly threshold: ThresholdChoice;
+  readonly calibration: { readonly method: 'platt'; readonly slope: number; readonly intercept: number };
+  readonly metrics: {
+    readonly cv: Readonly<Record<MetricName, MetricSummary>>;
+    /** Out-of-fold, calibrated, at the chosen threshold. */
+    readonly atThreshold: { readonly precision: number; readonly recall: number; readonly flagRate: number };
+  };
+  readonly model: {
+    readonly engine: string;
+    readonly strategy: ImbalanceStrategy;
+    readonly params: Readonly<Record<string, number>>;
+    readonly rounds: number;
+    readonly folds: number;
+    readonly seed: number;
+    readonly candidates: readonly SearchCandidate[];
+    readonly importance: Readonly<Record<string, number>>;
+  };
+  readonly data: {
+    readonly rows: number;
+    readonly positives: number;
+    readonly sha256: string;
+    readonly badRows: number;
+    readonly badRowReasons: Readonly<Record<string, number>>;
+  };
+  readonly trainingSeconds: number;
+  readonly baseline: {
+    readonly features: Readonly<Record<string, Histogram>>;
+    readonly score: Histogram;
+  };
+}
+
+/** What the trainer writes to its termination message for the operator (one JSON object). */
+export interface TrainingSummary {
+  readonly version: string;
+  readonly path: string;
+  readonly metrics: {
+    readonly rocAuc: number;
+    readonly prAuc: number;
+    readonly brier: number;
+  };
+  readonly threshold: number;
+  readonly rows: number;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian packages the platform and its tests need: XGBoost's C library (trainer),
+# Redis (queues), Chromium (web page test), nginx (ingress stand-in for the rollout load test).
+set -euo pipefail
+need=()
+for pkg in libxgboost0 redis-server chromium nginx-light; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+echo "system packages: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Debian services must not hold the default ports; tests start their own instances.
+for svc in redis-server nginx; do
+  (service "$svc" stop || true) >/dev/null 2>&1
+done
+echo "system packages: done"

@@ -1,0 +1,49 @@
+/**
+ * Publishes a trained model as `<out>/<version>/{model.onnx, manifest.json, report.html}`:
+ * written to a temporary folder and renamed into place, so a reader never sees half a version.
+ * `<out>/current` then names the newest version for servers that follow a models root.
+ */
+import { createHash } from 'node:crypto';
+import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTIFACT_FILES, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+
+export const CURRENT_POINTER = 'current';
+
+/** Same data + same settings + same seed = same version. */
+export function deriveVersion(dataSha256: string, canonicalConfig: string, trainerRevision: string): string {
+  return createHash('sha256').update(`${trainerRevision}\n${dataSha256}\n${canonicalConfig}`).digest('hex').slice(0, 12);
+}
+
+export interface Artifacts {
+  readonly model: Uint8Array;
+  readonly manifest: ModelManifest;
+  readonly report: string;
+}
+
+export async function publishArtifacts(outRoot: string, artifacts: Artifacts): Promise<string> {
+  const version = artifacts.manifest.version;
+  const finalDir = join(outRoot, version);
+  const tmpDir = join(outRoot, `.${version}.tmp-${process.pid}`);
+  await mkdir(tmpDir, { recursive: true });
+  await writeFile(join(tmpDir, ARTIFACT_FILES.model), artifacts.model);
+  await writeFile(join(tmpDir, ARTIFACT_FILES.manifest), `${JSON.stringify(artifacts.manifest, null, 2)}\n`);
+  await writeFile(join(tmpDir, ARTIFACT_FILES.report), artifacts.report);
+  await rm(finalDir, { recursive: true, force: true });
+  await rename(tmpDir, finalDir);
+  const pointerTmp = join(outRoot, `.${CURRENT_POINTER}.tmp-${process.pid}`);
+  await writeFile(pointerTmp, `${version}\n`);
+  await rename(pointerTmp, join(outRoot, CURRENT_POINTER));
+  return finalDir;
+}
+
+/** Writes the operator's summary when the file is writable (always in a Pod); skips it elsewhere. */
+export async function writeTerminationMessage(path: string, summary: TrainingSummary): Promise<boolean> {
+  try {
+    await access(path, constants.W_OK);
+  } catch {
+    if (path === '/dev/termination-log') return false;
+  }
+  await writeFile(path, JSON.stringify(summary));
+  return true;
+}

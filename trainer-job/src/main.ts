@@ -1,0 +1,86 @@
+/**
+ * loanrisk-train: trains the late-payment model on a CSV and publishes it as a versioned ONNX
+ * artifact. Exit codes: 0 published, 1 the run failed, 2 bad command line or configuration.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from './errors/config-error.js';
+import { DataError } from './errors/data-error.js';
+import { ExportError } from './errors/export-error.js';
+import { XGBoostError } from './errors/xgboost-error.js';
+import { createReporter } from './progress-reporter.js';
+import { readConfigFile, resolveConfig, type ConfigOverrides } from './training-config.js';
+import { runTraining } from './training-run.js';
+
+const USAGE = `usage: loanrisk-train --data <csv> --out <dir> [--config <json>] [--seed N] [--folds N]
+                      [--threads N] [--termination-log <file>] [--quiet]
+
+Trains on <csv> (10 feature columns + is_late) and writes <dir>/<version>/{model.onnx,
+manifest.json, report.html}; <dir>/current names the newest version.`;
+
+function parseCli(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+      seed: { type: 'string' },
+      folds: { type: 'string' },
+      threads: { type: 'string' },
+      'termination-log': { type: 'string', default: '/dev/termination-log' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  return values;
+}
+
+function integerOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value)) throw new ConfigError(`--${name} must be a whole number, got "${text}"`);
+  return value;
+}
+
+async function main(): Promise<number> {
+  let cli: ReturnType<typeof parseCli>;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`loanrisk-train: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (cli.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    if (!cli.data || !cli.out) throw new ConfigError('--data and --out are required');
+    const fromFile = cli.config ? await readConfigFile(cli.config) : {};
+    const fromCli: ConfigOverrides = {};
+    const seed = integerOption('seed', cli.seed);
+    const folds = integerOption('folds', cli.folds);
+    const threads = integerOption('threads', cli.threads);
+    if (seed !== undefined) fromCli.seed = seed;
+    if (folds !== undefined) fromCli.folds = folds;
+    if (threads !== undefined) fromCli.threads = threads;
+    const config = resolveConfig(fromFile, fromCli);
+    const reporter = createReporter({ quiet: cli.quiet });
+    const { summary } = await runTraining({ dataPath: cli.data, outRoot: cli.out, config, terminationLog: cli['termination-log'] }, reporter);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`loanrisk-train: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DataError || err instanceof ExportError || err instanceof XGBoostError) {
+      process.stderr.write(`loanrisk-train: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main();

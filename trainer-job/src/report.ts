@@ -1,0 +1,133 @@
+/**
+ * report.html: one self-contained page (inline SVG and CSS, no scripts or remote assets) with
+ * ROC, precision-recall, calibration and threshold trade-off curves, feature importance, the
+ * search results and a data-quality table. Charts are drawn here as plain SVG polylines: a
+ * charting library would need a DOM or ship a runtime for four line charts.
+ */
+import type { ModelManifest } from '@peerloan/contracts';
+import { thresholdSweep } from './metrics.js';
+
+type Point = readonly [number, number];
+interface Series { readonly name: string; readonly points: readonly Point[]; readonly color: string; readonly dashed?: boolean }
+
+const W = 360;
+const H = 260;
+const PAD = 40;
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+/** Keeps at most `n` evenly spaced points so the page stays small. */
+function thin<T>(points: readonly T[], n = 200): T[] {
+  if (points.length <= n) return [...points];
+  const step = points.length / n;
+  const out = Array.from({ length: n }, (_, i) => points[Math.floor(i * step)]);
+  out.push(points[points.length - 1]);
+  return out;
+}
+
+function lineChart(title: string, xLabel: string, yLabel: string, series: readonly Series[], yMax = 1): string {
+  const sx = (x: number) => PAD + x * (W - PAD - 10);
+  const sy = (y: number) => H - PAD - (Math.min(y, yMax) / yMax) * (H - PAD - 20);
+  const lines = series.map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''} points="${s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
+  const legend = series.map((s, i) => `<text x="${PAD + 8}" y="${32 + i * 14}" fill="${s.color}" font-size="11">${esc(s.name)}</text>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<text x="${sx(t)}" y="${H - PAD + 14}" font-size="10" text-anchor="middle">${fmt(t, 2)}</text><text x="${PAD - 4}" y="${sy(t * yMax) + 3}" font-size="10" text-anchor="end">${fmt(t * yMax, 2)}</text>`);
+  return `<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
+<rect x="${PAD}" y="20" width="${W - PAD - 10}" height="${H - PAD - 20}" fill="#fafafa" stroke="#ccc"/>
+${ticks.join('')}${lines.join('')}${legend.join('')}
+<text x="${W / 2}" y="${H - 6}" font-size="11" text-anchor="middle">${esc(xLabel)}</text>
+<text x="12" y="${H / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${H / 2})">${esc(yLabel)}</text>
+</svg><figcaption>${esc(title)}</figcaption></figure>`;
+}
+
+function barChart(title: string, values: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(values).sort((a, b) => b[1] - a[1]);
+  const max = Math.max(...entries.map(([, v]) => v), 1e-9);
+  const rowH = 20;
+  const height = entries.length * rowH + 10;
+  const bars = entries.map(([name, v], i) => `<text x="120" y="${i * rowH + 15}" font-size="11" text-anchor="end">${esc(name)}</text><rect x="126" y="${i * rowH + 4}" width="${((v / max) * 200).toFixed(1)}" height="14" fill="#3465a4"/><text x="${130 + (v / max) * 200}" y="${i * rowH + 15}" font-size="10">${(v * 100).toFixed(1)}%</text>`);
+  return `<figure><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(title)}">${bars.join('')}</svg><figcaption>${esc(title)}</figcaption></figure>`;
+}
+
+export interface ReportCurves {
+  readonly scores: ArrayLike<number>;
+  readonly labels: ArrayLike<number>;
+}
+
+function rocAndPr(curves: ReportCurves): { roc: Point[]; pr: Point[]; tradeoff: Series[] } {
+  const { thresholds, tp, fp, positives, negatives } = thresholdSweep(curves.scores, curves.labels);
+  const total = positives + negatives;
+  const roc: Point[] = [[0, 0], ...tp.map((t, k): Point => [fp[k] / negatives, t / positives])];
+  const pr: Point[] = tp.map((t, k): Point => [t / positives, t / (t + fp[k])]);
+  const byThreshold = thresholds.map((th, k) => ({ th, precision: tp[k] / (tp[k] + fp[k]), recall: tp[k] / positives, flag: (tp[k] + fp[k]) / total }))
+    .filter((p) => p.th <= 0.5).reverse();
+  const xMax = 0.5;
+  const tradeoff: Series[] = [
+    { name: 'recall', color: '#cc0000', points: thin(byThreshold.map((p): Point => [p.th / xMax, p.recall])) },
+    { name: 'precision', color: '#3465a4', points: thin(byThreshold.map((p): Point => [p.th / xMax, p.precision])) },
+    { name: 'share flagged', color: '#4e9a06', points: thin(byThreshold.map((p): Point => [p.th / xMax, p.flag])) },
+  ];
+  return { roc: thin(roc), pr: thin(pr), tradeoff };
+}
+
+function calibrationPoints(curves: ReportCurves, bins = 10): Point[] {
+  const order = Array.from({ length: curves.labels.length }, (_, i) => i).sort((a, b) => curves.scores[a] - curves.scores[b]);
+  const points: Point[] = [];
+  for (let b = 0; b < bins; b++) {
+    const slice = order.slice(Math.floor((b * order.length) / bins), Math.floor(((b + 1) * order.length) / bins));
+    if (slice.length === 0) continue;
+    const meanScore = slice.reduce((a, i) => a + curves.scores[i], 0) / slice.length;
+    const observed = slice.reduce((a, i) => a + curves.labels[i], 0) / slice.length;
+    points.push([meanScore, observed]);
+  }
+  return points;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+export function renderReport(manifest: ModelManifest, curves: ReportCurves): string {
+  const { roc, pr, tradeoff } = rocAndPr(curves);
+  const calibration = calibrationPoints(curves);
+  const calMax = Math.max(0.05, ...calibration.flatMap(([x, y]) => [x, y]));
+  const m = manifest.metrics.cv;
+  const th = manifest.threshold;
+  const charts = [
+    lineChart(`ROC (out-of-fold), AUC ${fmt(m.rocAuc.mean)}`, 'false positive rate', 'true positive rate', [
+      { name: 'model', color: '#3465a4', points: roc }, { name: 'chance', color: '#999', dashed: true, points: [[0, 0], [1, 1]] }]),
+    lineChart(`Precision-recall (out-of-fold), AP ${fmt(m.prAuc.mean)}`, 'recall', 'precision', [{ name: 'model', color: '#3465a4', points: pr }]),
+    lineChart('Calibration: mean predicted vs observed late rate per decile', `predicted (0 to ${fmt(calMax, 3)})`, 'observed', [
+      { name: 'model', color: '#3465a4', points: calibration.map(([x, y]): Point => [x / calMax, y]) },
+      { name: 'perfect', color: '#999', dashed: true, points: [[0, 0], [1, calMax]] }], calMax),
+    lineChart(`Threshold trade-off (chosen ${fmt(th.value)})`, 'threshold (0 to 0.5)', 'share', tradeoff),
+    barChart('Feature importance (share of split gain)', manifest.model.importance),
+  ];
+  const quality = [
+    ['rows used', manifest.data.rows], ['late loans', manifest.data.positives], ['rows skipped', manifest.data.badRows],
+    ...Object.entries(manifest.data.badRowReasons).map(([r, n]) => [`skipped: ${r}`, n]),
+    ...manifest.features.map((f) => [`missing: ${f.name}`, `${(f.missingShare * 100).toFixed(2)}%`]),
+  ];
+  const candidates = [...manifest.model.candidates].sort((a, b) => b.rocAuc.mean - a.rocAuc.mean)
+    .map((c) => [c.strategy, Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' '), fmt(c.rocAuc.mean), fmt(c.rocAuc.std), c.bestRounds]);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}
+table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}
+figcaption{font-size:13px;color:#555}</style></head><body>
+<h1>Loan risk model ${esc(manifest.version)}</h1>
+<p>Trained ${esc(manifest.created)} on ${manifest.data.rows} loans (${manifest.data.positives} late) in ${fmt(manifest.trainingSeconds, 1)} s.
+Strategy <b>${esc(manifest.model.strategy)}</b>, ${manifest.model.rounds} trees, ${manifest.model.folds}-fold CV.</p>
+<h2>Cross-validated metrics</h2>
+${table(['metric', 'mean', 'std'], (Object.entries(m)).map(([k, v]) => [k, fmt(v.mean), fmt(v.std)]))}
+<h2>Decision threshold</h2>
+<p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
+precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>
+${charts.join('\n')}
+<h2>Model search</h2>
+${table(['imbalance', 'parameters', 'ROC AUC', 'std', 'rounds'], candidates)}
+<h2>Data quality</h2>
+${table(['check', 'value'], quality)}
+</body></html>
+`;
+}

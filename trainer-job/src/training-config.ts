@@ -1,0 +1,145 @@
+/**
+ * Training settings: defaults, the JSON schema that checks a --config file, and the merge of
+ * file and command line. Unknown keys and out-of-range values are refused with the setting named.
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import type { ImbalanceStrategy, ThresholdPolicy } from '@peerloan/contracts';
+import { ConfigError } from './errors/config-error.js';
+
+export interface ParameterGrid {
+  readonly max_depth: readonly number[];
+  readonly eta: readonly number[];
+  readonly min_child_weight: readonly number[];
+  readonly subsample: readonly number[];
+  readonly colsample_bytree: readonly number[];
+}
+
+export interface TrainingConfig {
+  readonly folds: number;
+  readonly seed: number;
+  readonly grid: ParameterGrid;
+  readonly imbalance: readonly ImbalanceStrategy[];
+  readonly maxRounds: number;
+  readonly earlyStoppingRounds: number;
+  readonly smote: { readonly k: number; readonly targetRatio: number };
+  readonly threshold: ThresholdPolicy;
+  readonly maxBadRowShare: number;
+  /** XGBoost threads; 0 = all cores. */
+  readonly threads: number;
+  /** Largest |ONNX - XGBoost| allowed on the parity sample. */
+  readonly parityTolerance: number;
+}
+
+export const DEFAULT_CONFIG: TrainingConfig = {
+  folds: 5,
+  seed: 42,
+  grid: {
+    max_depth: [3, 5],
+    eta: [0.1],
+    min_child_weight: [1, 10],
+    subsample: [0.8],
+    colsample_bytree: [0.8],
+  },
+  imbalance: ['none', 'scale_pos_weight', 'smote'],
+  maxRounds: 400,
+  earlyStoppingRounds: 30,
+  smote: { k: 5, targetRatio: 0.2 },
+  threshold: { policy: 'target-recall', value: 0.5 },
+  maxBadRowShare: 0.05,
+  threads: 0,
+  parityTolerance: 1e-5,
+};
+
+const numberList = (minimum: number, maximum: number, integer = false) => ({
+  type: 'array', minItems: 1, items: { type: integer ? 'integer' : 'number', minimum, maximum },
+});
+
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    folds: { type: 'integer', minimum: 2, maximum: 20 },
+    seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+    grid: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        max_depth: numberList(1, 16, true),
+        eta: numberList(0.001, 1),
+        min_child_weight: numberList(0, 1000),
+        subsample: numberList(0.1, 1),
+        colsample_bytree: numberList(0.1, 1),
+      },
+    },
+    imbalance: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['none', 'scale_pos_weight', 'smote'] } },
+    maxRounds: { type: 'integer', minimum: 1, maximum: 10000 },
+    earlyStoppingRounds: { type: 'integer', minimum: 1, maximum: 1000 },
+    smote: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { k: { type: 'integer', minimum: 1, maximum: 50 }, targetRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+    },
+    threshold: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['policy', 'value'],
+      properties: {
+        policy: { enum: ['fixed', 'target-recall', 'max-flag-rate'] },
+        value: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+      },
+    },
+    maxBadRowShare: { type: 'number', minimum: 0, maximum: 1 },
+    threads: { type: 'integer', minimum: 0, maximum: 256 },
+    parityTolerance: { type: 'number', exclusiveMinimum: 0, maximum: 0.01 },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true }).compile(configSchema);
+
+export type ConfigOverrides = { -readonly [K in keyof TrainingConfig]?: unknown };
+
+/** Defaults, then the file's settings, then the command line's; validated as a whole. */
+export function resolveConfig(fromFile: ConfigOverrides, fromCli: ConfigOverrides): TrainingConfig {
+  for (const [source, value] of [['config file', fromFile], ['command line', fromCli]] as const) {
+    if (!validate(value)) {
+      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
+      throw new ConfigError(`invalid ${source}: ${problems.join('; ')}`);
+    }
+  }
+  const merged = { ...DEFAULT_CONFIG, ...fromFile, ...fromCli } as TrainingConfig;
+  return {
+    ...merged,
+    grid: { ...DEFAULT_CONFIG.grid, ...(fromFile.grid as object | undefined) },
+    smote: { ...DEFAULT_CONFIG.smote, ...(fromFile.smote as object | undefined) },
+  };
+}
+
+export async function readConfigFile(path: string): Promise<ConfigOverrides> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ConfigError(`${path}: cannot read the config file`);
+  }
+  try {
+    return JSON.parse(text) as ConfigOverrides;
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The settings that change the model, in a stable order: input to the content-derived version. */
+export function modelAffectingConfig(config: TrainingConfig): string {
+  const { threads: _threads, ...rest } = config;
+  return canonicalJson(rest);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,145 @@
+/**
+ * One training run, start to finish: read and validate the CSV, search models with
+ * cross-validation, calibrate, pick the threshold, refit, export to ONNX, check parity,
+ * and publish the artifacts.
+ */
+import { performance } from 'node:perf_hooks';
+import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
+import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
+import { applyPlatt, fitPlatt } from './calibration.js';
+import { readTrainingCsv } from './csv-reader.js';
+import { planEncoding } from './encoding.js';
+import { DataError } from './errors/data-error.js';
+import { gainImportance } from './feature-importance.js';
+import type { LoanTable } from './loan-table.js';
+import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
+import { refit, searchModels, type CandidateResult } from './model-search.js';
+import { buildOnnxModel } from './onnx-export.js';
+import { checkParity } from './parity-check.js';
+import type { ProgressReporter } from './progress-reporter.js';
+import { renderReport } from './report.js';
+import { chooseThreshold } from './threshold.js';
+import { modelAffectingConfig, type TrainingConfig } from './training-config.js';
+import { xgboostVersion } from './xgboost/library.js';
+import { stratifiedFolds } from './folds.js';
+
+/** Bump when a change to the trainer changes the model for the same data and settings. */
+const TRAINER_REVISION = 'trainer-1';
+
+export interface RunOptions {
+  readonly dataPath: string;
+  readonly outRoot: string;
+  readonly config: TrainingConfig;
+  readonly terminationLog: string;
+}
+
+export interface RunResult {
+  readonly summary: TrainingSummary;
+  readonly manifest: ModelManifest;
+}
+
+function checkClasses(table: LoanTable, folds: number, path: string): void {
+  const positives = table.positives;
+  const negatives = table.rows - positives;
+  if (positives === 0 || negatives === 0) {
+    throw new DataError(`${path}: every valid row has ${LABEL}=${positives === 0 ? 0 : 1}; training needs both late and on-time loans`);
+  }
+  if (Math.min(positives, negatives) < folds * 2) {
+    throw new DataError(`${path}: only ${Math.min(positives, negatives)} rows of the rarer class; ${folds}-fold cross-validation needs at least ${folds * 2} (lower --folds or add data)`);
+  }
+}
+
+/** Per-fold metrics of the calibrated out-of-fold scores. */
+function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanTable, config: TrainingConfig): Record<MetricName, MetricSummary> {
+  const folds = stratifiedFolds(table.labels, config.folds, config.seed);
+  const per: Record<MetricName, number[]> = { rocAuc: [], prAuc: [], brier: [], logLoss: [] };
+  for (const fold of folds) {
+    const scores = Array.from(fold.valid, (r) => calibrated[r]);
+    const labels = Array.from(fold.valid, (r) => table.labels[r]);
+    per.rocAuc.push(rocAuc(scores, labels));
+    per.prAuc.push(prAuc(scores, labels));
+    per.brier.push(brier(scores, labels));
+    per.logLoss.push(logLoss(scores, labels));
+  }
+  const summarise = (values: number[]): MetricSummary => ({ ...meanAndStd(values), folds: values });
+  return { rocAuc: best.rocAuc, prAuc: summarise(per.prAuc), brier: summarise(per.brier), logLoss: summarise(per.logLoss) };
+}
+
+export async function runTraining(options: RunOptions, reporter: ProgressReporter): Promise<RunResult> {
+  const started = performance.now();
+  const { config } = options;
+
+  reporter.startProgress('reading', 100);
+  const data = await readTrainingCsv(options.dataPath, {
+    maxBadShare: config.maxBadRowShare,
+    onProgress: (read, total) => reporter.progress(Math.floor((read / total) * 100)),
+  });
+  reporter.endProgress();
+  const { table } = data;
+  reporter.info('data read', { rows: table.rows, late: table.positives, skipped: data.bad.count, ...(data.bad.count ? { firstSkippedLines: data.bad.firstLines.join(',') } : {}) });
+  checkClasses(table, config.folds, options.dataPath);
+
+  const plan = planEncoding(table);
+  const points = Object.values(config.grid).reduce((a, v) => a * v.length, 1);
+  reporter.startProgress('searching', points * config.imbalance.length * config.folds);
+  const search = searchModels(table, plan, config, (p) => reporter.progress(p.done, { strategy: p.strategy, depth: p.params.max_depth, fold: p.fold + 1, auc: p.rocAuc.toFixed(4) }));
+  reporter.endProgress();
+  const { best } = search;
+  reporter.info('best candidate', { strategy: best.strategy, ...best.params, rocAuc: best.rocAuc.mean, rounds: best.bestRounds });
+
+  const calibration = fitPlatt(best.oofMargins, table.labels);
+  const calibrated = applyPlatt(calibration, best.oofMargins);
+  const threshold = chooseThreshold(calibrated, table.labels, config.threshold);
+  const cv = cvMetrics(best, calibrated, table, config);
+
+  reporter.info('refitting on all rows', { rounds: best.bestRounds });
+  const booster = refit(table, plan, config, best);
+  try {
+    const trees = booster.dumpTrees();
+    const version = deriveVersion(data.sha256, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
+    const model = buildOnnxModel({ plan, trees, calibration, version });
+    const parity = await checkParity(model, booster, table, plan, calibration, config.parityTolerance);
+    reporter.info('parity check passed', { ...parity });
+
+    const manifest: ModelManifest = {
+      schemaVersion: 1,
+      version,
+      created: new Date().toISOString(),
+      files: ARTIFACT_FILES,
+      label: LABEL,
+      features: describeFeatures(table, plan),
+      encodedColumns: plan.columns.map((c) => c.name),
+      outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
+      threshold,
+      calibration: { method: 'platt', ...calibration },
+      metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate } },
+      model: {
+        engine: `xgboost ${xgboostVersion()}`,
+        strategy: best.strategy,
+        params: best.params,
+        rounds: best.bestRounds,
+        folds: config.folds,
+        seed: config.seed,
+        candidates: search.candidates.map(({ oofMargins: _m, ...c }) => c),
+        importance: gainImportance(trees, plan),
+      },
+      data: { rows: table.rows, positives: table.positives, sha256: data.sha256, badRows: data.bad.count, badRowReasons: data.bad.reasons },
+      trainingSeconds: (performance.now() - started) / 1000,
+      baseline: { features: featureBaselines(table, plan), score: numericHistogram(calibrated) },
+    };
+    const path = await publishArtifacts(options.outRoot, { model, manifest, report: renderReport(manifest, { scores: calibrated, labels: table.labels }) });
+    const summary: TrainingSummary = {
+      version,
+      path,
+      metrics: { rocAuc: cv.rocAuc.mean, prAuc: cv.prAuc.mean, brier: cv.brier.mean },
+      threshold: threshold.value,
+      rows: table.rows,
+    };
+    await writeTerminationMessage(options.terminationLog, summary);
+    reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });
+    return { summary, manifest };
+  } finally {
+    booster.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * End to end through the real CLI: generate data, train, load model.onnx with onnxruntime-node,
+ * score, and check the manifest, the report, determinism and the error paths.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { before, describe, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { FEATURE_NAMES, recordsToColumns, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { generateLoans } from '../src/synthetic-data.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
+const HEADER = [...FEATURE_NAMES, 'is_late'];
+
+// A small search so the test stays quick; the default search is exercised by the benchmark.
+const SMALL_CONFIG = {
+  folds: 3,
+  grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+  imbalance: ['none', 'smote'],
+  maxRounds: 60,
+  earlyStoppingRounds: 10,
+  threshold: { policy: 'max-flag-rate', value: 0.1 },
+};
+
+async function writeCsv(path: string, rows: number, seed: number): Promise<void> {
+  const lines = [HEADER.join(',')];
+  for (const { record, label } of generateLoans({ rows, seed })) {
+    lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
+  }
+  await writeFile(path, `${lines.join('\n')}\n`);
+}
+
+async function train(args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', [join(BIN, 'loanrisk-train.js'), ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('loanrisk-train', () => {
+  let dir: string;
+  let csv: string;
+  let config: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'train-'));
+    csv = join(dir, 'loans.csv');
+    config = join(dir, 'config.json');
+    await writeCsv(csv, 6000, 11);
+    await writeFile(config, JSON.stringify(SMALL_CONFIG));
+  });
+
+  test('trains, exports a calibrated ONNX model that matches the manifest, and is reproducible', async () => {
+    const out = join(dir, 'models');
+    const termination = join(dir, 'termination.json');
+    const first = await train(['--data', csv, '--out', out, '--config', config, '--termination-log', termination, '--quiet']);
+    assert.equal(first.code, 0, first.stderr);
+    const summary = JSON.parse(first.stdout) as TrainingSummary;
+    assert.deepEqual(JSON.parse(await readFile(termination, 'utf8')), summary);
+    assert.equal((await readFile(join(out, 'current'), 'utf8')).trim(), summary.version);
+
+    const manifest = JSON.parse(await readFile(join(out, summary.version, 'manifest.json'), 'utf8')) as ModelManifest;
+    assert.equal(manifest.version, summary.version);
+    assert.equal(manifest.data.rows, 6000);
+    assert.ok(manifest.metrics.cv.rocAuc.mean > 0.6, `AUC ${manifest.metrics.cv.rocAuc.mean} should beat chance clearly`);
+    assert.equal(manifest.metrics.cv.rocAuc.folds.length, 3);
+    assert.equal(manifest.model.candidates.length, 2);
+    assert.ok(manifest.threshold.flagRate <= 0.1);
+    assert.deepEqual(manifest.features.map((f) => f.name), FEATURE_NAMES);
+    assert.ok(manifest.baseline.score.kind === 'numeric' && manifest.baseline.score.shares.length > 1);
+
+    const loans = [...generateLoans({ rows: 500, seed: 99 })];
+    const session = await ort.InferenceSession.create(join(out, summary.version, 'model.onnx'));
+    assert.deepEqual([...session.inputNames].sort(), [...FEATURE_NAMES].sort());
+    const columns = recordsToColumns(loans.map((l) => l.record));
+    const feeds = Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [loans.length, 1])]));
+    const result = await session.run(feeds);
+    const probability = result.probability.data as Float32Array;
+    assert.equal(probability.length, 500);
+    assert.ok(probability.every((p) => p > 0 && p < 1));
+    const mean = probability.reduce((a, b) => a + b, 0) / probability.length;
+    assert.ok(mean > 0.005 && mean < 0.06, `calibrated mean ${mean} should be near the late rate`);
+
+    const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
+    assert.match(report, /<svg/);
+    assert.doesNotMatch(report, /<script|https?:\/\//);
+
+    const second = await train(['--data', csv, '--out', join(dir, 'again'), '--config', config, '--termination-log', join(dir, 't2'), '--quiet']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal((JSON.parse(second.stdout) as TrainingSummary).version, summary.version);
+    assert.deepEqual(await readFile(join(dir, 'again', summary.version, 'model.onnx')), await readFile(join(out, summary.version, 'model.onnx')));
+  });
+
+  test('a missing file is one clear error line', async () => {
+    const r = await train(['--data', join(dir, 'nope.csv'), '--out', join(dir, 'x'), '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), /^loanrisk-train: .*nope\.csv: no such file/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a wrong header names the missing columns', async () => {
+    const path = join(dir, 'header.csv');
+    await writeFile(path, 'a,b,c\n1,2,3\n');
+    const r = await train(['--data', path, '--out', join(dir, 'x'), '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /columns missing: loan_amnt, int_rate/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('all-bad rows abort', async () => {
+    const path = join(dir, 'bad.csv');
+    await writeFile(path, `${HEADER.join(',')}\n${'x,y,z,D,1,1,1,1,1,RENT,0\n'.repeat(20)}`);
+    const r = await train(['--data', path, '--out', join(dir, 'x'), '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /20 of 20 rows are invalid/);
+  });
+
+  test('one class only is refused', async () => {
+    const path = join(dir, 'oneclass.csv');
+    const text = await readFile(csv, 'utf8');
+    await writeFile(path, text.replace(/,1\n/g, ',0\n'));
+    const r = await train(['--data', path, '--out', join(dir, 'x'), '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /every valid row has is_late=0/);
+  });
+
+  test('an invalid config names the setting', async () => {
+    const path = join(dir, 'badconfig.json');
+    await writeFile(path, JSON.stringify({ folds: 1, gird: {} }));
+    const r = await train(['--data', csv, '--out', join(dir, 'x'), '--config', path, '--quiet']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\/folds must be >= 2/);
+    assert.match(r.stderr, /additional properties "gird"/);
+  });
+});
