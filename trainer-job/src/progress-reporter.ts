@@ -39,9 +39,13 @@ class TerminalReporter implements ProgressReporter {
   }
 }
 
+/** Progress lines at most this often, so a log shipper is not flooded. */
+const LOG_INTERVAL_MS = 2000;
+
 class LogReporter implements ProgressReporter {
   private total = 0;
   private started = 0;
+  private lastLogged = 0;
 
   constructor(private readonly log: Logger) {}
 
@@ -56,7 +60,10 @@ class LogReporter implements ProgressReporter {
   }
 
   progress(done: number, fields: Record<string, unknown> = {}): void {
-    const elapsed = (Date.now() - this.started) / 1000;
+    const now = Date.now();
+    if (done < this.total && now - this.lastLogged < LOG_INTERVAL_MS) return;
+    this.lastLogged = now;
+    const elapsed = (now - this.started) / 1000;
     const etaSeconds = done > 0 ? Math.round((elapsed / done) * (this.total - done)) : null;
     this.log.info({ done, total: this.total, etaSeconds, ...fields }, 'progress');
   }
