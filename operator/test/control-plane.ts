@@ -24,6 +24,8 @@ export interface ControlPlane {
   readonly server: string;
   readonly token: string;
   kubeConfig(): KubeConfig;
+  /** GET as a meta.k8s.io Table, the way kubectl get prints printer columns. */
+  getTable(path: string): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       kc.loadFromFile(kubeconfigPath);
       return kc;
     },
+    getTable: (path) => httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1'),
     stop,
   };
 }
@@ -154,6 +157,18 @@ function kubeconfigYaml(server: string, token: string): string {
     contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin', namespace: 'default' } }],
     'current-context': 'test',
   }, null, 2);
+}
+
+function httpsJson(url: string, token: string, accept: string): Promise<any> {
+  return new Promise((ok, fail) => {
+    const req = httpsGet(url, { headers: { authorization: `Bearer ${token}`, accept }, rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => (res.statusCode === 200 ? ok(JSON.parse(body)) : fail(new Error(`GET ${url}: ${res.statusCode} ${body}`))));
+    });
+    req.on('error', fail);
+  });
 }
 
 function httpsStatus(url: string, token: string): Promise<number> {
