@@ -100,7 +100,7 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(api.readinessProbe!.httpGet!.path, '/readyz');
     assert.equal(api.livenessProbe!.httpGet!.path, '/healthz');
     assert.equal(api.volumeMounts![0].readOnly, true);
-    assert.deepEqual(dep.spec!.strategy!.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+    assert.deepEqual({ ...dep.spec!.strategy!.rollingUpdate }, { maxUnavailable: 0, maxSurge: 1 });
     assert.ok(api.lifecycle!.preStop);
     assert.equal(dep.spec!.template.spec!.terminationGracePeriodSeconds, 30);
     assert.ok(owned(await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace: NS, name: 'alpha-api' })));
