@@ -2,18 +2,16 @@
  * loanrisk-operator: reconciles LoanRiskModels in the cluster of KUBECONFIG (in-cluster
  * configuration when unset), in every namespace unless WATCH_NAMESPACE names one.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { configFromEnv } from './config.js';
+import { loadKubeConfig } from './kube-config.js';
 import { Operator } from './operator.js';
 
 const log = pino({ name: 'loanrisk-operator', level: process.env.LOG_LEVEL || 'info' });
 
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const kc = new KubeConfig();
-  if (process.env.KUBECONFIG) kc.loadFromDefault();
-  else kc.loadFromCluster();
+  const kc = loadKubeConfig();
   const operator = new Operator(kc, config, log, { defaultMetrics: true });
   // As controller-runtime does: a replica that lost the Lease exits and comes back as a candidate.
   operator.onLostLeadership = () => {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { withKeepAlive } from '../src/kube-config.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -141,7 +142,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     kubeConfig() {
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfigPath);
-      return kc;
+      return withKeepAlive(kc);
     },
     getTable: (path) => httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1'),
     stop,
