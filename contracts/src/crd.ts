@@ -143,6 +143,9 @@ export interface LoanRiskModelStatus {
   candidate?: ModelRecord;
   trainingJob?: string;
   readyReplicas?: number;
+  /** Training runs started because the model drifted (drift.action retrain); part of the Job name. */
+  retrains?: number;
+  lastRetrainTime?: string;
   history?: HistoryEntry[];
   conditions?: Condition[];
 }
@@ -287,6 +290,8 @@ export const LOAN_RISK_MODEL_STATUS_SCHEMA: Schema = obj('Observed state, rebuil
   candidate: modelRecord('The candidate from the current training run.'),
   trainingJob: str('Name of the current training Job.'),
   readyReplicas: { type: 'integer', format: 'int32', description: 'Available replicas of the API Deployment.' },
+  retrains: { type: 'integer', format: 'int32', minimum: 0, description: 'Training runs started because the model drifted (drift.action retrain).' },
+  lastRetrainTime: str('When the last drift-triggered training run started.', { format: 'date-time' }),
   history: { type: 'array', description: `Last ${HISTORY_LIMIT} gate decisions, newest first.`, maxItems: HISTORY_LIMIT, items: obj('One gate decision.', {
     version: str('Candidate version.'),
     rocAuc: num('Its ROC AUC.', 0, 1),

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION } from '@peerloan/contracts';
 import type { OperatorConfig } from './config.js';
 import { startHealthServer } from './health-server.js';
-import { KubeClient } from './kube.js';
+import { isConflict, KubeClient } from './kube.js';
 import { FIELD_MANAGER, MANAGED_BY } from './labels.js';
 import { LeaderElector } from './leader-election.js';
 import { OperatorMetrics } from './metrics.js';
@@ -173,7 +173,9 @@ export class Operator {
         this.metrics.reconciles.inc({ result: 'error' });
         this.metrics.errors.inc();
         const delayMs = queue.addRateLimited(key);
-        this.log.error({ key, err: describe(err), retryInMs: delayMs }, 'reconcile failed');
+        // A 409 means the object moved on under us; the next pass reads the new version.
+        if (isConflict(err)) this.log.debug({ key, retryInMs: delayMs }, 'reconcile conflict, requeued');
+        else this.log.error({ key, err: describe(err), retryInMs: delayMs }, 'reconcile failed');
       } finally {
         end();
         queue.done(key);

@@ -3,8 +3,9 @@
  *
  *   1. load the LoanRiskModel (gone: nothing to do)
  *   2. paused: say so in the status and stop
- *   3. list the training Jobs it owns and observe the current one
- *   4. create the training Job for the current spec if it does not exist (never a second one)
+ *   3. drifted with drift.action retrain (and out of cooldown): count one more training run
+ *   4. list the training Jobs it owns; create the one for the current spec and run count if
+ *      it does not exist (never a second one)
  *   5. a finished Job: read the trainer's summary from its Pod and apply the quality gate
  *   6. work out the version to serve (pinnedVersion overrides the live one)
  *   7. apply Deployment, Service, HPA, Ingress, PodDisruptionBudget
@@ -24,6 +25,7 @@ import { desiredPdb } from './children/pdb.js';
 import { desiredService } from './children/service.js';
 import { desiredTrainingConfigMap, desiredTrainingJob, trainingJobName } from './children/job.js';
 import { setCondition, transitions, type ConditionInput } from './conditions.js';
+import { parseDuration } from './duration.js';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
 import { canonicalJson, isOwnedBy, servingName } from './labels.js';
@@ -65,9 +67,16 @@ export class Reconciler {
       return {};
     }
 
-    // 3 + 4. The Job for the current spec: found among the owned ones, or created.
+    // 3. A drift-triggered run is one more run of the same spec.
+    const retrain = this.retrainDecision(model);
+    if (retrain.lastRetrainTime !== model.status?.lastRetrainTime) {
+      log.info({ retrains: retrain.retrains }, 'retraining on drift');
+      await this.kube.recordEvent(model, 'Normal', 'RetrainingOnDrift', `model drifted and drift.action is retrain: training run ${retrain.retrains} started`);
+    }
+
+    // 4. The Job for the current spec: found among the owned ones, or created.
     const jobs = (await this.kube.listModelJobs(model)).filter((j) => isOwnedBy(j, model));
-    const job = jobs.find((j) => j.metadata?.name === trainingJobName(model)) ?? await this.startTraining(model, log);
+    const job = jobs.find((j) => j.metadata?.name === trainingJobName(model, retrain.retrains)) ?? await this.startTraining(model, retrain.retrains, log);
 
     // 5. Observe the run; a finished one is gated.
     const training = await this.observeTraining(model, job);
@@ -78,14 +87,35 @@ export class Reconciler {
     const deployment = version ? await this.applyServing(model, version) : undefined;
 
     // 8. Status from what was seen.
-    const status = this.buildStatus(model, training, gate, version, deployment);
+    const status = { ...this.buildStatus(model, training, gate, version, deployment), ...retrain.status };
     await this.writeStatus(model, status, log);
-    return training.state === 'AwaitingSummary' ? { requeueAfterMs: SUMMARY_POLL_MS } : {};
+    if (training.state === 'AwaitingSummary') return { requeueAfterMs: SUMMARY_POLL_MS };
+    return retrain.requeueAfterMs ? { requeueAfterMs: retrain.requeueAfterMs } : {};
   }
 
-  private async startTraining(model: LoanRiskModel, log: Logger): Promise<V1Job> {
-    await this.kube.apply(desiredTrainingConfigMap(model));
-    const desired = desiredTrainingJob(model);
+  /**
+   * One retrain per drift episode: the Drifted condition turned True after the last retrain,
+   * and the cooldown since that retrain has passed (otherwise look again when it will have).
+   */
+  private retrainDecision(model: LoanRiskModel): { retrains: number; lastRetrainTime?: string; status: Partial<LoanRiskModelStatus>; requeueAfterMs?: number } {
+    const retrains = model.status?.retrains ?? 0;
+    const lastRetrainTime = model.status?.lastRetrainTime;
+    const status = retrains > 0 ? { retrains, lastRetrainTime } : {};
+    const unchanged = { retrains, lastRetrainTime, status };
+    const drifted = model.status?.conditions?.find((c) => c.type === 'Drifted' && c.status === 'True');
+    if (model.spec.drift?.action !== 'retrain' || !drifted) return unchanged;
+    const last = lastRetrainTime ? Date.parse(lastRetrainTime) : 0;
+    if (last >= Date.parse(drifted.lastTransitionTime)) return unchanged;
+    const now = this.now();
+    const wait = last + parseDuration(model.spec.drift.cooldown ?? '6h') - now.getTime();
+    if (wait > 0) return { ...unchanged, requeueAfterMs: wait };
+    const next = { retrains: retrains + 1, lastRetrainTime: now.toISOString() };
+    return { ...next, status: next };
+  }
+
+  private async startTraining(model: LoanRiskModel, retrains: number, log: Logger): Promise<V1Job> {
+    await this.kube.apply(desiredTrainingConfigMap(model, retrains));
+    const desired = desiredTrainingJob(model, retrains);
     try {
       const job = await this.kube.createJob(desired);
       log.info({ job: desired.metadata!.name }, 'training job created');

@@ -38,7 +38,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
 };
 const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, threshold: 0.5, rows: 1, job: 'j' };
 const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
-  phase: 'Ready', observedGeneration: 1, liveVersion: 'v', candidateVersion: 'v', live: record, candidate: record, trainingJob: 'j', readyReplicas: 1,
+  phase: 'Ready', observedGeneration: 1, liveVersion: 'v', candidateVersion: 'v', live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',
   history: [{ version: 'v', rocAuc: 1, outcome: 'Accepted', time: 't' }],
   conditions: [{ type: 'Ready', status: 'True', reason: 'r', message: 'm', lastTransitionTime: 't', observedGeneration: 1 }],
 };

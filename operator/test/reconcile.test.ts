@@ -231,6 +231,37 @@ describe('LoanRiskModel reconcile', () => {
     assert.match(condition(model, 'Degraded')!.message, /ROC AUC 0\.6000, below qualityGate\.minRocAuc 0\.7000/);
     assert.equal(await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'delta-api' }).catch((e) => e.code), 404);
   });
+
+  test('drift with action retrain starts one more training run per drift episode, honouring the cooldown', async () => {
+    await createModel(kc, modelObject(NS, 'eps', sampleSpec({ drift: { action: 'retrain', cooldown: '1h' } })));
+    await trainAndAccept('eps', 'v1epsepseps1', 0.8);
+    const reportDrift = async (status: 'True' | 'False') => {
+      const m = await getModel(kc, NS, 'eps');
+      const others = m.status!.conditions!.filter((c) => c.type !== 'Drifted');
+      const drifted = { type: 'Drifted', status, reason: status === 'True' ? 'PsiAboveThreshold' : 'PsiBelowThreshold', message: 'int_rate PSI 0.31 > 0.2', lastTransitionTime: new Date().toISOString() };
+      await kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: 'eps', body: { ...m, status: { ...m.status, conditions: [...others, drifted] } } });
+    };
+    await new Promise((r) => setTimeout(r, 20));
+    await reportDrift('True');
+    await reconciler.reconcile(NS, 'eps');
+    await reconciler.reconcile(NS, 'eps');
+    assert.equal((await jobsOf('eps')).length, 2);
+    let model = await getModel(kc, NS, 'eps');
+    assert.equal(model.status!.retrains, 1);
+    assert.equal(model.status!.phase, 'Training');
+    assert.equal(condition(model, 'Drifted')!.reason, 'PsiAboveThreshold', 'the drift worker\'s condition is kept');
+    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=eps' });
+    assert.ok(events.items.some((e) => e.reason === 'RetrainingOnDrift'));
+
+    // A new drift episode inside the cooldown waits.
+    await reportDrift('False');
+    await reportDrift('True');
+    const result = await reconciler.reconcile(NS, 'eps');
+    assert.equal((await jobsOf('eps')).length, 2);
+    assert.ok(result.requeueAfterMs! > 59 * 60_000);
+    model = await getModel(kc, NS, 'eps');
+    assert.equal(model.status!.retrains, 1);
+  });
 });
 
 async function snapshot(name: string): Promise<Record<string, string>> {

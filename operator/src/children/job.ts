@@ -9,13 +9,14 @@ import { canonicalJson, commonLabels, resourceRequirements, ownerReference, sha2
 
 const CONFIG_FILE = 'training.json';
 
-export function trainingHash(model: LoanRiskModel): string {
+/** `retrains` counts drift-triggered runs: the same spec trained again (on new data at the same path) needs a new Job. */
+export function trainingHash(model: LoanRiskModel, retrains = 0): string {
   const { dataset, training, decisionPolicy } = model.spec;
-  return sha256(canonicalJson({ dataset, training, decisionPolicy }));
+  return sha256(canonicalJson({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) }));
 }
 
-export function trainingJobName(model: LoanRiskModel): string {
-  return `${shortName(model.metadata.name!, 48)}-train-${trainingHash(model).slice(0, 8)}`;
+export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
+  return `${shortName(model.metadata.name!, 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
 }
 
 /** The trainer's --config file: the CR's overrides plus folds, seed and the threshold policy. */
@@ -29,12 +30,12 @@ export function trainerConfig(model: LoanRiskModel): Record<string, unknown> {
   };
 }
 
-export function desiredTrainingConfigMap(model: LoanRiskModel): V1ConfigMap {
+export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: trainingJobName(model),
+      name: trainingJobName(model, retrains),
       namespace: model.metadata.namespace,
       labels: commonLabels(model, 'training'),
       ownerReferences: [ownerReference(model)],
@@ -44,9 +45,9 @@ export function desiredTrainingConfigMap(model: LoanRiskModel): V1ConfigMap {
   };
 }
 
-export function desiredTrainingJob(model: LoanRiskModel): V1Job {
+export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
   const { dataset, training } = model.spec;
-  const name = trainingJobName(model);
+  const name = trainingJobName(model, retrains);
   const labels = commonLabels(model, 'training');
   return {
     apiVersion: 'batch/v1',
@@ -55,7 +56,7 @@ export function desiredTrainingJob(model: LoanRiskModel): V1Job {
       name,
       namespace: model.metadata.namespace,
       labels,
-      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model) },
+      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model, retrains) },
       ownerReferences: [ownerReference(model)],
     },
     spec: {
