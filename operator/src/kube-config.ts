@@ -5,6 +5,7 @@
  */
 import type { Agent } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError } from './errors/config-error.js';
 
 type AgentFactory = (cluster: unknown, options: Record<string, unknown>) => Agent;
 
@@ -16,10 +17,11 @@ export function withKeepAlive(kc: KubeConfig): KubeConfig {
   return kc;
 }
 
-/** KUBECONFIG (or ~/.kube/config) when set, the Pod's service account otherwise. */
+/** KUBECONFIG when set, the Pod's service account otherwise. */
 export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
   if (env.KUBECONFIG) kc.loadFromDefault();
-  else kc.loadFromCluster();
+  else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else throw new ConfigError('KUBECONFIG is unset and this is not a Pod (KUBERNETES_SERVICE_HOST is unset): set KUBECONFIG to the cluster\'s kubeconfig file');
   return withKeepAlive(kc);
 }

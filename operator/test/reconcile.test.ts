@@ -193,6 +193,12 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(await annotation(), 'v3cccccccccc');
   });
 
+  test('disabling the ingress removes it', async () => {
+    await patchModelSpec(kc, NS, 'alpha', { serving: { image: 'api:test', minReplicas: 2, maxReplicas: 4, ingress: { enabled: false } } });
+    await reconciler.reconcile(NS, 'alpha');
+    assert.equal(await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: NS, name: 'alpha-api' }).catch((e) => e.code), 404);
+  });
+
   test('paused stops acting: no Job for a new spec, phase Paused', async () => {
     await patchModelSpec(kc, NS, 'alpha', { paused: true, training: { image: 'trainer:test', folds: 6 } });
     const before = (await jobsOf('alpha')).length;
@@ -230,6 +236,10 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(model.status!.phase, 'Failed');
     assert.match(condition(model, 'Degraded')!.message, /ROC AUC 0\.6000, below qualityGate\.minRocAuc 0\.7000/);
     assert.equal(await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'delta-api' }).catch((e) => e.code), 404);
+  });
+
+  test('a deleted LoanRiskModel is done: no error, nothing created', async () => {
+    assert.deepEqual(await reconciler.reconcile(NS, 'never-existed'), {});
   });
 
   test('drift with action retrain starts one more training run per drift episode, honouring the cooldown', async () => {
