@@ -25,7 +25,7 @@ import { desiredPdb } from './children/pdb.js';
 import { desiredService } from './children/service.js';
 import { desiredTrainingConfigMap, desiredTrainingJob, trainingJobName } from './children/job.js';
 import { setCondition, transitions, type ConditionInput } from './conditions.js';
-import { parseDuration } from './duration.js';
+import { retrainDecision } from './drift-retrain.js';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
 import { canonicalJson, isOwnedBy, servingName } from './labels.js';
@@ -68,8 +68,8 @@ export class Reconciler {
     }
 
     // 3. A drift-triggered run is one more run of the same spec.
-    const retrain = this.retrainDecision(model);
-    if (retrain.lastRetrainTime !== model.status?.lastRetrainTime) {
+    const retrain = retrainDecision(model, this.now());
+    if (retrain.started) {
       log.info({ retrains: retrain.retrains }, 'retraining on drift');
       await this.kube.recordEvent(model, 'Normal', 'RetrainingOnDrift', `model drifted and drift.action is retrain: training run ${retrain.retrains} started`);
     }
@@ -91,26 +91,6 @@ export class Reconciler {
     await this.writeStatus(model, status, log);
     if (training.state === 'AwaitingSummary') return { requeueAfterMs: SUMMARY_POLL_MS };
     return retrain.requeueAfterMs ? { requeueAfterMs: retrain.requeueAfterMs } : {};
-  }
-
-  /**
-   * One retrain per drift episode: the Drifted condition turned True after the last retrain,
-   * and the cooldown since that retrain has passed (otherwise look again when it will have).
-   */
-  private retrainDecision(model: LoanRiskModel): { retrains: number; lastRetrainTime?: string; status: Partial<LoanRiskModelStatus>; requeueAfterMs?: number } {
-    const retrains = model.status?.retrains ?? 0;
-    const lastRetrainTime = model.status?.lastRetrainTime;
-    const status = retrains > 0 ? { retrains, lastRetrainTime } : {};
-    const unchanged = { retrains, lastRetrainTime, status };
-    const drifted = model.status?.conditions?.find((c) => c.type === 'Drifted' && c.status === 'True');
-    if (model.spec.drift?.action !== 'retrain' || !drifted) return unchanged;
-    const last = lastRetrainTime ? Date.parse(lastRetrainTime) : 0;
-    if (last >= Date.parse(drifted.lastTransitionTime)) return unchanged;
-    const now = this.now();
-    const wait = last + parseDuration(model.spec.drift.cooldown ?? '6h') - now.getTime();
-    if (wait > 0) return { ...unchanged, requeueAfterMs: wait };
-    const next = { retrains: retrains + 1, lastRetrainTime: now.toISOString() };
-    return { ...next, status: next };
   }
 
   private async startTraining(model: LoanRiskModel, retrains: number, log: Logger): Promise<V1Job> {
