@@ -27,6 +27,7 @@ export interface ControlPlane {
   kubeConfig(): KubeConfig;
   /** GET as a meta.k8s.io Table, the way kubectl get prints printer columns. */
   getTable(path: string): Promise<any>;
+  getJson(path: string): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -144,6 +145,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       kc.loadFromFile(kubeconfigPath);
       return withKeepAlive(kc);
     },
+    getJson: (path) => httpsJson(`${server}${path}`, token, 'application/json'),
     getTable: (path) => httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1'),
     stop,
   };

@@ -101,6 +101,15 @@ describe('LoanRiskModel CRD on a real API server', () => {
     }
   });
 
+  test('the published OpenAPI carries the descriptions kubectl explain shows', async () => {
+    const doc = await cp.getJson(`/openapi/v3/apis/${CRD_GROUP}/${CRD_VERSION}`);
+    const schema = doc.components.schemas[`io.peerloan.risk.${CRD_VERSION}.LoanRiskModel`];
+    assert.match(schema.description, /trains the PeerLoan late-payment model/);
+    const spec = schema.properties.spec;
+    assert.match(spec.properties.qualityGate.properties.maxRegression.description, /ROC AUC drop/);
+    assert.match(spec.properties.dataset.properties.claimName.description, /PersistentVolumeClaim/);
+  });
+
   test('defaults are filled in by the API server', async () => {
     await createModel(kc, modelObject('default', 'defaults', { dataset: { claimName: 'd', path: 'x.csv' }, training: { image: 't' }, serving: { image: 'a' } }));
     const got = await getModel(kc, 'default', 'defaults');
