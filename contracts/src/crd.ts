@@ -76,8 +76,15 @@ export interface IngressSpec {
   tls?: { secretName: string };
 }
 
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
 export interface ServingSpec {
   image: string;
+  /** Extra environment of the API container, e.g. REDIS_URL; MODEL_DIR and PORT are the operator's. */
+  env?: EnvVar[];
   minReplicas?: number;
   maxReplicas?: number;
   targetCPUUtilization?: number;
@@ -245,6 +252,15 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
   }, { default: {} }),
   serving: obj('The prediction API Deployment, Service, HPA, Ingress and PodDisruptionBudget.', {
     image: str('API container image, e.g. ghcr.io/peerloan/api:1.4.0.', { minLength: 1 }),
+    env: {
+      type: 'array', description: 'Extra environment variables of the API container, e.g. REDIS_URL. MODEL_DIR and PORT are set by the operator.', maxItems: 50,
+      'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-validations': [{ rule: "self.all(e, e.name != 'MODEL_DIR' && e.name != 'PORT')", message: 'serving.env must not set MODEL_DIR or PORT: the operator sets them' }],
+      items: obj('One environment variable.', {
+        name: str('Variable name.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }),
+        value: str('Its value.', { maxLength: 4096 }),
+      }, { required: ['name', 'value'] }),
+    },
     minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: 2 }),
     maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: 5 }),
     targetCPUUtilization: int('Average CPU utilisation (percent of requests) the HPA aims for.', 1, 100, { default: 70 }),

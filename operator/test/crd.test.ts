@@ -32,7 +32,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   },
   qualityGate: { minRocAuc: 0.7, maxRegression: 0.01 },
   decisionPolicy: { policy: 'fixed', value: 0.5 },
-  serving: { image: 'i', minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
+  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
   drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
   pinnedVersion: 'v', paused: false,
 };
@@ -130,6 +130,7 @@ describe('LoanRiskModel CRD on a real API server', () => {
     ['AUC gate above 1', (s) => { s.qualityGate = { minRocAuc: 1.5 }; }, /spec.qualityGate.minRocAuc: Invalid value: 1.5: spec.qualityGate.minRocAuc in body should be less than or equal to 1/],
     ['absolute dataset path', (s) => { s.dataset.path = '/etc/passwd'; }, /path must be relative to the claim root/],
     ['missing training image', (s) => { delete (s.training as Partial<typeof s.training>).image; }, /spec.training.image: Required value/],
+    ['serving.env overriding MODEL_DIR', (s) => { s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }]; }, /must not set MODEL_DIR or PORT/],
     ['bad drift window', (s) => { s.drift = { window: 'an hour' }; }, /spec.drift.window in body should match/],
   ];
   for (const [name, mutate, message] of invalid) {

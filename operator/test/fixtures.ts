@@ -49,7 +49,7 @@ export function sampleSpec(overrides: Partial<LoanRiskModelSpec> = {}): LoanRisk
     dataset: { claimName: 'loan-data', path: 'loans/q3.csv' },
     training: { image: 'trainer:test', folds: 3 },
     qualityGate: { minRocAuc: 0.7, maxRegression: 0.01 },
-    serving: { image: 'api:test', minReplicas: 2, maxReplicas: 4, ingress: { enabled: true, host: 'risk.test', tls: { secretName: 'risk-tls' } } },
+    serving: { image: 'api:test', env: [{ name: 'REDIS_URL', value: 'redis://redis:6379' }], minReplicas: 2, maxReplicas: 4, ingress: { enabled: true, host: 'risk.test', tls: { secretName: 'risk-tls' } } },
     ...overrides,
   };
 }

@@ -97,6 +97,7 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v1aaaaaaaaaa');
     const api = dep.spec!.template.spec!.containers[0];
     assert.equal(api.env!.find((e) => e.name === 'MODEL_DIR')?.value, '/models/v1aaaaaaaaaa');
+    assert.equal(api.env!.find((e) => e.name === 'REDIS_URL')?.value, 'redis://redis:6379');
     assert.equal(api.readinessProbe!.httpGet!.path, '/readyz');
     assert.equal(api.livenessProbe!.httpGet!.path, '/healthz');
     assert.equal(api.volumeMounts![0].readOnly, true);

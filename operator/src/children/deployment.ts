@@ -31,6 +31,7 @@ export function desiredDeployment(model: LoanRiskModel, version: string): V1Depl
             env: [
               { name: 'PORT', value: String(API_PORT) },
               { name: 'MODEL_DIR', value: `/models/${version}` },
+              ...(serving.env ?? []),
             ],
             resources: resourceRequirements(serving.resources),
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
