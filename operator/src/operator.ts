@@ -29,7 +29,8 @@ export class Operator {
   private watches: Watch[] = [];
   private workers: Promise<void>[] = [];
   private resyncTimer?: NodeJS.Timeout;
-  private synced = false;
+  /** Watches whose list succeeded since this instance started leading. */
+  private readonly listed = new Set<string>();
   private leading = false;
   private health?: { port: number; close(): Promise<void> };
 
@@ -46,9 +47,9 @@ export class Operator {
     return this.health?.port;
   }
 
-  /** Ready: a standby is ready to take over; a leader once its watches have listed once. */
+  /** Ready: a standby is ready to take over; a leader once every watch has listed successfully. */
   get ready(): boolean {
-    return !this.leading || this.synced;
+    return !this.leading || (this.watches.length > 0 && this.listed.size === this.watches.length);
   }
 
   async start(): Promise<void> {
@@ -88,7 +89,6 @@ export class Operator {
     this.watches = this.makeWatches(queue);
     for (let i = 0; i < this.config.workers; i++) this.workers.push(this.work(queue));
     await Promise.all(this.watches.map((w) => this.startWatch(w)));
-    this.synced = true;
     this.resyncTimer = setInterval(() => this.enqueueAll(queue), this.config.resyncMs);
     this.resyncTimer.unref();
   }
@@ -96,7 +96,7 @@ export class Operator {
   private async stopLeading(): Promise<void> {
     if (!this.leading) return;
     this.leading = false;
-    this.synced = false;
+    this.listed.clear();
     this.metrics.leader.set(0);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     await Promise.all(this.watches.map((w) => w.stop()));
@@ -113,16 +113,21 @@ export class Operator {
     const apps = this.kc.makeApiClient(AppsV1Api);
     const managed = `${MANAGED_BY}=${FIELD_MANAGER}`;
     const scope = (group: string, plural: string) => `/apis/${group}/${ns ? `namespaces/${ns}/` : ''}${plural}`;
+    const tracked = (name: string, list: () => Promise<unknown>) => async () => {
+      const result = await list();
+      this.listed.add(name);
+      return result as KubernetesListObject<KubernetesObject>;
+    };
 
-    const models = makeInformer(this.kc, scope(`${CRD_GROUP}/${CRD_VERSION}`, CRD_PLURAL), () => (ns
+    const models = makeInformer(this.kc, scope(`${CRD_GROUP}/${CRD_VERSION}`, CRD_PLURAL), tracked('loanriskmodels', () => (ns
       ? custom.listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: ns })
-      : custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL })) as Promise<KubernetesListObject<KubernetesObject>>);
-    const jobs = makeInformer(this.kc, scope('batch/v1', 'jobs'), () => (ns
+      : custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL }))));
+    const jobs = makeInformer(this.kc, scope('batch/v1', 'jobs'), tracked('jobs', () => (ns
       ? batch.listNamespacedJob({ namespace: ns, labelSelector: managed })
-      : batch.listJobForAllNamespaces({ labelSelector: managed })) as Promise<KubernetesListObject<KubernetesObject>>, managed);
-    const deployments = makeInformer(this.kc, scope('apps/v1', 'deployments'), () => (ns
+      : batch.listJobForAllNamespaces({ labelSelector: managed }))), managed);
+    const deployments = makeInformer(this.kc, scope('apps/v1', 'deployments'), tracked('deployments', () => (ns
       ? apps.listNamespacedDeployment({ namespace: ns, labelSelector: managed })
-      : apps.listDeploymentForAllNamespaces({ labelSelector: managed })) as Promise<KubernetesListObject<KubernetesObject>>, managed);
+      : apps.listDeploymentForAllNamespaces({ labelSelector: managed }))), managed);
 
     const enqueueSelf = (obj: KubernetesObject) => queue.add(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
     // A child's event belongs to the LoanRiskModel named by its controller owner reference.

@@ -1,6 +1,7 @@
 /**
  * The operator runs with only the rules of manifests/operator/rbac.yaml: its ServiceAccount's
  * token against an API server with RBAC on. A missing verb shows up as a 403 and a stuck model.
+ * Also: readiness follows the watches (the first test runs before the CRD exists).
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -18,9 +19,22 @@ let cp: ControlPlane;
 before(async () => { cp = await startControlPlane(); });
 after(async () => { await cp?.stop(); });
 
+test('a leader is not ready until its watches list: here until the CRD is installed', async () => {
+  const admin = cp.kubeConfig();
+  const op = new Operator(admin, { ...configFromEnv({}), metricsPort: 0, leaderElection: false }, pino({ level: 'silent' }));
+  await op.start();
+  try {
+    const readyz = async () => (await fetch(`http://127.0.0.1:${op.healthPort}/readyz`)).status;
+    assert.equal(await readyz(), 503);
+    await installCrd(admin);
+    await waitFor('ready once the CRD is served', async () => (await readyz()) === 200, 20_000);
+  } finally {
+    await op.stop();
+  }
+});
+
 test('the operator works with exactly the permissions in manifests/operator/rbac.yaml', async () => {
   const admin = cp.kubeConfig();
-  await installCrd(admin);
   await createNamespace(admin, 'peerloan-system');
   await createNamespace(admin, 'team');
   const objects = loadAllYaml(await readFile(join(REPO_ROOT, 'manifests/operator/rbac.yaml'), 'utf8')) as Array<{ kind: string }>;
