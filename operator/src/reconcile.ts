@@ -199,6 +199,9 @@ export class Reconciler {
       if (c.type === 'Drifted' && c.status === 'Unknown') continue;
       await this.kube.recordEvent(model, eventType(c), c.reason, `${c.type}=${c.status}: ${c.message}`);
     }
+    if (previous.liveVersion !== status.liveVersion) {
+      await this.kube.recordEvent(model, 'Normal', 'LiveVersionChanged', `live version ${previous.liveVersion ?? '(none)'} -> ${status.liveVersion}`);
+    }
     if (previous.phase !== status.phase) {
       await this.kube.recordEvent(model, status.phase === 'Failed' ? 'Warning' : 'Normal', `Phase${status.phase}`, `phase ${previous.phase ?? '(none)'} -> ${status.phase}`);
     }

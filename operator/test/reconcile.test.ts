@@ -164,6 +164,7 @@ describe('LoanRiskModel reconcile', () => {
     const dep = await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' });
     assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v1aaaaaaaaaa');
     const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=alpha' });
+    assert.ok(events.items.some((e) => e.reason === 'LiveVersionChanged' && e.message === 'live version (none) -> v1aaaaaaaaaa'));
     const rejected = events.items.find((e) => e.reason === 'QualityGateRejected');
     assert.equal(rejected?.type, 'Warning');
     assert.ok(events.items.some((e) => e.reason === 'TrainingStarted'));
