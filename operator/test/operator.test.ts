@@ -132,7 +132,7 @@ describe('the operator process', () => {
   });
 
   test('two instances: one leader; the other takes over when it stops', async () => {
-    const config = { ...configFromEnv({}), metricsPort: 0, leaseNamespace: NS, leaseName: 'pair', leaseDurationSeconds: 2, retryPeriodMs: 200 };
+    const config = { ...configFromEnv({}), metricsPort: 0, leaseNamespace: NS, leaseName: 'pair', leaseDurationSeconds: 4, retryPeriodMs: 200 };
     const a = new Operator(kc, { ...config, identity: 'a' }, silent);
     const b = new Operator(kc, { ...config, identity: 'b' }, silent);
     await a.start();
