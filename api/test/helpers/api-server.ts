@@ -30,3 +30,19 @@ export async function call(url: string, init: RequestInit = {}): Promise<JsonRes
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
   return call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
+
+/** Polls until `check` holds; fails with `what` if it never does (a hang guard, not a speed test). */
+export async function eventually(what: string, check: () => Promise<boolean>, attempts = 1000): Promise<void> {
+  for (let i = 0; i < attempts; i += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+/** The value of one sample line of /metrics, e.g. `loanrisk_model_swaps_total`, or 0 when absent. */
+export async function metricValue(baseUrl: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
