@@ -40,6 +40,8 @@ function requestId(req: Request, res: Response): string {
 function observeDuration(metrics: Metrics) {
   return (req: Request, res: Response, next: () => void) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
+    metrics.inFlight.inc();
+    res.on('close', () => metrics.inFlight.dec());
     res.on('finish', () => {
       // The route pattern, not the URL, so label cardinality stays bounded.
       const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';

@@ -15,6 +15,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests received and not yet answered (what a shutdown drains)',
+    registers: [this.registry],
+  });
+
   readonly predictions = new Counter({
     name: 'loanrisk_predictions_total',
     help: 'Rows scored, by decision (yes = likely late)',

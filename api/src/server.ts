@@ -2,7 +2,8 @@
  * Starts the API: the model store, the app and the HTTP server, and gives back the one way to
  * stop it gracefully. main.ts and the tests both start the server through here.
  */
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
@@ -19,11 +20,16 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-/** The package version answers /v2 server metadata. */
-const SERVER_VERSION = '0.1.0';
+/** The package version answers /v2 server metadata (dist/src/ -> the package folder). */
+const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs at most one onnxruntime call at a time: requests arriving meanwhile coalesce. */
 const MAX_CONCURRENT_RUNS = 1;
+
+/** While draining, an answer closes its connection, so a keep-alive client reconnects to another pod. */
+function closeAfterAnswer(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const metrics = new Metrics();
@@ -47,6 +53,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     isAccepting: () => accepting,
   });
   const server = createServer(app);
+  const answering = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    answering.add(res);
+    res.on('close', () => answering.delete(res));
+    if (!accepting) closeAfterAnswer(res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -57,8 +69,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   async function shutdown(): Promise<void> {
     accepting = false;
     store.stop();
-    // Answers sent while draining close their connection, so keep-alive clients reconnect elsewhere.
-    server.on('request', (_req, res) => res.setHeader('connection', 'close'));
+    for (const res of answering) closeAfterAnswer(res);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
