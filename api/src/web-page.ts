@@ -20,7 +20,8 @@ function escapeHtml(text: string): string {
 
 function numberInput(rule: FieldRule, reference: unknown): string {
   const step = rule.integer ? '1' : 'any';
-  const value = typeof reference === 'number' ? String(reference) : '';
+  // The manifest's references went through float32; six digits drop the noise (0.1138, not 0.11379999667).
+  const value = typeof reference === 'number' ? String(Number(reference.toPrecision(6))) : '';
   const required = rule.nullable ? '' : ' required';
   return `<input type="number" id="f-${rule.name}" name="${rule.name}" min="${rule.min}" max="${rule.max}" step="${step}" value="${escapeHtml(value)}"${required}>`;
 }
@@ -37,7 +38,7 @@ function selectInput(rule: FieldRule, reference: unknown): string {
 function field(rule: FieldRule, reference: unknown): string {
   const input = rule.kind === 'numeric' ? numberInput(rule, reference) : selectInput(rule, reference);
   return `<div class="field"><label for="f-${rule.name}">${escapeHtml(rule.name)}</label>${input}
-<small>${escapeHtml(rule.description)} ${escapeHtml(describeRule(rule))}.</small></div>`;
+<small>${escapeHtml(rule.description)} The value ${escapeHtml(describeRule(rule))}.</small></div>`;
 }
 
 const STYLE = `
@@ -45,7 +46,7 @@ body{font-family:system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
 main{max-width:960px;margin:0 auto;padding:24px;display:grid;grid-template-columns:1fr 320px;gap:24px}
 h1{font-size:1.4rem;grid-column:1/-1;margin:0}
 form,#result{background:#fff;border-radius:8px;padding:16px;box-shadow:0 1px 3px #0002}
-.field{display:grid;grid-template-columns:140px 1fr;gap:2px 12px;margin-bottom:10px}
+.field{display:grid;grid-template-columns:160px 1fr;gap:2px 12px;margin-bottom:10px}
 .field small{grid-column:2;color:#5b6475;font-size:.75rem}
 label{font-weight:600;align-self:center}
 input,select{padding:6px;font-size:1rem;border:1px solid #b8bfcc;border-radius:4px}
@@ -59,6 +60,7 @@ button{padding:8px 20px;font-size:1rem;background:#2455c3;color:#fff;border:0;bo
 const SCRIPT = `
 const form = document.getElementById('applicant');
 const show = (id, text) => { document.getElementById(id).textContent = text; };
+const shown = (v) => (typeof v === 'number' ? String(Number(v.toPrecision(4))) : v === null ? 'not known' : v);
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const body = {};
@@ -83,7 +85,7 @@ form.addEventListener('submit', async (event) => {
     const list = document.getElementById('reasons');
     list.replaceChildren(...answer.reasons.map((r) => {
       const item = document.createElement('li');
-      item.textContent = r.feature + ' = ' + r.value + ' (typical ' + r.reference + '): +' + (r.contribution * 100).toFixed(2) + ' points';
+      item.textContent = r.feature + ' = ' + shown(r.value) + ' (typical ' + shown(r.reference) + '): +' + (r.contribution * 100).toFixed(2) + ' points';
       return item;
     }));
     if (answer.reasons.length === 0) list.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'nothing raises the risk above a typical applicant' }));
@@ -103,7 +105,7 @@ export function renderWebPage(model: LoadedModel): WebPage {
   const fields = model.validator.rules.map((rule) => field(rule, references.get(rule.name))).join('\n');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>PeerLoan loan risk</title><style>${STYLE}</style></head>
+<link rel="icon" href="data:,"><title>PeerLoan loan risk</title><style>${STYLE}</style></head>
 <body><main>
 <h1>Will this loan be late next quarter?</h1>
 <form id="applicant">
