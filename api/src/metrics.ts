@@ -73,9 +73,13 @@ export class Metrics {
   }
 
   recordScores(probabilities: readonly number[], threshold: number): void {
+    let flagged = 0;
     for (const p of probabilities) {
       this.score.observe(p);
-      this.predictions.inc({ decision: p >= threshold ? 'yes' : 'no' });
+      if (p >= threshold) flagged += 1;
     }
+    // One labelled increment per decision, not per row: a 1,000-row batch is two calls.
+    if (flagged > 0) this.predictions.inc({ decision: 'yes' }, flagged);
+    if (flagged < probabilities.length) this.predictions.inc({ decision: 'no' }, probabilities.length - flagged);
   }
 }
