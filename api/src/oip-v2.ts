@@ -3,7 +3,7 @@
  * model metadata, and infer with one named input per feature. Inference goes through the same
  * validation and micro-batcher as /predict, so both answer the same probabilities.
  */
-import { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { FEATURES, PROBABILITY_OUTPUT, type Feature, type LoanRecord } from '@peerloan/contracts';
 import { RequestError } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
@@ -11,7 +11,7 @@ import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import { scoreRecords, servingModel } from './prediction.js';
 import { completeRecord } from './request-validation.js';
-import { requireJson } from './http-errors.js';
+import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
 
 export interface OipOptions {
   readonly store: ModelStore;
@@ -20,6 +20,7 @@ export interface OipOptions {
   readonly serverName: string;
   readonly serverVersion: string;
   readonly maxInstances: number;
+  readonly bodyLimit: string;
   /** False once the server is draining for shutdown. */
   readonly isAccepting: () => boolean;
 }
@@ -66,6 +67,11 @@ function inputValues(input: Partial<InferInput>, feature: Feature): unknown[] {
   return values;
 }
 
+/** Tensors cannot hold null: a missing value arrives as "" (BYTES) or NaN (binary FP32). */
+function missingAsNull(value: unknown): unknown {
+  return value === '' || Number.isNaN(value) ? null : value;
+}
+
 function recordsOf(body: unknown, model: LoadedModel, maxInstances: number): LoanRecord[] {
   const inputs = (body as { inputs?: unknown } | null)?.inputs;
   if (!Array.isArray(inputs) || inputs.length === 0) fail('inputs must be a non-empty array of tensors');
@@ -81,7 +87,7 @@ function recordsOf(body: unknown, model: LoadedModel, maxInstances: number): Loa
   for (const [name, values] of columns) {
     if (values.length !== rows) fail(`input ${name} has ${values.length} rows, the others ${rows}`);
   }
-  const objects = Array.from({ length: rows }, (_, i) => Object.fromEntries([...columns].map(([name, values]) => [name, values[i]])));
+  const objects = Array.from({ length: rows }, (_, i) => Object.fromEntries([...columns].map(([name, values]) => [name, missingAsNull(values[i])])));
   const problems = objects.flatMap((value, i) => model.validator.check(value, `row ${i}: `));
   if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
   return objects.map((value) => completeRecord(value, model.validator.rules));
@@ -95,9 +101,30 @@ function checkRequestedOutputs(body: unknown): void {
   }
 }
 
+/**
+ * Infer bodies are JSON, or JSON plus binary tensors. Triton's client sends no Content-Type at
+ * all, so an absent one is accepted; anything else that is neither is refused.
+ */
+const acceptInferBody: RequestHandler = (req, _res, next) => {
+  const type = req.headers['content-type'];
+  if (type === undefined || req.is(['application/json', 'application/octet-stream'])) {
+    next();
+    return;
+  }
+  next(new RequestError(415, 'send the infer request as application/json (or with binary tensors as application/octet-stream)'));
+};
+
+/** The infer request: parsed already when sent as application/json, else decoded from the raw body. */
+function inferRequest(req: Request): unknown {
+  if (!Buffer.isBuffer(req.body)) return req.body;
+  return decodeInferBody(req.body, req.get(HEADER_LENGTH));
+}
+
 export function oipRoutes(options: OipOptions): Router {
   const { store, metrics, modelName } = options;
   const router = Router();
+  // Bodies the JSON parser left alone (no or binary Content-Type) arrive as bytes.
+  const readRawBody = express.raw({ type: () => true, limit: options.bodyLimit });
 
   /** The model named in the path, at the version named (if any), or a 404. */
   function namedModel(req: Request): LoadedModel {
@@ -133,18 +160,20 @@ export function oipRoutes(options: OipOptions): Router {
       const ready = options.isAccepting();
       res.status(ready ? 200 : 503).json({ name: modelName, ready });
     });
-    router.post(`${base}/infer`, requireJson, async (req, res) => {
+    router.post(`${base}/infer`, acceptInferBody, readRawBody, async (req, res) => {
       const model = namedModel(req);
-      checkRequestedOutputs(req.body);
-      const records = recordsOf(req.body, model, options.maxInstances);
+      const request = inferRequest(req);
+      checkRequestedOutputs(request);
+      const records = recordsOf(request, model, options.maxInstances);
       const { probabilities } = await scoreRecords(model, metrics, records, false);
-      const id = (req.body as { id?: unknown }).id;
-      res.json({
-        model_name: modelName,
-        model_version: model.version,
-        ...(typeof id === 'string' ? { id } : {}),
-        outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [records.length, 1], data: probabilities }],
-      });
+      const id = (request as { id?: unknown }).id;
+      const header = { model_name: modelName, model_version: model.version, ...(typeof id === 'string' ? { id } : {}) };
+      if (wantsBinaryOutput(request)) {
+        const { body, headerLength } = encodeBinaryAnswer(header, PROBABILITY_OUTPUT, probabilities);
+        res.set(HEADER_LENGTH, String(headerLength)).type('application/octet-stream').send(body);
+        return;
+      }
+      res.json({ ...header, outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [records.length, 1], data: probabilities }] });
     });
   }
   return router;

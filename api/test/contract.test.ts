@@ -200,6 +200,45 @@ describe('prediction API contracts', () => {
     assert.deepEqual(versioned.body.outputs[0].data, expected);
   });
 
+  test('OIP v2 infer takes binary tensors and no Content-Type, as Triton\'s client sends them, and answers binary when asked', async () => {
+    const batch = people.slice(0, 6);
+    const predicted = await postJson(`${api.url}/predict?explain=false`, { instances: batch });
+    const expected = predicted.body.predictions.map((p: { probability: number }) => p.probability);
+    const blobs: Buffer[] = [];
+    const inputs = FEATURES.map((f) => {
+      const values = batch.map((r) => r[f.name]);
+      let blob: Buffer;
+      if (TEXT_COLUMNS.includes(f.name)) {
+        blob = Buffer.concat(values.map((v) => {
+          const text = Buffer.from(String(v ?? ''));
+          const length = Buffer.alloc(4);
+          length.writeUInt32LE(text.length);
+          return Buffer.concat([length, text]);
+        }));
+      } else {
+        blob = Buffer.from(new Float32Array(values.map((v) => (v === null ? Number.NaN : Number(v)))).buffer);
+      }
+      blobs.push(blob);
+      return { name: f.name, shape: [batch.length, 1], datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32', parameters: { binary_data_size: blob.length } };
+    });
+    // Missing numbers travel as NaN in binary; the generator's loans may have a missing revol_util.
+    const header = Buffer.from(JSON.stringify({ inputs, outputs: [{ name: 'probability', parameters: { binary_data: true } }] }));
+    const res = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+      method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body: Buffer.concat([header, ...blobs]),
+    });
+    const answer = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200, answer.toString());
+    const jsonLength = Number(res.headers.get('inference-header-content-length'));
+    const meta = JSON.parse(answer.toString('utf8', 0, jsonLength));
+    assert.deepEqual(meta.outputs, [{ name: 'probability', datatype: 'FP32', shape: [6, 1], parameters: { binary_data_size: 24 } }]);
+    const scores = new Float32Array(answer.buffer.slice(answer.byteOffset + jsonLength, answer.byteOffset + answer.length));
+    assert.deepEqual(Array.from(scores), expected);
+
+    const plain = await fetch(`${api.url}/v2/models/loan-risk/infer`, { method: 'POST', body: Buffer.from(JSON.stringify(inferBody(batch))) });
+    assert.equal(plain.status, 200);
+    assert.deepEqual(((await plain.json()) as { outputs: { data: number[] }[] }).outputs[0].data, expected);
+  });
+
   test('OIP v2 infer errors are 400 {error} naming the problem', async () => {
     const url = `${api.url}/v2/models/loan-risk/infer`;
     const body = inferBody(people.slice(0, 2));
