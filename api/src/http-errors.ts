@@ -50,6 +50,12 @@ function body(req: Request, error: RequestError) {
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) {
+    // Too late for an error answer: end the connection so the client sees a failure, not a truncated success.
+    req.log?.error({ err }, 'request failed after the answer started');
+    req.socket.destroy();
+    return;
+  }
   const known = asRequestError(err);
   if (known) {
     res.status(known.status).json(body(req, known));
