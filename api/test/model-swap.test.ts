@@ -3,7 +3,7 @@
  * with no failed request, and broken versions are refused while the old one keeps serving.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/server.js';
@@ -96,5 +96,23 @@ describe('model swap', () => {
 
     await pointCurrentAt(root, v1);
     await eventually('back to the first version', async () => (await servedVersion()) === v1);
+  });
+
+  test('started before any model exists: not ready and 503 JSON, then serving once current appears', async () => {
+    const empty = await tempDir('api-empty');
+    const late = await startApi({ MODEL_DIR: empty, MODEL_POLL_MS: '25' });
+    try {
+      assert.equal((await call(`${late.url}/readyz`)).status, 503);
+      assert.equal((await call(`${late.url}/v2/health/ready`)).status, 503);
+      const early = await postJson(`${late.url}/predict`, people[0]);
+      assert.equal(early.status, 503);
+      assert.match(early.body.error, /no model is loaded yet/);
+      await cp(join(root, v2), join(empty, v2), { recursive: true });
+      await pointCurrentAt(empty, v2);
+      await eventually('the late model serves', async () => (await call(`${late.url}/readyz`)).status === 200);
+      assert.equal((await postJson(`${late.url}/predict`, people[0])).body.modelVersion, v2);
+    } finally {
+      await late.shutdown();
+    }
   });
 });
