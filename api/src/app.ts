@@ -2,17 +2,16 @@
  * The Express application: security headers, request ids and logs, request metrics, the JSON
  * body parser with its size limit, the routes, and JSON answers for everything that fails.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './http-errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
 import { predictRoutes } from './predict-routes.js';
+import { requestLogging } from './request-log.js';
 import { renderWebPage, type WebPage } from './web-page.js';
 
 export interface AppOptions {
@@ -25,16 +24,6 @@ export interface AppOptions {
   readonly serverVersion: string;
   /** False once SIGTERM has started the drain: readiness fails so no new traffic is routed. */
   readonly isAccepting: () => boolean;
-}
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** Keeps a caller's X-Request-Id (so logs join up across services) or makes one. */
-function requestId(req: Request, res: Response): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('x-request-id', id);
-  return id;
 }
 
 function observeDuration(metrics: Metrics) {
@@ -88,7 +77,7 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
-  app.use(pinoHttp({ logger: options.logger, genReqId: requestId, quietReqLogger: true }));
+  app.use(requestLogging(options.logger));
   app.use(observeDuration(options.metrics));
   app.use(express.json({ limit: options.bodyLimit }));
   healthRoutes(app, options);

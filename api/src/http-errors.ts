@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { NoModelError } from './errors/no-model-error.js';
 import { RequestError, type FieldProblem } from './errors/request-error.js';
+import { requestLogger } from './request-log.js';
 
 /** body-parser's error types and what the client did wrong. */
 const BODY_PARSER_ERRORS: Readonly<Record<string, { status: number; message: string }>> = {
@@ -52,7 +53,7 @@ function body(req: Request, error: RequestError) {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) {
     // Too late for an error answer: end the connection so the client sees a failure, not a truncated success.
-    req.log?.error({ err }, 'request failed after the answer started');
+    requestLogger(res).error({ err }, 'request failed after the answer started');
     req.socket.destroy();
     return;
   }
@@ -61,6 +62,6 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(known.status).json(body(req, known));
     return;
   }
-  req.log?.error({ err }, 'request failed');
+  requestLogger(res).error({ err }, 'request failed');
   res.status(500).json(body(req, new RequestError(500, 'internal error')));
 };
