@@ -1,6 +1,7 @@
 // Drives the empty Express handler and the prediction API with autocannon in one run and prints
 // the measured numbers as a Markdown table (and JSON to bench/.out/api-results.json).
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
@@ -31,46 +32,57 @@ async function stop(child) {
   await once(child, 'exit');
 }
 
-async function load(url, body, extra = {}) {
+const TICKS_PER_SECOND = Number(execSync('getconf CLK_TCK'));
+
+/** CPU seconds (user + system) the server process has used so far, from /proc. */
+function cpuSeconds(child) {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+async function load(server, url, body, extra = {}) {
+  const cpuBefore = cpuSeconds(server);
   const result = await autocannon({
     url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
     connections: CONNECTIONS, duration: DURATION, ...extra,
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} failed requests`);
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total };
+  // Server CPU per request does not depend on how much of the machine other work took.
+  const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total;
+  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, cpuUsPerRequest };
 }
 
 const results = { loadBefore: loadavg()[0] };
 const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;
 
 const empty = await start(new URL('./empty-server.mjs', import.meta.url).pathname, { PORT: '18090' }, 'http://127.0.0.1:18090/ready');
-await load('http://127.0.0.1:18090/predict', applicant, { duration: 2 }); // warm-up
-results.empty = await load('http://127.0.0.1:18090/predict', applicant);
+await load(empty, 'http://127.0.0.1:18090/predict', applicant, { duration: 2 }); // warm-up
+results.empty = await load(empty, 'http://127.0.0.1:18090/predict', applicant);
 await stop(empty);
 
 const server = await start(api, { PORT: '18091', MODEL_DIR }, 'http://127.0.0.1:18091/readyz');
-await load('http://127.0.0.1:18091/predict', applicant, { duration: 2 });
-results.predict = await load('http://127.0.0.1:18091/predict?explain=false', applicant);
-results.predictExplained = await load('http://127.0.0.1:18091/predict', applicant);
-results.halfRate = await load('http://127.0.0.1:18091/predict?explain=false', applicant, { overallRate: Math.round(results.predict.reqPerSec / 2) });
-results.batch = await load('http://127.0.0.1:18091/predict?explain=false', { instances: batch }, { connections: 4 });
+await load(server, 'http://127.0.0.1:18091/predict', applicant, { duration: 2 });
+results.predict = await load(server, 'http://127.0.0.1:18091/predict?explain=false', applicant);
+results.predictExplained = await load(server, 'http://127.0.0.1:18091/predict', applicant);
+results.halfRate = await load(server, 'http://127.0.0.1:18091/predict?explain=false', applicant, { overallRate: Math.round(results.predict.reqPerSec / 2) });
+results.batch = await load(server, 'http://127.0.0.1:18091/predict?explain=false', { instances: batch }, { connections: 4 });
 results.batch.rowsPerSec = results.batch.reqPerSec * BATCH;
 await stop(server);
 
 const unbatched = await start(api, { PORT: '18092', MODEL_DIR, MAX_BATCH_ROWS: '1' }, 'http://127.0.0.1:18092/readyz');
-await load('http://127.0.0.1:18092/predict', applicant, { duration: 2 });
-results.predictUnbatched = await load('http://127.0.0.1:18092/predict?explain=false', applicant);
+await load(unbatched, 'http://127.0.0.1:18092/predict', applicant, { duration: 2 });
+results.predictUnbatched = await load(unbatched, 'http://127.0.0.1:18092/predict?explain=false', applicant);
 await stop(unbatched);
 
 results.loadAfter = loadavg()[0];
 const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const row = (name, r) => `| ${name} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} |`;
+const row = (name, r) => `| ${name} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${f(r.cpuUsPerRequest)} |`;
 const table = [
   `Machine: ${cpus().length} cores (${cpus()[0].model}), load generator (autocannon) on the same machine, ${CONNECTIONS} connections, ${DURATION} s per line; 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after (above ~1 means other work shared the cores).`,
   '',
-  '| what | req/s | p50 ms | p99 ms |',
-  '| --- | ---: | ---: | ---: |',
+  '| what | req/s | p50 ms | p99 ms | server CPU µs/request |',
+  '| --- | ---: | ---: | ---: | ---: |',
   row('empty Express 5 handler (ceiling)', results.empty),
   row('/predict one row, explain=false', results.predict),
   row('/predict one row, with reasons', results.predictExplained),
@@ -78,7 +90,7 @@ const table = [
   row(`/predict one row, explain=false, at half that rate (${f(results.predict.reqPerSec / 2)} req/s)`, results.halfRate),
   row(`/predict ${BATCH} instances, explain=false, 4 connections`, results.batch),
   '',
-  `- /predict vs the empty handler: ${f(results.predict.reqPerSec / results.empty.reqPerSec, 2)}`,
+  `- /predict vs the empty handler: ${f(results.predict.reqPerSec / results.empty.reqPerSec, 2)} in req/s, ${f(results.empty.cpuUsPerRequest / results.predict.cpuUsPerRequest, 2)} in server CPU per request`,
   `- micro-batching on vs off: ${f(results.predict.reqPerSec / results.predictUnbatched.reqPerSec, 2)}x`,
   `- batch scoring: ${f(results.batch.rowsPerSec)} rows/s`,
 ].join('\n');
