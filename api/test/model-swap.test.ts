@@ -3,7 +3,7 @@
  * with no failed request, and broken versions are refused while the old one keeps serving.
  */
 import assert from 'node:assert/strict';
-import { copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/server.js';
@@ -68,7 +68,7 @@ describe('model swap', () => {
     assert.equal(await metricValue(api.url, `loanrisk_model_info{version="${v2}"}`), 1);
   });
 
-  test('a corrupt model.onnx, a broken manifest and a missing folder are refused; the old version keeps serving', async () => {
+  test('a corrupt model.onnx, a manifest naming a missing output, a broken manifest and a missing folder are refused; the old version keeps serving', async () => {
     const serving = await servedVersion();
     const corrupt = join(root, 'corrupt-onnx');
     await mkdir(corrupt);
@@ -79,7 +79,14 @@ describe('model swap', () => {
     await copyFile(join(root, v1, 'model.onnx'), join(badManifest, 'model.onnx'));
     await writeFile(join(badManifest, 'manifest.json'), '{"schemaVersion": 1, "version": "x", "features": []');
 
+    const wrongOutput = join(root, 'wrong-output');
+    await mkdir(wrongOutput);
+    await copyFile(join(root, v1, 'model.onnx'), join(wrongOutput, 'model.onnx'));
+    const manifest = JSON.parse(await readFile(join(root, v1, 'manifest.json'), 'utf8'));
+    await writeFile(join(wrongOutput, 'manifest.json'), JSON.stringify({ ...manifest, outputs: { ...manifest.outputs, probability: 'score' } }));
+
     const refusals = [
+      { dir: 'wrong-output', stage: 'signature' },
       { dir: 'corrupt-onnx', stage: 'onnx' },
       { dir: 'bad-manifest', stage: 'manifest' },
       { dir: 'no-such-version', stage: 'manifest' },
