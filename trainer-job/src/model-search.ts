@@ -43,12 +43,23 @@ export function gridPoints(grid: ParameterGrid): GridPoint[] {
   return points as GridPoint[];
 }
 
+/**
+ * The late share the trees start from: the training matrix's own (weighted) positive share.
+ * Starting at 0.5, as XGBoost 1.7 does by default, spends the first trees learning the intercept,
+ * and fold models that stop early then disagree on scale.
+ */
+export function baseScore(config: TrainingConfig, strategy: ImbalanceStrategy, table: { positives: number; rows: number }): number {
+  if (strategy === 'scale_pos_weight') return 0.5;
+  if (strategy === 'smote') return config.smote.targetRatio / (1 + config.smote.targetRatio);
+  return table.positives / table.rows;
+}
+
 export function boosterParams(config: TrainingConfig, point: GridPoint, strategy: ImbalanceStrategy, table: { positives: number; rows: number }) {
   const params: Record<string, string | number> = {
     objective: 'binary:logistic',
     eval_metric: 'auc',
     tree_method: 'hist',
-    base_score: 0.5,
+    base_score: baseScore(config, strategy, table),
     seed: config.seed,
     nthread: config.threads,
     verbosity: 0,

@@ -65,7 +65,7 @@ function featureIndex(split: string): number {
 }
 
 /** Flattens XGBoost's JSON trees into TreeEnsembleRegressor's parallel attribute arrays. */
-export function treeEnsembleAttributes(trees: readonly unknown[]): Attr[] {
+export function treeEnsembleAttributes(trees: readonly unknown[], baseMargin: number): Attr[] {
   const n = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], values: [] as number[], modes: [] as string[], trueids: [] as number[], falseids: [] as number[], missingTrue: [] as number[] };
   const t = { treeids: [] as number[], nodeids: [] as number[], ids: [] as number[], weights: [] as number[] };
   trees.forEach((tree, treeId) => {
@@ -101,7 +101,7 @@ export function treeEnsembleAttributes(trees: readonly unknown[]): Attr[] {
     attr.ints('nodes_falsenodeids', n.falseids), attr.ints('nodes_missing_value_tracks_true', n.missingTrue),
     attr.ints('target_treeids', t.treeids), attr.ints('target_nodeids', t.nodeids),
     attr.ints('target_ids', t.ids), attr.floats('target_weights', t.weights),
-    attr.int('n_targets', 1), attr.floats('base_values', [0]),
+    attr.int('n_targets', 1), attr.floats('base_values', [baseMargin]),
     attr.string('aggregate_function', 'SUM'), attr.string('post_transform', 'NONE'),
   ];
 }
@@ -139,6 +139,8 @@ export interface ExportInput {
   readonly plan: EncodingPlan;
   readonly trees: readonly unknown[];
   readonly calibration: Platt;
+  /** XGBoost's base_score as a probability; the ensemble starts from its log-odds. */
+  readonly baseScore: number;
   readonly version: string;
 }
 
@@ -146,7 +148,7 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
   const { nodes, blocks } = encodingNodes(input.plan);
   nodes.push(
     node('Concat', blocks, ['features'], [attr.int('axis', 1)]),
-    node('TreeEnsembleRegressor', ['features'], ['margin'], treeEnsembleAttributes(input.trees), ML_DOMAIN),
+    node('TreeEnsembleRegressor', ['features'], ['margin'], treeEnsembleAttributes(input.trees, Math.log(input.baseScore / (1 - input.baseScore))), ML_DOMAIN),
     node('Sigmoid', ['margin'], [RAW_PROBABILITY_OUTPUT]),
     node('Mul', ['margin', 'platt_slope'], ['calibrated_margin_scaled']),
     node('Add', ['calibrated_margin_scaled', 'platt_intercept'], ['calibrated_margin']),

@@ -7,14 +7,16 @@ import { performance } from 'node:perf_hooks';
 import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
-import { applyPlatt, fitPlatt } from './calibration.js';
+import { applyPlatt, fitPlatt, type Platt } from './calibration.js';
 import { readTrainingCsv } from './csv-reader.js';
-import { planEncoding } from './encoding.js';
+import { encodeTable, planEncoding, type EncodingPlan } from './encoding.js';
+import type { Booster } from './xgboost/booster.js';
+import { DMatrix } from './xgboost/dmatrix.js';
 import { DataError } from './errors/data-error.js';
 import { gainImportance } from './feature-importance.js';
 import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
-import { refit, searchModels, type CandidateResult } from './model-search.js';
+import { baseScore, refit, searchModels, type CandidateResult } from './model-search.js';
 import { buildOnnxModel } from './onnx-export.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -25,7 +27,7 @@ import { xgboostVersion } from './xgboost/library.js';
 import { stratifiedFolds } from './folds.js';
 
 /** Bump when a change to the trainer changes the model for the same data and settings. */
-const TRAINER_REVISION = 'trainer-2';
+const TRAINER_REVISION = 'trainer-3';
 
 export interface RunOptions {
   readonly dataPath: string;
@@ -66,6 +68,16 @@ function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanT
   return { rocAuc: best.rocAuc, prAuc: summarise(per.prAuc), brier: summarise(per.brier), logLoss: summarise(per.logLoss) };
 }
 
+/** The exported model's calibrated scores on the training rows: the score baseline drift is measured against. */
+function servedScores(booster: Booster, table: LoanTable, plan: EncodingPlan, calibration: Platt): Float64Array {
+  const matrix = new DMatrix(encodeTable(table, plan), table.rows, plan.columns.length);
+  try {
+    return applyPlatt(calibration, booster.predict(matrix, { margin: true }));
+  } finally {
+    matrix.dispose();
+  }
+}
+
 export async function runTraining(options: RunOptions, reporter: ProgressReporter): Promise<RunResult> {
   const started = performance.now();
   const { config } = options;
@@ -98,7 +110,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   try {
     const trees = booster.dumpTrees();
     const version = deriveVersion(data.sha256, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
-    const model = buildOnnxModel({ plan, trees, calibration, version });
+    const model = buildOnnxModel({ plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) });
     const parity = await checkParity(model, booster, table, plan, calibration, config.parityTolerance);
     reporter.info('parity check passed', { ...parity });
 
@@ -126,7 +138,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       },
       data: { rows: table.rows, positives: table.positives, sha256: data.sha256, badRows: data.bad.count, badRowReasons: data.bad.reasons },
       trainingSeconds: (performance.now() - started) / 1000,
-      baseline: { features: featureBaselines(table, plan), score: numericHistogram(calibrated) },
+      baseline: { features: featureBaselines(table, plan), score: numericHistogram(servedScores(booster, table, plan, calibration)) },
     };
     const path = await publishArtifacts(options.outRoot, { model, manifest, report: renderReport(manifest, { scores: calibrated, labels: table.labels }) });
     const summary: TrainingSummary = {

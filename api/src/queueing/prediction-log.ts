@@ -5,6 +5,7 @@
  * and a log line; the buffer never grows past its bound and predictions never wait for Redis.
  */
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
@@ -41,13 +42,15 @@ export class PredictionLog {
   private buffer: LoggedPrediction[] = [];
   private flushing = false;
   private lastErrorLog = 0;
+  private readonly redis: Redis;
   private readonly queue: Queue<PredictionLogJob>;
   private readonly timer: NodeJS.Timeout;
   private readonly logged: Counter<string>;
   private readonly dropped: Counter<'reason'>;
 
   constructor(private readonly options: PredictionLogOptions) {
-    this.queue = new Queue<PredictionLogJob>(QUEUES.predictionLog, { connection: redisConnection(options.redisUrl, 'producer') });
+    this.redis = redisConnection(options.redisUrl, 'producer');
+    this.queue = new Queue<PredictionLogJob>(QUEUES.predictionLog, { connection: this.redis });
     this.queue.on('error', () => undefined);
     this.logged = new Counter({ name: 'loanrisk_prediction_log_rows_total', help: 'Scored rows put on the prediction-log queue', registers: [options.registry] });
     this.dropped = new Counter({ name: 'loanrisk_prediction_log_dropped_total', help: 'Sampled rows not logged, by reason (buffer full, Redis unavailable)', labelNames: ['reason'], registers: [options.registry] });
@@ -95,5 +98,7 @@ export class PredictionLog {
     clearInterval(this.timer);
     await this.flush();
     await this.queue.close().catch(() => undefined);
+    // BullMQ leaves a connection it was given open; this one is ours to end.
+    this.redis.disconnect();
   }
 }
