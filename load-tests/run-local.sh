@@ -54,15 +54,20 @@ free_port() {
   node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
 }
 
+# GET <url>/readyz; prints the body, fails unless 200 (node, so no curl is needed).
+readyz() {
+  node -e 'fetch(process.argv[1]).then((r) => (r.ok ? r.text() : Promise.reject())).then((t) => console.log(t), () => process.exit(1))' "$1/readyz"
+}
+
 wait_ready() { # url, seconds
   local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1/readyz" 2>/dev/null; do
+  until readyz "$1" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || { log "$1 not ready after $2 s"; return 1; }
     sleep 0.2
   done
 }
 
-served_version() { curl -fsS "$1/readyz" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).modelVersion ?? ""))'; }
+served_version() { readyz "$1" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).modelVersion ?? ""))'; }
 
 train() { # seed, out root
   node "$trainer_main" --data "$work/loans.csv" --out "$2" --config "$work/train.json" --seed "$1" \
