@@ -54,7 +54,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/* The claim holding datasets and models: the existing one, or the chart's. */}}
 {{- define "loan-risk.dataClaimName" -}}
-{{- default (printf "%s-data" (include "loan-risk.fullname" .)) .Values.persistence.existingClaim }}
+{{- default .Values.persistence.claimName .Values.persistence.existingClaim }}
 {{- end }}
 
 {{/* Redis URL the worker uses: the release's Redis, or the external one. */}}
