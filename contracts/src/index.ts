@@ -1,3 +1,4 @@
+export * from './drift.js';
 export * from './features.js';
 export * from './manifest.js';
 export * from './model-inputs.js';

@@ -2,7 +2,7 @@
  * The training distributions drift monitoring compares against: decile bins per numeric
  * feature and for the score, category shares per categorical feature.
  */
-import { FEATURES, type Histogram, type ManifestFeature } from '@peerloan/contracts';
+import { FEATURES, numericBin, type Histogram, type ManifestFeature } from '@peerloan/contracts';
 import type { EncodingPlan } from './encoding.js';
 import type { LoanTable } from './loan-table.js';
 
@@ -17,24 +17,12 @@ function quantileEdges(sorted: Float64Array, bins: number): number[] {
   return edges;
 }
 
-/** Index of the bin holding x: bin i covers [edges[i-1], edges[i]). */
-function binOf(edges: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (x < edges[mid]) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 export function numericHistogram(values: ArrayLike<number>): Histogram {
   const present = Float64Array.from(Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[]).sort();
   const missingShare = values.length === 0 ? 0 : 1 - present.length / values.length;
   const edges = present.length > 0 ? quantileEdges(present, BINS) : [];
   const counts = new Array<number>(edges.length + 1).fill(0);
-  for (const v of present) counts[binOf(edges, v)] += 1;
+  for (const v of present) counts[numericBin(edges, v)] += 1;
   return { kind: 'numeric', edges, shares: counts.map((c) => c / values.length), missingShare };
 }
 

@@ -55,28 +55,50 @@ function columnScales(data: Float32Array, width: number, rows: readonly number[]
   return scale;
 }
 
-function distance(data: Float32Array, width: number, a: number, b: number, groups: ColumnGroups, scale: Float64Array): number {
-  let d = 0;
-  for (const c of groups.continuous) {
-    const x = data[a * width + c];
-    const y = data[b * width + c];
-    if (Number.isNaN(x) || Number.isNaN(y)) continue;
-    d += ((x - y) * scale[c]) ** 2;
-  }
-  for (const group of groups.oneHotGroups) {
-    for (const c of group) {
-      if (data[a * width + c] !== data[b * width + c]) { d += 1; break; }
-    }
-  }
-  return d;
+/**
+ * Minority rows packed for the neighbour search: scaled continuous values (NaN kept) and, per
+ * one-hot group, the index of the hot column (-1 when none).
+ */
+function packMinority(data: Float32Array, width: number, minority: readonly number[], groups: ColumnGroups, scale: Float64Array) {
+  const nc = groups.continuous.length;
+  const ng = groups.oneHotGroups.length;
+  const values = new Float64Array(minority.length * nc);
+  const hot = new Int32Array(minority.length * ng);
+  minority.forEach((row, i) => {
+    groups.continuous.forEach((c, j) => { values[i * nc + j] = data[row * width + c] * scale[c]; });
+    groups.oneHotGroups.forEach((group, g) => {
+      hot[i * ng + g] = group.findIndex((c) => data[row * width + c] === 1);
+    });
+  });
+  return { values, hot, nc, ng };
 }
 
-function nearestNeighbours(data: Float32Array, width: number, minority: readonly number[], k: number, groups: ColumnGroups, scale: Float64Array): number[][] {
-  return minority.map((a) => {
-    const scored: [number, number][] = [];
-    for (const b of minority) if (b !== a) scored.push([distance(data, width, a, b, groups, scale), b]);
-    scored.sort((x, y) => x[0] - y[0]);
-    return scored.slice(0, k).map(([, b]) => b);
+/** k nearest minority neighbours of each minority row (indices into `minority`), brute force. */
+function nearestNeighbours(data: Float32Array, width: number, minority: readonly number[], k: number, groups: ColumnGroups, scale: Float64Array): Int32Array[] {
+  const { values, hot, nc, ng } = packMinority(data, width, minority, groups, scale);
+  const m = minority.length;
+  return minority.map((_, a) => {
+    const bestIdx = new Int32Array(k).fill(-1);
+    const bestDist = new Float64Array(k).fill(Infinity);
+    for (let b = 0; b < m; b++) {
+      if (b === a) continue;
+      let d = 0;
+      for (let j = 0; j < nc; j++) {
+        const diff = values[a * nc + j] - values[b * nc + j];
+        if (diff === diff) d += diff * diff; // NaN (a missing side) contributes nothing
+      }
+      for (let g = 0; g < ng; g++) if (hot[a * ng + g] !== hot[b * ng + g]) d += 1;
+      if (d >= bestDist[k - 1]) continue;
+      let pos = k - 1;
+      while (pos > 0 && bestDist[pos - 1] > d) {
+        bestDist[pos] = bestDist[pos - 1];
+        bestIdx[pos] = bestIdx[pos - 1];
+        pos -= 1;
+      }
+      bestDist[pos] = d;
+      bestIdx[pos] = b;
+    }
+    return bestIdx;
   });
 }
 
@@ -101,7 +123,7 @@ export function smote(data: Float32Array, labels: Float32Array, width: number, p
     const pick = Math.floor(rng() * minority.length);
     const a = minority[pick];
     const near = neighbours[pick];
-    const b = near[Math.floor(rng() * near.length)];
+    const b = minority[near[Math.floor(rng() * near.length)]];
     const gap = rng();
     const base = (rows + s) * width;
     for (const c of groups.continuous) {

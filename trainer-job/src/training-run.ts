@@ -25,7 +25,7 @@ import { xgboostVersion } from './xgboost/library.js';
 import { stratifiedFolds } from './folds.js';
 
 /** Bump when a change to the trainer changes the model for the same data and settings. */
-const TRAINER_REVISION = 'trainer-1';
+const TRAINER_REVISION = 'trainer-2';
 
 export interface RunOptions {
   readonly dataPath: string;
