@@ -65,10 +65,11 @@ for (const env of ENVIRONMENTS) {
       const rules = only(objects, 'ClusterRole', 'loan-risk-operator').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
       const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
       assert.ok(can('risk.peerloan.io', 'loanriskmodels', 'watch') && can('risk.peerloan.io', 'loanriskmodels/status', 'patch'));
-      assert.ok(can('', 'pods', 'watch') && !can('', 'pods', 'create') && !can('', 'pods', 'delete'), 'pods are only read');
-      for (const [group, resource] of [['batch', 'jobs'], ['apps', 'deployments'], ['', 'services'], ['autoscaling', 'horizontalpodautoscalers'], ['networking.k8s.io', 'ingresses'], ['policy', 'poddisruptionbudgets'], ['', 'events']]) {
+      assert.ok(can('', 'pods', 'list') && !can('', 'pods', 'create') && !can('', 'pods', 'delete'), 'pods are only read');
+      for (const [group, resource] of [['apps', 'deployments'], ['', 'services'], ['autoscaling', 'horizontalpodautoscalers'], ['networking.k8s.io', 'ingresses'], ['policy', 'poddisruptionbudgets'], ['', 'events']]) {
         assert.ok(can(group, resource, 'create') && can(group, resource, 'patch'), `${group}/${resource}`);
       }
+      assert.ok(can('batch', 'jobs', 'create') && !can('batch', 'jobs', 'delete'), 'training Jobs are created, never deleted');
     });
 
     test('NetworkPolicies: the API pods from the ingress controller and the platform, Redis only from the platform', () => {

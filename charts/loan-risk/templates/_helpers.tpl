@@ -89,45 +89,46 @@ chart's appVersion. Call with (dict "image" .Values.images.api "context" $).
 {{- end }}
 
 {{/*
-What the operator may do where it reconciles models: read its resources and write their status,
-record Events, and manage exactly the child kinds it creates (Jobs and their ConfigMaps; the
-API's Deployment, Service, HPA, Ingress and PodDisruptionBudget). Pods are only read: the
-training summary is in the terminated container's state. No Secrets, no wildcards.
+What the operator may do where it reconciles models: the rules of manifests/operator/rbac.yaml,
+which the operator's tests prove sufficient by running it with exactly them (a test checks the
+two agree). Leases are left out here: leader election gets its own Role, limited to the one
+Lease, in the release namespace.
 */}}
 {{- define "loan-risk.operator.rules" -}}
 - apiGroups: [risk.peerloan.io]
   resources: [loanriskmodels]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch]
 - apiGroups: [risk.peerloan.io]
   resources: [loanriskmodels/status]
   verbs: [get, update, patch]
-- apiGroups: [""]
-  resources: [events]
-  verbs: [create, patch]
-- apiGroups: [events.k8s.io]
-  resources: [events]
-  verbs: [create, patch]
-- apiGroups: [""]
-  resources: [pods]
-  verbs: [get, list, watch]
+# blockOwnerDeletion on the children needs this where OwnerReferencesPermissionEnforcement is on.
+- apiGroups: [risk.peerloan.io]
+  resources: [loanriskmodels/finalizers]
+  verbs: [update]
 - apiGroups: [batch]
   resources: [jobs]
-  verbs: [get, list, watch, create, patch, delete]
+  verbs: [get, list, watch, create]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list]
 - apiGroups: [""]
   resources: [configmaps, services]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, create, patch]
 - apiGroups: [apps]
   resources: [deployments]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, list, watch, create, patch]
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
-  verbs: [get, list, watch, create, update, patch, delete]
-- apiGroups: [networking.k8s.io]
-  resources: [ingresses]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, create, patch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, create, patch]
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses]
+  verbs: [get, create, patch, delete]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
 {{- end }}
 
 {{/* Rules values.schema.json cannot say (it compares no two fields); rendered with the operator. */}}
