@@ -15,7 +15,8 @@ export const options = {
       rate: RATE,
       timeUnit: '1s',
       duration: envDuration('DURATION', '2m'),
-      preAllocatedVUs: Math.max(10, Math.ceil(RATE / 10)),
+      // Enough VUs up front: starting one mid-run can drop an iteration.
+      preAllocatedVUs: Math.max(20, Math.ceil(RATE / 4)),
       maxVUs: Math.max(50, RATE),
     },
   },

@@ -79,11 +79,20 @@ describe('Dockerfiles', () => {
     });
 
     test(`${dockerfile}: the entrypoint is built from a source file`, { skip: !workspaces.includes(workspace) && `${workspace} is not a workspace on this branch yet` }, () => {
-      const entry = [...text.matchAll(/\b([a-z-]+)\/dist\/src\/([a-z-]+)\.js\b/g)].map((m) => `${m[1]}/src/${m[2]}.ts`);
+      const command = [...text.matchAll(/^(?:ENTRYPOINT|CMD) (\[.*\])$/gm)].flatMap((m) => JSON.parse(m[1]) as string[]);
+      const entry = command.flatMap((arg) => [...arg.matchAll(/^([a-z-]+)\/dist\/src\/([a-z-]+)\.js$/g)]).map((m) => `${m[1]}/src/${m[2]}.ts`);
       assert.ok(entry.length > 0, 'names its entrypoint');
       for (const source of entry) assert.ok(exists(source), `${source} exists`);
     });
   }
+
+  const apiScripts = workspaces.includes('api') ? JSON.parse(readFileSync(join(REPO_ROOT, 'api/package.json'), 'utf8')).scripts ?? {} : {};
+  test("the chart's worker runs what `npm run worker -w api` runs", { skip: !apiScripts.worker && 'the api workspace has no worker script yet' }, () => {
+    const script = (apiScripts.worker as string).match(/^node (\S+\.js)$/)?.[1];
+    assert.ok(script, `npm run worker is "${apiScripts.worker}"`);
+    assert.deepEqual(chartValues.worker.command, ['node', `api/${script}`]);
+    assert.ok(exists(`api/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
+  });
 
   test('.dockerignore keeps dependencies, build output and the git history out of the context', () => {
     const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
