@@ -3,3 +3,4 @@ export * from './features.js';
 export * from './manifest.js';
 export * from './model-inputs.js';
 export * from './row-validation.js';
+export * from './crd.js';

@@ -9,6 +9,9 @@ export const ARTIFACT_FILES = {
   report: 'report.html',
 } as const;
 
+/** File in a models root naming the version folder to serve (written last, by rename). */
+export const CURRENT_POINTER = 'current';
+
 /** Name of the calibrated output of model.onnx: P(is_late = 1). */
 export const PROBABILITY_OUTPUT = 'probability';
 /** XGBoost's own (uncalibrated) probability, kept for the parity check and diagnostics. */

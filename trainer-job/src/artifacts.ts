@@ -6,9 +6,7 @@
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
-
-export const CURRENT_POINTER = 'current';
+import { ARTIFACT_FILES, CURRENT_POINTER, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
 
 /** Same data + same settings + same seed = same version. */
 export function deriveVersion(dataSha256: string, canonicalConfig: string, trainerRevision: string): string {

@@ -1,0 +1,90 @@
+/**
+ * The Express application: security headers, request ids and logs, request metrics, the JSON
+ * body parser with its size limit, the routes, and JSON answers for everything that fails.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { errorHandler, notFound } from './http-errors.js';
+import type { LoadedModel } from './loaded-model.js';
+import type { Metrics } from './metrics.js';
+import type { ModelStore } from './model-store.js';
+import { oipRoutes } from './oip-v2.js';
+import { predictRoutes } from './predict-routes.js';
+import { requestLogging } from './request-log.js';
+import { renderWebPage, type WebPage } from './web-page.js';
+
+export interface AppOptions {
+  readonly store: ModelStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly modelName: string;
+  readonly maxInstances: number;
+  readonly bodyLimit: string;
+  readonly serverVersion: string;
+  /** False once SIGTERM has started the drain: readiness fails so no new traffic is routed. */
+  readonly isAccepting: () => boolean;
+}
+
+function observeDuration(metrics: Metrics) {
+  return (req: Request, res: Response, next: () => void) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    metrics.inFlight.inc();
+    res.on('close', () => metrics.inFlight.dec());
+    res.on('finish', () => {
+      // The route pattern, not the URL, so label cardinality stays bounded.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ route, status_code: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+function healthRoutes(app: Express, options: AppOptions): void {
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const model = options.store.current;
+    const ready = model !== undefined && options.isAccepting();
+    res.status(ready ? 200 : 503).json({ ready, modelVersion: model?.version ?? null, accepting: options.isAccepting() });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+}
+
+function webPageRoute(app: Express, store: ModelStore): void {
+  const pages = new WeakMap<LoadedModel, WebPage>();
+  app.get('/', (_req, res) => {
+    const model = store.current;
+    if (!model) {
+      res.status(503).type('text').send('No model is loaded yet; see /readyz.\n');
+      return;
+    }
+    let page = pages.get(model);
+    if (!page) {
+      page = renderWebPage(model);
+      pages.set(model, page);
+    }
+    res.setHeader('content-security-policy', page.contentSecurityPolicy);
+    res.type('html').send(page.html);
+  });
+}
+
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use(requestLogging(options.logger));
+  app.use(observeDuration(options.metrics));
+  app.use(express.json({ limit: options.bodyLimit }));
+  healthRoutes(app, options);
+  webPageRoute(app, options.store);
+  app.use(predictRoutes(options));
+  app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

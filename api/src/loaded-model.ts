@@ -1,0 +1,78 @@
+/**
+ * One servable model version: its manifest, its onnxruntime session, the request validator and
+ * the micro-batcher compiled for it. Requests take the current LoadedModel once and finish on
+ * it, so a swap never mixes versions within a request; a retired version releases its session
+ * when its last request is done.
+ */
+import * as ort from 'onnxruntime-node';
+import { recordsToColumns, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
+import { planExplanations, reasonsFrom, type Reason } from './explanations.js';
+import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
+import { compileRecordValidator, type RecordValidator } from './request-validation.js';
+
+export interface Scored {
+  readonly probabilities: readonly number[];
+  /** Present when explanations were asked for: one list per record. */
+  readonly reasons?: readonly Reason[][];
+}
+
+export class LoadedModel {
+  readonly version: string;
+  readonly threshold: number;
+  readonly validator: RecordValidator;
+  private readonly batcher: MicroBatcher;
+  private pending = 0;
+  private retired = false;
+  private released = false;
+
+  constructor(
+    readonly dir: string,
+    readonly manifest: ModelManifest,
+    private readonly session: ort.InferenceSession,
+    batching: MicroBatcherOptions,
+  ) {
+    this.version = manifest.version;
+    this.threshold = manifest.threshold.value;
+    this.validator = compileRecordValidator(manifest);
+    this.batcher = new MicroBatcher((records) => this.run(records), batching);
+  }
+
+  /** One onnxruntime run over the records, bypassing the batcher (the smoke test uses it). */
+  async run(records: readonly LoanRecord[]): Promise<Float32Array> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, values] of Object.entries(recordsToColumns(records))) {
+      feeds[name] = new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [records.length, 1]);
+    }
+    const output = this.manifest.outputs.probability;
+    const result = await this.session.run(feeds, [output]);
+    return result[output].data as Float32Array;
+  }
+
+  async score(records: readonly LoanRecord[], explain: boolean): Promise<Scored> {
+    this.pending += 1;
+    try {
+      if (!explain) return { probabilities: Array.from(await this.batcher.score(records)) };
+      const plan = planExplanations(records, this.manifest);
+      const scores = await this.batcher.score(plan.rows);
+      return {
+        probabilities: Array.from(scores.subarray(0, records.length)),
+        reasons: reasonsFrom(plan, records, scores, this.manifest),
+      };
+    } finally {
+      this.pending -= 1;
+      this.releaseIfDone();
+    }
+  }
+
+  /** Called when a newer version takes over: the session goes once no request needs it. */
+  retire(): void {
+    this.retired = true;
+    this.releaseIfDone();
+  }
+
+  private releaseIfDone(): void {
+    if (!this.retired || this.pending > 0 || this.released) return;
+    this.released = true;
+    void this.session.release().catch(() => undefined);
+  }
+}

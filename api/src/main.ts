@@ -1,0 +1,43 @@
+/**
+ * peerloan-api: serves the loan-risk model over HTTP. Reads its settings from the environment
+ * (see config.ts), starts the server and drains gracefully on SIGTERM/SIGINT (exit 0).
+ */
+import { pino } from 'pino';
+import { readConfig } from './config.js';
+import { ConfigError } from './errors/config-error.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`peerloan-api: ${err.message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel, base: { service: 'peerloan-api' } });
+  const running = await startServer(config, logger);
+  logger.info({ url: running.url, model: running.store.current?.version ?? null, modelDir: config.modelDir }, 'listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    running.shutdown().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,88 @@
+/**
+ * Reads one version folder and proves it can serve before anyone relies on it: the manifest has
+ * the shape the API needs, model.onnx opens, its inputs and output are the contract's, and the
+ * manifest's reference applicant scores to a probability. Any failure is a ModelLoadError.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ARTIFACT_FILES, FEATURES, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
+import { ModelLoadError } from './errors/model-load-error.js';
+import { LoadedModel } from './loaded-model.js';
+import type { MicroBatcherOptions } from './micro-batcher.js';
+
+function manifestProblem(m: Partial<ModelManifest>): string | null {
+  if (m.schemaVersion !== 1) return `schemaVersion must be 1, got ${JSON.stringify(m.schemaVersion)}`;
+  if (typeof m.version !== 'string' || m.version === '') return 'version is missing';
+  if (typeof m.threshold?.value !== 'number' || !(m.threshold.value >= 0 && m.threshold.value <= 1)) return 'threshold.value must be a number from 0 to 1';
+  if (typeof m.outputs?.probability !== 'string') return 'outputs.probability is missing';
+  if (!Array.isArray(m.features)) return 'features is missing';
+  const names = m.features.map((f) => f?.name);
+  const expected = FEATURES.map((f) => f.name);
+  if (names.join() !== expected.join()) return `features must be ${expected.join(', ')} in order, got ${names.join(', ')}`;
+  for (const [i, feature] of FEATURES.entries()) {
+    const mf = m.features[i];
+    if (mf.kind !== feature.kind) return `feature ${feature.name} must be ${feature.kind}`;
+    if (feature.kind === 'categorical' && (!Array.isArray(mf.categories) || mf.categories.length === 0)) return `feature ${feature.name} has no categories`;
+    if (mf.reference === undefined) return `feature ${feature.name} has no reference value`;
+  }
+  return null;
+}
+
+async function readManifest(dir: string): Promise<ModelManifest> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(join(dir, ARTIFACT_FILES.manifest), 'utf8'));
+  } catch (err) {
+    throw new ModelLoadError(dir, 'manifest', `${ARTIFACT_FILES.manifest} is unreadable: ${(err as Error).message}`);
+  }
+  const problem = typeof parsed === 'object' && parsed !== null ? manifestProblem(parsed) : 'not a JSON object';
+  if (problem) throw new ModelLoadError(dir, 'manifest', problem);
+  return parsed as ModelManifest;
+}
+
+async function openSession(dir: string): Promise<ort.InferenceSession> {
+  try {
+    const bytes = await readFile(join(dir, ARTIFACT_FILES.model));
+    // One thread per run: the micro-batcher keeps runs small and the event loop needs the other core.
+    return await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  } catch (err) {
+    throw new ModelLoadError(dir, 'onnx', `${ARTIFACT_FILES.model} does not open in onnxruntime: ${(err as Error).message}`);
+  }
+}
+
+function signatureProblem(session: ort.InferenceSession, manifest: ModelManifest): string | null {
+  const missing = FEATURES.map((f) => f.name).filter((name) => !session.inputNames.includes(name));
+  if (missing.length > 0) return `model.onnx lacks the inputs ${missing.join(', ')}`;
+  if (!session.outputNames.includes(manifest.outputs.probability)) return `model.onnx has no output ${manifest.outputs.probability}`;
+  return null;
+}
+
+async function smokeTest(model: LoadedModel): Promise<void> {
+  const reference: LoanRecord = Object.fromEntries(model.manifest.features.map((f) => [f.name, f.reference]));
+  let scores: Float32Array;
+  try {
+    scores = await model.run([reference]);
+  } catch (err) {
+    throw new ModelLoadError(model.dir, 'smoke-test', `scoring the reference applicant failed: ${(err as Error).message}`);
+  }
+  const p = scores[0];
+  if (scores.length !== 1 || !(p >= 0 && p <= 1)) {
+    throw new ModelLoadError(model.dir, 'smoke-test', `the reference applicant scored ${p}, not a probability`);
+  }
+}
+
+export async function loadModelVersion(dir: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
+  const manifest = await readManifest(dir);
+  const session = await openSession(dir);
+  try {
+    const problem = signatureProblem(session, manifest);
+    if (problem) throw new ModelLoadError(dir, 'signature', problem);
+    const model = new LoadedModel(dir, manifest, session, batching);
+    await smokeTest(model);
+    return model;
+  } catch (err) {
+    await session.release().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * POST /predict: one applicant object -> one prediction; `{"instances": [...]}` -> `{"predictions":
+ * [...]}` in order. Explanations ("reasons") are on unless `?explain=false`.
+ */
+import { Router, type Request } from 'express';
+import type { LoanRecord } from '@peerloan/contracts';
+import { RequestError, type FieldProblem } from './errors/request-error.js';
+import type { LoadedModel } from './loaded-model.js';
+import type { Metrics } from './metrics.js';
+import type { ModelStore } from './model-store.js';
+import { predict, servingModel } from './prediction.js';
+import { completeRecord } from './request-validation.js';
+import { requireJson } from './http-errors.js';
+
+export interface PredictRouteOptions {
+  readonly store: ModelStore;
+  readonly metrics: Metrics;
+  readonly maxInstances: number;
+}
+
+function explainWanted(req: Request): boolean {
+  const value = req.query.explain;
+  if (value === undefined) return true;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new RequestError(400, 'invalid query', [{ field: 'explain', message: 'must be true or false' }]);
+}
+
+function validRecords(model: LoadedModel, values: readonly unknown[], prefix: (i: number) => string): LoanRecord[] {
+  const problems: FieldProblem[] = values.flatMap((value, i) => model.validator.check(value, prefix(i)));
+  if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
+  return values.map((value) => completeRecord(value as Record<string, unknown>, model.validator.rules));
+}
+
+function instancesOf(body: Record<string, unknown>, maxInstances: number): unknown[] {
+  const problems: FieldProblem[] = Object.keys(body)
+    .filter((key) => key !== 'instances')
+    .map((field) => ({ field, message: 'is not allowed beside instances' }));
+  const { instances } = body;
+  if (!Array.isArray(instances) || instances.length === 0 || instances.length > maxInstances) {
+    problems.push({ field: 'instances', message: `must be an array of 1 to ${maxInstances} applicant objects` });
+  }
+  if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
+  return instances as unknown[];
+}
+
+export function predictRoutes({ store, metrics, maxInstances }: PredictRouteOptions): Router {
+  const router = Router();
+  router.post('/predict', requireJson, async (req, res) => {
+    const explain = explainWanted(req);
+    const body: unknown = req.body;
+    const model = servingModel(store);
+    const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
+    if (!isBatch) {
+      const [prediction] = await predict(model, metrics, validRecords(model, [body], () => ''), explain);
+      res.json(prediction);
+      return;
+    }
+    const instances = instancesOf(body as Record<string, unknown>, maxInstances);
+    const records = validRecords(model, instances, (i) => `instances[${i}].`);
+    res.json({ predictions: await predict(model, metrics, records, explain) });
+  });
+  return router;
+}

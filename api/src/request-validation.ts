@@ -1,0 +1,117 @@
+/**
+ * The request validator of one model version, compiled once from its manifest with Ajv: the
+ * fields are the model's features, numbers within the feature schema's hard bounds (values
+ * outside the training range are scored, as the trees extrapolate flatly), categories those the
+ * model was trained on, null only where the feature is nullable. Every bad field is reported.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { featureByName, type Feature, type LoanRecord, type ManifestFeature, type ModelManifest } from '@peerloan/contracts';
+import type { FieldProblem } from './errors/request-error.js';
+
+/** What a field must be, as told to a client whose value is not that. */
+export interface FieldRule {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly nullable: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  readonly categories?: readonly string[];
+  readonly description: string;
+}
+
+export interface RecordValidator {
+  readonly rules: readonly FieldRule[];
+  /** The problems of one record, each field named with `prefix` (e.g. `instances[3].`). */
+  check(value: unknown, prefix?: string): FieldProblem[];
+}
+
+function ruleFor(manifestFeature: ManifestFeature, feature: Feature): FieldRule {
+  const common = { name: feature.name, nullable: feature.nullable, description: feature.description };
+  if (feature.kind === 'numeric') {
+    return { ...common, kind: 'numeric', min: feature.min, max: feature.max, integer: feature.integer ?? false };
+  }
+  return { ...common, kind: 'categorical', categories: manifestFeature.categories ?? feature.categories };
+}
+
+export function fieldRules(manifest: ModelManifest): FieldRule[] {
+  return manifest.features.map((mf) => {
+    const feature = featureByName(mf.name);
+    if (!feature) throw new Error(`manifest feature ${mf.name} is not in the feature schema`);
+    return ruleFor(mf, feature);
+  });
+}
+
+function propertySchema(rule: FieldRule): object {
+  if (rule.kind === 'categorical') {
+    const values = rule.nullable ? [...(rule.categories ?? []), null] : rule.categories;
+    return { enum: values };
+  }
+  const type = rule.integer ? 'integer' : 'number';
+  return { type: rule.nullable ? [type, 'null'] : type, minimum: rule.min, maximum: rule.max };
+}
+
+function recordSchema(rules: readonly FieldRule[]): object {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(rules.map((rule) => [rule.name, propertySchema(rule)])),
+    // A nullable feature may be left out: absent and null both mean missing.
+    required: rules.filter((rule) => !rule.nullable).map((rule) => rule.name),
+  };
+}
+
+export function describeRule(rule: FieldRule): string {
+  const orNull = rule.nullable ? ' or null' : '';
+  if (rule.kind === 'categorical') return `must be one of ${(rule.categories ?? []).map((c) => JSON.stringify(c)).join(', ')}${orNull}`;
+  const what = rule.integer ? 'a whole number' : 'a number';
+  return `must be ${what} from ${rule.min} to ${rule.max}${orNull}`;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function problemsOf(errors: readonly ErrorObject[], record: Record<string, unknown>, rules: ReadonlyMap<string, FieldRule>, prefix: string): FieldProblem[] {
+  const byField = new Map<string, string>();
+  for (const error of errors) {
+    if (error.keyword === 'required') {
+      byField.set(error.params.missingProperty as string, 'is required');
+    } else if (error.keyword === 'additionalProperties') {
+      byField.set(error.params.additionalProperty as string, 'is not a feature of this model');
+    } else {
+      const field = error.instancePath.slice(1);
+      const rule = rules.get(field);
+      if (rule && !byField.has(field)) byField.set(field, `${describeRule(rule)}, got ${shown(record[field])}`);
+    }
+  }
+  // In the schema's order, unknown fields last: the same request always reads the same way.
+  const order = (field: string) => (rules.has(field) ? [...rules.keys()].indexOf(field) : rules.size);
+  return [...byField]
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([field, message]) => ({ field: `${prefix}${field}`, message }));
+}
+
+export function compileRecordValidator(manifest: ModelManifest): RecordValidator {
+  const rules = fieldRules(manifest);
+  const ruleMap = new Map(rules.map((rule) => [rule.name, rule]));
+  const validate: ValidateFunction = new Ajv({ allErrors: true, strict: true }).compile(recordSchema(rules));
+  return {
+    rules,
+    check(value, prefix = '') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return [{ field: prefix ? prefix.replace(/\.$/, '') : '(body)', message: `must be a JSON object with the model's features, got ${shown(value)}` }];
+      }
+      if (validate(value)) return [];
+      return problemsOf(validate.errors ?? [], value as Record<string, unknown>, ruleMap, prefix);
+    },
+  };
+}
+
+/** A validated record with every feature present (a left-out nullable feature becomes null). */
+export function completeRecord(value: Record<string, unknown>, rules: readonly FieldRule[]): LoanRecord {
+  const record: LoanRecord = {};
+  for (const rule of rules) record[rule.name] = (value[rule.name] ?? null) as number | string | null;
+  return record;
+}

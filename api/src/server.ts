@@ -1,0 +1,83 @@
+/**
+ * Starts the API: the model store, the app and the HTTP server, and gives back the one way to
+ * stop it gracefully. main.ts and the tests both start the server through here.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { ServerConfig } from './config.js';
+import { Metrics } from './metrics.js';
+import { ModelStore } from './model-store.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: Server;
+  readonly store: ModelStore;
+  readonly metrics: Metrics;
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes. */
+  shutdown(): Promise<void>;
+}
+
+/** The package version answers /v2 server metadata (dist/src/ -> the package folder). */
+const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Runs at most one onnxruntime call at a time: requests arriving meanwhile coalesce. */
+const MAX_CONCURRENT_RUNS = 1;
+
+/** While draining, an answer closes its connection, so a keep-alive client reconnects to another pod. */
+function closeAfterAnswer(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const store = new ModelStore({
+    modelDir: config.modelDir,
+    pollMs: config.modelPollMs,
+    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) },
+    logger,
+    metrics,
+  });
+  await store.start();
+  let accepting = true;
+  const app = createApp({
+    store,
+    metrics,
+    logger,
+    modelName: config.modelName,
+    maxInstances: config.maxInstances,
+    bodyLimit: config.bodyLimit,
+    serverVersion: SERVER_VERSION,
+    isAccepting: () => accepting,
+  });
+  const server = createServer(app);
+  const answering = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    answering.add(res);
+    res.on('close', () => answering.delete(res));
+    if (!accepting) closeAfterAnswer(res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+
+  async function shutdown(): Promise<void> {
+    accepting = false;
+    store.stop();
+    for (const res of answering) closeAfterAnswer(res);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    await closed;
+    clearInterval(sweeper);
+    clearTimeout(deadline);
+  }
+
+  return { url, server, store, metrics, shutdown };
+}

@@ -1,0 +1,292 @@
+/**
+ * The API's contracts against a real trained model and the real server: /predict (one and many),
+ * Open Inference Protocol v2, health, metrics, errors as JSON, and micro-batching.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
+import { MicroBatcher } from '../src/micro-batcher.js';
+import type { RunningServer } from '../src/server.js';
+import { call, postJson, startApi } from './helpers/api-server.js';
+import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+
+const TEXT_COLUMNS = ['purpose', 'grade', 'emp_length', 'home_ownership'];
+
+/** The OIP v2 infer body for these records: one named [N,1] tensor per feature. */
+function inferBody(records: readonly LoanRecord[], nested = false) {
+  return {
+    id: 'req-1',
+    inputs: FEATURES.map((f) => {
+      const data = records.map((r) => r[f.name]);
+      return { name: f.name, shape: [records.length, 1], datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32', data: nested ? data.map((v) => [v]) : data };
+    }),
+  };
+}
+
+describe('prediction API contracts', () => {
+  let api: RunningServer;
+  let version: string;
+  const people = applicants(40);
+
+  before(async () => {
+    const root = await tempDir('api-contract');
+    version = await trainModel(root, 7);
+    api = await startApi({ MODEL_DIR: root, MAX_INSTANCES: '50' });
+  });
+  after(() => api?.shutdown());
+
+  test('POST /predict scores one applicant with decision, threshold, version and reasons', async () => {
+    const { status, body } = await postJson(`${api.url}/predict`, people[0]);
+    assert.equal(status, 200);
+    assert.deepEqual(Object.keys(body).sort(), ['decision', 'modelVersion', 'probability', 'reasons', 'threshold']);
+    assert.ok(body.probability > 0 && body.probability < 1);
+    assert.equal(body.modelVersion, version);
+    assert.equal(body.threshold, api.store.current?.threshold);
+    assert.equal(body.decision, body.probability >= body.threshold ? 'yes' : 'no');
+    assert.ok(Array.isArray(body.reasons) && body.reasons.length <= 3);
+  });
+
+  test('reasons name features whose reference value lowers the probability, largest first', async () => {
+    const risky = { ...people[0], grade: 'G', int_rate: 0.3, dti: 38, delinq_2yrs: 3, annual_inc: 15000 };
+    const { body } = await postJson(`${api.url}/predict`, risky);
+    assert.ok(body.reasons.length > 0, 'a risky applicant has reasons');
+    const contributions = body.reasons.map((r: { contribution: number }) => r.contribution);
+    assert.deepEqual(contributions, [...contributions].sort((a, b) => b - a));
+    const manifest = api.store.current!.manifest;
+    for (const reason of body.reasons) {
+      assert.ok(FEATURE_NAMES.includes(reason.feature));
+      assert.ok(reason.contribution > 0);
+      assert.equal(reason.value, (risky as LoanRecord)[reason.feature]);
+      assert.equal(reason.reference, manifest.features.find((f) => f.name === reason.feature)?.reference);
+      // Re-scoring with the reference value must give the probability minus the contribution.
+      const { body: without } = await postJson(`${api.url}/predict?explain=false`, { ...risky, [reason.feature]: reason.reference });
+      assert.ok(Math.abs(body.probability - reason.contribution - without.probability) < 1e-6);
+    }
+  });
+
+  test('?explain=false leaves the reasons out and scores the same', async () => {
+    const plain = await postJson(`${api.url}/predict?explain=false`, people[1]);
+    const explained = await postJson(`${api.url}/predict`, people[1]);
+    assert.equal(plain.body.reasons, undefined);
+    assert.equal(plain.body.probability, explained.body.probability);
+  });
+
+  test('instances are answered in order, each as the single-row answer', async () => {
+    const batch = people.slice(0, 25);
+    const { status, body } = await postJson(`${api.url}/predict`, { instances: batch });
+    assert.equal(status, 200);
+    assert.equal(body.predictions.length, 25);
+    const singles = await Promise.all(batch.map((p) => postJson(`${api.url}/predict`, p)));
+    assert.deepEqual(body.predictions, singles.map((s) => s.body));
+    assert.ok(new Set(body.predictions.map((p: { probability: number }) => p.probability)).size > 5, 'different applicants score differently');
+  });
+
+  test('too many instances, or keys beside instances, are a 400 naming them', async () => {
+    const big = await postJson(`${api.url}/predict`, { instances: applicants(51) });
+    assert.equal(big.status, 400);
+    assert.deepEqual(big.body.details.map((d: { field: string }) => d.field), ['instances']);
+    const extra = await postJson(`${api.url}/predict`, { instances: [people[0]], explain: true });
+    assert.equal(extra.status, 400);
+    assert.deepEqual(extra.body.details.map((d: { field: string }) => d.field), ['explain']);
+  });
+
+  test('every bad field is named, with the row for instances', async () => {
+    const bad = { ...people[0], loan_amnt: 'lots', grade: 'Z', revol_util: null, emp_length: null, home_owner: 'RENT' } as Record<string, unknown>;
+    delete bad.dti;
+    const { status, body } = await postJson(`${api.url}/predict`, bad);
+    assert.equal(status, 400);
+    assert.equal(body.error, 'invalid input');
+    assert.deepEqual(body.details.map((d: { field: string }) => d.field), ['loan_amnt', 'grade', 'dti', 'home_owner']);
+    assert.match(body.details[0].message, /must be a number from 1 to 10000000, got "lots"/);
+    assert.match(body.details[1].message, /must be one of "A", .*got "Z"/);
+    assert.equal(body.details[2].message, 'is required');
+    assert.equal(body.details[3].message, 'is not a feature of this model');
+
+    const many = await postJson(`${api.url}/predict`, { instances: [people[0], { ...people[1], int_rate: 7 }, { ...people[2], delinq_2yrs: 1.5 }] });
+    assert.equal(many.status, 400);
+    assert.deepEqual(many.body.details.map((d: { field: string }) => d.field), ['instances[1].int_rate', 'instances[2].delinq_2yrs']);
+  });
+
+  test('a nullable feature may be null or left out; a required one may not be null', async () => {
+    const { revol_util: _r, emp_length: _e, ...rest } = people[3];
+    const leftOut = await postJson(`${api.url}/predict`, rest);
+    const nulls = await postJson(`${api.url}/predict`, { ...rest, revol_util: null, emp_length: null });
+    assert.equal(leftOut.status, 200);
+    assert.equal(leftOut.body.probability, nulls.body.probability);
+    const nullGrade = await postJson(`${api.url}/predict`, { ...people[3], grade: null });
+    assert.equal(nullGrade.status, 400);
+    assert.deepEqual(nullGrade.body.details.map((d: { field: string }) => d.field), ['grade']);
+  });
+
+  test('a category the model never saw is refused with the known ones listed', async () => {
+    const known = api.store.current!.manifest.features.find((f) => f.name === 'home_ownership')!.categories!;
+    const unseen = FEATURES.find((f) => f.name === 'home_ownership')!;
+    const other = (unseen.kind === 'categorical' ? unseen.categories : []).find((c) => !known.includes(c)) ?? 'SPACESHIP';
+    const { status, body } = await postJson(`${api.url}/predict`, { ...people[0], home_ownership: other });
+    assert.equal(status, 400);
+    assert.match(body.details[0].message, new RegExp(known.map((c) => `"${c}"`).join(', ')));
+  });
+
+  test('not JSON is 415, broken JSON 400, too large 413, unknown route a JSON 404', async () => {
+    const text = await call(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    assert.equal(text.status, 415);
+    const broken = await call(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"loan_amnt": 1,' });
+    assert.equal(broken.status, 400);
+    assert.equal(broken.body.error, 'the body is not valid JSON');
+    const large = await call(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"x":"${'a'.repeat(1_100_000)}"}` });
+    assert.equal(large.status, 413);
+    const missing = await call(`${api.url}/no/such/route`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error, /no route GET \/no\/such\/route/);
+  });
+
+  test('health, readiness, request ids and security headers', async () => {
+    assert.deepEqual((await call(`${api.url}/healthz`)).body, { status: 'ok' });
+    const ready = await call(`${api.url}/readyz`, { headers: { 'x-request-id': 'trace-42' } });
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.modelVersion, version);
+    assert.equal(ready.headers.get('x-request-id'), 'trace-42');
+    assert.equal(ready.headers.get('x-content-type-options'), 'nosniff');
+    assert.ok(ready.headers.get('content-security-policy'));
+    assert.equal(ready.headers.get('x-powered-by'), null);
+  });
+
+  test('OIP v2: health, server metadata and model readiness', async () => {
+    assert.equal((await call(`${api.url}/v2/health/live`)).status, 200);
+    assert.equal((await call(`${api.url}/v2/health/ready`)).status, 200);
+    const server = await call(`${api.url}/v2`);
+    assert.equal(server.body.name, 'peerloan-loan-risk');
+    assert.equal(typeof server.body.version, 'string');
+    assert.ok(Array.isArray(server.body.extensions));
+    assert.equal((await call(`${api.url}/v2/models/loan-risk/ready`)).status, 200);
+    assert.equal((await call(`${api.url}/v2/models/loan-risk/versions/${version}/ready`)).status, 200);
+    assert.equal((await call(`${api.url}/v2/models/other-model/ready`)).status, 404);
+    assert.equal((await call(`${api.url}/v2/models/loan-risk/versions/nope/ready`)).status, 404);
+  });
+
+  test('OIP v2 model metadata: one input per feature, BYTES for text, FP32 otherwise, shape [-1,1]', async () => {
+    const { status, body } = await call(`${api.url}/v2/models/loan-risk`);
+    assert.equal(status, 200);
+    assert.equal(body.name, 'loan-risk');
+    assert.deepEqual(body.versions, [version]);
+    assert.deepEqual(body.inputs, [
+      { name: 'loan_amnt', datatype: 'FP32', shape: [-1, 1] },
+      { name: 'int_rate', datatype: 'FP32', shape: [-1, 1] },
+      { name: 'purpose', datatype: 'BYTES', shape: [-1, 1] },
+      { name: 'grade', datatype: 'BYTES', shape: [-1, 1] },
+      { name: 'annual_inc', datatype: 'FP32', shape: [-1, 1] },
+      { name: 'revol_util', datatype: 'FP32', shape: [-1, 1] },
+      { name: 'emp_length', datatype: 'BYTES', shape: [-1, 1] },
+      { name: 'dti', datatype: 'FP32', shape: [-1, 1] },
+      { name: 'delinq_2yrs', datatype: 'FP32', shape: [-1, 1] },
+      { name: 'home_ownership', datatype: 'BYTES', shape: [-1, 1] },
+    ]);
+    assert.deepEqual(body.outputs, [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }]);
+  });
+
+  test('OIP v2 infer answers probability per row in order, equal to /predict (flat and nested data)', async () => {
+    const batch = people.slice(0, 20);
+    const predicted = await postJson(`${api.url}/predict?explain=false`, { instances: batch });
+    const expected = predicted.body.predictions.map((p: { probability: number }) => p.probability);
+    for (const nested of [false, true]) {
+      const { status, body } = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(batch, nested));
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.equal(body.model_name, 'loan-risk');
+      assert.equal(body.model_version, version);
+      assert.equal(body.id, 'req-1');
+      assert.deepEqual(body.outputs, [{ name: 'probability', datatype: 'FP32', shape: [20, 1], data: expected }]);
+    }
+    const versioned = await postJson(`${api.url}/v2/models/loan-risk/versions/${version}/infer`, inferBody(batch));
+    assert.deepEqual(versioned.body.outputs[0].data, expected);
+  });
+
+  test('OIP v2 infer takes binary tensors and no Content-Type, as Triton\'s client sends them, and answers binary when asked', async () => {
+    const batch = people.slice(0, 6);
+    const predicted = await postJson(`${api.url}/predict?explain=false`, { instances: batch });
+    const expected = predicted.body.predictions.map((p: { probability: number }) => p.probability);
+    const blobs: Buffer[] = [];
+    const inputs = FEATURES.map((f) => {
+      const values = batch.map((r) => r[f.name]);
+      let blob: Buffer;
+      if (TEXT_COLUMNS.includes(f.name)) {
+        blob = Buffer.concat(values.map((v) => {
+          const text = Buffer.from(String(v ?? ''));
+          const length = Buffer.alloc(4);
+          length.writeUInt32LE(text.length);
+          return Buffer.concat([length, text]);
+        }));
+      } else {
+        blob = Buffer.from(new Float32Array(values.map((v) => (v === null ? Number.NaN : Number(v)))).buffer);
+      }
+      blobs.push(blob);
+      return { name: f.name, shape: [batch.length, 1], datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32', parameters: { binary_data_size: blob.length } };
+    });
+    // Missing numbers travel as NaN in binary; the generator's loans may have a missing revol_util.
+    const header = Buffer.from(JSON.stringify({ inputs, outputs: [{ name: 'probability', parameters: { binary_data: true } }] }));
+    const res = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+      method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body: Buffer.concat([header, ...blobs]),
+    });
+    const answer = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200, answer.toString());
+    const jsonLength = Number(res.headers.get('inference-header-content-length'));
+    const meta = JSON.parse(answer.toString('utf8', 0, jsonLength));
+    assert.deepEqual(meta.outputs, [{ name: 'probability', datatype: 'FP32', shape: [6, 1], parameters: { binary_data_size: 24 } }]);
+    const scores = new Float32Array(answer.buffer.slice(answer.byteOffset + jsonLength, answer.byteOffset + answer.length));
+    assert.deepEqual(Array.from(scores), expected);
+
+    const plain = await fetch(`${api.url}/v2/models/loan-risk/infer`, { method: 'POST', body: Buffer.from(JSON.stringify(inferBody(batch))) });
+    assert.equal(plain.status, 200);
+    assert.deepEqual(((await plain.json()) as { outputs: { data: number[] }[] }).outputs[0].data, expected);
+  });
+
+  test('OIP v2 infer errors are 400 {error} naming the problem', async () => {
+    const url = `${api.url}/v2/models/loan-risk/infer`;
+    const body = inferBody(people.slice(0, 2));
+    const cases: [unknown, RegExp][] = [
+      [{ inputs: body.inputs.slice(1) }, /loan_amnt is required/],
+      [{ inputs: [...body.inputs, { name: 'salary', shape: [2, 1], datatype: 'FP32', data: [1, 2] }] }, /unknown input "salary"/],
+      [{ inputs: body.inputs.map((i) => (i.name === 'grade' ? { ...i, datatype: 'FP32' } : i)) }, /input grade must have datatype BYTES/],
+      [{ inputs: body.inputs.map((i) => (i.name === 'dti' ? { ...i, data: [1] } : i)) }, /input dti has 1 values for shape \[2,1\]/],
+      [{ inputs: body.inputs.map((i) => (i.name === 'int_rate' ? { ...i, data: [0.1, 5] } : i)) }, /row 1: int_rate must be a number from 0 to 1/],
+      [{ ...body, outputs: [{ name: 'raw' }] }, /the only output is probability/],
+      [{ nothing: true }, /inputs must be a non-empty array/],
+    ];
+    for (const [request, message] of cases) {
+      const res = await postJson(url, request);
+      assert.equal(res.status, 400, JSON.stringify(request).slice(0, 100));
+      assert.deepEqual(Object.keys(res.body), ['error']);
+      assert.match(res.body.error, message);
+    }
+    assert.equal((await postJson(`${api.url}/v2/models/other/infer`, body)).status, 404);
+  });
+
+  test('/metrics exposes request, prediction, score, model, batch and runtime metrics', async () => {
+    await postJson(`${api.url}/predict`, people[0]);
+    const res = await fetch(`${api.url}/metrics`);
+    const text = await res.text();
+    assert.equal(res.status, 200);
+    for (const name of [
+      'http_request_duration_seconds_bucket{le="0.005",method="POST",route="/predict",status_code="200"}',
+      'loanrisk_predictions_total{decision=',
+      'loanrisk_prediction_probability_bucket',
+      `loanrisk_model_info{version="${version}"} 1`,
+      'loanrisk_microbatch_rows_bucket',
+      'loanrisk_model_swaps_total 1',
+      'loanrisk_model_load_failures_total',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      assert.ok(text.includes(name), `metrics lack ${name}`);
+    }
+  });
+
+  test('requests made together coalesce into one onnxruntime run, each getting its own answer', async () => {
+    const model = api.store.current!;
+    const runs: number[] = [];
+    const batcher = new MicroBatcher((records) => model.run(records), { maxBatchRows: 8, maxConcurrentRuns: 1, onRun: (rows) => runs.push(rows) });
+    const batch = people.slice(0, 20);
+    const together = await Promise.all(batch.map((p) => batcher.score([p])));
+    assert.deepEqual(runs, [8, 8, 4]);
+    const alone = await model.run(batch);
+    assert.deepEqual(together.map((s) => s[0]), Array.from(alone));
+  });
+});

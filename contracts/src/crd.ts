@@ -1,0 +1,354 @@
+/**
+ * The LoanRiskModel custom resource: its TypeScript types and the CRD object (OpenAPI schema,
+ * printer columns, names) in one place. manifests/crd/loanriskmodels.yaml is generated from
+ * `loanRiskModelCrd()` (npm run generate:crd -w operator); a test keeps the two identical and
+ * another walks the types against the schema, so they cannot drift apart.
+ */
+import type { ThresholdPolicy } from './manifest.js';
+
+export const CRD_GROUP = 'risk.peerloan.io';
+export const CRD_VERSION = 'v1alpha1';
+export const CRD_KIND = 'LoanRiskModel';
+export const CRD_PLURAL = 'loanriskmodels';
+export const CRD_SINGULAR = 'loanriskmodel';
+export const CRD_SHORT_NAMES = ['lrm'] as const;
+export const CRD_CATEGORIES = ['peerloan', 'ml'] as const;
+export const CRD_API_VERSION = `${CRD_GROUP}/${CRD_VERSION}`;
+/** Pod-template annotation on the served Deployment naming the live model version. */
+export const MODEL_VERSION_ANNOTATION = `${CRD_GROUP}/model-version`;
+
+export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted'] as const;
+export type ConditionType = (typeof CONDITION_TYPES)[number];
+export const PHASES = ['Pending', 'Training', 'Gating', 'RollingOut', 'Ready', 'Failed', 'Paused'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type Quantity = string | number;
+export interface ResourceRequirements {
+  requests?: Record<string, Quantity>;
+  limits?: Record<string, Quantity>;
+}
+
+export interface DatasetSpec {
+  /** PersistentVolumeClaim holding the training CSV and the model artifacts. */
+  claimName: string;
+  /** CSV path inside the claim. */
+  path: string;
+  /** Folder inside the claim where the trainer writes `<version>/` and the API reads it. */
+  modelsSubPath?: string;
+}
+
+export interface TrainingOverrides {
+  maxRounds?: number;
+  earlyStoppingRounds?: number;
+  imbalance?: Array<'none' | 'scale_pos_weight' | 'smote'>;
+  maxBadRowShare?: number;
+  grid?: {
+    max_depth?: number[];
+    eta?: number[];
+    min_child_weight?: number[];
+    subsample?: number[];
+    colsample_bytree?: number[];
+  };
+}
+
+export interface TrainingSpec {
+  image: string;
+  resources?: ResourceRequirements;
+  folds?: number;
+  seed?: number;
+  config?: TrainingOverrides;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+}
+
+export interface QualityGateSpec {
+  minRocAuc?: number;
+  maxRegression?: number;
+}
+
+export type DecisionPolicySpec = { -readonly [K in keyof ThresholdPolicy]: ThresholdPolicy[K] };
+
+export interface IngressSpec {
+  enabled?: boolean;
+  host?: string;
+  path?: string;
+  className?: string;
+  tls?: { secretName: string };
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+export interface ServingSpec {
+  image: string;
+  /** Extra environment of the API container, e.g. REDIS_URL; MODEL_DIR and PORT are the operator's. */
+  env?: EnvVar[];
+  minReplicas?: number;
+  maxReplicas?: number;
+  targetCPUUtilization?: number;
+  resources?: ResourceRequirements;
+  ingress?: IngressSpec;
+}
+
+export interface DriftSpec {
+  threshold?: number;
+  window?: string;
+  action?: 'alert' | 'retrain';
+  cooldown?: string;
+}
+
+export interface LoanRiskModelSpec {
+  dataset: DatasetSpec;
+  training: TrainingSpec;
+  qualityGate?: QualityGateSpec;
+  decisionPolicy?: DecisionPolicySpec;
+  serving: ServingSpec;
+  drift?: DriftSpec;
+  pinnedVersion?: string;
+  paused?: boolean;
+}
+
+export interface ModelMetrics {
+  rocAuc: number;
+  prAuc?: number;
+  brier?: number;
+}
+
+export interface ModelRecord {
+  version: string;
+  metrics: ModelMetrics;
+  threshold?: number;
+  rows?: number;
+  /** Training Job that produced it. */
+  job?: string;
+}
+
+export interface HistoryEntry {
+  version: string;
+  rocAuc: number;
+  outcome: 'Accepted' | 'Rejected';
+  time: string;
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface LoanRiskModelStatus {
+  phase?: Phase;
+  observedGeneration?: number;
+  liveVersion?: string;
+  candidateVersion?: string;
+  live?: ModelRecord;
+  candidate?: ModelRecord;
+  trainingJob?: string;
+  readyReplicas?: number;
+  /** Training runs started because the model drifted (drift.action retrain); part of the Job name. */
+  retrains?: number;
+  lastRetrainTime?: string;
+  history?: HistoryEntry[];
+  conditions?: Condition[];
+}
+
+export interface LoanRiskModel {
+  apiVersion: typeof CRD_API_VERSION;
+  kind: typeof CRD_KIND;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string | Date;
+  };
+  spec: LoanRiskModelSpec;
+  status?: LoanRiskModelStatus;
+}
+
+export const HISTORY_LIMIT = 10;
+
+// ---- OpenAPI v3 schema -------------------------------------------------------------------
+
+type Schema = Record<string, unknown>;
+
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const int = (description: string, minimum: number, maximum: number, extra: Schema = {}): Schema => ({ type: 'integer', format: 'int32', description, minimum, maximum, ...extra });
+const num = (description: string, minimum: number, maximum: number, extra: Schema = {}): Schema => ({ type: 'number', description, minimum, maximum, ...extra });
+const bool = (description: string, extra: Schema = {}): Schema => ({ type: 'boolean', description, ...extra });
+const obj = (description: string, properties: Record<string, Schema>, extra: Schema = {}): Schema => ({ type: 'object', description, properties, ...extra });
+const numberList = (description: string, minimum: number, maximum: number, integer = false): Schema => ({
+  type: 'array', description, minItems: 1, maxItems: 10,
+  items: integer ? { type: 'integer', minimum, maximum } : { type: 'number', minimum, maximum },
+});
+
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const VERSION_PATTERN = '^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$';
+const DURATION_PATTERN = '^([0-9]+(s|m|h))+$';
+
+const quantityMap = (description: string): Schema => ({
+  type: 'object', description,
+  additionalProperties: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$' },
+});
+const resources = (what: string): Schema => obj(`Compute resources of ${what} (core/v1 ResourceRequirements: requests and limits).`, {
+  requests: quantityMap('Minimum resources, e.g. {cpu: 500m, memory: 1Gi}.'),
+  limits: quantityMap('Maximum resources, e.g. {cpu: "2", memory: 2Gi}.'),
+});
+
+const modelRecord = (what: string): Schema => obj(what, {
+  version: str('Content-derived model version (the artifact folder name).'),
+  metrics: obj('Cross-validated metrics reported by the trainer.', {
+    rocAuc: num('Mean ROC AUC over the folds.', 0, 1),
+    prAuc: num('Mean precision-recall AUC over the folds.', 0, 1),
+    brier: num('Mean Brier score (lower is better).', 0, 1),
+  }, { required: ['rocAuc'] }),
+  threshold: num('Decision threshold chosen by the decision policy.', 0, 1),
+  rows: int('Training rows used.', 0, 2147483647),
+  job: str('Training Job that produced this model.'),
+}, { required: ['version', 'metrics'] });
+
+export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the data is, how to train, when to accept a model and how to serve it.', {
+  dataset: obj('Training data on a PersistentVolumeClaim; the same claim stores the model artifacts.', {
+    claimName: str('Name of the PersistentVolumeClaim (same namespace) holding the CSV and the artifacts. Use ReadWriteMany when the Job and the API pods may land on different nodes.', { pattern: DNS_LABEL, maxLength: 253 }),
+    path: str('Path of the training CSV inside the claim, e.g. loans/2026q3.csv.', { minLength: 1, maxLength: 1024, 'x-kubernetes-validations': [{ rule: "!self.startsWith('/') && !self.contains('..')", message: 'path must be relative to the claim root and must not contain ..' }] }),
+    modelsSubPath: str('Folder inside the claim where the trainer writes <version>/ and the API reads it.', { default: 'models', pattern: '^[A-Za-z0-9._-]+$', maxLength: 253 }),
+  }, { required: ['claimName', 'path'] }),
+  training: obj('The training Job (trainer-job image, loanrisk-train). Changing any of it, the dataset or the decision policy starts a new training run.', {
+    image: str('Trainer container image, e.g. ghcr.io/peerloan/trainer-job:1.4.0.', { minLength: 1 }),
+    resources: resources('the training container'),
+    folds: int('Stratified cross-validation folds.', 2, 20, { default: 5 }),
+    seed: int('Random seed; the same data, settings and seed give the same model version.', 0, 2147483647, { default: 42 }),
+    config: obj('Overrides of the trainer defaults (trainer-job/src/training-config.ts).', {
+      maxRounds: int('Most boosting rounds per candidate.', 1, 10000),
+      earlyStoppingRounds: int('Rounds without validation AUC gain before stopping.', 1, 1000),
+      imbalance: { type: 'array', description: 'Class-imbalance strategies searched.', minItems: 1, maxItems: 3, 'x-kubernetes-list-type': 'set', items: { type: 'string', enum: ['none', 'scale_pos_weight', 'smote'] } },
+      maxBadRowShare: num('Largest share of invalid CSV rows tolerated before the run fails.', 0, 1),
+      grid: obj('Hyper-parameter grid searched (every combination).', {
+        max_depth: numberList('Tree depths.', 1, 16, true),
+        eta: numberList('Learning rates.', 0.001, 1),
+        min_child_weight: numberList('Minimum child weights.', 0, 1000),
+        subsample: numberList('Row subsampling ratios.', 0.1, 1),
+        colsample_bytree: numberList('Column subsampling ratios.', 0.1, 1),
+      }),
+    }),
+    backoffLimit: int('Retries of a failed training Pod before the Job fails.', 0, 10, { default: 1 }),
+    activeDeadlineSeconds: int('Longest a training run may take, in seconds; a stuck run is stopped instead of holding the rollout forever.', 60, 86400, { default: 3600 }),
+  }, { required: ['image'] }),
+  qualityGate: obj('When a newly trained candidate replaces the live model.', {
+    minRocAuc: num('Lowest acceptable cross-validated ROC AUC.', 0.5, 1, { default: 0.7 }),
+    maxRegression: num('Largest ROC AUC drop allowed against the live model.', 0, 1, { default: 0.01 }),
+  }, { default: {} }),
+  decisionPolicy: obj('How the trainer picks the decision threshold.', {
+    policy: str('fixed: use value as the threshold; target-recall: catch value of the late loans; max-flag-rate: flag at most value of all loans.', { enum: ['fixed', 'target-recall', 'max-flag-rate'], default: 'target-recall' }),
+    value: { type: 'number', description: 'Threshold, recall or flag rate, depending on policy; strictly between 0 and 1.', exclusiveMinimum: true, minimum: 0, exclusiveMaximum: true, maximum: 1, default: 0.5 },
+  }, { default: {} }),
+  serving: obj('The prediction API Deployment, Service, HPA, Ingress and PodDisruptionBudget.', {
+    image: str('API container image, e.g. ghcr.io/peerloan/api:1.4.0.', { minLength: 1 }),
+    env: {
+      type: 'array', description: 'Extra environment variables of the API container, e.g. REDIS_URL. MODEL_DIR and PORT are set by the operator.', maxItems: 50,
+      'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-validations': [{ rule: "self.all(e, e.name != 'MODEL_DIR' && e.name != 'PORT')", message: 'serving.env must not set MODEL_DIR or PORT: the operator sets them' }],
+      items: obj('One environment variable.', {
+        name: str('Variable name.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }),
+        value: str('Its value.', { maxLength: 4096 }),
+      }, { required: ['name', 'value'] }),
+    },
+    minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: 2 }),
+    maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: 5 }),
+    targetCPUUtilization: int('Average CPU utilisation (percent of requests) the HPA aims for.', 1, 100, { default: 70 }),
+    resources: resources('each API container'),
+    ingress: obj('Expose /predict and /v2 through an Ingress.', {
+      enabled: bool('Create the Ingress.', { default: false }),
+      host: str('Host name, e.g. risk.peerloan.io.', { pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253 }),
+      path: str('Path prefix routed to the API.', { default: '/', pattern: '^/', maxLength: 1024 }),
+      className: str('IngressClass name; the cluster default when empty.', { maxLength: 253 }),
+      tls: obj('Terminate TLS with a certificate Secret.', {
+        secretName: str('Secret (kubernetes.io/tls) holding the certificate for host.', { pattern: DNS_LABEL, maxLength: 253 }),
+      }, { required: ['secretName'] }),
+    }, { 'x-kubernetes-validations': [{ rule: '!self.enabled || has(self.host)', message: 'serving.ingress.host is required when the ingress is enabled' }] }),
+  }, {
+    required: ['image'],
+    'x-kubernetes-validations': [{ rule: 'self.maxReplicas >= self.minReplicas', message: 'serving.maxReplicas must be at least serving.minReplicas' }],
+  }),
+  drift: obj('Drift monitoring of the live model (PSI per feature and of the score against the training baseline).', {
+    threshold: num('PSI above which the model counts as drifted.', 0, 10, { default: 0.2 }),
+    window: str('Aggregation window of logged predictions, e.g. 1h.', { default: '1h', pattern: DURATION_PATTERN }),
+    action: str('alert: set the Drifted condition and an Event; retrain: also start a new training run.', { enum: ['alert', 'retrain'], default: 'alert' }),
+    cooldown: str('Shortest time between drift-triggered retrains, e.g. 6h.', { default: '6h', pattern: DURATION_PATTERN }),
+  }, { default: {} }),
+  pinnedVersion: str('Serve this version instead of the live one (rollback). It must exist under the models folder of the claim.', { pattern: VERSION_PATTERN, maxLength: 63 }),
+  paused: bool('Stop acting on this resource: no training, no rollout, status says Paused.', { default: false }),
+}, { required: ['dataset', 'training', 'serving'] });
+
+const conditionSchema: Schema = obj('Condition in the metav1.Condition shape.', {
+  type: str('Trained, Ready, Degraded or Drifted.', { maxLength: 316 }),
+  status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
+  reason: str('Machine-readable CamelCase reason.', { maxLength: 1024 }),
+  message: str('Human-readable explanation.', { maxLength: 32768 }),
+  lastTransitionTime: str('When the status last changed.', { format: 'date-time' }),
+  observedGeneration: { type: 'integer', format: 'int64', description: 'metadata.generation the condition was computed from.', minimum: 0 },
+}, { required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'] });
+
+export const LOAN_RISK_MODEL_STATUS_SCHEMA: Schema = obj('Observed state, rebuilt by the operator from the Job, Pod and Deployment it owns.', {
+  phase: str('Pending, Training, Gating, RollingOut, Ready, Failed or Paused.', { enum: [...PHASES] }),
+  observedGeneration: { type: 'integer', format: 'int64', description: 'metadata.generation the status was computed from.' },
+  liveVersion: str('Version that passed the quality gate and is (or is being) served; pinnedVersion overrides what is served.'),
+  candidateVersion: str('Version produced by the current training run.'),
+  live: modelRecord('The live model.'),
+  candidate: modelRecord('The candidate from the current training run.'),
+  trainingJob: str('Name of the current training Job.'),
+  readyReplicas: { type: 'integer', format: 'int32', description: 'Available replicas of the API Deployment.' },
+  retrains: { type: 'integer', format: 'int32', minimum: 0, description: 'Training runs started because the model drifted (drift.action retrain).' },
+  lastRetrainTime: str('When the last drift-triggered training run started.', { format: 'date-time' }),
+  history: { type: 'array', description: `Last ${HISTORY_LIMIT} gate decisions, newest first.`, maxItems: HISTORY_LIMIT, items: obj('One gate decision.', {
+    version: str('Candidate version.'),
+    rocAuc: num('Its ROC AUC.', 0, 1),
+    outcome: str('Accepted or Rejected.', { enum: ['Accepted', 'Rejected'] }),
+    time: str('When the gate decided.', { format: 'date-time' }),
+  }, { required: ['version', 'rocAuc', 'outcome', 'time'] }) },
+  conditions: { type: 'array', description: 'Trained, Ready, Degraded and Drifted conditions.', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: conditionSchema },
+});
+
+/** The CustomResourceDefinition object, as written to manifests/crd/loanriskmodels.yaml. */
+export function loanRiskModelCrd(): Schema {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${CRD_PLURAL}.${CRD_GROUP}` },
+    spec: {
+      group: CRD_GROUP,
+      scope: 'Namespaced',
+      names: { kind: CRD_KIND, listKind: `${CRD_KIND}List`, plural: CRD_PLURAL, singular: CRD_SINGULAR, shortNames: [...CRD_SHORT_NAMES], categories: [...CRD_CATEGORIES] },
+      versions: [{
+        name: CRD_VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Where the model is in its lifecycle.' },
+          { name: 'Live', type: 'string', jsonPath: '.status.liveVersion', description: 'Live model version.' },
+          { name: 'AUC', type: 'number', jsonPath: '.status.live.metrics.rocAuc', description: 'ROC AUC of the live model.' },
+          { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Available API replicas.' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: obj('LoanRiskModel trains the PeerLoan late-payment model from a CSV on a volume, gates it on quality and serves it with the prediction API.', {
+            apiVersion: str('APIVersion of this object.'),
+            kind: str('Kind of this object.'),
+            metadata: { type: 'object' },
+            spec: LOAN_RISK_MODEL_SPEC_SCHEMA,
+            status: LOAN_RISK_MODEL_STATUS_SCHEMA,
+          }, { required: ['spec'] }),
+        },
+      }],
+    },
+  };
+}

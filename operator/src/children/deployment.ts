@@ -1,0 +1,49 @@
+/**
+ * The prediction API. The pod template names the model version, so changing the live version
+ * is an ordinary rolling update: one extra pod at a time, none taken away before its
+ * replacement is ready, and a preStop pause so endpoints drop a pod before it stops.
+ */
+import type { V1Deployment } from '@kubernetes/client-node';
+import { MODEL_VERSION_ANNOTATION, type LoanRiskModel } from '@peerloan/contracts';
+import { API_PORT, commonLabels, resourceRequirements, ownerReference, selectorLabels, servingName } from '../labels.js';
+
+export function desiredDeployment(model: LoanRiskModel, version: string): V1Deployment {
+  const { serving, dataset } = model.spec;
+  const labels = { ...commonLabels(model, 'api'), ...selectorLabels(model) };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: servingName(model), namespace: model.metadata.namespace, labels, ownerReferences: [ownerReference(model)] },
+    // No replicas: the HPA owns the count.
+    spec: {
+      selector: { matchLabels: selectorLabels(model) },
+      revisionHistoryLimit: 5,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels, annotations: { [MODEL_VERSION_ANNOTATION]: version } },
+        spec: {
+          terminationGracePeriodSeconds: 30,
+          securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+          containers: [{
+            name: 'api',
+            image: serving.image,
+            ports: [{ name: 'http', containerPort: API_PORT }],
+            env: [
+              { name: 'PORT', value: String(API_PORT) },
+              { name: 'MODEL_DIR', value: `/models/${version}` },
+              ...(serving.env ?? []),
+            ],
+            resources: resourceRequirements(serving.resources),
+            readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10 },
+            // Endpoint removal races SIGTERM; a short pause lets the load balancers catch up.
+            lifecycle: { preStop: { sleep: { seconds: 5 } } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            volumeMounts: [{ name: 'models', mountPath: '/models', subPath: dataset.modelsSubPath ?? 'models', readOnly: true }],
+          }],
+          volumes: [{ name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } }],
+        },
+      },
+    },
+  };
+}

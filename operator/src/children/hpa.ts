@@ -1,0 +1,18 @@
+import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { LoanRiskModel } from '@peerloan/contracts';
+import { commonLabels, ownerReference, servingName } from '../labels.js';
+
+export function desiredHpa(model: LoanRiskModel): V2HorizontalPodAutoscaler {
+  const { serving } = model.spec;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: servingName(model), namespace: model.metadata.namespace, labels: commonLabels(model, 'api'), ownerReferences: [ownerReference(model)] },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: servingName(model) },
+      minReplicas: serving.minReplicas ?? 2,
+      maxReplicas: serving.maxReplicas ?? 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: serving.targetCPUUtilization ?? 70 } } }],
+    },
+  };
+}

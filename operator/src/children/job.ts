@@ -1,0 +1,95 @@
+/**
+ * The training run: a ConfigMap with the trainer's config file and a Job named after a hash of
+ * everything that changes the model (dataset, training settings, decision policy), so a repeated
+ * reconcile finds the Job it made instead of making another.
+ */
+import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
+import type { LoanRiskModel } from '@peerloan/contracts';
+import { canonicalJson, commonLabels, resourceRequirements, ownerReference, sha256, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
+
+const CONFIG_FILE = 'training.json';
+
+/** `retrains` counts drift-triggered runs: the same spec trained again (on new data at the same path) needs a new Job. */
+export function trainingHash(model: LoanRiskModel, retrains = 0): string {
+  const { dataset, training, decisionPolicy } = model.spec;
+  return sha256(canonicalJson({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) }));
+}
+
+export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
+  return `${shortName(model.metadata.name!, 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
+}
+
+/** The trainer's --config file: the CR's overrides plus folds, seed and the threshold policy. */
+export function trainerConfig(model: LoanRiskModel): Record<string, unknown> {
+  const { training, decisionPolicy } = model.spec;
+  return {
+    ...training.config,
+    ...(training.folds !== undefined && { folds: training.folds }),
+    ...(training.seed !== undefined && { seed: training.seed }),
+    ...(decisionPolicy && { threshold: { policy: decisionPolicy.policy, value: decisionPolicy.value } }),
+  };
+}
+
+export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: trainingJobName(model, retrains),
+      namespace: model.metadata.namespace,
+      labels: commonLabels(model, 'training'),
+      ownerReferences: [ownerReference(model)],
+    },
+    immutable: true,
+    data: { [CONFIG_FILE]: `${JSON.stringify(trainerConfig(model), null, 2)}\n` },
+  };
+}
+
+export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
+  const { dataset, training } = model.spec;
+  const name = trainingJobName(model, retrains);
+  const labels = commonLabels(model, 'training');
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: model.metadata.namespace,
+      labels,
+      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model, retrains) },
+      ownerReferences: [ownerReference(model)],
+    },
+    spec: {
+      backoffLimit: training.backoffLimit ?? 1,
+      // A stuck run would otherwise hold the model at Training forever.
+      activeDeadlineSeconds: training.activeDeadlineSeconds ?? 3600,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+          containers: [{
+            name: 'trainer',
+            image: training.image,
+            args: ['--data', `/data/${dataset.path}`, '--out', '/models', '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet'],
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'FallbackToLogsOnError',
+            resources: resourceRequirements(training.resources),
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            volumeMounts: [
+              { name: 'data', mountPath: '/data', readOnly: true },
+              { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? 'models' },
+              { name: 'config', mountPath: '/config', readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          }],
+          volumes: [
+            { name: 'data', persistentVolumeClaim: { claimName: dataset.claimName } },
+            { name: 'config', configMap: { name } },
+            { name: 'tmp', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The operator's view of the API server: the calls the reconciler makes, each one request.
+ * Children are applied with server-side apply under one field manager.
+ */
+import {
+  AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, NetworkingV1Api, PatchStrategy,
+  type KubeConfig, type KubernetesObject, type V1Deployment, type V1Job, type V1Pod,
+} from '@kubernetes/client-node';
+import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
+import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, shortName } from './labels.js';
+
+export function isNotFound(err: unknown): boolean {
+  return (err as { code?: number })?.code === 404;
+}
+export function isConflict(err: unknown): boolean {
+  return (err as { code?: number })?.code === 409;
+}
+
+export class KubeClient {
+  private readonly custom: CustomObjectsApi;
+  private readonly batch: BatchV1Api;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly networking: NetworkingV1Api;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(kc: KubeConfig) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.batch = kc.makeApiClient(BatchV1Api);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.networking = kc.makeApiClient(NetworkingV1Api);
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  async getModel(namespace: string, name: string): Promise<LoanRiskModel | undefined> {
+    try {
+      return await this.custom.getNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace, name }) as LoanRiskModel;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Replaces the status subresource at the resourceVersion read: a concurrent change gives 409 and a requeue. */
+  async replaceModelStatus(model: LoanRiskModel): Promise<LoanRiskModel> {
+    const { namespace, name } = model.metadata;
+    return await this.custom.replaceNamespacedCustomObjectStatus({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: namespace!, name: name!, body: model }) as LoanRiskModel;
+  }
+
+  async listModelJobs(model: LoanRiskModel): Promise<V1Job[]> {
+    const list = await this.batch.listNamespacedJob({ namespace: model.metadata.namespace!, labelSelector: `${MODEL_LABEL}=${shortName(model.metadata.name!, 63)}` });
+    return list.items;
+  }
+
+  async createJob(job: V1Job): Promise<V1Job> {
+    return await this.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job });
+  }
+
+  async listJobPods(namespace: string, job: string): Promise<V1Pod[]> {
+    return (await this.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${job}` })).items;
+  }
+
+  async getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    try {
+      return await this.apps.readNamespacedDeployment({ namespace, name });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async apply<T extends KubernetesObject>(obj: T): Promise<T> {
+    return await this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+
+  async deleteIngressIfPresent(namespace: string, name: string): Promise<boolean> {
+    try {
+      await this.networking.deleteNamespacedIngress({ namespace, name });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async recordEvent(model: LoanRiskModel, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = new Date();
+    const namespace = model.metadata.namespace!;
+    await this.core.createNamespacedEvent({
+      namespace,
+      body: {
+        metadata: { generateName: `${model.metadata.name}.`, namespace },
+        involvedObject: { apiVersion: `${CRD_GROUP}/${CRD_VERSION}`, kind: CRD_KIND, name: model.metadata.name, namespace, uid: model.metadata.uid, resourceVersion: model.metadata.resourceVersion },
+        type, reason, message: message.slice(0, 1024),
+        firstTimestamp: now, lastTimestamp: now, count: 1,
+        source: { component: FIELD_MANAGER },
+        reportingComponent: FIELD_MANAGER,
+        reportingInstance: process.env.POD_NAME ?? FIELD_MANAGER,
+      },
+    });
+  }
+}

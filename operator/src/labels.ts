@@ -1,0 +1,62 @@
+/** Names, labels and owner references shared by every object the operator creates. */
+import { createHash } from 'node:crypto';
+import type { V1OwnerReference, V1ResourceRequirements } from '@kubernetes/client-node';
+import { CRD_API_VERSION, CRD_GROUP, CRD_KIND, type LoanRiskModel, type ResourceRequirements } from '@peerloan/contracts';
+
+export const FIELD_MANAGER = 'loanrisk-operator';
+export const MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MODEL_LABEL = `${CRD_GROUP}/model`;
+export const SPEC_HASH_ANNOTATION = `${CRD_GROUP}/training-hash`;
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const API_PORT = 8080;
+
+/** Label values and Job names are limited to 63 characters; long model names are cut and hashed. */
+export function shortName(name: string, room: number): string {
+  if (name.length <= room) return name;
+  return `${name.slice(0, room - 9)}-${sha256(name).slice(0, 8)}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function servingName(model: LoanRiskModel): string {
+  return `${shortName(model.metadata.name!, 59)}-api`;
+}
+
+export function selectorLabels(model: LoanRiskModel): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'loan-risk-api', 'app.kubernetes.io/instance': shortName(model.metadata.name!, 63) };
+}
+
+export function commonLabels(model: LoanRiskModel, component: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/part-of': 'peerloan',
+    'app.kubernetes.io/component': component,
+    [MANAGED_BY]: FIELD_MANAGER,
+    [MODEL_LABEL]: shortName(model.metadata.name!, 63),
+  };
+}
+
+export function ownerReference(model: LoanRiskModel): V1OwnerReference {
+  return { apiVersion: CRD_API_VERSION, kind: CRD_KIND, name: model.metadata.name!, uid: model.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+export function isOwnedBy(obj: { metadata?: { ownerReferences?: V1OwnerReference[] } }, model: LoanRiskModel): boolean {
+  return (obj.metadata?.ownerReferences ?? []).some((o) => o.controller && o.uid === model.metadata.uid);
+}
+
+/** The CRD accepts 2 as well as "2" for a quantity; the core types want strings. */
+export function resourceRequirements(r: ResourceRequirements | undefined): V1ResourceRequirements | undefined {
+  if (!r) return undefined;
+  const strings = (m?: Record<string, string | number>) => (m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)])) : undefined);
+  return { requests: strings(r.requests), limits: strings(r.limits) };
+}

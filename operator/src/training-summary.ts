@@ -1,0 +1,44 @@
+/**
+ * Reads the trainer's TrainingSummary from a finished training Pod: the terminated container's
+ * termination message (terminationMessagePath), one JSON object.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ModelRecord } from '@peerloan/contracts';
+import { TrainingSummaryError } from './errors/training-summary-error.js';
+
+/** The terminated trainer's message, preferring a succeeded container; undefined if none has terminated yet. */
+export function terminationMessage(pods: readonly V1Pod[]): { pod: string; message: string } | undefined {
+  const terminated = pods.flatMap((pod) => (pod.status?.containerStatuses ?? [])
+    .filter((c) => c.state?.terminated)
+    .map((c) => ({ pod: pod.metadata?.name ?? '?', exitCode: c.state!.terminated!.exitCode, message: c.state!.terminated!.message ?? '' })));
+  const best = terminated.find((t) => t.exitCode === 0) ?? terminated[0];
+  return best && { pod: best.pod, message: best.message };
+}
+
+export function parseTrainingSummary(pod: string, message: string, job: string): ModelRecord {
+  const where = `pod ${pod} of job ${job}`;
+  if (!message.trim()) throw new TrainingSummaryError(`${where}: empty termination message; the trainer must write its summary to /dev/termination-log`);
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    throw new TrainingSummaryError(`${where}: termination message is not JSON: ${JSON.stringify(message.slice(0, 200))}`);
+  }
+  const s = value as { version?: unknown; metrics?: { rocAuc?: unknown; prAuc?: unknown; brier?: unknown }; threshold?: unknown; rows?: unknown };
+  if (typeof s !== 'object' || s === null) throw new TrainingSummaryError(`${where}: termination message is not a JSON object`);
+  if (typeof s.version !== 'string' || !/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/.test(s.version)) {
+    throw new TrainingSummaryError(`${where}: termination message needs "version" (a lower-case name such as 3f2a9c81b7de), got ${JSON.stringify(s.version)}`);
+  }
+  const rocAuc = s.metrics?.rocAuc;
+  if (typeof rocAuc !== 'number' || !(rocAuc >= 0 && rocAuc <= 1)) {
+    throw new TrainingSummaryError(`${where}: termination message needs "metrics.rocAuc" between 0 and 1, got ${JSON.stringify(rocAuc)}`);
+  }
+  const optional = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  return {
+    version: s.version,
+    metrics: { rocAuc, prAuc: optional(s.metrics?.prAuc), brier: optional(s.metrics?.brier) },
+    threshold: optional(s.threshold),
+    rows: optional(s.rows),
+    job,
+  };
+}

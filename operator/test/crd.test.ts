@@ -1,0 +1,150 @@
+/**
+ * The CRD: the committed YAML is the generated one, its schema and the TypeScript types name the
+ * same fields, the API server accepts the samples as they are and refuses invalid objects with
+ * a message that names the problem.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import {
+  CRD_GROUP, CRD_PLURAL, CRD_VERSION, LOAN_RISK_MODEL_SPEC_SCHEMA, LOAN_RISK_MODEL_STATUS_SCHEMA,
+  type LoanRiskModel, type LoanRiskModelSpec, type LoanRiskModelStatus,
+} from '@peerloan/contracts';
+import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
+import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { createModel, getModel, installCrd, modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
+
+type DeepRequired<T> = T extends Array<infer U> ? Array<DeepRequired<U>>
+  : T extends Record<string, string | number> ? T
+  : T extends object ? { [K in keyof T]-?: DeepRequired<T[K]> } : T;
+
+// Every field of the types, filled in: adding a field to a type without adding it here does not
+// compile, and the walk below then fails until the schema has it too (and the other way round).
+const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
+  dataset: { claimName: 'c', path: 'p', modelsSubPath: 'm' },
+  training: {
+    image: 'i', resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } }, folds: 5, seed: 1,
+    config: { maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
+    backoffLimit: 1, activeDeadlineSeconds: 60,
+  },
+  qualityGate: { minRocAuc: 0.7, maxRegression: 0.01 },
+  decisionPolicy: { policy: 'fixed', value: 0.5 },
+  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
+  drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
+  pinnedVersion: 'v', paused: false,
+};
+const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, threshold: 0.5, rows: 1, job: 'j' };
+const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
+  phase: 'Ready', observedGeneration: 1, liveVersion: 'v', candidateVersion: 'v', live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',
+  history: [{ version: 'v', rocAuc: 1, outcome: 'Accepted', time: 't' }],
+  conditions: [{ type: 'Ready', status: 'True', reason: 'r', message: 'm', lastTransitionTime: 't', observedGeneration: 1 }],
+};
+
+function fieldPaths(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return fieldPaths(value[0], `${prefix}[]`);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => [`${prefix}.${k}`, ...fieldPaths(v, `${prefix}.${k}`)]);
+  }
+  return [];
+}
+
+function schemaPaths(schema: Record<string, any>, prefix = ''): string[] {
+  if (schema.type === 'array') return schemaPaths(schema.items, `${prefix}[]`);
+  if (schema.properties) {
+    return Object.entries(schema.properties as Record<string, any>).flatMap(([k, v]) => [`${prefix}.${k}`, ...schemaPaths(v, `${prefix}.${k}`)]);
+  }
+  return [];
+}
+
+const leafMaps = (paths: string[]) => paths.filter((p) => !/\.(requests|limits)\./.test(p));
+
+describe('LoanRiskModel CRD, one source of truth', () => {
+  test('the committed YAML is what contracts/src/crd.ts generates', async () => {
+    const committed = await readFile(join(REPO_ROOT, CRD_MANIFEST_PATH), 'utf8');
+    assert.equal(committed, crdYaml(), 'run `npm run build && npm run generate:crd -w operator`');
+  });
+
+  test('exactly one CRD YAML under manifests/', async () => {
+    const files = (await readdir(join(REPO_ROOT, 'manifests'), { recursive: true })).filter((f) => /\.ya?ml$/.test(f));
+    const crds = [];
+    for (const f of files) if ((await readFile(join(REPO_ROOT, 'manifests', f), 'utf8')).includes('kind: CustomResourceDefinition')) crds.push(f);
+    assert.deepEqual(crds, ['crd/loanriskmodels.yaml']);
+  });
+
+  test('schema and TypeScript types name the same fields', () => {
+    assert.deepEqual(schemaPaths(LOAN_RISK_MODEL_SPEC_SCHEMA).sort(), leafMaps(fieldPaths(FULL_SPEC)).sort());
+    assert.deepEqual(schemaPaths(LOAN_RISK_MODEL_STATUS_SCHEMA).sort(), leafMaps(fieldPaths(FULL_STATUS)).sort());
+  });
+});
+
+describe('LoanRiskModel CRD on a real API server', () => {
+  let cp: ControlPlane;
+  let kc: KubeConfig;
+  before(async () => {
+    cp = await startControlPlane();
+    kc = cp.kubeConfig();
+    await installCrd(kc);
+  });
+  after(async () => { await cp?.stop(); });
+
+  test('every sample under manifests/samples is accepted as it is', async () => {
+    const dir = join(REPO_ROOT, 'manifests/samples');
+    const files = await readdir(dir);
+    assert.ok(files.length >= 2);
+    for (const file of files) {
+      const obj = parse(await readFile(join(dir, file), 'utf8')) as LoanRiskModel;
+      const created = await createModel(kc, obj);
+      assert.equal(created.metadata.name, obj.metadata.name, file);
+    }
+  });
+
+  test('the published OpenAPI carries the descriptions kubectl explain shows', async () => {
+    const doc = await cp.getJson(`/openapi/v3/apis/${CRD_GROUP}/${CRD_VERSION}`);
+    const schema = doc.components.schemas[`io.peerloan.risk.${CRD_VERSION}.LoanRiskModel`];
+    assert.match(schema.description, /trains the PeerLoan late-payment model/);
+    const spec = schema.properties.spec;
+    assert.match(spec.properties.qualityGate.properties.maxRegression.description, /ROC AUC drop/);
+    assert.match(spec.properties.dataset.properties.claimName.description, /PersistentVolumeClaim/);
+  });
+
+  test('defaults are filled in by the API server', async () => {
+    await createModel(kc, modelObject('default', 'defaults', { dataset: { claimName: 'd', path: 'x.csv' }, training: { image: 't' }, serving: { image: 'a' } }));
+    const got = await getModel(kc, 'default', 'defaults');
+    assert.equal(got.spec.training.folds, 5);
+    assert.equal(got.spec.training.backoffLimit, 1);
+    assert.equal(got.spec.dataset.modelsSubPath, 'models');
+    assert.deepEqual(got.spec.qualityGate, { minRocAuc: 0.7, maxRegression: 0.01 });
+    assert.deepEqual(got.spec.decisionPolicy, { policy: 'target-recall', value: 0.5 });
+    assert.equal(got.spec.serving.minReplicas, 2);
+    assert.equal(got.spec.drift?.action, 'alert');
+    assert.equal(got.spec.paused, false);
+  });
+
+  const invalid: Array<[string, (s: LoanRiskModelSpec) => unknown, RegExp]> = [
+    ['maxReplicas below minReplicas', (s) => { s.serving.minReplicas = 5; s.serving.maxReplicas = 2; }, /maxReplicas must be at least serving.minReplicas/],
+    ['ingress enabled without a host', (s) => { s.serving.ingress = { enabled: true }; }, /host is required when the ingress is enabled/],
+    ['unknown decision policy', (s) => { s.decisionPolicy = { policy: 'best' as 'fixed', value: 0.5 }; }, /spec.decisionPolicy.policy: Unsupported value: .*best.*supported values/],
+    ['AUC gate above 1', (s) => { s.qualityGate = { minRocAuc: 1.5 }; }, /spec.qualityGate.minRocAuc: Invalid value: 1.5: spec.qualityGate.minRocAuc in body should be less than or equal to 1/],
+    ['absolute dataset path', (s) => { s.dataset.path = '/etc/passwd'; }, /path must be relative to the claim root/],
+    ['missing training image', (s) => { delete (s.training as Partial<typeof s.training>).image; }, /spec.training.image: Required value/],
+    ['serving.env overriding MODEL_DIR', (s) => { s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }]; }, /must not set MODEL_DIR or PORT/],
+    ['bad drift window', (s) => { s.drift = { window: 'an hour' }; }, /spec.drift.window in body should match/],
+  ];
+  for (const [name, mutate, message] of invalid) {
+    test(`refused: ${name}`, async () => {
+      const spec = sampleSpec();
+      mutate(spec);
+      await assert.rejects(
+        kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: 'default', body: modelObject('default', 'bad', spec) }),
+        (err: any) => {
+          assert.equal(err.code, 422);
+          assert.match(String(err.body), message);
+          return true;
+        },
+      );
+    });
+  }
+});

@@ -1,0 +1,78 @@
+/**
+ * The operator and the real trainer agree: the trainer CLI, run with exactly the training Job's
+ * args, volume mounts and ConfigMap (paths mapped onto temp folders as the kubelet would mount
+ * them), accepts the config file, and its termination message is a summary the operator reads;
+ * the served Deployment's MODEL_DIR, mounted the same way, holds that version's artifacts.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, test } from 'node:test';
+import type { V1Container, V1Volume } from '@kubernetes/client-node';
+import { ARTIFACT_FILES } from '@peerloan/contracts';
+import { desiredDeployment } from '../src/children/deployment.js';
+import { desiredTrainingConfigMap, desiredTrainingJob } from '../src/children/job.js';
+import { parseTrainingSummary } from '../src/training-summary.js';
+import { modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
+
+const run = promisify(execFile);
+let dir: string;
+after(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+
+/** Where each volume lives on "the node": the claim and the ConfigMap as temp folders. */
+function mapper(container: V1Container, volumes: V1Volume[], roots: Record<string, string>) {
+  const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  return (path: string) => {
+    const m = mounts.find((mount) => path === mount.mountPath || path.startsWith(`${mount.mountPath}/`));
+    if (!m) return path;
+    const volume = volumes.find((v) => v.name === m.name)!;
+    return join(roots[volume.name], m.subPath ?? '', path.slice(m.mountPath.length));
+  };
+}
+
+test('the real trainer runs with the Job the operator makes and writes a summary the operator reads', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'peerloan-contract-'));
+  const claim = join(dir, 'claim');
+  await mkdir(join(claim, 'loans'), { recursive: true });
+  await mkdir(join(claim, 'models'), { recursive: true });
+  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'), '--rows', '3000', '--seed', '7', '--out', join(claim, 'loans/q3.csv')]);
+
+  const model = modelObject('ns', 'contract', sampleSpec({
+    training: {
+      image: 'trainer:test', folds: 3, seed: 7,
+      config: { maxRounds: 40, earlyStoppingRounds: 10, imbalance: ['none'], grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
+    },
+    decisionPolicy: { policy: 'max-flag-rate', value: 0.1 },
+  }));
+  model.metadata.uid = 'uid';
+  const job = desiredTrainingJob(model);
+  const configMap = desiredTrainingConfigMap(model);
+  const pod = job.spec!.template.spec!;
+  const container = pod.containers[0];
+  assert.equal(configMap.metadata!.name, pod.volumes!.find((v) => v.name === 'config')!.configMap!.name);
+  const configDir = join(dir, 'config');
+  await mkdir(configDir);
+  for (const [file, text] of Object.entries(configMap.data!)) await writeFile(join(configDir, file), text);
+
+  const toHost = mapper(container, pod.volumes!, { data: claim, config: configDir, tmp: join(dir, 'tmp') });
+  const terminationLog = join(dir, 'termination-log');
+  const hostArgs = container.args!.map((a) => (a === container.terminationMessagePath ? terminationLog : a.startsWith('/') ? toHost(a) : a));
+  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...hostArgs], { timeout: 120_000 });
+
+  const summary = parseTrainingSummary('trainer-pod', await readFile(terminationLog, 'utf8'), job.metadata!.name!);
+  assert.ok(summary.metrics.rocAuc > 0.5);
+  const manifest = JSON.parse(await readFile(join(claim, 'models', summary.version, ARTIFACT_FILES.manifest), 'utf8'));
+  assert.equal(manifest.version, summary.version);
+  assert.equal(manifest.model.folds, 3);
+  assert.equal(manifest.model.seed, 7);
+  assert.deepEqual(manifest.threshold.policy, { policy: 'max-flag-rate', value: 0.1 });
+
+  const deployment = desiredDeployment(model, summary.version);
+  const api = deployment.spec!.template.spec!;
+  const modelDir = api.containers[0].env!.find((e) => e.name === 'MODEL_DIR')!.value!;
+  const apiToHost = mapper(api.containers[0], api.volumes!, { models: claim });
+  await access(join(apiToHost(modelDir), ARTIFACT_FILES.model));
+});
