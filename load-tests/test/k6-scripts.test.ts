@@ -17,9 +17,9 @@ spawnSync(process.execPath, [join(REPO_ROOT, 'load-tests/payloads.mjs'), '--rows
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function inspect(script: string, env: Record<string, string>) {
-  return spawnSync(join(toolsBin(), 'k6'), ['inspect', '--execution-requirements', script], {
-    cwd: join(REPO_ROOT, 'load-tests'), encoding: 'utf8', env: { ...process.env, PAYLOADS: payloads, ...env },
-  });
+  // k6 inspect does not pass the shell's environment to __ENV (k6 run does): hand it over with -e.
+  const vars = Object.entries({ PAYLOADS: payloads, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  return spawnSync(join(toolsBin(), 'k6'), ['inspect', '--execution-requirements', ...vars, script], { cwd: join(REPO_ROOT, 'load-tests'), encoding: 'utf8' });
 }
 
 for (const script of SCRIPTS) {
