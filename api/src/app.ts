@@ -10,6 +10,9 @@ import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
+import { batchRoutes } from './batch/batch-routes.js';
+import type { BatchService } from './batch/batch-service.js';
+import type { PredictionLog } from './queueing/prediction-log.js';
 import { predictRoutes } from './predict-routes.js';
 import { requestLogging } from './request-log.js';
 import { renderWebPage, type WebPage } from './web-page.js';
@@ -17,6 +20,12 @@ import { renderWebPage, type WebPage } from './web-page.js';
 export interface AppOptions {
   readonly store: ModelStore;
   readonly metrics: Metrics;
+  /** Where sampled predictions go for drift monitoring (absent without Redis). */
+  readonly predictionLog?: PredictionLog;
+  /** Portfolio batch scoring (absent without Redis: its routes answer 503). */
+  readonly batches?: BatchService;
+  readonly batchMaxBytes: number;
+  readonly batchChunkRows: number;
   readonly logger: Logger;
   readonly modelName: string;
   readonly maxInstances: number;
@@ -83,6 +92,7 @@ export function createApp(options: AppOptions): Express {
   healthRoutes(app, options);
   webPageRoute(app, options.store);
   app.use(predictRoutes(options));
+  app.use(batchRoutes({ store: options.store, batches: options.batches, maxBytes: options.batchMaxBytes, chunkRows: options.batchChunkRows }));
   app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   app.use(notFound);
   app.use(errorHandler);

@@ -19,8 +19,19 @@ export interface ServerConfig {
   readonly maxBatchRows: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
-  /** Accepted for the prediction log of issue 5; unused until then. */
+  /** Redis for the prediction log and batch scoring; both are off without it. */
   readonly redisUrl: string | undefined;
+  /** Share of scored rows sent to the drift monitor (0..1). */
+  readonly predictionLogSample: number;
+  /** Most sampled rows held in memory while Redis is slow or away. */
+  readonly predictionLogBuffer: number;
+  readonly predictionLogFlushMs: number;
+  /** Largest batch upload (CSV or JSON lines), in bytes. */
+  readonly batchMaxBytes: number;
+  /** Rows per batch chunk (one BullMQ job, one onnxruntime run). */
+  readonly batchChunkRows: number;
+  /** How long a finished batch and its results are kept. */
+  readonly batchResultTtlSeconds: number;
   readonly logLevel: string;
 }
 
@@ -36,6 +47,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function fraction(env: Env, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
+  return value;
+}
+
 export function readConfig(env: Env): ServerConfig {
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -48,6 +67,63 @@ export function readConfig(env: Env): ServerConfig {
     maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     redisUrl: env.REDIS_URL || undefined,
+    predictionLogSample: fraction(env, 'PREDICTION_LOG_SAMPLE', 0.1),
+    predictionLogBuffer: integer(env, 'PREDICTION_LOG_BUFFER', 10_000, 1, 10_000_000),
+    predictionLogFlushMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 1000, 10, 600_000),
+    batchMaxBytes: integer(env, 'BATCH_MAX_BYTES', 256 * 1024 * 1024, 1, 2 ** 31),
+    batchChunkRows: integer(env, 'BATCH_CHUNK_ROWS', 5000, 1, 1_000_000),
+    batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+export type WorkerRole = 'batch' | 'drift';
+
+export interface WorkerConfig {
+  readonly redisUrl: string;
+  readonly modelDir: string;
+  readonly modelPollMs: number;
+  readonly roles: readonly WorkerRole[];
+  /** Where the worker's /metrics and /healthz listen. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  readonly batchConcurrency: number;
+  readonly batchLockMs: number;
+  readonly batchResultTtlSeconds: number;
+  readonly driftWindowEvents: number;
+  readonly driftThreshold: number;
+  readonly driftWebhookUrl: string | undefined;
+  /** The LoanRiskModel whose Drifted condition this worker sets (in a cluster). */
+  readonly modelResource: { readonly name: string; readonly namespace: string } | undefined;
+  readonly logLevel: string;
+}
+
+function roles(text: string | undefined): WorkerRole[] {
+  const names = (text || 'batch,drift').split(',').map((r) => r.trim()).filter(Boolean);
+  const bad = names.filter((r) => r !== 'batch' && r !== 'drift');
+  if (bad.length > 0 || names.length === 0) throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch and drift, got "${text}"`);
+  return [...new Set(names)] as WorkerRole[];
+}
+
+export function readWorkerConfig(env: Env): WorkerConfig {
+  if (!env.REDIS_URL) throw new ConfigError('REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
+  const threshold = Number(env.DRIFT_THRESHOLD ?? '0.2');
+  if (!Number.isFinite(threshold) || threshold <= 0) throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
+  const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
+  return {
+    redisUrl: env.REDIS_URL,
+    modelDir: env.MODEL_DIR || 'models',
+    modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
+    roles: roles(env.WORKER_ROLES),
+    metricsPort: integer(env, 'METRICS_PORT', 9091, 0, 65535),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 1, 1, 64),
+    batchLockMs: integer(env, 'BATCH_LOCK_MS', 30_000, 500, 3_600_000),
+    batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    driftWindowEvents: integer(env, 'DRIFT_WINDOW_EVENTS', 1000, 10, 10_000_000),
+    driftThreshold: threshold,
+    driftWebhookUrl: env.DRIFT_WEBHOOK_URL || undefined,
+    modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

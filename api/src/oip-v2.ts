@@ -9,6 +9,7 @@ import { RequestError } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
+import type { PredictionLog } from './queueing/prediction-log.js';
 import { scoreRecords, servingModel } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
@@ -16,6 +17,7 @@ import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput }
 export interface OipOptions {
   readonly store: ModelStore;
   readonly metrics: Metrics;
+  readonly predictionLog?: PredictionLog;
   readonly modelName: string;
   readonly serverName: string;
   readonly serverVersion: string;
@@ -121,7 +123,7 @@ function inferRequest(req: Request): unknown {
 }
 
 export function oipRoutes(options: OipOptions): Router {
-  const { store, metrics, modelName } = options;
+  const { store, modelName } = options;
   const router = Router();
   // Bodies the JSON parser left alone (no or binary Content-Type) arrive as bytes.
   const readRawBody = express.raw({ type: () => true, limit: options.bodyLimit });
@@ -165,7 +167,7 @@ export function oipRoutes(options: OipOptions): Router {
       const request = inferRequest(req);
       checkRequestedOutputs(request);
       const records = recordsOf(request, model, options.maxInstances);
-      const { probabilities } = await scoreRecords(model, metrics, records, false);
+      const { probabilities } = await scoreRecords(model, options, records, false);
       const id = (request as { id?: unknown }).id;
       const header = { model_name: modelName, model_version: model.version, ...(typeof id === 'string' ? { id } : {}) };
       if (wantsBinaryOutput(request)) {

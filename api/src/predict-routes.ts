@@ -6,15 +6,13 @@ import { Router, type Request } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
 import { RequestError, type FieldProblem } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
-import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
-import { predict, servingModel } from './prediction.js';
+import { predict, servingModel, type ScoreObservers } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
 
-export interface PredictRouteOptions {
+export interface PredictRouteOptions extends ScoreObservers {
   readonly store: ModelStore;
-  readonly metrics: Metrics;
   readonly maxInstances: number;
 }
 
@@ -44,7 +42,8 @@ function instancesOf(body: Record<string, unknown>, maxInstances: number): unkno
   return instances as unknown[];
 }
 
-export function predictRoutes({ store, metrics, maxInstances }: PredictRouteOptions): Router {
+export function predictRoutes(options: PredictRouteOptions): Router {
+  const { store, maxInstances } = options;
   const router = Router();
   router.post('/predict', requireJson, async (req, res) => {
     const explain = explainWanted(req);
@@ -52,13 +51,13 @@ export function predictRoutes({ store, metrics, maxInstances }: PredictRouteOpti
     const model = servingModel(store);
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
     if (!isBatch) {
-      const [prediction] = await predict(model, metrics, validRecords(model, [body], () => ''), explain);
+      const [prediction] = await predict(model, options, validRecords(model, [body], () => ''), explain);
       res.json(prediction);
       return;
     }
     const instances = instancesOf(body as Record<string, unknown>, maxInstances);
     const records = validRecords(model, instances, (i) => `instances[${i}].`);
-    res.json({ predictions: await predict(model, metrics, records, explain) });
+    res.json({ predictions: await predict(model, options, records, explain) });
   });
   return router;
 }

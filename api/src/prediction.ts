@@ -8,6 +8,13 @@ import type { Reason } from './explanations.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
+import type { PredictionLog } from './queueing/prediction-log.js';
+
+/** Who hears about every scored row: the metrics, and the prediction log when Redis is configured. */
+export interface ScoreObservers {
+  readonly metrics: Metrics;
+  readonly predictionLog?: PredictionLog;
+}
 
 export interface Prediction {
   readonly probability: number;
@@ -24,14 +31,15 @@ export function servingModel(store: ModelStore): LoadedModel {
   return model;
 }
 
-export async function scoreRecords(model: LoadedModel, metrics: Metrics, records: readonly LoanRecord[], explain: boolean) {
+export async function scoreRecords(model: LoadedModel, observers: ScoreObservers, records: readonly LoanRecord[], explain: boolean) {
   const scored = await model.score(records, explain);
-  metrics.recordScores(scored.probabilities, model.threshold);
+  observers.metrics.recordScores(scored.probabilities, model.threshold);
+  observers.predictionLog?.record(model.version, records, scored.probabilities);
   return scored;
 }
 
-export async function predict(model: LoadedModel, metrics: Metrics, records: readonly LoanRecord[], explain: boolean): Promise<Prediction[]> {
-  const { probabilities, reasons } = await scoreRecords(model, metrics, records, explain);
+export async function predict(model: LoadedModel, observers: ScoreObservers, records: readonly LoanRecord[], explain: boolean): Promise<Prediction[]> {
+  const { probabilities, reasons } = await scoreRecords(model, observers, records, explain);
   return probabilities.map((probability, i) => ({
     probability,
     decision: probability >= model.threshold ? 'yes' : 'no',

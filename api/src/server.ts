@@ -10,6 +10,8 @@ import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { ModelStore } from './model-store.js';
+import { BatchService } from './batch/batch-service.js';
+import { PredictionLog } from './queueing/prediction-log.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -41,10 +43,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     metrics,
   });
   await store.start();
+  const predictionLog = config.redisUrl && config.predictionLogSample > 0
+    ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
+    : undefined;
+  const batches = config.redisUrl ? new BatchService(config.redisUrl, config.batchResultTtlSeconds) : undefined;
   let accepting = true;
   const app = createApp({
     store,
     metrics,
+    predictionLog,
+    batches,
+    batchMaxBytes: config.batchMaxBytes,
+    batchChunkRows: config.batchChunkRows,
     logger,
     modelName: config.modelName,
     maxInstances: config.maxInstances,
@@ -77,6 +87,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
+    await Promise.allSettled([predictionLog?.close(), batches?.close()]);
   }
 
   return { url, server, store, metrics, shutdown };

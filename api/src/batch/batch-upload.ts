@@ -1,0 +1,123 @@
+/**
+ * Reads a portfolio upload as it streams in (CSV through csv-parse, or JSON lines), validates
+ * each row against the serving model, and packs the valid rows into chunks. Invalid rows are
+ * counted and the first ones kept with their problems; the upload's size is capped.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { FEATURE_NAMES, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
+import { RequestError, type FieldProblem } from '../errors/request-error.js';
+import type { RecordValidator } from '../request-validation.js';
+import { completeRecord } from '../request-validation.js';
+
+export type UploadFormat = 'csv' | 'ndjson';
+
+/** Valid rows of one chunk: ids, and feature values in schema order. */
+export interface ChunkPayload {
+  readonly ids: readonly string[];
+  readonly rows: readonly (readonly (number | string | null)[])[];
+}
+
+export interface RowProblem {
+  /** 1-based data row number (header excluded). */
+  readonly row: number;
+  readonly id: string;
+  readonly errors: readonly FieldProblem[];
+}
+
+export interface ParsedUpload {
+  readonly chunks: readonly ChunkPayload[];
+  readonly valid: number;
+  readonly invalid: number;
+  readonly errors: readonly RowProblem[];
+}
+
+const ERRORS_KEPT = 100;
+
+function capBytes(input: Readable, maxBytes: number): Readable {
+  let seen = 0;
+  input.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) input.destroy(new RequestError(413, `the upload is larger than ${maxBytes} bytes; split the portfolio`));
+  });
+  return input;
+}
+
+/** Rows as plain objects, whatever the format; NDJSON lines that are not JSON objects are problems. */
+async function* objectRows(input: Readable, format: UploadFormat): AsyncGenerator<{ value: unknown; raw: 'csv' | 'json' }> {
+  if (format === 'csv') {
+    const parser = input.pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+    input.on('error', (err) => parser.destroy(err));
+    for await (const record of parser) yield { value: record, raw: 'csv' };
+    return;
+  }
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  input.on('error', (err) => lines.emit('error', err));
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      yield { value: JSON.parse(line) as unknown, raw: 'json' };
+    } catch {
+      yield { value: undefined, raw: 'json' };
+    }
+  }
+}
+
+function idOf(value: unknown, row: number): string {
+  const id = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).id : undefined;
+  return id === undefined || id === null || id === '' ? String(row) : String(id);
+}
+
+/** One row -> a complete record, or its problems. CSV text is typed by the shared row parser first. */
+function validateRow(value: unknown, raw: 'csv' | 'json', validator: RecordValidator): { record: LoanRecord } | { errors: FieldProblem[] } {
+  if (value === undefined) return { errors: [{ field: '(line)', message: 'is not valid JSON' }] };
+  let candidate: unknown = value;
+  if (raw === 'csv') {
+    const typed = parseCsvRow(value as Record<string, string>, false);
+    if (!typed.ok) return { errors: [...typed.errors] };
+    candidate = typed.record;
+  } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const { id: _id, ...features } = value as Record<string, unknown>;
+    candidate = features;
+  }
+  const problems = validator.check(candidate);
+  if (problems.length > 0) return { errors: problems };
+  return { record: completeRecord(candidate as Record<string, unknown>, validator.rules) };
+}
+
+export async function parseUpload(input: Readable, format: UploadFormat, validator: RecordValidator, options: { maxBytes: number; chunkRows: number }): Promise<ParsedUpload> {
+  const chunks: ChunkPayload[] = [];
+  const errors: RowProblem[] = [];
+  let ids: string[] = [];
+  let rows: (number | string | null)[][] = [];
+  let row = 0;
+  let valid = 0;
+  let invalid = 0;
+  try {
+    for await (const { value, raw } of objectRows(capBytes(input, options.maxBytes), format)) {
+      row += 1;
+      const id = idOf(value, row);
+      const result = validateRow(value, raw, validator);
+      if ('errors' in result) {
+        invalid += 1;
+        if (errors.length < ERRORS_KEPT) errors.push({ row, id, errors: result.errors });
+        continue;
+      }
+      valid += 1;
+      ids.push(id);
+      rows.push(FEATURE_NAMES.map((name) => result.record[name] ?? null));
+      if (rows.length === options.chunkRows) {
+        chunks.push({ ids, rows });
+        ids = [];
+        rows = [];
+      }
+    }
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    throw new RequestError(400, `cannot read the upload as ${format === 'csv' ? 'CSV' : 'JSON lines'}: ${(err as Error).message}`);
+  }
+  if (rows.length > 0) chunks.push({ ids, rows });
+  if (row === 0) throw new RequestError(400, 'the upload has no rows');
+  return { chunks, valid, invalid, errors };
+}

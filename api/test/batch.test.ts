@@ -1,0 +1,132 @@
+/**
+ * Portfolio batches end to end with a real Redis, the real API and the real worker process:
+ * CSV and JSON lines in, per-row errors, results equal to /predict, and a worker killed mid-batch
+ * losing nothing and scoring nothing twice.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
+import type { RunningServer } from '../src/server.js';
+import { call, eventually, postJson, startApi } from './helpers/api-server.js';
+import { RedisServer } from './helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
+import { WorkerProcess } from './helpers/worker-process.js';
+
+function csvOf(people: readonly LoanRecord[], ids: readonly string[]): string {
+  const lines = [['id', ...FEATURE_NAMES].join(',')];
+  people.forEach((p, i) => lines.push([ids[i], ...FEATURE_NAMES.map((f) => p[f] ?? '')].join(',')));
+  return `${lines.join('\n')}\n`;
+}
+
+async function upload(url: string, body: string, type: string) {
+  return call(`${url}/batches`, { method: 'POST', headers: { 'content-type': type }, body });
+}
+
+async function waitForState(url: string, id: string, state: string) {
+  let last: any;
+  await eventually(`batch ${id} ${state}`, async () => {
+    last = (await call(`${url}/batches/${id}`)).body;
+    return last.state === state;
+  }, 3000);
+  return last;
+}
+
+async function results(url: string, id: string): Promise<string[][]> {
+  const res = await fetch(`${url}/batches/${id}/results`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
+  const [header, ...rows] = (await res.text()).trimEnd().split('\n');
+  assert.equal(header, 'id,probability,decision');
+  return rows.map((r) => r.split(','));
+}
+
+describe('batch scoring', () => {
+  let redis: RedisServer;
+  let api: RunningServer;
+  let worker: WorkerProcess | undefined;
+  let workerEnv: Record<string, string>;
+
+  before(async () => {
+    redis = await RedisServer.start();
+    const root = await tempDir('api-batch');
+    await pointCurrentAt(root, await trainModel(root, 31));
+    api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, BATCH_CHUNK_ROWS: '250', PREDICTION_LOG_SAMPLE: '0' });
+    workerEnv = { MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'batch', BATCH_LOCK_MS: '1000' };
+    worker = WorkerProcess.start(workerEnv);
+  });
+  after(async () => {
+    await worker?.stop();
+    await api?.shutdown();
+    await redis?.stop();
+  });
+
+  test('a CSV batch scores every valid row as /predict does and reports the invalid ones', async () => {
+    const people = applicants(1200, 77);
+    const ids = people.map((_, i) => `loan-${i}`);
+    let csv = csvOf(people, ids);
+    csv += `bad-1,abc,0.1,car,A,50000,0.5,1 year,10,0,RENT\nbad-2,5000,0.1,spaceship,A,50000,0.5,1 year,10,0,RENT\n`;
+    const submitted = await upload(api.url, csv, 'text/csv');
+    assert.equal(submitted.status, 202);
+    assert.deepEqual(submitted.body.counts, { total: 1202, valid: 1200, invalid: 2 });
+
+    const status = await waitForState(api.url, submitted.body.id, 'completed');
+    assert.equal(status.progress, 1);
+    assert.deepEqual(status.counts, { total: 1202, scored: 1200, invalid: 2 });
+    assert.deepEqual(status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]), [[1201, 'bad-1', 'loan_amnt'], [1202, 'bad-2', 'purpose']]);
+
+    const rows = await results(api.url, submitted.body.id);
+    assert.deepEqual(rows.map((r) => r[0]), ids);
+    const expected = (await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(0, 1000) })).body.predictions
+      .concat((await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(1000) })).body.predictions);
+    rows.forEach(([, probability, decision], i) => {
+      assert.equal(Number(probability), expected[i].probability, `row ${i}`);
+      assert.equal(decision, expected[i].decision);
+    });
+  });
+
+  test('JSON lines without ids are numbered by row', async () => {
+    const people = applicants(30, 78);
+    const body = people.map((p) => JSON.stringify(p)).join('\n');
+    const submitted = await upload(api.url, `${body}\n{"loan_amnt": "lots"}\nnot json\n`, 'application/x-ndjson');
+    assert.equal(submitted.status, 202);
+    const status = await waitForState(api.url, submitted.body.id, 'completed');
+    assert.deepEqual(status.counts, { total: 32, scored: 30, invalid: 2 });
+    assert.equal(status.errors[1].errors[0].message, 'is not valid JSON');
+    assert.deepEqual((await results(api.url, submitted.body.id)).map((r) => r[0]), people.map((_, i) => String(i + 1)));
+  });
+
+  test('bad requests get clear errors', async () => {
+    const wrongType = await upload(api.url, 'x', 'application/pdf');
+    assert.equal(wrongType.status, 415);
+    assert.match(wrongType.body.error, /text\/csv or application\/x-ndjson/);
+    assert.equal((await upload(api.url, '', 'text/csv')).status, 400);
+    const unknown = await call(`${api.url}/batches/no-such-batch`);
+    assert.equal(unknown.status, 404);
+    assert.equal((await call(`${api.url}/batches/no-such-batch/results`)).status, 404);
+  });
+
+  test('a worker killed mid-batch loses nothing and scores nothing twice', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const people = applicants(30_000, 79);
+    const ids = people.map((_, i) => `k${i}`);
+    const submitted = await upload(api.url, csvOf(people, ids), 'text/csv');
+    assert.equal(submitted.status, 202);
+    const queued = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+    assert.equal(queued.state, 'queued');
+    assert.equal((await call(`${api.url}/batches/${submitted.body.id}/results`)).status, 409);
+
+    const doomed = WorkerProcess.start(workerEnv);
+    await eventually('some chunks scored', async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.counts.scored > 0, 3000);
+    await doomed.kill();
+    const atKill = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+    assert.notEqual(atKill.state, 'completed', 'the kill must land mid-batch for this test to mean anything');
+
+    worker = WorkerProcess.start(workerEnv);
+    const done = await waitForState(api.url, submitted.body.id, 'completed');
+    assert.deepEqual(done.counts, { total: 30_000, scored: 30_000, invalid: 0 });
+    const rows = await results(api.url, submitted.body.id);
+    assert.equal(rows.length, 30_000);
+    assert.deepEqual(rows.map((r) => r[0]), ids, 'every row exactly once, in order');
+  });
+});

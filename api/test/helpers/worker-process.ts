@@ -1,0 +1,36 @@
+/** Runs the real worker entrypoint (`node api/dist/src/worker-main.js`) as a child process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ENTRYPOINT = fileURLToPath(new URL('../../src/worker-main.js', import.meta.url));
+
+export class WorkerProcess {
+  private exited: Promise<number | null>;
+  private stderr = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000); });
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static start(env: Record<string, string>): WorkerProcess {
+    const child = spawn(process.execPath, [ENTRYPOINT], { env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    return new WorkerProcess(child);
+  }
+
+  get output(): string {
+    return this.stderr;
+  }
+
+  /** SIGKILL: the worker dies mid-job, as a crashed or evicted pod does. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM and the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
