@@ -1,17 +1,18 @@
 /**
- * The chart and the operator agree: the chart ships the very CRD of manifests/, grants the
- * operator exactly the rules its tests prove sufficient (manifests/operator/rbac.yaml), and its
+ * The chart agrees with the code it deploys: it ships the very CRD of manifests/, grants the
+ * operator exactly the rules its tests prove sufficient (manifests/operator/rbac.yaml), its
  * NetworkPolicies and `helm test` address the API objects under the names and labels the
- * operator gives them.
+ * operator gives them, and the worker's environment is one the worker accepts.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readWorkerConfig } from '@peerloan/api/dist/src/config.js';
 import type { LoanRiskModel } from '@peerloan/contracts';
 import { desiredDeployment } from '@peerloan/operator/dist/src/children/deployment.js';
 import { desiredService } from '@peerloan/operator/dist/src/children/service.js';
-import { CHART_DIR, only, parseYamlObjects, renderChart, REPO_ROOT } from './repo.js';
+import { CHART_DIR, ENVIRONMENTS, namespaceOf, only, parseYamlObjects, podSpec, renderChart, REPO_ROOT } from './repo.js';
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 const permissions = (rules: Rule[]) => [...new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))))].sort();
@@ -46,3 +47,18 @@ test('NetworkPolicies and helm test match the API objects the operator makes', (
   assert.equal(url, `http://${service.metadata!.name}.${model.metadata.namespace}.svc/readyz`);
   assert.equal(service.spec!.ports![0].port, 80, 'the test URL uses the default port');
 });
+
+for (const env of ENVIRONMENTS) {
+  test(`${env}: the worker reads its settings from the chart's environment and reports drift on the release's model`, () => {
+    const objects = renderChart(env);
+    const container = podSpec(only(objects, 'Deployment', 'loan-risk-worker')).containers[0];
+    const vars = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.valueFrom ? namespaceOf(env) : e.value]));
+    const config = readWorkerConfig(vars);
+    const model = only(objects, 'LoanRiskModel');
+    assert.deepEqual(config.modelResource, { name: model.metadata.name, namespace: namespaceOf(env) });
+    assert.equal(config.metricsHost, '0.0.0.0');
+    assert.equal(config.metricsPort, container.ports[0].containerPort);
+    assert.equal(config.driftThreshold, model.spec.drift.threshold);
+    assert.deepEqual(model.spec.serving.env, [{ name: 'REDIS_URL', value: config.redisUrl }], 'the API logs predictions to the same Redis');
+  });
+}
