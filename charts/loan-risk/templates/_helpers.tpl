@@ -1,0 +1,147 @@
+{{/*
+Names and labels shared by every template.
+*/}}
+
+{{/* The chart name, or nameOverride. */}}
+{{- define "loan-risk.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The prefix of every object name: <release>-<chart>, or just <release> when it already holds
+the chart name; cut to 63 characters (DNS label) less room for a component suffix.
+*/}}
+{{- define "loan-risk.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* chart label value: name-version. */}}
+{{- define "loan-risk.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every object. part-of=peerloan is what the NetworkPolicies call "the platform's pods". */}}
+{{- define "loan-risk.labels" -}}
+helm.sh/chart: {{ include "loan-risk.chart" . }}
+{{ include "loan-risk.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: peerloan
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels that select the release's pods; add app.kubernetes.io/component per component. */}}
+{{- define "loan-risk.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "loan-risk.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Per-component names. */}}
+{{- define "loan-risk.operator.fullname" -}}{{ include "loan-risk.fullname" . }}-operator{{- end }}
+{{- define "loan-risk.worker.fullname" -}}{{ include "loan-risk.fullname" . }}-worker{{- end }}
+{{- define "loan-risk.redis.fullname" -}}{{ include "loan-risk.fullname" . }}-redis{{- end }}
+
+{{/* The claim holding datasets and models: the existing one, or the chart's. */}}
+{{- define "loan-risk.dataClaimName" -}}
+{{- default .Values.persistence.claimName .Values.persistence.existingClaim }}
+{{- end }}
+
+{{/* Redis URL the worker uses: the release's Redis, or the external one. */}}
+{{- define "loan-risk.redisUrl" -}}
+{{- if .Values.redis.enabled }}
+{{- printf "redis://%s:%d/0" (include "loan-risk.redis.fullname" .) (int .Values.redis.port) }}
+{{- else }}
+{{- required "redis.externalUrl is required when redis.enabled is false" .Values.redis.externalUrl }}
+{{- end }}
+{{- end }}
+
+{{/*
+An image reference from {repository, tag, digest}: the digest wins, the tag defaults to the
+chart's appVersion. Call with (dict "image" .Values.images.api "context" $).
+*/}}
+{{- define "loan-risk.image" -}}
+{{- $image := .image }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $image.repository (default .context.Chart.AppVersion $image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* A pod's imagePullSecrets, as a flow list of {name}. */}}
+{{- define "loan-risk.imagePullSecrets" -}}
+{{- $secrets := list }}
+{{- range .Values.imagePullSecrets }}
+{{- $secrets = append $secrets (dict "name" .) }}
+{{- end }}
+{{- toJson $secrets }}
+{{- end }}
+
+{{/*
+What the operator may do where it reconciles models: the rules of manifests/operator/rbac.yaml,
+which the operator's tests prove sufficient by running it with exactly them (a test checks the
+two agree). Leases are left out here: leader election gets its own Role, limited to the one
+Lease, in the release namespace.
+*/}}
+{{- define "loan-risk.operator.rules" -}}
+- apiGroups: [risk.peerloan.io]
+  resources: [loanriskmodels]
+  verbs: [get, list, watch]
+- apiGroups: [risk.peerloan.io]
+  resources: [loanriskmodels/status]
+  verbs: [get, update, patch]
+# blockOwnerDeletion on the children needs this where OwnerReferencesPermissionEnforcement is on.
+- apiGroups: [risk.peerloan.io]
+  resources: [loanriskmodels/finalizers]
+  verbs: [update]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list]
+- apiGroups: [""]
+  resources: [configmaps, services]
+  verbs: [get, create, patch]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, watch, create, patch]
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [get, create, patch]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [get, create, patch]
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses]
+  verbs: [get, create, patch, delete]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- end }}
+
+{{/* Rules values.schema.json cannot say (it compares no two fields); rendered with the operator. */}}
+{{- define "loan-risk.validate" -}}
+{{- $s := .Values.loanRiskModel.serving }}
+{{- if lt (int $s.maxReplicas) (int $s.minReplicas) }}
+{{- fail (printf "loanRiskModel.serving.maxReplicas (%v) must be at least loanRiskModel.serving.minReplicas (%v)" $s.maxReplicas $s.minReplicas) }}
+{{- end }}
+{{- $a := .Values.worker.autoscaling }}
+{{- if lt (int $a.maxReplicas) (int $a.minReplicas) }}
+{{- fail (printf "worker.autoscaling.maxReplicas (%v) must be at least worker.autoscaling.minReplicas (%v)" $a.maxReplicas $a.minReplicas) }}
+{{- end }}
+{{- if and .Values.operator.podDisruptionBudget.enabled (ge (int .Values.operator.podDisruptionBudget.minAvailable) (int .Values.operator.replicas)) }}
+{{- fail "operator.podDisruptionBudget.minAvailable must be below operator.replicas, or no node could ever be drained" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,64 @@
+/**
+ * The chart agrees with the code it deploys: it ships the very CRD of manifests/, grants the
+ * operator exactly the rules its tests prove sufficient (manifests/operator/rbac.yaml), its
+ * NetworkPolicies and `helm test` address the API objects under the names and labels the
+ * operator gives them, and the worker's environment is one the worker accepts.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readWorkerConfig } from '@peerloan/api/dist/src/config.js';
+import type { LoanRiskModel } from '@peerloan/contracts';
+import { desiredDeployment } from '@peerloan/operator/dist/src/children/deployment.js';
+import { desiredService } from '@peerloan/operator/dist/src/children/service.js';
+import { CHART_DIR, ENVIRONMENTS, namespaceOf, only, parseYamlObjects, podSpec, renderChart, REPO_ROOT } from './repo.js';
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+const permissions = (rules: Rule[]) => [...new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))))].sort();
+
+test('charts/loan-risk/crds/ holds the CRD of manifests/crd/, byte for byte', () => {
+  const chart = readFileSync(join(CHART_DIR, 'crds/loanriskmodels.yaml'), 'utf8');
+  const manifests = readFileSync(join(REPO_ROOT, 'manifests/crd/loanriskmodels.yaml'), 'utf8');
+  assert.equal(chart, manifests, 'run `cp manifests/crd/loanriskmodels.yaml charts/loan-risk/crds/`');
+});
+
+test("the chart grants the operator exactly the rules of manifests/operator/rbac.yaml", () => {
+  const objects = renderChart('prod');
+  const chartRules = [...only(objects, 'ClusterRole', 'loan-risk-operator').rules, ...only(objects, 'Role', 'loan-risk-operator-leader-election').rules];
+  const reference = only(parseYamlObjects(readFileSync(join(REPO_ROOT, 'manifests/operator/rbac.yaml'), 'utf8')), 'ClusterRole');
+  assert.deepEqual(permissions(chartRules), permissions(reference.rules));
+});
+
+test('NetworkPolicies and helm test match the API objects the operator makes', () => {
+  const objects = renderChart('prod');
+  const model = { ...only(objects, 'LoanRiskModel'), metadata: { ...only(objects, 'LoanRiskModel').metadata, uid: 'uid-1' } } as unknown as LoanRiskModel;
+  const deployment = desiredDeployment(model, 'v1');
+  const service = desiredService(model);
+  const podLabels = deployment.spec!.template.metadata!.labels!;
+  const apiPolicy = only(objects, 'NetworkPolicy', 'loan-risk-api');
+  for (const [key, value] of Object.entries<string>(apiPolicy.spec.podSelector.matchLabels)) assert.equal(podLabels[key], value, `API pods carry ${key}=${value}`);
+  const policyPort = apiPolicy.spec.ingress[0].ports[0].port;
+  assert.ok(deployment.spec!.template.spec!.containers[0].ports!.some((p) => p.name === policyPort), `the API container names its port ${policyPort}`);
+  // Redis admits the platform's pods: the API pods log predictions to it.
+  const redisPeer = only(objects, 'NetworkPolicy', 'loan-risk-redis').spec.ingress[0].from[0].podSelector.matchLabels;
+  for (const [key, value] of Object.entries<string>(redisPeer)) assert.equal(podLabels[key], value, `API pods reach Redis through ${key}=${value}`);
+  const url = only(objects, 'Pod').spec.containers[0].env.find((e: { name: string }) => e.name === 'READYZ_URL').value;
+  assert.equal(url, `http://${service.metadata!.name}.${model.metadata.namespace}.svc/readyz`);
+  assert.equal(service.spec!.ports![0].port, 80, 'the test URL uses the default port');
+});
+
+for (const env of ENVIRONMENTS) {
+  test(`${env}: the worker reads its settings from the chart's environment and reports drift on the release's model`, () => {
+    const objects = renderChart(env);
+    const container = podSpec(only(objects, 'Deployment', 'loan-risk-worker')).containers[0];
+    const vars = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.valueFrom ? namespaceOf(env) : e.value]));
+    const config = readWorkerConfig(vars);
+    const model = only(objects, 'LoanRiskModel');
+    assert.deepEqual(config.modelResource, { name: model.metadata.name, namespace: namespaceOf(env) });
+    assert.equal(config.metricsHost, '0.0.0.0');
+    assert.equal(config.metricsPort, container.ports[0].containerPort);
+    assert.equal(config.driftThreshold, model.spec.drift.threshold);
+    assert.deepEqual(model.spec.serving.env, [{ name: 'REDIS_URL', value: config.redisUrl }], 'the API logs predictions to the same Redis');
+  });
+}
