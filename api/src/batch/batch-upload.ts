@@ -47,9 +47,20 @@ function capBytes(input: Readable, maxBytes: number): Readable {
 /** Rows as plain objects, whatever the format; NDJSON lines that are not JSON objects are problems. */
 async function* objectRows(input: Readable, format: UploadFormat): AsyncGenerator<{ value: unknown; raw: 'csv' | 'json' }> {
   if (format === 'csv') {
-    const parser = input.pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+    // Rows as arrays, named here by the header: csv-parse's own column objects made 1M rows
+    // take 18 s instead of 13 s (bench/queues.sh's upload step, in-process).
+    const parser = input.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true }));
     input.on('error', (err) => parser.destroy(err));
-    for await (const record of parser) yield { value: record, raw: 'csv' };
+    let header: string[] | undefined;
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      if (!header) {
+        header = cells.map((c) => c.trim());
+        continue;
+      }
+      const record: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) record[header[i]] = cells[i];
+      yield { value: record, raw: 'csv' };
+    }
     return;
   }
   const lines = createInterface({ input, crlfDelay: Infinity });
