@@ -9,6 +9,12 @@ export const ARTIFACT_FILES = {
   report: 'report.html',
 } as const;
 
+/**
+ * Beside the contract's three files: the trees in XGBoost's own JSON format, for Python peers
+ * (MLServer's XGBoost runtime, xgboost.Booster().load_model) to serve the same model.
+ */
+export const XGBOOST_MODEL_FILE = 'xgboost-model.json';
+
 /** File in a models root naming the version folder to serve (written last, by rename). */
 export const CURRENT_POINTER = 'current';
 

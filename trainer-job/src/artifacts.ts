@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, CURRENT_POINTER, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, CURRENT_POINTER, XGBOOST_MODEL_FILE, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
 
 /** Same data + same settings + same seed = same version. */
 export function deriveVersion(dataSha256: string, canonicalConfig: string, trainerRevision: string): string {
@@ -17,6 +17,7 @@ export interface Artifacts {
   readonly model: Uint8Array;
   readonly manifest: ModelManifest;
   readonly report: string;
+  readonly xgboostModel: Uint8Array;
 }
 
 export async function publishArtifacts(outRoot: string, artifacts: Artifacts): Promise<string> {
@@ -27,6 +28,7 @@ export async function publishArtifacts(outRoot: string, artifacts: Artifacts): P
   await writeFile(join(tmpDir, ARTIFACT_FILES.model), artifacts.model);
   await writeFile(join(tmpDir, ARTIFACT_FILES.manifest), `${JSON.stringify(artifacts.manifest, null, 2)}\n`);
   await writeFile(join(tmpDir, ARTIFACT_FILES.report), artifacts.report);
+  await writeFile(join(tmpDir, XGBOOST_MODEL_FILE), artifacts.xgboostModel);
   await rm(finalDir, { recursive: true, force: true });
   await rename(tmpDir, finalDir);
   const pointerTmp = join(outRoot, `.${CURRENT_POINTER}.tmp-${process.pid}`);

@@ -140,7 +140,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       trainingSeconds: (performance.now() - started) / 1000,
       baseline: { features: featureBaselines(table, plan), score: numericHistogram(servedScores(booster, table, plan, calibration)) },
     };
-    const path = await publishArtifacts(options.outRoot, { model, manifest, report: renderReport(manifest, { scores: calibrated, labels: table.labels }) });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, report: renderReport(manifest, { scores: calibrated, labels: table.labels }), xgboostModel: booster.saveJson() });
     const summary: TrainingSummary = {
       version,
       path,

@@ -90,6 +90,9 @@ describe('loanrisk-train', () => {
     const mean = probability.reduce((a, b) => a + b, 0) / probability.length;
     assert.ok(mean > 0.005 && mean < 0.06, `calibrated mean ${mean} should be near the late rate`);
 
+    const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8'));
+    assert.equal(Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees), manifest.model.rounds);
+
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /<svg/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
