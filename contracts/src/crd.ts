@@ -83,7 +83,7 @@ export interface EnvVar {
 
 export interface ServingSpec {
   image: string;
-  /** Extra environment of the API container, e.g. REDIS_URL; MODEL_DIR and PORT are the operator's. */
+  /** Extra environment of the API container, e.g. REDIS_URL; MODEL_DIR, PORT and HOST are the operator's. */
   env?: EnvVar[];
   minReplicas?: number;
   maxReplicas?: number;

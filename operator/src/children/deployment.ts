@@ -23,13 +23,15 @@ export function desiredDeployment(model: LoanRiskModel, version: string): V1Depl
         metadata: { labels, annotations: { [MODEL_VERSION_ANNOTATION]: version } },
         spec: {
           terminationGracePeriodSeconds: 30,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'api',
             image: serving.image,
             ports: [{ name: 'http', containerPort: API_PORT }],
             env: [
               { name: 'PORT', value: String(API_PORT) },
+              // The API binds loopback by default (safe on a laptop); in a Pod it must listen on all interfaces.
+              { name: 'HOST', value: '0.0.0.0' },
               { name: 'MODEL_DIR', value: `/models/${version}` },
               ...(serving.env ?? []),
             ],

@@ -67,7 +67,7 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'trainer',
             image: training.image,
