@@ -48,7 +48,7 @@ function capBytes(input: Readable, maxBytes: number): Readable {
 async function* objectRows(input: Readable, format: UploadFormat): AsyncGenerator<{ value: unknown; raw: 'csv' | 'json' }> {
   if (format === 'csv') {
     // Rows as arrays, named here by the header: csv-parse's own column objects made 1M rows
-    // take 18 s instead of 13 s (bench/queues.sh's upload step, in-process).
+    // take 18 s instead of 13 s to parse and validate (bench/queues.sh's 1M-row portfolio, timed in one process).
     const parser = input.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true }));
     input.on('error', (err) => parser.destroy(err));
     let header: string[] | undefined;
