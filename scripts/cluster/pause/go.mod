@@ -1,0 +1,3 @@
+module peerloan.local/pause
+
+go 1.22
