@@ -94,12 +94,12 @@ for (const env of ENVIRONMENTS) {
       assert.equal(env.REDIS_URL, 'redis://loan-risk-redis:6379/0');
       assert.equal(env.MODEL_DIR, '/models');
       const claim = podSpec(worker).volumes.find((v: { name: string }) => v.name === 'models').persistentVolumeClaim.claimName;
-      assert.equal(claim, only(objects, 'PersistentVolumeClaim').metadata.name);
+      assert.equal(claim, only(objects, 'PersistentVolumeClaim', 'loan-data').metadata.name);
     });
 
     test('the LoanRiskModel trains from the release volume and serves the API image; helm test probes its Service', () => {
       const model = only(objects, 'LoanRiskModel');
-      assert.equal(model.spec.dataset.claimName, only(objects, 'PersistentVolumeClaim').metadata.name);
+      assert.equal(model.spec.dataset.claimName, only(objects, 'PersistentVolumeClaim', 'loan-data').metadata.name);
       assert.match(model.spec.training.image, /trainer-job[:@]/);
       assert.match(model.spec.serving.image, /\/api[:@]/);
       const testPod = only(objects, 'Pod');
@@ -128,7 +128,7 @@ describe('what differs by environment', () => {
     const hpa = only(rendered.prod, 'HorizontalPodAutoscaler', 'loan-risk-worker').spec;
     assert.ok(hpa.minReplicas >= 2 && hpa.maxReplicas > hpa.minReplicas && hpa.maxReplicas <= 20, 'worker HPA bounds');
     assert.equal(only(rendered.prod, 'Deployment', 'loan-risk-worker').spec.replicas, undefined, 'the HPA owns the worker count');
-    assert.deepEqual(only(rendered.prod, 'PersistentVolumeClaim').spec.accessModes, ['ReadWriteMany']);
+    assert.deepEqual(only(rendered.prod, 'PersistentVolumeClaim', 'loan-data').spec.accessModes, ['ReadWriteMany']);
   });
 
   test('staging: TLS Ingress on its own host, 2+ API replicas', () => {
@@ -144,7 +144,11 @@ describe('what differs by environment', () => {
     assert.ok(dev.serving.maxReplicas <= model('prod').serving.minReplicas);
     assert.equal(find(rendered.dev, 'PodDisruptionBudget').length, 0);
     assert.equal(find(rendered.dev, 'HorizontalPodAutoscaler').length, 0);
-    assert.equal(only(rendered.dev, 'StatefulSet').spec.volumeClaimTemplates, undefined);
+    const redisVolume = (env: Environment) => podSpec(only(rendered[env], 'StatefulSet')).volumes.find((v: { name: string }) => v.name === 'data');
+    assert.deepEqual(redisVolume('dev').emptyDir, {});
+    // Persistence is a claim of its own, so an upgrade from dev to prod values may turn it on.
+    assert.equal(only(rendered.prod, 'StatefulSet').spec.volumeClaimTemplates, undefined);
+    assert.equal(redisVolume('prod').persistentVolumeClaim.claimName, only(rendered.prod, 'PersistentVolumeClaim', 'loan-risk-redis-data').metadata.name);
     const cpu = (env: Environment) => cpuMillis(podSpec(operatorOf(env)).containers[0].resources.requests.cpu);
     assert.ok(cpu('dev') < cpu('prod'));
     assert.ok(dev.training.folds < model('prod').training.folds);

@@ -51,10 +51,7 @@ async function dryRun(objects: K8sObject[], namespace: string): Promise<string[]
       .catch((err) => refused.push(`${o.kind}/${o.metadata.name}: ${reason(err)}`));
     const template = o.kind === 'Pod' ? undefined : o.spec?.template;
     if (!template) continue;
-    // A StatefulSet's claim templates become the pod's volumes when its controller creates it.
-    const claims = (o.spec.volumeClaimTemplates ?? []).map((c: K8sObject) => ({ name: c.metadata.name, persistentVolumeClaim: { claimName: c.metadata.name } }));
-    const spec = { ...template.spec, volumes: [...(template.spec.volumes ?? []), ...claims] };
-    await core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${o.metadata.name}-pod`, labels: template.metadata?.labels }, spec } })
+    await core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${o.metadata.name}-pod`, labels: template.metadata?.labels }, spec: template.spec } })
       .catch((err) => refused.push(`pod of ${o.kind}/${o.metadata.name}: ${reason(err)}`));
   }
   return refused;
