@@ -69,7 +69,6 @@ for (const env of ENVIRONMENTS) {
     assert.deepEqual(config.modelResource, { name: model.metadata.name, namespace: namespaceOf(env) });
     assert.equal(config.modelResourceRequired, true, 'the workers never fall back to the models root\'s `current`');
     assert.equal(config.modelDir, '/models', 'the models root, in which the LoanRiskModel\'s version is a folder');
-    assert.equal(container.readinessProbe.httpGet.path, '/readyz');
     const role = only(objects, 'Role', 'loan-risk-worker');
     assert.equal(role.metadata.namespace, config.modelResource?.namespace);
     assert.ok(permissions(role.rules).includes('risk.peerloan.io/loanriskmodels:watch') && permissions(role.rules).includes('risk.peerloan.io/loanriskmodels:list'), 'the workers watch their LoanRiskModel');
