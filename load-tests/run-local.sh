@@ -41,6 +41,7 @@ k6_args=(run --quiet -e "PAYLOADS=$work/loans.json")
 [ -n "${K6_SUMMARY:-}" ] && k6_args+=(--summary-export "$K6_SUMMARY")
 k6_args+=("$@")
 
+# More loans than the committed lib/loans.json (200): the set docs/BENCHMARKS.md was measured with.
 node "$here/payloads.mjs" --rows 2000 --seed 7 --out "$work/loans.json" >/dev/null
 
 if [ -n "${BASE_URL:-}" ]; then

@@ -81,10 +81,13 @@ export type WorkerRole = 'batch' | 'drift';
 
 export interface WorkerConfig {
   readonly redisUrl: string;
+  /** A models root (or, without a LoanRiskModel, a version folder). */
   readonly modelDir: string;
   readonly modelPollMs: number;
+  /** How long a refused live version waits before it is loaded again (with a LoanRiskModel). */
+  readonly modelRetryMs: number;
   readonly roles: readonly WorkerRole[];
-  /** Where the worker's /metrics and /healthz listen. */
+  /** Where the worker's /metrics, /healthz and /readyz listen. */
   readonly metricsPort: number;
   readonly metricsHost: string;
   readonly batchConcurrency: number;
@@ -93,9 +96,24 @@ export interface WorkerConfig {
   readonly driftWindowEvents: number;
   readonly driftThreshold: number;
   readonly driftWebhookUrl: string | undefined;
-  /** The LoanRiskModel whose Drifted condition this worker sets (in a cluster). */
+  /**
+   * The LoanRiskModel (in a cluster) whose served version the workers load from the models root
+   * and whose Drifted condition they set; without one they follow MODEL_DIR like the API.
+   */
   readonly modelResource: { readonly name: string; readonly namespace: string } | undefined;
+  /**
+   * Serve only a LoanRiskModel's version (LRM_REQUIRED=true, as the chart sets it): without
+   * modelResource the workers wait rather than follow MODEL_DIR's `current`, which ungated
+   * training runs move.
+   */
+  readonly modelResourceRequired: boolean;
   readonly logLevel: string;
+}
+
+function flag(env: Env, name: string): boolean {
+  const text = env[name] || 'false';
+  if (text !== 'true' && text !== 'false') throw new ConfigError(`${name} must be true or false, got "${text}"`);
+  return text === 'true';
 }
 
 function roles(text: string | undefined): WorkerRole[] {
@@ -114,6 +132,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     redisUrl: env.REDIS_URL,
     modelDir: env.MODEL_DIR || 'models',
     modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
+    modelRetryMs: integer(env, 'MODEL_RETRY_MS', 30_000, 10, 3_600_000),
     roles: roles(env.WORKER_ROLES),
     metricsPort: integer(env, 'METRICS_PORT', 9091, 0, 65535),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
@@ -124,6 +143,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     driftThreshold: threshold,
     driftWebhookUrl: env.DRIFT_WEBHOOK_URL || undefined,
     modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
+    modelResourceRequired: flag(env, 'LRM_REQUIRED'),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -174,6 +174,15 @@ export interface LoanRiskModel {
   status?: LoanRiskModelStatus;
 }
 
+/**
+ * The version a LoanRiskModel's servers run: `spec.pinnedVersion` (a rollback) over the live
+ * version its quality gate accepted. The operator deploys it and the workers load it; no server
+ * follows the models folder's `current` file, which the trainer moves for rejected candidates too.
+ */
+export function servedVersion(spec: Pick<LoanRiskModelSpec, 'pinnedVersion'>, liveVersion: string | undefined): string | undefined {
+  return spec.pinnedVersion ?? liveVersion;
+}
+
 export const HISTORY_LIMIT = 10;
 
 // ---- OpenAPI v3 schema -------------------------------------------------------------------

@@ -1,12 +1,13 @@
 // Settings every script shares, from the environment (k6 run -e NAME=value, or the shell).
 //   BASE_URL   the API or the Ingress in front of it (required), e.g. https://risk.peerloan.io
-//   PAYLOADS   JSON array of loans written by payloads.mjs (default: load-tests/data/loans.json)
+//   PAYLOADS   JSON array of loans written by payloads.mjs, as an absolute path (default: the
+//              committed lib/loans.json, 200 generated loans, so a fresh clone runs as it is)
 //   MODEL_NAME the model's name under /v2 (default loan-risk)
 //   BATCH_SIZE loans per {"instances": [...]} request (default 20)
 export const BASE_URL = (__ENV.BASE_URL || '').replace(/\/+$/, '');
 if (!BASE_URL) throw new Error('set BASE_URL to the API to test, e.g. BASE_URL=http://127.0.0.1:8080');
 
-export const PAYLOADS = __ENV.PAYLOADS || '../data/loans.json';
+export const PAYLOADS = __ENV.PAYLOADS || import.meta.resolve('./loans.json');
 export const MODEL_NAME = __ENV.MODEL_NAME || 'loan-risk';
 export const BATCH_SIZE = Number(__ENV.BATCH_SIZE || 20);
 

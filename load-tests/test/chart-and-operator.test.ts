@@ -2,7 +2,8 @@
  * The chart agrees with the code it deploys: it ships the very CRD of manifests/, grants the
  * operator exactly the rules its tests prove sufficient (manifests/operator/rbac.yaml), its
  * NetworkPolicies and `helm test` address the API objects under the names and labels the
- * operator gives them, and the worker's environment is one the worker accepts.
+ * operator gives them, and the worker's environment is one the worker accepts: it serves its
+ * LoanRiskModel's version from the models root, never the root's `current`.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { readWorkerConfig } from '@peerloan/api/dist/src/config.js';
 import type { LoanRiskModel } from '@peerloan/contracts';
 import { desiredDeployment } from '@peerloan/operator/dist/src/children/deployment.js';
 import { desiredService } from '@peerloan/operator/dist/src/children/service.js';
-import { CHART_DIR, ENVIRONMENTS, namespaceOf, only, parseYamlObjects, podSpec, renderChart, REPO_ROOT } from './repo.js';
+import { CHART_DIR, ENVIRONMENTS, helm, namespaceOf, only, parseYamlObjects, podSpec, renderChart, REPO_ROOT } from './repo.js';
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 const permissions = (rules: Rule[]) => [...new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))))].sort();
@@ -48,6 +49,16 @@ test('NetworkPolicies and helm test match the API objects the operator makes', (
   assert.equal(service.spec!.ports![0].port, 80, 'the test URL uses the default port');
 });
 
+test('without a LoanRiskModel named, the chart\'s workers wait for one rather than follow the models root\'s `current`', () => {
+  const res = helm(['template', 'loan-risk', CHART_DIR, '-n', 'peerloan', '--show-only', 'templates/worker-deployment.yaml']);
+  assert.equal(res.status, 0, res.stderr);
+  const container = podSpec(only(parseYamlObjects(res.stdout), 'Deployment', 'loan-risk-worker')).containers[0];
+  const vars = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.valueFrom ? 'peerloan' : e.value]));
+  const config = readWorkerConfig(vars);
+  assert.equal(config.modelResource, undefined);
+  assert.equal(config.modelResourceRequired, true);
+});
+
 for (const env of ENVIRONMENTS) {
   test(`${env}: the worker reads its settings from the chart's environment and reports drift on the release's model`, () => {
     const objects = renderChart(env);
@@ -56,6 +67,11 @@ for (const env of ENVIRONMENTS) {
     const config = readWorkerConfig(vars);
     const model = only(objects, 'LoanRiskModel');
     assert.deepEqual(config.modelResource, { name: model.metadata.name, namespace: namespaceOf(env) });
+    assert.equal(config.modelResourceRequired, true, 'the workers never fall back to the models root\'s `current`');
+    assert.equal(config.modelDir, '/models', 'the models root, in which the LoanRiskModel\'s version is a folder');
+    const role = only(objects, 'Role', 'loan-risk-worker');
+    assert.equal(role.metadata.namespace, config.modelResource?.namespace);
+    assert.ok(permissions(role.rules).includes('risk.peerloan.io/loanriskmodels:watch') && permissions(role.rules).includes('risk.peerloan.io/loanriskmodels:list'), 'the workers watch their LoanRiskModel');
     assert.equal(config.metricsHost, '0.0.0.0');
     assert.equal(config.metricsPort, container.ports[0].containerPort);
     assert.equal(config.driftThreshold, model.spec.drift.threshold);

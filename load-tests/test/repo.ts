@@ -3,7 +3,9 @@
  * scripts/install-tools.sh (helm, k6), and the chart rendered for an environment.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
@@ -15,6 +17,20 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** A Kubernetes object as rendered; the tests read it field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+
+/**
+ * What a fresh clone holds under `paths`: the files git tracks or would add (ignored ones, such as
+ * generated data, left out), copied into a new temporary directory, which is returned.
+ */
+export function freshClone(...paths: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'peerloan-clone-'));
+  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths], { cwd: REPO_ROOT, encoding: 'utf8' });
+  for (const file of listed.split('\0').filter((f) => f && existsSync(join(REPO_ROOT, f)))) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    copyFileSync(join(REPO_ROOT, file), join(dir, file));
+  }
+  return dir;
+}
 
 let bin: string | undefined;
 

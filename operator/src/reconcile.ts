@@ -16,7 +16,7 @@
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
-  HISTORY_LIMIT, type Condition, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
+  HISTORY_LIMIT, servedVersion, type Condition, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
 } from '@peerloan/contracts';
 import { desiredDeployment } from './children/deployment.js';
 import { desiredHpa } from './children/hpa.js';
@@ -83,7 +83,7 @@ export class Reconciler {
     const gate = this.gate(model, training);
 
     // 6 + 7. Serve the pinned version, else the live one.
-    const version = model.spec.pinnedVersion ?? gate.live?.version;
+    const version = servedVersion(model.spec, gate.live?.version);
     const deployment = version ? await this.applyServing(model, version) : undefined;
 
     // 8. Status from what was seen.

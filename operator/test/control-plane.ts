@@ -31,7 +31,8 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-function toolsBin(): string {
+/** Directory holding kube-apiserver, etcd and helm: PEERLOAN_TOOLS_BIN, else the setup script's cache. */
+export function toolsBin(): string {
   if (process.env.PEERLOAN_TOOLS_BIN) return process.env.PEERLOAN_TOOLS_BIN;
   const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = out.trim().split('\n');

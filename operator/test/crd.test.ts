@@ -1,7 +1,8 @@
 /**
  * The CRD: the committed YAML is the generated one, its schema and the TypeScript types name the
- * same fields, the API server accepts the samples as they are and refuses invalid objects with
- * a message that names the problem.
+ * same fields, the API server accepts the samples as they are (they name no namespace: `kubectl
+ * apply -n <namespace>` picks it) and refuses invalid objects with a message that names the
+ * problem.
  */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import {
 } from '@peerloan/contracts';
 import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
-import { createModel, getModel, installCrd, modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
+import { createModel, createNamespace, getModel, installCrd, modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
 
 type DeepRequired<T> = T extends Array<infer U> ? Array<DeepRequired<U>>
   : T extends Record<string, string | number> ? T
@@ -90,14 +91,18 @@ describe('LoanRiskModel CRD on a real API server', () => {
   });
   after(async () => { await cp?.stop(); });
 
-  test('every sample under manifests/samples is accepted as it is', async () => {
+  test('every sample under manifests/samples names no namespace and is accepted as it is into the one it is applied to', async () => {
     const dir = join(REPO_ROOT, 'manifests/samples');
-    const files = await readdir(dir);
+    const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f));
     assert.ok(files.length >= 2);
+    // `kubectl apply -n risk -f <sample>`: the namespace comes from the command line, never from the file.
+    await createNamespace(kc, 'risk');
     for (const file of files) {
       const obj = parse(await readFile(join(dir, file), 'utf8')) as LoanRiskModel;
-      const created = await createModel(kc, obj);
+      assert.equal(obj.metadata.namespace, undefined, `${file} must not name a namespace`);
+      const created = await createModel(kc, obj, 'risk');
       assert.equal(created.metadata.name, obj.metadata.name, file);
+      assert.equal(created.metadata.namespace, 'risk', file);
     }
   });
 

@@ -58,9 +58,11 @@ export function modelObject(namespace: string, name: string, spec: LoanRiskModel
   return { apiVersion: `${CRD_GROUP}/${CRD_VERSION}`, kind: 'LoanRiskModel', metadata: { name, namespace }, spec };
 }
 
-export async function createModel(kc: KubeConfig, model: LoanRiskModel): Promise<LoanRiskModel> {
+/** Creates the model in `namespace` (default: its own), as `kubectl apply -n <namespace>` sends it: the body unchanged. */
+export async function createModel(kc: KubeConfig, model: LoanRiskModel, namespace = model.metadata.namespace): Promise<LoanRiskModel> {
+  if (!namespace) throw new Error(`${model.metadata.name} names no namespace: pass one`);
   return await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-    group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: model.metadata.namespace!, body: model,
+    group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace, body: model,
   }) as LoanRiskModel;
 }
 

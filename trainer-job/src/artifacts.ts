@@ -1,7 +1,9 @@
 /**
  * Publishes a trained model as `<out>/<version>/{model.onnx, manifest.json, report.html}`:
  * written to a temporary folder and renamed into place, so a reader never sees half a version.
- * `<out>/current` then names the newest version for servers that follow a models root.
+ * `<out>/current` then names the newest version, for local use (the quickstart, an API or worker
+ * given a models root on a developer's machine). It moves for every run, gated or not, so in a
+ * cluster no server follows it: the operator serves the LoanRiskModel's status.liveVersion.
  */
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';

@@ -15,7 +15,8 @@ const USAGE = `usage: loanrisk-train --data <csv> --out <dir> [--config <json>] 
                       [--threads N] [--termination-log <file>] [--quiet]
 
 Trains on <csv> (10 feature columns + is_late) and writes <dir>/<version>/{model.onnx,
-manifest.json, report.html}; <dir>/current names the newest version.`;
+manifest.json, report.html}; <dir>/current names the newest version (for local use: servers
+in a cluster serve the LoanRiskModel's live version, never this pointer).`;
 
 function parseCli(argv: string[]) {
   const { values } = parseArgs({

@@ -7,19 +7,32 @@ const ENTRYPOINT = fileURLToPath(new URL('../../src/worker-main.js', import.meta
 export class WorkerProcess {
   private exited: Promise<number | null>;
   private stderr = '';
+  private stdout = '';
 
   private constructor(private readonly child: ChildProcess) {
     child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000); });
+    child.stdout?.on('data', (chunk: Buffer) => { this.stdout = (this.stdout + chunk.toString()).slice(-20_000); });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   static start(env: Record<string, string>): WorkerProcess {
-    const child = spawn(process.execPath, [ENTRYPOINT], { env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRYPOINT], { env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new WorkerProcess(child);
   }
 
   get output(): string {
     return this.stderr;
+  }
+
+  /** The latest log lines (pino JSON on stdout), parsed. */
+  get logs(): Array<Record<string, unknown>> {
+    return this.stdout.split('\n').filter((line) => line.startsWith('{')).flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** SIGKILL: the worker dies mid-job, as a crashed or evicted pod does. */

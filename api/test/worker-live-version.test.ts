@@ -1,0 +1,202 @@
+/**
+ * In a cluster the worker serves its LoanRiskModel's live version, never the models root's
+ * `current` (which the trainer moves for candidates the quality gate then rejects). Real
+ * kube-apiserver + etcd (the operator tests' control plane), real Redis, the real API and worker
+ * processes, models trained by the trainer CLI; the worker runs with the ServiceAccount and Role
+ * the chart renders for it, so a permission it lacks fails here.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, loadAllYaml, setHeaderOptions,
+  type KubeConfig, type V1Role, type V1RoleBinding, type V1ServiceAccount,
+} from '@kubernetes/client-node';
+import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, FEATURE_NAMES, type LoanRiskModelSpec, type LoanRiskModelStatus } from '@peerloan/contracts';
+import { startControlPlane, toolsBin, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
+import { createModel, createNamespace, installCrd, modelObject, REPO_ROOT, sampleSpec } from '@peerloan/operator/dist/test/fixtures.js';
+import type { RunningServer } from '../src/server.js';
+import { call, eventually, startApi } from './helpers/api-server.js';
+import { RedisServer } from './helpers/redis-server.js';
+import { applicants, currentVersion, tempDir, trainModel } from './helpers/trained-model.js';
+import { WorkerProcess } from './helpers/worker-process.js';
+
+const NS = 'risk';
+const NAME = 'portfolio';
+const POLL_MS = 200;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The worker's ServiceAccount, Role and RoleBinding exactly as the chart renders them into NS. */
+async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {
+  const rendered = execFileSync(join(toolsBin(), 'helm'), [
+    'template', 'loan-risk', join(REPO_ROOT, 'charts/loan-risk'), '-n', NS,
+    '--show-only', 'templates/serviceaccount.yaml', '--show-only', 'templates/worker-role.yaml', '--show-only', 'templates/worker-rolebinding.yaml',
+  ], { encoding: 'utf8' });
+  const objects = (loadAllYaml(rendered) as Array<{ kind: string; metadata: { name: string } }>).filter((o) => o.metadata.name === 'loan-risk-worker');
+  assert.deepEqual(objects.map((o) => o.kind).sort(), ['Role', 'RoleBinding', 'ServiceAccount']);
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  for (const obj of objects) {
+    if (obj.kind === 'ServiceAccount') await core.createNamespacedServiceAccount({ namespace: NS, body: obj as V1ServiceAccount });
+    if (obj.kind === 'Role') await rbac.createNamespacedRole({ namespace: NS, body: obj as V1Role });
+    if (obj.kind === 'RoleBinding') await rbac.createNamespacedRoleBinding({ namespace: NS, body: obj as V1RoleBinding });
+  }
+  const token = await core.createNamespacedServiceAccountToken({ namespace: NS, name: 'loan-risk-worker', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  return token.status!.token;
+}
+
+async function writeKubeconfig(dir: string, server: string, token: string): Promise<string> {
+  const path = join(dir, 'worker-kubeconfig');
+  await writeFile(path, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'worker', user: { token } }],
+    contexts: [{ name: 'test', context: { cluster: 'test', user: 'worker', namespace: NS } }],
+    'current-context': 'test',
+  }));
+  return path;
+}
+
+describe('the worker serves its LoanRiskModel\'s live version', () => {
+  let plane: ControlPlane;
+  let admin: KubeConfig;
+  let redis: RedisServer;
+  let api: RunningServer;
+  let worker: WorkerProcess;
+  let root: string;
+  let workerUrl: string;
+  let versionA: string;
+  let versionB: string;
+
+  const target = { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: NAME };
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  /** Plays the operator: its quality gate's decision, written to the status. */
+  const setStatus = (status: LoanRiskModelStatus) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ ...target, body: { status } }, mergePatch);
+  const setSpec = (spec: Partial<LoanRiskModelSpec> | Record<string, null>) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject({ ...target, body: { spec } }, mergePatch);
+
+  const readyz = async () => call(`${workerUrl}/readyz`);
+  const serving = async () => (await readyz()).body.modelVersion as string | undefined;
+
+  /** A small portfolio through POST /batches; the versions the worker scored it with. */
+  async function scoredBy(): Promise<string[]> {
+    const people = applicants(20, 5);
+    const csv = [FEATURE_NAMES.join(','), ...people.map((p) => FEATURE_NAMES.map((f) => p[f] ?? '').join(','))].join('\n');
+    const submitted = await call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${csv}\n` });
+    assert.equal(submitted.status, 202);
+    let status: any;
+    await eventually(`batch ${submitted.body.id} completed`, async () => {
+      status = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+      return status.state === 'completed';
+    }, 1500);
+    assert.equal(status.counts.scored, 20);
+    return status.modelVersions;
+  }
+
+  before(async () => {
+    [plane, redis, root] = await Promise.all([startControlPlane(), RedisServer.start(), tempDir('api-live-version')]);
+    admin = plane.kubeConfig();
+    await installCrd(admin);
+    await createNamespace(admin, NS);
+    await createModel(admin, modelObject(NS, NAME, sampleSpec()));
+    const kubeconfig = await writeKubeconfig(root, plane.server, await installChartWorkerRbac(admin));
+    versionA = await trainModel(join(root, 'models'), 71);
+    // What the operator's Deployment gives the API: one version folder. The API only takes uploads here.
+    api = await startApi({ MODEL_DIR: join(root, 'models', versionA), REDIS_URL: redis.url, PREDICTION_LOG_SAMPLE: '0' });
+    const port = await freePort();
+    workerUrl = `http://127.0.0.1:${port}`;
+    // The chart's environment: the models root, the LoanRiskModel's name, the Pod's namespace.
+    worker = WorkerProcess.start({
+      KUBECONFIG: kubeconfig, MODEL_DIR: join(root, 'models'), LRM_NAME: NAME, POD_NAMESPACE: NS,
+      REDIS_URL: redis.url, WORKER_ROLES: 'batch', METRICS_PORT: String(port), MODEL_POLL_MS: String(POLL_MS), MODEL_RETRY_MS: '500',
+    });
+  });
+  after(async () => {
+    const code = await worker?.stop();
+    await api?.shutdown();
+    await Promise.all([redis?.stop(), plane?.stop()]);
+    assert.equal(code, 0, `worker exits 0 on SIGTERM: ${worker?.output}`);
+  });
+
+  test('no live version yet: not ready, says it waits, takes no job, though `current` names a model', async () => {
+    assert.equal(await currentVersion(join(root, 'models')), versionA);
+    await eventually('worker answers /readyz', async () => (await readyz().catch(() => undefined))?.status === 503);
+    await eventually('the waiting line', async () => worker.logs.some((l) => l.msg === 'no version to serve yet, waiting'));
+    const line = worker.logs.find((l) => l.msg === 'no version to serve yet, waiting')!;
+    assert.match(String(line.source), new RegExp(`LoanRiskModel ${NS}/${NAME}`));
+    assert.deepEqual((await readyz()).body, { status: 'waiting', reason: 'no model version to serve yet' });
+  });
+
+  test('LRM_REQUIRED (the chart) without a LoanRiskModel named: waits, not ready, rather than follow `current`', async () => {
+    const port = await freePort();
+    const unnamed = WorkerProcess.start({ MODEL_DIR: join(root, 'models'), LRM_REQUIRED: 'true', REDIS_URL: redis.url, WORKER_ROLES: 'batch', METRICS_PORT: String(port), MODEL_POLL_MS: String(POLL_MS) });
+    try {
+      await eventually('the waiting line', async () => unnamed.logs.some((l) => l.msg === 'no version to serve yet, waiting' && /set LRM_NAME/.test(String(l.source))));
+      await new Promise((r) => setTimeout(r, 3 * POLL_MS));
+      assert.equal((await call(`http://127.0.0.1:${port}/readyz`)).status, 503);
+    } finally {
+      assert.equal(await unnamed.stop(), 0, unnamed.output);
+    }
+  });
+
+  test('status.liveVersion A: the worker scores with A (and a batch queued while it waited completes)', async () => {
+    const people = applicants(10, 6);
+    const csv = [FEATURE_NAMES.join(','), ...people.map((p) => FEATURE_NAMES.map((f) => p[f] ?? '').join(','))].join('\n');
+    const queued = await call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${csv}\n` });
+    await new Promise((r) => setTimeout(r, 5 * POLL_MS));
+    assert.equal((await call(`${api.url}/batches/${queued.body.id}`)).body.state, 'queued', 'no job is taken without a model');
+
+    await setStatus({ liveVersion: versionA });
+    await eventually('worker serves A', async () => (await serving()) === versionA, 500);
+    assert.deepEqual(await scoredBy(), [versionA]);
+    await eventually('the queued batch completed with A', async () => {
+      const status = (await call(`${api.url}/batches/${queued.body.id}`)).body;
+      return status.state === 'completed' && status.modelVersions.join() === versionA;
+    }, 500);
+  });
+
+  test('a gate-rejected B becomes `current`: the worker stays on A', async () => {
+    versionB = await trainModel(join(root, 'models'), 72);
+    assert.notEqual(versionB, versionA);
+    assert.equal(await currentVersion(join(root, 'models')), versionB, 'the trainer moved `current` to B');
+    await new Promise((r) => setTimeout(r, 5 * POLL_MS));
+    assert.equal(await serving(), versionA);
+    assert.deepEqual(await scoredBy(), [versionA]);
+  });
+
+  test('status.liveVersion moves to B: the worker moves to B', async () => {
+    await setStatus({ liveVersion: versionB });
+    await eventually('worker serves B', async () => (await serving()) === versionB, 500);
+    assert.deepEqual(await scoredBy(), [versionB]);
+  });
+
+  test('spec.pinnedVersion A (a rollback) is served over the live B, as the operator serves it; unpinned, B again', async () => {
+    await setSpec({ pinnedVersion: versionA });
+    await eventually('worker serves the pinned A', async () => (await serving()) === versionA, 500);
+    assert.deepEqual(await scoredBy(), [versionA]);
+    await setSpec({ pinnedVersion: null });
+    await eventually('worker back on B', async () => (await serving()) === versionB, 500);
+  });
+
+  test('a live version whose folder is not on the volume yet is refused, B keeps serving, and it is loaded once it appears', async () => {
+    const staging = join(root, 'staging');
+    await mkdir(staging);
+    const versionC = await trainModel(staging, 73);
+    await setStatus({ liveVersion: versionC });
+    await eventually('C refused', async () => worker.logs.some((l) => l.msg === 'model refused' && String((l.err as { message?: string })?.message).includes(versionC)), 500);
+    assert.equal(await serving(), versionB);
+    await rename(join(staging, versionC), join(root, 'models', versionC));
+    await eventually('worker serves C once the folder is there', async () => (await serving()) === versionC, 500);
+    assert.deepEqual(await scoredBy(), [versionC]);
+  });
+});
