@@ -385,12 +385,23 @@ remove_cgroups() {
   done
 }
 
+# Every table back to what was saved before `up`: a table absent from the snapshot was empty then,
+# so it is emptied (the kubelet, kube-proxy and the CNI plugins add chains to all of them).
+restore_rules() {
+  local tool=$1 saved=$2 table
+  for table in filter nat mangle raw; do
+    "$tool" -t "$table" -F 2>/dev/null || true
+    "$tool" -t "$table" -X 2>/dev/null || true
+  done
+  [ -s "$saved" ] && { "$tool-restore" < "$saved" || log "could not restore $tool rules from $saved"; }
+}
+
 restore_host_state() {
   ip link del "$POD_BRIDGE" 2>/dev/null || true
   ip link del "$HOST_VETH" 2>/dev/null || true
   if [ -f "$RUN/iptables.saved" ]; then
-    iptables-restore < "$RUN/iptables.saved" || log "could not restore iptables rules"
-    [ -s "$RUN/ip6tables.saved" ] && { ip6tables-restore < "$RUN/ip6tables.saved" || true; }
+    restore_rules iptables "$RUN/iptables.saved"
+    restore_rules ip6tables "$RUN/ip6tables.saved"
   fi
   if [ -f "$RUN/sysctl.saved" ]; then
     local line

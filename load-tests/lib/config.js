@@ -4,12 +4,16 @@
 //              committed lib/loans.json, 200 generated loans, so a fresh clone runs as it is)
 //   MODEL_NAME the model's name under /v2 (default loan-risk)
 //   BATCH_SIZE loans per {"instances": [...]} request (default 20)
+//   HOST_HEADER the Host header to send, when BASE_URL is an ingress controller's address rather
+//              than the Ingress's host name (e.g. BASE_URL=http://127.0.0.1:18080
+//              HOST_HEADER=risk.example.com on the local cluster)
 export const BASE_URL = (__ENV.BASE_URL || '').replace(/\/+$/, '');
 if (!BASE_URL) throw new Error('set BASE_URL to the API to test, e.g. BASE_URL=http://127.0.0.1:8080');
 
 export const PAYLOADS = __ENV.PAYLOADS || import.meta.resolve('./loans.json');
 export const MODEL_NAME = __ENV.MODEL_NAME || 'loan-risk';
 export const BATCH_SIZE = Number(__ENV.BATCH_SIZE || 20);
+export const HOST_HEADER = __ENV.HOST_HEADER || '';
 
 /** A whole number from the environment, or the fallback. */
 export function envInt(name, fallback) {

@@ -1,0 +1,102 @@
+/**
+ * The whole journey on a real single-node Kubernetes (`npm run e2e`): the images built from the
+ * repo's Dockerfiles, installed with Helm, a LoanRiskModel applied with kubectl, trained in a Pod,
+ * served through the Ingress on 127.0.0.1. Steps run in order and share one namespace; a step
+ * whose prerequisite failed is skipped, so the first failure is the one reported.
+ */
+import { after, before, test, type TestContext } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoanRecord } from '@peerloan/contracts';
+import { loadImages, useCluster, type ClusterLease } from '../src/cluster.js';
+import { kubectl } from '../src/commands.js';
+import type { Journey } from '../src/journey-state.js';
+import { generateCsv, readLoans } from '../src/loans.js';
+import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
+import { k6Smoke, predictionsMatchTrainer, webPageAndOip } from '../src/steps/serving.js';
+import { applySample, firstPrediction, uploadTrainingData } from '../src/steps/training.js';
+
+const namespace = `lr-e2e-${Date.now().toString(36)}`;
+const journey: Journey = {
+  namespace,
+  release: 'loan-risk',
+  model: 'loan-risk-dev',
+  host: `${namespace}.risk.local`,
+  imageTag: process.env.IMAGE_TAG ?? 'dev',
+  failed: new Set(),
+  timings: new Map(),
+};
+const work = mkdtempSync(join(tmpdir(), 'lr-e2e-'));
+let cluster: ClusterLease | undefined;
+let loans: LoanRecord[] = [];
+let applied = 0;
+
+/** One step of the journey: skipped when a step it needs failed, recorded when it fails. */
+function step(name: string, needs: readonly string[], body: (t: TestContext) => Promise<void>, timeoutSeconds = 600): void {
+  test(name, { timeout: timeoutSeconds * 1000 }, async (t) => {
+    const missing = needs.filter((n) => journey.failed.has(n));
+    if (missing.length > 0) {
+      journey.failed.add(name);
+      t.skip(`needs: ${missing.join(', ')}`);
+      return;
+    }
+    const began = Date.now();
+    try {
+      await body(t);
+    } catch (err) {
+      journey.failed.add(name);
+      throw err;
+    } finally {
+      journey.timings.set(name, (Date.now() - began) / 1000);
+    }
+  });
+}
+
+before(async () => {
+  cluster = await useCluster((line) => console.log(`# ${line}`));
+  await loadImages(journey.imageTag);
+}, { timeout: 60 * 60_000 });
+
+after(async () => {
+  if (process.env.E2E_KEEP_NAMESPACE !== 'true') {
+    await kubectl(['delete', 'namespace', namespace, '--wait=false'], { allowFailure: true }).catch(() => {});
+  }
+  for (const [name, seconds] of journey.timings) console.log(`# ${seconds.toFixed(1).padStart(7)} s  ${name}`);
+  await cluster?.release();
+}, { timeout: 10 * 60_000 });
+
+const INSTALL = 'helm install (dev values): operator leads, Redis and the worker run';
+const DATA = 'training data reaches the volume through scripts/upload-data.sh';
+const APPLY = 'kubectl apply of the dev sample trains in a Pod, gates and serves through the Ingress';
+
+step(INSTALL, [], async () => installDev(journey));
+
+step(DATA, [INSTALL], async () => {
+  journey.trainingCsv = await generateCsv(work, 'synthetic-50k.csv', 50_000, 1);
+  loans = readLoans(journey.trainingCsv, 200);
+  await uploadTrainingData(journey, journey.trainingCsv, 'loans/synthetic-50k.csv');
+});
+
+step(APPLY, [DATA], async () => {
+  applied = await applySample(journey);
+  await firstPrediction(journey, applied, loans[0]!);
+});
+
+step('helm test passes', [APPLY], async () => helmTest(journey));
+
+step('/predict through the Ingress equals the trainer\'s scoring of the same rows', [APPLY], async () =>
+  predictionsMatchTrainer(journey, loans.slice(0, 100)));
+
+step('the web page and Open Inference Protocol v2 answer through the Ingress', [APPLY], async () =>
+  webPageAndOip(journey, loans.slice(0, 100)));
+
+step('k6 smoke passes against the Ingress', [APPLY], async () => k6Smoke(journey));
+
+step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>
+  upgradeProdLike(journey));
+
+step('helm uninstall leaves only the data volume', [INSTALL], async () => {
+  await kubectl(['-n', namespace, 'delete', 'loanriskmodel', '--all', '--wait=true', '--timeout=120s']);
+  await uninstall(journey);
+});

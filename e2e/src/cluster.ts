@@ -1,0 +1,39 @@
+/**
+ * The cluster and images the journey runs on: the running local cluster when there is one
+ * (`npm run cluster -- up`), else one brought up now and down at the end; the images built
+ * from the repo's Dockerfiles and loaded into its containerd (`npm run images`).
+ */
+import { run, kubectl } from './commands.js';
+
+export interface ClusterLease {
+  /** True when this run started the cluster (and so stops it). */
+  readonly startedHere: boolean;
+  release(): Promise<void>;
+}
+
+async function clusterAnswers(): Promise<boolean> {
+  try {
+    await kubectl(['get', '--raw', '/readyz'], { timeoutMs: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function useCluster(log: (line: string) => void): Promise<ClusterLease> {
+  if (await clusterAnswers()) {
+    log('using the running local cluster');
+    return { startedHere: false, release: async () => {} };
+  }
+  log('no local cluster running: npm run cluster -- up');
+  await run('bash', ['scripts/cluster.sh', 'up'], { timeoutMs: 45 * 60_000 });
+  return {
+    startedHere: true,
+    release: async () => { await run('bash', ['scripts/cluster.sh', 'down'], { timeoutMs: 5 * 60_000, allowFailure: true }); },
+  };
+}
+
+/** Builds (layer-cached) and loads the three images tagged `tag`. */
+export async function loadImages(tag: string): Promise<void> {
+  await run('bash', ['scripts/images.sh'], { env: { IMAGE_TAG: tag }, timeoutMs: 30 * 60_000 });
+}

@@ -1,0 +1,41 @@
+/**
+ * What the journey's steps hand to each other, and the LoanRiskModel reads they share.
+ */
+import type { Condition, LoanRiskModel } from '@peerloan/contracts';
+import { kubectlJson } from './commands.js';
+
+export interface Journey {
+  readonly namespace: string;
+  readonly release: string;
+  readonly model: string;
+  /** Host name of the model's Ingress (sent as the Host header to 127.0.0.1:18080). */
+  readonly host: string;
+  readonly imageTag: string;
+  /** Local copy of the training CSV that was uploaded to the data volume. */
+  trainingCsv?: string;
+  liveVersion?: string;
+  /** Steps that failed: later steps that need them are skipped rather than failed again. */
+  readonly failed: Set<string>;
+  /** Durations worth reporting (seconds), printed at the end. */
+  readonly timings: Map<string, number>;
+}
+
+export async function getModel(journey: Journey): Promise<LoanRiskModel> {
+  return kubectlJson<LoanRiskModel>(['-n', journey.namespace, 'get', 'loanriskmodel', journey.model]);
+}
+
+export function condition(model: LoanRiskModel, type: string): Condition | undefined {
+  return model.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Ready=True for the current generation, with a live version. */
+export function readyVersion(model: LoanRiskModel): string | undefined {
+  const ready = condition(model, 'Ready');
+  const current = model.status?.observedGeneration === model.metadata.generation;
+  return ready?.status === 'True' && current ? model.status?.liveVersion : undefined;
+}
+
+export function describeStatus(model: LoanRiskModel): string {
+  const conditions = (model.status?.conditions ?? []).map((c) => `${c.type}=${c.status}(${c.reason})`).join(' ');
+  return `phase=${model.status?.phase} live=${model.status?.liveVersion} ${conditions}`;
+}
