@@ -23,6 +23,8 @@ export const PHASES = ['Pending', 'Training', 'Gating', 'RollingOut', 'Ready', '
 export type Phase = (typeof PHASES)[number];
 
 export type Quantity = string | number;
+/** API container resources when `spec.serving.resources` is absent (the HPA needs a CPU request). */
+export const DEFAULT_API_RESOURCES = { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } as const;
 export interface ResourceRequirements {
   requests?: Record<string, Quantity>;
   limits?: Record<string, Quantity>;
@@ -273,7 +275,7 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
     minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: 2 }),
     maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: 5 }),
     targetCPUUtilization: int('Average CPU utilisation (percent of requests) the HPA aims for.', 1, 100, { default: 70 }),
-    resources: resources('each API container'),
+    resources: { ...resources('each API container; the HPA scales on CPU as a share of the request, so a CPU request is always set'), default: DEFAULT_API_RESOURCES },
     ingress: obj('Expose /predict and /v2 through an Ingress.', {
       enabled: bool('Create the Ingress.', { default: false }),
       host: str('Host name, e.g. risk.peerloan.io.', { pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253 }),
