@@ -4,3 +4,4 @@ export * from './manifest.js';
 export * from './model-inputs.js';
 export * from './row-validation.js';
 export * from './crd.js';
+export * from './rollout.js';

@@ -1,0 +1,99 @@
+/**
+ * Progressive delivery: the one contract between the operator (which decides what serves) and
+ * the API pods (which serve it and measure how the candidate does).
+ *
+ * The operator states what an API pod serves in the Deployment's pod template environment; a
+ * traffic step is a rolling update of the API pods (zero-downtime, as every rollout). The API pods
+ * answer `GET /rollout/stats` with cumulative counters per role since the pod started; the
+ * operator reads every ready API pod, subtracts what it read at the start of the step (a pod that
+ * restarted counts from zero) and applies the spec's checks to the sums.
+ */
+
+/** Environment of the API container set by the operator (names fixed here, read by the API). */
+export const ROLLOUT_ENV = {
+  /** Models root on the volume: `<root>/<version>/model.onnx`. */
+  modelsRoot: 'MODELS_ROOT',
+  /** The version answering for the live share of traffic. */
+  liveVersion: 'LIVE_VERSION',
+  /** The version being tried; absent: no candidate. */
+  candidateVersion: 'CANDIDATE_VERSION',
+  /** `shadow` (score off the response path, never answer) or `canary` (answer its share). */
+  candidateMode: 'CANDIDATE_MODE',
+  /** Canary: whole percent (0-100) of answers that come from the candidate. */
+  candidateTrafficPercent: 'CANDIDATE_TRAFFIC_PERCENT',
+} as const;
+
+export const ROLLOUT_STRATEGIES = ['immediate', 'shadow', 'canary'] as const;
+export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
+export type CandidateMode = 'shadow' | 'canary';
+
+/**
+ * Canary routing is sticky per applicant: the same id always lands on the same version for a
+ * given candidate. The id is the request header below, else an `id` field of the applicant
+ * object (ignored by the model); requests with neither are split at random.
+ */
+export const APPLICANT_ID_HEADER = 'x-applicant-id';
+export const APPLICANT_ID_FIELD = 'id';
+
+export interface RolloutChecks {
+  /** Largest share of candidate answers (or shadow runs) that may fail. */
+  maxErrorRate?: number;
+  /** Largest candidate p99 latency as a multiple of the live version's p99 over the same window. */
+  maxP99LatencyRatio?: number;
+  /** Largest PSI of the candidate's scores against the live version's scores. */
+  maxScorePsi?: number;
+  /** Smallest share of rows on which candidate and live make the same decision (shadow only). */
+  minDecisionAgreement?: number;
+  /** Fewest candidate runs a step needs before its checks count; until then the step waits. */
+  minSamples?: number;
+}
+
+export interface RolloutSpec {
+  strategy?: RolloutStrategy;
+  /** Canary traffic percentages in order; the last must be 100 (then the candidate is promoted). */
+  steps?: number[];
+  /** Seconds each step (and the shadow phase) must hold its checks before the next. */
+  bakeSeconds?: number;
+  /** Seconds the new API pods of a step have to become ready before the rollout is rolled back. */
+  readyDeadlineSeconds?: number;
+  checks?: RolloutChecks;
+}
+
+/** Defaults of `spec.rollout`, declared once: the CRD schema and the operator both read them. */
+export const ROLLOUT_DEFAULTS = {
+  strategy: 'immediate' as RolloutStrategy,
+  steps: [10, 50, 100],
+  bakeSeconds: 60,
+  readyDeadlineSeconds: 300,
+  checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 },
+} as const;
+
+/** Fixed latency bucket bounds (milliseconds) of the stats, so pods' histograms add up. */
+export const ROLLOUT_LATENCY_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
+/** Fixed score bins (probability) of the stats: PSI of candidate scores against live scores. */
+export const ROLLOUT_SCORE_BINS = 20;
+
+/** Cumulative counters of one version's runs in one pod. */
+export interface VersionStats {
+  readonly version: string;
+  /** Rows scored (answers for the live or canary role, shadow runs for the shadow role). */
+  readonly rows: number;
+  /** Runs that threw (for shadow: the live answer was still given). */
+  readonly errors: number;
+  /** Per-request latency counts by ROLLOUT_LATENCY_BUCKETS_MS (last entry: above the last bound). */
+  readonly latencyBuckets: readonly number[];
+  /** Score counts in ROLLOUT_SCORE_BINS equal-width bins over [0, 1]. */
+  readonly scoreBins: readonly number[];
+}
+
+/** `GET /rollout/stats` of one API pod. */
+export interface RolloutStats {
+  /** Pod start (ISO time): a different value than last read means the counters restarted. */
+  readonly since: string;
+  readonly live: VersionStats;
+  readonly candidate?: VersionStats & {
+    readonly mode: CandidateMode;
+    /** Shadow: rows scored by both on which the decisions agreed. */
+    readonly agreements: number;
+  };
+}
