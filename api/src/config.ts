@@ -19,6 +19,12 @@ export interface ServerConfig {
   readonly maxBatchRows: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long an idle keep-alive connection stays open. Longer than the idle timeout of the
+   * proxies in front (Traefik 90 s, nginx 60 s, cloud load balancers 60 s), so the proxy always
+   * closes first: a server closing first races the proxy's next request on that connection.
+   */
+  readonly keepAliveTimeoutMs: number;
   /** Redis for the prediction log and batch scoring; both are off without it. */
   readonly redisUrl: string | undefined;
   /** Share of scored rows sent to the drift monitor (0..1). */
@@ -66,6 +72,7 @@ export function readConfig(env: Env): ServerConfig {
     bodyLimit: env.BODY_LIMIT || '1mb',
     maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, 1000, 3_600_000),
     redisUrl: env.REDIS_URL || undefined,
     predictionLogSample: fraction(env, 'PREDICTION_LOG_SAMPLE', 0.1),
     predictionLogBuffer: integer(env, 'PREDICTION_LOG_BUFFER', 10_000, 1, 10_000_000),

@@ -63,6 +63,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     isAccepting: () => accepting,
   });
   const server = createServer(app);
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
   const answering = new Set<ServerResponse>();
   server.on('request', (_req, res: ServerResponse) => {
     answering.add(res);
