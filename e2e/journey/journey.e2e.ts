@@ -13,7 +13,13 @@ import { loadImages, useCluster, type ClusterLease } from '../src/cluster.js';
 import { kubectl } from '../src/commands.js';
 import type { Journey } from '../src/journey-state.js';
 import { generateCsv, readLoans } from '../src/loans.js';
+import { portfolioBatch } from '../src/steps/batch.js';
+import { driftMarksAndRetrains } from '../src/steps/drift.js';
+import { badDataPathDegrades } from '../src/steps/faults.js';
 import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
+import { deleteCollectsChildren } from '../src/steps/lifecycle.js';
+import { apiPodDeletedUnderLoad, retrainUnderLoad } from '../src/steps/rollout.js';
+import { hpaScalesUp } from '../src/steps/scaling.js';
 import { k6Smoke, predictionsMatchTrainer, webPageAndOip } from '../src/steps/serving.js';
 import { applySample, firstPrediction, uploadTrainingData } from '../src/steps/training.js';
 
@@ -93,8 +99,32 @@ step('the web page and Open Inference Protocol v2 answer through the Ingress', [
 
 step('k6 smoke passes against the Ingress', [APPLY], async () => k6Smoke(journey));
 
+const RETRAIN = 'a spec change retrains and rolls out under k6 load: no failed request, both versions answer, one Job despite the operator Pod deleted mid-training';
+const SCALED = 'a k6 ramp through the Ingress makes the HPA add an API replica (metrics-server)';
+
+step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]!));
+
+step(SCALED, [APPLY], async () => hpaScalesUp(journey));
+
+step('an API Pod deleted under k6 load: no failed request', [APPLY], async () => apiPodDeletedUnderLoad(journey));
+
+step('a portfolio CSV through POST /batches on the Ingress completes and downloads', [APPLY], async () => {
+  const csv = await generateCsv(work, 'portfolio.csv', 5000, 7, ['--no-label', '--with-id']);
+  await portfolioBatch(journey, csv, 5000);
+});
+
+step('shifted traffic marks the model Drifted; drift.action retrain starts a training Job', [APPLY], async () => {
+  const shifted = readLoans(await generateCsv(work, 'shifted.csv', 20_000, 11, ['--no-label', '--shift', 'int_rate=2,grade=0.6,annual_inc=-1']), 20_000);
+  await driftMarksAndRetrains(journey, shifted);
+});
+
+step('a training run on a missing data path: Degraded with the reason, the live version keeps serving', [APPLY], async () =>
+  badDataPathDegrades(journey, loans[0]!));
+
 step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>
   upgradeProdLike(journey));
+
+step('kubectl delete lrm removes every child through garbage collection', [APPLY], async () => deleteCollectsChildren(journey));
 
 step('helm uninstall leaves only the data volume', [INSTALL], async () => {
   await kubectl(['-n', namespace, 'delete', 'loanriskmodel', '--all', '--wait=true', '--timeout=120s']);

@@ -1,0 +1,68 @@
+/**
+ * Changes under load: a retrain rolled out while k6 sends steady traffic through the Ingress
+ * (with the operator's Pod deleted mid-training), and an API Pod deleted under load. Zero
+ * failed requests is the verdict of both.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { kubectl, kubectlJson } from '../commands.js';
+import { viaIngress } from '../ingress.js';
+import type { Journey } from '../journey-state.js';
+import { runK6 } from '../k6.js';
+import { waitFor } from '../waiting.js';
+import { trainingJobs, waitForNewLiveVersion } from './training.js';
+
+/** The model versions that answered /predict through the Ingress while it ran. */
+function watchVersions(journey: Journey, loan: Record<string, unknown>): { stop(): Promise<Set<string>> } {
+  const seen = new Set<string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const res = await viaIngress(journey.host, 'POST', '/predict', JSON.stringify(loan)).catch(() => undefined);
+      if (res?.status === 200) seen.add((JSON.parse(res.body) as { modelVersion: string }).modelVersion);
+      await sleep(250);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return seen; } };
+}
+
+export const apiPodSelector = (journey: Journey): string => `risk.peerloan.io/model=${journey.model},app.kubernetes.io/component=api`;
+
+function assertNoFailedRequest(result: Awaited<ReturnType<typeof runK6>>, what: string): void {
+  const failed = result.metrics.http_req_failed;
+  assert.ok(failed, `k6 reported no http_req_failed metric for ${what}:\n${result.output.slice(-2000)}`);
+  assert.equal(failed.value, 0, `failed requests during ${what}: ${JSON.stringify(failed)}\n${result.output.slice(-2000)}`);
+  assert.ok((result.metrics.http_reqs?.count ?? 0) > 100, `k6 sent requests during ${what}`);
+}
+
+export async function retrainUnderLoad(journey: Journey, loan: Record<string, unknown>): Promise<void> {
+  const previous = journey.liveVersion!;
+  const jobsBefore = new Set((await trainingJobs(journey)).map((j) => j.metadata.name));
+  const versions = watchVersions(journey, loan);
+  const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '150s' });
+  await kubectl(['-n', journey.namespace, 'patch', 'loanriskmodel', journey.model, '--type', 'merge', '-p', '{"spec":{"training":{"seed":2}}}']);
+  const job = await waitFor('a new training Job', 60, async () =>
+    (await trainingJobs(journey)).find((j) => !jobsBefore.has(j.metadata.name))?.metadata.name);
+  // The operator loses its Pod while the Job runs: its successor must adopt the Job, not add one.
+  await kubectl(['-n', journey.namespace, 'delete', 'pod', '-l', 'app.kubernetes.io/component=operator', '--wait=false']);
+  journey.liveVersion = await waitForNewLiveVersion(journey, previous, 400);
+  const result = await load;
+  const seen = await versions.stop();
+  assertNoFailedRequest(result, 'the retrain and rolling update');
+  assert.ok(seen.has(previous) && seen.has(journey.liveVersion), `both versions answered: saw ${[...seen].join(', ')}`);
+  const jobs = (await trainingJobs(journey)).map((j) => j.metadata.name);
+  assert.deepEqual(jobs.filter((name) => !jobsBefore.has(name)), [job], 'exactly one new training Job');
+}
+
+export async function apiPodDeletedUnderLoad(journey: Journey): Promise<void> {
+  await waitFor('two API replicas ready', 180, async () => {
+    const d = await kubectlJson<{ status: { readyReplicas?: number } }>(['-n', journey.namespace, 'get', 'deploy', `${journey.model}-api`]);
+    return (d.status.readyReplicas ?? 0) >= 2 ? true : undefined;
+  });
+  const load = runK6('rollout.js', journey.host, { RATE: '30', DURATION: '40s' });
+  await sleep(10_000);
+  const pods = (await kubectl(['-n', journey.namespace, 'get', 'pods', '-l', apiPodSelector(journey), '-o', 'name'])).trim().split('\n');
+  assert.ok(pods.length >= 2, `two API pods: ${pods.join(', ')}`);
+  await kubectl(['-n', journey.namespace, 'delete', pods[0]!, '--wait=false']);
+  assertNoFailedRequest(await load, 'the deletion of an API pod');
+}
