@@ -26,7 +26,6 @@ export async function hpaScalesUp(journey: Journey): Promise<void> {
   }, 3000);
   journey.timings.set('load start -> HPA scales up', (Date.now() - began) / 1000);
   const result = await load;
-  journey.timings.set('API CPU at scale-up (% of request)', scaled.currentMetrics?.[0]?.resource?.current?.averageUtilization ?? -1);
   assert.equal(result.metrics.http_req_failed?.value, 0, `failed requests while scaling:\n${result.output.slice(-2000)}`);
   assert.ok((scaled.desiredReplicas ?? 0) > before.spec.minReplicas);
 }
