@@ -4,7 +4,7 @@
 #   test:    kube-apiserver + etcd (operator/chart tests), helm, k6
 #   cluster: kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, CoreDNS,
 #            Traefik (ingress controller), metrics-server, and a pause image binary
-# Usage: install-tools.sh [test|cluster|all]   (default: all)
+# Usage: install-tools.sh [test|cluster|all]   (default: test; cluster and all are the same)
 # Prints the bin directory on the last line of stdout.
 set -euo pipefail
 
@@ -16,7 +16,7 @@ COREDNS_VERSION=1.11.3
 TRAEFIK_VERSION=3.6.12
 METRICS_SERVER_VERSION=0.8.0
 
-what=${1:-all}
+what=${1:-test}
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
 cache_root=${PEERLOAN_TOOLS_CACHE:-$HOME/.cache/peerloan-tools}
 bin="$cache_root/bin"
