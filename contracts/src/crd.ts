@@ -5,6 +5,7 @@
  * another walks the types against the schema, so they cannot drift apart.
  */
 import type { ThresholdPolicy } from './manifest.js';
+import { ROLLOUT_DEFAULTS, ROLLOUT_ENV, ROLLOUT_STRATEGIES, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
 
 export const CRD_GROUP = 'risk.peerloan.io';
 export const CRD_VERSION = 'v1alpha1';
@@ -17,10 +18,18 @@ export const CRD_API_VERSION = `${CRD_GROUP}/${CRD_VERSION}`;
 /** Pod-template annotation on the served Deployment naming the live model version. */
 export const MODEL_VERSION_ANNOTATION = `${CRD_GROUP}/model-version`;
 
-export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted'] as const;
+export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted', 'Pinned'] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
-export const PHASES = ['Pending', 'Training', 'Gating', 'RollingOut', 'Ready', 'Failed', 'Paused'] as const;
+export const PHASES = ['Pending', 'Training', 'Gating', 'Shadow', 'Canary', 'RollingOut', 'Ready', 'Failed', 'Paused'] as const;
 export type Phase = (typeof PHASES)[number];
+/** Shadow and Canary: a candidate is being tried; Promoted, RolledBack and Withdrawn: how the last try ended. */
+export const ROLLOUT_PHASES = ['Shadow', 'Canary', 'Promoted', 'RolledBack', 'Withdrawn'] as const;
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+/** The checks of spec.rollout.checks, by name, as the status reports them. */
+export const ROLLOUT_CHECK_NAMES = ['minSamples', 'maxErrorRate', 'maxP99LatencyRatio', 'maxScorePsi', 'minDecisionAgreement'] as const satisfies ReadonlyArray<keyof RolloutChecks>;
+export type RolloutCheckName = (typeof ROLLOUT_CHECK_NAMES)[number];
+/** Environment names of the API container that only the operator sets. */
+export const OPERATOR_ENV_NAMES = ['MODEL_DIR', 'PORT', ...Object.values(ROLLOUT_ENV)] as const;
 
 export type Quantity = string | number;
 /** API container resources when `spec.serving.resources` is absent (the HPA needs a CPU request). */
@@ -85,7 +94,7 @@ export interface EnvVar {
 
 export interface ServingSpec {
   image: string;
-  /** Extra environment of the API container, e.g. REDIS_URL; MODEL_DIR, PORT and HOST are the operator's. */
+  /** Extra environment of the API container, e.g. REDIS_URL; OPERATOR_ENV_NAMES and HOST are the operator's. */
   env?: EnvVar[];
   minReplicas?: number;
   maxReplicas?: number;
@@ -108,6 +117,7 @@ export interface LoanRiskModelSpec {
   decisionPolicy?: DecisionPolicySpec;
   serving: ServingSpec;
   drift?: DriftSpec;
+  rollout?: RolloutSpec;
   pinnedVersion?: string;
   paused?: boolean;
 }
@@ -132,6 +142,33 @@ export interface HistoryEntry {
   rocAuc: number;
   outcome: 'Accepted' | 'Rejected';
   time: string;
+  /** Why (CamelCase), e.g. QualityGateRejected or RolloutCheckFailed. */
+  reason?: string;
+  message?: string;
+}
+
+export interface RolloutCheckResult {
+  name: RolloutCheckName;
+  /** What was measured over the step; absent when it cannot be (e.g. no live answers at 100 %). */
+  value?: number;
+  limit: number;
+  result: 'Pass' | 'Fail' | 'Waiting' | 'NotApplicable';
+}
+
+export interface RolloutStatus {
+  /** The candidate this rollout tries (or tried). */
+  version: string;
+  strategy: RolloutStrategy;
+  phase: RolloutPhase;
+  /** Canary: index into spec.rollout.steps of the step being held. */
+  step?: number;
+  /** When the step's pod template was applied; its pods must be ready within readyDeadlineSeconds. */
+  stepStartTime: string;
+  /** When the step's counters were first read with its pods ready: the bake counts from here. */
+  bakeStartTime?: string;
+  /** What the step waits for, or how the rollout ended. */
+  message?: string;
+  checks?: RolloutCheckResult[];
 }
 
 export interface Condition {
@@ -147,9 +184,17 @@ export interface LoanRiskModelStatus {
   phase?: Phase;
   observedGeneration?: number;
   liveVersion?: string;
+  /** The live version before the last promotion: the last good one. */
+  previousVersion?: string;
+  /** A valid spec.pinnedVersion, served instead of the live version. */
+  pinnedVersion?: string;
+  /** The version being tried (shadow or canary); absent when none is. */
   candidateVersion?: string;
+  /** The candidate's share of live answers, percent (0 in shadow and without a candidate). */
+  candidateTrafficPercent?: number;
   live?: ModelRecord;
   candidate?: ModelRecord;
+  rollout?: RolloutStatus;
   trainingJob?: string;
   readyReplicas?: number;
   /** Training runs started because the model drifted (drift.action retrain); part of the Job name. */
@@ -264,9 +309,9 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
   serving: obj('The prediction API Deployment, Service, HPA, Ingress and PodDisruptionBudget.', {
     image: str('API container image, e.g. ghcr.io/peerloan/api:1.4.0.', { minLength: 1 }),
     env: {
-      type: 'array', description: 'Extra environment variables of the API container, e.g. REDIS_URL. MODEL_DIR and PORT are set by the operator.', maxItems: 50,
+      type: 'array', description: `Extra environment variables of the API container, e.g. REDIS_URL. ${OPERATOR_ENV_NAMES.join(', ')} are set by the operator.`, maxItems: 50,
       'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
-      'x-kubernetes-validations': [{ rule: "self.all(e, e.name != 'MODEL_DIR' && e.name != 'PORT')", message: 'serving.env must not set MODEL_DIR or PORT: the operator sets them' }],
+      'x-kubernetes-validations': [{ rule: `self.all(e, !(e.name in [${OPERATOR_ENV_NAMES.map((n) => `'${n}'`).join(', ')}]))`, message: `serving.env must not set ${OPERATOR_ENV_NAMES.join(', ')}: the operator sets them` }],
       items: obj('One environment variable.', {
         name: str('Variable name.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }),
         value: str('Its value.', { maxLength: 4096 }),
@@ -295,12 +340,30 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
     action: str('alert: set the Drifted condition and an Event; retrain: also start a new training run.', { enum: ['alert', 'retrain'], default: 'alert' }),
     cooldown: str('Shortest time between drift-triggered retrains, e.g. 6h.', { default: '6h', pattern: DURATION_PATTERN }),
   }, { default: {} }),
-  pinnedVersion: str('Serve this version instead of the live one (rollback). It must exist under the models folder of the claim.', { pattern: VERSION_PATTERN, maxLength: 63 }),
+  rollout: obj('How a candidate that passed the quality gate replaces the live version. The API pods split and measure the traffic themselves (no service mesh); the operator reads their counters and promotes or rolls back by the checks.', {
+    strategy: str('immediate: the candidate serves all traffic at once; shadow: the candidate scores every live request off the response path for bakeSeconds, then is promoted; canary: shadow first, then answers steps[i] percent of requests, each step held for bakeSeconds. A rollout in progress keeps the strategy it began with.', { enum: [...ROLLOUT_STRATEGIES], default: ROLLOUT_DEFAULTS.strategy }),
+    steps: {
+      type: 'array', description: 'Canary traffic percentages in increasing order; the last must be 100 (held for bakeSeconds, then the candidate is promoted).', minItems: 1, maxItems: 10,
+      'x-kubernetes-list-type': 'set', default: [...ROLLOUT_DEFAULTS.steps],
+      items: { type: 'integer', minimum: 1, maximum: 100 },
+      'x-kubernetes-validations': [{ rule: 'self.isSorted() && self[size(self) - 1] == 100', message: 'rollout.steps must increase and end at 100' }],
+    },
+    bakeSeconds: int('Seconds the shadow phase and each canary step must hold their checks (over at least checks.minSamples candidate runs) before the next.', 0, 86400, { default: ROLLOUT_DEFAULTS.bakeSeconds }),
+    readyDeadlineSeconds: int('Seconds the API pods of a new step have to become ready; later, the rollout is rolled back.', 10, 3600, { default: ROLLOUT_DEFAULTS.readyDeadlineSeconds }),
+    checks: obj('Limits on the candidate over each step, measured by the API pods (GET /rollout/stats). A failed check rolls the candidate back.', {
+      maxErrorRate: num('Largest share of candidate answers (or shadow runs) that may fail.', 0, 1, { default: ROLLOUT_DEFAULTS.checks.maxErrorRate }),
+      maxP99LatencyRatio: num('Largest candidate p99 latency as a multiple of the live version\'s p99 over the same step.', 1, 1000, { default: ROLLOUT_DEFAULTS.checks.maxP99LatencyRatio }),
+      maxScorePsi: num('Largest population stability index of the candidate\'s scores against the live scores.', 0, 10, { default: ROLLOUT_DEFAULTS.checks.maxScorePsi }),
+      minDecisionAgreement: num('Smallest share of rows on which candidate and live make the same decision (shadow only).', 0, 1, { default: ROLLOUT_DEFAULTS.checks.minDecisionAgreement }),
+      minSamples: int('Fewest candidate runs (rows scored plus runs that failed) a step needs before its checks count; until then it waits, however long its bake.', 0, 100000000, { default: ROLLOUT_DEFAULTS.checks.minSamples }),
+    }, { default: {} }),
+  }, { default: {} }),
+  pinnedVersion: str('Serve this version instead of the live one (a manual rollback); a rollout in progress is withdrawn. It must have passed the quality gate once (the live or previous version, or an Accepted entry in status.history); another version is refused (condition Pinned False) and nothing changes.', { pattern: VERSION_PATTERN, maxLength: 63 }),
   paused: bool('Stop acting on this resource: no training, no rollout, status says Paused.', { default: false }),
 }, { required: ['dataset', 'training', 'serving'] });
 
 const conditionSchema: Schema = obj('Condition in the metav1.Condition shape.', {
-  type: str('Trained, Ready, Degraded or Drifted.', { maxLength: 316 }),
+  type: str('Trained, Ready, Degraded, Drifted or Pinned.', { maxLength: 316 }),
   status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
   reason: str('Machine-readable CamelCase reason.', { maxLength: 1024 }),
   message: str('Human-readable explanation.', { maxLength: 32768 }),
@@ -309,12 +372,30 @@ const conditionSchema: Schema = obj('Condition in the metav1.Condition shape.', 
 }, { required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'] });
 
 export const LOAN_RISK_MODEL_STATUS_SCHEMA: Schema = obj('Observed state, rebuilt by the operator from the Job, Pod and Deployment it owns.', {
-  phase: str('Pending, Training, Gating, RollingOut, Ready, Failed or Paused.', { enum: [...PHASES] }),
+  phase: str(`${PHASES.join(', ')}. Shadow and Canary: a candidate is being tried.`, { enum: [...PHASES] }),
   observedGeneration: { type: 'integer', format: 'int64', description: 'metadata.generation the status was computed from.' },
-  liveVersion: str('Version that passed the quality gate and is (or is being) served; pinnedVersion overrides what is served.'),
-  candidateVersion: str('Version produced by the current training run.'),
+  liveVersion: str('Version that answers live traffic (all of it but the canary share); it changes only when a candidate is promoted. A valid pinnedVersion is served instead.'),
+  previousVersion: str('The live version before the last promotion: the last good one.'),
+  pinnedVersion: str('spec.pinnedVersion once validated: the version served instead of the live one.'),
+  candidateVersion: str('Version being tried (shadow or canary); absent when none is.'),
+  candidateTrafficPercent: int('The candidate\'s share of live answers, percent (0 in shadow and without a candidate).', 0, 100),
   live: modelRecord('The live model.'),
-  candidate: modelRecord('The candidate from the current training run.'),
+  candidate: modelRecord('The candidate being tried.'),
+  rollout: obj('The last progressive rollout (spec.rollout): where it is, or how it ended.', {
+    version: str('Candidate version this rollout tries (or tried).'),
+    strategy: str('Strategy it runs with (the spec\'s when it began).', { enum: [...ROLLOUT_STRATEGIES] }),
+    phase: str('Shadow or Canary while in progress; Promoted, RolledBack or Withdrawn (a pin, or a newer candidate) once over.', { enum: [...ROLLOUT_PHASES] }),
+    step: int('Canary: index into spec.rollout.steps of the step being held.', 0, 9),
+    stepStartTime: str('When the step\'s pod template was applied.', { format: 'date-time' }),
+    bakeStartTime: str('When the step\'s pods were ready and their counters first read: the bake counts from here.', { format: 'date-time' }),
+    message: str('What the step waits for, or how the rollout ended.'),
+    checks: { type: 'array', description: 'Last evaluation of spec.rollout.checks over the step.', maxItems: ROLLOUT_CHECK_NAMES.length, items: obj('One check.', {
+      name: str('The spec.rollout.checks field.', { enum: [...ROLLOUT_CHECK_NAMES] }),
+      value: { type: 'number', description: 'Measured over the step; absent when it cannot be.' },
+      limit: { type: 'number', description: 'The limit from spec.rollout.checks.' },
+      result: str('Pass, Fail, Waiting (fewer than minSamples candidate rows) or NotApplicable.', { enum: ['Pass', 'Fail', 'Waiting', 'NotApplicable'] }),
+    }, { required: ['name', 'limit', 'result'] }) },
+  }, { required: ['version', 'strategy', 'phase', 'stepStartTime'] }),
   trainingJob: str('Name of the current training Job.'),
   readyReplicas: { type: 'integer', format: 'int32', description: 'Available replicas of the API Deployment.' },
   retrains: { type: 'integer', format: 'int32', minimum: 0, description: 'Training runs started because the model drifted (drift.action retrain).' },
@@ -322,10 +403,12 @@ export const LOAN_RISK_MODEL_STATUS_SCHEMA: Schema = obj('Observed state, rebuil
   history: { type: 'array', description: `Last ${HISTORY_LIMIT} gate decisions, newest first.`, maxItems: HISTORY_LIMIT, items: obj('One gate decision.', {
     version: str('Candidate version.'),
     rocAuc: num('Its ROC AUC.', 0, 1),
-    outcome: str('Accepted or Rejected.', { enum: ['Accepted', 'Rejected'] }),
-    time: str('When the gate decided.', { format: 'date-time' }),
+    outcome: str('Accepted or Rejected (by the quality gate, or by a rollout that rolled it back).', { enum: ['Accepted', 'Rejected'] }),
+    time: str('When it was decided.', { format: 'date-time' }),
+    reason: str('Why, e.g. QualityGateRejected, RolloutCheckFailed, RolloutPodsNotReady.'),
+    message: str('Human-readable explanation.'),
   }, { required: ['version', 'rocAuc', 'outcome', 'time'] }) },
-  conditions: { type: 'array', description: 'Trained, Ready, Degraded and Drifted conditions.', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: conditionSchema },
+  conditions: { type: 'array', description: 'Trained, Ready, Degraded, Drifted and Pinned conditions.', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: conditionSchema },
 });
 
 /** The CustomResourceDefinition object, as written to manifests/crd/loanriskmodels.yaml. */
@@ -344,10 +427,13 @@ export function loanRiskModelCrd(): Schema {
         storage: true,
         subresources: { status: {} },
         additionalPrinterColumns: [
-          { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Where the model is in its lifecycle.' },
-          { name: 'Live', type: 'string', jsonPath: '.status.liveVersion', description: 'Live model version.' },
+          { name: 'LIVE', type: 'string', jsonPath: '.status.liveVersion', description: 'Live model version.' },
+          { name: 'CANDIDATE', type: 'string', jsonPath: '.status.candidateVersion', description: 'Version being tried (shadow or canary).' },
+          { name: 'TRAFFIC', type: 'integer', jsonPath: '.status.candidateTrafficPercent', description: 'The candidate\'s share of live answers, percent.' },
+          { name: 'PHASE', type: 'string', jsonPath: '.status.phase', description: 'Where the model is in its lifecycle.' },
           { name: 'AUC', type: 'number', jsonPath: '.status.live.metrics.rocAuc', description: 'ROC AUC of the live model.' },
-          { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Available API replicas.' },
+          { name: 'DRIFTED', type: 'string', jsonPath: '.status.conditions[?(@.type=="Drifted")].status', description: 'Drifted condition: True when the drift monitor saw the inputs move.' },
+          { name: 'READY', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Available API replicas.' },
           { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         ],
         schema: {

@@ -41,7 +41,17 @@ function baselineShares(h: Histogram): number[] {
 
 /** PSI = sum over slots of (actual - expected) * ln(actual / expected). */
 export function psi(h: Histogram, counts: readonly number[]): number {
-  const expected = baselineShares(h);
+  return psiOfShares(baselineShares(h), counts);
+}
+
+/** PSI of two histograms of counts over the same slots, e.g. a candidate's scores against the live model's. */
+export function psiOfCounts(expected: readonly number[], actual: readonly number[]): number {
+  const total = expected.reduce((a, b) => a + b, 0);
+  if (total === 0) return 0;
+  return psiOfShares(expected.map((c) => c / total), actual);
+}
+
+function psiOfShares(expected: readonly number[], counts: readonly number[]): number {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return 0;
   let sum = 0;

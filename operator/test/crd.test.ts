@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import {
-  CRD_GROUP, CRD_PLURAL, CRD_VERSION, LOAN_RISK_MODEL_SPEC_SCHEMA, LOAN_RISK_MODEL_STATUS_SCHEMA,
+  CRD_GROUP, CRD_PLURAL, CRD_VERSION, LOAN_RISK_MODEL_SPEC_SCHEMA, LOAN_RISK_MODEL_STATUS_SCHEMA, ROLLOUT_DEFAULTS,
   type LoanRiskModel, type LoanRiskModelSpec, type LoanRiskModelStatus,
 } from '@peerloan/contracts';
 import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
@@ -35,12 +35,15 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   decisionPolicy: { policy: 'fixed', value: 0.5 },
   serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
   drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
+  rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
   pinnedVersion: 'v', paused: false,
 };
 const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, threshold: 0.5, rows: 1, job: 'j' };
 const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
-  phase: 'Ready', observedGeneration: 1, liveVersion: 'v', candidateVersion: 'v', live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',
-  history: [{ version: 'v', rocAuc: 1, outcome: 'Accepted', time: 't' }],
+  phase: 'Ready', observedGeneration: 1, liveVersion: 'v', previousVersion: 'v', pinnedVersion: 'v', candidateVersion: 'v', candidateTrafficPercent: 10,
+  live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',
+  rollout: { version: 'v', strategy: 'canary', phase: 'Canary', step: 0, stepStartTime: 't', bakeStartTime: 't', message: 'm', checks: [{ name: 'maxErrorRate', value: 0, limit: 0.01, result: 'Pass' }] },
+  history: [{ version: 'v', rocAuc: 1, outcome: 'Accepted', time: 't', reason: 'r', message: 'm' }],
   conditions: [{ type: 'Ready', status: 'True', reason: 'r', message: 'm', lastTransitionTime: 't', observedGeneration: 1 }],
 };
 
@@ -113,6 +116,9 @@ describe('LoanRiskModel CRD on a real API server', () => {
     const spec = schema.properties.spec;
     assert.match(spec.properties.qualityGate.properties.maxRegression.description, /ROC AUC drop/);
     assert.match(spec.properties.dataset.properties.claimName.description, /PersistentVolumeClaim/);
+    assert.match(spec.properties.rollout.properties.strategy.description, /canary: shadow first/);
+    assert.match(spec.properties.rollout.properties.checks.properties.minSamples.description, /until then it waits/);
+    assert.match(schema.properties.status.properties.candidateTrafficPercent.description, /share of live answers/);
   });
 
   test('defaults are filled in by the API server', async () => {
@@ -126,6 +132,8 @@ describe('LoanRiskModel CRD on a real API server', () => {
     assert.equal(got.spec.serving.minReplicas, 2);
     assert.equal(got.spec.drift?.action, 'alert');
     assert.equal(got.spec.paused, false);
+    // The schema's defaults are the operator's: both read ROLLOUT_DEFAULTS.
+    assert.deepEqual(got.spec.rollout, ROLLOUT_DEFAULTS);
   });
 
   const invalid: Array<[string, (s: LoanRiskModelSpec) => unknown, RegExp]> = [
@@ -135,7 +143,13 @@ describe('LoanRiskModel CRD on a real API server', () => {
     ['AUC gate above 1', (s) => { s.qualityGate = { minRocAuc: 1.5 }; }, /spec.qualityGate.minRocAuc: Invalid value: 1.5: spec.qualityGate.minRocAuc in body should be less than or equal to 1/],
     ['absolute dataset path', (s) => { s.dataset.path = '/etc/passwd'; }, /path must be relative to the claim root/],
     ['missing training image', (s) => { delete (s.training as Partial<typeof s.training>).image; }, /spec.training.image: Required value/],
-    ['serving.env overriding MODEL_DIR', (s) => { s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }]; }, /must not set MODEL_DIR or PORT/],
+    ['serving.env overriding MODEL_DIR', (s) => { s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }]; }, /must not set MODEL_DIR, PORT, MODELS_ROOT/],
+    ['serving.env overriding the candidate', (s) => { s.serving.env = [{ name: 'CANDIDATE_VERSION', value: 'v9' }]; }, /must not set .*CANDIDATE_VERSION.*: the operator sets them/],
+    ['unknown rollout strategy', (s) => { s.rollout = { strategy: 'bluegreen' as 'canary' }; }, /spec.rollout.strategy: Unsupported value: .*bluegreen/],
+    ['canary steps not ending at 100', (s) => { s.rollout = { strategy: 'canary', steps: [10, 50] }; }, /rollout.steps must increase and end at 100/],
+    ['canary steps out of order', (s) => { s.rollout = { strategy: 'canary', steps: [50, 10, 100] }; }, /rollout.steps must increase and end at 100/],
+    ['a canary step above 100', (s) => { s.rollout = { steps: [10, 150] }; }, /spec.rollout.steps\[1\]: Invalid value: 150/],
+    ['error rate limit above 1', (s) => { s.rollout = { checks: { maxErrorRate: 2 } }; }, /spec.rollout.checks.maxErrorRate in body should be less than or equal to 1/],
     ['bad drift window', (s) => { s.drift = { window: 'an hour' }; }, /spec.drift.window in body should match/],
   ];
   for (const [name, mutate, message] of invalid) {
