@@ -7,7 +7,7 @@ import {
   type KubeConfig, type KubernetesObject, type V1Deployment, type V1Job, type V1Pod,
 } from '@kubernetes/client-node';
 import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
-import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, shortName } from './labels.js';
+import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, selectorLabels, shortName } from './labels.js';
 
 export function isNotFound(err: unknown): boolean {
   return (err as { code?: number })?.code === 404;
@@ -59,6 +59,12 @@ export class KubeClient {
 
   async listJobPods(namespace: string, job: string): Promise<V1Pod[]> {
     return (await this.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${job}` })).items;
+  }
+
+  /** The model's API pods (the Deployment's selector). */
+  async listServingPods(model: LoanRiskModel): Promise<V1Pod[]> {
+    const selector = Object.entries(selectorLabels(model)).map(([k, v]) => `${k}=${v}`).join(',');
+    return (await this.core.listNamespacedPod({ namespace: model.metadata.namespace!, labelSelector: selector })).items;
   }
 
   async getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {

@@ -7,16 +7,19 @@
  *   4. list the training Jobs it owns; create the one for the current spec and run count if
  *      it does not exist (never a second one)
  *   5. a finished Job: read the trainer's summary from its Pod and apply the quality gate
- *   6. work out the version to serve (pinnedVersion overrides the live one)
- *   7. apply Deployment, Service, HPA, Ingress, PodDisruptionBudget
- *   8. rebuild the status from what was observed; write it and emit Events only on change
+ *   6. validate spec.pinnedVersion (only a version that passed the gate may be pinned)
+ *   7. the rollout: try the accepted candidate (or make it live at once), withdraw it for a pin,
+ *      or look at the current step's pods and counters and hold, advance, promote or roll back
+ *   8. apply Deployment (what the API pods serve), Service, HPA, Ingress, PodDisruptionBudget
+ *   9. rebuild the status from what was observed and decided; write it and emit Events only on change
  *
- * Each step's detail lives in a small function below or in children/ (one pure desiredX per kind).
+ * Each step's detail lives in a small function below, in children/ (one pure desiredX per kind)
+ * or in rollout/ (the pure state machine, the checks, the pods' counters).
  */
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
-  HISTORY_LIMIT, servedVersion, type Condition, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
+  HISTORY_LIMIT, type Condition, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
 } from '@peerloan/contracts';
 import { desiredDeployment } from './children/deployment.js';
 import { desiredHpa } from './children/hpa.js';
@@ -30,6 +33,15 @@ import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
 import { canonicalJson, isOwnedBy, servingName } from './labels.js';
 import { applyQualityGate } from './quality-gate.js';
+import { deploymentProgress, describeServing, scrapeTargets, stepReadiness } from './rollout/observe.js';
+import { validatePin, type Pin } from './rollout/pin.js';
+import { stepKey, type Serving } from './rollout/serving.js';
+import { rolloutSettings, type RolloutSettings } from './rollout/settings.js';
+import { RolloutSignals } from './rollout/signals.js';
+import {
+  applyDecision, begin, decideStep, inTrial, isNewCandidate, needsTrial, recordFrom, servingOf, withdraw,
+  type RolloutEvent, type RolloutRecord, type StepObservation, type Transition, type Trial,
+} from './rollout/state-machine.js';
 import { parseTrainingSummary, terminationMessage } from './training-summary.js';
 
 export interface ReconcileResult {
@@ -45,15 +57,26 @@ type Training =
   | { state: 'Succeeded'; job: string; candidate: ModelRecord };
 
 interface Gate {
-  live?: ModelRecord;
-  rejection?: string;
+  /** The current run's candidate, standing accepted by the gate and not live: to be tried or made live. */
+  accepted?: ModelRecord;
   history: HistoryEntry[];
+}
+
+interface RolloutPass {
+  record: RolloutRecord;
+  events: RolloutEvent[];
+  requeueAfterMs?: number;
 }
 
 const SUMMARY_POLL_MS = 2_000;
 
 export class Reconciler {
-  constructor(private readonly kube: KubeClient, private readonly log: Logger, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+    private readonly signals: RolloutSignals = new RolloutSignals(),
+  ) {}
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
     // 1. Load. Not found means it was deleted; its children go with it through their owner references.
@@ -63,7 +86,7 @@ export class Reconciler {
 
     // 2. Paused: touch nothing but the status.
     if (model.spec.paused) {
-      await this.writeStatus(model, this.pausedStatus(model), log);
+      await this.writeStatus(model, this.pausedStatus(model), [], log);
       return {};
     }
 
@@ -82,15 +105,21 @@ export class Reconciler {
     const training = await this.observeTraining(model, job);
     const gate = this.gate(model, training);
 
-    // 6 + 7. Serve the pinned version, else the live one.
-    const version = servedVersion(model.spec, gate.live?.version);
-    const deployment = version ? await this.applyServing(model, version) : undefined;
+    // 6. A pin serves only a version that passed the gate; a refused one changes nothing.
+    const settings = rolloutSettings(model.spec.rollout);
+    const pin = validatePin(model.spec.pinnedVersion, recordFrom(model.status, gate.history), model.status?.pinnedVersion);
 
-    // 8. Status from what was seen.
-    const status = { ...this.buildStatus(model, training, gate, version, deployment), ...retrain.status };
-    await this.writeStatus(model, status, log);
-    if (training.state === 'AwaitingSummary') return { requeueAfterMs: SUMMARY_POLL_MS };
-    return retrain.requeueAfterMs ? { requeueAfterMs: retrain.requeueAfterMs } : {};
+    // 7. The rollout's moves in this pass.
+    const rollout = await this.progressRollout(model, gate, pin, settings);
+
+    // 8. Serve what the rollout decided.
+    const serving = servingOf(rollout.record, settings, pin.serve);
+    const deployment = serving ? await this.applyServing(model, serving) : undefined;
+
+    // 9. Status from what was seen and decided.
+    const status = { ...this.buildStatus(model, training, rollout.record, pin, serving, deployment), ...retrain.status };
+    await this.writeStatus(model, status, rollout.events, log);
+    return earliest(training.state === 'AwaitingSummary' ? SUMMARY_POLL_MS : undefined, retrain.requeueAfterMs, rollout.requeueAfterMs);
   }
 
   private async startTraining(model: LoanRiskModel, retrains: number, log: Logger): Promise<V1Job> {
@@ -125,25 +154,69 @@ export class Reconciler {
   }
 
   /**
-   * The live model is the last candidate the gate accepted, remembered in the status. A
-   * candidate is judged against it; judging the same candidate again gives the same answer,
-   * so a repeated pass changes nothing.
+   * The gate judges a candidate once. Its decision is kept in the history, and the newest entry
+   * about a version is where it stands (a rollback adds a Rejected one), so a repeated pass
+   * decides nothing again and a rolled-back candidate is not tried a second time.
    */
   private gate(model: LoanRiskModel, training: Training): Gate {
     const live = model.status?.live;
     const history = model.status?.history ?? [];
-    if (training.state !== 'Succeeded' || training.candidate.version === live?.version) return { live, history };
+    if (training.state !== 'Succeeded' || training.candidate.version === live?.version) return { history };
     const candidate = training.candidate;
+    const standing = history.find((h) => h.version === candidate.version);
+    if (standing) return standing.outcome === 'Accepted' ? { accepted: candidate, history } : { history };
     const decision = applyQualityGate(candidate, live, model.spec.qualityGate);
-    const outcome = decision.accepted ? 'Accepted' : 'Rejected';
-    const known = history.some((h) => h.version === candidate.version && h.outcome === outcome);
-    const entry: HistoryEntry = { version: candidate.version, rocAuc: candidate.metrics.rocAuc, outcome, time: this.now().toISOString() };
-    const nextHistory = known ? history : [entry, ...history].slice(0, HISTORY_LIMIT);
-    return decision.accepted ? { live: candidate, history: nextHistory } : { live, rejection: decision.message, history: nextHistory };
+    const entry: HistoryEntry = {
+      version: candidate.version, rocAuc: candidate.metrics.rocAuc, outcome: decision.accepted ? 'Accepted' : 'Rejected', time: this.now().toISOString(),
+      reason: decision.accepted ? 'QualityGatePassed' : 'QualityGateRejected', message: decision.message,
+    };
+    const next = [entry, ...history].slice(0, HISTORY_LIMIT);
+    return decision.accepted ? { accepted: candidate, history: next } : { history: next };
   }
 
-  private async applyServing(model: LoanRiskModel, version: string): Promise<V1Deployment> {
-    const deployment = await this.kube.apply(desiredDeployment(model, version));
+  /**
+   * 7. A candidate the gate accepted and not yet live or tried is tried (or made live at once);
+   * a valid pin withdraws a trial; a trial's current step is looked at and takes its next move.
+   */
+  private async progressRollout(model: LoanRiskModel, gate: Gate, pin: Pin, settings: RolloutSettings): Promise<RolloutPass> {
+    const now = this.now();
+    let record = recordFrom(model.status, gate.history);
+    const events: RolloutEvent[] = [];
+    const take = (t: Transition) => {
+      record = t.record;
+      if (t.event) events.push(t.event);
+    };
+
+    const accepted = gate.accepted;
+    if (accepted && isNewCandidate(record, accepted)) {
+      if (inTrial(record)) take(withdraw(record, 'CandidateSuperseded', `candidate ${accepted.version} passed the quality gate after it`));
+      // While pinned nothing new is tried; removing the pin starts the trial.
+      if (!(pin.serve && needsTrial(record, settings))) take(begin(record, accepted, settings, now));
+    }
+    if (pin.serve && inTrial(record)) take(withdraw(record, 'RolloutWithdrawn', `spec.pinnedVersion ${pin.serve} is served instead`));
+
+    let requeueAfterMs: number | undefined;
+    if (inTrial(record)) {
+      const decision = decideStep(record, settings, await this.observeStep(model, record, settings), now);
+      take(applyDecision(record, decision, settings, now));
+      if ('requeueAfterMs' in decision) requeueAfterMs = decision.requeueAfterMs;
+    }
+    if (!inTrial(record)) this.signals.forget(model.metadata.uid!);
+    return { record, events, requeueAfterMs };
+  }
+
+  /** The current step as the Deployment and its pods show it; counters only once its pods are ready. */
+  private async observeStep(model: LoanRiskModel, trial: Trial, settings: RolloutSettings): Promise<StepObservation> {
+    const serving = servingOf(trial, settings, undefined)!;
+    const readiness = stepReadiness(await this.kube.getDeployment(model.metadata.namespace!, servingName(model)), serving);
+    if (!readiness.ready) return readiness;
+    const targets = scrapeTargets(await this.kube.listServingPods(model), serving);
+    const signals = await this.signals.read(model.metadata.uid!, stepKey(serving, trial.rollout.stepStartTime), trial.candidate.version, targets);
+    return { ...readiness, signals };
+  }
+
+  private async applyServing(model: LoanRiskModel, serving: Serving): Promise<V1Deployment> {
+    const deployment = await this.kube.apply(desiredDeployment(model, serving));
     await this.kube.apply(desiredService(model));
     await this.kube.apply(desiredHpa(model));
     await this.kube.apply(desiredPdb(model));
@@ -153,18 +226,23 @@ export class Reconciler {
     return deployment;
   }
 
-  private buildStatus(model: LoanRiskModel, training: Training, gate: Gate, version: string | undefined, deployment: V1Deployment | undefined): LoanRiskModelStatus {
-    const ready = readiness(deployment, version);
-    const candidate = training.state === 'Succeeded' ? training.candidate : undefined;
-    const conditions = this.conditions(model, [trainedCondition(training), ready.condition, degradedCondition(training, gate), this.driftedCondition(model)]);
+  private buildStatus(model: LoanRiskModel, training: Training, record: RolloutRecord, pin: Pin, serving: Serving | undefined, deployment: V1Deployment | undefined): LoanRiskModelStatus {
+    const ready = readiness(deployment, serving);
+    const conditions = this.conditions(model, [
+      trainedCondition(training), ready.condition, degradedCondition(training, record), this.driftedCondition(model), pinnedCondition(pin, record),
+    ]);
     return {
-      phase: phase(training, version, ready.ready),
+      phase: phase(training, record, serving, ready.ready),
       observedGeneration: model.metadata.generation,
-      ...(gate.live && { liveVersion: gate.live.version, live: gate.live }),
-      ...(candidate && { candidateVersion: candidate.version, candidate }),
+      ...(record.live && { liveVersion: record.live.version, live: record.live }),
+      ...(record.previousVersion && { previousVersion: record.previousVersion }),
+      ...(pin.serve && { pinnedVersion: pin.serve }),
+      ...(record.candidate && { candidateVersion: record.candidate.version, candidate: record.candidate }),
+      candidateTrafficPercent: serving?.candidate?.trafficPercent ?? 0,
+      ...(record.rollout && { rollout: record.rollout }),
       trainingJob: training.job,
       readyReplicas: deployment?.status?.availableReplicas ?? 0,
-      ...(gate.history.length > 0 && { history: gate.history }),
+      ...(record.history.length > 0 && { history: record.history }),
       conditions,
     };
   }
@@ -190,15 +268,17 @@ export class Reconciler {
     });
   }
 
-  private async writeStatus(model: LoanRiskModel, status: LoanRiskModelStatus, log: Logger): Promise<void> {
+  /** Events follow a successful write only: a pass that loses a 409 is repeated and must not report twice. */
+  private async writeStatus(model: LoanRiskModel, status: LoanRiskModelStatus, events: RolloutEvent[], log: Logger): Promise<void> {
     const previous = model.status ?? {};
     if (canonicalJson(previous) === canonicalJson(status)) return;
     await this.kube.replaceModelStatus({ ...model, status });
-    log.info({ phase: status.phase, liveVersion: status.liveVersion, candidateVersion: status.candidateVersion }, 'status updated');
+    log.info({ phase: status.phase, liveVersion: status.liveVersion, candidateVersion: status.candidateVersion, trafficPercent: status.candidateTrafficPercent }, 'status updated');
     for (const c of transitions(previous.conditions ?? [], status.conditions ?? [])) {
       if (c.type === 'Drifted' && c.status === 'Unknown') continue;
       await this.kube.recordEvent(model, eventType(c), c.reason, `${c.type}=${c.status}: ${c.message}`);
     }
+    for (const e of events) await this.kube.recordEvent(model, e.type, e.reason, e.message);
     if (previous.liveVersion !== status.liveVersion) {
       await this.kube.recordEvent(model, 'Normal', 'LiveVersionChanged', `live version ${previous.liveVersion ?? '(none)'} -> ${status.liveVersion}`);
     }
@@ -208,8 +288,13 @@ export class Reconciler {
   }
 }
 
+function earliest(...delays: Array<number | undefined>): ReconcileResult {
+  const defined = delays.filter((d): d is number => d !== undefined);
+  return defined.length > 0 ? { requeueAfterMs: Math.min(...defined) } : {};
+}
+
 function eventType(c: Condition): 'Normal' | 'Warning' {
-  const bad = (c.type === 'Degraded' || c.type === 'Drifted') ? c.status === 'True' : c.status === 'False' && /Failed|Invalid/.test(c.reason);
+  const bad = (c.type === 'Degraded' || c.type === 'Drifted') ? c.status === 'True' : c.status === 'False' && /Failed|Invalid|Refused/.test(c.reason);
   return bad ? 'Warning' : 'Normal';
 }
 
@@ -223,32 +308,46 @@ function trainedCondition(training: Training): ConditionInput {
   }
 }
 
-function degradedCondition(training: Training, gate: Gate): ConditionInput {
+/**
+ * Degraded: the run failed, or the newest decision rejected the current run's candidate or the
+ * last rollout's (the gate refused it, or its rollout was rolled back).
+ */
+function degradedCondition(training: Training, record: RolloutRecord): ConditionInput {
   if (training.state === 'Failed') return { type: 'Degraded', status: 'True', reason: 'TrainingFailed', message: training.message };
   if (training.state === 'InvalidSummary') return { type: 'Degraded', status: 'True', reason: 'InvalidTrainingSummary', message: training.message };
-  if (gate.rejection) return { type: 'Degraded', status: 'True', reason: 'QualityGateRejected', message: gate.rejection };
-  return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'training and gate as expected' };
+  const last = record.history[0];
+  const current = training.state === 'Succeeded' ? training.candidate.version : undefined;
+  if (last?.outcome === 'Rejected' && (last.version === current || last.version === record.rollout?.version)) {
+    return { type: 'Degraded', status: 'True', reason: last.reason ?? 'QualityGateRejected', message: last.message ?? `version ${last.version} was rejected at ${last.time}` };
+  }
+  return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'training, gate and rollout as expected' };
 }
 
-function readiness(deployment: V1Deployment | undefined, version: string | undefined): { ready: boolean; condition: ConditionInput } {
-  if (!version || !deployment) {
+function pinnedCondition(pin: Pin, record: RolloutRecord): ConditionInput {
+  switch (pin.kind) {
+    case 'None': return { type: 'Pinned', status: 'False', reason: 'NotPinned', message: 'spec.pinnedVersion is not set: the live version serves' };
+    case 'Valid': return { type: 'Pinned', status: 'True', reason: 'PinnedVersionServed', message: `serving pinned version ${pin.version} instead of live version ${record.live?.version ?? '(none)'}` };
+    case 'Refused': return { type: 'Pinned', status: 'False', reason: 'PinRefused', message: pin.message };
+  }
+}
+
+function readiness(deployment: V1Deployment | undefined, serving: Serving | undefined): { ready: boolean; condition: ConditionInput } {
+  if (!serving || !deployment) {
     return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'NoModel', message: 'no model has passed the quality gate yet' } };
   }
-  const want = deployment.spec?.replicas ?? 1;
-  const current = (deployment.status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0);
-  const updated = deployment.status?.updatedReplicas ?? 0;
-  const available = deployment.status?.availableReplicas ?? 0;
-  if (!current) return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'RolloutPending', message: `deployment ${deployment.metadata?.name} has not yet observed version ${version}` } };
-  if (updated < want || available < want) {
-    return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'RolloutInProgress', message: `${Math.min(updated, available)} of ${want} replicas of version ${version} available` } };
+  const progress = deploymentProgress(deployment, describeServing(serving));
+  switch (progress.state) {
+    case 'Pending': return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'RolloutPending', message: progress.message } };
+    case 'InProgress': return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'RolloutInProgress', message: progress.message } };
+    case 'Done': return { ready: true, condition: { type: 'Ready', status: 'True', reason: 'DeploymentAvailable', message: progress.message } };
   }
-  return { ready: true, condition: { type: 'Ready', status: 'True', reason: 'DeploymentAvailable', message: `${available} replicas serving version ${version}` } };
 }
 
-function phase(training: Training, version: string | undefined, ready: boolean): Phase {
+function phase(training: Training, record: RolloutRecord, serving: Serving | undefined, ready: boolean): Phase {
   if (training.state === 'Running') return 'Training';
   if (training.state === 'AwaitingSummary') return 'Gating';
+  if (inTrial(record)) return record.rollout.phase === 'Shadow' ? 'Shadow' : 'Canary';
   // Nothing to serve after a finished run: it failed, or the gate refused the only candidate.
-  if (!version) return 'Failed';
+  if (!serving) return 'Failed';
   return ready ? 'Ready' : 'RollingOut';
 }

@@ -124,8 +124,8 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(model.status!.readyReplicas, 1);
     const table = await cp.getTable(`/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${NS}/${CRD_PLURAL}/alpha`);
     const names = table.columnDefinitions.map((c: { name: string }) => c.name);
-    assert.deepEqual(names, ['Name', 'Phase', 'Live', 'AUC', 'Ready', 'Age']);
-    assert.deepEqual(table.rows[0].cells.slice(0, 5), ['alpha', 'Ready', 'v1aaaaaaaaaa', 0.82, 1]);
+    assert.deepEqual(names, ['Name', 'LIVE', 'CANDIDATE', 'TRAFFIC', 'PHASE', 'AUC', 'DRIFTED', 'READY', 'Age']);
+    assert.deepEqual(table.rows[0].cells.slice(0, 8), ['alpha', 'v1aaaaaaaaaa', null, 0, 'Ready', 0.82, 'Unknown', 1]);
   });
 
   test('reconciling again changes nothing', async () => {
@@ -155,7 +155,8 @@ describe('LoanRiskModel reconcile', () => {
     await reconciler.reconcile(NS, 'alpha');
     const model = await getModel(kc, NS, 'alpha');
     assert.equal(model.status!.liveVersion, 'v1aaaaaaaaaa');
-    assert.equal(model.status!.candidateVersion, 'v2bbbbbbbbbb');
+    assert.equal(model.status!.candidateVersion, undefined, 'a rejected candidate is not being tried');
+    assert.equal(model.status!.candidateTrafficPercent, 0);
     const degraded = condition(model, 'Degraded')!;
     assert.equal(degraded.status, 'True');
     assert.equal(degraded.reason, 'QualityGateRejected');
@@ -170,14 +171,23 @@ describe('LoanRiskModel reconcile', () => {
     assert.ok(events.items.some((e) => e.reason === 'TrainingStarted'));
   });
 
-  test('a better candidate is accepted and rolls the Deployment to it', async () => {
+  test('strategy immediate (the default): a better candidate is live at once and the Deployment serves it alone', async () => {
     await patchModelSpec(kc, NS, 'alpha', { training: { image: 'trainer:test', folds: 5 } });
     await trainAndAccept('alpha', 'v3cccccccccc', 0.84);
     const model = await getModel(kc, NS, 'alpha');
+    assert.equal(model.spec.rollout?.strategy, 'immediate');
     assert.equal(model.status!.liveVersion, 'v3cccccccccc');
+    assert.equal(model.status!.previousVersion, 'v1aaaaaaaaaa');
+    assert.equal(model.status!.candidateVersion, undefined);
+    assert.equal(model.status!.candidateTrafficPercent, 0);
     assert.equal(condition(model, 'Degraded')!.status, 'False');
     const dep = await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' });
     assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v3cccccccccc');
+    const env = Object.fromEntries(dep.spec!.template.spec!.containers[0].env!.map((e) => [e.name, e.value]));
+    assert.equal(env.MODELS_ROOT, '/models');
+    assert.equal(env.LIVE_VERSION, 'v3cccccccccc');
+    assert.equal(env.MODEL_DIR, '/models/v3cccccccccc');
+    assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('CANDIDATE_')), []);
     assert.equal(model.status!.phase, 'RollingOut');
   });
 
@@ -186,13 +196,19 @@ describe('LoanRiskModel reconcile', () => {
     await reconciler.reconcile(NS, 'alpha');
     const annotation = async () => (await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' })).spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION];
     assert.equal(await annotation(), 'v1aaaaaaaaaa');
-    assert.equal((await getModel(kc, NS, 'alpha')).status!.liveVersion, 'v3cccccccccc');
+    const pinned = await getModel(kc, NS, 'alpha');
+    assert.equal(pinned.status!.liveVersion, 'v3cccccccccc');
+    assert.equal(pinned.status!.pinnedVersion, 'v1aaaaaaaaaa');
+    assert.equal(condition(pinned, 'Pinned')!.status, 'True');
     await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
       { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: 'alpha', body: [{ op: 'remove', path: '/spec/pinnedVersion' }] },
       (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/json-patch+json'),
     );
     await reconciler.reconcile(NS, 'alpha');
     assert.equal(await annotation(), 'v3cccccccccc');
+    const unpinned = await getModel(kc, NS, 'alpha');
+    assert.equal(unpinned.status!.pinnedVersion, undefined);
+    assert.equal(condition(unpinned, 'Pinned')!.reason, 'NotPinned');
   });
 
   test('disabling the ingress removes it', async () => {

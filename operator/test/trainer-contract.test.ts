@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import type { V1Container, V1Volume } from '@kubernetes/client-node';
-import { ARTIFACT_FILES } from '@peerloan/contracts';
+import { ARTIFACT_FILES, ROLLOUT_ENV } from '@peerloan/contracts';
 import { desiredDeployment } from '../src/children/deployment.js';
 import { desiredTrainingConfigMap, desiredTrainingJob } from '../src/children/job.js';
 import { parseTrainingSummary } from '../src/training-summary.js';
@@ -70,9 +70,12 @@ test('the real trainer runs with the Job the operator makes and writes a summary
   assert.equal(manifest.model.seed, 7);
   assert.deepEqual(manifest.threshold.policy, { policy: 'max-flag-rate', value: 0.1 });
 
-  const deployment = desiredDeployment(model, summary.version);
+  // The API finds the version both ways: <MODELS_ROOT>/<LIVE_VERSION> (the rollout contract) and MODEL_DIR (older images).
+  const deployment = desiredDeployment(model, { live: summary.version, candidate: { version: summary.version, mode: 'shadow', trafficPercent: 0 } });
   const api = deployment.spec!.template.spec!;
-  const modelDir = api.containers[0].env!.find((e) => e.name === 'MODEL_DIR')!.value!;
+  const env = (name: string) => api.containers[0].env!.find((e) => e.name === name)!.value!;
   const apiToHost = mapper(api.containers[0], api.volumes!, { models: claim });
-  await access(join(apiToHost(modelDir), ARTIFACT_FILES.model));
+  await access(join(apiToHost(env('MODEL_DIR')), ARTIFACT_FILES.model));
+  await access(join(apiToHost(`${env(ROLLOUT_ENV.modelsRoot)}/${env(ROLLOUT_ENV.liveVersion)}`), ARTIFACT_FILES.model));
+  await access(join(apiToHost(`${env(ROLLOUT_ENV.modelsRoot)}/${env(ROLLOUT_ENV.candidateVersion)}`), ARTIFACT_FILES.model));
 });

@@ -1,13 +1,16 @@
 /**
- * The prediction API. The pod template names the model version, so changing the live version
- * is an ordinary rolling update: one extra pod at a time, none taken away before its
- * replacement is ready, and a preStop pause so endpoints drop a pod before it stops.
+ * The prediction API. The pod template names the live version (annotation) and what the pods
+ * serve (the rollout environment: live, and a candidate in shadow or with its canary share), so
+ * every change of it, a promotion or a canary step, is an ordinary rolling update: one extra pod
+ * at a time, none taken away before its replacement is ready, and a preStop pause so endpoints
+ * drop a pod before it stops.
  */
 import type { V1Deployment } from '@kubernetes/client-node';
 import { MODEL_VERSION_ANNOTATION, type LoanRiskModel } from '@peerloan/contracts';
 import { API_PORT, commonLabels, resourceRequirements, ownerReference, selectorLabels, servingName } from '../labels.js';
+import { MODELS_MOUNT, rolloutEnv, type Serving } from '../rollout/serving.js';
 
-export function desiredDeployment(model: LoanRiskModel, version: string): V1Deployment {
+export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Deployment {
   const { serving, dataset } = model.spec;
   const labels = { ...commonLabels(model, 'api'), ...selectorLabels(model) };
   return {
@@ -20,7 +23,7 @@ export function desiredDeployment(model: LoanRiskModel, version: string): V1Depl
       revisionHistoryLimit: 5,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels, annotations: { [MODEL_VERSION_ANNOTATION]: version } },
+        metadata: { labels, annotations: { [MODEL_VERSION_ANNOTATION]: serves.live } },
         spec: {
           terminationGracePeriodSeconds: 30,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
@@ -32,7 +35,9 @@ export function desiredDeployment(model: LoanRiskModel, version: string): V1Depl
               { name: 'PORT', value: String(API_PORT) },
               // The API binds loopback by default (safe on a laptop); in a Pod it must listen on all interfaces.
               { name: 'HOST', value: '0.0.0.0' },
-              { name: 'MODEL_DIR', value: `/models/${version}` },
+              ...rolloutEnv(serves),
+              // API images that predate the rollout environment read only this.
+              { name: 'MODEL_DIR', value: `${MODELS_MOUNT}/${serves.live}` },
               ...(serving.env ?? []),
             ],
             resources: resourceRequirements(serving.resources),
@@ -41,7 +46,7 @@ export function desiredDeployment(model: LoanRiskModel, version: string): V1Depl
             // Endpoint removal races SIGTERM; a short pause lets the load balancers catch up.
             lifecycle: { preStop: { sleep: { seconds: 5 } } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'models', mountPath: '/models', subPath: dataset.modelsSubPath ?? 'models', readOnly: true }],
+            volumeMounts: [{ name: 'models', mountPath: MODELS_MOUNT, subPath: dataset.modelsSubPath ?? 'models', readOnly: true }],
           }],
           volumes: [{ name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } }],
         },
