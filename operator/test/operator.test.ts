@@ -1,7 +1,7 @@
 /**
  * The running operator against a real kube-apiserver: the real entrypoint as a child process
- * (watches, queue, /healthz /readyz /metrics), a restart mid-training, WATCH_NAMESPACE, and two
- * instances competing for the leader Lease.
+ * (watches, queue, /healthz /readyz /metrics), a restart mid-training, WATCH_NAMESPACE, a shadow
+ * rollout carried to promotion by requeues alone, and two instances competing for the leader Lease.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,8 +14,9 @@ import { configFromEnv } from '../src/config.js';
 import { Operator } from '../src/operator.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import {
-  createModel, createNamespace, finishTraining, getModel, installCrd, makeDeploymentAvailable, modelObject, REPO_ROOT, sampleSpec, summary, waitFor,
+  createModel, createNamespace, finishTraining, getModel, installCrd, makeDeploymentAvailable, modelObject, patchModelSpec, REPO_ROOT, sampleSpec, summary, waitFor,
 } from './fixtures.js';
+import { FakeApiPod, rollPods } from './rollout-pods.js';
 
 const NS = 'ops';
 let cp: ControlPlane;
@@ -127,6 +128,38 @@ describe('the operator process', () => {
       await new Promise((r) => setTimeout(r, 500));
       assert.equal((await jobsOf('elsewhere', 'ignored')).length, 0);
     } finally {
+      await op.stop();
+    }
+  });
+
+  test('a shadow rollout runs to promotion on its own: requeued while its pods come up and while it bakes', async () => {
+    const op = new Operator(kc, { ...configFromEnv({}), watchNamespace: NS, leaderElection: false, metricsPort: 0 }, silent);
+    await op.start();
+    let pods: FakeApiPod[] = [];
+    try {
+      await createModel(kc, modelObject(NS, 'shadowed', sampleSpec({ rollout: { strategy: 'shadow', bakeSeconds: 1, checks: { minSamples: 10 } } })));
+      const finish = async (version: string) => {
+        const job = await waitFor('training job', async () => (await getModel(kc, NS, 'shadowed')).status?.trainingJob);
+        await finishTraining(kc, NS, job, JSON.stringify(summary(version, 0.8)));
+      };
+      await finish('v1shadowed01');
+      await waitFor('first version live', async () => (await getModel(kc, NS, 'shadowed')).status?.liveVersion === 'v1shadowed01');
+      await makeDeploymentAvailable(kc, NS, 'shadowed-api');
+      const { training } = (await getModel(kc, NS, 'shadowed')).spec;
+      await patchModelSpec(kc, NS, 'shadowed', { training: { ...training, seed: 2 } });
+      await waitFor('a second run', async () => (await getModel(kc, NS, 'shadowed')).status?.phase === 'Training');
+      await finish('v2shadowed02');
+      await waitFor('shadow', async () => (await getModel(kc, NS, 'shadowed')).status?.candidateVersion === 'v2shadowed02');
+      pods = await rollPods(kc, NS, 'shadowed-api', 1, []);
+      await waitFor('bake started', async () => (await getModel(kc, NS, 'shadowed')).status?.rollout?.bakeStartTime, 10_000);
+      pods[0].count({ rows: 40 }, { rows: 40, agreements: 40 });
+      const model = await waitFor('promoted', async () => { const m = await getModel(kc, NS, 'shadowed'); return m.status?.liveVersion === 'v2shadowed02' ? m : undefined; }, 15_000);
+      assert.deepEqual([model.status!.previousVersion, model.status!.candidateVersion, model.status!.rollout!.phase], ['v1shadowed01', undefined, 'Promoted']);
+      const dep = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'shadowed-api' });
+      assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v2shadowed02');
+      assert.ok(!dep.spec!.template.spec!.containers[0].env!.some((e) => e.name === 'CANDIDATE_VERSION'));
+    } finally {
+      await Promise.all(pods.map((p) => p.stop()));
       await op.stop();
     }
   });

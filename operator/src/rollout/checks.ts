@@ -113,6 +113,7 @@ function measures(mode: CandidateMode, c: StepCounts): Record<RolloutCheckName, 
 export function evaluateChecks(limits: Required<RolloutChecks>, mode: CandidateMode, counts: StepCounts): Evaluation {
   const m = measures(mode, counts);
   const enough = m.minSamples.value! >= limits.minSamples;
+  // min* limits are floors, max* ceilings.
   const passes = (name: RolloutCheckName, value: number) => (name.startsWith('min') ? value >= limits[name] : value <= limits[name]);
   const checks: RolloutCheckResult[] = (Object.keys(m) as RolloutCheckName[]).map((name) => {
     const { value, applicable } = m[name];

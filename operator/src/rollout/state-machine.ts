@@ -172,6 +172,8 @@ export function decideStep(trial: Trial, settings: RolloutSettings, seen: StepOb
   const evaluation = evaluateChecks(settings.checks, modeOf(rollout), signals.counts);
   const checks = evaluation.checks;
   const runs = candidateRuns(signals.counts);
+  // A failure among the pods that could be read is a failure; a pod that could not be read only
+  // keeps the step from passing (it never promotes on missing evidence).
   if (evaluation.verdict === 'Fail') {
     return { action: 'rollBack', reason: 'RolloutCheckFailed', message: `${stepName(rollout, settings)} failed its checks over ${runs} candidate runs: ${evaluation.failures.join('; ')}`, checks };
   }
