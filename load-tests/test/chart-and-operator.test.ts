@@ -34,7 +34,7 @@ test("the chart grants the operator exactly the rules of manifests/operator/rbac
 test('NetworkPolicies and helm test match the API objects the operator makes', () => {
   const objects = renderChart('prod');
   const model = { ...only(objects, 'LoanRiskModel'), metadata: { ...only(objects, 'LoanRiskModel').metadata, uid: 'uid-1' } } as unknown as LoanRiskModel;
-  const deployment = desiredDeployment(model, 'v1');
+  const deployment = desiredDeployment(model, { live: 'v1' });
   const service = desiredService(model);
   const podLabels = deployment.spec!.template.metadata!.labels!;
   const apiPolicy = only(objects, 'NetworkPolicy', 'loan-risk-api');

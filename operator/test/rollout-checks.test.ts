@@ -34,7 +34,7 @@ describe('rollout checks', () => {
     assert.equal(p99Ms(versionStats('v', { rows: 0 }).latencyBuckets), undefined);
   });
 
-  test('nothing counts before minSamples candidate runs (rows + errors)', () => {
+  test('nothing counts before minSamples candidate rows (scored + failed)', () => {
     assert.deepEqual(results(counts({ rows: 50 }, { rows: 50, errors: 49 })), {
       verdict: 'Waiting', minSamples: 'Waiting', maxErrorRate: 'Waiting', maxP99LatencyRatio: 'Waiting', maxScorePsi: 'Waiting', minDecisionAgreement: 'Waiting',
     });

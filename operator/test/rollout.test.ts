@@ -145,7 +145,7 @@ describe('progressive delivery', () => {
     assert.deepEqual([model.status!.rollout!.step, model.status!.candidateTrafficPercent], [1, 50]);
     assert.deepEqual(rolloutEnv(await deployment('canary')), trying('v1canary0001', 'v2canary0002', 'canary', 50));
 
-    // 50 %: the bake is over but fewer than minSamples candidate runs were seen: the step waits.
+    // 50 %: the bake is over but fewer than minSamples candidate rows were seen: the step waits.
     step = await startBake('canary', step);
     pods.push(...step);
     for (const p of step) p.count({ rows: 20 }, { rows: 20 });
@@ -153,7 +153,7 @@ describe('progressive delivery', () => {
     result = await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
     assert.equal(model.status!.rollout!.step, 1);
-    assert.match(model.status!.rollout!.message!, /waiting for 100 candidate runs \(checks.minSamples\): 40 so far from 2 pods/);
+    assert.match(model.status!.rollout!.message!, /waiting for 100 candidate rows \(checks.minSamples\): 40 so far from 2 pods/);
     assert.equal(model.status!.rollout!.checks!.find((c) => c.name === 'minSamples')!.result, 'Waiting');
     assert.equal(model.status!.rollout!.checks!.find((c) => c.name === 'maxErrorRate')!.result, 'Waiting');
     assert.ok(result.requeueAfterMs! >= 10_000, 'a step waiting for traffic is looked at again, later as it waits longer');
@@ -210,7 +210,7 @@ describe('progressive delivery', () => {
     assert.equal(model.status!.rollout!.checks!.find((c) => c.name === 'maxErrorRate')!.result, 'Fail');
     const degraded = condition(model, 'Degraded')!;
     assert.deepEqual([degraded.status, degraded.reason], ['True', 'RolloutCheckFailed']);
-    assert.match(degraded.message, /the shadow phase failed its checks over 200 candidate runs: maxErrorRate 0.1 > 0.05/);
+    assert.match(degraded.message, /the shadow phase failed its checks over 200 candidate rows: maxErrorRate 0.1 > 0.05/);
     assert.deepEqual({ ...model.status!.history![0], time: undefined, message: undefined }, { version: 'v2failing002', rocAuc: 0.83, outcome: 'Rejected', time: undefined, reason: 'RolloutCheckFailed', message: undefined });
     assert.deepEqual(rolloutEnv(await deployment('failing')), served('v1failing001'));
     const rolledBack = (await events('failing')).find((e) => e.reason === 'RolledBack');
@@ -241,7 +241,7 @@ describe('progressive delivery', () => {
     await reconciler.reconcile(NS, 'shifted');
     model = await getModel(kc, NS, 'shifted');
     assert.equal(model.status!.rollout!.phase, 'RolledBack');
-    assert.match(condition(model, 'Degraded')!.message, /canary step 1 of 2 \(25%\) failed its checks over 200 candidate runs: maxScorePsi \d+(\.\d+)? > 0.25/);
+    assert.match(condition(model, 'Degraded')!.message, /canary step 1 of 2 \(25%\) failed its checks over 200 candidate rows: maxScorePsi \d+(\.\d+)? > 0.25/);
     assert.deepEqual(rolloutEnv(await deployment('shifted')), served('v1shifted001'));
   });
 

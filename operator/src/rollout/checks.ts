@@ -89,19 +89,19 @@ const total = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
 type Measure = { value?: number; applicable: boolean };
 
-/** Candidate runs: rows it scored plus runs that threw (a run that threw scored nothing). */
-export function candidateRuns(counts: StepCounts): number {
+/** Rows the candidate was given: scored plus failed (the API counts failed rows in errors, not in rows). */
+export function candidateRows(counts: StepCounts): number {
   return counts.candidate.rows + counts.candidate.errors;
 }
 
 function measures(mode: CandidateMode, c: StepCounts): Record<RolloutCheckName, Measure> {
-  const runs = candidateRuns(c);
+  const given = candidateRows(c);
   const liveP99 = p99Ms(c.live.latencyBuckets);
   const candidateP99 = p99Ms(c.candidate.latencyBuckets);
   const bothScored = total(c.live.scoreBins) > 0 && total(c.candidate.scoreBins) > 0;
   return {
-    minSamples: { value: runs, applicable: true },
-    maxErrorRate: { value: runs > 0 ? c.candidate.errors / runs : undefined, applicable: runs > 0 },
+    minSamples: { value: given, applicable: true },
+    maxErrorRate: { value: given > 0 ? c.candidate.errors / given : undefined, applicable: given > 0 },
     // At 100 % no live answers are left to compare with: the latency and PSI checks rest on the earlier steps.
     maxP99LatencyRatio: { value: liveP99 && candidateP99 ? candidateP99 / liveP99 : undefined, applicable: !!(liveP99 && candidateP99) },
     maxScorePsi: { value: bothScored ? psiOfCounts(c.live.scoreBins, c.candidate.scoreBins) : undefined, applicable: bothScored },
@@ -109,7 +109,7 @@ function measures(mode: CandidateMode, c: StepCounts): Record<RolloutCheckName, 
   };
 }
 
-/** Each check over the step; none counts until minSamples candidate runs were seen (the verdict is then Waiting). */
+/** Each check over the step; none counts until minSamples candidate rows were seen (the verdict is then Waiting). */
 export function evaluateChecks(limits: Required<RolloutChecks>, mode: CandidateMode, counts: StepCounts): Evaluation {
   const m = measures(mode, counts);
   const enough = m.minSamples.value! >= limits.minSamples;

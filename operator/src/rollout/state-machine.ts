@@ -11,7 +11,7 @@ import {
   HISTORY_LIMIT,
   type CandidateMode, type HistoryEntry, type LoanRiskModelStatus, type ModelRecord, type RolloutCheckResult, type RolloutStatus,
 } from '@peerloan/contracts';
-import { candidateRuns, evaluateChecks } from './checks.js';
+import { candidateRows, evaluateChecks } from './checks.js';
 import type { Serving } from './serving.js';
 import { stepPercent, type RolloutSettings } from './settings.js';
 import type { StepSignals } from './signals.js';
@@ -171,15 +171,15 @@ export function decideStep(trial: Trial, settings: RolloutSettings, seen: StepOb
   const baked = t - Date.parse(rollout.bakeStartTime);
   const evaluation = evaluateChecks(settings.checks, modeOf(rollout), signals.counts);
   const checks = evaluation.checks;
-  const runs = candidateRuns(signals.counts);
+  const rows = candidateRows(signals.counts);
   // A failure among the pods that could be read is a failure; a pod that could not be read only
   // keeps the step from passing (it never promotes on missing evidence).
   if (evaluation.verdict === 'Fail') {
-    return { action: 'rollBack', reason: 'RolloutCheckFailed', message: `${stepName(rollout, settings)} failed its checks over ${runs} candidate runs: ${evaluation.failures.join('; ')}`, checks };
+    return { action: 'rollBack', reason: 'RolloutCheckFailed', message: `${stepName(rollout, settings)} failed its checks over ${rows} candidate rows: ${evaluation.failures.join('; ')}`, checks };
   }
   if (signals.problems.length > 0) return { action: 'hold', message: `not every pod could be counted: ${signals.problems.join('; ')}`, checks, requeueAfterMs: pollMs(settings, baked) };
   if (evaluation.verdict === 'Waiting') {
-    return { action: 'hold', message: `waiting for ${settings.checks.minSamples} candidate runs (checks.minSamples): ${runs} so far from ${signals.pods} pods`, checks, requeueAfterMs: pollMs(settings, baked) };
+    return { action: 'hold', message: `waiting for ${settings.checks.minSamples} candidate rows (checks.minSamples): ${rows} so far from ${signals.pods} pods`, checks, requeueAfterMs: pollMs(settings, baked) };
   }
   const left = settings.bakeMs - baked;
   if (left > 0) {
