@@ -18,7 +18,7 @@ import { driftMarksAndRetrains } from '../src/steps/drift.js';
 import { badDataPathDegrades } from '../src/steps/faults.js';
 import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
 import { deleteCollectsChildren } from '../src/steps/lifecycle.js';
-import { apiPodDeletedUnderLoad, retrainUnderLoad } from '../src/steps/rollout.js';
+import { apiPodDeletedUnderLoad, canaryUnderLoad, retrainUnderLoad } from '../src/steps/rollout.js';
 import { hpaScalesUp } from '../src/steps/scaling.js';
 import { k6Smoke, predictionsMatchTrainer, webPageAndOip } from '../src/steps/serving.js';
 import { applySample, firstPrediction, uploadTrainingData } from '../src/steps/training.js';
@@ -103,6 +103,9 @@ const RETRAIN = 'a spec change retrains and rolls out under k6 load: no failed r
 const SCALED = 'a k6 ramp through the Ingress makes the HPA add an API replica (metrics-server)';
 
 step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]!));
+
+step('a retrain under strategy canary: shadow, 50 %, 100 %, promoted under k6 load; both versions answer during it, only the new one after', [APPLY], async () =>
+  canaryUnderLoad(journey, loans[0]!));
 
 step(SCALED, [APPLY], async () => hpaScalesUp(journey));
 

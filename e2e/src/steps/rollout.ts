@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, kubectlJson } from '../commands.js';
 import { viaIngress } from '../ingress.js';
-import type { Journey } from '../journey-state.js';
+import { describeStatus, getModel, type Journey } from '../journey-state.js';
 import { runK6 } from '../k6.js';
 import { waitFor } from '../waiting.js';
 import { trainingJobs, waitForNewLiveVersion } from './training.js';
@@ -52,6 +52,42 @@ export async function retrainUnderLoad(journey: Journey, loan: Record<string, un
   assert.ok(seen.has(previous) && seen.has(journey.liveVersion), `both versions answered: saw ${[...seen].join(', ')}`);
   const jobs = (await trainingJobs(journey)).map((j) => j.metadata.name);
   assert.deepEqual(jobs.filter((name) => !jobsBefore.has(name)), [job], 'exactly one new training Job');
+}
+
+/**
+ * A retrain under `spec.rollout.strategy: canary`: the candidate runs in shadow, then answers
+ * 50 % and 100 % of requests through the Ingress, and is promoted; k6 sees no failed request,
+ * both versions answer during the canary and only the new one after.
+ */
+export async function canaryUnderLoad(journey: Journey, loan: Record<string, unknown>): Promise<void> {
+  const previous = journey.liveVersion!;
+  const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '240s' });
+  const versions = watchVersions(journey, loan);
+  await kubectl(['-n', journey.namespace, 'patch', 'loanriskmodel', journey.model, '--type', 'merge', '-p', JSON.stringify({
+    spec: {
+      training: { seed: 3 },
+      qualityGate: { maxRegression: 0.05 },
+      rollout: { strategy: 'canary', steps: [50, 100], bakeSeconds: 15, readyDeadlineSeconds: 180, checks: { minSamples: 30 } },
+    },
+  })]);
+  const shares = new Set<number>();
+  const candidate = await waitFor('the candidate in canary', 300, async () => {
+    const model = await getModel(journey);
+    if (model.status?.candidateVersion) shares.add(model.status.candidateTrafficPercent ?? 0);
+    if ((model.status?.candidateTrafficPercent ?? 0) === 50) return model.status!.candidateVersion!;
+    if (model.status?.liveVersion !== previous) throw new Error(`promoted before the 50 % step was seen: ${describeStatus(model)}`);
+    return undefined;
+  }, 1000);
+  assert.ok(shares.has(0), `the candidate ran in shadow (0 %) first: saw ${[...shares].join(', ')} %`);
+  journey.liveVersion = await waitForNewLiveVersion(journey, previous, 300);
+  assert.equal(journey.liveVersion, candidate, 'the canary is what was promoted');
+  const seen = await versions.stop();
+  assertNoFailedRequest(await load, 'the shadow and canary steps');
+  assert.ok(seen.has(previous) && seen.has(candidate), `both versions answered during the canary: saw ${[...seen].join(', ')}`);
+  for (let i = 0; i < 20; i++) {
+    const answer = await viaIngress(journey.host, 'POST', '/predict', JSON.stringify({ ...loan, id: `applicant-${i}` }));
+    assert.equal((JSON.parse(answer.body) as { modelVersion: string }).modelVersion, candidate, 'only the new version after promotion');
+  }
 }
 
 export async function apiPodDeletedUnderLoad(journey: Journey): Promise<void> {
