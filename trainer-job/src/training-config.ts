@@ -29,6 +29,8 @@ export interface TrainingConfig {
   readonly threads: number;
   /** Largest |ONNX - XGBoost| allowed on the parity sample. */
   readonly parityTolerance: number;
+  /** Resamples of the stratified bootstrap behind every metric's 95% interval. */
+  readonly bootstrapResamples: number;
 }
 
 export const DEFAULT_CONFIG: TrainingConfig = {
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   maxBadRowShare: 0.05,
   threads: 0,
   parityTolerance: 1e-5,
+  bootstrapResamples: 1000,
 };
 
 const numberList = (minimum: number, maximum: number, integer = false) => ({
@@ -92,6 +95,7 @@ const configSchema = {
     maxBadRowShare: { type: 'number', minimum: 0, maximum: 1 },
     threads: { type: 'integer', minimum: 0, maximum: 256 },
     parityTolerance: { type: 'number', exclusiveMinimum: 0, maximum: 0.01 },
+    bootstrapResamples: { type: 'integer', minimum: 100, maximum: 100000 },
   },
 } as const;
 
