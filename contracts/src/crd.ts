@@ -4,6 +4,7 @@
  * `loanRiskModelCrd()` (npm run generate:crd -w operator); a test keeps the two identical and
  * another walks the types against the schema, so they cannot drift apart.
  */
+import { MONOTONE_FEATURES } from './features.js';
 import type { Interval, ThresholdPolicy } from './manifest.js';
 import { ROLLOUT_DEFAULTS, ROLLOUT_ENV, ROLLOUT_STRATEGIES, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
 
@@ -50,7 +51,23 @@ export interface DatasetSpec {
   modelsSubPath?: string;
 }
 
+/** A monotone direction: 1 the late probability never falls as the value rises, -1 never rises, 0 free. */
+export type MonotoneDirection = -1 | 0 | 1;
+
+/** The features a direction can be given to (numbers, and grade and emp_length by rank). */
+export interface MonotoneSpec {
+  loan_amnt?: MonotoneDirection;
+  int_rate?: MonotoneDirection;
+  grade?: MonotoneDirection;
+  annual_inc?: MonotoneDirection;
+  revol_util?: MonotoneDirection;
+  emp_length?: MonotoneDirection;
+  dti?: MonotoneDirection;
+  delinq_2yrs?: MonotoneDirection;
+}
+
 export interface TrainingOverrides {
+  monotone?: MonotoneSpec;
   maxRounds?: number;
   earlyStoppingRounds?: number;
   imbalance?: Array<'none' | 'scale_pos_weight' | 'smote'>;
@@ -308,6 +325,8 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
     folds: int('Stratified cross-validation folds.', 2, 20, { default: 5 }),
     seed: int('Random seed; the same data, settings and seed give the same model version.', 0, 2147483647, { default: 42 }),
     config: obj('Overrides of the trainer defaults (trainer-job/src/training-config.ts).', {
+      monotone: obj('Monotone constraints (XGBoost monotone_constraints), default none: per feature 1 (the late probability never falls as the value rises), -1 (never rises) or 0 (free). The report shows the observed late rate by decile per feature to choose them; on PeerLoan data int_rate, grade, delinq_2yrs rising and annual_inc, emp_length falling cost nothing, while dti and revol_util are best left free.',
+        Object.fromEntries(MONOTONE_FEATURES.map((name) => [name, { type: 'integer', description: `Direction for ${name}: 1, -1 or 0.`, enum: [-1, 0, 1] }]))),
       maxRounds: int('Most boosting rounds per candidate.', 1, 10000),
       earlyStoppingRounds: int('Rounds without validation AUC gain before stopping.', 1, 1000),
       imbalance: { type: 'array', description: 'Class-imbalance strategies searched.', minItems: 1, maxItems: 3, 'x-kubernetes-list-type': 'set', items: { type: 'string', enum: ['none', 'scale_pos_weight', 'smote'] } },

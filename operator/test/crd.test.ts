@@ -28,7 +28,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   dataset: { claimName: 'c', path: 'p', validationPath: 'v', modelsSubPath: 'm' },
   training: {
     image: 'i', resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } }, folds: 5, seed: 1,
-    config: { maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
+    config: { monotone: { loan_amnt: 0, int_rate: 1, grade: 1, annual_inc: -1, revol_util: 0, emp_length: -1, dti: 0, delinq_2yrs: 1 }, maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
     backoffLimit: 1, activeDeadlineSeconds: 60,
   },
   qualityGate: { minRocAuc: 0.7, maxRegression: 0.01, minOutOfTimeRocAuc: 0.6, maxCalibrationError: 0.01 },

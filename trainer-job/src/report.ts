@@ -5,6 +5,7 @@
  * charting library would need a DOM or ship a runtime for four line charts.
  */
 import type { Interval, ModelManifest } from '@peerloan/contracts';
+import type { LateRateBin } from './late-rates.js';
 import { thresholdSweep } from './metrics.js';
 
 type Point = readonly [number, number];
@@ -54,6 +55,8 @@ export interface ReportCurves {
   readonly labels: ArrayLike<number>;
   /** The later period's scores and outcomes, when the run was given --validation-data. */
   readonly outOfTime?: { readonly scores: ArrayLike<number>; readonly labels: ArrayLike<number> };
+  /** Observed late rate per feature bin on the training rows. */
+  readonly lateRates: Readonly<Record<string, readonly LateRateBin[]>>;
 }
 
 function rocAndPr(curves: ReportCurves): { roc: Point[]; pr: Point[]; tradeoff: Series[] } {
@@ -122,6 +125,16 @@ ${table(['check', 'value', 'perfect'], [
 ${table(['feature', 'PSI', ''], psi)}`;
 }
 
+function lateRateSection(manifest: ModelManifest, lateRates: ReportCurves['lateRates']): string {
+  const monotone = manifest.model.monotone ?? {};
+  const direction = (name: string) => (monotone[name] === 1 ? 'constrained: risk rises with the value' : monotone[name] === -1 ? 'constrained: risk falls as the value rises' : 'free');
+  const tables = Object.entries(lateRates).map(([name, bins]) => `<div class="late"><h3>${esc(name)} <small>(${direction(name)})</small></h3>
+${table(['bin', 'loans', 'late', 'late rate'], bins.map((b) => [b.label, b.rows, b.late, `${((b.late / b.rows) * 100).toFixed(2)}%`]))}</div>`);
+  return `<h2>Observed late rate by feature (training data)</h2>
+<p>Deciles of each number (plus missing), each category of the others: where the observed rate does not move one way, a monotone constraint would cost accuracy.</p>
+${tables.join('\n')}`;
+}
+
 export function renderReport(manifest: ModelManifest, curves: ReportCurves): string {
   const { roc, pr, tradeoff } = rocAndPr(curves);
   const calibration = calibrationPoints(curves);
@@ -151,7 +164,7 @@ export function renderReport(manifest: ModelManifest, curves: ReportCurves): str
 <html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}
 table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}
-figcaption{font-size:13px;color:#555}</style></head><body>
+figcaption{font-size:13px;color:#555}.late{display:inline-block;vertical-align:top;margin-right:1.5em}</style></head><body>
 <h1>Loan risk model ${esc(manifest.version)}</h1>
 <p>Trained ${esc(manifest.created)} on ${manifest.data.rows} loans (${manifest.data.positives} late) in ${fmt(manifest.trainingSeconds, 1)} s.
 Strategy <b>${esc(manifest.model.strategy)}</b>, ${manifest.model.rounds} trees, ${manifest.model.folds}-fold CV.</p>
@@ -161,6 +174,7 @@ ${outOfTimeSection(manifest)}
 <p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
 precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>
 ${charts.join('\n')}
+${lateRateSection(manifest, curves.lateRates)}
 <h2>Model search</h2>
 ${table(['imbalance', 'parameters', 'ROC AUC', 'std', 'rounds'], candidates)}
 <h2>Data quality</h2>

@@ -15,6 +15,7 @@ import type { Booster } from './xgboost/booster.js';
 import { DMatrix } from './xgboost/dmatrix.js';
 import { DataError } from './errors/data-error.js';
 import { gainImportance } from './feature-importance.js';
+import { lateRatesByBin } from './late-rates.js';
 import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
 import { baseScore, refit, searchModels, type CandidateResult } from './model-search.js';
@@ -72,6 +73,12 @@ function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanT
   const pooled = bootstrapIntervals(new ScoredSample(calibrated, table.labels), { rocAuc: weightedRocAuc, prAuc: weightedPrAuc, brier: weightedBrier, logLoss: weightedLogLoss }, bootstrapOptions(config));
   const summarise = (values: number[], name: MetricName): MetricSummary => ({ ...meanAndStd(values), folds: values, pooled: pooled[name] });
   return { rocAuc: { ...best.rocAuc, pooled: pooled.rocAuc }, prAuc: summarise(per.prAuc, 'prAuc'), brier: summarise(per.brier, 'brier'), logLoss: summarise(per.logLoss, 'logLoss') };
+}
+
+/** The features with a direction (0 is free and left out), or undefined when none has one. */
+function constrained(config: TrainingConfig): Record<string, 1 | -1> | undefined {
+  const entries = Object.entries(config.monotone).filter((e): e is [string, 1 | -1] => e[1] !== 0);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 function bootstrapOptions(config: TrainingConfig): BootstrapOptions {
@@ -181,13 +188,14 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
         seed: config.seed,
         candidates: search.candidates.map(({ oofMargins: _m, ...c }) => c),
         importance: gainImportance(trees, plan),
+        ...(constrained(config) && { monotone: constrained(config) }),
       },
       data: { rows: table.rows, positives: table.positives, sha256: data.sha256, badRows: data.bad.count, badRowReasons: data.bad.reasons },
       trainingSeconds: (performance.now() - started) / 1000,
       baseline,
     };
     const card = buildModelCard({ manifest, trainer: TRAINER_REVISION, config: JSON.parse(modelAffectingConfig(config)), confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value) });
-    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
     const summary: TrainingSummary = {
       version,
       path,
