@@ -4,7 +4,8 @@
  * `loanRiskModelCrd()` (npm run generate:crd -w operator); a test keeps the two identical and
  * another walks the types against the schema, so they cannot drift apart.
  */
-import type { ThresholdPolicy } from './manifest.js';
+import { MONOTONE_FEATURES } from './features.js';
+import type { Interval, ThresholdPolicy } from './manifest.js';
 import { ROLLOUT_DEFAULTS, ROLLOUT_ENV, ROLLOUT_STRATEGIES, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
 
 export const CRD_GROUP = 'risk.peerloan.io';
@@ -44,11 +45,29 @@ export interface DatasetSpec {
   claimName: string;
   /** CSV path inside the claim. */
   path: string;
+  /** A later period's labelled CSV inside the claim: the trained model is scored on it (out-of-time validation). */
+  validationPath?: string;
   /** Folder inside the claim where the trainer writes `<version>/` and the API reads it. */
   modelsSubPath?: string;
 }
 
+/** A monotone direction: 1 the late probability never falls as the value rises, -1 never rises, 0 free. */
+export type MonotoneDirection = -1 | 0 | 1;
+
+/** The features a direction can be given to (numbers, and grade and emp_length by rank). */
+export interface MonotoneSpec {
+  loan_amnt?: MonotoneDirection;
+  int_rate?: MonotoneDirection;
+  grade?: MonotoneDirection;
+  annual_inc?: MonotoneDirection;
+  revol_util?: MonotoneDirection;
+  emp_length?: MonotoneDirection;
+  dti?: MonotoneDirection;
+  delinq_2yrs?: MonotoneDirection;
+}
+
 export interface TrainingOverrides {
+  monotone?: MonotoneSpec;
   maxRounds?: number;
   earlyStoppingRounds?: number;
   imbalance?: Array<'none' | 'scale_pos_weight' | 'smote'>;
@@ -75,6 +94,10 @@ export interface TrainingSpec {
 export interface QualityGateSpec {
   minRocAuc?: number;
   maxRegression?: number;
+  /** Off unless set; needs dataset.validationPath. */
+  minOutOfTimeRocAuc?: number;
+  /** Off unless set; needs dataset.validationPath. */
+  maxCalibrationError?: number;
 }
 
 export type DecisionPolicySpec = { -readonly [K in keyof ThresholdPolicy]: ThresholdPolicy[K] };
@@ -128,9 +151,18 @@ export interface ModelMetrics {
   brier?: number;
 }
 
+/** What the trainer measured on dataset.validationPath (the summary's outOfTime). */
+export interface OutOfTimeRecord {
+  rows: number;
+  rocAuc: Interval;
+  /** Expected calibration error of the served probabilities on the later period. */
+  expectedCalibrationError: number;
+}
+
 export interface ModelRecord {
   version: string;
   metrics: ModelMetrics;
+  outOfTime?: OutOfTimeRecord;
   threshold?: number;
   rows?: number;
   /** Training Job that produced it. */
@@ -266,6 +298,15 @@ const modelRecord = (what: string): Schema => obj(what, {
     prAuc: num('Mean precision-recall AUC over the folds.', 0, 1),
     brier: num('Mean Brier score (lower is better).', 0, 1),
   }, { required: ['rocAuc'] }),
+  outOfTime: obj('Measured on dataset.validationPath, a later period (absent without one).', {
+    rows: int('Rows of the later period scored.', 0, 2147483647),
+    rocAuc: obj('ROC AUC on the later period with its 95% bootstrap interval.', {
+      value: num('ROC AUC.', 0, 1),
+      low: num('Lower end of the 95% interval.', 0, 1),
+      high: num('Upper end of the 95% interval.', 0, 1),
+    }, { required: ['value', 'low', 'high'] }),
+    expectedCalibrationError: num('Mean |predicted - observed late rate| over 10 equal-count score bins.', 0, 1),
+  }, { required: ['rows', 'rocAuc', 'expectedCalibrationError'] }),
   threshold: num('Decision threshold chosen by the decision policy.', 0, 1),
   rows: int('Training rows used.', 0, 2147483647),
   job: str('Training Job that produced this model.'),
@@ -275,6 +316,7 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
   dataset: obj('Training data on a PersistentVolumeClaim; the same claim stores the model artifacts.', {
     claimName: str('Name of the PersistentVolumeClaim (same namespace) holding the CSV and the artifacts. Use ReadWriteMany when the Job and the API pods may land on different nodes.', { pattern: DNS_LABEL, maxLength: 253 }),
     path: str('Path of the training CSV inside the claim, e.g. loans/2026q3.csv.', { minLength: 1, maxLength: 1024, 'x-kubernetes-validations': [{ rule: "!self.startsWith('/') && !self.contains('..')", message: 'path must be relative to the claim root and must not contain ..' }] }),
+    validationPath: str('Path of a later period\'s labelled CSV inside the claim (same columns), e.g. loans/2026q4.csv. The model is still chosen by cross-validation on path, then scored on this file (loanrisk-train --validation-data): out-of-time ROC AUC with its 95% bootstrap interval, calibration and feature PSI in the manifest, report and model card. qualityGate.minOutOfTimeRocAuc and maxCalibrationError need it.', { minLength: 1, maxLength: 1024, 'x-kubernetes-validations': [{ rule: "!self.startsWith('/') && !self.contains('..')", message: 'validationPath must be relative to the claim root and must not contain ..' }] }),
     modelsSubPath: str('Folder inside the claim where the trainer writes <version>/ and the API reads it.', { default: 'models', pattern: '^[A-Za-z0-9._-]+$', maxLength: 253 }),
   }, { required: ['claimName', 'path'] }),
   training: obj('The training Job (trainer-job image, loanrisk-train). Changing any of it, the dataset or the decision policy starts a new training run.', {
@@ -283,6 +325,8 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
     folds: int('Stratified cross-validation folds.', 2, 20, { default: 5 }),
     seed: int('Random seed; the same data, settings and seed give the same model version.', 0, 2147483647, { default: 42 }),
     config: obj('Overrides of the trainer defaults (trainer-job/src/training-config.ts).', {
+      monotone: obj('Monotone constraints (XGBoost monotone_constraints), default none: per feature 1 (the late probability never falls as the value rises), -1 (never rises) or 0 (free). The report shows the observed late rate by decile per feature to choose them; on PeerLoan data int_rate, grade, delinq_2yrs rising and annual_inc, emp_length falling cost nothing, while dti and revol_util are best left free.',
+        Object.fromEntries(MONOTONE_FEATURES.map((name) => [name, { type: 'integer', description: `Direction for ${name}: 1, -1 or 0.`, enum: [-1, 0, 1] }]))),
       maxRounds: int('Most boosting rounds per candidate.', 1, 10000),
       earlyStoppingRounds: int('Rounds without validation AUC gain before stopping.', 1, 1000),
       imbalance: { type: 'array', description: 'Class-imbalance strategies searched.', minItems: 1, maxItems: 3, 'x-kubernetes-list-type': 'set', items: { type: 'string', enum: ['none', 'scale_pos_weight', 'smote'] } },
@@ -301,6 +345,8 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
   qualityGate: obj('When a newly trained candidate replaces the live model.', {
     minRocAuc: num('Lowest acceptable cross-validated ROC AUC.', 0.5, 1, { default: 0.7 }),
     maxRegression: num('Largest ROC AUC drop allowed against the live model.', 0, 1, { default: 0.01 }),
+    minOutOfTimeRocAuc: num('Lowest acceptable ROC AUC on dataset.validationPath (the point estimate; the status shows its interval). Off unless set; when set, a candidate trained without validationPath is refused.', 0.5, 1),
+    maxCalibrationError: num('Largest acceptable expected calibration error on dataset.validationPath: mean |predicted - observed late rate| over 10 equal-count score bins, e.g. 0.01. Off unless set; when set, a candidate trained without validationPath is refused.', 0, 1),
   }, { default: {} }),
   decisionPolicy: obj('How the trainer picks the decision threshold.', {
     policy: str('fixed: use value as the threshold; target-recall: catch value of the late loans; max-flag-rate: flag at most value of all loans.', { enum: ['fixed', 'target-recall', 'max-flag-rate'], default: 'target-recall' }),

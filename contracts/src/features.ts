@@ -78,6 +78,9 @@ export const CATEGORICAL_FEATURES = FEATURES.filter(
 );
 export const NUMERIC_FEATURES = FEATURES.filter((f): f is NumericFeature => f.kind === 'numeric');
 
+/** Features a monotone direction can be given to: numbers, and ordered categories by rank. */
+export const MONOTONE_FEATURES: readonly string[] = FEATURES.filter((f) => f.kind === 'numeric' || f.ordinal).map((f) => f.name);
+
 export function featureByName(name: string): Feature | undefined {
   return FEATURES.find((f) => f.name === name);
 }

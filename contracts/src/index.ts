@@ -5,3 +5,4 @@ export * from './model-inputs.js';
 export * from './row-validation.js';
 export * from './crd.js';
 export * from './rollout.js';
+export * from './model-card.js';

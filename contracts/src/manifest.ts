@@ -15,6 +15,9 @@ export const ARTIFACT_FILES = {
  */
 export const XGBOOST_MODEL_FILE = 'xgboost-model.json';
 
+/** Beside the contract's three files in every version folder: the model card (`ModelCard`). */
+export const MODEL_CARD_FILE = 'model-card.json';
+
 /** File in a models root naming the version folder to serve (written last, by rename). */
 export const CURRENT_POINTER = 'current';
 
@@ -32,10 +35,48 @@ export type ImbalanceStrategy = 'none' | 'scale_pos_weight' | 'smote';
 
 export type MetricName = 'rocAuc' | 'prAuc' | 'brier' | 'logLoss';
 
+/** A measured value with its 95% interval (stratified, seeded bootstrap: percentiles 2.5 and 97.5). */
+export interface Interval {
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+}
+
 export interface MetricSummary {
+  /** Mean over the folds, and their spread. */
   readonly mean: number;
   readonly std: number;
   readonly folds: readonly number[];
+  /** The metric on all out-of-fold scores pooled, with its bootstrap interval. */
+  readonly pooled?: Interval;
+}
+
+/** How far scores are from observed late rates on a set of loans. */
+export interface CalibrationCheck {
+  /** Mean predicted probability and observed late share. */
+  readonly meanPredicted: number;
+  readonly observedRate: number;
+  /** Logistic recalibration on the model's log-odds: slope 1 and intercept 0 are perfect. */
+  readonly slope: number;
+  readonly intercept: number;
+  /** Expected calibration error: mean |predicted - observed| over 10 equal-count score bins, weighted by size. */
+  readonly expectedCalibrationError: number;
+}
+
+/** The chosen model scored on a later, labelled period (loanrisk-train --validation-data). */
+export interface OutOfTimeMetrics {
+  readonly rows: number;
+  readonly positives: number;
+  readonly sha256: string;
+  readonly rocAuc: Interval;
+  readonly prAuc: Interval;
+  readonly brier: Interval;
+  readonly calibration: CalibrationCheck;
+  /** At the manifest's threshold. */
+  readonly atThreshold: { readonly precision: Interval; readonly recall: Interval; readonly flagRate: number };
+  /** Population stability index of each feature (and `score`) between the training rows and the later period. */
+  readonly psi: Readonly<Record<string, number>>;
+  readonly bootstrap: { readonly resamples: number; readonly seed: number };
 }
 
 /** Share of rows per bin; drift monitoring compares a live window against these. */
@@ -102,7 +143,11 @@ export interface ModelManifest {
     readonly cv: Readonly<Record<MetricName, MetricSummary>>;
     /** Out-of-fold, calibrated, at the chosen threshold. */
     readonly atThreshold: { readonly precision: number; readonly recall: number; readonly flagRate: number };
+    /** Out-of-fold, calibrated (optimistic: Platt was fitted on the same scores). */
+    readonly calibration?: CalibrationCheck;
   };
+  /** Present when the run was given --validation-data. */
+  readonly outOfTime?: OutOfTimeMetrics;
   readonly model: {
     readonly engine: string;
     readonly strategy: ImbalanceStrategy;
@@ -112,6 +157,8 @@ export interface ModelManifest {
     readonly seed: number;
     readonly candidates: readonly SearchCandidate[];
     readonly importance: Readonly<Record<string, number>>;
+    /** Monotone constraints the trees obey, by feature: 1 risk never falls as the value rises, -1 never rises. */
+    readonly monotone?: Readonly<Record<string, 1 | -1>>;
   };
   readonly data: {
     readonly rows: number;
@@ -138,4 +185,12 @@ export interface TrainingSummary {
   };
   readonly threshold: number;
   readonly rows: number;
+  /** Present when the run was given --validation-data. */
+  readonly outOfTime?: {
+    readonly rows: number;
+    readonly rocAuc: Interval;
+    readonly prAuc: Interval;
+    readonly brier: Interval;
+    readonly expectedCalibrationError: number;
+  };
 }

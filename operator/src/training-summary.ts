@@ -3,7 +3,7 @@
  * termination message (terminationMessagePath), one JSON object.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ModelRecord } from '@peerloan/contracts';
+import type { ModelRecord, OutOfTimeRecord } from '@peerloan/contracts';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 
 /** The terminated trainer's message, preferring a succeeded container; undefined if none has terminated yet. */
@@ -24,7 +24,7 @@ export function parseTrainingSummary(pod: string, message: string, job: string):
   } catch {
     throw new TrainingSummaryError(`${where}: termination message is not JSON: ${JSON.stringify(message.slice(0, 200))}`);
   }
-  const s = value as { version?: unknown; metrics?: { rocAuc?: unknown; prAuc?: unknown; brier?: unknown }; threshold?: unknown; rows?: unknown };
+  const s = value as { version?: unknown; metrics?: { rocAuc?: unknown; prAuc?: unknown; brier?: unknown }; threshold?: unknown; rows?: unknown; outOfTime?: unknown };
   if (typeof s !== 'object' || s === null) throw new TrainingSummaryError(`${where}: termination message is not a JSON object`);
   if (typeof s.version !== 'string' || !/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/.test(s.version)) {
     throw new TrainingSummaryError(`${where}: termination message needs "version" (a lower-case name such as 3f2a9c81b7de), got ${JSON.stringify(s.version)}`);
@@ -34,11 +34,25 @@ export function parseTrainingSummary(pod: string, message: string, job: string):
     throw new TrainingSummaryError(`${where}: termination message needs "metrics.rocAuc" between 0 and 1, got ${JSON.stringify(rocAuc)}`);
   }
   const optional = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const outOfTime = s.outOfTime === undefined ? undefined : parseOutOfTime(s.outOfTime, where);
   return {
     version: s.version,
     metrics: { rocAuc, prAuc: optional(s.metrics?.prAuc), brier: optional(s.metrics?.brier) },
+    ...(outOfTime && { outOfTime }),
     threshold: optional(s.threshold),
     rows: optional(s.rows),
     job,
   };
+}
+
+const unit = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
+
+/** The optional out-of-time part (the trainer was given --validation-data): all of it or an error, never half. */
+function parseOutOfTime(value: unknown, where: string): OutOfTimeRecord {
+  const o = value as { rows?: unknown; rocAuc?: { value?: unknown; low?: unknown; high?: unknown }; expectedCalibrationError?: unknown } | null;
+  const rocAuc = o?.rocAuc;
+  if (typeof o !== 'object' || o === null || !Number.isInteger(o.rows) || !rocAuc || !unit(rocAuc.value) || !unit(rocAuc.low) || !unit(rocAuc.high) || !unit(o.expectedCalibrationError)) {
+    throw new TrainingSummaryError(`${where}: termination message "outOfTime" needs rows, rocAuc {value, low, high} and expectedCalibrationError, got ${JSON.stringify(value).slice(0, 300)}`);
+  }
+  return { rows: o.rows as number, rocAuc: { value: rocAuc.value, low: rocAuc.low, high: rocAuc.high }, expectedCalibrationError: o.expectedCalibrationError };
 }

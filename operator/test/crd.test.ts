@@ -25,20 +25,20 @@ type DeepRequired<T> = T extends Array<infer U> ? Array<DeepRequired<U>>
 // Every field of the types, filled in: adding a field to a type without adding it here does not
 // compile, and the walk below then fails until the schema has it too (and the other way round).
 const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
-  dataset: { claimName: 'c', path: 'p', modelsSubPath: 'm' },
+  dataset: { claimName: 'c', path: 'p', validationPath: 'v', modelsSubPath: 'm' },
   training: {
     image: 'i', resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } }, folds: 5, seed: 1,
-    config: { maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
+    config: { monotone: { loan_amnt: 0, int_rate: 1, grade: 1, annual_inc: -1, revol_util: 0, emp_length: -1, dti: 0, delinq_2yrs: 1 }, maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
     backoffLimit: 1, activeDeadlineSeconds: 60,
   },
-  qualityGate: { minRocAuc: 0.7, maxRegression: 0.01 },
+  qualityGate: { minRocAuc: 0.7, maxRegression: 0.01, minOutOfTimeRocAuc: 0.6, maxCalibrationError: 0.01 },
   decisionPolicy: { policy: 'fixed', value: 0.5 },
   serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
   drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
   rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
   pinnedVersion: 'v', paused: false,
 };
-const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, threshold: 0.5, rows: 1, job: 'j' };
+const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 }, threshold: 0.5, rows: 1, job: 'j' };
 const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
   phase: 'Ready', observedGeneration: 1, liveVersion: 'v', previousVersion: 'v', pinnedVersion: 'v', candidateVersion: 'v', candidateTrafficPercent: 10,
   live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',

@@ -17,9 +17,32 @@ test('the gate accepts at the minimum and within the allowed regression, and ref
   assert.match(refused.message, /keeping a$/);
 });
 
+test('out-of-time limits are off unless set, need out-of-time metrics when set, and judge them', () => {
+  const oot = (rocAuc: number, expectedCalibrationError: number) => ({ ...model('b', 0.8), outOfTime: { rows: 20000, rocAuc: { value: rocAuc, low: rocAuc - 0.03, high: rocAuc + 0.03 }, expectedCalibrationError } });
+  assert.equal(applyQualityGate(model('b', 0.8), undefined, {}).accepted, true);
+  const missing = applyQualityGate(model('b', 0.8), model('a', 0.8), { minOutOfTimeRocAuc: 0.65 });
+  assert.equal(missing.accepted, false);
+  assert.match(missing.message, /no out-of-time metrics, which qualityGate.minOutOfTimeRocAuc needs: set spec.dataset.validationPath/);
+  assert.match(applyQualityGate(model('b', 0.8), undefined, { maxCalibrationError: 0.01 }).message, /qualityGate.maxCalibrationError needs/);
+  const gate = { minOutOfTimeRocAuc: 0.65, maxCalibrationError: 0.01 };
+  const passed = applyQualityGate(oot(0.65, 0.01), undefined, gate);
+  assert.equal(passed.accepted, true);
+  assert.match(passed.message, /out of time 0\.6500 \(95% 0\.6200-0\.6800\)/);
+  const low = applyQualityGate(oot(0.6499, 0.005), model('a', 0.8), gate);
+  assert.equal(low.accepted, false);
+  assert.match(low.message, /out-of-time ROC AUC 0\.6499 \(95% 0\.6199-0\.6799 on 20000 rows\), below qualityGate.minOutOfTimeRocAuc 0\.6500; keeping live version a/);
+  const uncalibrated = applyQualityGate(oot(0.7, 0.0101), undefined, gate);
+  assert.equal(uncalibrated.accepted, false);
+  assert.match(uncalibrated.message, /calibration error 0\.0101, above qualityGate.maxCalibrationError 0\.0100/);
+});
+
 test('the summary needs a version and metrics.rocAuc; the message names what is wrong', () => {
   const ok = parseTrainingSummary('p', JSON.stringify({ version: 'abc123', path: '/models/abc123', metrics: { rocAuc: 0.81, prAuc: 0.2, brier: 0.02 }, threshold: 0.1, rows: 10 }), 'j');
   assert.deepEqual(ok, { version: 'abc123', metrics: { rocAuc: 0.81, prAuc: 0.2, brier: 0.02 }, threshold: 0.1, rows: 10, job: 'j' });
+  const outOfTime = { rows: 200, rocAuc: { value: 0.7, low: 0.65, high: 0.75 }, prAuc: { value: 0.05, low: 0.04, high: 0.07 }, expectedCalibrationError: 0.004 };
+  const withOot = parseTrainingSummary('p', JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, outOfTime }), 'j');
+  assert.deepEqual(withOot.outOfTime, { rows: 200, rocAuc: { value: 0.7, low: 0.65, high: 0.75 }, expectedCalibrationError: 0.004 });
+  assert.throws(() => parseTrainingSummary('p', JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, outOfTime: { rows: 200, rocAuc: 0.7 } }), 'j'), /"outOfTime" needs rows, rocAuc \{value, low, high\}/);
   assert.throws(() => parseTrainingSummary('p', '', 'j'), /empty termination message/);
   assert.throws(() => parseTrainingSummary('p', 'Traceback...', 'j'), TrainingSummaryError);
   assert.throws(() => parseTrainingSummary('p', '{"version":"a"}', 'j'), /metrics.rocAuc/);

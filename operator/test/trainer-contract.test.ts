@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import type { V1Container, V1Volume } from '@kubernetes/client-node';
-import { ARTIFACT_FILES, ROLLOUT_ENV } from '@peerloan/contracts';
+import { ARTIFACT_FILES, MODEL_CARD_FILE, ROLLOUT_ENV } from '@peerloan/contracts';
 import { desiredDeployment } from '../src/children/deployment.js';
 import { desiredTrainingConfigMap, desiredTrainingJob } from '../src/children/job.js';
 import { parseTrainingSummary } from '../src/training-summary.js';
@@ -39,8 +39,10 @@ test('the real trainer runs with the Job the operator makes and writes a summary
   await mkdir(join(claim, 'loans'), { recursive: true });
   await mkdir(join(claim, 'models'), { recursive: true });
   await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'), '--rows', '3000', '--seed', '7', '--out', join(claim, 'loans/q3.csv')]);
+  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'), '--rows', '2000', '--seed', '8', '--shift', 'int_rate=0.3', '--out', join(claim, 'loans/q4.csv')]);
 
   const model = modelObject('ns', 'contract', sampleSpec({
+    dataset: { claimName: 'loan-data', path: 'loans/q3.csv', validationPath: 'loans/q4.csv' },
     training: {
       image: 'trainer:test', folds: 3, seed: 7,
       config: { maxRounds: 40, earlyStoppingRounds: 10, imbalance: ['none'], grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
@@ -64,6 +66,10 @@ test('the real trainer runs with the Job the operator makes and writes a summary
 
   const summary = parseTrainingSummary('trainer-pod', await readFile(terminationLog, 'utf8'), job.metadata!.name!);
   assert.ok(summary.metrics.rocAuc > 0.5);
+  // spec.dataset.validationPath reached the trainer as --validation-data: the summary carries the later period's numbers.
+  assert.equal(summary.outOfTime?.rows, 2000);
+  assert.ok(summary.outOfTime.rocAuc.low <= summary.outOfTime.rocAuc.value && summary.outOfTime.rocAuc.value <= summary.outOfTime.rocAuc.high);
+  await access(join(claim, 'models', summary.version, MODEL_CARD_FILE));
   const manifest = JSON.parse(await readFile(join(claim, 'models', summary.version, ARTIFACT_FILES.manifest), 'utf8'));
   assert.equal(manifest.version, summary.version);
   assert.equal(manifest.model.folds, 3);

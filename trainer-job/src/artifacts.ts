@@ -1,5 +1,6 @@
 /**
- * Publishes a trained model as `<out>/<version>/{model.onnx, manifest.json, report.html}`:
+ * Publishes a trained model as `<out>/<version>/{model.onnx, manifest.json, report.html,
+ * model-card.json}`:
  * written to a temporary folder and renamed into place, so a reader never sees half a version.
  * `<out>/current` then names the newest version, for local use (the quickstart, an API or worker
  * given a models root on a developer's machine). It moves for every run, gated or not, so in a
@@ -8,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, CURRENT_POINTER, XGBOOST_MODEL_FILE, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, CURRENT_POINTER, MODEL_CARD_FILE, XGBOOST_MODEL_FILE, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
 
 /** Same data + same settings + same seed = same version. */
 export function deriveVersion(dataSha256: string, canonicalConfig: string, trainerRevision: string): string {
@@ -18,6 +19,7 @@ export function deriveVersion(dataSha256: string, canonicalConfig: string, train
 export interface Artifacts {
   readonly model: Uint8Array;
   readonly manifest: ModelManifest;
+  readonly card: ModelCard;
   readonly report: string;
   readonly xgboostModel: Uint8Array;
 }
@@ -30,6 +32,7 @@ export async function publishArtifacts(outRoot: string, artifacts: Artifacts): P
   await writeFile(join(tmpDir, ARTIFACT_FILES.model), artifacts.model);
   await writeFile(join(tmpDir, ARTIFACT_FILES.manifest), `${JSON.stringify(artifacts.manifest, null, 2)}\n`);
   await writeFile(join(tmpDir, ARTIFACT_FILES.report), artifacts.report);
+  await writeFile(join(tmpDir, MODEL_CARD_FILE), `${JSON.stringify(artifacts.card, null, 2)}\n`);
   await writeFile(join(tmpDir, XGBOOST_MODEL_FILE), artifacts.xgboostModel);
   await rm(finalDir, { recursive: true, force: true });
   await rename(tmpDir, finalDir);

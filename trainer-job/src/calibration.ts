@@ -3,6 +3,8 @@
  * margins by Newton's method on the log loss. The exported graph applies the same two numbers,
  * so the served score is a calibrated probability.
  */
+import type { CalibrationCheck } from '@peerloan/contracts';
+
 export interface Platt {
   readonly slope: number;
   readonly intercept: number;
@@ -43,4 +45,45 @@ export function applyPlatt(platt: Platt, margins: ArrayLike<number>): Float64Arr
   const out = new Float64Array(margins.length);
   for (let i = 0; i < margins.length; i++) out[i] = sigmoid(platt.slope * margins[i] + platt.intercept);
   return out;
+}
+
+/** Calibration of probabilities against outcomes: in the large, logistic slope/intercept, and binned error. */
+export function calibrationCheck(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): CalibrationCheck {
+  const n = labels.length;
+  let predicted = 0;
+  let observed = 0;
+  const logits = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = Math.min(1 - 1e-12, Math.max(1e-12, probabilities[i]));
+    predicted += p;
+    observed += labels[i];
+    logits[i] = Math.log(p / (1 - p));
+  }
+  const recalibration = fitPlatt(logits, labels);
+  return {
+    meanPredicted: predicted / n,
+    observedRate: observed / n,
+    slope: recalibration.slope,
+    intercept: recalibration.intercept,
+    expectedCalibrationError: expectedCalibrationError(probabilities, labels, bins),
+  };
+}
+
+/** Mean |mean predicted - observed rate| over equal-count score bins, weighted by bin size. */
+export function expectedCalibrationError(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): number {
+  const n = labels.length;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => probabilities[a] - probabilities[b]);
+  let error = 0;
+  for (let b = 0; b < bins; b++) {
+    const from = Math.floor((b * n) / bins);
+    const to = Math.floor(((b + 1) * n) / bins);
+    let p = 0;
+    let y = 0;
+    for (let k = from; k < to; k++) {
+      p += probabilities[order[k]];
+      y += labels[order[k]];
+    }
+    error += Math.abs(p - y);
+  }
+  return error / n;
 }

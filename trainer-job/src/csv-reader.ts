@@ -29,6 +29,8 @@ export interface ReadOptions {
   /** Abort when more than this share of rows is bad (0..1). */
   readonly maxBadShare: number;
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** The command-line option that named the file, for the error message (default --data). */
+  readonly option?: string;
 }
 
 const FIRST_LINES_KEPT = 10;
@@ -44,7 +46,7 @@ function checkHeader(header: readonly string[], path: string): void {
 
 export async function readTrainingCsv(path: string, options: ReadOptions): Promise<ReadResult> {
   const totalBytes = await stat(path).then((s) => s.size).catch(() => {
-    throw new DataError(`${path}: no such file; pass the training CSV with --data <file>`);
+    throw new DataError(`${path}: no such file; pass the ${options.option === '--validation-data' ? 'later-period' : 'training'} CSV with ${options.option ?? '--data'} <file>`);
   });
   const hash = createHash('sha256');
   const input = createReadStream(path);

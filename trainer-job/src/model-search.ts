@@ -54,7 +54,13 @@ export function baseScore(config: TrainingConfig, strategy: ImbalanceStrategy, t
   return table.positives / table.rows;
 }
 
-export function boosterParams(config: TrainingConfig, point: GridPoint, strategy: ImbalanceStrategy, table: { positives: number; rows: number }) {
+/** XGBoost's monotone_constraints for the encoded columns, or undefined when nothing is constrained. */
+export function monotoneConstraints(config: TrainingConfig, plan: EncodingPlan): string | undefined {
+  const directions = plan.columns.map((c) => (c.kind === 'onehot' ? 0 : config.monotone[c.source] ?? 0));
+  return directions.some((d) => d !== 0) ? `(${directions.join(',')})` : undefined;
+}
+
+export function boosterParams(config: TrainingConfig, plan: EncodingPlan, point: GridPoint, strategy: ImbalanceStrategy, table: { positives: number; rows: number }) {
   const params: Record<string, string | number> = {
     objective: 'binary:logistic',
     eval_metric: 'auc',
@@ -66,6 +72,8 @@ export function boosterParams(config: TrainingConfig, point: GridPoint, strategy
     ...point,
   };
   if (strategy === 'scale_pos_weight') params.scale_pos_weight = (table.rows - table.positives) / table.positives;
+  const monotone = monotoneConstraints(config, plan);
+  if (monotone) params.monotone_constraints = monotone;
   return params;
 }
 
@@ -135,7 +143,7 @@ export function searchModels(table: LoanTable, plan: EncodingPlan, config: Train
     const foldData = prepareFolds(table, plan, folds, strategy, config);
     try {
       for (const point of points) {
-        const params = boosterParams(config, point, strategy, table);
+        const params = boosterParams(config, plan, point, strategy, table);
         const oofMargins = new Float32Array(table.rows);
         const aucs: number[] = [];
         const rounds: number[] = [];
@@ -163,7 +171,7 @@ export function refit(table: LoanTable, plan: EncodingPlan, config: TrainingConf
   const all = Uint32Array.from({ length: table.rows }, (_, i) => i);
   const train = trainingMatrix(table, plan, all, best.strategy, config, config.seed + config.folds);
   try {
-    const booster = new Booster([train], boosterParams(config, best.params as GridPoint, best.strategy, table));
+    const booster = new Booster([train], boosterParams(config, plan, best.params as GridPoint, best.strategy, table));
     for (let round = 0; round < best.bestRounds; round++) booster.updateOneIter(round, train);
     return booster;
   } finally {

@@ -4,7 +4,8 @@
  * search results and a data-quality table. Charts are drawn here as plain SVG polylines: a
  * charting library would need a DOM or ship a runtime for four line charts.
  */
-import type { ModelManifest } from '@peerloan/contracts';
+import type { Interval, ModelManifest } from '@peerloan/contracts';
+import type { LateRateBin } from './late-rates.js';
 import { thresholdSweep } from './metrics.js';
 
 type Point = readonly [number, number];
@@ -52,6 +53,10 @@ function barChart(title: string, values: Readonly<Record<string, number>>): stri
 export interface ReportCurves {
   readonly scores: ArrayLike<number>;
   readonly labels: ArrayLike<number>;
+  /** The later period's scores and outcomes, when the run was given --validation-data. */
+  readonly outOfTime?: { readonly scores: ArrayLike<number>; readonly labels: ArrayLike<number> };
+  /** Observed late rate per feature bin on the training rows. */
+  readonly lateRates: Readonly<Record<string, readonly LateRateBin[]>>;
 }
 
 function rocAndPr(curves: ReportCurves): { roc: Point[]; pr: Point[]; tradeoff: Series[] } {
@@ -70,7 +75,7 @@ function rocAndPr(curves: ReportCurves): { roc: Point[]; pr: Point[]; tradeoff: 
   return { roc: thin(roc), pr: thin(pr), tradeoff };
 }
 
-function calibrationPoints(curves: ReportCurves, bins = 10): Point[] {
+function calibrationPoints(curves: Pick<ReportCurves, 'scores' | 'labels'>, bins = 10): Point[] {
   const order = Array.from({ length: curves.labels.length }, (_, i) => i).sort((a, b) => curves.scores[a] - curves.scores[b]);
   const points: Point[] = [];
   for (let b = 0; b < bins; b++) {
@@ -87,10 +92,54 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
   return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
+const interval = (i: Interval | undefined, d = 4) => (i ? `${fmt(i.value, d)} (${fmt(i.low, d)} to ${fmt(i.high, d)})` : 'n/a');
+
+function cvSection(manifest: ModelManifest): string {
+  const rows = Object.entries(manifest.metrics.cv).map(([k, v]) => [k, fmt(v.mean), fmt(v.std), interval(v.pooled)]);
+  const cal = manifest.metrics.calibration;
+  return `<h2>Cross-validated metrics</h2>
+${table(['metric', 'fold mean', 'fold std', 'pooled out-of-fold (95% bootstrap interval)'], rows)}
+${cal ? `<p>Out-of-fold calibration (optimistic: Platt was fitted on these scores): mean predicted ${fmt(cal.meanPredicted)}, observed ${fmt(cal.observedRate)}, slope ${fmt(cal.slope, 3)}, intercept ${fmt(cal.intercept, 3)}, expected calibration error ${fmt(cal.expectedCalibrationError)}.</p>` : ''}`;
+}
+
+function outOfTimeSection(manifest: ModelManifest): string {
+  const oot = manifest.outOfTime;
+  if (!oot) return '<h2>Out-of-time validation</h2><p>None: the run was not given a later period (<code>--validation-data</code>), so every number above is from one period.</p>';
+  const cal = oot.calibration;
+  const psi = Object.entries(oot.psi).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, fmt(v, 3), v > 0.25 ? 'large shift' : v > 0.1 ? 'moderate shift' : 'stable']);
+  return `<h2>Out-of-time validation</h2>
+<p>The model chosen by cross-validation, scored once on ${oot.rows} later loans (${oot.positives} late, ${(oot.positives / oot.rows * 100).toFixed(2)}%).
+Intervals: stratified bootstrap, ${oot.bootstrap.resamples} resamples, seed ${oot.bootstrap.seed}.</p>
+${table(['metric', 'value (95% interval)'], [
+    ['ROC AUC', interval(oot.rocAuc)], ['PR AUC (average precision)', interval(oot.prAuc)], ['Brier score', interval(oot.brier)],
+    [`precision at ${fmt(manifest.threshold.value)}`, interval(oot.atThreshold.precision, 3)], [`recall at ${fmt(manifest.threshold.value)}`, interval(oot.atThreshold.recall, 3)],
+    ['share flagged', `${(oot.atThreshold.flagRate * 100).toFixed(1)}%`],
+  ])}
+<h3>Calibration out of time</h3>
+${table(['check', 'value', 'perfect'], [
+    ['mean predicted probability', fmt(cal.meanPredicted), fmt(cal.observedRate)], ['observed late rate', fmt(cal.observedRate), ''],
+    ['calibration slope', fmt(cal.slope, 3), '1'], ['calibration intercept', fmt(cal.intercept, 3), '0'],
+    ['expected calibration error', fmt(cal.expectedCalibrationError), '0'],
+  ])}
+<h3>Population stability between the periods</h3>
+${table(['feature', 'PSI', ''], psi)}`;
+}
+
+function lateRateSection(manifest: ModelManifest, lateRates: ReportCurves['lateRates']): string {
+  const monotone = manifest.model.monotone ?? {};
+  const direction = (name: string) => (monotone[name] === 1 ? 'constrained: risk rises with the value' : monotone[name] === -1 ? 'constrained: risk falls as the value rises' : 'free');
+  const tables = Object.entries(lateRates).map(([name, bins]) => `<div class="late"><h3>${esc(name)} <small>(${direction(name)})</small></h3>
+${table(['bin', 'loans', 'late', 'late rate'], bins.map((b) => [b.label, b.rows, b.late, `${((b.late / b.rows) * 100).toFixed(2)}%`]))}</div>`);
+  return `<h2>Observed late rate by feature (training data)</h2>
+<p>Deciles of each number (plus missing), each category of the others: where the observed rate does not move one way, a monotone constraint would cost accuracy.</p>
+${tables.join('\n')}`;
+}
+
 export function renderReport(manifest: ModelManifest, curves: ReportCurves): string {
   const { roc, pr, tradeoff } = rocAndPr(curves);
   const calibration = calibrationPoints(curves);
-  const calMax = Math.max(0.05, ...calibration.flatMap(([x, y]) => [x, y]));
+  const calibrationOot = curves.outOfTime ? calibrationPoints(curves.outOfTime) : [];
+  const calMax = Math.max(0.05, ...calibration.flatMap(([x, y]) => [x, y]), ...calibrationOot.flatMap(([x, y]) => [x, y]));
   const m = manifest.metrics.cv;
   const th = manifest.threshold;
   const charts = [
@@ -98,7 +147,8 @@ export function renderReport(manifest: ModelManifest, curves: ReportCurves): str
       { name: 'model', color: '#3465a4', points: roc }, { name: 'chance', color: '#999', dashed: true, points: [[0, 0], [1, 1]] }]),
     lineChart(`Precision-recall (out-of-fold), AP ${fmt(m.prAuc.mean)}`, 'recall', 'precision', [{ name: 'model', color: '#3465a4', points: pr }]),
     lineChart('Calibration: mean predicted vs observed late rate per decile', `predicted (0 to ${fmt(calMax, 3)})`, 'observed', [
-      { name: 'model', color: '#3465a4', points: calibration.map(([x, y]): Point => [x / calMax, y]) },
+      { name: 'out-of-fold', color: '#3465a4', points: calibration.map(([x, y]): Point => [x / calMax, y]) },
+      ...(calibrationOot.length > 0 ? [{ name: 'out of time', color: '#cc0000', points: calibrationOot.map(([x, y]): Point => [x / calMax, y]) }] : []),
       { name: 'perfect', color: '#999', dashed: true, points: [[0, 0], [1, calMax]] }], calMax),
     lineChart(`Threshold trade-off (chosen ${fmt(th.value)})`, 'threshold (0 to 0.5)', 'share', tradeoff),
     barChart('Feature importance (share of split gain)', manifest.model.importance),
@@ -114,16 +164,17 @@ export function renderReport(manifest: ModelManifest, curves: ReportCurves): str
 <html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}
 table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}
-figcaption{font-size:13px;color:#555}</style></head><body>
+figcaption{font-size:13px;color:#555}.late{display:inline-block;vertical-align:top;margin-right:1.5em}</style></head><body>
 <h1>Loan risk model ${esc(manifest.version)}</h1>
 <p>Trained ${esc(manifest.created)} on ${manifest.data.rows} loans (${manifest.data.positives} late) in ${fmt(manifest.trainingSeconds, 1)} s.
 Strategy <b>${esc(manifest.model.strategy)}</b>, ${manifest.model.rounds} trees, ${manifest.model.folds}-fold CV.</p>
-<h2>Cross-validated metrics</h2>
-${table(['metric', 'mean', 'std'], (Object.entries(m)).map(([k, v]) => [k, fmt(v.mean), fmt(v.std)]))}
+${cvSection(manifest)}
+${outOfTimeSection(manifest)}
 <h2>Decision threshold</h2>
 <p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
 precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>
 ${charts.join('\n')}
+${lateRateSection(manifest, curves.lateRates)}
 <h2>Model search</h2>
 ${table(['imbalance', 'parameters', 'ROC AUC', 'std', 'rounds'], candidates)}
 <h2>Data quality</h2>

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import type { ImbalanceStrategy, ThresholdPolicy } from '@peerloan/contracts';
+import { MONOTONE_FEATURES, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
 
 export interface ParameterGrid {
@@ -29,7 +29,15 @@ export interface TrainingConfig {
   readonly threads: number;
   /** Largest |ONNX - XGBoost| allowed on the parity sample. */
   readonly parityTolerance: number;
+  /** Resamples of the stratified bootstrap behind every metric's 95% interval. */
+  readonly bootstrapResamples: number;
+  /**
+   * Monotone constraints (XGBoost monotone_constraints), by feature: 1 the late probability never
+   * falls as the value rises, -1 never rises, 0 or absent free. Numeric and ordered features only.
+   */
+  readonly monotone: Readonly<Record<string, -1 | 0 | 1>>;
 }
+
 
 export const DEFAULT_CONFIG: TrainingConfig = {
   folds: 5,
@@ -49,6 +57,8 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   maxBadRowShare: 0.05,
   threads: 0,
   parityTolerance: 1e-5,
+  bootstrapResamples: 1000,
+  monotone: {},
 };
 
 const numberList = (minimum: number, maximum: number, integer = false) => ({
@@ -92,6 +102,12 @@ const configSchema = {
     maxBadRowShare: { type: 'number', minimum: 0, maximum: 1 },
     threads: { type: 'integer', minimum: 0, maximum: 256 },
     parityTolerance: { type: 'number', exclusiveMinimum: 0, maximum: 0.01 },
+    bootstrapResamples: { type: 'integer', minimum: 100, maximum: 100000 },
+    monotone: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(MONOTONE_FEATURES.map((name) => [name, { enum: [-1, 0, 1] }])),
+    },
   },
 } as const;
 

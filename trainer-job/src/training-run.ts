@@ -4,20 +4,24 @@
  * and publish the artifacts.
  */
 import { performance } from 'node:perf_hooks';
-import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type TrainingSummary } from '@peerloan/contracts';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
-import { applyPlatt, fitPlatt, type Platt } from './calibration.js';
-import { readTrainingCsv } from './csv-reader.js';
+import { bootstrapIntervals, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
+import { applyPlatt, calibrationCheck, fitPlatt, type Platt } from './calibration.js';
+import { readTrainingCsv, type ReadResult } from './csv-reader.js';
 import { encodeTable, planEncoding, type EncodingPlan } from './encoding.js';
 import type { Booster } from './xgboost/booster.js';
 import { DMatrix } from './xgboost/dmatrix.js';
 import { DataError } from './errors/data-error.js';
 import { gainImportance } from './feature-importance.js';
+import { lateRatesByBin } from './late-rates.js';
 import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
 import { baseScore, refit, searchModels, type CandidateResult } from './model-search.js';
+import { buildModelCard } from './model-card.js';
 import { buildOnnxModel } from './onnx-export.js';
+import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { renderReport } from './report.js';
@@ -31,6 +35,8 @@ const TRAINER_REVISION = 'trainer-3';
 
 export interface RunOptions {
   readonly dataPath: string;
+  /** A later labelled period: the chosen model is scored on it (selection stays by CV). */
+  readonly validationPath?: string;
   readonly outRoot: string;
   readonly config: TrainingConfig;
   readonly terminationLog: string;
@@ -52,7 +58,7 @@ function checkClasses(table: LoanTable, folds: number, path: string): void {
   }
 }
 
-/** Per-fold metrics of the calibrated out-of-fold scores. */
+/** Per-fold metrics of the calibrated out-of-fold scores, and each on all of them pooled with its bootstrap interval. */
 function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanTable, config: TrainingConfig): Record<MetricName, MetricSummary> {
   const folds = stratifiedFolds(table.labels, config.folds, config.seed);
   const per: Record<MetricName, number[]> = { rocAuc: [], prAuc: [], brier: [], logLoss: [] };
@@ -64,8 +70,40 @@ function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanT
     per.brier.push(brier(scores, labels));
     per.logLoss.push(logLoss(scores, labels));
   }
-  const summarise = (values: number[]): MetricSummary => ({ ...meanAndStd(values), folds: values });
-  return { rocAuc: best.rocAuc, prAuc: summarise(per.prAuc), brier: summarise(per.brier), logLoss: summarise(per.logLoss) };
+  const pooled = bootstrapIntervals(new ScoredSample(calibrated, table.labels), { rocAuc: weightedRocAuc, prAuc: weightedPrAuc, brier: weightedBrier, logLoss: weightedLogLoss }, bootstrapOptions(config));
+  const summarise = (values: number[], name: MetricName): MetricSummary => ({ ...meanAndStd(values), folds: values, pooled: pooled[name] });
+  return { rocAuc: { ...best.rocAuc, pooled: pooled.rocAuc }, prAuc: summarise(per.prAuc, 'prAuc'), brier: summarise(per.brier, 'brier'), logLoss: summarise(per.logLoss, 'logLoss') };
+}
+
+/** The features with a direction (0 is free and left out), or undefined when none has one. */
+function constrained(config: TrainingConfig): Record<string, 1 | -1> | undefined {
+  const entries = Object.entries(config.monotone).filter((e): e is [string, 1 | -1] => e[1] !== 0);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+function bootstrapOptions(config: TrainingConfig): BootstrapOptions {
+  return { resamples: config.bootstrapResamples, seed: config.seed };
+}
+
+function confusionMatrix(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): ModelCard['thresholdPolicy']['confusionMatrix'] {
+  let truePositives = 0, falsePositives = 0, trueNegatives = 0, falseNegatives = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const flagged = scores[i] >= threshold;
+    if (labels[i]) { if (flagged) truePositives += 1; else falseNegatives += 1; }
+    else if (flagged) falsePositives += 1;
+    else trueNegatives += 1;
+  }
+  return { truePositives, falsePositives, trueNegatives, falseNegatives };
+}
+
+async function readValidation(path: string, config: TrainingConfig, reporter: ProgressReporter): Promise<ReadResult> {
+  const data = await readTrainingCsv(path, { maxBadShare: config.maxBadRowShare, option: '--validation-data' });
+  const { table } = data;
+  if (table.positives === 0 || table.positives === table.rows) {
+    throw new DataError(`${path}: every valid row has ${LABEL}=${table.positives === 0 ? 0 : 1}; out-of-time ROC AUC needs both late and on-time loans`);
+  }
+  reporter.info('validation data read', { rows: table.rows, late: table.positives, skipped: data.bad.count });
+  return data;
 }
 
 /** The exported model's calibrated scores on the training rows: the score baseline drift is measured against. */
@@ -91,6 +129,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const { table } = data;
   reporter.info('data read', { rows: table.rows, late: table.positives, skipped: data.bad.count, ...(data.bad.count ? { firstSkippedLines: data.bad.firstLines.join(',') } : {}) });
   checkClasses(table, config.folds, options.dataPath);
+  const validation = options.validationPath ? await readValidation(options.validationPath, config, reporter) : undefined;
 
   const plan = planEncoding(table);
   const points = Object.values(config.grid).reduce((a, v) => a * v.length, 1);
@@ -109,10 +148,23 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const booster = refit(table, plan, config, best);
   try {
     const trees = booster.dumpTrees();
-    const version = deriveVersion(data.sha256, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
+    // The validation data changes the manifest and card, not the trees: still part of what the version names.
+    const dataIdentity = validation ? `${data.sha256}\nvalidation ${validation.sha256}` : data.sha256;
+    const version = deriveVersion(dataIdentity, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
     const model = buildOnnxModel({ plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) });
     const parity = await checkParity(model, booster, table, plan, calibration, config.parityTolerance);
     reporter.info('parity check passed', { ...parity });
+    const baseline = { features: featureBaselines(table, plan), score: numericHistogram(servedScores(booster, table, plan, calibration)) };
+    const validationScores = validation && servedScores(booster, validation.table, plan, calibration);
+    const outOfTime: OutOfTimeMetrics | undefined = validation && validationScores && outOfTimeMetrics({
+      table: validation.table,
+      sha256: validation.sha256,
+      scores: validationScores,
+      threshold: threshold.value,
+      baseline,
+      bootstrap: bootstrapOptions(config),
+    });
+    if (outOfTime) reporter.info('out-of-time validation', { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc.value.toFixed(4), low: outOfTime.rocAuc.low.toFixed(4), high: outOfTime.rocAuc.high.toFixed(4) });
 
     const manifest: ModelManifest = {
       schemaVersion: 1,
@@ -125,7 +177,8 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
       threshold,
       calibration: { method: 'platt', ...calibration },
-      metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate } },
+      metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate }, calibration: calibrationCheck(calibrated, table.labels) },
+      ...(outOfTime && { outOfTime }),
       model: {
         engine: `xgboost ${xgboostVersion()}`,
         strategy: best.strategy,
@@ -135,18 +188,23 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
         seed: config.seed,
         candidates: search.candidates.map(({ oofMargins: _m, ...c }) => c),
         importance: gainImportance(trees, plan),
+        ...(constrained(config) && { monotone: constrained(config) }),
       },
       data: { rows: table.rows, positives: table.positives, sha256: data.sha256, badRows: data.bad.count, badRowReasons: data.bad.reasons },
       trainingSeconds: (performance.now() - started) / 1000,
-      baseline: { features: featureBaselines(table, plan), score: numericHistogram(servedScores(booster, table, plan, calibration)) },
+      baseline,
     };
-    const path = await publishArtifacts(options.outRoot, { model, manifest, report: renderReport(manifest, { scores: calibrated, labels: table.labels }), xgboostModel: booster.saveJson() });
+    const card = buildModelCard({ manifest, trainer: TRAINER_REVISION, config: JSON.parse(modelAffectingConfig(config)), confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value) });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
     const summary: TrainingSummary = {
       version,
       path,
       metrics: { rocAuc: cv.rocAuc.mean, prAuc: cv.prAuc.mean, brier: cv.brier.mean },
       threshold: threshold.value,
       rows: table.rows,
+      ...(outOfTime && {
+        outOfTime: { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc, prAuc: outOfTime.prAuc, brier: outOfTime.brier, expectedCalibrationError: outOfTime.calibration.expectedCalibrationError },
+      }),
     };
     await writeTerminationMessage(options.terminationLog, summary);
     reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { FEATURE_NAMES, recordsToColumns, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { FEATURE_NAMES, recordsToColumns, type Interval, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { rocAuc } from '../src/metrics.js';
 import { generateLoans } from '../src/synthetic-data.js';
 
 const run = promisify(execFile);
@@ -28,9 +29,9 @@ const SMALL_CONFIG = {
   threshold: { policy: 'max-flag-rate', value: 0.1 },
 };
 
-async function writeCsv(path: string, rows: number, seed: number): Promise<void> {
+async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>): Promise<void> {
   const lines = [HEADER.join(',')];
-  for (const { record, label } of generateLoans({ rows, seed })) {
+  for (const { record, label } of generateLoans({ rows, seed, ...(shift && { shift }) })) {
     lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
   }
   await writeFile(path, `${lines.join('\n')}\n`);
@@ -93,6 +94,19 @@ describe('loanrisk-train', () => {
     const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8'));
     assert.equal(Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees), manifest.model.rounds);
 
+    const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
+    assert.equal(card.version, summary.version);
+    assert.equal(card.data.training.sha256, manifest.data.sha256);
+    assert.equal(card.data.outOfTime, undefined);
+    assert.ok(card.limitations.some((l) => l.includes('--validation-data')));
+    const cm = card.thresholdPolicy.confusionMatrix;
+    assert.equal(cm.truePositives + cm.falsePositives + cm.trueNegatives + cm.falseNegatives, 6000);
+    assert.equal(manifest.outOfTime, undefined);
+    assert.equal(summary.outOfTime, undefined);
+    for (const metric of Object.values(manifest.metrics.cv)) {
+      assert.ok(metric.pooled && metric.pooled.low <= metric.pooled.value && metric.pooled.value <= metric.pooled.high, JSON.stringify(metric.pooled));
+    }
+
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /<svg/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
@@ -101,6 +115,57 @@ describe('loanrisk-train', () => {
     assert.equal(second.code, 0, second.stderr);
     assert.equal((JSON.parse(second.stdout) as TrainingSummary).version, summary.version);
     assert.deepEqual(await readFile(join(dir, 'again', summary.version, 'model.onnx')), await readFile(join(out, summary.version, 'model.onnx')));
+  });
+
+  test('--validation-data: chosen by CV as without it, scored on the later period with 95% intervals', async () => {
+    const later = join(dir, 'later.csv');
+    // A later period: rates and debt ratios up, a tenth of purposes redrawn.
+    await writeCsv(later, 4000, 12, { int_rate: 0.3, dti: 0.5, purpose: 0.1 });
+    const out = join(dir, 'oot');
+    const termination = join(dir, 'termination-oot.json');
+    const r = await train(['--data', csv, '--validation-data', later, '--out', out, '--config', config, '--termination-log', termination, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as TrainingSummary;
+    assert.deepEqual(JSON.parse(await readFile(termination, 'utf8')), summary);
+    const manifest = JSON.parse(await readFile(join(out, summary.version, 'manifest.json'), 'utf8')) as ModelManifest;
+    const plain = await train(['--data', csv, '--out', join(dir, 'plain'), '--config', config, '--termination-log', join(dir, 't3'), '--quiet']);
+    const plainManifest = JSON.parse(await readFile(join(dir, 'plain', (JSON.parse(plain.stdout) as TrainingSummary).version, 'manifest.json'), 'utf8')) as ModelManifest;
+    assert.notEqual(manifest.version, plainManifest.version, 'the validation data is part of what the version names');
+    assert.deepEqual(manifest.model.candidates, plainManifest.model.candidates, 'selection does not look at the later period');
+    assert.deepEqual(manifest.calibration, plainManifest.calibration);
+
+    const oot = manifest.outOfTime!;
+    assert.equal(oot.rows, 4000);
+    const inside = (i: Interval) => i.low <= i.value && i.value <= i.high && i.high - i.low > 0;
+    for (const i of [oot.rocAuc, oot.prAuc, oot.brier, oot.atThreshold.precision, oot.atThreshold.recall]) assert.ok(inside(i), JSON.stringify(i));
+    assert.deepEqual(Object.keys(oot.rocAuc).sort(), ['high', 'low', 'value']);
+    assert.ok(oot.rocAuc.value > 0.6, `out-of-time AUC ${oot.rocAuc.value}`);
+    assert.ok(oot.psi.int_rate > oot.psi.loan_amnt && oot.psi.int_rate > 0.05, JSON.stringify(oot.psi));
+    assert.ok(oot.calibration.expectedCalibrationError >= 0);
+    assert.deepEqual(summary.outOfTime, { rows: 4000, rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, expectedCalibrationError: oot.calibration.expectedCalibrationError });
+
+    // The AUC is the served model's: score the later period through model.onnx and compare.
+    const text = (await readFile(later, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const records = text.map((cells) => Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, cells[i] === '' ? null : Number.isNaN(Number(cells[i])) ? cells[i] : Number(cells[i])])));
+    const labels = text.map((cells) => Number(cells[FEATURE_NAMES.length]));
+    const session = await ort.InferenceSession.create(join(out, summary.version, 'model.onnx'));
+    const columns = recordsToColumns(records);
+    const feeds = Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [records.length, 1])]));
+    const onnxAuc = rocAuc((await session.run(feeds)).probability.data as Float32Array, labels);
+    assert.ok(Math.abs(onnxAuc - oot.rocAuc.value) < 1e-3, `ONNX ${onnxAuc} vs manifest ${oot.rocAuc.value}`);
+
+    const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
+    assert.deepEqual(card.metrics.outOfTime?.rocAuc, oot.rocAuc);
+    assert.equal(card.data.outOfTime?.rows, 4000);
+    const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
+    assert.match(report, /Out-of-time validation/);
+    assert.match(report, /Population stability between the periods/);
+  });
+
+  test('a missing validation file is one clear error line', async () => {
+    const r = await train(['--data', csv, '--validation-data', join(dir, 'later-nope.csv'), '--out', join(dir, 'x'), '--config', config, '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), /^loanrisk-train: .*later-nope\.csv: no such file/);
   });
 
   test('a missing file is one clear error line', async () => {

@@ -71,7 +71,11 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
           containers: [{
             name: 'trainer',
             image: training.image,
-            args: ['--data', `/data/${dataset.path}`, '--out', '/models', '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet'],
+            args: [
+              '--data', `/data/${dataset.path}`, '--out', '/models',
+              ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
+              '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet',
+            ],
             terminationMessagePath: '/dev/termination-log',
             terminationMessagePolicy: 'FallbackToLogsOnError',
             resources: resourceRequirements(training.resources),

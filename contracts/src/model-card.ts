@@ -1,0 +1,76 @@
+/**
+ * model-card.json, beside manifest.json in every version folder: what the model is for, what
+ * it was trained and checked on, how well it does (with intervals), how it decides and where
+ * it should not be trusted. Written by the trainer from the same numbers as the manifest.
+ */
+import type { CalibrationCheck, ImbalanceStrategy, Interval, ThresholdPolicy } from './manifest.js';
+
+export interface CardMetric {
+  /** Cross-validation: mean over the folds and their spread. */
+  readonly foldMean: number;
+  readonly foldStd: number;
+  /** On all out-of-fold scores pooled, with the bootstrap 95% interval. */
+  readonly pooled?: Interval;
+}
+
+export interface CardDataset {
+  readonly rows: number;
+  readonly positives: number;
+  readonly lateRate: number;
+  readonly sha256: string;
+}
+
+export interface ModelCard {
+  readonly schemaVersion: 1;
+  readonly version: string;
+  readonly created: string;
+  readonly intendedUse: {
+    readonly purpose: string;
+    readonly users: readonly string[];
+    readonly outOfScope: readonly string[];
+  };
+  readonly trainedBy: {
+    readonly trainer: string;
+    readonly engine: string;
+    readonly seed: number;
+    /** The settings that shaped the model (the version's input). */
+    readonly config: unknown;
+  };
+  readonly model: {
+    readonly kind: string;
+    readonly strategy: ImbalanceStrategy;
+    readonly params: Readonly<Record<string, number>>;
+    readonly rounds: number;
+  };
+  readonly data: {
+    readonly training: CardDataset & { readonly badRows: number };
+    readonly outOfTime?: CardDataset;
+  };
+  readonly features: readonly {
+    readonly name: string;
+    readonly description: string;
+    /** The constraint the trees obey: risk rises, falls, or is left free with the value. */
+    readonly direction: 'rising' | 'falling' | 'free';
+  }[];
+  readonly metrics: {
+    readonly crossValidation: Readonly<Record<string, CardMetric>>;
+    /** Of the out-of-fold scores (optimistic: the calibration was fitted on them). */
+    readonly crossValidationCalibration?: CalibrationCheck;
+    readonly outOfTime?: {
+      readonly rocAuc: Interval;
+      readonly prAuc: Interval;
+      readonly brier: Interval;
+      readonly calibration: CalibrationCheck;
+    };
+  };
+  readonly thresholdPolicy: {
+    readonly policy: ThresholdPolicy;
+    readonly threshold: number;
+    /** Out-of-fold, calibrated scores at the threshold. */
+    readonly confusionMatrix: { readonly truePositives: number; readonly falsePositives: number; readonly trueNegatives: number; readonly falseNegatives: number };
+    readonly precision: number;
+    readonly recall: number;
+    readonly flagRate: number;
+  };
+  readonly limitations: readonly string[];
+}

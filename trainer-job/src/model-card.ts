@@ -1,0 +1,86 @@
+/**
+ * The model card (model-card.json): written from the manifest the same run produced, so the two
+ * cannot disagree. Limitations are stated from what the run measured, not boilerplate alone.
+ */
+import { FEATURES, type CardMetric, type ModelCard, type ModelManifest } from '@peerloan/contracts';
+
+export interface CardInput {
+  readonly manifest: ModelManifest;
+  readonly trainer: string;
+  readonly config: unknown;
+  readonly confusionMatrix: ModelCard['thresholdPolicy']['confusionMatrix'];
+}
+
+/** Too few late loans to say much: an interval over fewer than this many is wide. */
+const FEW_LATE_LOANS = 100;
+
+function limitations(manifest: ModelManifest): string[] {
+  const out = [
+    'Ten application features only: no repayment history after origination, no bureau data beyond delinq_2yrs and revol_util.',
+    `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average.`,
+    'A screening score for review, not an automated credit decision: reasons are one-feature-at-a-time comparisons with a typical applicant, not causes.',
+  ];
+  if (manifest.data.positives < FEW_LATE_LOANS) {
+    out.push(`Only ${manifest.data.positives} late loans in training: metric intervals are wide and small differences between models are noise.`);
+  }
+  const oot = manifest.outOfTime;
+  if (!oot) {
+    out.push('No later-period validation was given (--validation-data): every metric is cross-validated within one period and likely optimistic for the next.');
+    return out;
+  }
+  if (oot.positives < FEW_LATE_LOANS) out.push(`Only ${oot.positives} late loans in the later period: its intervals are wide.`);
+  const gap = oot.calibration.observedRate - oot.calibration.meanPredicted;
+  if (Math.abs(gap) > 0.25 * oot.calibration.observedRate) {
+    out.push(`Out of time the mean predicted probability (${pct(oot.calibration.meanPredicted)}) differs from the observed late rate (${pct(oot.calibration.observedRate)}) by more than a quarter.`);
+  }
+  const moved = Object.entries(oot.psi).filter(([, v]) => v > 0.1).map(([k, v]) => `${k} (PSI ${v.toFixed(2)})`);
+  if (moved.length > 0) out.push(`Inputs moved between the periods: ${moved.join(', ')}.`);
+  return out;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+export function buildModelCard(input: CardInput): ModelCard {
+  const { manifest } = input;
+  const cv = manifest.metrics.cv;
+  const crossValidation: Record<string, CardMetric> = {};
+  for (const [name, m] of Object.entries(cv)) crossValidation[name] = { foldMean: m.mean, foldStd: m.std, ...(m.pooled && { pooled: m.pooled }) };
+  const oot = manifest.outOfTime;
+  const direction = (name: string) => {
+    const d = manifest.model.monotone?.[name];
+    return d === 1 ? 'rising' as const : d === -1 ? 'falling' as const : 'free' as const;
+  };
+  return {
+    schemaVersion: 1,
+    version: manifest.version,
+    created: manifest.created,
+    intendedUse: {
+      purpose: 'Estimate the probability that a current PeerLoan loan holder is 16-120 days late on payments in the next quarter, to prioritise review and contact.',
+      users: ['PeerLoan risk team (review queues, portfolio reports)', 'PeerLoan services calling /predict', 'ML and platform engineers (monitoring, retraining)'],
+      outOfScope: ['Approving or declining credit applications on its own', 'Loans or markets other than PeerLoan peer-to-peer consumer loans', 'Setting prices or limits'],
+    },
+    trainedBy: { trainer: input.trainer, engine: manifest.model.engine, seed: manifest.model.seed, config: input.config },
+    model: { kind: 'XGBoost gradient-boosted trees, Platt-calibrated, exported to ONNX', strategy: manifest.model.strategy, params: manifest.model.params, rounds: manifest.model.rounds },
+    data: {
+      training: { rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
+      ...(oot && { outOfTime: { rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),
+    },
+    features: FEATURES.map((f) => ({ name: f.name, description: f.description, direction: direction(f.name) })),
+    metrics: {
+      crossValidation,
+      ...(manifest.metrics.calibration && { crossValidationCalibration: manifest.metrics.calibration }),
+      ...(oot && { outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration } }),
+    },
+    thresholdPolicy: {
+      policy: manifest.threshold.policy,
+      threshold: manifest.threshold.value,
+      confusionMatrix: input.confusionMatrix,
+      precision: manifest.threshold.precision,
+      recall: manifest.threshold.recall,
+      flagRate: manifest.threshold.flagRate,
+    },
+    limitations: limitations(manifest),
+  };
+}
