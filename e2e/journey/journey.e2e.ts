@@ -18,7 +18,7 @@ import { driftMarksAndRetrains } from '../src/steps/drift.js';
 import { badDataPathDegrades } from '../src/steps/faults.js';
 import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
 import { deleteCollectsChildren } from '../src/steps/lifecycle.js';
-import { apiPodDeletedUnderLoad, canaryUnderLoad, retrainUnderLoad } from '../src/steps/rollout.js';
+import { apiPodDeletedUnderLoad, canaryRollbackUnderLoad, canaryUnderLoad, retrainUnderLoad } from '../src/steps/rollout.js';
 import { hpaScalesUp } from '../src/steps/scaling.js';
 import { k6Smoke, predictionsMatchTrainer, webPageAndOip } from '../src/steps/serving.js';
 import { applySample, firstPrediction, uploadTrainingData } from '../src/steps/training.js';
@@ -106,6 +106,9 @@ step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]!));
 
 step('a retrain under strategy canary: shadow, 50 %, 100 %, promoted under k6 load; both versions answer during it, only the new one after', [APPLY], async () =>
   canaryUnderLoad(journey, loans[0]!));
+
+step('a canary that fails its score check is rolled back on its own under k6 load: live unchanged, Degraded, no failed request', [APPLY], async () =>
+  canaryRollbackUnderLoad(journey));
 
 step(SCALED, [APPLY], async () => hpaScalesUp(journey));
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, kubectlJson } from '../commands.js';
 import { viaIngress } from '../ingress.js';
-import { describeStatus, getModel, type Journey } from '../journey-state.js';
+import { condition, describeStatus, getModel, type Journey } from '../journey-state.js';
 import { runK6 } from '../k6.js';
 import { waitFor } from '../waiting.js';
 import { trainingJobs, waitForNewLiveVersion } from './training.js';
@@ -88,6 +88,28 @@ export async function canaryUnderLoad(journey: Journey, loan: Record<string, unk
     const answer = await viaIngress(journey.host, 'POST', '/predict', JSON.stringify({ ...loan, id: `applicant-${i}` }));
     assert.equal((JSON.parse(answer.body) as { modelVersion: string }).modelVersion, candidate, 'only the new version after promotion');
   }
+}
+
+/**
+ * A candidate whose scores cannot pass the rollout's PSI check (a limit no retrain can meet) is
+ * rolled back on its own under k6 load: live unchanged, Degraded with the reason, no failed request.
+ */
+export async function canaryRollbackUnderLoad(journey: Journey): Promise<void> {
+  const live = journey.liveVersion!;
+  const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '150s' });
+  await kubectl(['-n', journey.namespace, 'patch', 'loanriskmodel', journey.model, '--type', 'merge', '-p', JSON.stringify({
+    spec: { training: { seed: 4 }, rollout: { checks: { maxScorePsi: 0.000001 } } },
+  })]);
+  const degraded = await waitFor('the canary rolled back', 300, async () => {
+    const model = await getModel(journey);
+    const c = condition(model, 'Degraded');
+    return c?.status === 'True' && !model.status?.candidateVersion ? { model, c } : undefined;
+  }, 1000);
+  assert.equal(degraded.model.status?.liveVersion, live, 'the live version is unchanged');
+  assert.match(`${degraded.c.reason} ${degraded.c.message}`, /psi/i, JSON.stringify(degraded.c));
+  const rejected = degraded.model.status?.history?.find((h) => h.outcome === 'Rejected');
+  assert.ok(rejected, 'the rejected version is in the history');
+  assertNoFailedRequest(await load, 'the canary and its rollback');
 }
 
 export async function apiPodDeletedUnderLoad(journey: Journey): Promise<void> {
