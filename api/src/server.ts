@@ -9,14 +9,20 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
-import { ModelStore } from './model-store.js';
+import { ModelStore, namedVersion } from './model-store.js';
+import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
+import { ServingVersions } from './rollout/serving-versions.js';
+import { ROLLOUT_ENV } from '@peerloan/contracts';
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
+  /** The live model. */
   readonly store: ModelStore;
+  /** The candidate's model during a rollout. */
+  readonly candidateStore: ModelStore | undefined;
   readonly metrics: Metrics;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes. */
   shutdown(): Promise<void>;
@@ -33,16 +39,53 @@ function closeAfterAnswer(res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
 }
 
-export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const metrics = new Metrics();
-  const store = new ModelStore({
-    modelDir: config.modelDir,
+/**
+ * The live model's store: the version LIVE_VERSION names in MODELS_ROOT (what the operator
+ * deploys; tried again every MODEL_RETRY_MS while it cannot load, e.g. the volume lags), else
+ * MODEL_DIR followed as before (local development).
+ */
+function liveStore(config: ServerConfig, logger: Logger, metrics: Metrics, batching: MicroBatcherOptions): ModelStore {
+  const common = { pollMs: config.modelPollMs, batching, logger, metrics };
+  const { rollout } = config;
+  if (!rollout) return new ModelStore({ ...common, modelDir: config.modelDir });
+  return new ModelStore({
+    ...common,
+    modelDir: rollout.modelsRoot,
+    versionSource: namedVersion(ROLLOUT_ENV.liveVersion, rollout.liveVersion),
+    retryRefusedMs: config.modelRetryMs,
+  });
+}
+
+/** The candidate's store, if the operator names one; its runs are not part of the live batch-size histogram. */
+function candidateStore(config: ServerConfig, logger: Logger, metrics: Metrics): ModelStore | undefined {
+  const candidate = config.rollout?.candidate;
+  if (!config.rollout || !candidate) return undefined;
+  return new ModelStore({
+    modelDir: config.rollout.modelsRoot,
+    versionSource: namedVersion(ROLLOUT_ENV.candidateVersion, candidate.version),
+    retryRefusedMs: config.modelRetryMs,
     pollMs: config.modelPollMs,
-    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) },
+    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS },
     logger,
     metrics,
+    role: 'candidate',
   });
-  await store.start();
+}
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) });
+  const candidate = candidateStore(config, logger, metrics);
+  // Both first loads run before the server listens: the candidate's outcome is waited for, not its
+  // success (a missing or broken candidate still gives a ready pod, answering with live only), so a
+  // fresh pod never counts rows against a candidate that is merely still loading.
+  await Promise.all([store.start(), candidate?.start()]);
+  const versions = new ServingVersions({
+    live: store,
+    candidate: candidate && config.rollout?.candidate ? { config: config.rollout.candidate, store: candidate } : undefined,
+    registry: metrics.registry,
+    logger,
+  });
   const predictionLog = config.redisUrl && config.predictionLogSample > 0
     ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
     : undefined;
@@ -50,6 +93,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let accepting = true;
   const app = createApp({
     store,
+    versions,
     metrics,
     predictionLog,
     batches,
@@ -80,6 +124,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   async function shutdown(): Promise<void> {
     accepting = false;
     store.stop();
+    candidate?.stop();
     for (const res of answering) closeAfterAnswer(res);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
@@ -91,5 +136,5 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await Promise.allSettled([predictionLog?.close(), batches?.close()]);
   }
 
-  return { url, server, store, metrics, shutdown };
+  return { url, server, store, candidateStore: candidate, metrics, shutdown };
 }
