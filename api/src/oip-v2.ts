@@ -3,8 +3,8 @@
  * model metadata, and infer with one named input per feature. Inference goes through the same
  * validation and micro-batcher as /predict, so both answer the same probabilities. During a
  * canary a whole infer request goes to one version (its answer names one model_version): by the
- * `x-applicant-id` header when sent, else at random; the body's `id` is the request's, not an
- * applicant's.
+ * `x-applicant-id` header when sent, else at random (the body's `id` is the request's, not an
+ * applicant's); a path naming the live version is answered by it.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { FEATURES, PROBABILITY_OUTPUT, type Feature, type LoanRecord } from '@peerloan/contracts';
@@ -167,7 +167,9 @@ export function oipRoutes(options: OipOptions): Router {
       const request = inferRequest(req);
       checkRequestedOutputs(request);
       const records = recordsOf(request, model, options.maxInstances);
-      const toCandidate = options.versions.routeWhole(records.length, headerApplicantId(req));
+      // A request naming a version in its path is answered by that version, never split.
+      const named = (req.params as { version?: string }).version !== undefined;
+      const toCandidate = named ? undefined : options.versions.routeWhole(records.length, headerApplicantId(req));
       const groups = await scoreRecords(options, model, records, toCandidate, false);
       // One version answered every row: the whole request was routed, and falls back, as one group.
       const [{ model: answered, scored: { probabilities } }] = groups;

@@ -197,7 +197,7 @@ describe('progressive delivery (API)', () => {
     assert.ok(moved > 2000 * 0.3 && moved < 2000 * 0.55, `${moved} of 2000 applicants changed side`);
   });
 
-  test('canary: OIP v2 infer goes whole to one version, by the x-applicant-id header, else at random; its answer names that version', async () => {
+  test('canary: OIP v2 infer goes whole to one version, by the x-applicant-id header, else at random; its answer names that version; a versioned path is not split', async () => {
     const api = await canary(candidate, 50);
     const rows = people.slice(0, 20);
     const own = { [live]: await ownScores(liveAlone, rows), [candidate]: await ownScores(candidateAlone, rows) };
@@ -206,6 +206,10 @@ describe('progressive delivery (API)', () => {
       assert.equal(status, 200);
       assert.equal(body.model_version, stickyVersion(candidate, live, id, 50));
       assert.deepEqual(body.outputs[0].data, own[body.model_version]);
+    }
+    for (let i = 0; i < 20; i++) {
+      const { body } = await postJson(`${api.url}/v2/models/loan-risk/versions/${live}/infer`, inferBody(rows), { 'x-applicant-id': `applicant-${i}` });
+      assert.equal(body.model_version, live, 'a path naming the live version is never split');
     }
     const versions = new Set<string>();
     for (let i = 0; i < 60; i++) {

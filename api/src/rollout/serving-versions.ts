@@ -10,9 +10,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LoanRecord, RolloutStats } from '@peerloan/contracts';
 import type { CandidateConfig } from '../config.js';
-import { NoModelError } from '../errors/no-model-error.js';
 import type { LoadedModel, Scored } from '../loaded-model.js';
 import type { ModelStore } from '../model-store.js';
+import { servingModel } from '../prediction.js';
 import { Candidate } from './candidate.js';
 import { RolloutRecorder, type RolloutRole } from './rollout-recorder.js';
 import { ShadowScorer } from './shadow-scorer.js';
@@ -53,9 +53,7 @@ export class ServingVersions {
 
   /** The live version (validation, metadata and the web page follow it); a 503 without one. */
   live(): LoadedModel {
-    const model = this.options.live.current;
-    if (!model) throw new NoModelError();
-    return model;
+    return servingModel(this.options.live);
   }
 
   /** Per row, whether the candidate answers it; undefined when no canary runs (all live, no id read). */
