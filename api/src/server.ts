@@ -6,15 +6,15 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
-import type { ServerConfig } from './config.js';
+import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { ModelStore, namedVersion } from './model-store.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
 import { ServingVersions } from './rollout/serving-versions.js';
-import { ROLLOUT_ENV } from '@peerloan/contracts';
 
 export interface RunningServer {
   readonly url: string;
@@ -56,11 +56,11 @@ function liveStore(config: ServerConfig, logger: Logger, metrics: Metrics, batch
   });
 }
 
-/** The candidate's store, if the operator names one; its runs are not part of the live batch-size histogram. */
-function candidateStore(config: ServerConfig, logger: Logger, metrics: Metrics): ModelStore | undefined {
+/** The candidate the operator names, if any, with its store; its runs stay out of the live batch-size histogram. */
+function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { config: CandidateConfig; store: ModelStore } | undefined {
   const candidate = config.rollout?.candidate;
   if (!config.rollout || !candidate) return undefined;
-  return new ModelStore({
+  const store = new ModelStore({
     modelDir: config.rollout.modelsRoot,
     versionSource: namedVersion(ROLLOUT_ENV.candidateVersion, candidate.version),
     retryRefusedMs: config.modelRetryMs,
@@ -70,22 +70,18 @@ function candidateStore(config: ServerConfig, logger: Logger, metrics: Metrics):
     metrics,
     role: 'candidate',
   });
+  return { config: candidate, store };
 }
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const metrics = new Metrics();
   const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) });
-  const candidate = candidateStore(config, logger, metrics);
+  const candidate = candidateOf(config, logger, metrics);
   // Both first loads run before the server listens: the candidate's outcome is waited for, not its
   // success (a missing or broken candidate still gives a ready pod, answering with live only), so a
   // fresh pod never counts rows against a candidate that is merely still loading.
-  await Promise.all([store.start(), candidate?.start()]);
-  const versions = new ServingVersions({
-    live: store,
-    candidate: candidate && config.rollout?.candidate ? { config: config.rollout.candidate, store: candidate } : undefined,
-    registry: metrics.registry,
-    logger,
-  });
+  await Promise.all([store.start(), candidate?.store.start()]);
+  const versions = new ServingVersions({ live: store, candidate, registry: metrics.registry, logger });
   const predictionLog = config.redisUrl && config.predictionLogSample > 0
     ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
     : undefined;
@@ -124,7 +120,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   async function shutdown(): Promise<void> {
     accepting = false;
     store.stop();
-    candidate?.stop();
+    candidate?.store.stop();
     for (const res of answering) closeAfterAnswer(res);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
@@ -136,5 +132,5 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await Promise.allSettled([predictionLog?.close(), batches?.close()]);
   }
 
-  return { url, server, store, candidateStore: candidate, metrics, shutdown };
+  return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };
 }

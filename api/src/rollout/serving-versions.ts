@@ -44,9 +44,9 @@ export class ServingVersions {
 
   constructor(private readonly options: ServingVersionsOptions) {
     this.recorder = new RolloutRecorder(options.registry, options.logger);
-    const config = options.candidate?.config;
-    if (!config || !options.candidate) return;
-    this.candidate = new Candidate(config, options.candidate.store);
+    if (!options.candidate) return;
+    const { config, store } = options.candidate;
+    this.candidate = new Candidate(config, store);
     if (config.mode === 'canary') this.split = new TrafficSplit(config.version, config.trafficPercent);
     else this.shadow = new ShadowScorer(this.candidate, this.recorder, options.logger, options.registry);
   }
