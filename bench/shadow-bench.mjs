@@ -158,6 +158,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 for (const [key, s] of Object.entries(servers)) {
   results[key].atRate = { plain: medians(s.plain), explained: medians(s.explained) };
+  results[key].rounds = { plain: s.plain, explained: s.explained };
   results[key].liveRun = await runLatency(s.port, LIVE, 'live');
 }
 results.on.shadowRun = await runLatency(servers.on.port, CANDIDATE, 'shadow');
@@ -169,8 +170,11 @@ const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, mi
 const diff = (a, b) => `${b >= a ? '+' : ''}${f(b - a)}`;
 const { off, on } = results;
 const line = (what, pick) => `| ${what} | ${f(pick(off))} | ${f(pick(on))} | ${diff(pick(off), pick(on))} |`;
+/** A fixed-rate number: the median, and in brackets the lowest and highest round (how noisy it was). */
+const spread = (r, kind, key) => `${f(r.atRate[kind][key])} (${f(Math.min(...r.rounds[kind].map((x) => x[key])))}-${f(Math.max(...r.rounds[kind].map((x) => x[key])))})`;
+const rateLine = (what, kind, key) => `| ${RATE} req/s, ${what} | ${spread(off, kind, key)} | ${spread(on, kind, key)} | ${diff(off.atRate[kind][key], on.atRate[kind][key])} |`;
 const table = [
-  `Machine: ${results.machine}; load generator on the same machine; live ${LIVE}, candidate ${CANDIDATE}; ${DURATION} s per line, fixed-rate lines the median of ${ROUNDS} alternating rounds; 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after.`,
+  `Machine: ${results.machine}; load generator on the same machine; live ${LIVE}, candidate ${CANDIDATE}; ${DURATION} s per line, fixed-rate lines the median of ${ROUNDS} alternating rounds (lowest-highest round in brackets); 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after.`,
   '',
   '| /predict, one row | shadow off | shadow on | on - off |',
   '| --- | ---: | ---: | ---: |',
@@ -178,12 +182,12 @@ const table = [
   line('saturated: server CPU µs/request', (r) => r.saturated.cpuUsPerRequest),
   line('saturated: p99 ms', (r) => r.saturated.p99Ms),
   `| saturated: rows the shadow skipped (candidate behind) | | ${f(on.saturated.shadowSkippedRows)} | |`,
-  line(`${RATE} req/s, explain=false: p50 µs`, (r) => r.atRate.plain.p50Us),
-  line(`${RATE} req/s, explain=false: p99 µs`, (r) => r.atRate.plain.p99Us),
-  line(`${RATE} req/s, explain=false: server CPU µs/request`, (r) => r.atRate.plain.cpuUsPerRequest),
-  line(`${RATE} req/s, with reasons: p50 µs`, (r) => r.atRate.explained.p50Us),
-  line(`${RATE} req/s, with reasons: p99 µs`, (r) => r.atRate.explained.p99Us),
-  line(`${RATE} req/s, with reasons: server CPU µs/request`, (r) => r.atRate.explained.cpuUsPerRequest),
+  rateLine('explain=false: p50 µs', 'plain', 'p50Us'),
+  rateLine('explain=false: p99 µs', 'plain', 'p99Us'),
+  rateLine('explain=false: server CPU µs/request', 'plain', 'cpuUsPerRequest'),
+  rateLine('with reasons: p50 µs', 'explained', 'p50Us'),
+  rateLine('with reasons: p99 µs', 'explained', 'p99Us'),
+  rateLine('with reasons: server CPU µs/request', 'explained', 'cpuUsPerRequest'),
   '',
   `- the candidate's own run in shadow (scoring one request's row after the answer, queueing included), over all fixed-rate runs: mean ${f(on.shadowRun.meanUs)} µs, p99 at most ${on.shadowRun.p99BucketMs} ms (histogram bucket; ${f(on.shadowRun.runs)} runs); the live run: mean ${f(on.liveRun.meanUs)} µs with shadow on, ${f(off.liveRun.meanUs)} µs off`,
   `- shadow stats of that server: ${f(on.stats.candidate.rows)} rows shadow-scored, ${f(on.stats.candidate.errors)} errors, decisions agreeing on ${f((100 * on.stats.candidate.agreements) / Math.max(1, on.stats.candidate.rows), 1)}%`,
