@@ -15,10 +15,15 @@ import type { BatchService } from './batch/batch-service.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import { predictRoutes } from './predict-routes.js';
 import { requestLogging } from './request-log.js';
+import { rolloutRoutes } from './rollout/rollout-routes.js';
+import type { ServingVersions } from './rollout/serving-versions.js';
 import { renderWebPage, type WebPage } from './web-page.js';
 
 export interface AppOptions {
+  /** The live model: readiness, the web page, batch uploads and OIP metadata follow it. */
   readonly store: ModelStore;
+  /** The live model and, during a rollout, the candidate: what answers predictions. */
+  readonly versions: ServingVersions;
   readonly metrics: Metrics;
   /** Where sampled predictions go for drift monitoring (absent without Redis). */
   readonly predictionLog?: PredictionLog;
@@ -92,6 +97,7 @@ export function createApp(options: AppOptions): Express {
   healthRoutes(app, options);
   webPageRoute(app, options.store);
   app.use(predictRoutes(options));
+  app.use(rolloutRoutes(options.versions));
   app.use(batchRoutes({ store: options.store, batches: options.batches, maxBytes: options.batchMaxBytes, chunkRows: options.batchChunkRows }));
   app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   app.use(notFound);

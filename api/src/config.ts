@@ -2,13 +2,33 @@
  * The server's settings, all from the environment (12-factor, as a Deployment sets them).
  * A bad value stops the start with the variable named rather than serving with a guess.
  */
+import { ROLLOUT_ENV, type CandidateMode } from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
+
+/** A version being tried beside the live one (contracts/src/rollout.ts). */
+export interface CandidateConfig {
+  readonly version: string;
+  readonly mode: CandidateMode;
+  /** Canary: whole percent of answers the candidate gives (ignored in shadow mode). */
+  readonly trafficPercent: number;
+}
+
+/** What the operator states a pod serves: versions in a models root, named by the environment. */
+export interface RolloutConfig {
+  readonly modelsRoot: string;
+  readonly liveVersion: string;
+  readonly candidate: CandidateConfig | undefined;
+}
 
 export interface ServerConfig {
   readonly port: number;
   readonly host: string;
   /** A version folder (model.onnx + manifest.json) or a models root whose `current` names one. */
   readonly modelDir: string;
+  /** Set when LIVE_VERSION is: serve named versions of MODELS_ROOT instead of following MODEL_DIR. */
+  readonly rollout: RolloutConfig | undefined;
+  /** How long a named version that could not be loaded (the volume lags) waits before another try. */
+  readonly modelRetryMs: number;
   readonly modelName: string;
   /** Most rows one `{"instances": [...]}` request may carry. */
   readonly maxInstances: number;
@@ -61,11 +81,45 @@ function fraction(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** A folder name inside the models root, never a path elsewhere. */
+function versionName(env: Env, name: string): string | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (text.includes('/') || text.includes('\\') || text.startsWith('.')) throw new ConfigError(`${name} must name a version folder, got "${text}"`);
+  return text;
+}
+
+function candidateConfig(env: Env, liveVersion: string): CandidateConfig | undefined {
+  const version = versionName(env, ROLLOUT_ENV.candidateVersion);
+  if (version === undefined) return undefined;
+  // Answering a version's share with itself would make every rollout check compare it with itself.
+  if (version === liveVersion) throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} must differ from ${ROLLOUT_ENV.liveVersion} ("${version}")`);
+  const mode = env[ROLLOUT_ENV.candidateMode];
+  if (mode !== 'shadow' && mode !== 'canary') {
+    throw new ConfigError(`${ROLLOUT_ENV.candidateMode} must be shadow or canary when ${ROLLOUT_ENV.candidateVersion} is set, got "${mode ?? ''}"`);
+  }
+  return { version, mode, trafficPercent: integer(env, ROLLOUT_ENV.candidateTrafficPercent, 0, 0, 100) };
+}
+
+/** The operator's statement of what this pod serves; undefined without LIVE_VERSION (MODEL_DIR is followed). */
+function rolloutConfig(env: Env): RolloutConfig | undefined {
+  const liveVersion = versionName(env, ROLLOUT_ENV.liveVersion);
+  if (liveVersion === undefined) {
+    if (env[ROLLOUT_ENV.candidateVersion]) throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} needs ${ROLLOUT_ENV.liveVersion}`);
+    return undefined;
+  }
+  const modelsRoot = env[ROLLOUT_ENV.modelsRoot];
+  if (!modelsRoot) throw new ConfigError(`${ROLLOUT_ENV.modelsRoot} is required with ${ROLLOUT_ENV.liveVersion}`);
+  return { modelsRoot, liveVersion, candidate: candidateConfig(env, liveVersion) };
+}
+
 export function readConfig(env: Env): ServerConfig {
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
     modelDir: env.MODEL_DIR || 'models',
+    rollout: rolloutConfig(env),
+    modelRetryMs: integer(env, 'MODEL_RETRY_MS', 10_000, 10, 3_600_000),
     modelName: env.MODEL_NAME || 'loan-risk',
     maxInstances: integer(env, 'MAX_INSTANCES', 1000, 1, 100_000),
     modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),

@@ -18,7 +18,13 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peerloan-api' } });
   const running = await startServer(config, logger);
-  logger.info({ url: running.url, model: running.store.current?.version ?? null, modelDir: config.modelDir }, 'listening');
+  const candidate = config.rollout?.candidate;
+  logger.info({
+    url: running.url,
+    model: running.store.current?.version ?? null,
+    modelDir: config.rollout?.modelsRoot ?? config.modelDir,
+    ...(candidate ? { candidate: { ...candidate, loaded: running.candidateStore?.current !== undefined } } : {}),
+  }, 'listening');
 
   let stopping = false;
   const stop = (signal: string) => {

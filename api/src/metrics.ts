@@ -3,6 +3,7 @@
  * process). Names follow Prometheus conventions: base units, _total for counters.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ModelRole } from './model-store.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -62,14 +63,33 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly candidateInfo = new Gauge({
+    name: 'loanrisk_candidate_info',
+    help: 'The candidate version loaded beside the live one (value 1; absent while it is not loaded)',
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly candidateRefusals = new Counter({
+    name: 'loanrisk_candidate_load_failures_total',
+    help: 'Loads of the candidate version refused, by the check that refused them (the live model keeps answering)',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  servingVersion(version: string): void {
-    this.modelInfo.reset();
-    this.modelInfo.set({ version }, 1);
-    this.modelSwaps.inc();
+  modelLoaded(role: ModelRole, version: string): void {
+    const info = role === 'live' ? this.modelInfo : this.candidateInfo;
+    info.reset();
+    info.set({ version }, 1);
+    if (role === 'live') this.modelSwaps.inc();
+  }
+
+  modelRefused(role: ModelRole, stage: string): void {
+    (role === 'live' ? this.modelRefusals : this.candidateRefusals).inc({ stage });
   }
 
   recordScores(probabilities: readonly number[], threshold: number): void {

@@ -21,6 +21,9 @@ import { loadModelVersion } from './model-loader.js';
 
 const SELF = '';
 
+/** Which model a store holds: the one answering, or a candidate tried beside it. */
+export type ModelRole = 'live' | 'candidate';
+
 /** Names the version folder of a models root to serve now. */
 export interface VersionSource {
   /** Where the name comes from, for logs and errors. */
@@ -39,6 +42,8 @@ export interface ModelStoreOptions {
   readonly batching: MicroBatcherOptions;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Default live; a candidate's loads and refusals are counted apart from the live model's. */
+  readonly role?: ModelRole;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -57,6 +62,11 @@ function pointerFile(modelDir: string): VersionSource {
   };
 }
 
+/** A version named once by the environment (LIVE_VERSION, CANDIDATE_VERSION): what the operator deployed. */
+export function namedVersion(variable: string, version: string): VersionSource {
+  return { description: `${variable}=${version}`, read: async () => version };
+}
+
 export class ModelStore {
   private model: LoadedModel | undefined;
   private lastTarget: string | undefined;
@@ -66,9 +76,11 @@ export class ModelStore {
   private checking = false;
   private servingWaiters: Array<() => void> = [];
   private readonly source: VersionSource;
+  private readonly role: ModelRole;
 
   constructor(private readonly options: ModelStoreOptions) {
     this.source = options.versionSource ?? pointerFile(options.modelDir);
+    this.role = options.role ?? 'live';
   }
 
   /** The version serving now; take it once per request. */
@@ -145,8 +157,8 @@ export class ModelStore {
     const previous = this.model;
     this.model = next;
     previous?.retire();
-    this.options.metrics.servingVersion(next.version);
-    this.options.logger.info({ version: next.version, dir, previous: previous?.version, source: this.source.description }, 'model serving');
+    this.options.metrics.modelLoaded(this.role, next.version);
+    this.options.logger.info({ role: this.role, version: next.version, dir, previous: previous?.version, source: this.source.description }, 'model serving');
     for (const resolve of this.servingWaiters.splice(0)) resolve();
   }
 
@@ -160,7 +172,7 @@ export class ModelStore {
 
   private refuse(err: unknown): void {
     const stage = err instanceof ModelLoadError ? err.stage : 'unexpected';
-    this.options.metrics.modelRefusals.inc({ stage });
-    this.options.logger.error({ err, stage, serving: this.model?.version ?? null }, 'model refused');
+    this.options.metrics.modelRefused(this.role, stage);
+    this.options.logger.error({ err, role: this.role, stage, serving: this.model?.version ?? null }, 'model refused');
   }
 }

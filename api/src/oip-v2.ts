@@ -1,23 +1,23 @@
 /**
  * Open Inference Protocol v2 (the REST/JSON form KServe and Triton speak): health, server and
  * model metadata, and infer with one named input per feature. Inference goes through the same
- * validation and micro-batcher as /predict, so both answer the same probabilities.
+ * validation and micro-batcher as /predict, so both answer the same probabilities. During a
+ * canary a whole infer request goes to one version (its answer names one model_version): by the
+ * `x-applicant-id` header when sent, else at random (the body's `id` is the request's, not an
+ * applicant's); a path naming the live version is answered by it.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { FEATURES, PROBABILITY_OUTPUT, type Feature, type LoanRecord } from '@peerloan/contracts';
 import { RequestError } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
-import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
-import type { PredictionLog } from './queueing/prediction-log.js';
-import { scoreRecords, servingModel } from './prediction.js';
+import { scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
+import { headerApplicantId } from './rollout/applicant-id.js';
 
-export interface OipOptions {
+export interface OipOptions extends Scoring {
   readonly store: ModelStore;
-  readonly metrics: Metrics;
-  readonly predictionLog?: PredictionLog;
   readonly modelName: string;
   readonly serverName: string;
   readonly serverVersion: string;
@@ -167,15 +167,21 @@ export function oipRoutes(options: OipOptions): Router {
       const request = inferRequest(req);
       checkRequestedOutputs(request);
       const records = recordsOf(request, model, options.maxInstances);
-      const { probabilities } = await scoreRecords(model, options, records, false);
+      // A request naming a version in its path is answered by that version, never split.
+      const named = (req.params as { version?: string }).version !== undefined;
+      const toCandidate = named ? undefined : options.versions.routeWhole(records.length, headerApplicantId(req));
+      const groups = await scoreRecords(options, model, records, toCandidate, false);
+      // One version answered every row: the whole request was routed, and falls back, as one group.
+      const [{ model: answered, scored: { probabilities } }] = groups;
       const id = (request as { id?: unknown }).id;
-      const header = { model_name: modelName, model_version: model.version, ...(typeof id === 'string' ? { id } : {}) };
+      const header = { model_name: modelName, model_version: answered.version, ...(typeof id === 'string' ? { id } : {}) };
       if (wantsBinaryOutput(request)) {
         const { body, headerLength } = encodeBinaryAnswer(header, PROBABILITY_OUTPUT, probabilities);
         res.set(HEADER_LENGTH, String(headerLength)).type('application/octet-stream').send(body);
-        return;
+      } else {
+        res.json({ ...header, outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [records.length, 1], data: probabilities }] });
       }
-      res.json({ ...header, outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [records.length, 1], data: probabilities }] });
+      options.versions.afterAnswer(groups, res.locals.requestId as string);
     });
   }
   return router;

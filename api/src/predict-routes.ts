@@ -1,18 +1,19 @@
 /**
  * POST /predict: one applicant object -> one prediction; `{"instances": [...]}` -> `{"predictions":
- * [...]}` in order. Explanations ("reasons") are on unless `?explain=false`.
+ * [...]}` in order. Explanations ("reasons") are on unless `?explain=false`. During a canary each
+ * applicant is routed by its id: for one applicant the `x-applicant-id` header, else its `id`
+ * field (the contract's order); in `instances` each row's own `id`, else the header.
  */
 import { Router, type Request } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
 import { RequestError, type FieldProblem } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
-import type { ModelStore } from './model-store.js';
-import { predict, servingModel, type ScoreObservers } from './prediction.js';
+import { predictions, scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
+import { fieldApplicantId, headerApplicantId } from './rollout/applicant-id.js';
 
-export interface PredictRouteOptions extends ScoreObservers {
-  readonly store: ModelStore;
+export interface PredictRouteOptions extends Scoring {
   readonly maxInstances: number;
 }
 
@@ -43,21 +44,23 @@ function instancesOf(body: Record<string, unknown>, maxInstances: number): unkno
 }
 
 export function predictRoutes(options: PredictRouteOptions): Router {
-  const { store, maxInstances } = options;
+  const { versions, maxInstances } = options;
   const router = Router();
   router.post('/predict', requireJson, async (req, res) => {
     const explain = explainWanted(req);
     const body: unknown = req.body;
-    const model = servingModel(store);
+    const live = versions.live();
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
-    if (!isBatch) {
-      const [prediction] = await predict(model, options, validRecords(model, [body], () => ''), explain);
-      res.json(prediction);
-      return;
-    }
-    const instances = instancesOf(body as Record<string, unknown>, maxInstances);
-    const records = validRecords(model, instances, (i) => `instances[${i}].`);
-    res.json({ predictions: await predict(model, options, records, explain) });
+    const values = isBatch ? instancesOf(body as Record<string, unknown>, maxInstances) : [body];
+    const records = validRecords(live, values, isBatch ? (i) => `instances[${i}].` : () => '');
+    const header = headerApplicantId(req);
+    const toCandidate = versions.route(values.length, isBatch
+      ? (i) => fieldApplicantId(values[i]) ?? header
+      : () => header ?? fieldApplicantId(body));
+    const groups = await scoreRecords(options, live, records, toCandidate, explain);
+    const answers = predictions(groups, records.length);
+    res.json(isBatch ? { predictions: answers } : answers[0]);
+    versions.afterAnswer(groups, res.locals.requestId as string);
   });
   return router;
 }

@@ -1,6 +1,8 @@
 /**
- * Scoring as the HTTP routes need it: take the serving model once (the request finishes on it
- * even if a swap happens meanwhile), score, and record the metrics.
+ * Scoring as the HTTP routes need it: the live model is taken once per request (validation and the
+ * answer stay on it even if a swap happens meanwhile), the serving versions score the rows (a
+ * canary's share on the candidate), and the metrics and prediction log hear about every row under
+ * the version that answered it.
  */
 import type { LoanRecord } from '@peerloan/contracts';
 import { NoModelError } from './errors/no-model-error.js';
@@ -9,11 +11,17 @@ import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
+import type { ScoredGroup, ServingVersions } from './rollout/serving-versions.js';
 
 /** Who hears about every scored row: the metrics, and the prediction log when Redis is configured. */
 export interface ScoreObservers {
   readonly metrics: Metrics;
   readonly predictionLog?: PredictionLog;
+}
+
+/** What scoring a request needs: the versions that may answer and who hears about it. */
+export interface Scoring extends ScoreObservers {
+  readonly versions: ServingVersions;
 }
 
 export interface Prediction {
@@ -31,20 +39,33 @@ export function servingModel(store: ModelStore): LoadedModel {
   return model;
 }
 
-export async function scoreRecords(model: LoadedModel, observers: ScoreObservers, records: readonly LoanRecord[], explain: boolean) {
-  const scored = await model.score(records, explain);
-  observers.metrics.recordScores(scored.probabilities, model.threshold);
-  observers.predictionLog?.record(model.version, records, scored.probabilities);
-  return scored;
+/**
+ * Scores validated records: `toCandidate` says per row whether a canary's candidate answers it
+ * (undefined: the live model answers all). One group per version that answered.
+ */
+export async function scoreRecords(scoring: Scoring, live: LoadedModel, records: readonly LoanRecord[], toCandidate: readonly boolean[] | undefined, explain: boolean): Promise<ScoredGroup[]> {
+  const groups = await scoring.versions.score(live, records, toCandidate, explain);
+  for (const group of groups) {
+    scoring.metrics.recordScores(group.scored.probabilities, group.model.threshold);
+    scoring.predictionLog?.record(group.model.version, group.records, group.scored.probabilities);
+  }
+  return groups;
 }
 
-export async function predict(model: LoadedModel, observers: ScoreObservers, records: readonly LoanRecord[], explain: boolean): Promise<Prediction[]> {
-  const { probabilities, reasons } = await scoreRecords(model, observers, records, explain);
-  return probabilities.map((probability, i) => ({
-    probability,
-    decision: probability >= model.threshold ? 'yes' : 'no',
-    threshold: model.threshold,
-    modelVersion: model.version,
-    ...(reasons ? { reasons: reasons[i] } : {}),
-  }));
+/** The answers of scored groups, in the request's row order. */
+export function predictions(groups: readonly ScoredGroup[], rowCount: number): Prediction[] {
+  const answers = new Array<Prediction>(rowCount);
+  for (const { model, rows, scored } of groups) {
+    rows.forEach((row, j) => {
+      const probability = scored.probabilities[j];
+      answers[row] = {
+        probability,
+        decision: probability >= model.threshold ? 'yes' : 'no',
+        threshold: model.threshold,
+        modelVersion: model.version,
+        ...(scored.reasons ? { reasons: scored.reasons[j] } : {}),
+      };
+    });
+  }
+  return answers;
 }

@@ -5,7 +5,7 @@
  * model was trained on, null only where the feature is nullable. Every bad field is reported.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { featureByName, type Feature, type LoanRecord, type ManifestFeature, type ModelManifest } from '@peerloan/contracts';
+import { APPLICANT_ID_FIELD, featureByName, type Feature, type LoanRecord, type ManifestFeature, type ModelManifest } from '@peerloan/contracts';
 import type { FieldProblem } from './errors/request-error.js';
 
 /** What a field must be, as told to a client whose value is not that. */
@@ -51,11 +51,14 @@ function propertySchema(rule: FieldRule): object {
   return { type: rule.nullable ? [type, 'null'] : type, minimum: rule.min, maximum: rule.max };
 }
 
+/** The applicant's id routes a canary (rollout/applicant-id.ts); the model never sees it. */
+const APPLICANT_ID_SCHEMA = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] };
+
 function recordSchema(rules: readonly FieldRule[]): object {
   return {
     type: 'object',
     additionalProperties: false,
-    properties: Object.fromEntries(rules.map((rule) => [rule.name, propertySchema(rule)])),
+    properties: { ...Object.fromEntries(rules.map((rule) => [rule.name, propertySchema(rule)])), [APPLICANT_ID_FIELD]: APPLICANT_ID_SCHEMA },
     // A nullable feature may be left out: absent and null both mean missing.
     required: rules.filter((rule) => !rule.nullable).map((rule) => rule.name),
   };
@@ -84,6 +87,7 @@ function problemsOf(errors: readonly ErrorObject[], record: Record<string, unkno
       const field = error.instancePath.slice(1);
       const rule = rules.get(field);
       if (rule && !byField.has(field)) byField.set(field, `${describeRule(rule)}, got ${shown(record[field])}`);
+      if (field === APPLICANT_ID_FIELD) byField.set(field, `must be a string or a number (the applicant's id), got ${shown(record[field])}`);
     }
   }
   // In the schema's order, unknown fields last: the same request always reads the same way.

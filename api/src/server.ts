@@ -6,17 +6,23 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
-import type { ServerConfig } from './config.js';
+import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
-import { ModelStore } from './model-store.js';
+import { ModelStore, namedVersion } from './model-store.js';
+import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
+import { ServingVersions } from './rollout/serving-versions.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
+  /** The live model. */
   readonly store: ModelStore;
+  /** The candidate's model during a rollout. */
+  readonly candidateStore: ModelStore | undefined;
   readonly metrics: Metrics;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes. */
   shutdown(): Promise<void>;
@@ -33,16 +39,49 @@ function closeAfterAnswer(res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
 }
 
-export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const metrics = new Metrics();
+/**
+ * The live model's store: the version LIVE_VERSION names in MODELS_ROOT (what the operator
+ * deploys; tried again every MODEL_RETRY_MS while it cannot load, e.g. the volume lags), else
+ * MODEL_DIR followed as before (local development).
+ */
+function liveStore(config: ServerConfig, logger: Logger, metrics: Metrics, batching: MicroBatcherOptions): ModelStore {
+  const common = { pollMs: config.modelPollMs, batching, logger, metrics };
+  const { rollout } = config;
+  if (!rollout) return new ModelStore({ ...common, modelDir: config.modelDir });
+  return new ModelStore({
+    ...common,
+    modelDir: rollout.modelsRoot,
+    versionSource: namedVersion(ROLLOUT_ENV.liveVersion, rollout.liveVersion),
+    retryRefusedMs: config.modelRetryMs,
+  });
+}
+
+/** The candidate the operator names, if any, with its store; its runs stay out of the live batch-size histogram. */
+function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { config: CandidateConfig; store: ModelStore } | undefined {
+  const candidate = config.rollout?.candidate;
+  if (!config.rollout || !candidate) return undefined;
   const store = new ModelStore({
-    modelDir: config.modelDir,
+    modelDir: config.rollout.modelsRoot,
+    versionSource: namedVersion(ROLLOUT_ENV.candidateVersion, candidate.version),
+    retryRefusedMs: config.modelRetryMs,
     pollMs: config.modelPollMs,
-    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) },
+    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS },
     logger,
     metrics,
+    role: 'candidate',
   });
-  await store.start();
+  return { config: candidate, store };
+}
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) });
+  const candidate = candidateOf(config, logger, metrics);
+  // Both first loads run before the server listens: the candidate's outcome is waited for, not its
+  // success (a missing or broken candidate still gives a ready pod, answering with live only), so a
+  // fresh pod never counts rows against a candidate that is merely still loading.
+  await Promise.all([store.start(), candidate?.store.start()]);
+  const versions = new ServingVersions({ live: store, candidate, registry: metrics.registry, logger });
   const predictionLog = config.redisUrl && config.predictionLogSample > 0
     ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
     : undefined;
@@ -50,6 +89,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let accepting = true;
   const app = createApp({
     store,
+    versions,
     metrics,
     predictionLog,
     batches,
@@ -80,6 +120,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   async function shutdown(): Promise<void> {
     accepting = false;
     store.stop();
+    candidate?.store.stop();
     for (const res of answering) closeAfterAnswer(res);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
@@ -91,5 +132,5 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await Promise.allSettled([predictionLog?.close(), batches?.close()]);
   }
 
-  return { url, server, store, metrics, shutdown };
+  return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };
 }

@@ -30,7 +30,10 @@ export type CandidateMode = 'shadow' | 'canary';
 /**
  * Canary routing is sticky per applicant: the same id always lands on the same version for a
  * given candidate. The id is the request header below, else an `id` field of the applicant
- * object (ignored by the model); requests with neither are split at random.
+ * object (ignored by the model); requests with neither are split at random. The rule: the first
+ * four bytes of sha256(candidateVersion + id) as a big-endian unsigned integer, mod 100; the
+ * candidate answers when that is below CANDIDATE_TRAFFIC_PERCENT (so raising the percent only
+ * moves applicants to the candidate, and a new candidate reshuffles them).
  */
 export const APPLICANT_ID_HEADER = 'x-applicant-id';
 export const APPLICANT_ID_FIELD = 'id';
@@ -73,22 +76,32 @@ export const ROLLOUT_LATENCY_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 5
 /** Fixed score bins (probability) of the stats: PSI of candidate scores against live scores. */
 export const ROLLOUT_SCORE_BINS = 20;
 
-/** Cumulative counters of one version's runs in one pod. */
+/**
+ * Cumulative counters of one version's runs in one pod. Rows and errors count rows (a request of
+ * 50 instances is 50), so a version's error rate is errors / (rows + errors); the sum of
+ * scoreBins is rows; the sum of latencyBuckets is the number of runs that succeeded.
+ */
 export interface VersionStats {
   readonly version: string;
   /** Rows scored (answers for the live or canary role, shadow runs for the shadow role). */
   readonly rows: number;
-  /** Runs that threw (for shadow: the live answer was still given). */
+  /**
+   * Rows whose run threw or could not run (candidate not loaded, or it refused the row); for the
+   * canary and shadow roles the live answer was given instead. Not included in rows.
+   */
   readonly errors: number;
-  /** Per-request latency counts by ROLLOUT_LATENCY_BUCKETS_MS (last entry: above the last bound). */
+  /**
+   * Latency of the version's scoring run per request (queueing in its micro-batcher included,
+   * HTTP excluded), counted by ROLLOUT_LATENCY_BUCKETS_MS (last entry: above the last bound).
+   */
   readonly latencyBuckets: readonly number[];
-  /** Score counts in ROLLOUT_SCORE_BINS equal-width bins over [0, 1]. */
+  /** Score counts in ROLLOUT_SCORE_BINS equal-width bins over [0, 1] (a score of 1 in the last). */
   readonly scoreBins: readonly number[];
 }
 
 /** `GET /rollout/stats` of one API pod. */
 export interface RolloutStats {
-  /** Pod start (ISO time): a different value than last read means the counters restarted. */
+  /** When the counters started (the API process's start, ISO time): a different value than last read means they restarted. */
   readonly since: string;
   readonly live: VersionStats;
   readonly candidate?: VersionStats & {

@@ -1,0 +1,31 @@
+/**
+ * The candidate version as the request path sees it: its store (loaded and smoke-tested beside the
+ * live model, tried again while it cannot load) and the one check before it may score rows. The
+ * rows were validated against the live model; the candidate was trained on other data and may
+ * know other categories, and a category it never saw would score silently as "none of them".
+ */
+import type { LoanRecord } from '@peerloan/contracts';
+import type { CandidateConfig } from '../config.js';
+import { CandidateError } from '../errors/candidate-error.js';
+import type { LoadedModel } from '../loaded-model.js';
+import type { ModelStore } from '../model-store.js';
+
+export class Candidate {
+  constructor(
+    readonly config: CandidateConfig,
+    private readonly store: ModelStore,
+  ) {}
+
+  get version(): string {
+    return this.config.version;
+  }
+
+  /** The loaded candidate, fit to score these rows; else a CandidateError. */
+  modelFor(records: readonly LoanRecord[]): LoadedModel {
+    const model = this.store.current;
+    if (!model) throw new CandidateError(this.version, 'not-loaded');
+    const problems = records.flatMap((record, i) => model.validator.check(record, `row ${i}: `));
+    if (problems.length > 0) throw new CandidateError(this.version, 'refused-input', problems);
+    return model;
+  }
+}
