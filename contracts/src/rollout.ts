@@ -68,7 +68,9 @@ export const ROLLOUT_DEFAULTS = {
   steps: [10, 50, 100],
   bakeSeconds: 60,
   readyDeadlineSeconds: 300,
-  checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 },
+  // PSI over 20 score bins is mostly noise below a few hundred rows: 59 shadow rows of a plain
+  // retrain measured 0.32 on the local cluster, over the 0.25 limit.
+  checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 500 },
 } as const;
 
 /** Fixed latency bucket bounds (milliseconds) of the stats, so pods' histograms add up. */

@@ -67,7 +67,7 @@ export async function canaryUnderLoad(journey: Journey, loan: Record<string, unk
     spec: {
       training: { seed: 3 },
       qualityGate: { maxRegression: 0.05 },
-      rollout: { strategy: 'canary', steps: [50, 100], bakeSeconds: 15, readyDeadlineSeconds: 180, checks: { minSamples: 30 } },
+      rollout: { strategy: 'canary', steps: [50, 100], bakeSeconds: 15, readyDeadlineSeconds: 180, checks: { minSamples: 400 } },
     },
   })]);
   const shares = new Set<number>();
