@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoanRecord } from '@peerloan/contracts';
 import { loadImages, useCluster, type ClusterLease } from '../src/cluster.js';
-import { kubectl } from '../src/commands.js';
+import { helm, kubectl } from '../src/commands.js';
 import type { Journey } from '../src/journey-state.js';
 import { generateCsv, readLoans } from '../src/loans.js';
 import { portfolioBatch } from '../src/steps/batch.js';
@@ -66,6 +66,8 @@ before(async () => {
 
 after(async () => {
   if (process.env.E2E_KEEP_NAMESPACE !== 'true') {
+    // The release's cluster-scoped objects go with the release, not with the namespace.
+    await helm(['uninstall', journey.release, '-n', namespace, '--timeout', '2m'], { allowFailure: true }).catch(() => {});
     await kubectl(['delete', 'namespace', namespace, '--wait=false'], { allowFailure: true }).catch(() => {});
   }
   for (const [name, seconds] of journey.timings) console.log(`# ${seconds.toFixed(1).padStart(7)} s  ${name}`);

@@ -26,7 +26,7 @@ test('charts/loan-risk/crds/ holds the CRD of manifests/crd/, byte for byte', ()
 
 test("the chart grants the operator exactly the rules of manifests/operator/rbac.yaml", () => {
   const objects = renderChart('prod');
-  const chartRules = [...only(objects, 'ClusterRole', 'loan-risk-operator').rules, ...only(objects, 'Role', 'loan-risk-operator-leader-election').rules];
+  const chartRules = [...only(objects, 'ClusterRole', 'peerloan-loan-risk-operator').rules, ...only(objects, 'Role', 'loan-risk-operator-leader-election').rules];
   const reference = only(parseYamlObjects(readFileSync(join(REPO_ROOT, 'manifests/operator/rbac.yaml'), 'utf8')), 'ClusterRole');
   assert.deepEqual(permissions(chartRules), permissions(reference.rules));
 });

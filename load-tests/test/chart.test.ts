@@ -5,11 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CHART_DIR, ENVIRONMENTS, find, helm, only, podSpec, renderChart, valuesArgs, type Environment, type K8sObject } from './repo.js';
+import { CHART_DIR, ENVIRONMENTS, find, helm, namespaceOf, only, parseYamlObjects, podSpec, renderChart, valuesArgs, type Environment, type K8sObject } from './repo.js';
 
 const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, renderChart(env)])) as Record<Environment, K8sObject[]>;
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Pod']);
 const cpuMillis = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+
+test('releases of the same name in two namespaces share no cluster-scoped name', () => {
+  const clusterScoped = (namespace: string) => {
+    const res = helm(['template', 'loan-risk', CHART_DIR, '-n', namespace]);
+    assert.equal(res.status, 0, res.stderr);
+    return parseYamlObjects(res.stdout).filter((o) => o.kind.startsWith('Cluster')).map((o) => `${o.kind}/${o.metadata.name}`);
+  };
+  const dev = clusterScoped('peerloan-dev');
+  const staging = clusterScoped('peerloan-staging');
+  assert.equal(dev.length, 2, `a ClusterRole and its binding: ${dev}`);
+  assert.deepEqual(dev.filter((name) => staging.includes(name)), []);
+});
 
 describe('helm lint', () => {
   for (const env of ENVIRONMENTS) {
@@ -62,7 +74,7 @@ for (const env of ENVIRONMENTS) {
           assert.ok(!rule.resources.includes('secrets'), `${role.metadata.name}: secrets`);
         }
       }
-      const rules = only(objects, 'ClusterRole', 'loan-risk-operator').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+      const rules = only(objects, 'ClusterRole', `${namespaceOf(env)}-loan-risk-operator`).rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
       const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
       assert.ok(can('risk.peerloan.io', 'loanriskmodels', 'watch') && can('risk.peerloan.io', 'loanriskmodels/status', 'patch'));
       assert.ok(can('', 'pods', 'list') && !can('', 'pods', 'create') && !can('', 'pods', 'delete'), 'pods are only read');

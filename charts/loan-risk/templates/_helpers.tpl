@@ -49,6 +49,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/* Per-component names. */}}
 {{- define "loan-risk.operator.fullname" -}}{{ include "loan-risk.fullname" . }}-operator{{- end }}
+{{- /* Cluster-scoped objects are named for the release's namespace too: one release per
+environment (same release name, one namespace each) must not collide on them. */}}
+{{- define "loan-risk.operator.clusterName" -}}{{ printf "%s-%s" .Release.Namespace (include "loan-risk.operator.fullname" .) | trunc 63 | trimSuffix "-" }}{{- end }}
 {{- define "loan-risk.worker.fullname" -}}{{ include "loan-risk.fullname" . }}-worker{{- end }}
 {{- define "loan-risk.redis.fullname" -}}{{ include "loan-risk.fullname" . }}-redis{{- end }}
 
