@@ -38,7 +38,7 @@ describe('rollout checks', () => {
     assert.deepEqual(results(counts({ rows: 50 }, { rows: 50, errors: 49 })), {
       verdict: 'Waiting', minSamples: 'Waiting', maxErrorRate: 'Waiting', maxP99LatencyRatio: 'Waiting', maxScorePsi: 'Waiting', minDecisionAgreement: 'Waiting',
     });
-    assert.equal(results(counts({ rows: 10 }, { rows: 0, errors: 100 })).maxErrorRate, 'Fail', 'a candidate that only throws fails, it does not wait');
+    assert.equal(results(counts({ rows: 10 }, { rows: 0, errors: 600 })).maxErrorRate, 'Fail', 'a candidate that only throws fails once its failed rows reach minSamples');
   });
 
   test('each limit fails on its own', () => {
