@@ -1,6 +1,8 @@
 /**
- * Follows one LoanRiskModel and names the version its servers run: spec.pinnedVersion, else
- * status.liveVersion, the operator's record of what passed the quality gate. A worker in the
+ * Follows one LoanRiskModel and names the version its servers run: status.pinnedVersion (a pin
+ * the operator validated), else status.liveVersion, the operator's record of what passed the
+ * quality gate. spec.pinnedVersion is only a request: a pin the operator refuses never reaches
+ * the status, so it moves nothing here either. A worker in the
  * cluster loads that folder of the models root, never the root's `current` file, which the
  * trainer moves for every run, candidates the gate then rejects included.
  *
@@ -38,7 +40,7 @@ export class LiveVersionWatch implements VersionSource {
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(kubeConfig: KubeConfig, private readonly resource: ModelResource, private readonly logger: Logger) {
-    this.description = `LoanRiskModel ${resource.namespace}/${resource.name} (spec.pinnedVersion, else status.liveVersion)`;
+    this.description = `LoanRiskModel ${resource.namespace}/${resource.name} (status.pinnedVersion, else status.liveVersion)`;
     const objects = kubeConfig.makeApiClient(CustomObjectsApi);
     const fieldSelector = `metadata.name=${resource.name}`;
     const list = async () => await objects.listNamespacedCustomObject({
@@ -69,7 +71,7 @@ export class LiveVersionWatch implements VersionSource {
 
   async read(): Promise<string | undefined> {
     const model = this.informer.get(this.resource.name, this.resource.namespace) as LoanRiskModel | undefined;
-    return model ? servedVersion(model.spec, model.status?.liveVersion) : undefined;
+    return model ? servedVersion(model.status) : undefined;
   }
 
   private changed(): void {

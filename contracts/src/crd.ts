@@ -254,12 +254,14 @@ export interface LoanRiskModel {
 }
 
 /**
- * The version a LoanRiskModel's servers run: `spec.pinnedVersion` (a rollback) over the live
- * version its quality gate accepted. The operator deploys it and the workers load it; no server
+ * The version a LoanRiskModel's servers run, as its status records it: a pin the operator
+ * validated (`status.pinnedVersion`, a rollback) over the live version its quality gate accepted.
+ * `spec.pinnedVersion` alone is only a request: a refused pin leaves the status, and so what
+ * serves, unchanged. The operator deploys this version and the workers load it; no server
  * follows the models folder's `current` file, which the trainer moves for rejected candidates too.
  */
-export function servedVersion(spec: Pick<LoanRiskModelSpec, 'pinnedVersion'>, liveVersion: string | undefined): string | undefined {
-  return spec.pinnedVersion ?? liveVersion;
+export function servedVersion(status: Pick<LoanRiskModelStatus, 'pinnedVersion' | 'liveVersion'> | undefined): string | undefined {
+  return status?.pinnedVersion ?? status?.liveVersion;
 }
 
 export const HISTORY_LIMIT = 10;
