@@ -6,6 +6,8 @@
  * cluster loads that folder of the models root, never the root's `current` file, which the
  * trainer moves for every run, candidates the gate then rejects included.
  *
+ * The drift monitor reads the same object's spec.drift through `model`.
+ *
  * One list + watch of just that object (a field selector on its name), like the operator's
  * informers: a change asks the model store for a look at once; a watch that fails is started
  * again after a pause that grows while failures repeat. Meanwhile the last version seen stays.
@@ -69,8 +71,13 @@ export class LiveVersionWatch implements VersionSource {
     await this.informer.stop();
   }
 
+  /** The object as last seen (undefined before the first list, or while it does not exist). */
+  get model(): LoanRiskModel | undefined {
+    return this.informer.get(this.resource.name, this.resource.namespace) as LoanRiskModel | undefined;
+  }
+
   async read(): Promise<string | undefined> {
-    const model = this.informer.get(this.resource.name, this.resource.namespace) as LoanRiskModel | undefined;
+    const model = this.model;
     return model ? servedVersion(model.status) : undefined;
   }
 

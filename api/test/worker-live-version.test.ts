@@ -20,7 +20,7 @@ import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, FEATURE_NAMES, type LoanRiskModelSp
 import { startControlPlane, toolsBin, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
 import { createModel, createNamespace, installCrd, modelObject, REPO_ROOT, sampleSpec } from '@peerloan/operator/dist/test/fixtures.js';
 import type { RunningServer } from '../src/server.js';
-import { call, eventually, startApi } from './helpers/api-server.js';
+import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, currentVersion, tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
@@ -90,10 +90,7 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
 
   const readyz = async () => call(`${workerUrl}/readyz`);
   /** Model versions the worker took into service so far. */
-  const swapCount = async () => {
-    const text = await (await fetch(`${workerUrl}/metrics`)).text();
-    return Number(/^loanrisk_model_swaps_total (\d+)$/m.exec(text)?.[1]);
-  };
+  const swapCount = async () => metricValue(workerUrl, 'loanrisk_model_swaps_total');
   const serving = async () => (await readyz()).body.modelVersion as string | undefined;
 
   /** A small portfolio through POST /batches; the versions the worker scored it with. */
