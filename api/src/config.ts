@@ -154,7 +154,12 @@ export interface WorkerConfig {
   readonly batchConcurrency: number;
   readonly batchLockMs: number;
   readonly batchResultTtlSeconds: number;
+  /**
+   * Without a LoanRiskModel: predictions per drift window. With one (its spec.drift.window is a
+   * duration): the fewest rows a window needs for its PSI to be computed.
+   */
   readonly driftWindowEvents: number;
+  /** PSI above this is drift, without a LoanRiskModel (with one: its spec.drift.threshold). */
   readonly driftThreshold: number;
   readonly driftWebhookUrl: string | undefined;
   /**

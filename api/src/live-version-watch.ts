@@ -1,8 +1,12 @@
 /**
- * Follows one LoanRiskModel and names the version its servers run: spec.pinnedVersion, else
- * status.liveVersion, the operator's record of what passed the quality gate. A worker in the
+ * Follows one LoanRiskModel and names the version its servers run: status.pinnedVersion (a pin
+ * the operator validated), else status.liveVersion, the operator's record of what passed the
+ * quality gate. spec.pinnedVersion is only a request: a pin the operator refuses never reaches
+ * the status, so it moves nothing here either. A worker in the
  * cluster loads that folder of the models root, never the root's `current` file, which the
  * trainer moves for every run, candidates the gate then rejects included.
+ *
+ * The drift monitor reads the same object's spec.drift through `model`.
  *
  * One list + watch of just that object (a field selector on its name), like the operator's
  * informers: a change asks the model store for a look at once; a watch that fails is started
@@ -38,7 +42,7 @@ export class LiveVersionWatch implements VersionSource {
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(kubeConfig: KubeConfig, private readonly resource: ModelResource, private readonly logger: Logger) {
-    this.description = `LoanRiskModel ${resource.namespace}/${resource.name} (spec.pinnedVersion, else status.liveVersion)`;
+    this.description = `LoanRiskModel ${resource.namespace}/${resource.name} (status.pinnedVersion, else status.liveVersion)`;
     const objects = kubeConfig.makeApiClient(CustomObjectsApi);
     const fieldSelector = `metadata.name=${resource.name}`;
     const list = async () => await objects.listNamespacedCustomObject({
@@ -67,9 +71,14 @@ export class LiveVersionWatch implements VersionSource {
     await this.informer.stop();
   }
 
+  /** The object as last seen (undefined before the first list, or while it does not exist). */
+  get model(): LoanRiskModel | undefined {
+    return this.informer.get(this.resource.name, this.resource.namespace) as LoanRiskModel | undefined;
+  }
+
   async read(): Promise<string | undefined> {
-    const model = this.informer.get(this.resource.name, this.resource.namespace) as LoanRiskModel | undefined;
-    return model ? servedVersion(model.spec, model.status?.liveVersion) : undefined;
+    const model = this.model;
+    return model ? servedVersion(model.status) : undefined;
   }
 
   private changed(): void {

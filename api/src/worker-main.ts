@@ -4,7 +4,8 @@
  * (LRM_NAME, LRM_NAMESPACE or POD_NAMESPACE) they load the version it serves from the models root
  * MODEL_DIR, as the operator's API pods do, and never the root's `current`; without one (local
  * development) they follow MODEL_DIR like the API, unless LRM_REQUIRED=true (the chart) makes
- * them wait for a LoanRiskModel to be named. They take jobs once a model serves, and until
+ * them wait for a LoanRiskModel to be named. The drift monitor measures by the LoanRiskModel's
+ * spec.drift (threshold, time window), else DRIFT_THRESHOLD and DRIFT_WINDOW_EVENTS. They take jobs once a model serves, and until
  * then /readyz says they wait. /metrics, /healthz, /readyz on METRICS_PORT; SIGTERM finishes the
  * jobs in hand, exit 0.
  */
@@ -15,6 +16,7 @@ import { pino, type Logger } from 'pino';
 import { startBatchWorkers } from './batch/batch-worker.js';
 import { readWorkerConfig, type WorkerConfig } from './config.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
+import { envDriftSettings, specDriftSettings, type DriftSettings } from './drift/drift-settings.js';
 import { startDriftWorker } from './drift/drift-worker.js';
 import { ConfigError } from './errors/config-error.js';
 import { LiveVersionWatch, UNNAMED_MODEL_RESOURCE } from './live-version-watch.js';
@@ -33,14 +35,25 @@ function driftNotifier(config: WorkerConfig, logger: Logger, kubeConfig: k8s.Kub
   return new KubernetesDriftNotifier(kubeConfig, config.modelResource.namespace, config.modelResource.name, logger);
 }
 
-function startWorkers(config: WorkerConfig, store: ModelStore, metrics: Metrics, logger: Logger, kubeConfig: k8s.KubeConfig | undefined): Worker[] {
+/** The LoanRiskModel's spec.drift as it is now, else the environment's settings. */
+function driftSettings(config: WorkerConfig, model: LiveVersionWatch | undefined): () => DriftSettings {
+  if (!model) {
+    const fromEnv = envDriftSettings(config.driftThreshold, config.driftWindowEvents);
+    return () => fromEnv;
+  }
+  return () => specDriftSettings(model.model?.spec.drift, config.driftWindowEvents);
+}
+
+function startWorkers(config: WorkerConfig, store: ModelStore, metrics: Metrics, logger: Logger, kubeConfig: k8s.KubeConfig | undefined, model: LiveVersionWatch | undefined): Worker[] {
   const workers: Worker[] = [];
   if (config.roles.includes('batch')) {
     workers.push(...startBatchWorkers({ redisUrl: config.redisUrl, store, resultTtlSeconds: config.batchResultTtlSeconds, lockMs: config.batchLockMs, concurrency: config.batchConcurrency }));
   }
   if (config.roles.includes('drift')) {
     const notifier = driftNotifier(config, logger, kubeConfig);
-    workers.push(startDriftWorker({ redisUrl: config.redisUrl, store, notifier, windowEvents: config.driftWindowEvents, threshold: config.driftThreshold, registry: metrics.registry, logger }).worker);
+    const { worker, monitor } = startDriftWorker({ redisUrl: config.redisUrl, store, notifier, settings: driftSettings(config, model), registry: metrics.registry, logger });
+    model?.onChange(() => void monitor.settingsChanged().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'drift window close failed')));
+    workers.push(worker);
   }
   return workers;
 }
@@ -108,7 +121,7 @@ async function main(): Promise<void> {
   // A job taken without a model would fail (batch) or be dropped (drift): leave it queued.
   await store.whenServing();
   if (stopping) return;
-  workers.push(...startWorkers(config, store, metrics, logger, kubeConfig));
+  workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
   logger.info({ roles: config.roles, modelDir: config.modelDir, model: store.current?.version ?? null, source: versionSource?.description ?? config.modelDir }, 'workers started');
 }
 

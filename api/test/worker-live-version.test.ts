@@ -1,6 +1,7 @@
 /**
- * In a cluster the worker serves its LoanRiskModel's live version, never the models root's
- * `current` (which the trainer moves for candidates the quality gate then rejects). Real
+ * In a cluster the worker serves the version its LoanRiskModel's status names (a pin the operator
+ * accepted, else the live version), never the models root's `current` (which the trainer moves
+ * for candidates the quality gate then rejects) and never a pin the operator refused. Real
  * kube-apiserver + etcd (the operator tests' control plane), real Redis, the real API and worker
  * processes, models trained by the trainer CLI; the worker runs with the ServiceAccount and Role
  * the chart renders for it, so a permission it lacks fails here.
@@ -19,7 +20,7 @@ import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, FEATURE_NAMES, type LoanRiskModelSp
 import { startControlPlane, toolsBin, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
 import { createModel, createNamespace, installCrd, modelObject, REPO_ROOT, sampleSpec } from '@peerloan/operator/dist/test/fixtures.js';
 import type { RunningServer } from '../src/server.js';
-import { call, eventually, startApi } from './helpers/api-server.js';
+import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, currentVersion, tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
@@ -82,10 +83,14 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
   const target = { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: NAME };
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   /** Plays the operator: its quality gate's decision, written to the status. */
-  const setStatus = (status: LoanRiskModelStatus) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ ...target, body: { status } }, mergePatch);
+  const setStatus = (status: LoanRiskModelStatus | Record<string, unknown>) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ ...target, body: { status } }, mergePatch);
   const setSpec = (spec: Partial<LoanRiskModelSpec> | Record<string, null>) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject({ ...target, body: { spec } }, mergePatch);
 
+  const pinCondition = (status: 'True' | 'False', reason: string) => ({ type: 'Pinned', status, reason, message: reason, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+
   const readyz = async () => call(`${workerUrl}/readyz`);
+  /** Model versions the worker took into service so far. */
+  const swapCount = async () => metricValue(workerUrl, 'loanrisk_model_swaps_total');
   const serving = async () => (await readyz()).body.modelVersion as string | undefined;
 
   /** A small portfolio through POST /batches; the versions the worker scored it with. */
@@ -180,14 +185,6 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
     assert.deepEqual(await scoredBy(), [versionB]);
   });
 
-  test('spec.pinnedVersion A (a rollback) is served over the live B, as the operator serves it; unpinned, B again', async () => {
-    await setSpec({ pinnedVersion: versionA });
-    await eventually('worker serves the pinned A', async () => (await serving()) === versionA, 500);
-    assert.deepEqual(await scoredBy(), [versionA]);
-    await setSpec({ pinnedVersion: null });
-    await eventually('worker back on B', async () => (await serving()) === versionB, 500);
-  });
-
   test('a live version whose folder is not on the volume yet is refused, B keeps serving, and it is loaded once it appears', async () => {
     const staging = join(root, 'staging');
     await mkdir(staging);
@@ -198,5 +195,26 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
     await rename(join(staging, versionC), join(root, 'models', versionC));
     await eventually('worker serves C once the folder is there', async () => (await serving()) === versionC, 500);
     assert.deepEqual(await scoredBy(), [versionC]);
+  });
+  test('a refused pin (spec.pinnedVersion A, status without it) moves nothing: the worker follows status.liveVersion to B', async () => {
+    const swaps = await swapCount();
+    // The operator refuses the pin: a condition, nothing else in the status changes.
+    await setSpec({ pinnedVersion: versionA });
+    await setStatus({ conditions: [pinCondition('False', 'PinRefused')] });
+    // Later the live version moves (a promotion); once the worker follows it, it has read the refused pin too.
+    await setStatus({ liveVersion: versionB });
+    await eventually('worker serves the live B', async () => (await serving()) === versionB, 500);
+    assert.equal(await swapCount(), swaps + 1, 'one swap, C to B: never to the refused A');
+    assert.deepEqual(await scoredBy(), [versionB]);
+  });
+
+  test('an accepted pin (status.pinnedVersion A) is served over the live B; unpinned, B again', async () => {
+    await setStatus({ pinnedVersion: versionA, conditions: [pinCondition('True', 'PinnedVersionServed')] });
+    await eventually('worker serves the pinned A', async () => (await serving()) === versionA, 500);
+    assert.deepEqual(await scoredBy(), [versionA]);
+    await setSpec({ pinnedVersion: null });
+    await setStatus({ pinnedVersion: null, conditions: [pinCondition('False', 'NotPinned')] });
+    await eventually('worker back on B', async () => (await serving()) === versionB, 500);
+    assert.deepEqual(await scoredBy(), [versionB]);
   });
 });

@@ -4,6 +4,7 @@
  * `loanRiskModelCrd()` (npm run generate:crd -w operator); a test keeps the two identical and
  * another walks the types against the schema, so they cannot drift apart.
  */
+import { DURATION_PATTERN } from './duration.js';
 import { MONOTONE_FEATURES } from './features.js';
 import type { Interval, ThresholdPolicy } from './manifest.js';
 import { ROLLOUT_DEFAULTS, ROLLOUT_ENV, ROLLOUT_STRATEGIES, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
@@ -133,6 +134,9 @@ export interface DriftSpec {
   cooldown?: string;
 }
 
+/** spec.drift's defaults: the schema's, and what its readers assume for a field not set. */
+export const DRIFT_DEFAULTS = { threshold: 0.2, window: '1h', action: 'alert', cooldown: '6h' } as const satisfies Required<DriftSpec>;
+
 export interface LoanRiskModelSpec {
   dataset: DatasetSpec;
   training: TrainingSpec;
@@ -254,12 +258,14 @@ export interface LoanRiskModel {
 }
 
 /**
- * The version a LoanRiskModel's servers run: `spec.pinnedVersion` (a rollback) over the live
- * version its quality gate accepted. The operator deploys it and the workers load it; no server
+ * The version a LoanRiskModel's servers run, as its status records it: a pin the operator
+ * validated (`status.pinnedVersion`, a rollback) over the live version its quality gate accepted.
+ * `spec.pinnedVersion` alone is only a request: a refused pin leaves the status, and so what
+ * serves, unchanged. The operator deploys this version and the workers load it; no server
  * follows the models folder's `current` file, which the trainer moves for rejected candidates too.
  */
-export function servedVersion(spec: Pick<LoanRiskModelSpec, 'pinnedVersion'>, liveVersion: string | undefined): string | undefined {
-  return spec.pinnedVersion ?? liveVersion;
+export function servedVersion(status: Pick<LoanRiskModelStatus, 'pinnedVersion' | 'liveVersion'> | undefined): string | undefined {
+  return status?.pinnedVersion ?? status?.liveVersion;
 }
 
 export const HISTORY_LIMIT = 10;
@@ -280,7 +286,6 @@ const numberList = (description: string, minimum: number, maximum: number, integ
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const VERSION_PATTERN = '^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$';
-const DURATION_PATTERN = '^([0-9]+(s|m|h))+$';
 
 const quantityMap = (description: string): Schema => ({
   type: 'object', description,
@@ -381,10 +386,10 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
     'x-kubernetes-validations': [{ rule: 'self.maxReplicas >= self.minReplicas', message: 'serving.maxReplicas must be at least serving.minReplicas' }],
   }),
   drift: obj('Drift monitoring of the live model (PSI per feature and of the score against the training baseline).', {
-    threshold: num('PSI above which the model counts as drifted.', 0, 10, { default: 0.2 }),
-    window: str('Aggregation window of logged predictions, e.g. 1h.', { default: '1h', pattern: DURATION_PATTERN }),
-    action: str('alert: set the Drifted condition and an Event; retrain: also start a new training run.', { enum: ['alert', 'retrain'], default: 'alert' }),
-    cooldown: str('Shortest time between drift-triggered retrains, e.g. 6h.', { default: '6h', pattern: DURATION_PATTERN }),
+    threshold: num('PSI above which the model counts as drifted.', 0, 10, { default: DRIFT_DEFAULTS.threshold }),
+    window: str('Aggregation window of logged predictions, e.g. 1h.', { default: DRIFT_DEFAULTS.window, pattern: DURATION_PATTERN }),
+    action: str('alert: set the Drifted condition and an Event; retrain: also start a new training run.', { enum: ['alert', 'retrain'], default: DRIFT_DEFAULTS.action }),
+    cooldown: str('Shortest time between drift-triggered retrains, e.g. 6h.', { default: DRIFT_DEFAULTS.cooldown, pattern: DURATION_PATTERN }),
   }, { default: {} }),
   rollout: obj('How a candidate that passed the quality gate replaces the live version. The API pods split and measure the traffic themselves (no service mesh); the operator reads their counters and promotes or rolls back by the checks.', {
     strategy: str('immediate: the candidate serves all traffic at once; shadow: the candidate scores every live request off the response path for bakeSeconds, then is promoted; canary: shadow first, then answers steps[i] percent of requests, each step held for bakeSeconds. A rollout in progress keeps the strategy it began with.', { enum: [...ROLLOUT_STRATEGIES], default: ROLLOUT_DEFAULTS.strategy }),

@@ -6,3 +6,5 @@ export * from './row-validation.js';
 export * from './crd.js';
 export * from './rollout.js';
 export * from './model-card.js';
+export * from './duration.js';
+export * from './errors/duration-error.js';

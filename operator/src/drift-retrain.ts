@@ -3,8 +3,7 @@
  * condition (written by the drift worker) that turned True after the last retrain; a new run
  * waits until drift.cooldown has passed since the last one.
  */
-import type { LoanRiskModel, LoanRiskModelStatus } from '@peerloan/contracts';
-import { parseDuration } from './duration.js';
+import { DRIFT_DEFAULTS, parseDuration, type LoanRiskModel, type LoanRiskModelStatus } from '@peerloan/contracts';
 
 export interface RetrainDecision {
   /** Drift-triggered runs so far, this one included: part of the training Job's name. */
@@ -24,7 +23,7 @@ export function retrainDecision(model: LoanRiskModel, now: Date): RetrainDecisio
   if (model.spec.drift?.action !== 'retrain' || !drifted) return unchanged;
   const last = lastRetrainTime ? Date.parse(lastRetrainTime) : 0;
   if (last >= Date.parse(drifted.lastTransitionTime)) return unchanged;
-  const wait = last + parseDuration(model.spec.drift.cooldown ?? '6h') - now.getTime();
+  const wait = last + parseDuration(model.spec.drift.cooldown ?? DRIFT_DEFAULTS.cooldown) - now.getTime();
   if (wait > 0) return { ...unchanged, requeueAfterMs: wait };
   return { retrains: retrains + 1, started: true, status: { retrains: retrains + 1, lastRetrainTime: now.toISOString() } };
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../src/duration.js';
 import { TrainingSummaryError } from '../src/errors/training-summary-error.js';
 import { applyQualityGate } from '../src/quality-gate.js';
 import { parseTrainingSummary, terminationMessage } from '../src/training-summary.js';
@@ -53,10 +52,4 @@ test('the succeeded container\'s message wins over a failed retry', () => {
   const pod = (name: string, exitCode: number, message: string) => ({ metadata: { name }, status: { containerStatuses: [{ name: 'trainer', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, message } } }] } });
   assert.deepEqual(terminationMessage([pod('a', 1, 'oom'), pod('b', 0, '{}')]), { pod: 'b', message: '{}' });
   assert.equal(terminationMessage([{ metadata: { name: 'c' }, status: {} }]), undefined);
-});
-
-test('durations', () => {
-  assert.equal(parseDuration('1h30m'), 5_400_000);
-  assert.equal(parseDuration('45s'), 45_000);
-  assert.throws(() => parseDuration('1d'), /not a duration/);
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
-import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, MODEL_VERSION_ANNOTATION, type LoanRiskModel, type RolloutSpec } from '@peerloan/contracts';
+import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, MODEL_VERSION_ANNOTATION, servedVersion, type LoanRiskModel, type RolloutSpec } from '@peerloan/contracts';
 import { KubeClient } from '../src/kube.js';
 import { Reconciler } from '../src/reconcile.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
@@ -284,6 +284,7 @@ describe('progressive delivery', () => {
     assert.equal(model.status!.liveVersion, 'v1pinning001');
     assert.equal(model.status!.candidateVersion, 'v2pinning002', 'the trial goes on');
     assert.deepEqual(await rv(), before, 'the Deployment is untouched');
+    assert.equal(servedVersion(model.status), 'v1pinning001', 'the status names what the Deployment serves (the workers read it)');
     assert.equal((await events('pinning')).find((e) => e.reason === 'PinRefused')?.type, 'Warning');
 
     // The candidate passed the gate: it may be pinned. The trial is withdrawn, not rejected.
@@ -296,6 +297,7 @@ describe('progressive delivery', () => {
     assert.equal(model.status!.rollout!.phase, 'Withdrawn');
     assert.equal(condition(model, 'Degraded')!.status, 'False');
     assert.deepEqual(rolloutEnv(await deployment('pinning')), served('v2pinning002'));
+    assert.equal(servedVersion(model.status), 'v2pinning002');
 
     // A refused pin now keeps the valid one it replaces.
     await patchModelSpec(kc, NS, 'pinning', { pinnedVersion: 'v9neverseen9' });

@@ -8,7 +8,7 @@
  *   any step --valid pin, or a newer accepted candidate--> Withdrawn
  */
 import {
-  HISTORY_LIMIT,
+  HISTORY_LIMIT, servedVersion,
   type CandidateMode, type HistoryEntry, type LoanRiskModelStatus, type ModelRecord, type RolloutCheckResult, type RolloutStatus,
 } from '@peerloan/contracts';
 import { candidateRows, evaluateChecks } from './checks.js';
@@ -66,7 +66,8 @@ const modeOf = (rollout: RolloutStatus): CandidateMode => (rollout.phase === 'Sh
 
 /** What the API pods serve: the pin or the live version, and the candidate of a trial with its share. */
 export function servingOf(record: RolloutRecord, settings: RolloutSettings, pinned: string | undefined): Serving | undefined {
-  const live = pinned ?? record.live?.version;
+  // One rule with the workers, which read it from the status this pass writes.
+  const live = servedVersion({ pinnedVersion: pinned, liveVersion: record.live?.version });
   if (!live) return undefined;
   if (pinned || !inTrial(record)) return { live };
   const mode = modeOf(record.rollout);
