@@ -12,7 +12,9 @@ import { trainingJobs } from './training.js';
 
 export async function driftMarksAndRetrains(journey: Journey, shifted: LoanRecord[]): Promise<void> {
   const jobsBefore = new Set((await trainingJobs(journey)).map((j) => j.metadata.name));
-  // The API logs a sample of its predictions; send until the drift worker's window fills.
+  // The worker compares each window of logged predictions (spec.drift.window, 1h by default).
+  await kubectl(['-n', journey.namespace, 'patch', 'loanriskmodel', journey.model, '--type', 'merge', '-p', '{"spec":{"drift":{"window":"15s"}}}']);
+  // The API logs a sample of its predictions; send until a window closes over them.
   await waitFor(`${journey.model} Drifted`, 240, async () => {
     for (let i = 0; i < shifted.length; i += 500) {
       await jsonViaIngress(journey.host, 'POST', '/predict', { instances: shifted.slice(i, i + 500) });
