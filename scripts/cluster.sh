@@ -237,7 +237,7 @@ start_node() {
 
 # Add-on images: each a static Go binary on an empty filesystem.
 addon_images() {
-  local name version binary image
+  local name version image
   for spec in coredns:1.11.3 traefik:3.6.12 metrics-server:0.8.0; do
     name=${spec%%:*} version=${spec#*:} image="peerloan.local/$name:$version"
     if ! image_exists "$image"; then
@@ -245,10 +245,7 @@ addon_images() {
       mkdir -p "$dir/tmp" && chmod 1777 "$dir/tmp"
       cp "$TOOLS_BIN/$name" "$dir/$name"
       tar -C "$dir" -cf "$dir.tar" .
-      local ctr; ctr=$(buildah $BUILDAH_STORAGE from scratch)
-      buildah $BUILDAH_STORAGE add "$ctr" "$dir.tar" / >/dev/null
-      buildah $BUILDAH_STORAGE config --entrypoint "[\"/$name\"]" "$ctr"
-      buildah $BUILDAH_STORAGE commit --quiet --rm "$ctr" "$image" >/dev/null
+      commit_rootfs "$dir.tar" "$image" --entrypoint "[\"/$name\"]"
       rm -rf "$dir" "$dir.tar"
     fi
   done

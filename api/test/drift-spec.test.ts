@@ -8,7 +8,6 @@
  * spec change.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
@@ -21,20 +20,13 @@ import { eventually, metricValue, postJson, startApi } from './helpers/api-serve
 import { RedisServer } from './helpers/redis-server.js';
 import { tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
+import { freePort } from './helpers/free-port.js';
 
 const NS = 'risk';
 const NAME = 'drifting';
 /** The worker's floor: fewer rows in a window give no PSI. */
 const MIN_ROWS = 50;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const shifted = (rows: number, seed: number): LoanRecord[] => [...generateLoans({ rows, seed, shift: { int_rate: 2, home_ownership: 0.8 } })].map((l) => l.record);
 

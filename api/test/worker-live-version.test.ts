@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -24,19 +23,12 @@ import { call, eventually, metricValue, startApi } from './helpers/api-server.js
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, currentVersion, tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
+import { freePort } from './helpers/free-port.js';
 
 const NS = 'risk';
 const NAME = 'portfolio';
 const POLL_MS = 200;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The worker's ServiceAccount, Role and RoleBinding exactly as the chart renders them into NS. */
 async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {

@@ -81,9 +81,9 @@ const APPLY = 'kubectl apply of the dev sample trains in a Pod, gates and serves
 step(INSTALL, [], async () => installDev(journey));
 
 step(DATA, [INSTALL], async () => {
-  journey.trainingCsv = await generateCsv(work, 'synthetic-50k.csv', 50_000, 1);
-  loans = readLoans(journey.trainingCsv, 200);
-  await uploadTrainingData(journey, journey.trainingCsv, 'loans/synthetic-50k.csv');
+  const trainingCsv = await generateCsv(work, 'synthetic-50k.csv', 50_000, 1);
+  loans = readLoans(trainingCsv, 200);
+  await uploadTrainingData(journey, trainingCsv, 'loans/synthetic-50k.csv');
 });
 
 step(APPLY, [DATA], async () => {

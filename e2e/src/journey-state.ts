@@ -11,8 +11,6 @@ export interface Journey {
   /** Host name of the model's Ingress (sent as the Host header to 127.0.0.1:18080). */
   readonly host: string;
   readonly imageTag: string;
-  /** Local copy of the training CSV that was uploaded to the data volume. */
-  trainingCsv?: string;
   liveVersion?: string;
   /** Steps that failed: later steps that need them are skipped rather than failed again. */
   readonly failed: Set<string>;

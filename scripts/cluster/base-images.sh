@@ -28,15 +28,6 @@ slim_rootfs() {
     "$@" bookworm "$out"
 }
 
-commit_rootfs() {
-  local rootfs=$1 image=$2; shift 2
-  local ctr
-  ctr=$(buildah $BUILDAH_STORAGE from scratch)
-  buildah $BUILDAH_STORAGE add "$ctr" "$rootfs" / >/dev/null
-  buildah $BUILDAH_STORAGE config "$@" "$ctr"
-  buildah $BUILDAH_STORAGE commit --quiet --rm "$ctr" "$image" >/dev/null
-}
-
 build_node_base() {
   image_exists "$NODE_IMAGE" && return
   log "building $NODE_IMAGE (Debian bookworm-slim + Node $NODE_VERSION, about a minute)"

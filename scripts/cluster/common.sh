@@ -15,6 +15,16 @@ REDIS_IMAGE=peerloan.local/redis:7-bookworm
 PAUSE_IMAGE=peerloan.local/pause:3
 CONTAINERD_SOCK=/run/peerloan-cluster/containerd/containerd.sock
 
+# An image from a root filesystem tarball; the rest of the arguments are `buildah config` options.
+commit_rootfs() {
+  local rootfs=$1 image=$2; shift 2
+  local ctr
+  ctr=$(buildah $BUILDAH_STORAGE from scratch)
+  buildah $BUILDAH_STORAGE add "$ctr" "$rootfs" / >/dev/null
+  buildah $BUILDAH_STORAGE config "$@" "$ctr"
+  buildah $BUILDAH_STORAGE commit --quiet --rm "$ctr" "$image" >/dev/null
+}
+
 image_exists() { buildah $BUILDAH_STORAGE images --quiet "$1" >/dev/null 2>&1; }
 
 # Copies an image from buildah's storage into the cluster's containerd (namespace k8s.io), where

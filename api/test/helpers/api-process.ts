@@ -4,25 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './api-server.js';
+import { freePort } from './free-port.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { readonly msg: string };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class ApiProcess {
   readonly logs: LogLine[] = [];
