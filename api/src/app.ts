@@ -5,6 +5,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { Authentication } from './auth/authentication.js';
 import { errorHandler, notFound } from './http-errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
@@ -14,6 +15,7 @@ import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import { predictRoutes } from './predict-routes.js';
+import type { ClientBudgets } from './rate-limit/client-budgets.js';
 import { requestLogging } from './request-log.js';
 import { rolloutRoutes } from './rollout/rollout-routes.js';
 import type { ServingVersions } from './rollout/serving-versions.js';
@@ -32,6 +34,10 @@ export interface AppOptions {
   readonly batchMaxBytes: number;
   readonly batchChunkRows: number;
   readonly logger: Logger;
+  /** Who may call the scoring and batch routes (sets res.locals.client). */
+  readonly auth: Authentication;
+  /** Per-client request and row budgets (absent: no limits). */
+  readonly budgets?: ClientBudgets;
   readonly modelName: string;
   readonly maxInstances: number;
   readonly bodyLimit: string;
@@ -93,6 +99,9 @@ export function createApp(options: AppOptions): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(requestLogging(options.logger));
   app.use(observeDuration(options.metrics));
+  // Before the body parser: a refused request costs no parsing and never reaches the model.
+  const { budgets } = options;
+  options.auth.protect(app, () => (budgets ? [budgets.countRequest] : []));
   app.use(express.json({ limit: options.bodyLimit }));
   healthRoutes(app, options);
   webPageRoute(app, options.store);

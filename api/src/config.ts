@@ -3,7 +3,9 @@
  * A bad value stops the start with the variable named rather than serving with a guess.
  */
 import { ROLLOUT_ENV, type CandidateMode } from '@peerloan/contracts';
+import { readAuthSettings, type AuthSettings } from './auth/auth-settings.js';
 import { ConfigError } from './errors/config-error.js';
+import { readRateLimitSettings, type RateLimitSettings } from './rate-limit/rate-limit-settings.js';
 
 /** A version being tried beside the live one (contracts/src/rollout.ts). */
 export interface CandidateConfig {
@@ -58,6 +60,10 @@ export interface ServerConfig {
   readonly batchChunkRows: number;
   /** How long a finished batch and its results are kept. */
   readonly batchResultTtlSeconds: number;
+  /** Bearer JWTs and/or API keys for the scoring and batch routes; both absent: authentication off. */
+  readonly auth: AuthSettings;
+  /** Per-client request and row budgets (off when undefined). */
+  readonly rateLimit: RateLimitSettings | undefined;
   readonly logLevel: string;
 }
 
@@ -134,6 +140,8 @@ export function readConfig(env: Env): ServerConfig {
     batchMaxBytes: integer(env, 'BATCH_MAX_BYTES', 256 * 1024 * 1024, 1, 2 ** 31),
     batchChunkRows: integer(env, 'BATCH_CHUNK_ROWS', 5000, 1, 1_000_000),
     batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    auth: readAuthSettings(env),
+    rateLimit: readRateLimitSettings(env),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

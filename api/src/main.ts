@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { readConfig } from './config.js';
+import { ApiKeysFileError } from './errors/api-keys-file-error.js';
 import { ConfigError } from './errors/config-error.js';
 import { startServer } from './server.js';
 
@@ -17,7 +18,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peerloan-api' } });
-  const running = await startServer(config, logger);
+  const running = await startServer(config, logger).catch((err: unknown) => {
+    if (!(err instanceof ApiKeysFileError)) throw err;
+    process.stderr.write(`peerloan-api: ${err.message}\n`);
+    process.exit(2);
+  });
   const candidate = config.rollout?.candidate;
   logger.info({
     url: running.url,

@@ -15,6 +15,7 @@ import { scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
+import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface OipOptions extends Scoring {
   readonly store: ModelStore;
@@ -167,6 +168,7 @@ export function oipRoutes(options: OipOptions): Router {
       const request = inferRequest(req);
       checkRequestedOutputs(request);
       const records = recordsOf(request, model, options.maxInstances);
+      await chargeRows(res, records.length);
       // A request naming a version in its path is answered by that version, never split.
       const named = (req.params as { version?: string }).version !== undefined;
       const toCandidate = named ? undefined : options.versions.routeWhole(records.length, headerApplicantId(req));

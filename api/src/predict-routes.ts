@@ -12,6 +12,7 @@ import { predictions, scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
 import { fieldApplicantId, headerApplicantId } from './rollout/applicant-id.js';
+import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface PredictRouteOptions extends Scoring {
   readonly maxInstances: number;
@@ -53,6 +54,7 @@ export function predictRoutes(options: PredictRouteOptions): Router {
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
     const values = isBatch ? instancesOf(body as Record<string, unknown>, maxInstances) : [body];
     const records = validRecords(live, values, isBatch ? (i) => `instances[${i}].` : () => '');
+    await chargeRows(res, records.length);
     const header = headerApplicantId(req);
     const toCandidate = versions.route(values.length, isBatch
       ? (i) => fieldApplicantId(values[i]) ?? header

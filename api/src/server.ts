@@ -8,12 +8,15 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
+import { Authentication } from './auth/authentication.js';
 import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { ModelStore, namedVersion } from './model-store.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
+import { redisConnection } from './queueing/redis-connection.js';
+import { ClientBudgets } from './rate-limit/client-budgets.js';
 import { ServingVersions } from './rollout/serving-versions.js';
 
 export interface RunningServer {
@@ -75,6 +78,8 @@ function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { 
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const metrics = new Metrics();
+  // First: a bad API keys file stops the start before anything else runs.
+  const auth = await Authentication.open(config.auth, logger, metrics.registry);
   const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) });
   const candidate = candidateOf(config, logger, metrics);
   // Both first loads run before the server listens: the candidate's outcome is waited for, not its
@@ -86,6 +91,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
     : undefined;
   const batches = config.redisUrl ? new BatchService(config.redisUrl, config.batchResultTtlSeconds) : undefined;
+  // readConfig refuses budgets without REDIS_URL.
+  const budgetRedis = config.rateLimit && config.redisUrl ? redisConnection(config.redisUrl, 'producer') : undefined;
+  const budgets = config.rateLimit && budgetRedis ? new ClientBudgets(config.rateLimit, budgetRedis, metrics.registry) : undefined;
   let accepting = true;
   const app = createApp({
     store,
@@ -96,6 +104,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     batchMaxBytes: config.batchMaxBytes,
     batchChunkRows: config.batchChunkRows,
     logger,
+    auth,
+    budgets,
     modelName: config.modelName,
     maxInstances: config.maxInstances,
     bodyLimit: config.bodyLimit,
@@ -129,6 +139,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
+    auth.close();
+    budgetRedis?.disconnect();
     await Promise.allSettled([predictionLog?.close(), batches?.close()]);
   }
 

@@ -1,0 +1,25 @@
+/**
+ * Who is calling: what authentication found, kept in `res.locals.client` for the routes after it
+ * (the audit trail records it, the rate limits key their budgets by it).
+ */
+import type { Response } from 'express';
+
+/** What a credential allows: `predict` scores (/predict, OIP infer), `batch` submits and reads batches. */
+export type Scope = 'predict' | 'batch';
+
+export const SCOPES: readonly Scope[] = ['predict', 'batch'];
+
+export interface ClientIdentity {
+  /** The token's `sub`, the API key's client name, or `anonymous` with authentication off. */
+  readonly id: string;
+  readonly kind: 'jwt' | 'api-key' | 'anonymous';
+  readonly scopes: readonly string[];
+}
+
+/** Every caller while authentication is off (local development). */
+export const ANONYMOUS: ClientIdentity = Object.freeze({ id: 'anonymous', kind: 'anonymous', scopes: Object.freeze([...SCOPES]) });
+
+/** The caller of a request that went through authentication. */
+export function clientOf(res: Response): ClientIdentity {
+  return (res.locals as { client?: ClientIdentity }).client ?? ANONYMOUS;
+}
