@@ -33,7 +33,8 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   },
   qualityGate: { minRocAuc: 0.7, maxRegression: 0.01, minOutOfTimeRocAuc: 0.6, maxCalibrationError: 0.01 },
   decisionPolicy: { policy: 'fixed', value: 0.5 },
-  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
+  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } },
+    auth: { jwt: { jwksUrl: 'https://i/jwks', issuer: 'i', audience: 'a' }, apiKeysSecret: { name: 'k', key: 'api-keys.json' } }, rateLimit: { requests: 1, rows: 1, windowSeconds: 60 } },
   drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
   rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
   pinnedVersion: 'v', paused: false,
@@ -150,6 +151,10 @@ describe('LoanRiskModel CRD on a real API server', () => {
     ['canary steps out of order', (s) => { s.rollout = { strategy: 'canary', steps: [50, 10, 100] }; }, /rollout.steps must increase and end at 100/],
     ['a canary step above 100', (s) => { s.rollout = { steps: [10, 150] }; }, /spec.rollout.steps\[1\]: Invalid value: 150/],
     ['error rate limit above 1', (s) => { s.rollout = { checks: { maxErrorRate: 2 } }; }, /spec.rollout.checks.maxErrorRate in body should be less than or equal to 1/],
+    ['serving.env setting an auth variable', (s) => { s.serving.env = [{ name: 'AUTH_API_KEYS_FILE', value: '/tmp/k' }]; }, /must not set .*AUTH_API_KEYS_FILE.*: the operator sets them/],
+    ['a JWKS URL that is not http(s)', (s) => { s.serving.auth = { jwt: { jwksUrl: 'file:///keys', issuer: 'i', audience: 'a' } }; }, /spec.serving.auth.jwt.jwksUrl in body should match/],
+    ['jwt without an audience', (s) => { s.serving.auth = { jwt: { jwksUrl: 'https://i/jwks', issuer: 'i' } as never }; }, /spec.serving.auth.jwt.audience: Required value/],
+    ['rate limits without REDIS_URL', (s) => { s.serving.env = []; s.serving.rateLimit = { requests: 10 }; }, /serving.rateLimit needs REDIS_URL/],
     ['bad drift window', (s) => { s.drift = { window: 'an hour' }; }, /spec.drift.window in body should match/],
   ];
   for (const [name, mutate, message] of invalid) {

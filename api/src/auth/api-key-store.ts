@@ -15,7 +15,8 @@ import { Ajv, type JSONSchemaType } from 'ajv';
 import type { Logger } from 'pino';
 import { ApiKeysFileError } from '../errors/api-keys-file-error.js';
 import type { ApiKeySettings } from './auth-settings.js';
-import { SCOPES, type ClientIdentity, type Scope } from './client-identity.js';
+import { SCOPES, type Scope } from '@peerloan/contracts';
+import type { ClientIdentity } from './client-identity.js';
 
 interface ApiKeyEntry {
   client: string;

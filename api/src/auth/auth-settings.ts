@@ -3,6 +3,7 @@
  * JWTs verified against an issuer's JWKS, and/or static API keys from a file of hashes. With
  * none of the variables set authentication is off; half a JWT setting is refused, not guessed.
  */
+import { AUTH_ENV } from '@peerloan/contracts';
 import { ConfigError } from '../errors/config-error.js';
 
 export interface JwtSettings {
@@ -37,17 +38,17 @@ function wholeNumber(env: Env, name: string, fallback: number, max: number): num
 }
 
 function jwtSettings(env: Env): JwtSettings | undefined {
-  const { AUTH_JWKS_URL: url, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  const { [AUTH_ENV.jwksUrl]: url, [AUTH_ENV.issuer]: issuer, [AUTH_ENV.audience]: audience } = env;
   if (!url && !issuer && !audience) return undefined;
   // Verifying without an issuer or audience would accept any token the key signs for anyone.
-  if (!url || !issuer || !audience) throw new ConfigError('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together');
+  if (!url || !issuer || !audience) throw new ConfigError(`${AUTH_ENV.jwksUrl}, ${AUTH_ENV.issuer} and ${AUTH_ENV.audience} must be set together`);
   let jwksUrl: URL;
   try {
     jwksUrl = new URL(url);
   } catch {
-    throw new ConfigError(`AUTH_JWKS_URL must be an http(s) URL, got "${url}"`);
+    throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
   }
-  if (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:') throw new ConfigError(`AUTH_JWKS_URL must be an http(s) URL, got "${url}"`);
+  if (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:') throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
   return {
     jwksUrl,
     issuer,
@@ -58,7 +59,7 @@ function jwtSettings(env: Env): JwtSettings | undefined {
 }
 
 export function readAuthSettings(env: Env): AuthSettings {
-  const file = env.AUTH_API_KEYS_FILE || undefined;
+  const file = env[AUTH_ENV.apiKeysFile] || undefined;
   return {
     jwt: jwtSettings(env),
     apiKeys: file ? { file, pollMs: Math.max(10, wholeNumber(env, 'AUTH_API_KEYS_POLL_MS', 5000, 3_600_000)) } : undefined,

@@ -12,7 +12,8 @@ import { CredentialError } from '../errors/credential-error.js';
 import { RequestError } from '../errors/request-error.js';
 import { ApiKeyStore } from './api-key-store.js';
 import { authEnabled, type AuthSettings } from './auth-settings.js';
-import { ANONYMOUS, type ClientIdentity, type Scope } from './client-identity.js';
+import type { Scope } from '@peerloan/contracts';
+import { ANONYMOUS, type ClientIdentity } from './client-identity.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
 export const API_KEY_HEADER = 'x-api-key';

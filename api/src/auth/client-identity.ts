@@ -3,11 +3,7 @@
  * (the audit trail records it, the rate limits key their budgets by it).
  */
 import type { Response } from 'express';
-
-/** What a credential allows: `predict` scores (/predict, OIP infer), `batch` submits and reads batches. */
-export type Scope = 'predict' | 'batch';
-
-export const SCOPES: readonly Scope[] = ['predict', 'batch'];
+import { SCOPES } from '@peerloan/contracts';
 
 export interface ClientIdentity {
   /** The token's `sub`, the API key's client name, or `anonymous` with authentication off. */

@@ -3,6 +3,7 @@
  * set (local development); they need REDIS_URL, where the counters live so that every replica
  * draws on the same budget.
  */
+import { RATE_LIMIT_ENV } from '@peerloan/contracts';
 import { ConfigError } from '../errors/config-error.js';
 
 export interface RateLimitSettings {
@@ -24,11 +25,11 @@ function budget(env: Env, name: string): number | undefined {
 }
 
 export function readRateLimitSettings(env: Env): RateLimitSettings | undefined {
-  const requests = budget(env, 'RATE_LIMIT_REQUESTS');
-  const rows = budget(env, 'RATE_LIMIT_ROWS');
+  const requests = budget(env, RATE_LIMIT_ENV.requests);
+  const rows = budget(env, RATE_LIMIT_ENV.rows);
   if (requests === undefined && rows === undefined) return undefined;
   if (!env.REDIS_URL) throw new ConfigError('RATE_LIMIT_REQUESTS and RATE_LIMIT_ROWS need REDIS_URL: the budgets are shared by all replicas through Redis');
-  const windowText = env.RATE_LIMIT_WINDOW_SECONDS || '60';
+  const windowText = env[RATE_LIMIT_ENV.windowSeconds] || '60';
   const windowSeconds = Number(windowText);
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {
     throw new ConfigError(`RATE_LIMIT_WINDOW_SECONDS must be a whole number from 1 to 86400, got "${windowText}"`);
