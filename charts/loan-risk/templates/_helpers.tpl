@@ -60,6 +60,12 @@ environment (same release name, one namespace each) must not collide on them. */
 {{- default .Values.persistence.claimName .Values.persistence.existingClaim }}
 {{- end }}
 
+{{/* The Secret of hashed API keys the API reads: the existing one, the chart's (when keys are listed), or none. */}}
+{{- define "loan-risk.apiKeysSecretName" -}}
+{{- $k := .Values.loanRiskModel.auth.apiKeys }}
+{{- if $k.existingSecret }}{{ $k.existingSecret }}{{ else if $k.keys }}{{ include "loan-risk.fullname" . }}-api-keys{{ end }}
+{{- end }}
+
 {{/* Redis URL the worker uses: the release's Redis, or the external one. */}}
 {{- define "loan-risk.redisUrl" -}}
 {{- if .Values.redis.enabled }}
@@ -143,6 +149,13 @@ Lease, in the release namespace.
 {{- $a := .Values.worker.autoscaling }}
 {{- if lt (int $a.maxReplicas) (int $a.minReplicas) }}
 {{- fail (printf "worker.autoscaling.maxReplicas (%v) must be at least worker.autoscaling.minReplicas (%v)" $a.maxReplicas $a.minReplicas) }}
+{{- end }}
+{{- $auth := .Values.loanRiskModel.auth }}
+{{- if and .Values.loanRiskModel.enabled $auth.enabled (not (or $auth.jwt.jwksUrl (include "loan-risk.apiKeysSecretName" .))) }}
+{{- fail "loanRiskModel.auth.enabled needs loanRiskModel.auth.jwt.jwksUrl or an API keys Secret (loanRiskModel.auth.apiKeys.existingSecret or .keys)" }}
+{{- end }}
+{{- if and $auth.jwt.jwksUrl (not (and $auth.jwt.issuer $auth.jwt.audience)) }}
+{{- fail "loanRiskModel.auth.jwt.jwksUrl needs loanRiskModel.auth.jwt.issuer and .audience: a token for another audience must not be accepted" }}
 {{- end }}
 {{- if and .Values.operator.podDisruptionBudget.enabled (ge (int .Values.operator.podDisruptionBudget.minAvailable) (int .Values.operator.replicas)) }}
 {{- fail "operator.podDisruptionBudget.minAvailable must be below operator.replicas, or no node could ever be drained" }}
