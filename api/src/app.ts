@@ -100,8 +100,7 @@ export function createApp(options: AppOptions): Express {
   app.use(requestLogging(options.logger));
   app.use(observeDuration(options.metrics));
   // Before the body parser: a refused request costs no parsing and never reaches the model.
-  const { budgets } = options;
-  options.auth.protect(app, () => (budgets ? [budgets.countRequest] : []));
+  options.auth.protect(app, options.budgets ? [options.budgets.countRequest] : []);
   app.use(express.json({ limit: options.bodyLimit }));
   healthRoutes(app, options);
   webPageRoute(app, options.store);

@@ -13,9 +13,9 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv, type JSONSchemaType } from 'ajv';
 import type { Logger } from 'pino';
+import { SCOPES, type Scope } from '@peerloan/contracts';
 import { ApiKeysFileError } from '../errors/api-keys-file-error.js';
 import type { ApiKeySettings } from './auth-settings.js';
-import { SCOPES, type Scope } from '@peerloan/contracts';
 import type { ClientIdentity } from './client-identity.js';
 
 interface ApiKeyEntry {

@@ -8,15 +8,15 @@
 import type { Express, RequestHandler, Request } from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { Scope } from '@peerloan/contracts';
 import { CredentialError } from '../errors/credential-error.js';
 import { RequestError } from '../errors/request-error.js';
 import { ApiKeyStore } from './api-key-store.js';
 import { authEnabled, type AuthSettings } from './auth-settings.js';
-import type { Scope } from '@peerloan/contracts';
 import { ANONYMOUS, type ClientIdentity } from './client-identity.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
-export const API_KEY_HEADER = 'x-api-key';
+const API_KEY_HEADER = 'x-api-key';
 const REALM = 'peerloan-api';
 
 /** The routes that need a credential and the scope each needs (Express paths, as mounted in app.ts). */
@@ -57,9 +57,9 @@ export class Authentication {
   }
 
   /** Mounts `require(scope)` (and whatever must follow it, e.g. rate limits) in front of each protected route. */
-  protect(app: Express, after: (scope: Scope) => RequestHandler[] = () => []): void {
+  protect(app: Express, after: readonly RequestHandler[] = []): void {
     for (const { paths, methods, scope } of PROTECTED_ROUTES) {
-      const handlers = [this.require(scope), ...after(scope)];
+      const handlers = [this.require(scope), ...after];
       if (methods === 'post') app.post([...paths], ...handlers);
       else app.use([...paths], ...handlers);
     }
