@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { ApiKeyStore } from '../api/dist/src/auth/api-key-store.js';
 import { JwtVerifier } from '../api/dist/src/auth/jwt-verifier.js';
 
@@ -28,7 +29,7 @@ async function perCall(label, count, call) {
 const dir = await mkdtemp(join(tmpdir(), 'auth-bench-'));
 const keys = Array.from({ length: 1000 }, (_, i) => `plk_bench_key_${i}_${'x'.repeat(24)}`);
 await writeFile(join(dir, 'keys.json'), JSON.stringify({ keys: keys.map((k, i) => ({ client: `client-${i}`, sha256: createHash('sha256').update(k).digest('hex'), scopes: ['predict'] })) }));
-const store = await ApiKeyStore.open({ file: join(dir, 'keys.json'), pollMs: 60_000 }, logger);
+const store = await ApiKeyStore.open({ file: join(dir, 'keys.json'), pollMs: 60_000 }, logger, new Registry());
 
 const pairs = { RS256: await generateKeyPair('RS256', { extractable: true }), ES256: await generateKeyPair('ES256', { extractable: true }) };
 const jwks = { keys: await Promise.all(Object.entries(pairs).map(async ([alg, p]) => ({ ...(await exportJWK(p.publicKey)), alg, kid: alg, use: 'sig' }))) };

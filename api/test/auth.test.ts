@@ -12,7 +12,7 @@ import { readConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors/config-error.js';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { call, eventually, postJson, startApi, type JsonResponse } from './helpers/api-server.js';
+import { call, eventually, metricValue, postJson, startApi, type JsonResponse } from './helpers/api-server.js';
 import { JwksServer, jwtEnv, signingKey, token, type SigningKey } from './helpers/jwks-server.js';
 import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
 
@@ -184,7 +184,7 @@ describe('authentication', () => {
     assertRefused(await postJson(`${api.url}/predict`, applicant, { 'x-api-key': scorer.key }), 401, /not known/);
     // A broken update changes nothing: the loaded keys stay.
     await volume.update('{"keys": [{"client": "x", "sha256": "short"}]}');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually('the broken file is seen and refused', async () => (await metricValue(api.url, 'loanrisk_api_keys_reloads_total{result="refused"}')) >= 1);
     assert.equal((await postJson(`${api.url}/predict`, applicant, { 'x-api-key': successor.key })).status, 200);
   });
 

@@ -13,6 +13,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Ajv, type JSONSchemaType } from 'ajv';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import { SCOPES, type Scope } from '@peerloan/contracts';
 import { ApiKeysFileError } from '../errors/api-keys-file-error.js';
 import type { ApiKeySettings } from './auth-settings.js';
@@ -80,11 +81,21 @@ export class ApiKeyStore {
   private table = new Map<string, ClientIdentity>();
   private readonly onChange = () => void this.reload();
 
-  private constructor(private readonly settings: ApiKeySettings, private readonly logger: Logger) {}
+  private constructor(
+    private readonly settings: ApiKeySettings,
+    private readonly logger: Logger,
+    private readonly reloads: Counter<'result'>,
+  ) {}
 
   /** Loads the file (refusing to start on a bad one) and follows its changes. */
-  static async open(settings: ApiKeySettings, logger: Logger): Promise<ApiKeyStore> {
-    const store = new ApiKeyStore(settings, logger);
+  static async open(settings: ApiKeySettings, logger: Logger, registry: Registry): Promise<ApiKeyStore> {
+    const reloads = new Counter({
+      name: 'loanrisk_api_keys_reloads_total',
+      help: 'Changes of the API keys file seen, by result (loaded, refused: the keys loaded before stay)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    });
+    const store = new ApiKeyStore(settings, logger, reloads);
     store.table = await store.read();
     watchFile(settings.file, { interval: settings.pollMs, persistent: false }, store.onChange);
     return store;
@@ -116,8 +127,10 @@ export class ApiKeyStore {
   private async reload(): Promise<void> {
     try {
       this.table = await this.read();
+      this.reloads.inc({ result: 'loaded' });
       this.logger.info({ file: this.settings.file, keys: this.table.size }, 'api keys reloaded');
     } catch (err) {
+      this.reloads.inc({ result: 'refused' });
       this.logger.error({ err, file: this.settings.file, keys: this.table.size }, 'api keys file refused; the loaded keys stay');
     }
   }

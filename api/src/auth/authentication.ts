@@ -44,7 +44,7 @@ export class Authentication {
       registers: [registry],
     });
     const jwt = settings.jwt ? new JwtVerifier(settings.jwt) : undefined;
-    const apiKeys = settings.apiKeys ? await ApiKeyStore.open(settings.apiKeys, logger) : undefined;
+    const apiKeys = settings.apiKeys ? await ApiKeyStore.open(settings.apiKeys, logger, registry) : undefined;
     return new Authentication(jwt, apiKeys, refusals);
   }
 
