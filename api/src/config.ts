@@ -173,6 +173,11 @@ export interface WorkerConfig {
    * training runs move.
    */
   readonly modelResourceRequired: boolean;
+  /**
+   * How long SIGTERM waits for the jobs in hand before the workers are closed by force (their
+   * jobs go back to the queue as stalled) and the process exits, whatever Redis does.
+   */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -210,6 +215,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     driftWebhookUrl: env.DRIFT_WEBHOOK_URL || undefined,
     modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
     modelResourceRequired: flag(env, 'LRM_REQUIRED'),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

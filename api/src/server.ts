@@ -15,6 +15,7 @@ import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
 import { ServingVersions } from './rollout/serving-versions.js';
+import { GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -125,11 +126,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
+    const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
+    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
-    await Promise.allSettled([predictionLog?.close(), batches?.close()]);
+    await settledWithin(Promise.allSettled([predictionLog?.close(), batches?.close()]), Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
   }
 
   return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };

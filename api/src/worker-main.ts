@@ -7,7 +7,8 @@
  * them wait for a LoanRiskModel to be named. The drift monitor measures by the LoanRiskModel's
  * spec.drift (threshold, time window), else DRIFT_THRESHOLD and DRIFT_WINDOW_EVENTS. They take jobs once a model serves, and until
  * then /readyz says they wait. /metrics, /healthz, /readyz on METRICS_PORT; SIGTERM finishes the
- * jobs in hand, exit 0.
+ * jobs in hand (exit 0), or, past SHUTDOWN_TIMEOUT_MS (Redis gone, a chunk too long), closes the
+ * workers by force, their jobs returning to the queue as stalled (exit 1).
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
@@ -22,6 +23,7 @@ import { ConfigError } from './errors/config-error.js';
 import { LiveVersionWatch, UNNAMED_MODEL_RESOURCE } from './live-version-watch.js';
 import { Metrics } from './metrics.js';
 import { ModelStore } from './model-store.js';
+import { armShutdownDeadline, GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
 
 /** KUBECONFIG when set, else the Pod's service account. */
 function loadKubeConfig(): k8s.KubeConfig {
@@ -76,6 +78,22 @@ function serveHealth(config: WorkerConfig, metrics: Metrics, store: ModelStore) 
   return server;
 }
 
+/**
+ * Lets the workers finish the jobs in hand for most of the timeout; then closes them by force and
+ * drops their connections. BullMQ's close() waits for Redis to come back, so on its own it never
+ * ends when Redis is gone. True when the graceful close finished.
+ */
+async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logger: Logger): Promise<boolean> {
+  const outcome = await settledWithin(Promise.all(workers.map((w) => w.close())), Math.floor(timeoutMs * GRACEFUL_SHARE));
+  if (outcome === 'done') return true;
+  logger.warn({ outcome }, 'workers did not close in time; closing by force');
+  await settledWithin(Promise.allSettled(workers.map(async (w) => {
+    await w.close(true);
+  })), Math.floor(timeoutMs * (1 - GRACEFUL_SHARE) / 2));
+  await settledWithin(Promise.allSettled(workers.map((w) => w.disconnect())), 500);
+  return false;
+}
+
 async function main(): Promise<void> {
   let config: WorkerConfig;
   try {
@@ -102,13 +120,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping workers');
+    armShutdownDeadline(config.shutdownTimeoutMs, logger);
     void liveVersion?.stop();
     store.stop();
     server.close();
-    Promise.all(workers.map((w) => w.close())).then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'worker shutdown failed');
-      process.exit(1);
-    });
+    closeWorkers(workers, config.shutdownTimeoutMs, logger).then((graceful) => process.exit(graceful ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -41,6 +41,11 @@ export class WorkerProcess {
     await this.exited;
   }
 
+  /** The exit code once the process has exited (after stop(), kill() or on its own). */
+  get exitCode(): Promise<number | null> {
+    return this.exited;
+  }
+
   /** SIGTERM and the exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
