@@ -12,6 +12,7 @@ import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import { predictRoutes } from './predict-routes.js';
 import { requestLogging } from './request-log.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   readonly predictionLog?: PredictionLog;
   /** Portfolio batch scoring (absent without Redis: its routes answer 503). */
   readonly batches?: BatchService;
+  /** The decision audit trail (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
   readonly batchMaxBytes: number;
   readonly batchChunkRows: number;
   readonly logger: Logger;

@@ -4,6 +4,7 @@
  */
 import { ROLLOUT_ENV, type CandidateMode } from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
+import type { AuditMode } from './audit/audit-trail.js';
 
 /** A version being tried beside the live one (contracts/src/rollout.ts). */
 export interface CandidateConfig {
@@ -58,6 +59,10 @@ export interface ServerConfig {
   readonly batchChunkRows: number;
   /** How long a finished batch and its results are kept. */
   readonly batchResultTtlSeconds: number;
+  /** The decision audit trail: off, best-effort or required (see audit/audit-trail.ts). */
+  readonly auditMode: AuditMode;
+  /** How long a written request is remembered, so a retry (same X-Request-Id and body) is stored once. */
+  readonly auditDedupSeconds: number;
   readonly logLevel: string;
 }
 
@@ -134,11 +139,20 @@ export function readConfig(env: Env): ServerConfig {
     batchMaxBytes: integer(env, 'BATCH_MAX_BYTES', 256 * 1024 * 1024, 1, 2 ** 31),
     batchChunkRows: integer(env, 'BATCH_CHUNK_ROWS', 5000, 1, 1_000_000),
     batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    ...auditSettings(env),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
 
-export type WorkerRole = 'batch' | 'drift';
+/** AUDIT_MODE defaults to best-effort with Redis and off without; required without Redis cannot serve. */
+function auditSettings(env: Env): { auditMode: AuditMode; auditDedupSeconds: number } {
+  const text = env.AUDIT_MODE || (env.REDIS_URL ? 'best-effort' : 'off');
+  if (text !== 'off' && text !== 'best-effort' && text !== 'required') throw new ConfigError(`AUDIT_MODE must be off, best-effort or required, got "${text}"`);
+  if (text !== 'off' && !env.REDIS_URL) throw new ConfigError(`AUDIT_MODE=${text} needs REDIS_URL (the audit stream lives in Redis)`);
+  return { auditMode: text, auditDedupSeconds: integer(env, 'AUDIT_DEDUP_SECONDS', 3600, 1, 30 * 86_400) };
+}
+
+export type WorkerRole = 'batch' | 'drift' | 'audit';
 
 export interface WorkerConfig {
   readonly redisUrl: string;
@@ -178,6 +192,13 @@ export interface WorkerConfig {
    * jobs go back to the queue as stalled) and the process exits, whatever Redis does.
    */
   readonly shutdownTimeoutMs: number;
+  /** The batch role's audit records of scored rows (AUDIT_MODE, as for the API). */
+  readonly auditMode: AuditMode;
+  readonly auditDedupSeconds: number;
+  /** Where the audit role archives records (the data volume). */
+  readonly auditDir: string;
+  /** Days of archived records kept; older days are removed. */
+  readonly auditRetentionDays: number;
   readonly logLevel: string;
 }
 
@@ -188,9 +209,9 @@ function flag(env: Env, name: string): boolean {
 }
 
 function roles(text: string | undefined): WorkerRole[] {
-  const names = (text || 'batch,drift').split(',').map((r) => r.trim()).filter(Boolean);
-  const bad = names.filter((r) => r !== 'batch' && r !== 'drift');
-  if (bad.length > 0 || names.length === 0) throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch and drift, got "${text}"`);
+  const names = (text || 'batch,drift,audit').split(',').map((r) => r.trim()).filter(Boolean);
+  const bad = names.filter((r) => r !== 'batch' && r !== 'drift' && r !== 'audit');
+  if (bad.length > 0 || names.length === 0) throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch, drift and audit, got "${text}"`);
   return [...new Set(names)] as WorkerRole[];
 }
 
@@ -216,6 +237,9 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
     modelResourceRequired: flag(env, 'LRM_REQUIRED'),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    ...auditSettings(env),
+    auditDir: env.AUDIT_DIR || 'audit',
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 730, 1, 36_500),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -14,6 +14,7 @@ import { ModelStore, namedVersion } from './model-store.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { ServingVersions } from './rollout/serving-versions.js';
 import { GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
 
@@ -87,8 +88,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
     : undefined;
   const batches = config.redisUrl ? new BatchService(config.redisUrl, config.batchResultTtlSeconds) : undefined;
+  const audit = config.redisUrl && config.auditMode !== 'off'
+    ? new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry })
+    : undefined;
   let accepting = true;
   const app = createApp({
+    audit,
     store,
     versions,
     metrics,
@@ -132,7 +137,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
-    await settledWithin(Promise.allSettled([predictionLog?.close(), batches?.close()]), Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
+    await settledWithin(Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]), Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
   }
 
   return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };

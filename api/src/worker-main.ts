@@ -1,6 +1,7 @@
 /**
- * peerloan-worker (`npm run worker -w api`): the BullMQ workers. WORKER_ROLES=batch,drift picks
- * them: batch scores portfolio chunks, drift watches the prediction log. With a LoanRiskModel
+ * peerloan-worker (`npm run worker -w api`): the BullMQ workers. WORKER_ROLES=batch,drift,audit picks
+ * them: batch scores portfolio chunks, drift watches the prediction log, audit archives the
+ * decision audit stream to AUDIT_DIR (day-partitioned gzip JSON lines, AUDIT_RETENTION_DAYS). With a LoanRiskModel
  * (LRM_NAME, LRM_NAMESPACE or POD_NAMESPACE) they load the version it serves from the models root
  * MODEL_DIR, as the operator's API pods do, and never the root's `current`; without one (local
  * development) they follow MODEL_DIR like the API, unless LRM_REQUIRED=true (the chart) makes
@@ -11,9 +12,12 @@
  * workers by force, their jobs returning to the queue as stalled (exit 1).
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { AuditArchiver } from './audit/audit-archiver.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { startBatchWorkers } from './batch/batch-worker.js';
 import { readWorkerConfig, type WorkerConfig } from './config.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
@@ -49,7 +53,8 @@ function driftSettings(config: WorkerConfig, model: LiveVersionWatch | undefined
 function startWorkers(config: WorkerConfig, store: ModelStore, metrics: Metrics, logger: Logger, kubeConfig: k8s.KubeConfig | undefined, model: LiveVersionWatch | undefined): Worker[] {
   const workers: Worker[] = [];
   if (config.roles.includes('batch')) {
-    workers.push(...startBatchWorkers({ redisUrl: config.redisUrl, store, resultTtlSeconds: config.batchResultTtlSeconds, lockMs: config.batchLockMs, concurrency: config.batchConcurrency }));
+    const audit = config.auditMode === 'off' ? undefined : new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry });
+    workers.push(...startBatchWorkers({ redisUrl: config.redisUrl, store, resultTtlSeconds: config.batchResultTtlSeconds, lockMs: config.batchLockMs, concurrency: config.batchConcurrency, audit }));
   }
   if (config.roles.includes('drift')) {
     const notifier = driftNotifier(config, logger, kubeConfig);
@@ -113,6 +118,11 @@ async function main(): Promise<void> {
     batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1 }, logger, metrics,
   });
   const server = serveHealth(config, metrics, store);
+  // The archiver needs no model: it starts at once and drains the audit stream to the data volume.
+  const archiver = config.roles.includes('audit')
+    ? new AuditArchiver({ redisUrl: config.redisUrl, dir: config.auditDir, retentionDays: config.auditRetentionDays, consumer: `${hostname()}-${process.pid}`, logger, registry: metrics.registry })
+    : undefined;
+  archiver?.start();
   const workers: Worker[] = [];
 
   let stopping = false;
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     void liveVersion?.stop();
     store.stop();
     server.close();
-    closeWorkers(workers, config.shutdownTimeoutMs, logger).then((graceful) => process.exit(graceful ? 0 : 1));
+    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close()]).then(([graceful]) => process.exit(graceful ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -1,4 +1,8 @@
-/** A real redis-server for a test file: 127.0.0.1, a free port, no persistence; stoppable and restartable. */
+/**
+ * A real redis-server for a test file: 127.0.0.1, a free port; no persistence, or (given a data
+ * directory) an append-only file fsynced on every write, as the chart runs it; stoppable and
+ * restartable.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
@@ -7,10 +11,10 @@ import { freePort } from './free-port.js';
 export class RedisServer {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly dataDir: string | undefined) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(options: { dataDir?: string } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options.dataDir);
     await server.resume();
     return server;
   }
@@ -21,7 +25,8 @@ export class RedisServer {
 
   /** Starts (again) on the same port and waits until it answers PING. */
   async resume(): Promise<void> {
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = this.dataDir ? ['--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
     for (let i = 0; i < 200; i++) {
