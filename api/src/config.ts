@@ -118,6 +118,25 @@ function rolloutConfig(env: Env): RolloutConfig | undefined {
   return { modelsRoot, liveVersion, candidate: candidateConfig(env, liveVersion) };
 }
 
+/**
+ * REDIS_URL with REDIS_PASSWORD (the chart's generated Secret) as its password; a URL that
+ * already carries a password keeps it. Undefined without REDIS_URL.
+ */
+export function redisUrlOf(env: Env): string | undefined {
+  const text = env.REDIS_URL;
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
+  if (!env.REDIS_PASSWORD || url.password) return text;
+  url.password = encodeURIComponent(env.REDIS_PASSWORD);
+  return url.toString();
+}
+
 export function readConfig(env: Env): ServerConfig {
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -132,7 +151,7 @@ export function readConfig(env: Env): ServerConfig {
     maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, 1000, 3_600_000),
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: redisUrlOf(env),
     predictionLogSample: fraction(env, 'PREDICTION_LOG_SAMPLE', 0.1),
     predictionLogBuffer: integer(env, 'PREDICTION_LOG_BUFFER', 10_000, 1, 10_000_000),
     predictionLogFlushMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 1000, 10, 600_000),
@@ -221,7 +240,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   if (!Number.isFinite(threshold) || threshold <= 0) throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
   const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
   return {
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisUrlOf(env)!,
     modelDir: env.MODEL_DIR || 'models',
     modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
     modelRetryMs: integer(env, 'MODEL_RETRY_MS', 30_000, 10, 3_600_000),

@@ -33,7 +33,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   },
   qualityGate: { minRocAuc: 0.7, maxRegression: 0.01, minOutOfTimeRocAuc: 0.6, maxCalibrationError: 0.01 },
   decisionPolicy: { policy: 'fixed', value: 0.5 },
-  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
+  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } } },
   drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
   rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
   pinnedVersion: 'v', paused: false,
