@@ -11,10 +11,11 @@ import { freePort } from './free-port.js';
 export class RedisServer {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number, private readonly dataDir: string | undefined) {}
+  private constructor(readonly port: number, private readonly dataDir: string | undefined, private readonly password: string | undefined) {}
 
-  static async start(options: { dataDir?: string } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.dataDir);
+  /** dataDir: keep an append-only file there; password: require it (requirepass), as the chart does. */
+  static async start(options: { dataDir?: string; password?: string } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options.dataDir, options.password);
     await server.resume();
     return server;
   }
@@ -26,8 +27,9 @@ export class RedisServer {
   /** Starts (again) on the same port and waits until it answers PING. */
   async resume(): Promise<void> {
     const persistence = this.dataDir ? ['--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
-    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const auth = this.password ? ['--requirepass', this.password] : [];
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...auth], { stdio: 'ignore' });
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, password: this.password });
     client.on('error', () => undefined);
     for (let i = 0; i < 200; i++) {
       try {
