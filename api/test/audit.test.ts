@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import { after, before, describe, test } from 'node:test';
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
@@ -74,8 +75,11 @@ describe('decision audit trail', () => {
   });
 
   test('required: 10,000 decisions with a Redis restart in the middle give exactly 10,000 records', async () => {
+    // A day far past AUDIT_RETENTION_DAYS, which the archiver removes when it starts.
+    await mkdir(join(auditDir, '2001/02/03'), { recursive: true });
+    await writeFile(join(auditDir, '2001/02/03/part-old.jsonl.gz'), gzipSync('{"id":"old"}\n'));
     api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: 'required', PREDICTION_LOG_SAMPLE: '0' });
-    worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'audit', AUDIT_DIR: auditDir });
+    worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'audit', AUDIT_DIR: auditDir, AUDIT_RETENTION_DAYS: '30' });
     const people = applicants(10_000, 2024);
     const calls = plannedCalls(people);
     assert.equal(calls.reduce((n, c) => n + c.rows, 0), 10_000);
@@ -135,6 +139,19 @@ describe('decision audit trail', () => {
     };
     await walk(auditDir);
     assert.equal(lines, 10_000);
+    await assert.rejects(stat(join(auditDir, '2001')), 'the expired year is gone');
+
+    // A consumer that died between its write and its ack leaves records twice in the files: the export keeps each once.
+    const parts: string[] = [];
+    const collect = async (dir: string): Promise<void> => {
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) await collect(join(dir, e.name));
+        else parts.push(join(dir, e.name));
+      }
+    };
+    await collect(auditDir);
+    await copyFile(parts[0], parts[0].replace('part-', 'part-zz-crashed-'));
+    assert.equal((await exportAll(auditDir, 'jsonl')).trim().split('\n').length, 10_000);
 
     const single = records.find((r) => r.source === 'predict');
     assert.ok(single.reasons, 'a single prediction records its reasons');
@@ -142,8 +159,13 @@ describe('decision audit trail', () => {
     assert.deepEqual(new Set(records.map((r) => r.source)), new Set(['predict', 'instances', 'oip']));
     for (const r of records.slice(0, 50)) assert.equal(r.decision, r.probability >= r.threshold ? 'yes' : 'no');
 
-    const csvLines = (await exportAll(auditDir, 'csv')).trim().split('\n');
-    assert.match(csvLines[0], /^time,id,requestId,client,source,modelVersion,threshold,probability,decision,loan_amnt,/);
+    const csvText = await exportAll(auditDir, 'csv');
+    assert.match(csvText, /^time,id,requestId,client,source,modelVersion,threshold,probability,decision,loan_amnt,/);
+    const csvRows = parse(csvText, { columns: true }) as Record<string, string>[];
+    assert.equal(csvRows.length, 10_000);
+    const csvSingle = csvRows.find((r) => r.id === single.id)!;
+    assert.deepEqual(JSON.parse(csvSingle.reasons), single.reasons);
+    assert.equal(Number(csvSingle.probability), single.probability);
     await assert.rejects(promisify(execFile)(process.execPath, [CLI, 'export', '--dir', auditDir, '--from', 'yesterday', '--to', '2100-01-01']), /--from must be a date/);
   });
 
