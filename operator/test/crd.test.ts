@@ -145,6 +145,8 @@ describe('LoanRiskModel CRD on a real API server', () => {
     ['missing training image', (s) => { delete (s.training as Partial<typeof s.training>).image; }, /spec.training.image: Required value/],
     ['serving.env overriding MODEL_DIR', (s) => { s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }]; }, /must not set MODEL_DIR, PORT, MODELS_ROOT/],
     ['serving.env overriding the candidate', (s) => { s.serving.env = [{ name: 'CANDIDATE_VERSION', value: 'v9' }]; }, /must not set .*CANDIDATE_VERSION.*: the operator sets them/],
+    ['serving.env entry with neither value nor valueFrom', (s) => { s.serving.env = [{ name: 'REDIS_PASSWORD' }]; }, /exactly one of value and valueFrom/],
+    ['serving.env entry with both value and valueFrom', (s) => { s.serving.env = [{ name: 'REDIS_PASSWORD', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }]; }, /exactly one of value and valueFrom/],
     ['unknown rollout strategy', (s) => { s.rollout = { strategy: 'bluegreen' as 'canary' }; }, /spec.rollout.strategy: Unsupported value: .*bluegreen/],
     ['canary steps not ending at 100', (s) => { s.rollout = { strategy: 'canary', steps: [10, 50] }; }, /rollout.steps must increase and end at 100/],
     ['canary steps out of order', (s) => { s.rollout = { strategy: 'canary', steps: [50, 10, 100] }; }, /rollout.steps must increase and end at 100/],
