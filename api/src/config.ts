@@ -218,6 +218,8 @@ export interface WorkerConfig {
   readonly auditDir: string;
   /** Days of archived records kept; older days are removed. */
   readonly auditRetentionDays: number;
+  /** How long the archiver lets a quiet stream fill before its next file. */
+  readonly auditArchiveIntervalMs: number;
   readonly logLevel: string;
 }
 
@@ -259,6 +261,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     ...auditSettings(env),
     auditDir: env.AUDIT_DIR || 'audit',
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 730, 1, 36_500),
+    auditArchiveIntervalMs: integer(env, 'AUDIT_ARCHIVE_INTERVAL_MS', 10_000, 10, 3_600_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -92,10 +92,10 @@ async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logge
   const outcome = await settledWithin(Promise.all(workers.map((w) => w.close())), Math.floor(timeoutMs * GRACEFUL_SHARE));
   if (outcome === 'done') return true;
   logger.warn({ outcome }, 'workers did not close in time; closing by force');
-  await settledWithin(Promise.allSettled(workers.map(async (w) => {
-    await w.close(true);
-  })), Math.floor(timeoutMs * (1 - GRACEFUL_SHARE) / 2));
-  await settledWithin(Promise.allSettled(workers.map((w) => w.disconnect())), 500);
+  // The rest of the timeout, less a margin for the exit itself, split between the forced close and the disconnect.
+  const rest = Math.max(0, Math.floor(timeoutMs * (1 - GRACEFUL_SHARE)) - 100);
+  await settledWithin(Promise.allSettled(workers.map((w) => w.close(true))), Math.floor(rest / 2));
+  await settledWithin(Promise.allSettled(workers.map((w) => w.disconnect())), Math.floor(rest / 2));
   return false;
 }
 
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const server = serveHealth(config, metrics, store);
   // The archiver needs no model: it starts at once and drains the audit stream to the data volume.
   const archiver = config.roles.includes('audit')
-    ? new AuditArchiver({ redisUrl: config.redisUrl, dir: config.auditDir, retentionDays: config.auditRetentionDays, consumer: `${hostname()}-${process.pid}`, logger, registry: metrics.registry })
+    ? new AuditArchiver({ redisUrl: config.redisUrl, dir: config.auditDir, retentionDays: config.auditRetentionDays, intervalMs: config.auditArchiveIntervalMs, consumer: `${hostname()}-${process.pid}`, logger, registry: metrics.registry })
     : undefined;
   archiver?.start();
   const workers: Worker[] = [];
@@ -131,10 +131,13 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping workers');
     armShutdownDeadline(config.shutdownTimeoutMs, logger);
+    // BullMQ drops its connections' error listeners as it closes; a connection still being set up
+    // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
+    process.on('uncaughtException', (err) => logger.warn({ err: err.message }, 'error while stopping, ignored'));
     void liveVersion?.stop();
     store.stop();
     server.close();
-    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close()]).then(([graceful]) => process.exit(graceful ? 0 : 1));
+    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE))]).then(([graceful]) => process.exit(graceful ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

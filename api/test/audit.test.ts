@@ -79,7 +79,7 @@ describe('decision audit trail', () => {
     await mkdir(join(auditDir, '2001/02/03'), { recursive: true });
     await writeFile(join(auditDir, '2001/02/03/part-old.jsonl.gz'), gzipSync('{"id":"old"}\n'));
     api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: 'required', PREDICTION_LOG_SAMPLE: '0' });
-    worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'audit', AUDIT_DIR: auditDir, AUDIT_RETENTION_DAYS: '30' });
+    worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'audit', AUDIT_DIR: auditDir, AUDIT_RETENTION_DAYS: '30', AUDIT_ARCHIVE_INTERVAL_MS: '100' });
     const people = applicants(10_000, 2024);
     const calls = plannedCalls(people);
     assert.equal(calls.reduce((n, c) => n + c.rows, 0), 10_000);

@@ -1,9 +1,11 @@
 /**
  * The worker's audit consumer: reads the audit stream in the `archive` consumer group, writes the
  * records to the day-partitioned files and only then acknowledges and deletes the entries, so a
- * crash between the two repeats a write (the export drops repeated ids) but never loses one.
- * Entries a dead consumer (an old pod) left pending are claimed after AUDIT_CLAIM_IDLE_MS.
- * Retention runs at start and hourly.
+ * crash between the two writes the batch again (the same file name: replaced) but never loses
+ * one. A read that found fewer than READ_COUNT entries is followed by a pause of
+ * AUDIT_ARCHIVE_INTERVAL_MS, so a quiet stream gives a few files a minute, not one per
+ * decision; meanwhile the records wait in Redis, durably. Entries a dead consumer (an old pod)
+ * left pending are claimed after CLAIM_IDLE_MS. Retention runs at start and hourly.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -11,7 +13,7 @@ import { Counter, type Registry } from 'prom-client';
 import { redisConnection } from '../queueing/redis-connection.js';
 import { settledWithin } from '../shutdown-deadline.js';
 import type { AuditRecord } from './audit-record.js';
-import { appendRecords, dayOf, removeDaysBefore } from './audit-files.js';
+import { dayOf, removeDaysBefore, writeBatch } from './audit-files.js';
 import { AUDIT_GROUP, AUDIT_STREAM } from './audit-stream.js';
 
 export interface AuditArchiverOptions {
@@ -20,6 +22,8 @@ export interface AuditArchiverOptions {
   readonly retentionDays: number;
   /** Unique per process (hostname and pid): names its part files and its consumer. */
   readonly consumer: string;
+  /** Pause after a read that did not fill a batch. */
+  readonly intervalMs: number;
   readonly logger: Logger;
   readonly registry: Registry;
 }
@@ -39,6 +43,7 @@ export class AuditArchiver {
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
   private lastRetention = 0;
+  private wake: () => void = () => undefined;
 
   constructor(private readonly options: AuditArchiverOptions) {
     this.redis = redisConnection(options.redisUrl, 'worker');
@@ -59,12 +64,24 @@ export class AuditArchiver {
         if (entries.length === 0) entries = await this.claimAbandoned();
         if (entries.length === 0) entries = await this.read('>');
         if (entries.length > 0) await this.archive(entries);
+        if (entries.length < READ_COUNT && !this.stopping) await this.pause(this.options.intervalMs);
       } catch (err) {
         if (this.stopping) break;
         this.options.logger.warn({ err: (err as Error).message }, 'audit archiving failed, retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        await this.pause(RETRY_MS);
       }
     }
+  }
+
+  /** A wait that close() ends early. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   private async ensureGroup(): Promise<void> {
@@ -90,8 +107,8 @@ export class AuditArchiver {
 
   private async archive(entries: readonly StreamEntry[]): Promise<void> {
     const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord);
-    await appendRecords(this.options.dir, this.options.consumer, records);
     const ids = entries.map(([id]) => id);
+    await writeBatch(this.options.dir, `${ids[0]}_${ids[ids.length - 1]}`, records);
     await this.redis.multi().xack(AUDIT_STREAM, AUDIT_GROUP, ...ids).xdel(AUDIT_STREAM, ...ids).exec();
     this.archived.inc(records.length);
   }
@@ -104,12 +121,16 @@ export class AuditArchiver {
     if (removed.length > 0) this.options.logger.info({ removed, retentionDays: this.options.retentionDays }, 'audit days removed');
   }
 
-  /** Stops after the write in hand; bounded by the worker's shutdown deadline like the rest. */
-  async close(): Promise<void> {
+  /**
+   * Stops after the write in hand, waiting at most `withinMs`: the loop ends after its blocking
+   * read (BLOCK_MS) or its write. With Redis gone a command may wait on a reconnect that
+   * disconnect() does not cut short, so the loop is not waited for after it; its entries stay
+   * pending and are read again (the export drops repeated ids).
+   */
+  async close(withinMs: number): Promise<void> {
     this.stopping = true;
-    // The loop ends after its blocking read (BLOCK_MS) or the write in hand; a Redis that is gone ends it at the disconnect.
-    await settledWithin(this.loop ?? Promise.resolve(), BLOCK_MS * 2);
+    this.wake();
+    await settledWithin(this.loop ?? Promise.resolve(), Math.min(withinMs, BLOCK_MS * 2));
     this.redis.disconnect();
-    await this.loop;
   }
 }

@@ -1,10 +1,11 @@
 /**
- * The archive on the data volume: `<dir>/YYYY/MM/DD/part-<consumer>.jsonl.gz`, one JSON record
- * per line, partitioned by the decision's UTC day. Each write appends one gzip member (gzip
- * readers read concatenated members as one stream) and is fsynced before the stream entries are
- * acknowledged. Retention removes whole days.
+ * The archive on the data volume: `<dir>/YYYY/MM/DD/part-<first>_<last>.jsonl.gz`, one JSON
+ * record per line, partitioned by the decision's UTC day and named by the stream ids of the batch
+ * it came from. A file is written whole under a temporary name, fsynced and renamed, so a crash
+ * leaves either the whole file or none (never a truncated gzip that would spoil the rest of a
+ * file), and writing the same batch again replaces it. Retention removes whole days.
  */
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -24,8 +25,18 @@ export async function partFiles(dir: string, day: string): Promise<string[]> {
   return names.filter((n) => n.startsWith('part-') && n.endsWith('.jsonl.gz')).sort().map((n) => join(folder, n));
 }
 
-/** Appends records to their days' part files of this consumer, durably. */
-export async function appendRecords(dir: string, consumer: string, records: readonly AuditRecord[]): Promise<void> {
+async function writeDurably(path: string, data: Buffer): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    await file.write(data);
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
+}
+
+/** Writes one batch of records (named by its stream ids, e.g. `1732590000000-0_1732590000123-4`) into its days' folders, durably. */
+export async function writeBatch(dir: string, batchName: string, records: readonly AuditRecord[]): Promise<void> {
   const byDay = new Map<string, string[]>();
   for (const record of records) {
     const day = dayOf(record.time);
@@ -36,13 +47,15 @@ export async function appendRecords(dir: string, consumer: string, records: read
   for (const [day, lines] of byDay) {
     const folder = join(dir, day);
     await mkdir(folder, { recursive: true });
-    const member = await gzipAsync(`${lines.join('\n')}\n`);
-    const file = await open(join(folder, `part-${consumer}.jsonl.gz`), 'a');
+    const temporary = join(folder, `.part-${batchName}.tmp`);
+    await writeDurably(temporary, await gzipAsync(`${lines.join('\n')}\n`));
+    await rename(temporary, join(folder, `part-${batchName}.jsonl.gz`));
+    // The rename is durable once the folder's entry is.
+    const folderHandle = await open(folder, 'r');
     try {
-      await file.write(member);
-      await file.datasync();
+      await folderHandle.sync();
     } finally {
-      await file.close();
+      await folderHandle.close();
     }
   }
 }
