@@ -13,6 +13,7 @@ import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import { predictRoutes } from './predict-routes.js';
 import type { ClientBudgets } from './rate-limit/client-budgets.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
   readonly predictionLog?: PredictionLog;
   /** Portfolio batch scoring (absent without Redis: its routes answer 503). */
   readonly batches?: BatchService;
+  /** The decision audit trail (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
   readonly batchMaxBytes: number;
   readonly batchChunkRows: number;
   readonly logger: Logger;

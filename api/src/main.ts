@@ -1,12 +1,14 @@
 /**
  * peerloan-api: serves the loan-risk model over HTTP. Reads its settings from the environment
- * (see config.ts), starts the server and drains gracefully on SIGTERM/SIGINT (exit 0).
+ * (see config.ts), starts the server and drains gracefully on SIGTERM/SIGINT (exit 0), within
+ * SHUTDOWN_TIMEOUT_MS whatever Redis does (exit 1 when the deadline cut it short).
  */
 import { pino } from 'pino';
 import { readConfig } from './config.js';
 import { ApiKeysFileError } from './errors/api-keys-file-error.js';
 import { ConfigError } from './errors/config-error.js';
 import { startServer } from './server.js';
+import { armShutdownDeadline } from './shutdown-deadline.js';
 
 async function main(): Promise<void> {
   let config;
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining');
+    armShutdownDeadline(config.shutdownTimeoutMs, logger);
     running.shutdown().then(
       () => {
         logger.info('stopped');

@@ -11,7 +11,9 @@ import { FEATURES, PROBABILITY_OUTPUT, type Feature, type LoanRecord } from '@pe
 import { RequestError } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { ModelStore } from './model-store.js';
-import { scoreRecords, type Scoring } from './prediction.js';
+import { predictions, scoreRecords, type Scoring } from './prediction.js';
+import { auditDecisions } from './audit/audit-decisions.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import { completeRecord } from './request-validation.js';
 import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
@@ -26,6 +28,8 @@ export interface OipOptions extends Scoring {
   readonly bodyLimit: string;
   /** False once the server is draining for shutdown. */
   readonly isAccepting: () => boolean;
+  /** Where every decision is recorded (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
 }
 
 const NUMERIC_DATATYPES = new Set(['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
@@ -175,6 +179,7 @@ export function oipRoutes(options: OipOptions): Router {
       const groups = await scoreRecords(options, model, records, toCandidate, false);
       // One version answered every row: the whole request was routed, and falls back, as one group.
       const [{ model: answered, scored: { probabilities } }] = groups;
+      await auditDecisions(options.audit, res, 'oip', records, predictions(groups, records.length));
       const id = (request as { id?: unknown }).id;
       const header = { model_name: modelName, model_version: answered.version, ...(typeof id === 'string' ? { id } : {}) };
       if (wantsBinaryOutput(request)) {

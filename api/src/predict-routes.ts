@@ -11,11 +11,15 @@ import type { LoadedModel } from './loaded-model.js';
 import { predictions, scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
+import { auditDecisions } from './audit/audit-decisions.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import { fieldApplicantId, headerApplicantId } from './rollout/applicant-id.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface PredictRouteOptions extends Scoring {
   readonly maxInstances: number;
+  /** Where every decision is recorded (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
 }
 
 function explainWanted(req: Request): boolean {
@@ -61,6 +65,7 @@ export function predictRoutes(options: PredictRouteOptions): Router {
       : () => header ?? fieldApplicantId(body));
     const groups = await scoreRecords(options, live, records, toCandidate, explain);
     const answers = predictions(groups, records.length);
+    await auditDecisions(options.audit, res, isBatch ? 'instances' : 'predict', records, answers);
     res.json(isBatch ? { predictions: answers } : answers[0]);
     versions.afterAnswer(groups, res.locals.requestId as string);
   });

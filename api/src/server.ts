@@ -17,7 +17,9 @@ import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
 import { redisConnection } from './queueing/redis-connection.js';
 import { ClientBudgets } from './rate-limit/client-budgets.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { ServingVersions } from './rollout/serving-versions.js';
+import { GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -94,8 +96,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // readConfig refuses budgets without REDIS_URL.
   const budgetRedis = config.rateLimit && config.redisUrl ? redisConnection(config.redisUrl, 'producer') : undefined;
   const budgets = config.rateLimit && budgetRedis ? new ClientBudgets(config.rateLimit, budgetRedis, metrics.registry) : undefined;
+  const audit = config.redisUrl && config.auditMode !== 'off'
+    ? new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry })
+    : undefined;
   let accepting = true;
   const app = createApp({
+    audit,
     store,
     versions,
     metrics,
@@ -135,13 +141,15 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
+    const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
+    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
     auth.close();
     budgetRedis?.disconnect();
-    await Promise.allSettled([predictionLog?.close(), batches?.close()]);
+    await settledWithin(Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]), Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
   }
 
   return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };

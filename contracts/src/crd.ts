@@ -112,9 +112,11 @@ export interface IngressSpec {
   tls?: { secretName: string };
 }
 
+/** A literal value, or a key of a Secret in the model's namespace (e.g. the Redis password). */
 export interface EnvVar {
   name: string;
-  value: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
 }
 
 /** Bearer JWTs from an OIDC issuer (the API's AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE). */
@@ -390,7 +392,13 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
       items: obj('One environment variable.', {
         name: str('Variable name.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }),
         value: str('Its value.', { maxLength: 4096 }),
-      }, { required: ['name', 'value'] }),
+        valueFrom: obj('Take the value from a key of a Secret in the same namespace (e.g. REDIS_PASSWORD) instead of value.', {
+          secretKeyRef: obj('The Secret and its key.', {
+            name: str('Secret name.', { minLength: 1, maxLength: 253 }),
+            key: str('Key in the Secret.', { minLength: 1, maxLength: 253 }),
+          }, { required: ['name', 'key'] }),
+        }, { required: ['secretKeyRef'] }),
+      }, { required: ['name'], 'x-kubernetes-validations': [{ rule: 'has(self.value) != has(self.valueFrom)', message: 'an env entry sets exactly one of value and valueFrom' }] }),
     },
     minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: 2 }),
     maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: 5 }),

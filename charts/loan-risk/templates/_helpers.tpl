@@ -161,3 +161,22 @@ Lease, in the release namespace.
 {{- fail "operator.podDisruptionBudget.minAvailable must be below operator.replicas, or no node could ever be drained" }}
 {{- end }}
 {{- end }}
+
+{{/* The Secret holding the Redis password (key `password`). */}}
+{{- define "loan-risk.redis.authSecret" -}}
+{{- default (printf "%s-auth" (include "loan-risk.redis.fullname" .)) .Values.redis.auth.existingSecret }}
+{{- end }}
+
+{{/*
+REDIS_PASSWORD for a Redis client container (the API and the worker merge it into REDIS_URL);
+nothing when auth is off. Call with the root context; indent with nindent.
+*/}}
+{{- define "loan-risk.redisPasswordEnv" -}}
+{{- if .Values.redis.auth.enabled -}}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "loan-risk.redis.authSecret" . }}
+      key: password
+{{- end }}
+{{- end }}
