@@ -13,6 +13,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { Worker } from 'bullmq';
 import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { BatchMetrics } from './batch/batch-metrics.js';
 import { startBatchWorkers } from './batch/batch-worker.js';
 import { readWorkerConfig, type WorkerConfig } from './config.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peerloan-worker' } });
   const metrics = new Metrics();
+  const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
   const liveVersion = config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     void liveVersion?.stop();
     store.stop();
     server.close();
-    Promise.all(workers.map((w) => w.close())).then(() => process.exit(0), (err: unknown) => {
+    Promise.all([...workers.map((w) => w.close()), batchMetrics?.close()]).then(() => process.exit(0), (err: unknown) => {
       logger.error({ err }, 'worker shutdown failed');
       process.exit(1);
     });
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
   await store.whenServing();
   if (stopping) return;
   workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
+  batchMetrics?.watch(workers);
   logger.info({ roles: config.roles, modelDir: config.modelDir, model: store.current?.version ?? null, source: versionSource?.description ?? config.modelDir }, 'workers started');
 }
 
