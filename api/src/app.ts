@@ -10,6 +10,7 @@ import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
+import { openApiRoute } from './openapi-route.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
@@ -95,6 +96,7 @@ export function createApp(options: AppOptions): Express {
   app.use(observeDuration(options.metrics));
   app.use(express.json({ limit: options.bodyLimit }));
   healthRoutes(app, options);
+  app.use(openApiRoute({ serverVersion: options.serverVersion }));
   webPageRoute(app, options.store);
   app.use(predictRoutes(options));
   app.use(rolloutRoutes(options.versions));

@@ -4,7 +4,7 @@
  * counted and the first ones kept with their problems; the upload's size is capped.
  */
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { FEATURE_NAMES, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
 import { RequestError, type FieldProblem } from '../errors/request-error.js';
@@ -35,13 +35,25 @@ export interface ParsedUpload {
 
 const ERRORS_KEPT = 100;
 
+/**
+ * The upload's bytes, failing with a 413 past `maxBytes`. The request itself is not destroyed
+ * (that would close the socket before the 413 is written): its rest is read and dropped.
+ */
 function capBytes(input: Readable, maxBytes: number): Readable {
   let seen = 0;
-  input.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > maxBytes) input.destroy(new RequestError(413, `the upload is larger than ${maxBytes} bytes; split the portfolio`));
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen <= maxBytes) {
+        done(null, chunk);
+        return;
+      }
+      input.unpipe(counted);
+      input.resume();
+      done(new RequestError(413, `the upload is larger than ${maxBytes} bytes; split the portfolio`));
+    },
   });
-  return input;
+  return input.pipe(counted);
 }
 
 /** Rows as plain objects, whatever the format; NDJSON lines that are not JSON objects are problems. */
