@@ -32,13 +32,25 @@ describe('batch metrics of the worker', () => {
     apiModels = await tempDir('batch-metrics-api');
     version = await trainModel(apiModels, 41);
     await pointCurrentAt(apiModels, version);
-    api = await startApi({ MODEL_DIR: apiModels, REDIS_URL: redis.url, BATCH_CHUNK_ROWS: '100', PREDICTION_LOG_SAMPLE: '0' });
+    api = await startApi({
+      MODEL_DIR: apiModels,
+      REDIS_URL: redis.url,
+      BATCH_CHUNK_ROWS: '100',
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     // The worker's models root starts empty: it serves /metrics but takes no job.
     workerModels = await tempDir('batch-metrics-worker');
     await mkdir(workerModels, { recursive: true });
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}`;
-    worker = WorkerProcess.start({ MODEL_DIR: workerModels, MODEL_POLL_MS: '100', REDIS_URL: redis.url, WORKER_ROLES: 'batch', METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port) });
+    worker = WorkerProcess.start({
+      MODEL_DIR: workerModels,
+      MODEL_POLL_MS: '100',
+      REDIS_URL: redis.url,
+      WORKER_ROLES: 'batch',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(port),
+    });
   });
   after(async () => {
     await worker?.stop();
@@ -48,11 +60,23 @@ describe('batch metrics of the worker', () => {
 
   test('a backlog shows as waiting chunks while no model serves, then drains into rows scored', async () => {
     const people = applicants(450, 5);
-    const csv = [['id', ...FEATURE_NAMES].join(','), ...people.map((p, i) => [`loan-${i}`, ...FEATURE_NAMES.map((f) => p[f] ?? '')].join(','))].join('\n');
-    const submitted = await call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${csv}\n` });
+    const csv = [
+      ['id', ...FEATURE_NAMES].join(','),
+      ...people.map((p, i) => [`loan-${i}`, ...FEATURE_NAMES.map((f) => p[f] ?? '')].join(',')),
+    ].join('\n');
+    const submitted = await call(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${csv}\n`,
+    });
     assert.equal(submitted.status, 202);
 
-    await eventually('worker /metrics up', async () => fetch(`${metricsUrl}/metrics`).then((r) => r.ok, () => false));
+    await eventually('worker /metrics up', async () =>
+      fetch(`${metricsUrl}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    );
     assert.equal(await metricValue(metricsUrl, WAITING_CHUNKS), 5);
     assert.equal(await metricValue(metricsUrl, ROWS_SCORED), 0);
 
@@ -60,6 +84,9 @@ describe('batch metrics of the worker', () => {
     await pointCurrentAt(workerModels, version);
     await eventually('rows scored', async () => (await metricValue(metricsUrl, ROWS_SCORED)) === 450);
     assert.equal(await metricValue(metricsUrl, WAITING_CHUNKS), 0);
-    assert.equal(await metricValue(metricsUrl, 'loanrisk_batch_queue_jobs{queue="batches",state="waiting-children"}'), 0);
+    assert.equal(
+      await metricValue(metricsUrl, 'loanrisk_batch_queue_jobs{queue="batches",state="waiting-children"}'),
+      0,
+    );
   });
 });

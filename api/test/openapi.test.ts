@@ -22,14 +22,28 @@ import { WorkerProcess } from './helpers/worker-process.js';
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
 
 type Document = {
-  paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
 };
 
 /** Ajv over the document: its top-level OpenAPI fields are words Ajv must know, the schemas below are JSON Schema 2020-12. */
 function validatorOf(document: Document): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
   addFormats(ajv);
-  ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
+  ajv.addVocabulary([
+    'openapi',
+    'info',
+    'jsonSchemaDialect',
+    'servers',
+    'paths',
+    'webhooks',
+    'components',
+    'security',
+    'tags',
+    'externalDocs',
+  ]);
   ajv.addSchema(document, 'openapi.json');
   return ajv;
 }
@@ -41,13 +55,22 @@ interface Case {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
 
 function inferBody(records: readonly LoanRecord[], parameters?: Record<string, unknown>) {
   return {
     id: 'openapi-1',
     ...(parameters && { parameters }),
-    inputs: FEATURES.map((f) => ({ name: f.name, shape: [records.length, 1], datatype: f.kind === 'categorical' ? 'BYTES' : 'FP32', data: records.map((r) => r[f.name]) })),
+    inputs: FEATURES.map((f) => ({
+      name: f.name,
+      shape: [records.length, 1],
+      datatype: f.kind === 'categorical' ? 'BYTES' : 'FP32',
+      data: records.map((r) => r[f.name]),
+    })),
   };
 }
 
@@ -57,7 +80,10 @@ function csvOf(people: readonly LoanRecord[]): string {
 
 /** operationId -> where it is in the document. */
 function operationsOf(document: Document) {
-  const operations = new Map<string, { path: string; method: string; responses: Document['paths'][string][string]['responses'] }>();
+  const operations = new Map<
+    string,
+    { path: string; method: string; responses: Document['paths'][string][string]['responses'] }
+  >();
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (method === 'parameters') continue;
@@ -86,12 +112,22 @@ describe('OpenAPI document against the live API', () => {
     modelsRoot = await tempDir('openapi');
     version = await trainModel(modelsRoot, 23);
     await pointCurrentAt(modelsRoot, version);
-    api = await startApi({ MODEL_DIR: modelsRoot, REDIS_URL: redis.url, BATCH_MAX_BYTES: '8192', BATCH_CHUNK_ROWS: '5', PREDICTION_LOG_SAMPLE: '0' });
+    api = await startApi({
+      MODEL_DIR: modelsRoot,
+      REDIS_URL: redis.url,
+      BATCH_MAX_BYTES: '8192',
+      BATCH_CHUNK_ROWS: '5',
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     empty = await startApi({ MODEL_DIR: await tempDir('openapi-empty') });
     document = (await (await fetch(`${api.url}/openapi.json`)).json()) as Document;
 
     // A batch queued before any worker runs: its results are a 409 until the worker has scored it.
-    const queued = await fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvOf(people) });
+    const queued = await fetch(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csvOf(people),
+    });
     queuedBatch = ((await queued.json()) as { id: string }).id;
   });
   after(async () => {
@@ -105,19 +141,46 @@ describe('OpenAPI document against the live API', () => {
   const atEmpty = (path: string, init?: RequestInit) => () => fetch(`${empty.url}${path}`, init);
   const model = (rest = '') => `/v2/models/loan-risk${rest}`;
   const versioned = (rest = '') => `/v2/models/loan-risk/versions/${version}${rest}`;
-  const add = (operationId: string, status: number, request: () => Promise<Response>) => cases.push({ operationId, status, request });
+  const add = (operationId: string, status: number, request: () => Promise<Response>) =>
+    cases.push({ operationId, status, request });
 
   add('predict', 200, () => fetch(`${api.url}/predict`, json(people[0])));
   add('predict', 200, () => fetch(`${api.url}/predict?explain=false`, json({ instances: people.slice(0, 3) })));
   add('predict', 400, () => fetch(`${api.url}/predict`, json({ ...people[0], loan_amnt: 'lots', grade: 'Z' })));
-  add('predict', 413, () => fetch(`${api.url}/predict`, json({ instances: Array.from({ length: 20_000 }, () => people[0]) })));
-  add('predict', 415, () => fetch(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'loan' }));
+  add('predict', 413, () =>
+    fetch(`${api.url}/predict`, json({ instances: Array.from({ length: 20_000 }, () => people[0]) })),
+  );
+  add('predict', 415, () =>
+    fetch(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'loan' }),
+  );
   add('predict', 503, () => fetch(`${empty.url}/predict`, json(people[0])));
-  add('submitBatch', 202, () => fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: people.map((p) => JSON.stringify(p)).join('\n') }));
-  add('submitBatch', 400, () => fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${['id', ...FEATURE_NAMES].join(',')}\n` }));
-  add('submitBatch', 413, () => fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvOf(applicants(200, 4)) }));
-  add('submitBatch', 415, () => fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: '%PDF' }));
-  add('submitBatch', 503, () => fetch(`${empty.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvOf(people) }));
+  add('submitBatch', 202, () =>
+    fetch(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: people.map((p) => JSON.stringify(p)).join('\n'),
+    }),
+  );
+  add('submitBatch', 400, () =>
+    fetch(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${['id', ...FEATURE_NAMES].join(',')}\n`,
+    }),
+  );
+  add('submitBatch', 413, () =>
+    fetch(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csvOf(applicants(200, 4)),
+    }),
+  );
+  add('submitBatch', 415, () =>
+    fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: '%PDF' }),
+  );
+  add('submitBatch', 503, () =>
+    fetch(`${empty.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvOf(people) }),
+  );
   add('batchStatus', 200, () => fetch(`${api.url}/batches/${queuedBatch}`));
   add('batchStatus', 404, at('/batches/no-such-batch'));
   add('batchStatus', 503, atEmpty('/batches/any'));
@@ -139,14 +202,27 @@ describe('OpenAPI document against the live API', () => {
   add('oipModelReadyVersion', 503, atEmpty(model('/versions/any/ready')));
   add('oipModelReadyVersion', 404, at(model('/versions/v-not-served/ready')));
   add('oipInfer', 200, () => fetch(`${api.url}${model('/infer')}`, json(inferBody(people.slice(0, 4)))));
-  add('oipInfer', 200, () => fetch(`${api.url}${model('/infer')}`, json(inferBody(people.slice(0, 2), { binary_data_output: true }))));
-  add('oipInfer', 400, () => fetch(`${api.url}${model('/infer')}`, json({ inputs: [{ name: 'loan_amnt', shape: [1, 1], datatype: 'FP32', data: ['x'] }] })));
+  add('oipInfer', 200, () =>
+    fetch(`${api.url}${model('/infer')}`, json(inferBody(people.slice(0, 2), { binary_data_output: true }))),
+  );
+  add('oipInfer', 400, () =>
+    fetch(
+      `${api.url}${model('/infer')}`,
+      json({ inputs: [{ name: 'loan_amnt', shape: [1, 1], datatype: 'FP32', data: ['x'] }] }),
+    ),
+  );
   add('oipInfer', 404, () => fetch(`${api.url}/v2/models/other-model/infer`, json(inferBody(people.slice(0, 1)))));
-  add('oipInfer', 413, () => fetch(`${api.url}${model('/infer')}`, json(inferBody(Array.from({ length: 20_000 }, () => people[0])))));
+  add('oipInfer', 413, () =>
+    fetch(`${api.url}${model('/infer')}`, json(inferBody(Array.from({ length: 20_000 }, () => people[0])))),
+  );
   add('oipInferVersion', 200, () => fetch(`${api.url}${versioned('/infer')}`, json(inferBody(people.slice(0, 3)))));
   add('oipInferVersion', 400, () => fetch(`${api.url}${versioned('/infer')}`, json({ inputs: [] })));
-  add('oipInferVersion', 404, () => fetch(`${api.url}${model('/versions/v-not-served/infer')}`, json(inferBody(people.slice(0, 1)))));
-  add('oipInferVersion', 413, () => fetch(`${api.url}${versioned('/infer')}`, json(inferBody(Array.from({ length: 20_000 }, () => people[0])))));
+  add('oipInferVersion', 404, () =>
+    fetch(`${api.url}${model('/versions/v-not-served/infer')}`, json(inferBody(people.slice(0, 1)))),
+  );
+  add('oipInferVersion', 413, () =>
+    fetch(`${api.url}${versioned('/infer')}`, json(inferBody(Array.from({ length: 20_000 }, () => people[0])))),
+  );
   add('webPage', 200, at('/'));
   add('webPage', 503, atEmpty('/'));
   add('liveness', 200, at('/healthz'));
@@ -163,17 +239,29 @@ describe('OpenAPI document against the live API', () => {
       const op = operations.get(c.operationId);
       assert.ok(op, `${c.operationId} is not in the document`);
       const where = `${op.method.toUpperCase()} ${op.path} ${c.status} (${c.operationId})`;
-      const res = await c.request().catch((err: unknown) => assert.fail(`${where}: ${(err as Error).message} (${String((err as Error).cause)})`));
+      const res = await c
+        .request()
+        .catch((err: unknown) => assert.fail(`${where}: ${(err as Error).message} (${String((err as Error).cause)})`));
       const text = await res.text();
       assert.equal(res.status, c.status, `${where}: answered ${res.status}: ${text.slice(0, 300)}`);
       const response = op.responses[String(c.status)];
       assert.ok(response, `${where}: not documented`);
       const mediaType = (res.headers.get('content-type') ?? '').split(';')[0];
       const content = response.content?.[mediaType];
-      assert.ok(content, `${where}: answered ${mediaType}, documented ${Object.keys(response.content ?? {}).join(', ')}`);
+      assert.ok(
+        content,
+        `${where}: answered ${mediaType}, documented ${Object.keys(response.content ?? {}).join(', ')}`,
+      );
       const pointer = `openapi.json#/paths/${encodeURIComponent(op.path.replaceAll('~', '~0').replaceAll('/', '~1'))}/${op.method}/responses/${c.status}/content/${encodeURIComponent(mediaType.replaceAll('/', '~1'))}/schema`;
       const validate = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
-      const body: unknown = mediaType === 'application/json' ? JSON.parse(text) : mediaType === 'application/octet-stream' ? text.length > 0 ? 'bytes' : '' : text;
+      const body: unknown =
+        mediaType === 'application/json'
+          ? JSON.parse(text)
+          : mediaType === 'application/octet-stream'
+            ? text.length > 0
+              ? 'bytes'
+              : ''
+            : text;
       assert.ok(validate(body), `${where}: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`);
       covered.add(`${c.operationId} ${c.status}`);
     }
@@ -181,7 +269,11 @@ describe('OpenAPI document against the live API', () => {
 
   test('once the worker has scored the queued batch, its results and status validate too', async () => {
     worker = WorkerProcess.start({ MODEL_DIR: modelsRoot, REDIS_URL: redis.url, WORKER_ROLES: 'batch' });
-    await eventually('batch completed', async () => ((await (await fetch(`${api.url}/batches/${queuedBatch}`)).json()) as { state: string }).state === 'completed');
+    await eventually(
+      'batch completed',
+      async () =>
+        ((await (await fetch(`${api.url}/batches/${queuedBatch}`)).json()) as { state: string }).state === 'completed',
+    );
     const ajv = validatorOf(document);
     const status = await fetch(`${api.url}/batches/${queuedBatch}`);
     const validateStatus = ajv.compile({ $ref: 'openapi.json#/components/schemas/BatchStatus' });
@@ -189,7 +281,9 @@ describe('OpenAPI document against the live API', () => {
     const results = await fetch(`${api.url}/batches/${queuedBatch}/results`);
     assert.equal(results.status, 200);
     assert.equal(results.headers.get('content-type')?.split(';')[0], 'text/csv');
-    const validateCsv = ajv.compile({ $ref: 'openapi.json#/paths/~1batches~1{id}~1results/get/responses/200/content/text~1csv/schema' });
+    const validateCsv = ajv.compile({
+      $ref: 'openapi.json#/paths/~1batches~1{id}~1results/get/responses/200/content/text~1csv/schema',
+    });
     const csv = await results.text();
     assert.ok(validateCsv(csv), ajv.errorsText(validateCsv.errors));
     assert.equal(csv.trimEnd().split('\n').length, people.length + 1);
@@ -197,7 +291,9 @@ describe('OpenAPI document against the live API', () => {
   });
 
   test('every response in the document has a live case above', () => {
-    const documented = [...operationsOf(document)].flatMap(([id, op]) => Object.keys(op.responses).map((status) => `${id} ${status}`)).sort();
+    const documented = [...operationsOf(document)]
+      .flatMap(([id, op]) => Object.keys(op.responses).map((status) => `${id} ${status}`))
+      .sort();
     assert.deepEqual([...covered].sort(), documented);
   });
 

@@ -22,19 +22,31 @@ import { OperatorMetrics } from '@peerloan/operator/dist/src/metrics.js';
 import { CHART_DIR, find, helm, only, parseYamlObjects, renderChart, toolsBin, type K8sObject } from './repo.js';
 
 const MONITORING_ON = [
-  '--set', 'monitoring.podMonitor.enabled=true', '--set', 'monitoring.prometheusRule.enabled=true',
-  '--set', 'monitoring.grafanaDashboard.enabled=true', '--set', 'monitoring.podMonitor.extraNamespaces={peerloan-quiet}',
+  '--set',
+  'monitoring.podMonitor.enabled=true',
+  '--set',
+  'monitoring.prometheusRule.enabled=true',
+  '--set',
+  'monitoring.grafanaDashboard.enabled=true',
+  '--set',
+  'monitoring.podMonitor.extraNamespaces={peerloan-quiet}',
 ];
 /** Labels Prometheus adds to every scraped series (the PodMonitor's target labels). */
 const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance', 'endpoint'];
 const HISTOGRAM_SUFFIXES = ['_bucket', '_count', '_sum'];
 
-interface Exported { readonly labels: ReadonlySet<string> }
+interface Exported {
+  readonly labels: ReadonlySet<string>;
+}
 
 /** Every series name a registry exposes, with the labels it may carry. */
 function seriesOf(registry: Registry): Map<string, Exported> {
   const series = new Map<string, Exported>();
-  for (const metric of registry.getMetricsAsArray() as unknown as { name: string; type: string; labelNames?: string[] }[]) {
+  for (const metric of registry.getMetricsAsArray() as unknown as {
+    name: string;
+    type: string;
+    labelNames?: string[];
+  }[]) {
     const labels = new Set([...(metric.labelNames ?? []), ...TARGET_LABELS]);
     if (metric.type !== 'histogram') {
       series.set(metric.name, { labels });
@@ -51,8 +63,12 @@ function seriesOf(registry: Registry): Map<string, Exported> {
 async function exportedSeries(): Promise<Map<string, Exported>> {
   const api = new Metrics();
   const drift: DriftWorkerOptions = {
-    redisUrl: 'redis://127.0.0.1:1', store: undefined as never, notifier: undefined as never,
-    settings: () => envDriftSettings(0.2, 500), registry: api.registry, logger: undefined as never,
+    redisUrl: 'redis://127.0.0.1:1',
+    store: undefined as never,
+    notifier: undefined as never,
+    settings: () => envDriftSettings(0.2, 500),
+    registry: api.registry,
+    logger: undefined as never,
   };
   new DriftMonitor(drift);
   const batch = new BatchMetrics(api.registry, 'redis://127.0.0.1:1');
@@ -60,7 +76,10 @@ async function exportedSeries(): Promise<Map<string, Exported>> {
   return new Map([...seriesOf(api.registry), ...seriesOf(new OperatorMetrics(true).registry)]);
 }
 
-interface Selector { readonly metric: string; readonly labels: string[] }
+interface Selector {
+  readonly metric: string;
+  readonly labels: string[];
+}
 
 /** The vector selectors of a PromQL expression, by Prometheus' own grammar (lezer-promql); a syntax error fails. */
 function selectorsOf(expr: string): Selector[] {
@@ -95,7 +114,7 @@ function assertExported(where: string, expr: string, exported: Map<string, Expor
 }
 
 /** A directory holding the rule groups as rules.yaml beside a copy of the chart's unit tests. */
-function rulesDir(rule: K8sObject): string {
+function rulesDir(rule: PrometheusRule): string {
   const dir = mkdtempSync(join(tmpdir(), 'promtool-'));
   writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: rule.spec.groups }));
   copyFileSync(join(CHART_DIR, 'monitoring/alerts.test.yaml'), join(dir, 'alerts.test.yaml'));
@@ -108,50 +127,102 @@ function promtool(args: string[], cwd: string): { status: number | null; output:
   return { status: res.status, output: `${res.stdout}${res.stderr}` };
 }
 
+/** The fields of the rendered objects these tests read. */
+interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly { readonly alert: string; readonly expr: string }[];
+}
+interface PrometheusRule {
+  readonly spec: { readonly groups: readonly RuleGroup[] };
+}
+interface PodMonitor {
+  readonly spec: {
+    readonly namespaceSelector: { readonly matchNames: readonly string[] };
+    readonly selector: {
+      readonly matchLabels: Record<string, string>;
+      readonly matchExpressions: readonly { readonly values: readonly string[] }[];
+    };
+    readonly podMetricsEndpoints: readonly { readonly port: string }[];
+  };
+}
+interface PlatformDeployment {
+  readonly spec: {
+    readonly template: {
+      readonly metadata: { readonly labels: Record<string, string> };
+      readonly spec: { readonly containers: readonly { readonly ports: readonly { readonly name: string }[] }[] };
+    };
+  };
+}
+interface Dashboard {
+  readonly panels: readonly { readonly title: string; readonly targets: readonly { readonly expr: string }[] }[];
+}
+
+const labelsOf = (o: K8sObject): Record<string, string> | undefined =>
+  (o.metadata as { labels?: Record<string, string> }).labels;
+const dashboardOf = (configMap: K8sObject): Dashboard =>
+  JSON.parse((configMap as unknown as { data: Record<string, string> }).data['loan-risk.json'] ?? '') as Dashboard;
+
 describe('chart monitoring', () => {
   let objects: K8sObject[];
   let exported: Map<string, Exported>;
-  let rules: K8sObject;
-  let dashboard: { panels: { title: string; targets: { expr: string }[] }[] };
+  let rules: PrometheusRule;
+  let dashboard: Dashboard;
 
   before(async () => {
     const res = helm(['template', 'loan-risk', CHART_DIR, '-n', 'peerloan', ...MONITORING_ON]);
     assert.equal(res.status, 0, res.stderr);
     objects = parseYamlObjects(res.stdout);
-    rules = only(objects, 'PrometheusRule');
-    const configMap = only(objects, 'ConfigMap', 'loan-risk-dashboard');
-    dashboard = JSON.parse(configMap.data['loan-risk.json']);
+    rules = only(objects, 'PrometheusRule') as unknown as PrometheusRule;
+    dashboard = dashboardOf(only(objects, 'ConfigMap', 'loan-risk-dashboard'));
     exported = await exportedSeries();
   });
 
   test('off by default in every environment', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
       const rendered = renderChart(env);
-      assert.deepEqual(['PodMonitor', 'PrometheusRule'].flatMap((kind) => find(rendered, kind)), []);
-      assert.equal(find(rendered, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard).length, 0);
+      assert.deepEqual(
+        ['PodMonitor', 'PrometheusRule'].flatMap((kind) => find(rendered, kind)),
+        [],
+      );
+      assert.equal(find(rendered, 'ConfigMap').filter((c) => labelsOf(c)?.grafana_dashboard).length, 0);
     }
   });
 
   test('the PodMonitor scrapes the API pods on http and the workers and operator on metrics, in the watched namespaces', () => {
-    const monitor = only(objects, 'PodMonitor');
+    const monitor = only(objects, 'PodMonitor') as unknown as PodMonitor;
     assert.deepEqual(monitor.spec.namespaceSelector.matchNames, ['peerloan', 'peerloan-quiet']);
-    assert.deepEqual(monitor.spec.podMetricsEndpoints.map((e: { port: string }) => e.port), ['http', 'metrics']);
+    assert.deepEqual(
+      monitor.spec.podMetricsEndpoints.map((e) => e.port),
+      ['http', 'metrics'],
+    );
     assert.deepEqual(monitor.spec.selector.matchLabels, { 'app.kubernetes.io/part-of': 'peerloan' });
-    const worker = only(objects, 'Deployment', 'loan-risk-worker');
-    const operator = only(objects, 'Deployment', 'loan-risk-operator');
-    for (const deployment of [worker, operator]) {
-      const pod = deployment.spec.template;
+    const deployments = ['loan-risk-worker', 'loan-risk-operator'].map(
+      (name) => only(objects, 'Deployment', name) as unknown as PlatformDeployment,
+    );
+    for (const {
+      spec: { template: pod },
+    } of deployments) {
       assert.equal(pod.metadata.labels['app.kubernetes.io/part-of'], 'peerloan');
-      assert.ok(monitor.spec.selector.matchExpressions[0].values.includes(pod.metadata.labels['app.kubernetes.io/component']));
-      assert.ok(pod.spec.containers[0].ports.some((p: { name: string }) => p.name === 'metrics'));
+      assert.ok(
+        monitor.spec.selector.matchExpressions[0]?.values.includes(
+          pod.metadata.labels['app.kubernetes.io/component'] ?? '',
+        ),
+      );
+      assert.ok(pod.spec.containers[0]?.ports.some((p) => p.name === 'metrics'));
     }
   });
 
   test('the dashboard ConfigMap carries the grafana_dashboard label and the panels the issue asks for', () => {
-    const configMap = only(objects, 'ConfigMap', 'loan-risk-dashboard');
-    assert.equal(configMap.metadata.labels.grafana_dashboard, '1');
+    assert.equal(labelsOf(only(objects, 'ConfigMap', 'loan-risk-dashboard'))?.grafana_dashboard, '1');
     const titles = dashboard.panels.map((p) => p.title);
-    for (const title of ['Requests per second', 'Latency of predictions', 'Decisions by outcome', 'Score distribution', 'Drift PSI per feature', 'Batch throughput']) {
+    for (const title of [
+      'Requests per second',
+      'Latency of predictions',
+      'Decisions by outcome',
+      'Score distribution',
+      'Drift PSI per feature',
+      'Batch throughput',
+    ]) {
       assert.ok(titles.includes(title), `missing panel ${title}`);
     }
   });
@@ -162,13 +233,18 @@ describe('chart monitoring', () => {
     }
     for (const panel of dashboard.panels) {
       // Grafana's own variables are not PromQL: a range stands in for $__rate_interval.
-      for (const target of panel.targets) assertExported(`panel ${panel.title}`, target.expr.replaceAll('$__rate_interval', '5m'), exported);
+      for (const target of panel.targets)
+        assertExported(`panel ${panel.title}`, target.expr.replaceAll('$__rate_interval', '5m'), exported);
     }
   });
 
   test('a metric the code does not export is caught', () => {
-    assert.throws(() => assertExported('probe', 'rate(loanrisk_no_such_total[5m])', exported), /loanrisk_no_such_total is not exported/);
-    assert.throws(() => assertExported('probe', 'loanrisk_predictions_total{outcome="yes"}', exported), /has no label outcome/);
+    assert.throws(() => {
+      assertExported('probe', 'rate(loanrisk_no_such_total[5m])', exported);
+    }, /loanrisk_no_such_total is not exported/);
+    assert.throws(() => {
+      assertExported('probe', 'loanrisk_predictions_total{outcome="yes"}', exported);
+    }, /has no label outcome/);
   });
 
   test('promtool check rules accepts the rules and promtool test rules passes a unit test of every alert', () => {
@@ -177,16 +253,27 @@ describe('chart monitoring', () => {
     assert.match(check.output, /SUCCESS: 7 rules found/);
     const unit = promtool(['test', 'rules', 'alerts.test.yaml'], rulesDir(rules));
     assert.equal(unit.status, 0, unit.output);
-    const alerts = rules.spec.groups.flatMap((g: { rules: { alert: string }[] }) => g.rules.map((r) => r.alert)).sort();
-    const unitTests = parse(readFileSync(join(CHART_DIR, 'monitoring/alerts.test.yaml'), 'utf8')) as { tests: { alert_rule_test: { alertname: string }[] }[] };
+    const alerts = rules.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)).sort();
+    const unitTests = parse(readFileSync(join(CHART_DIR, 'monitoring/alerts.test.yaml'), 'utf8')) as {
+      tests: { alert_rule_test: { alertname: string }[] }[];
+    };
     const tested = new Set(unitTests.tests.flatMap((t) => t.alert_rule_test.map((a) => a.alertname)));
     assert.deepEqual([...tested].sort(), alerts);
   });
 
   test('a threshold that misses its unit test fails promtool test rules', () => {
-    const res = helm(['template', 'loan-risk', CHART_DIR, '-n', 'peerloan', ...MONITORING_ON, '--set', 'monitoring.prometheusRule.apiErrorRatio=0.5']);
+    const res = helm([
+      'template',
+      'loan-risk',
+      CHART_DIR,
+      '-n',
+      'peerloan',
+      ...MONITORING_ON,
+      '--set',
+      'monitoring.prometheusRule.apiErrorRatio=0.5',
+    ]);
     assert.equal(res.status, 0, res.stderr);
-    const loose = only(parseYamlObjects(res.stdout), 'PrometheusRule');
+    const loose = only(parseYamlObjects(res.stdout), 'PrometheusRule') as unknown as PrometheusRule;
     const unit = promtool(['test', 'rules', 'alerts.test.yaml'], rulesDir(loose));
     assert.notEqual(unit.status, 0);
     assert.match(unit.output, /alertname: LoanRiskApiErrors/);

@@ -50,9 +50,9 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
   });
   // The fingerprint is of the CSV's text, so a file and its gzip train the same version.
   const hash = createHash('sha256');
-  let parser: Parser | undefined;
   const source = await openCsvSource(path, (err) => {
-    parser?.destroy(new DataError(`${path}: not a readable gzip file (${err.message}); compress the CSV with gzip again or pass it uncompressed`));
+    // Called only once the stream runs, after `parser` below exists.
+    parser.destroy(new DataError(`${path}: not a readable gzip file (${err.message}); compress the CSV with gzip again or pass it uncompressed`));
   });
   let bytesRead = 0;
   source.file.on('data', (chunk: Buffer) => {
@@ -60,7 +60,7 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
     options.onProgress?.(bytesRead, totalBytes);
   });
   source.text.on('data', (chunk: Buffer) => hash.update(chunk));
-  parser = source.text.pipe(parse({ columns: (header: string[]) => { checkHeader(header, path); return header; }, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  const parser: Parser = source.text.pipe(parse({ columns: (header: string[]) => { checkHeader(header, path); return header; }, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
 
   const records: LoanRecord[] = [];
   const labels: number[] = [];

@@ -55,7 +55,13 @@ describe('gzip training CSV', () => {
     const packed = gzipSync(text);
     await writeFile(gz, packed);
     const seen: number[] = [];
-    await readTrainingCsv(gz, { maxBadShare: 0, onProgress: (read, total) => { assert.equal(total, packed.length); seen.push(read); } });
+    await readTrainingCsv(gz, {
+      maxBadShare: 0,
+      onProgress: (read, total) => {
+        assert.equal(total, packed.length);
+        seen.push(read);
+      },
+    });
     assert.equal(seen.at(-1), packed.length);
   });
 

@@ -21,11 +21,17 @@ export class BatchMetrics {
     // A producer connection: a scrape must not hang on an unreachable Redis.
     this.redis = redisConnection(redisUrl, 'producer');
     this.queues = [QUEUES.batchChunks, QUEUES.batches].map((name) => new Queue(name, { connection: this.redis }));
-    this.rowsScored = new Counter({ name: 'loanrisk_batch_rows_scored_total', help: 'Rows of portfolio batches scored by this worker', registers: [registry] });
+    this.rowsScored = new Counter({
+      name: 'loanrisk_batch_rows_scored_total',
+      help: 'Rows of portfolio batches scored by this worker',
+      registers: [registry],
+    });
     const queues = this.queues;
     new Gauge({
-      name: 'loanrisk_batch_queue_jobs', help: 'Jobs in the batch queues by state (batch-chunks: chunks of rows; batches: whole uploads), read from Redis on each scrape',
-      labelNames: ['queue', 'state'] as const, registers: [registry],
+      name: 'loanrisk_batch_queue_jobs',
+      help: 'Jobs in the batch queues by state (batch-chunks: chunks of rows; batches: whole uploads), read from Redis on each scrape',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
       async collect() {
         this.reset();
         // Redis away: no sample rather than a failed scrape; the worker's readiness tells that story.
@@ -40,7 +46,9 @@ export class BatchMetrics {
   /** Counts the rows of every chunk the given batch workers complete. */
   watch(workers: readonly Worker[]): void {
     for (const worker of workers.filter((w) => w.name === QUEUES.batchChunks)) {
-      worker.on('completed', (_job, result: ChunkResult) => this.rowsScored.inc(result.rows));
+      worker.on('completed', (_job, result: ChunkResult) => {
+        this.rowsScored.inc(result.rows);
+      });
     }
   }
 
