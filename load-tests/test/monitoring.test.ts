@@ -269,7 +269,8 @@ describe('chart monitoring', () => {
       '-n',
       'peerloan',
       ...MONITORING_ON,
-      '--set',
+      // --set would pass 0.5 as a string, which the values schema refuses.
+      '--set-json',
       'monitoring.prometheusRule.apiErrorRatio=0.5',
     ]);
     assert.equal(res.status, 0, res.stderr);
