@@ -11,6 +11,7 @@ import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
+import { openApiRoute } from './openapi-route.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';
 import type { AuditTrail } from './audit/audit-trail.js';
@@ -106,6 +107,7 @@ export function createApp(options: AppOptions): Express {
   options.auth.protect(app, options.budgets ? [options.budgets.countRequest] : []);
   app.use(express.json({ limit: options.bodyLimit }));
   healthRoutes(app, options);
+  app.use(openApiRoute({ serverVersion: options.serverVersion }));
   webPageRoute(app, options.store);
   app.use(predictRoutes(options));
   app.use(rolloutRoutes(options.versions));

@@ -18,6 +18,7 @@ import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { AuditArchiver } from './audit/audit-archiver.js';
 import { AuditTrail } from './audit/audit-trail.js';
+import { BatchMetrics } from './batch/batch-metrics.js';
 import { startBatchWorkers } from './batch/batch-worker.js';
 import { readWorkerConfig, type WorkerConfig } from './config.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peerloan-worker' } });
   const metrics = new Metrics();
+  const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
   const liveVersion = config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
     void liveVersion?.stop();
     store.stop();
     server.close();
-    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE))]).then(([graceful]) => process.exit(graceful ? 0 : 1));
+    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)), settledWithin(batchMetrics?.close() ?? Promise.resolve(), Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE))]).then(([graceful]) => process.exit(graceful ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
   await store.whenServing();
   if (stopping) return;
   workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
+  batchMetrics?.watch(workers);
   logger.info({ roles: config.roles, modelDir: config.modelDir, model: store.current?.version ?? null, source: versionSource?.description ?? config.modelDir }, 'workers started');
 }
 

@@ -180,3 +180,13 @@ nothing when auth is off. Call with the root context; indent with nindent.
       key: password
 {{- end }}
 {{- end }}
+
+{{/*
+Namespaces the monitoring objects watch, joined by "|" (a PromQL regex as it is): the release's,
+the operator's watched namespace (where its LoanRiskModels' API pods run) and any extra ones.
+*/}}
+{{- define "loan-risk.monitoredNamespaces" -}}
+{{- $namespaces := list .Release.Namespace }}
+{{- with .Values.operator.watchNamespace }}{{ $namespaces = append $namespaces . }}{{ end }}
+{{- concat $namespaces .Values.monitoring.podMonitor.extraNamespaces | uniq | join "|" }}
+{{- end }}
