@@ -15,14 +15,22 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 const { openApiDocument } = await import(join(root, 'api/dist/src/openapi-document.js'));
 
-/** One row per operation, in the document's order: method, path, summary and its documented statuses. */
+/** The scope an operation's security requires (the same for each scheme), or `open`. */
+function needs(op) {
+  const scopes = [...new Set((op.security ?? []).flatMap((requirement) => Object.values(requirement).flat()))];
+  return scopes.length === 0 ? 'open' : scopes.map((scope) => `\`${scope}\``).join(', ');
+}
+
+/** One row per operation, in the document's order: method, path, summary, the scope it needs and its documented statuses. */
 export function apiTable(document) {
-  const rows = ['| method | path | what | answers |', '| --- | --- | --- | --- |'];
+  const rows = ['| method | path | what | needs | answers |', '| --- | --- | --- | --- | --- |'];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS.filter((m) => item[m])) {
       const op = item[method];
       const statuses = Object.keys(op.responses).join(', ');
-      rows.push(`| \`${method.toUpperCase()}\` | \`${path}\` | ${op.summary.replaceAll('|', '\\|')} | ${statuses} |`);
+      rows.push(
+        `| \`${method.toUpperCase()}\` | \`${path}\` | ${op.summary.replaceAll('|', '\\|')} | ${needs(op)} | ${statuses} |`,
+      );
     }
   }
   return rows.join('\n');

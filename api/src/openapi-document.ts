@@ -4,7 +4,8 @@
  * README's endpoint table is generated from the operations' summaries (scripts/api-docs.mjs), and
  * api/test/openapi.test.ts validates live answers of every documented response against it.
  */
-import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
+import { FEATURES, PROBABILITY_OUTPUT, type Feature, type Scope } from '@peerloan/contracts';
+import { REQUEST_ID } from './request-log.js';
 
 type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -107,14 +108,15 @@ const schemas: Record<string, Schema> = {
     type: 'object',
     required: ['error', 'details'],
     additionalProperties: false,
-    description: 'Every failed answer outside /v2: what was wrong and, for bad input, each bad field.',
+    description:
+      'Every failed answer outside /v2, refusals by authentication and budgets included: what was wrong and, for bad input, each bad field.',
     properties: { error: { type: 'string' }, details: { type: 'array', items: ref('FieldProblem') } },
   },
   OipError: {
     type: 'object',
     required: ['error'],
     additionalProperties: false,
-    description: "The Open Inference Protocol's error body.",
+    description: "The Open Inference Protocol's error body: every failed answer under /v2, refusals included.",
     properties: { error: { type: 'string' } },
   },
   BatchAccepted: {
@@ -341,8 +343,45 @@ type Responses = Record<
   { description: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }
 >;
 
-const error = (description: string) => ({ description, content: json(ref('Error')) });
-const oipError = (description: string) => ({ description, content: json(ref('OipError')) });
+type ErrorBody = 'Error' | 'OipError';
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const answer = (body: ErrorBody) => (description: string, headers?: Record<string, unknown>) => ({
+  description,
+  content: json(ref(body)),
+  ...(headers && { headers }),
+});
+const error = answer('Error');
+const oipError = answer('OipError');
+
+const JWKS_UNAVAILABLE = "the token issuer's keys (AUTH_JWKS_URL) cannot be fetched";
+const AUDIT_UNAVAILABLE =
+  'AUDIT_MODE=required and the decision cannot be recorded in the audit trail: retry with the same X-Request-Id';
+const capitalized = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+const ROW_BUDGET = 'more rows than a whole row budget (RATE_LIMIT_ROWS): split it';
+
+/**
+ * What a protected operation needs (the scope as the role of either scheme: OpenAPI 3.1 allows
+ * roles for non-OAuth2 schemes) and the refusals authentication and budgets answer before the
+ * route runs. The routes and scopes are Authentication's PROTECTED_ROUTES; the test checks them live.
+ */
+function protectedBy(scope: Scope, body: ErrorBody): { security: Record<string, string[]>[]; refusals: Responses } {
+  const refuse = answer(body);
+  return {
+    security: [{ bearerAuth: [scope] }, { apiKey: [scope] }],
+    refusals: {
+      401: refuse('No credential, or a refused one (bad signature, expired, wrong issuer or audience, unknown key)', {
+        'WWW-Authenticate': headerRef('WwwAuthenticate'),
+      }),
+      403: refuse(`The credential lacks the ${scope} scope`, { 'WWW-Authenticate': headerRef('WwwAuthenticate') }),
+      429: refuse("The client's request or row budget (RATE_LIMIT_REQUESTS, RATE_LIMIT_ROWS) is spent for now", {
+        'Retry-After': headerRef('RetryAfter'),
+      }),
+    },
+  };
+}
+const predictScope = protectedBy('predict', 'Error');
+const oipPredictScope = protectedBy('predict', 'OipError');
+const batchScope = protectedBy('batch', 'Error');
 
 const modelParameters = [
   {
@@ -364,9 +403,22 @@ const versionParameters = [
   },
 ];
 const batchId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+const requestIdParameter = { $ref: '#/components/parameters/RequestId' };
+const auditedRequestIdParameter = { $ref: '#/components/parameters/AuditedRequestId' };
+
+/** Every answer carries X-Request-Id (request-log.ts sets it before any route runs). */
+function withRequestId(responses: Responses): Responses {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => [
+      status,
+      { ...response, headers: { ...response.headers, 'X-Request-Id': headerRef('RequestId') } },
+    ]),
+  );
+}
 
 function operation(operationId: string, tag: string, summary: string, responses: Responses, extra: Schema = {}) {
-  return { operationId, tags: [tag], summary, responses, ...extra };
+  const parameters = (extra.parameters as unknown[] | undefined) ?? [requestIdParameter];
+  return { operationId, tags: [tag], summary, ...extra, parameters, responses: withRequestId(responses) };
 }
 
 function oipModelPaths(base: string, parameters: unknown[], suffix: string): Record<string, unknown> {
@@ -407,10 +459,14 @@ function oipModelPaths(base: string, parameters: unknown[], suffix: string): Rec
           },
           400: oipError('Bad tensors or values: each named'),
           404: oipError('Another model or version, or none loaded yet'),
-          413: oipError('Body above BODY_LIMIT'),
+          413: oipError(`Body above BODY_LIMIT, or ${ROW_BUDGET}`),
+          ...oipPredictScope.refusals,
+          503: oipError(`${capitalized(JWKS_UNAVAILABLE)}, or ${AUDIT_UNAVAILABLE}`),
         },
         {
+          security: oipPredictScope.security,
           parameters: [
+            auditedRequestIdParameter,
             {
               name: 'x-applicant-id',
               in: 'header',
@@ -436,6 +492,16 @@ function oipModelPaths(base: string, parameters: unknown[], suffix: string): Rec
   };
 }
 
+function requestIdHeader(description: string) {
+  return {
+    name: 'X-Request-Id',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', pattern: REQUEST_ID.source },
+    description,
+  };
+}
+
 export interface OpenApiOptions {
   readonly serverVersion: string;
 }
@@ -447,7 +513,7 @@ export function openApiDocument(options: OpenApiOptions) {
       title: 'PeerLoan loan-risk API',
       version: options.serverVersion,
       description:
-        'Scores PeerLoan loan applicants: the probability of being 16-120 days late next quarter and a decision by the trained threshold. Also serves the Open Inference Protocol v2 (KServe/Triton) and portfolio batches.',
+        "Scores PeerLoan loan applicants: the probability of being 16-120 days late next quarter and a decision by the trained threshold. Also serves the Open Inference Protocol v2 (KServe/Triton) and portfolio batches. Scoring needs the predict scope and batches the batch scope, by a bearer JWT or an API key (each operation's security); health, readiness, metrics, metadata and the web page are open. A server started without any AUTH_* variable (local development) enforces none of it: every caller is anonymous. Budgets per client (RATE_LIMIT_*) apply to the protected operations only.",
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
@@ -469,12 +535,15 @@ export function openApiDocument(options: OpenApiOptions) {
               content: json({ oneOf: [ref('Prediction'), ref('Predictions')] }),
             },
             400: error('Invalid input: every bad field is named'),
-            413: error('Body above BODY_LIMIT'),
+            413: error(`Body above BODY_LIMIT, or ${ROW_BUDGET}`),
             415: error('Not application/json'),
-            503: error('No model loaded yet'),
+            ...predictScope.refusals,
+            503: error(`No model loaded yet, ${JWKS_UNAVAILABLE}, or ${AUDIT_UNAVAILABLE}`),
           },
           {
+            security: predictScope.security,
             parameters: [
+              auditedRequestIdParameter,
               {
                 name: 'explain',
                 in: 'query',
@@ -506,11 +575,13 @@ export function openApiDocument(options: OpenApiOptions) {
               headers: { Location: { schema: { type: 'string' }, description: '/batches/{id}' } },
             },
             400: error('Unreadable upload (no valid header, no rows)'),
-            413: error('Above BATCH_MAX_BYTES'),
+            413: error(`Above BATCH_MAX_BYTES, or ${ROW_BUDGET}`),
             415: error('Neither text/csv nor application/x-ndjson'),
-            503: error('No model loaded, or no Redis (REDIS_URL)'),
+            ...batchScope.refusals,
+            503: error(`No model loaded, no Redis (REDIS_URL), or ${JWKS_UNAVAILABLE}`),
           },
           {
+            security: batchScope.security,
             requestBody: {
               required: true,
               content: {
@@ -523,23 +594,37 @@ export function openApiDocument(options: OpenApiOptions) {
       },
       '/batches/{id}': {
         parameters: batchId,
-        get: operation('batchStatus', 'Batches', 'State, progress, counts and the first invalid rows of a batch', {
-          200: { description: 'The batch', content: json(ref('BatchStatus')) },
-          404: error('Unknown, or its results expired'),
-          503: error('No Redis (REDIS_URL)'),
-        }),
+        get: operation(
+          'batchStatus',
+          'Batches',
+          'State, progress, counts and the first invalid rows of a batch',
+          {
+            200: { description: 'The batch', content: json(ref('BatchStatus')) },
+            404: error('Unknown, or its results expired'),
+            ...batchScope.refusals,
+            503: error(`No Redis (REDIS_URL), or ${JWKS_UNAVAILABLE}`),
+          },
+          { security: batchScope.security },
+        ),
       },
       '/batches/{id}/results': {
         parameters: batchId,
-        get: operation('batchResults', 'Batches', 'CSV id,probability,decision of a completed batch', {
-          200: {
-            description: 'One line per scored row',
-            content: { 'text/csv': { schema: { type: 'string', pattern: '^id,probability,decision\\n' } } },
+        get: operation(
+          'batchResults',
+          'Batches',
+          'CSV id,probability,decision of a completed batch',
+          {
+            200: {
+              description: 'One line per scored row',
+              content: { 'text/csv': { schema: { type: 'string', pattern: '^id,probability,decision\\n' } } },
+            },
+            404: error('Unknown, or its results expired'),
+            409: error('Not completed yet'),
+            ...batchScope.refusals,
+            503: error(`No Redis (REDIS_URL), or ${JWKS_UNAVAILABLE}`),
           },
-          404: error('Unknown, or its results expired'),
-          409: error('Not completed yet'),
-          503: error('No Redis (REDIS_URL)'),
-        }),
+          { security: batchScope.security },
+        ),
       },
       '/v2': {
         get: operation('oipServerMetadata', 'Open Inference Protocol v2', 'Server metadata', {
@@ -560,10 +645,19 @@ export function openApiDocument(options: OpenApiOptions) {
       ...oipModelPaths('/v2/models/{name}', modelParameters, ''),
       ...oipModelPaths('/v2/models/{name}/versions/{version}', versionParameters, 'Version'),
       '/': {
-        get: operation('webPage', 'Operations', 'A web form for one applicant (no external assets)', {
-          200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
-          503: { description: 'No model loaded yet', content: { 'text/plain': { schema: { type: 'string' } } } },
-        }),
+        get: operation(
+          'webPage',
+          'Operations',
+          'A web form for one applicant (no external assets)',
+          {
+            200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+            503: { description: 'No model loaded yet', content: { 'text/plain': { schema: { type: 'string' } } } },
+          },
+          {
+            description:
+              'Open: the page needs no credential, its form posts to POST /predict, which does. An "API key or token" field keeps its value in the tab\'s sessionStorage and sends it with each request, as Authorization: Bearer when it looks like a JWT, else as X-API-Key; a refusal (401, 403, 429) shows its error on the page.',
+          },
+        ),
       },
       '/healthz': {
         get: operation('liveness', 'Operations', 'Liveness', {
@@ -604,7 +698,33 @@ export function openApiDocument(options: OpenApiOptions) {
     },
     components: {
       schemas,
-      // Documented here for clients; which operations require them is declared per operation.
+      parameters: {
+        RequestId: requestIdHeader(
+          "Names the request in the server's logs; echoed in the answer. A value not matching the pattern is replaced by a new UUID.",
+        ),
+        AuditedRequestId: requestIdHeader(
+          "Names the request in the server's logs and its decisions' audit records; echoed in the answer. A value not matching the pattern is replaced by a new UUID. With the audit trail on (AUDIT_MODE), a retry of the same request (same id, same client, same body, answered by the same model version) within AUDIT_DEDUP_SECONDS (default 3600) is recorded once: after a 503 or a lost answer, retry with the same id.",
+        ),
+      },
+      headers: {
+        RequestId: {
+          description: "The request's id: the caller's X-Request-Id when it matches the pattern, else a new UUID.",
+          required: true,
+          schema: { type: 'string', pattern: REQUEST_ID.source },
+        },
+        WwwAuthenticate: {
+          description:
+            'The accepted credentials (RFC 9110): `Bearer realm="peerloan-api"` with RFC 6750 error, error_description and (403) scope when tokens are accepted; `ApiKey realm="peerloan-api", header="X-API-Key"` when API keys are.',
+          required: true,
+          schema: { type: 'string', pattern: '^(Bearer|ApiKey) realm="peerloan-api"' },
+        },
+        RetryAfter: {
+          description: 'Seconds until the spent budget has room again.',
+          required: true,
+          schema: { type: 'integer', minimum: 1 },
+        },
+      },
+      // Which operations require them, and the scope each needs, is declared per operation.
       securitySchemes: {
         bearerAuth: {
           type: 'http',
@@ -617,7 +737,8 @@ export function openApiDocument(options: OpenApiOptions) {
           type: 'apiKey',
           in: 'header',
           name: 'X-API-Key',
-          description: 'An API key, for services that cannot obtain a JWT.',
+          description:
+            'An API key, for services that cannot obtain a JWT; the keys file (AUTH_API_KEYS_FILE) grants it predict, batch or both.',
         },
       },
     },
