@@ -1,8 +1,9 @@
 /**
  * The OpenAPI 3.1 description of the REST API, served at GET /openapi.json. The applicant schema
  * is built from the feature schema in contracts, so the document cannot disagree with it; the
- * README's endpoint table is generated from the operations' summaries (scripts/api-docs.mjs), and
- * api/test/openapi.test.ts validates live answers of every documented response against it.
+ * README's endpoint table is generated from the operations' summaries and security
+ * (scripts/api-docs.mjs), and api/test/openapi.test.ts validates live answers of every
+ * documented response against it and checks each operation's security against the server.
  */
 import { FEATURES, PROBABILITY_OUTPUT, type Feature, type Scope } from '@peerloan/contracts';
 import { REQUEST_ID } from './request-log.js';
@@ -364,8 +365,15 @@ const ROW_BUDGET = 'more rows than a whole row budget (RATE_LIMIT_ROWS): split i
  * roles for non-OAuth2 schemes) and the refusals authentication and budgets answer before the
  * route runs. The routes and scopes are Authentication's PROTECTED_ROUTES; the test checks them live.
  */
-function protectedBy(scope: Scope, body: ErrorBody): { security: Record<string, string[]>[]; refusals: Responses } {
+function protectedBy(
+  scope: Scope,
+  body: ErrorBody,
+  scores: boolean,
+): { security: Record<string, string[]>[]; refusals: Responses } {
   const refuse = answer(body);
+  const budgets = scores
+    ? 'request or row budget (RATE_LIMIT_REQUESTS, RATE_LIMIT_ROWS)'
+    : 'request budget (RATE_LIMIT_REQUESTS)';
   return {
     security: [{ bearerAuth: [scope] }, { apiKey: [scope] }],
     refusals: {
@@ -373,15 +381,16 @@ function protectedBy(scope: Scope, body: ErrorBody): { security: Record<string, 
         'WWW-Authenticate': headerRef('WwwAuthenticate'),
       }),
       403: refuse(`The credential lacks the ${scope} scope`, { 'WWW-Authenticate': headerRef('WwwAuthenticate') }),
-      429: refuse("The client's request or row budget (RATE_LIMIT_REQUESTS, RATE_LIMIT_ROWS) is spent for now", {
+      429: refuse(`The client's ${budgets} is spent for now`, {
         'Retry-After': headerRef('RetryAfter'),
       }),
     },
   };
 }
-const predictScope = protectedBy('predict', 'Error');
-const oipPredictScope = protectedBy('predict', 'OipError');
-const batchScope = protectedBy('batch', 'Error');
+const predictScope = protectedBy('predict', 'Error', true);
+const oipPredictScope = protectedBy('predict', 'OipError', true);
+const submitScope = protectedBy('batch', 'Error', true);
+const batchScope = protectedBy('batch', 'Error', false);
 
 const modelParameters = [
   {
@@ -577,11 +586,11 @@ export function openApiDocument(options: OpenApiOptions) {
             400: error('Unreadable upload (no valid header, no rows)'),
             413: error(`Above BATCH_MAX_BYTES, or ${ROW_BUDGET}`),
             415: error('Neither text/csv nor application/x-ndjson'),
-            ...batchScope.refusals,
+            ...submitScope.refusals,
             503: error(`No model loaded, no Redis (REDIS_URL), or ${JWKS_UNAVAILABLE}`),
           },
           {
-            security: batchScope.security,
+            security: submitScope.security,
             requestBody: {
               required: true,
               content: {
