@@ -42,6 +42,16 @@ export interface Interval {
   readonly high: number;
 }
 
+/** A prior-shift correction (training config expectedLateRate). */
+export interface PriorShift {
+  /** The late rate the mean predicted probability was moved to. */
+  readonly expectedLateRate: number;
+  /** The training period's observed late rate, the mean before the move. */
+  readonly trainingLateRate: number;
+  /** Added to the fitted Platt intercept (log-odds). */
+  readonly interceptShift: number;
+}
+
 export interface MetricSummary {
   /** Mean over the folds, and their spread. */
   readonly mean: number;
@@ -138,7 +148,14 @@ export interface ModelManifest {
   readonly encodedColumns: readonly string[];
   readonly outputs: { readonly probability: string; readonly rawProbability: string };
   readonly threshold: ThresholdChoice;
-  readonly calibration: { readonly method: 'platt'; readonly slope: number; readonly intercept: number };
+  /** The calibration the graph applies (after the prior shift, when one was asked for). */
+  readonly calibration: {
+    readonly method: 'platt';
+    readonly slope: number;
+    readonly intercept: number;
+    /** Present when the config set expectedLateRate: the intercept was moved by `interceptShift` so the mean predicted probability is it. */
+    readonly priorShift?: PriorShift;
+  };
   readonly metrics: {
     readonly cv: Readonly<Record<MetricName, MetricSummary>>;
     /** Out-of-fold, calibrated, at the chosen threshold. */

@@ -3,7 +3,7 @@
  * it was trained and checked on, how well it does (with intervals), how it decides and where
  * it should not be trusted. Written by the trainer from the same numbers as the manifest.
  */
-import type { CalibrationCheck, ImbalanceStrategy, Interval, ThresholdPolicy } from './manifest.js';
+import type { CalibrationCheck, ImbalanceStrategy, Interval, ModelManifest, ThresholdPolicy } from './manifest.js';
 
 export interface CardMetric {
   /** Cross-validation: mean over the folds and their spread. */
@@ -41,6 +41,8 @@ export interface ModelCard {
     readonly strategy: ImbalanceStrategy;
     readonly params: Readonly<Record<string, number>>;
     readonly rounds: number;
+    /** What the graph applies to the trees' log-odds, with the prior shift when there was one. */
+    readonly calibration: ModelManifest['calibration'];
   };
   readonly data: {
     readonly training: CardDataset & { readonly badRows: number };

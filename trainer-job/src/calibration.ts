@@ -47,6 +47,29 @@ export function applyPlatt(platt: Platt, margins: ArrayLike<number>): Float64Arr
   return out;
 }
 
+/** Mean of sigmoid(slope * margin + intercept) over the margins. */
+function meanProbability(platt: Platt, margins: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < margins.length; i++) sum += sigmoid(platt.slope * margins[i] + platt.intercept);
+  return sum / margins.length;
+}
+
+/**
+ * Prior-shift correction: the same slope, the intercept moved so the mean probability over the
+ * margins equals `lateRate` (the rate expected where the model will score). The mean rises
+ * strictly with the intercept, so bisection on the shift finds it.
+ */
+export function shiftToLateRate(platt: Platt, margins: ArrayLike<number>, lateRate: number): Platt {
+  let low = -20;
+  let high = 20;
+  for (let it = 0; it < 100 && high - low > 1e-12; it++) {
+    const mid = (low + high) / 2;
+    if (meanProbability({ slope: platt.slope, intercept: platt.intercept + mid }, margins) < lateRate) low = mid;
+    else high = mid;
+  }
+  return { slope: platt.slope, intercept: platt.intercept + (low + high) / 2 };
+}
+
 /** Calibration of probabilities against outcomes: in the large, logistic slope/intercept, and binned error. */
 export function calibrationCheck(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): CalibrationCheck {
   const n = labels.length;

@@ -17,7 +17,7 @@ const FEW_LATE_LOANS = 100;
 function limitations(manifest: ModelManifest): string[] {
   const out = [
     'Ten application features only: no repayment history after origination, no bureau data beyond delinq_2yrs and revol_util.',
-    `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average.`,
+    calibrationLimit(manifest),
     'A screening score for review, not an automated credit decision: reasons are one-feature-at-a-time comparisons with a typical applicant, not causes.',
   ];
   if (manifest.data.positives < FEW_LATE_LOANS) {
@@ -36,6 +36,12 @@ function limitations(manifest: ModelManifest): string[] {
   const moved = Object.entries(oot.psi).filter(([, v]) => v > 0.1).map(([k, v]) => `${k} (PSI ${v.toFixed(2)})`);
   if (moved.length > 0) out.push(`Inputs moved between the periods: ${moved.join(', ')}.`);
   return out;
+}
+
+function calibrationLimit(manifest: ModelManifest): string {
+  const shift = manifest.calibration.priorShift;
+  if (!shift) return `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average (expectedLateRate in the training config corrects the mean).`;
+  return `Prior-shift corrected: the mean predicted probability was moved from the training period's late rate (${pct(shift.trainingLateRate)}) to the expected ${pct(shift.expectedLateRate)} (intercept ${shift.interceptShift >= 0 ? '+' : ''}${shift.interceptShift.toFixed(3)} log-odds); if the expected rate is wrong, so is the scale.`;
 }
 
 function pct(x: number): string {
@@ -62,7 +68,13 @@ export function buildModelCard(input: CardInput): ModelCard {
       outOfScope: ['Approving or declining credit applications on its own', 'Loans or markets other than PeerLoan peer-to-peer consumer loans', 'Setting prices or limits'],
     },
     trainedBy: { trainer: input.trainer, engine: manifest.model.engine, seed: manifest.model.seed, config: input.config },
-    model: { kind: 'XGBoost gradient-boosted trees, Platt-calibrated, exported to ONNX', strategy: manifest.model.strategy, params: manifest.model.params, rounds: manifest.model.rounds },
+    model: {
+      kind: 'XGBoost gradient-boosted trees, Platt-calibrated, exported to ONNX',
+      strategy: manifest.model.strategy,
+      params: manifest.model.params,
+      rounds: manifest.model.rounds,
+      calibration: manifest.calibration,
+    },
     data: {
       training: { rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
       ...(oot && { outOfTime: { rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),

@@ -99,7 +99,14 @@ function cvSection(manifest: ModelManifest): string {
   const cal = manifest.metrics.calibration;
   return `<h2>Cross-validated metrics</h2>
 ${table(['metric', 'fold mean', 'fold std', 'pooled out-of-fold (95% bootstrap interval)'], rows)}
+${priorShiftNote(manifest)}
 ${cal ? `<p>Out-of-fold calibration (optimistic: Platt was fitted on these scores): mean predicted ${fmt(cal.meanPredicted)}, observed ${fmt(cal.observedRate)}, slope ${fmt(cal.slope, 3)}, intercept ${fmt(cal.intercept, 3)}, expected calibration error ${fmt(cal.expectedCalibrationError)}.</p>` : ''}`;
+}
+
+function priorShiftNote(manifest: ModelManifest): string {
+  const shift = manifest.calibration.priorShift;
+  if (!shift) return '<p>No prior-shift correction (<code>expectedLateRate</code> not set): scores are calibrated to the training period\'s late rate.</p>';
+  return `<p>Prior-shift correction: the Platt intercept was moved by ${fmt(shift.interceptShift, 3)} log-odds so the mean predicted probability is the expected late rate ${fmt(shift.expectedLateRate)} instead of the training period's ${fmt(shift.trainingLateRate)}; ranking is unchanged, the out-of-fold calibration below is measured against the training period's outcomes.</p>`;
 }
 
 function outOfTimeSection(manifest: ModelManifest): string {
@@ -118,6 +125,7 @@ ${table(['metric', 'value (95% interval)'], [
 <h3>Calibration out of time</h3>
 ${table(['check', 'value', 'perfect'], [
     ['mean predicted probability', fmt(cal.meanPredicted), fmt(cal.observedRate)], ['observed late rate', fmt(cal.observedRate), ''],
+    ['calibration-in-the-large (observed - mean predicted)', fmt(cal.observedRate - cal.meanPredicted), '0'],
     ['calibration slope', fmt(cal.slope, 3), '1'], ['calibration intercept', fmt(cal.intercept, 3), '0'],
     ['expected calibration error', fmt(cal.expectedCalibrationError), '0'],
   ])}
@@ -158,8 +166,10 @@ export function renderReport(manifest: ModelManifest, curves: ReportCurves): str
     ...Object.entries(manifest.data.badRowReasons).map(([r, n]) => [`skipped: ${r}`, n]),
     ...manifest.features.map((f) => [`missing: ${f.name}`, `${(f.missingShare * 100).toFixed(2)}%`]),
   ];
+  const chosen = JSON.stringify([manifest.model.strategy, manifest.model.params]);
   const candidates = [...manifest.model.candidates].sort((a, b) => b.rocAuc.mean - a.rocAuc.mean)
-    .map((c) => [c.strategy, Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' '), fmt(c.rocAuc.mean), fmt(c.rocAuc.std), c.bestRounds]);
+    .map((c) => [JSON.stringify([c.strategy, c.params]) === chosen ? 'chosen' : '', c.strategy, Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' '),
+      fmt(c.rocAuc.mean), fmt(c.rocAuc.std), `${fmt(Math.min(...c.rocAuc.folds))} to ${fmt(Math.max(...c.rocAuc.folds))}`, c.bestRounds]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}
@@ -176,7 +186,8 @@ precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, cal
 ${charts.join('\n')}
 ${lateRateSection(manifest, curves.lateRates)}
 <h2>Model search</h2>
-${table(['imbalance', 'parameters', 'ROC AUC', 'std', 'rounds'], candidates)}
+<p>Chosen by the mean ROC AUC over the ${manifest.model.folds} cross-validation folds; the fold spread shows how much of a gap between candidates is noise.</p>
+${table(['', 'imbalance', 'parameters', 'ROC AUC fold mean', 'fold std', 'fold range', 'rounds'], candidates)}
 <h2>Data quality</h2>
 ${table(['check', 'value'], quality)}
 </body></html>

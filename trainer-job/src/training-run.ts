@@ -4,11 +4,11 @@
  * and publish the artifacts.
  */
 import { performance } from 'node:perf_hooks';
-import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type PriorShift, type TrainingSummary } from '@peerloan/contracts';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
 import { bootstrapIntervals, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
-import { applyPlatt, calibrationCheck, fitPlatt, type Platt } from './calibration.js';
+import { applyPlatt, calibrationCheck, fitPlatt, shiftToLateRate, type Platt } from './calibration.js';
 import { readTrainingCsv, type ReadResult } from './csv-reader.js';
 import { encodeTable, planEncoding, type EncodingPlan } from './encoding.js';
 import type { Booster } from './xgboost/booster.js';
@@ -18,7 +18,7 @@ import { gainImportance } from './feature-importance.js';
 import { lateRatesByBin } from './late-rates.js';
 import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
-import { baseScore, refit, searchModels, type CandidateResult } from './model-search.js';
+import { baseScore, gridPoints, refit, searchModels, type CandidateResult } from './model-search.js';
 import { buildModelCard } from './model-card.js';
 import { buildOnnxModel } from './onnx-export.js';
 import { outOfTimeMetrics } from './out-of-time.js';
@@ -73,6 +73,17 @@ function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanT
   const pooled = bootstrapIntervals(new ScoredSample(calibrated, table.labels), { rocAuc: weightedRocAuc, prAuc: weightedPrAuc, brier: weightedBrier, logLoss: weightedLogLoss }, bootstrapOptions(config));
   const summarise = (values: number[], name: MetricName): MetricSummary => ({ ...meanAndStd(values), folds: values, pooled: pooled[name] });
   return { rocAuc: { ...best.rocAuc, pooled: pooled.rocAuc }, prAuc: summarise(per.prAuc, 'prAuc'), brier: summarise(per.brier, 'brier'), logLoss: summarise(per.logLoss, 'logLoss') };
+}
+
+/** Platt on the out-of-fold margins; with expectedLateRate, its intercept moved to that mean. */
+function calibrate(margins: Float32Array, table: LoanTable, config: TrainingConfig): { calibration: Platt; priorShift?: PriorShift } {
+  const fitted = fitPlatt(margins, table.labels);
+  if (config.expectedLateRate === undefined) return { calibration: fitted };
+  const calibration = shiftToLateRate(fitted, margins, config.expectedLateRate);
+  return {
+    calibration,
+    priorShift: { expectedLateRate: config.expectedLateRate, trainingLateRate: table.positives / table.rows, interceptShift: calibration.intercept - fitted.intercept },
+  };
 }
 
 /** The features with a direction (0 is free and left out), or undefined when none has one. */
@@ -132,14 +143,14 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const validation = options.validationPath ? await readValidation(options.validationPath, config, reporter) : undefined;
 
   const plan = planEncoding(table);
-  const points = Object.values(config.grid).reduce((a, v) => a * v.length, 1);
-  reporter.startProgress('searching', points * config.imbalance.length * config.folds);
+  reporter.startProgress('searching', gridPoints(config.grid).length * config.imbalance.length * config.folds);
   const search = searchModels(table, plan, config, (p) => reporter.progress(p.done, { strategy: p.strategy, depth: p.params.max_depth, fold: p.fold + 1, auc: p.rocAuc.toFixed(4) }));
   reporter.endProgress();
   const { best } = search;
   reporter.info('best candidate', { strategy: best.strategy, ...best.params, rocAuc: best.rocAuc.mean, rounds: best.bestRounds });
 
-  const calibration = fitPlatt(best.oofMargins, table.labels);
+  const { calibration, priorShift } = calibrate(best.oofMargins, table, config);
+  if (priorShift) reporter.info('prior shift', { ...priorShift });
   const calibrated = applyPlatt(calibration, best.oofMargins);
   const threshold = chooseThreshold(calibrated, table.labels, config.threshold);
   const cv = cvMetrics(best, calibrated, table, config);
@@ -176,7 +187,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       encodedColumns: plan.columns.map((c) => c.name),
       outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
       threshold,
-      calibration: { method: 'platt', ...calibration },
+      calibration: { method: 'platt', ...calibration, ...(priorShift && { priorShift }) },
       metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate }, calibration: calibrationCheck(calibrated, table.labels) },
       ...(outOfTime && { outOfTime }),
       model: {

@@ -22,16 +22,19 @@ const HEADER = [...FEATURE_NAMES, 'is_late'];
 // A small search so the test stays quick; the default search is exercised by the benchmark.
 const SMALL_CONFIG = {
   folds: 3,
-  grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+  grid: [
+    { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+    { max_depth: [2], eta: [0.3], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+  ],
   imbalance: ['none', 'smote'],
   maxRounds: 60,
   earlyStoppingRounds: 10,
   threshold: { policy: 'max-flag-rate', value: 0.1 },
 };
 
-async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>): Promise<void> {
+async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>, lateLogitShift?: number): Promise<void> {
   const lines = [HEADER.join(',')];
-  for (const { record, label } of generateLoans({ rows, seed, ...(shift && { shift }) })) {
+  for (const { record, label } of generateLoans({ rows, seed, ...(shift && { shift }), ...(lateLogitShift && { lateLogitShift }) })) {
     lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
   }
   await writeFile(path, `${lines.join('\n')}\n`);
@@ -74,7 +77,10 @@ describe('loanrisk-train', () => {
     assert.equal(manifest.data.rows, 6000);
     assert.ok(manifest.metrics.cv.rocAuc.mean > 0.6, `AUC ${manifest.metrics.cv.rocAuc.mean} should beat chance clearly`);
     assert.equal(manifest.metrics.cv.rocAuc.folds.length, 3);
-    assert.equal(manifest.model.candidates.length, 2);
+    assert.equal(manifest.model.candidates.length, 4, 'two grids x two imbalance strategies');
+    const bestMean = Math.max(...manifest.model.candidates.map((c) => c.rocAuc.mean));
+    const chosen = manifest.model.candidates.find((c) => c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params));
+    assert.equal(chosen?.rocAuc.mean, bestMean, 'selection is by the CV mean');
     assert.ok(manifest.threshold.flagRate <= 0.1);
     assert.deepEqual(manifest.features.map((f) => f.name), FEATURE_NAMES);
     assert.ok(manifest.baseline.score.kind === 'numeric' && manifest.baseline.score.shares.length > 1);
@@ -109,6 +115,7 @@ describe('loanrisk-train', () => {
 
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /<svg/);
+    assert.match(report, /fold range/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
 
     const second = await train(['--data', csv, '--out', join(dir, 'again'), '--config', config, '--termination-log', join(dir, 't2'), '--quiet']);
@@ -160,6 +167,42 @@ describe('loanrisk-train', () => {
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /Out-of-time validation/);
     assert.match(report, /Population stability between the periods/);
+  });
+
+  test('expectedLateRate: a later period that runs later is scored at its rate, in the exported graph, ranking unchanged', async () => {
+    const later = join(dir, 'later-prior.csv');
+    await writeCsv(later, 4000, 13, { int_rate: 0.2 }, 0.6);
+    const labels = (await readFile(later, 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',').at(-1)));
+    const observed = labels.reduce((a, b) => a + b, 0) / labels.length;
+    const shiftedConfig = join(dir, 'config-prior.json');
+    await writeFile(shiftedConfig, JSON.stringify({ ...SMALL_CONFIG, expectedLateRate: Number(observed.toFixed(4)) }));
+    const runWith = async (name: string, configPath: string) => {
+      const r = await train(['--data', csv, '--validation-data', later, '--out', join(dir, name), '--config', configPath, '--termination-log', join(dir, `${name}.term`), '--quiet']);
+      assert.equal(r.code, 0, r.stderr);
+      const { version } = JSON.parse(r.stdout) as TrainingSummary;
+      return {
+        manifest: JSON.parse(await readFile(join(dir, name, version, 'manifest.json'), 'utf8')) as ModelManifest,
+        card: JSON.parse(await readFile(join(dir, name, version, 'model-card.json'), 'utf8')) as ModelCard,
+        report: await readFile(join(dir, name, version, 'report.html'), 'utf8'),
+      };
+    };
+    const plain = await runWith('prior-plain', config);
+    const shifted = await runWith('prior-shifted', shiftedConfig);
+
+    const shift = shifted.manifest.calibration.priorShift!;
+    assert.equal(shift.expectedLateRate, Number(observed.toFixed(4)));
+    assert.ok(observed > shift.trainingLateRate * 1.3, `the later period runs later: ${observed} vs ${shift.trainingLateRate}`);
+    assert.ok(shift.interceptShift > 0);
+    assert.equal(plain.manifest.calibration.priorShift, undefined);
+    assert.deepEqual(shifted.card.model.calibration, shifted.manifest.calibration);
+    assert.ok(shifted.card.limitations.some((l) => l.startsWith('Prior-shift corrected')));
+    assert.match(shifted.report, /Prior-shift correction: the Platt intercept was moved/);
+    assert.match(shifted.report, /calibration-in-the-large/);
+    // The manifest's out-of-time numbers are the served graph's (the parity check and the
+    // ONNX-scored test above): moving the intercept moves the mean to the later rate, not the order.
+    const gap = (m: ModelManifest) => Math.abs(m.outOfTime!.calibration.observedRate - m.outOfTime!.calibration.meanPredicted);
+    assert.ok(gap(shifted.manifest) < gap(plain.manifest) / 2, `calibration-in-the-large ${gap(shifted.manifest)} vs ${gap(plain.manifest)} without the shift`);
+    assert.ok(Math.abs(shifted.manifest.outOfTime!.rocAuc.value - plain.manifest.outOfTime!.rocAuc.value) < 1e-9);
   });
 
   test('a missing validation file is one clear error line', async () => {
