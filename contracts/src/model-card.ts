@@ -14,10 +14,37 @@ export interface CardMetric {
 }
 
 export interface CardDataset {
+  /** The CSV's file name: the period it holds is named there (e.g. 2026q3.csv); the rows carry no dates. */
+  readonly file: string;
   readonly rows: number;
   readonly positives: number;
   readonly lateRate: number;
   readonly sha256: string;
+}
+
+/** The model on the loans of one value of a feature (e.g. grade C). */
+export interface SegmentPerformance {
+  readonly value: string;
+  readonly rows: number;
+  readonly late: number;
+  readonly lateRate: number;
+  readonly meanPredicted: number;
+  /** null when the segment holds only one class. */
+  readonly rocAuc: number | null;
+  /** Of the segment's late loans, the share flagged at the threshold; null without late loans. */
+  readonly recall: number | null;
+  readonly flagRate: number;
+  /** Fewer late loans than the card's minimum (segments.minLate): its AUC and recall say little. */
+  readonly tooFewLate: boolean;
+}
+
+export interface CardSegments {
+  /** Late loans a segment needs before its numbers are read as more than noise. */
+  readonly minLate: number;
+  /** Out-of-fold scores on the training period, per feature (grade, purpose, home_ownership). */
+  readonly crossValidation: Readonly<Record<string, readonly SegmentPerformance[]>>;
+  /** The served model on the later period, when the run was given one. */
+  readonly outOfTime?: Readonly<Record<string, readonly SegmentPerformance[]>>;
 }
 
 export interface ModelCard {
@@ -74,5 +101,6 @@ export interface ModelCard {
     readonly recall: number;
     readonly flagRate: number;
   };
+  readonly segments: CardSegments;
   readonly limitations: readonly string[];
 }

@@ -2,24 +2,35 @@
  * The model card (model-card.json): written from the manifest the same run produced, so the two
  * cannot disagree. Limitations are stated from what the run measured, not boilerplate alone.
  */
-import { FEATURES, type CardMetric, type ModelCard, type ModelManifest } from '@peerloan/contracts';
+import { FEATURES, type CardMetric, type CardSegments, type ModelCard, type ModelManifest } from '@peerloan/contracts';
 
 export interface CardInput {
   readonly manifest: ModelManifest;
   readonly trainer: string;
   readonly config: unknown;
   readonly confusionMatrix: ModelCard['thresholdPolicy']['confusionMatrix'];
+  /** File names of the training and (when given) later-period CSVs. */
+  readonly files: { readonly training: string; readonly outOfTime?: string };
+  readonly segments: CardSegments;
 }
 
 /** Too few late loans to say much: an interval over fewer than this many is wide. */
 const FEW_LATE_LOANS = 100;
 
-function limitations(manifest: ModelManifest): string[] {
+function thinSegments(segments: CardSegments): string | undefined {
+  const thin = Object.entries(segments.crossValidation).flatMap(([feature, rows]) => rows.filter((r) => r.tooFewLate).map((r) => `${feature}=${r.value} (${r.late})`));
+  if (thin.length === 0) return undefined;
+  return `Segments with fewer than ${segments.minLate} late loans in training, where per-segment numbers say little: ${thin.join(', ')}.`;
+}
+
+function limitations(manifest: ModelManifest, segments: CardSegments): string[] {
+  const thin = thinSegments(segments);
   const out = [
     'Ten application features only: no repayment history after origination, no bureau data beyond delinq_2yrs and revol_util.',
     calibrationLimit(manifest),
     'A screening score for review, not an automated credit decision: reasons are one-feature-at-a-time comparisons with a typical applicant, not causes.',
   ];
+  if (thin) out.push(thin);
   if (manifest.data.positives < FEW_LATE_LOANS) {
     out.push(`Only ${manifest.data.positives} late loans in training: metric intervals are wide and small differences between models are noise.`);
   }
@@ -76,8 +87,8 @@ export function buildModelCard(input: CardInput): ModelCard {
       calibration: manifest.calibration,
     },
     data: {
-      training: { rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
-      ...(oot && { outOfTime: { rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),
+      training: { file: input.files.training, rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
+      ...(oot && { outOfTime: { file: input.files.outOfTime ?? '', rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),
     },
     features: FEATURES.map((f) => ({ name: f.name, description: f.description, direction: direction(f.name) })),
     metrics: {
@@ -93,6 +104,7 @@ export function buildModelCard(input: CardInput): ModelCard {
       recall: manifest.threshold.recall,
       flagRate: manifest.threshold.flagRate,
     },
-    limitations: limitations(manifest),
+    segments: input.segments,
+    limitations: limitations(manifest, input.segments),
   };
 }

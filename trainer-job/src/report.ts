@@ -4,7 +4,7 @@
  * search results and a data-quality table. Charts are drawn here as plain SVG polylines: a
  * charting library would need a DOM or ship a runtime for four line charts.
  */
-import type { Interval, ModelManifest } from '@peerloan/contracts';
+import type { CardDataset, CardSegments, Interval, ModelCard, ModelManifest } from '@peerloan/contracts';
 import type { LateRateBin } from './late-rates.js';
 import { thresholdSweep } from './metrics.js';
 
@@ -143,7 +143,47 @@ ${table(['bin', 'loans', 'late', 'late rate'], bins.map((b) => [b.label, b.rows,
 ${tables.join('\n')}`;
 }
 
-export function renderReport(manifest: ModelManifest, curves: ReportCurves): string {
+function segmentTables(title: string, segments: CardSegments['crossValidation'], minLate: number): string {
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+  return Object.entries(segments).map(([feature, rows]) => `<div class="late"><h4>${esc(title)}: ${esc(feature)}</h4>
+${table(['value', 'loans', 'late', 'late rate', 'mean predicted', 'ROC AUC', 'recall', 'flagged', ''], rows.map((r) => [
+    r.value, r.rows, r.late, pct(r.lateRate), pct(r.meanPredicted), r.rocAuc === null ? 'n/a' : fmt(r.rocAuc, 3), pct(r.recall), pct(r.flagRate), r.tooFewLate ? `fewer than ${minLate} late: noise` : '',
+  ]))}</div>`).join('\n');
+}
+
+function modelCardSection(card: ModelCard): string {
+  const list = (items: readonly string[]) => `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
+  const dataRow = (name: string, d: CardDataset | undefined) => (d ? [name, d.file, d.rows, d.positives, `${(d.lateRate * 100).toFixed(2)}%`, d.sha256.slice(0, 16)] : undefined);
+  const data = [dataRow('training', card.data.training), dataRow('out of time', card.data.outOfTime)].filter((r): r is (string | number)[] => r !== undefined);
+  const cm = card.thresholdPolicy.confusionMatrix;
+  const trained = card.trainedBy;
+  return `<h2>Model card</h2>
+<p>The same content as <code>model-card.json</code> beside this report.</p>
+<h3>Intended use</h3><p>${esc(card.intendedUse.purpose)}</p>
+<p>Users:</p>${list(card.intendedUse.users)}<p>Out of scope:</p>${list(card.intendedUse.outOfScope)}
+<h3>Data</h3>
+${table(['set', 'file (period)', 'loans', 'late', 'late rate', 'SHA-256 (first 16)'], data)}
+<h3>Features</h3>
+${table(['feature', 'meaning', 'direction'], card.features.map((f) => [f.name, f.description, f.direction]))}
+<h3>Metrics</h3>
+${table(['metric', 'CV fold mean (std)', 'CV pooled (95% interval)', 'out of time (95% interval)'], Object.entries(card.metrics.crossValidation).map(([name, m]) => {
+    const oot = card.metrics.outOfTime?.[name as 'rocAuc' | 'prAuc' | 'brier'];
+    return [name, `${fmt(m.foldMean)} (${fmt(m.foldStd)})`, interval(m.pooled), interval(oot)];
+  }))}
+<h3>Threshold policy</h3>
+<p>${esc(card.thresholdPolicy.policy.policy)} ${card.thresholdPolicy.policy.value}: threshold ${fmt(card.thresholdPolicy.threshold)}, precision ${fmt(card.thresholdPolicy.precision, 3)}, recall ${fmt(card.thresholdPolicy.recall, 3)}, ${(card.thresholdPolicy.flagRate * 100).toFixed(1)}% flagged (out-of-fold).</p>
+${table(['', 'flagged', 'not flagged'], [['late', cm.truePositives, cm.falseNegatives], ['on time', cm.falsePositives, cm.trueNegatives]])}
+<h3>Performance by segment</h3>
+<p>Out-of-fold scores on the training period${card.segments.outOfTime ? ', then the served model on the later period' : ''}. Segments with fewer than ${card.segments.minLate} late loans are marked: their AUC and recall are noise.</p>
+${segmentTables('training (out-of-fold)', card.segments.crossValidation, card.segments.minLate)}
+${card.segments.outOfTime ? segmentTables('out of time', card.segments.outOfTime, card.segments.minLate) : ''}
+<h3>Limitations</h3>${list(card.limitations)}
+<h3>Trained by</h3>
+<p>${esc(trained.trainer)}, ${esc(trained.engine)}, seed ${trained.seed}; configuration:</p>
+<pre>${esc(JSON.stringify(trained.config, null, 2))}</pre>`;
+}
+
+export function renderReport(manifest: ModelManifest, card: ModelCard, curves: ReportCurves): string {
   const { roc, pr, tradeoff } = rocAndPr(curves);
   const calibration = calibrationPoints(curves);
   const calibrationOot = curves.outOfTime ? calibrationPoints(curves.outOfTime) : [];
@@ -190,6 +230,7 @@ ${lateRateSection(manifest, curves.lateRates)}
 ${table(['', 'imbalance', 'parameters', 'ROC AUC fold mean', 'fold std', 'fold range', 'rounds'], candidates)}
 <h2>Data quality</h2>
 ${table(['check', 'value'], quality)}
+${modelCardSection(card)}
 </body></html>
 `;
 }

@@ -3,8 +3,9 @@
  * cross-validation, calibrate, pick the threshold, refit, export to ONNX, check parity,
  * and publish the artifacts.
  */
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type PriorShift, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type CardSegments, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type PriorShift, type TrainingSummary } from '@peerloan/contracts';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
 import { bootstrapIntervals, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
@@ -25,6 +26,7 @@ import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { renderReport } from './report.js';
+import { MIN_SEGMENT_LATE, segmentPerformance } from './segment-performance.js';
 import { chooseThreshold } from './threshold.js';
 import { modelAffectingConfig, type TrainingConfig } from './training-config.js';
 import { xgboostVersion } from './xgboost/library.js';
@@ -205,8 +207,20 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       trainingSeconds: (performance.now() - started) / 1000,
       baseline,
     };
-    const card = buildModelCard({ manifest, trainer: TRAINER_REVISION, config: JSON.parse(modelAffectingConfig(config)), confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value) });
-    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
+    const segments: CardSegments = {
+      minLate: MIN_SEGMENT_LATE,
+      crossValidation: segmentPerformance(table, calibrated, threshold.value),
+      ...(validation && validationScores && { outOfTime: segmentPerformance(validation.table, validationScores, threshold.value) }),
+    };
+    const card = buildModelCard({
+      manifest,
+      trainer: TRAINER_REVISION,
+      config: JSON.parse(modelAffectingConfig(config)),
+      confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value),
+      files: { training: basename(options.dataPath), ...(options.validationPath && { outOfTime: basename(options.validationPath) }) },
+      segments,
+    });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, card, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
     const summary: TrainingSummary = {
       version,
       path,

@@ -107,6 +107,20 @@ describe('loanrisk-train', () => {
     assert.ok(card.limitations.some((l) => l.includes('--validation-data')));
     const cm = card.thresholdPolicy.confusionMatrix;
     assert.equal(cm.truePositives + cm.falsePositives + cm.trueNegatives + cm.falseNegatives, 6000);
+    assert.equal(card.data.training.file, 'loans.csv');
+    assert.deepEqual(Object.keys(card.segments.crossValidation), ['grade', 'purpose', 'home_ownership']);
+    const csvRows = (await readFile(csv, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const gradeColumn = FEATURE_NAMES.indexOf('grade');
+    for (const segment of card.segments.crossValidation.grade) {
+      const rows = csvRows.filter((cells) => cells[gradeColumn] === segment.value);
+      assert.equal(segment.rows, rows.length, `grade ${segment.value}`);
+      assert.equal(segment.late, rows.filter((cells) => cells.at(-1) === '1').length, `grade ${segment.value}`);
+      assert.equal(segment.tooFewLate, segment.late < card.segments.minLate);
+    }
+    for (const segments of Object.values(card.segments.crossValidation)) assert.equal(segments.reduce((a, r) => a + r.rows, 0), 6000);
+    const thin = card.segments.crossValidation.purpose.filter((r) => r.tooFewLate);
+    assert.ok(thin.length > 0, 'rare purposes have too few late loans');
+    assert.ok(card.limitations.some((l) => l.includes(`purpose=${thin[0].value}`)));
     assert.equal(manifest.outOfTime, undefined);
     assert.equal(summary.outOfTime, undefined);
     for (const metric of Object.values(manifest.metrics.cv)) {
@@ -116,6 +130,8 @@ describe('loanrisk-train', () => {
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /<svg/);
     assert.match(report, /fold range/);
+    assert.match(report, /<h2>Model card<\/h2>/);
+    assert.match(report, /Performance by segment/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
 
     const second = await train(['--data', csv, '--out', join(dir, 'again'), '--config', config, '--termination-log', join(dir, 't2'), '--quiet']);
@@ -164,6 +180,8 @@ describe('loanrisk-train', () => {
     const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
     assert.deepEqual(card.metrics.outOfTime?.rocAuc, oot.rocAuc);
     assert.equal(card.data.outOfTime?.rows, 4000);
+    assert.equal(card.data.outOfTime?.file, 'later.csv');
+    assert.equal(card.segments.outOfTime?.home_ownership.reduce((a, r) => a + r.rows, 0), 4000);
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /Out-of-time validation/);
     assert.match(report, /Population stability between the periods/);
