@@ -52,6 +52,24 @@ export interface PriorShift {
   readonly interceptShift: number;
 }
 
+/**
+ * The chosen candidate cross-validated again under other seeds (training config stabilitySeeds;
+ * the first seed is the run's own). Decisions are out-of-fold scores against each run's own
+ * threshold by the same policy.
+ */
+export interface ReseedingStability {
+  readonly seeds: readonly number[];
+  /** CV ROC AUC (fold mean) per seed, in the order of `seeds`. */
+  readonly rocAuc: readonly number[];
+  readonly rocAucSpread: { readonly mean: number; readonly std: number; readonly min: number; readonly max: number };
+  /** Per seed: share of the training loans whose decision differs from the first seed's (0 for the first). */
+  readonly flipShare: readonly number[];
+  /** Share of loans whose decision differs from the first seed's under at least one other seed. */
+  readonly anyFlipShare: number;
+  /** Share the first seed flags, for scale. */
+  readonly flaggedByDefaultShare: number;
+}
+
 export interface MetricSummary {
   /** Mean over the folds, and their spread. */
   readonly mean: number;
@@ -165,6 +183,8 @@ export interface ModelManifest {
   };
   /** Present when the run was given --validation-data. */
   readonly outOfTime?: OutOfTimeMetrics;
+  /** Present when stabilitySeeds > 1. */
+  readonly stability?: ReseedingStability;
   readonly model: {
     readonly engine: string;
     readonly strategy: ImbalanceStrategy;

@@ -3,7 +3,7 @@
  * it was trained and checked on, how well it does (with intervals), how it decides and where
  * it should not be trusted. Written by the trainer from the same numbers as the manifest.
  */
-import type { CalibrationCheck, ImbalanceStrategy, Interval, ModelManifest, ThresholdPolicy } from './manifest.js';
+import type { CalibrationCheck, ImbalanceStrategy, Interval, ModelManifest, ReseedingStability, ThresholdPolicy } from './manifest.js';
 
 export interface CardMetric {
   /** Cross-validation: mean over the folds and their spread. */
@@ -91,6 +91,8 @@ export interface ModelCard {
       readonly brier: Interval;
       readonly calibration: CalibrationCheck;
     };
+    /** The chosen settings cross-validated under other seeds: CV AUC spread and decisions that flip. */
+    readonly stability?: ReseedingStability;
   };
   readonly thresholdPolicy: {
     readonly policy: ThresholdPolicy;

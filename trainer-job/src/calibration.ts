@@ -3,7 +3,7 @@
  * margins by Newton's method on the log loss. The exported graph applies the same two numbers,
  * so the served score is a calibrated probability.
  */
-import type { CalibrationCheck } from '@peerloan/contracts';
+import type { CalibrationCheck, PriorShift } from '@peerloan/contracts';
 
 export interface Platt {
   readonly slope: number;
@@ -68,6 +68,16 @@ export function shiftToLateRate(platt: Platt, margins: ArrayLike<number>, lateRa
     else high = mid;
   }
   return { slope: platt.slope, intercept: platt.intercept + (low + high) / 2 };
+}
+
+/** Platt on out-of-fold margins; given an expected late rate, its intercept moved to that mean. */
+export function calibrate(margins: ArrayLike<number>, labels: ArrayLike<number>, expectedLateRate?: number): { calibration: Platt; priorShift?: PriorShift } {
+  const fitted = fitPlatt(margins, labels);
+  if (expectedLateRate === undefined) return { calibration: fitted };
+  const calibration = shiftToLateRate(fitted, margins, expectedLateRate);
+  let late = 0;
+  for (let i = 0; i < labels.length; i++) late += labels[i];
+  return { calibration, priorShift: { expectedLateRate, trainingLateRate: late / labels.length, interceptShift: calibration.intercept - fitted.intercept } };
 }
 
 /** Calibration of probabilities against outcomes: in the large, logistic slope/intercept, and binned error. */

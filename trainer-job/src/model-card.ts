@@ -95,6 +95,7 @@ export function buildModelCard(input: CardInput): ModelCard {
       crossValidation,
       ...(manifest.metrics.calibration && { crossValidationCalibration: manifest.metrics.calibration }),
       ...(oot && { outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration } }),
+      ...(manifest.stability && { stability: manifest.stability }),
     },
     thresholdPolicy: {
       policy: manifest.threshold.policy,

@@ -103,6 +103,17 @@ ${priorShiftNote(manifest)}
 ${cal ? `<p>Out-of-fold calibration (optimistic: Platt was fitted on these scores): mean predicted ${fmt(cal.meanPredicted)}, observed ${fmt(cal.observedRate)}, slope ${fmt(cal.slope, 3)}, intercept ${fmt(cal.intercept, 3)}, expected calibration error ${fmt(cal.expectedCalibrationError)}.</p>` : ''}`;
 }
 
+function stabilitySection(manifest: ModelManifest): string {
+  const st = manifest.stability;
+  if (!st) return '<h2>Stability under reseeding</h2><p>Not measured (<code>stabilitySeeds</code> is 1).</p>';
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return `<h2>Stability under reseeding</h2>
+<p>The chosen settings cross-validated again under ${st.seeds.length} seeds (folds, subsampling, SMOTE and XGBoost all reseeded), each calibrated and thresholded by the same policy.
+CV ROC AUC ${fmt(st.rocAucSpread.min)} to ${fmt(st.rocAucSpread.max)} (mean ${fmt(st.rocAucSpread.mean)}, std ${fmt(st.rocAucSpread.std)});
+${pct(st.anyFlipShare)} of the training loans change decision under at least one seed (the first seed flags ${pct(st.flaggedByDefaultShare)}).</p>
+${table(['seed', 'CV ROC AUC (fold mean)', 'decisions that differ from the first seed'], st.seeds.map((seed, k) => [k === 0 ? `${seed} (this run)` : seed, fmt(st.rocAuc[k]), pct(st.flipShare[k])]))}`;
+}
+
 function priorShiftNote(manifest: ModelManifest): string {
   const shift = manifest.calibration.priorShift;
   if (!shift) return '<p>No prior-shift correction (<code>expectedLateRate</code> not set): scores are calibrated to the training period\'s late rate.</p>';
@@ -220,6 +231,7 @@ figcaption{font-size:13px;color:#555}.late{display:inline-block;vertical-align:t
 Strategy <b>${esc(manifest.model.strategy)}</b>, ${manifest.model.rounds} trees, ${manifest.model.folds}-fold CV.</p>
 ${cvSection(manifest)}
 ${outOfTimeSection(manifest)}
+${stabilitySection(manifest)}
 <h2>Decision threshold</h2>
 <p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
 precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>

@@ -44,6 +44,11 @@ export interface TrainingConfig {
    * scores equals it; ranking (and so ROC AUC) is unchanged.
    */
   readonly expectedLateRate?: number;
+  /**
+   * Seeds the chosen candidate is cross-validated under to measure stability (config.seed,
+   * seed+1, ...): the report shows the CV AUC spread and the share of decisions that flip. 1 = off.
+   */
+  readonly stabilitySeeds: number;
 }
 
 
@@ -72,6 +77,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   parityTolerance: 1e-5,
   bootstrapResamples: 1000,
   monotone: {},
+  stabilitySeeds: 5,
 };
 
 const numberList = (minimum: number, maximum: number, integer = false) => ({
@@ -119,6 +125,7 @@ const configSchema = {
     parityTolerance: { type: 'number', exclusiveMinimum: 0, maximum: 0.01 },
     bootstrapResamples: { type: 'integer', minimum: 100, maximum: 100000 },
     expectedLateRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    stabilitySeeds: { type: 'integer', minimum: 1, maximum: 20 },
     monotone: {
       type: 'object',
       additionalProperties: false,

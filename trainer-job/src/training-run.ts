@@ -5,11 +5,11 @@
  */
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type CardSegments, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type PriorShift, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type CardSegments, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type TrainingSummary } from '@peerloan/contracts';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
 import { bootstrapIntervals, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
-import { applyPlatt, calibrationCheck, fitPlatt, shiftToLateRate, type Platt } from './calibration.js';
+import { applyPlatt, calibrate, calibrationCheck, type Platt } from './calibration.js';
 import { readTrainingCsv, type ReadResult } from './csv-reader.js';
 import { encodeTable, planEncoding, type EncodingPlan } from './encoding.js';
 import type { Booster } from './xgboost/booster.js';
@@ -26,6 +26,7 @@ import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { renderReport } from './report.js';
+import { reseedingStability } from './reseeding.js';
 import { MIN_SEGMENT_LATE, segmentPerformance } from './segment-performance.js';
 import { chooseThreshold } from './threshold.js';
 import { modelAffectingConfig, type TrainingConfig } from './training-config.js';
@@ -75,17 +76,6 @@ function cvMetrics(best: CandidateResult, calibrated: Float64Array, table: LoanT
   const pooled = bootstrapIntervals(new ScoredSample(calibrated, table.labels), { rocAuc: weightedRocAuc, prAuc: weightedPrAuc, brier: weightedBrier, logLoss: weightedLogLoss }, bootstrapOptions(config));
   const summarise = (values: number[], name: MetricName): MetricSummary => ({ ...meanAndStd(values), folds: values, pooled: pooled[name] });
   return { rocAuc: { ...best.rocAuc, pooled: pooled.rocAuc }, prAuc: summarise(per.prAuc, 'prAuc'), brier: summarise(per.brier, 'brier'), logLoss: summarise(per.logLoss, 'logLoss') };
-}
-
-/** Platt on the out-of-fold margins; with expectedLateRate, its intercept moved to that mean. */
-function calibrate(margins: Float32Array, table: LoanTable, config: TrainingConfig): { calibration: Platt; priorShift?: PriorShift } {
-  const fitted = fitPlatt(margins, table.labels);
-  if (config.expectedLateRate === undefined) return { calibration: fitted };
-  const calibration = shiftToLateRate(fitted, margins, config.expectedLateRate);
-  return {
-    calibration,
-    priorShift: { expectedLateRate: config.expectedLateRate, trainingLateRate: table.positives / table.rows, interceptShift: calibration.intercept - fitted.intercept },
-  };
 }
 
 /** The features with a direction (0 is free and left out), or undefined when none has one. */
@@ -151,11 +141,15 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const { best } = search;
   reporter.info('best candidate', { strategy: best.strategy, ...best.params, rocAuc: best.rocAuc.mean, rounds: best.bestRounds });
 
-  const { calibration, priorShift } = calibrate(best.oofMargins, table, config);
+  const { calibration, priorShift } = calibrate(best.oofMargins, table.labels, config.expectedLateRate);
   if (priorShift) reporter.info('prior shift', { ...priorShift });
   const calibrated = applyPlatt(calibration, best.oofMargins);
   const threshold = chooseThreshold(calibrated, table.labels, config.threshold);
   const cv = cvMetrics(best, calibrated, table, config);
+  const stability = config.stabilitySeeds > 1
+    ? reseedingStability(table, plan, config, { best, flagged: Array.from(calibrated, (p) => p >= threshold.value) }, (seed) => reporter.info('reseeding', { seed }))
+    : undefined;
+  if (stability) reporter.info('stability under reseeding', { rocAucMin: stability.rocAucSpread.min.toFixed(4), rocAucMax: stability.rocAucSpread.max.toFixed(4), anyFlipShare: stability.anyFlipShare.toFixed(4) });
 
   reporter.info('refitting on all rows', { rounds: best.bestRounds });
   const booster = refit(table, plan, config, best);
@@ -192,6 +186,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       calibration: { method: 'platt', ...calibration, ...(priorShift && { priorShift }) },
       metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate }, calibration: calibrationCheck(calibrated, table.labels) },
       ...(outOfTime && { outOfTime }),
+      ...(stability && { stability }),
       model: {
         engine: `xgboost ${xgboostVersion()}`,
         strategy: best.strategy,

@@ -30,6 +30,7 @@ const SMALL_CONFIG = {
   maxRounds: 60,
   earlyStoppingRounds: 10,
   threshold: { policy: 'max-flag-rate', value: 0.1 },
+  stabilitySeeds: 2,
 };
 
 async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>, lateLogitShift?: number): Promise<void> {
@@ -133,6 +134,21 @@ describe('loanrisk-train', () => {
     assert.match(report, /<h2>Model card<\/h2>/);
     assert.match(report, /Performance by segment/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
+
+    const stability = manifest.stability!;
+    assert.deepEqual(stability.seeds, [42, 43]);
+    assert.equal(stability.rocAuc[0], manifest.metrics.cv.rocAuc.mean);
+    assert.equal(stability.flipShare[0], 0);
+    assert.ok(stability.flipShare[1] > 0 && stability.flipShare[1] < 0.2, `flip share ${stability.flipShare[1]}`);
+    assert.equal(stability.anyFlipShare, stability.flipShare[1]);
+    assert.deepEqual(card.metrics.stability, stability);
+    assert.match(report, /Stability under reseeding/);
+    // The second seed's number is what a whole run with that seed measures for the same settings.
+    const reseeded = await train(['--data', csv, '--out', join(dir, 'seed43'), '--config', config, '--seed', '43', '--termination-log', join(dir, 't43'), '--quiet']);
+    assert.equal(reseeded.code, 0, reseeded.stderr);
+    const seed43 = JSON.parse(await readFile(join(dir, 'seed43', (JSON.parse(reseeded.stdout) as TrainingSummary).version, 'manifest.json'), 'utf8')) as ModelManifest;
+    const same = seed43.model.candidates.find((c) => c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params));
+    assert.equal(same?.rocAuc.mean, stability.rocAuc[1]);
 
     const second = await train(['--data', csv, '--out', join(dir, 'again'), '--config', config, '--termination-log', join(dir, 't2'), '--quiet']);
     assert.equal(second.code, 0, second.stderr);
