@@ -42,6 +42,24 @@ export interface Interval {
   readonly high: number;
 }
 
+/**
+ * The candidate against the live model on the same rows (loanrisk-train --baseline-model): both
+ * scored, the ROC AUC difference (candidate - live) with a paired, stratified bootstrap interval.
+ */
+export interface BaselineComparison {
+  readonly baselineVersion: string;
+  /**
+   * out-of-time: the later period, both models scoring loans neither trained on. training: the
+   * training rows, the candidate's out-of-fold scores against the live model's, which are
+   * in-sample when it was trained on them (the comparison then favours the live model).
+   */
+  readonly rowsFrom: 'out-of-time' | 'training';
+  readonly rows: number;
+  readonly candidateRocAuc: number;
+  readonly liveRocAuc: number;
+  readonly difference: Interval;
+}
+
 /** A prior-shift correction (training config expectedLateRate). */
 export interface PriorShift {
   /** The late rate the mean predicted probability was moved to. */
@@ -185,6 +203,8 @@ export interface ModelManifest {
   readonly outOfTime?: OutOfTimeMetrics;
   /** Present when stabilitySeeds > 1. */
   readonly stability?: ReseedingStability;
+  /** Present when the run was given --baseline-model and it could be read. */
+  readonly comparison?: BaselineComparison;
   readonly model: {
     readonly engine: string;
     readonly strategy: ImbalanceStrategy;
@@ -230,4 +250,6 @@ export interface TrainingSummary {
     readonly brier: Interval;
     readonly expectedCalibrationError: number;
   };
+  /** Present when the run was given --baseline-model: the paired comparison with the live model. */
+  readonly comparison?: BaselineComparison;
 }

@@ -114,6 +114,15 @@ ${pct(st.anyFlipShare)} of the training loans change decision under at least one
 ${table(['seed', 'CV ROC AUC (fold mean)', 'decisions that differ from the first seed'], st.seeds.map((seed, k) => [k === 0 ? `${seed} (this run)` : seed, fmt(st.rocAuc[k]), pct(st.flipShare[k])]))}`;
 }
 
+function comparisonSection(manifest: ModelManifest): string {
+  const c = manifest.comparison;
+  if (!c) return '';
+  const rows = c.rowsFrom === 'out-of-time' ? 'the later period' : 'the training rows (this model out-of-fold, the live model as it scores them: in-sample if it was trained on them)';
+  return `<h2>Against the live model</h2>
+<p>Live version ${esc(c.baselineVersion)} and this model scored on the same ${c.rows} loans of ${rows}:
+ROC AUC ${fmt(c.candidateRocAuc)} vs ${fmt(c.liveRocAuc)}, difference ${interval(c.difference)} (95% paired bootstrap). The quality gate's maxRegression reads this difference.</p>`;
+}
+
 function priorShiftNote(manifest: ModelManifest): string {
   const shift = manifest.calibration.priorShift;
   if (!shift) return '<p>No prior-shift correction (<code>expectedLateRate</code> not set): scores are calibrated to the training period\'s late rate.</p>';
@@ -232,6 +241,7 @@ Strategy <b>${esc(manifest.model.strategy)}</b>, ${manifest.model.rounds} trees,
 ${cvSection(manifest)}
 ${outOfTimeSection(manifest)}
 ${stabilitySection(manifest)}
+${comparisonSection(manifest)}
 <h2>Decision threshold</h2>
 <p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
 precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type CardSegments, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type TrainingSummary } from '@peerloan/contracts';
+import { compareWithBaseline } from './baseline-comparison.js';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
 import { bootstrapIntervals, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
@@ -40,6 +41,8 @@ export interface RunOptions {
   readonly dataPath: string;
   /** A later labelled period: the chosen model is scored on it (selection stays by CV). */
   readonly validationPath?: string;
+  /** The live model's version folder: scored beside the candidate on the same rows (manifest.comparison). */
+  readonly baselineDir?: string;
   readonly outRoot: string;
   readonly config: TrainingConfig;
   readonly terminationLog: string;
@@ -171,6 +174,15 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       baseline,
       bootstrap: bootstrapOptions(config),
     });
+    const comparison = options.baselineDir === undefined ? undefined : await compareWithBaseline({
+      dir: options.baselineDir,
+      bootstrap: bootstrapOptions(config),
+      ...(validation && validationScores
+        ? { table: validation.table, candidateScores: validationScores, rowsFrom: 'out-of-time' as const }
+        : { table, candidateScores: calibrated, rowsFrom: 'training' as const }),
+    });
+    if (options.baselineDir !== undefined && !comparison) reporter.info('no baseline model to compare with', { dir: options.baselineDir });
+    if (comparison) reporter.info('paired comparison with the live model', { live: comparison.baselineVersion, rowsFrom: comparison.rowsFrom, difference: comparison.difference.value.toFixed(4), low: comparison.difference.low.toFixed(4), high: comparison.difference.high.toFixed(4) });
     if (outOfTime) reporter.info('out-of-time validation', { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc.value.toFixed(4), low: outOfTime.rocAuc.low.toFixed(4), high: outOfTime.rocAuc.high.toFixed(4) });
 
     const manifest: ModelManifest = {
@@ -187,6 +199,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate }, calibration: calibrationCheck(calibrated, table.labels) },
       ...(outOfTime && { outOfTime }),
       ...(stability && { stability }),
+      ...(comparison && { comparison }),
       model: {
         engine: `xgboost ${xgboostVersion()}`,
         strategy: best.strategy,
@@ -225,6 +238,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       ...(outOfTime && {
         outOfTime: { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc, prAuc: outOfTime.prAuc, brier: outOfTime.brier, expectedCalibrationError: outOfTime.calibration.expectedCalibrationError },
       }),
+      ...(comparison && { comparison }),
     };
     await writeTerminationMessage(options.terminationLog, summary);
     reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });

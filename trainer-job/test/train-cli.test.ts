@@ -239,6 +239,33 @@ describe('loanrisk-train', () => {
     assert.ok(Math.abs(shifted.manifest.outOfTime!.rocAuc.value - plain.manifest.outOfTime!.rocAuc.value) < 1e-9);
   });
 
+  test('--baseline-model: candidate and live model on the same later rows, the AUC difference with a paired interval', async () => {
+    const later = join(dir, 'later-baseline.csv');
+    await writeCsv(later, 4000, 14, { int_rate: 0.3 });
+    const runWith = async (name: string, extra: string[]) => {
+      const r = await train(['--data', csv, '--validation-data', later, '--out', join(dir, name), '--config', config, '--termination-log', join(dir, `${name}.term`), '--quiet', ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(r.stdout) as TrainingSummary;
+      return { summary, manifest: JSON.parse(await readFile(join(dir, name, summary.version, 'manifest.json'), 'utf8')) as ModelManifest, folder: join(dir, name, summary.version) };
+    };
+    // No live folder yet (a first model): trained as without the option.
+    const live = await runWith('live', ['--baseline-model', join(dir, 'live', 'no-such-version')]);
+    assert.equal(live.manifest.comparison, undefined);
+    const candidate = await runWith('candidate', ['--seed', '43', '--baseline-model', live.folder]);
+    const comparison = candidate.manifest.comparison!;
+    assert.equal(comparison.baselineVersion, live.summary.version);
+    assert.equal(comparison.rowsFrom, 'out-of-time');
+    assert.equal(comparison.rows, 4000);
+    assert.ok(Math.abs(comparison.liveRocAuc - live.manifest.outOfTime!.rocAuc.value) < 1e-3, `live ${comparison.liveRocAuc} vs its own run ${live.manifest.outOfTime!.rocAuc.value}`);
+    assert.ok(Math.abs(comparison.candidateRocAuc - candidate.manifest.outOfTime!.rocAuc.value) < 1e-9);
+    const d = comparison.difference;
+    assert.ok(Math.abs(d.value - (comparison.candidateRocAuc - comparison.liveRocAuc)) < 1e-12);
+    assert.ok(d.low <= d.value && d.value <= d.high && d.high - d.low > 0, JSON.stringify(d));
+    assert.ok(d.high - d.low < candidate.manifest.outOfTime!.rocAuc.high - candidate.manifest.outOfTime!.rocAuc.low, 'pairing narrows the interval');
+    assert.deepEqual(candidate.summary.comparison, comparison);
+    assert.match(await readFile(join(candidate.folder, 'report.html'), 'utf8'), /Against the live model/);
+  });
+
   test('a missing validation file is one clear error line', async () => {
     const r = await train(['--data', csv, '--validation-data', join(dir, 'later-nope.csv'), '--out', join(dir, 'x'), '--config', config, '--quiet']);
     assert.equal(r.code, 1);
