@@ -48,6 +48,7 @@ export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1
 export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
   const { dataset, training } = model.spec;
   const name = trainingJobName(model, retrains);
+  const live = model.status?.live?.version;
   const labels = commonLabels(model, 'training');
   return {
     apiVersion: 'batch/v1',
@@ -74,6 +75,10 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
             args: [
               '--data', `/data/${dataset.path}`, '--out', '/models',
               ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
+              // The live version at creation (the Job is made once): the trainer scores it beside
+              // the candidate on the same rows for the gate's paired maxRegression; the name's
+              // hash leaves it out, so a promotion does not start another run.
+              ...(live ? ['--baseline-model', `/models/${live}`] : []),
               '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet',
             ],
             terminationMessagePath: '/dev/termination-log',
