@@ -167,10 +167,9 @@ export interface OutOfTimeRecord {
   expectedCalibrationError: number;
 }
 
-/** The candidate against the live model on the same rows (the summary's comparison). */
+/** The candidate against the live model on the later period's rows (the summary's comparison). */
 export interface ComparisonRecord {
   baselineVersion: string;
-  rowsFrom: 'out-of-time' | 'training';
   rows: number;
   /** Candidate minus live ROC AUC, with its paired 95% bootstrap interval. */
   difference: Interval;
@@ -327,16 +326,15 @@ const modelRecord = (what: string): Schema => obj(what, {
     }, { required: ['value', 'low', 'high'] }),
     expectedCalibrationError: num('Mean |predicted - observed late rate| over 10 equal-count score bins.', 0, 1),
   }, { required: ['rows', 'rocAuc', 'expectedCalibrationError'] }),
-  comparison: obj('Against the live model on the same rows (the later period, else the training rows): the training Job scored both (--baseline-model). qualityGate.maxRegression reads its difference.', {
+  comparison: obj('Against the live model on the same rows of dataset.validationPath: the training Job scored both (--baseline-model). qualityGate.maxRegression reads its difference.', {
     baselineVersion: str('Live version compared with.'),
-    rowsFrom: str('out-of-time (dataset.validationPath) or training (candidate out-of-fold, live in-sample).', { enum: ['out-of-time', 'training'] }),
-    rows: int('Rows both models scored.', 0, 2147483647),
+    rows: int('Later-period rows both models scored.', 0, 2147483647),
     difference: obj('Candidate minus live ROC AUC with its paired 95% bootstrap interval.', {
       value: num('Difference.', -1, 1),
       low: num('Lower end of the 95% interval.', -1, 1),
       high: num('Upper end of the 95% interval.', -1, 1),
     }, { required: ['value', 'low', 'high'] }),
-  }, { required: ['baselineVersion', 'rowsFrom', 'rows', 'difference'] }),
+  }, { required: ['baselineVersion', 'rows', 'difference'] }),
   threshold: num('Decision threshold chosen by the decision policy.', 0, 1),
   rows: int('Training rows used.', 0, 2147483647),
   job: str('Training Job that produced this model.'),
@@ -376,7 +374,7 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
   }, { required: ['image'] }),
   qualityGate: obj('When a newly trained candidate replaces the live model.', {
     minRocAuc: num('Lowest acceptable cross-validated ROC AUC.', 0.5, 1, { default: 0.7 }),
-    maxRegression: num('Largest ROC AUC drop allowed against the live model. Paired when the training Job could score the live version on the same rows (status.candidate.comparison: the later period, else the training rows): the candidate is refused when its AUC minus the live one is below -maxRegression. Without that comparison, the two cross-validated AUCs are compared.', 0, 1, { default: 0.01 }),
+    maxRegression: num('Largest ROC AUC drop allowed against the live model. Paired when dataset.validationPath is set and the live version\'s folder is there: the training Job scores both on the later period\'s rows (status.candidate.comparison) and the candidate is refused when its AUC minus the live one is below -maxRegression. Without that comparison, the two cross-validated AUCs are compared.', 0, 1, { default: 0.01 }),
     minOutOfTimeRocAuc: num('Lowest acceptable ROC AUC on dataset.validationPath (the point estimate; the status shows its interval). Off unless set; when set, a candidate trained without validationPath is refused.', 0.5, 1),
     maxCalibrationError: num('Largest acceptable expected calibration error on dataset.validationPath: mean |predicted - observed late rate| over 10 equal-count score bins, e.g. 0.01. Off unless set; when set, a candidate trained without validationPath is refused.', 0, 1),
   }, { default: {} }),

@@ -43,17 +43,12 @@ export interface Interval {
 }
 
 /**
- * The candidate against the live model on the same rows (loanrisk-train --baseline-model): both
- * scored, the ROC AUC difference (candidate - live) with a paired, stratified bootstrap interval.
+ * The candidate against the live model on the later period's rows (loanrisk-train
+ * --baseline-model with --validation-data): both scored on loans neither trained on, the ROC AUC
+ * difference (candidate - live) with a paired, stratified bootstrap interval.
  */
 export interface BaselineComparison {
   readonly baselineVersion: string;
-  /**
-   * out-of-time: the later period, both models scoring loans neither trained on. training: the
-   * training rows, the candidate's out-of-fold scores against the live model's, which are
-   * in-sample when it was trained on them (the comparison then favours the live model).
-   */
-  readonly rowsFrom: 'out-of-time' | 'training';
   readonly rows: number;
   readonly candidateRocAuc: number;
   readonly liveRocAuc: number;
@@ -203,7 +198,7 @@ export interface ModelManifest {
   readonly outOfTime?: OutOfTimeMetrics;
   /** Present when stabilitySeeds > 1. */
   readonly stability?: ReseedingStability;
-  /** Present when the run was given --baseline-model and it could be read. */
+  /** Present when the run was given --baseline-model (with --validation-data) and the folder held a model. */
   readonly comparison?: BaselineComparison;
   readonly model: {
     readonly engine: string;

@@ -30,15 +30,15 @@ function pairedWith(candidate: ModelRecord, live: ModelRecord) {
 }
 
 /**
- * maxRegression: on the same rows when the trainer scored the live model beside the candidate
- * (a paired difference), else the two cross-validated AUCs, each from its own data.
+ * maxRegression: on the later period's rows when the trainer scored the live model beside the
+ * candidate (a paired difference), else the two cross-validated AUCs, each from its own data.
  */
 function regressionRefusal(candidate: ModelRecord, live: ModelRecord, maxRegression: number): string | undefined {
   const paired = pairedWith(candidate, live);
   if (paired) {
     const d = paired.difference;
     if (d.value >= -maxRegression) return undefined;
-    return `candidate ${candidate.version} scores ROC AUC ${fmt(-d.value)} below live version ${live.version} on the same ${paired.rows} ${paired.rowsFrom} rows (difference ${fmt(d.value)}, paired 95% ${fmt(d.low)} to ${fmt(d.high)}), more than qualityGate.maxRegression ${fmt(maxRegression)}; keeping ${live.version}`;
+    return `candidate ${candidate.version} scores ROC AUC ${fmt(-d.value)} below live version ${live.version} on the same ${paired.rows} later-period rows (difference ${fmt(d.value)}, paired 95% ${fmt(d.low)} to ${fmt(d.high)}), more than qualityGate.maxRegression ${fmt(maxRegression)}; keeping ${live.version}`;
   }
   if (candidate.metrics.rocAuc >= live.metrics.rocAuc - maxRegression) return undefined;
   return `candidate ${candidate.version} has ROC AUC ${fmt(candidate.metrics.rocAuc)}, more than qualityGate.maxRegression ${fmt(maxRegression)} below live version ${live.version} (${fmt(live.metrics.rocAuc)}); keeping ${live.version}`;
@@ -57,6 +57,6 @@ export function applyQualityGate(candidate: ModelRecord, live: ModelRecord | und
   if (refusal) return { accepted: false, message: refusal };
   const oot = candidate.outOfTime ? `, out of time ${fmt(candidate.outOfTime.rocAuc.value)} (95% ${fmt(candidate.outOfTime.rocAuc.low)}-${fmt(candidate.outOfTime.rocAuc.high)})` : '';
   const paired = live && pairedWith(candidate, live);
-  const versusLive = paired ? `, ${fmt(paired.difference.value)} against live on the same ${paired.rows} ${paired.rowsFrom} rows (paired 95% ${fmt(paired.difference.low)} to ${fmt(paired.difference.high)})` : '';
+  const versusLive = paired ? `, ${fmt(paired.difference.value)} against live on the same ${paired.rows} later-period rows (paired 95% ${fmt(paired.difference.low)} to ${fmt(paired.difference.high)})` : '';
   return { accepted: true, message: `candidate ${candidate.version} passed the quality gate with ROC AUC ${fmt(auc)}${oot}${versusLive} (minimum ${fmt(minRocAuc)}${live ? `, live ${fmt(live.metrics.rocAuc)}` : ''})` };
 }

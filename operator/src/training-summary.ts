@@ -63,11 +63,11 @@ const difference = (v: unknown): v is number => typeof v === 'number' && v >= -1
 
 /** The optional paired comparison with the live model (--baseline-model): all of it or an error. */
 function parseComparison(value: unknown, where: string): ComparisonRecord {
-  const c = value as { baselineVersion?: unknown; rowsFrom?: unknown; rows?: unknown; difference?: { value?: unknown; low?: unknown; high?: unknown } } | null;
+  const c = value as { baselineVersion?: unknown; rows?: unknown; difference?: { value?: unknown; low?: unknown; high?: unknown } } | null;
   const d = c?.difference;
-  if (typeof c !== 'object' || c === null || typeof c.baselineVersion !== 'string' || (c.rowsFrom !== 'out-of-time' && c.rowsFrom !== 'training') || !Number.isInteger(c.rows)
+  if (typeof c !== 'object' || c === null || typeof c.baselineVersion !== 'string' || !Number.isInteger(c.rows)
     || !d || !difference(d.value) || !difference(d.low) || !difference(d.high)) {
-    throw new TrainingSummaryError(`${where}: termination message "comparison" needs baselineVersion, rowsFrom (out-of-time or training), rows and difference {value, low, high}, got ${JSON.stringify(value).slice(0, 300)}`);
+    throw new TrainingSummaryError(`${where}: termination message "comparison" needs baselineVersion, rows and difference {value, low, high}, got ${JSON.stringify(value).slice(0, 300)}`);
   }
-  return { baselineVersion: c.baselineVersion, rowsFrom: c.rowsFrom, rows: c.rows as number, difference: { value: d.value, low: d.low, high: d.high } };
+  return { baselineVersion: c.baselineVersion, rows: c.rows as number, difference: { value: d.value, low: d.low, high: d.high } };
 }

@@ -38,7 +38,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
   pinnedVersion: 'v', paused: false,
 };
-const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 }, comparison: { baselineVersion: 'u', rowsFrom: 'out-of-time' as const, rows: 1, difference: { value: -0.01, low: -0.02, high: 0 } }, threshold: 0.5, rows: 1, job: 'j' };
+const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 }, comparison: { baselineVersion: 'u', rows: 1, difference: { value: -0.01, low: -0.02, high: 0 } }, threshold: 0.5, rows: 1, job: 'j' };
 const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
   phase: 'Ready', observedGeneration: 1, liveVersion: 'v', previousVersion: 'v', pinnedVersion: 'v', candidateVersion: 'v', candidateTrafficPercent: 10,
   live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',

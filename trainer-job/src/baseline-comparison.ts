@@ -1,8 +1,9 @@
 /**
  * The paired comparison behind the quality gate's maxRegression: the live model (its version
- * folder, --baseline-model) and the candidate scored on the same rows, the later period when the
- * run has one, else the training rows; the ROC AUC difference gets a paired bootstrap interval.
- * A live folder that is not there (deleted, or a first model) is not an error: no comparison.
+ * folder, --baseline-model) and the candidate scored on the same later-period rows, loans neither
+ * trained on (the training rows would favour a live model trained on them); the ROC AUC
+ * difference gets a paired bootstrap interval. A live folder that is not there (deleted, or a
+ * first model) is not an error: no comparison.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,9 +16,8 @@ import { scoreWithOnnx } from './parity-check.js';
 export interface ComparisonInput {
   readonly dir: string;
   readonly table: LoanTable;
-  /** The candidate's served (or, on training rows, out-of-fold) probabilities of the table's rows. */
+  /** The candidate's served probabilities of the table's rows. */
   readonly candidateScores: ArrayLike<number>;
-  readonly rowsFrom: BaselineComparison['rowsFrom'];
   readonly bootstrap: BootstrapOptions;
 }
 
@@ -50,7 +50,6 @@ export async function compareWithBaseline(input: ComparisonInput): Promise<Basel
   const paired = pairedDifference(table.labels, input.candidateScores, live, weightedRocAuc, input.bootstrap);
   return {
     baselineVersion: baseline.version,
-    rowsFrom: input.rowsFrom,
     rows: table.rows,
     candidateRocAuc: paired.a,
     liveRocAuc: paired.b,

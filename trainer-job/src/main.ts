@@ -19,10 +19,10 @@ manifest.json, report.html, model-card.json}; <dir>/current names the newest ver
 use: servers in a cluster serve the LoanRiskModel's live version, never this pointer).
 --validation-data: a later labelled period; the model is still chosen by cross-validation on
 <csv>, then scored on it (manifest.json outOfTime, with 95% bootstrap intervals).
---baseline-model: the live model's version folder; it and the new model are scored on the same
-rows (the --validation-data rows, else the training rows, the new model's out-of-fold scores)
-and manifest.json comparison gets the ROC AUC difference with a paired 95% interval. A folder
-without a manifest.json is skipped (no comparison), not an error.`;
+--baseline-model: the live model's version folder (needs --validation-data); it and the new
+model are scored on the same later-period rows and manifest.json comparison gets the ROC AUC
+difference with a paired 95% interval. A folder without a manifest.json is skipped (no
+comparison), not an error.`;
 
 function parseCli(argv: string[]) {
   const { values } = parseArgs({
@@ -66,6 +66,9 @@ async function main(): Promise<number> {
   }
   try {
     if (!cli.data || !cli.out) throw new ConfigError('--data and --out are required');
+    if (cli['baseline-model'] && !cli['validation-data']) {
+      throw new ConfigError('--baseline-model needs --validation-data: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)');
+    }
     const fromFile = cli.config ? await readConfigFile(cli.config) : {};
     const fromCli: ConfigOverrides = {};
     const seed = integerOption('seed', cli.seed);

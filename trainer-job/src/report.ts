@@ -117,9 +117,8 @@ ${table(['seed', 'CV ROC AUC (fold mean)', 'decisions that differ from the first
 function comparisonSection(manifest: ModelManifest): string {
   const c = manifest.comparison;
   if (!c) return '';
-  const rows = c.rowsFrom === 'out-of-time' ? 'the later period' : 'the training rows (this model out-of-fold, the live model as it scores them: in-sample if it was trained on them)';
   return `<h2>Against the live model</h2>
-<p>Live version ${esc(c.baselineVersion)} and this model scored on the same ${c.rows} loans of ${rows}:
+<p>Live version ${esc(c.baselineVersion)} and this model scored on the same ${c.rows} loans of the later period:
 ROC AUC ${fmt(c.candidateRocAuc)} vs ${fmt(c.liveRocAuc)}, difference ${interval(c.difference)} (95% paired bootstrap). The quality gate's maxRegression reads this difference.</p>`;
 }
 

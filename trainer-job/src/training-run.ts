@@ -41,7 +41,7 @@ export interface RunOptions {
   readonly dataPath: string;
   /** A later labelled period: the chosen model is scored on it (selection stays by CV). */
   readonly validationPath?: string;
-  /** The live model's version folder: scored beside the candidate on the same rows (manifest.comparison). */
+  /** The live model's version folder: scored beside the candidate on the validation rows (manifest.comparison). */
   readonly baselineDir?: string;
   readonly outRoot: string;
   readonly config: TrainingConfig;
@@ -174,15 +174,10 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       baseline,
       bootstrap: bootstrapOptions(config),
     });
-    const comparison = options.baselineDir === undefined ? undefined : await compareWithBaseline({
-      dir: options.baselineDir,
-      bootstrap: bootstrapOptions(config),
-      ...(validation && validationScores
-        ? { table: validation.table, candidateScores: validationScores, rowsFrom: 'out-of-time' as const }
-        : { table, candidateScores: calibrated, rowsFrom: 'training' as const }),
-    });
+    const comparison = options.baselineDir === undefined || !validation || !validationScores ? undefined
+      : await compareWithBaseline({ dir: options.baselineDir, table: validation.table, candidateScores: validationScores, bootstrap: bootstrapOptions(config) });
     if (options.baselineDir !== undefined && !comparison) reporter.info('no baseline model to compare with', { dir: options.baselineDir });
-    if (comparison) reporter.info('paired comparison with the live model', { live: comparison.baselineVersion, rowsFrom: comparison.rowsFrom, difference: comparison.difference.value.toFixed(4), low: comparison.difference.low.toFixed(4), high: comparison.difference.high.toFixed(4) });
+    if (comparison) reporter.info('paired comparison with the live model', { live: comparison.baselineVersion, difference: comparison.difference.value.toFixed(4), low: comparison.difference.low.toFixed(4), high: comparison.difference.high.toFixed(4) });
     if (outOfTime) reporter.info('out-of-time validation', { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc.value.toFixed(4), low: outOfTime.rocAuc.low.toFixed(4), high: outOfTime.rocAuc.high.toFixed(4) });
 
     const manifest: ModelManifest = {

@@ -254,7 +254,6 @@ describe('loanrisk-train', () => {
     const candidate = await runWith('candidate', ['--seed', '43', '--baseline-model', live.folder]);
     const comparison = candidate.manifest.comparison!;
     assert.equal(comparison.baselineVersion, live.summary.version);
-    assert.equal(comparison.rowsFrom, 'out-of-time');
     assert.equal(comparison.rows, 4000);
     assert.ok(Math.abs(comparison.liveRocAuc - live.manifest.outOfTime!.rocAuc.value) < 1e-3, `live ${comparison.liveRocAuc} vs its own run ${live.manifest.outOfTime!.rocAuc.value}`);
     assert.ok(Math.abs(comparison.candidateRocAuc - candidate.manifest.outOfTime!.rocAuc.value) < 1e-9);
@@ -264,6 +263,12 @@ describe('loanrisk-train', () => {
     assert.ok(d.high - d.low < candidate.manifest.outOfTime!.rocAuc.high - candidate.manifest.outOfTime!.rocAuc.low, 'pairing narrows the interval');
     assert.deepEqual(candidate.summary.comparison, comparison);
     assert.match(await readFile(join(candidate.folder, 'report.html'), 'utf8'), /Against the live model/);
+  });
+
+  test('--baseline-model without --validation-data is refused before training', async () => {
+    const r = await train(['--data', csv, '--baseline-model', join(dir, 'live'), '--out', join(dir, 'x'), '--config', config, '--quiet']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--baseline-model needs --validation-data/);
   });
 
   test('a missing validation file is one clear error line', async () => {

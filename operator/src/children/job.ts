@@ -76,9 +76,9 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
               '--data', `/data/${dataset.path}`, '--out', '/models',
               ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
               // The live version at creation (the Job is made once): the trainer scores it beside
-              // the candidate on the same rows for the gate's paired maxRegression; the name's
+              // the candidate on the later period for the gate's paired maxRegression; the name's
               // hash leaves it out, so a promotion does not start another run.
-              ...(live ? ['--baseline-model', `/models/${live}`] : []),
+              ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
               '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet',
             ],
             terminationMessagePath: '/dev/termination-log',
