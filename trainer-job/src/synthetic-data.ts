@@ -17,7 +17,7 @@ export interface GeneratorOptions {
   readonly shift?: Readonly<Record<string, number>>;
   /**
    * Prior shift: added to every loan's late log-odds, a period that runs later (or earlier) for
-   * reasons the features do not show. 0.5 takes the late rate from about 2.2% to about 3.5%.
+   * reasons the features do not show. 0.5 takes the late rate from about 2% to about 3.2%.
    */
   readonly lateLogitShift?: number;
 }
