@@ -12,7 +12,7 @@ import type { LoanTable } from './loan-table.js';
 import { meanAndStd } from './metrics.js';
 import { searchModels, type CandidateResult, type GridPoint } from './model-search.js';
 import { chooseThreshold } from './threshold.js';
-import type { TrainingConfig } from './training-config.js';
+import type { ParameterGrid, TrainingConfig } from './training-config.js';
 
 /** The chosen candidate's out-of-fold decisions (score >= threshold) under the default seed. */
 export interface DefaultRun {
@@ -20,8 +20,9 @@ export interface DefaultRun {
   readonly flagged: ArrayLike<boolean>;
 }
 
-function onlyThe(point: GridPoint) {
-  return [Object.fromEntries(Object.entries(point).map(([k, v]) => [k, [v]]))] as unknown as TrainingConfig['grid'];
+/** A grid holding the one point. */
+function gridOf(point: GridPoint): ParameterGrid {
+  return { max_depth: [point.max_depth], eta: [point.eta], min_child_weight: [point.min_child_weight], subsample: [point.subsample], colsample_bytree: [point.colsample_bytree] };
 }
 
 export function reseedingStability(table: LoanTable, plan: EncodingPlan, config: TrainingConfig, run: DefaultRun, onSeed: (seed: number) => void): ReseedingStability {
@@ -31,7 +32,7 @@ export function reseedingStability(table: LoanTable, plan: EncodingPlan, config:
   const flippedAny = new Uint8Array(table.rows);
   for (const seed of seeds.slice(1)) {
     onSeed(seed);
-    const again = searchModels(table, plan, { ...config, seed, grid: onlyThe(run.best.params as GridPoint), imbalance: [run.best.strategy] }, () => {}).best;
+    const again = searchModels(table, plan, { ...config, seed, grid: [gridOf(run.best.params as GridPoint)], imbalance: [run.best.strategy] }, () => {}).best;
     const { calibration } = calibrate(again.oofMargins, table.labels, config.expectedLateRate);
     const scores = applyPlatt(calibration, again.oofMargins);
     const threshold = chooseThreshold(scores, table.labels, config.threshold).value;
