@@ -73,7 +73,7 @@ served_version() { readyz "$1" | node -e 'let s = ""; process.stdin.on("data", (
 train() { # seed, out root
   node "$trainer_main" --data "$work/loans.csv" --out "$2" --config "$work/train.json" --seed "$1" \
     --termination-log "$work/termination-$1.json" --quiet >/dev/null
-  cat "$2/current" | tr -d '\n'
+  tr -d '\n' < "$2/current"
 }
 
 # ---- a small model (two for rollout.js: the live one and the next) ---------------------------

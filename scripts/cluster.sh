@@ -6,6 +6,7 @@
 # The admin kubeconfig is .cluster/kubeconfig; `down` stops everything `up` started and puts back
 # the mounts, network devices, iptables rules, cgroups and sysctls it changed.
 set -euo pipefail
+# shellcheck source=cluster/common.sh
 source "$(dirname "$0")/cluster/common.sh"
 
 NODE_NAME=peerloan-node
@@ -361,9 +362,7 @@ stop_containers() {
 }
 
 kill_shims() {
-  local pids
-  pids=$(pgrep -f "containerd-shim.*-address $CONTAINERD_SOCK" || true)
-  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  pgrep -f "containerd-shim.*-address $CONTAINERD_SOCK" | xargs -r kill -KILL 2>/dev/null || true
 }
 
 unmount_all() {
@@ -371,7 +370,9 @@ unmount_all() {
   findmnt -rn -o TARGET | grep -E "^($STATE|$RUN)|^/run/netns/cni-|^/var/run/netns/cni-" | sort -r |
     while read -r target; do umount -l "$target" 2>/dev/null || true; done
   local ns
-  for ns in /run/netns/cni-*; do [ -e "$ns" ] && ip netns delete "$(basename "$ns")" 2>/dev/null || true; done
+  for ns in /run/netns/cni-*; do
+    if [ -e "$ns" ]; then ip netns delete "$(basename "$ns")" 2>/dev/null || true; fi
+  done
 }
 
 remove_cgroups() {

@@ -5,6 +5,7 @@
 #   IMAGE_TAG   tag of the three images (default: dev)
 #   IMAGES      which to build (default: "trainer-job api operator")
 set -euo pipefail
+# shellcheck source=cluster/common.sh
 source "$(dirname "$0")/cluster/common.sh"
 
 IMAGE_TAG=${IMAGE_TAG:-dev}
@@ -19,10 +20,10 @@ bash "$REPO_ROOT/scripts/cluster/base-images.sh"
 build_image() {
   local name=$1 image="$REGISTRY/$1:$IMAGE_TAG" start=$SECONDS
   log "building $image from $name/Dockerfile"
-  buildah $BUILDAH_STORAGE bud --quiet --layers --isolation chroot --pull=never \
+  buildah "${BUILDAH_STORAGE[@]}" bud --quiet --layers --isolation chroot --pull=never \
     --build-arg "TARGETARCH=$arch" -f "$REPO_ROOT/$name/Dockerfile" -t "$image" "$REPO_ROOT" >/dev/null
   local size
-  size=$(buildah $BUILDAH_STORAGE images --format '{{.Size}}' "$image" | head -1)
+  size=$(buildah "${BUILDAH_STORAGE[@]}" images --format '{{.Size}}' "$image" | head -1)
   log "built $image in $((SECONDS - start)) s ($size)"
   printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$image" "$((SECONDS - start))" "$size" >> "$timings"
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the platform and its tests need: XGBoost's C library (trainer), Redis
-# (queues), Chromium (web page test), nginx (ingress stand-in for the rollout load test); with
-# `cluster`, also what the local Kubernetes needs: containerd, runc, CNI plugins, iptables,
-# buildah and mmdebstrap (images without a registry), openssl (certificates).
+# (queues), Chromium (web page test), nginx (ingress stand-in for the rollout load test),
+# ShellCheck (`npm run lint:charts-scripts`); with `cluster`, also what the local Kubernetes needs:
+# containerd, runc, CNI plugins, iptables, buildah and mmdebstrap (images without a registry),
+# openssl (certificates).
 # Usage: install-system-deps.sh [cluster]
 set -euo pipefail
-packages=(libxgboost0 redis-server chromium nginx-light)
+packages=(libxgboost0 redis-server chromium nginx-light shellcheck)
 if [ "${1:-}" = cluster ]; then
   packages+=(containerd runc containernetworking-plugins iptables conntrack buildah mmdebstrap openssl)
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes and tooling binaries from the Go module proxy, cached outside the clone
 # and rebuilt only when a pinned version changes:
-#   test:    kube-apiserver + etcd (operator/chart tests), helm, k6
+#   test:    kube-apiserver + etcd (operator/chart tests), helm, k6, promtool (the chart's alerts)
 #   cluster: kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, CoreDNS,
 #            Traefik (ingress controller), metrics-server, and a pause image binary
 # Usage: install-tools.sh [test|cluster|all]   (default: test; cluster and all are the same)
@@ -12,6 +12,8 @@ KUBE_VERSION=1.32.3
 ETCD_VERSION=3.5.16
 HELM_VERSION=3.16.4
 K6_VERSION=0.57.0
+# Prometheus 3.x publishes its Go module as v0.3xx.y; promtool checks and unit-tests the chart's rules.
+PROMTOOL_VERSION=0.316.0
 COREDNS_VERSION=1.11.3
 TRAEFIK_VERSION=3.6.12
 METRICS_SERVER_VERSION=0.8.0
@@ -132,6 +134,7 @@ test_tools() {
   build_etcd
   build_go_tool helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
   build_go_tool k6 "$K6_VERSION" go.k6.io/k6
+  build_go_tool promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool
 }
 
 cluster_tools() {

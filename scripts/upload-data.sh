@@ -55,6 +55,7 @@ spec:
       persistentVolumeClaim: {claimName: $claim}
 EOF
 kubectl -n "$namespace" wait --for=condition=Ready "pod/$pod" --timeout=180s >/dev/null
+# shellcheck disable=SC2016 # "$1" is expanded by the pod's shell: the destination path
 kubectl -n "$namespace" exec -i "$pod" -- sh -c \
   'set -e; mkdir -p "$(dirname "/data/$1")"; cat > "/data/$1.part"; mv "/data/$1.part" "/data/$1"; wc -c < "/data/$1"' \
   upload "$dest" < "$src" | { read -r bytes; echo "upload-data: $src -> $claim:/$dest ($bytes bytes)"; }

@@ -5,15 +5,19 @@
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { Authentication } from './auth/authentication.js';
 import { errorHandler, notFound } from './http-errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
 import { oipRoutes } from './oip-v2.js';
+import { openApiRoute } from './openapi-route.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import { predictRoutes } from './predict-routes.js';
+import type { ClientBudgets } from './rate-limit/client-budgets.js';
 import { requestLogging } from './request-log.js';
 import { rolloutRoutes } from './rollout/rollout-routes.js';
 import type { ServingVersions } from './rollout/serving-versions.js';
@@ -29,9 +33,15 @@ export interface AppOptions {
   readonly predictionLog?: PredictionLog;
   /** Portfolio batch scoring (absent without Redis: its routes answer 503). */
   readonly batches?: BatchService;
+  /** The decision audit trail (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
   readonly batchMaxBytes: number;
   readonly batchChunkRows: number;
   readonly logger: Logger;
+  /** Who may call the scoring and batch routes (sets res.locals.client). */
+  readonly auth: Authentication;
+  /** Per-client request and row budgets (absent: no limits). */
+  readonly budgets?: ClientBudgets;
   readonly modelName: string;
   readonly maxInstances: number;
   readonly bodyLimit: string;
@@ -93,8 +103,11 @@ export function createApp(options: AppOptions): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(requestLogging(options.logger));
   app.use(observeDuration(options.metrics));
+  // Before the body parser: a refused request costs no parsing and never reaches the model.
+  options.auth.protect(app, options.budgets ? [options.budgets.countRequest] : []);
   app.use(express.json({ limit: options.bodyLimit }));
   healthRoutes(app, options);
+  app.use(openApiRoute({ serverVersion: options.serverVersion }));
   webPageRoute(app, options.store);
   app.use(predictRoutes(options));
   app.use(rolloutRoutes(options.versions));

@@ -3,7 +3,10 @@
  * A bad value stops the start with the variable named rather than serving with a guess.
  */
 import { ROLLOUT_ENV, type CandidateMode } from '@peerloan/contracts';
+import { readAuthSettings, type AuthSettings } from './auth/auth-settings.js';
 import { ConfigError } from './errors/config-error.js';
+import { readRateLimitSettings, type RateLimitSettings } from './rate-limit/rate-limit-settings.js';
+import type { AuditMode } from './audit/audit-trail.js';
 
 /** A version being tried beside the live one (contracts/src/rollout.ts). */
 export interface CandidateConfig {
@@ -58,6 +61,14 @@ export interface ServerConfig {
   readonly batchChunkRows: number;
   /** How long a finished batch and its results are kept. */
   readonly batchResultTtlSeconds: number;
+  /** Bearer JWTs and/or API keys for the scoring and batch routes; both absent: authentication off. */
+  readonly auth: AuthSettings;
+  /** Per-client request and row budgets (off when undefined). */
+  readonly rateLimit: RateLimitSettings | undefined;
+  /** The decision audit trail: off, best-effort or required (see audit/audit-trail.ts). */
+  readonly auditMode: AuditMode;
+  /** How long a written request is remembered, so a retry (same X-Request-Id and body) is stored once. */
+  readonly auditDedupSeconds: number;
   readonly logLevel: string;
 }
 
@@ -113,6 +124,25 @@ function rolloutConfig(env: Env): RolloutConfig | undefined {
   return { modelsRoot, liveVersion, candidate: candidateConfig(env, liveVersion) };
 }
 
+/**
+ * REDIS_URL with REDIS_PASSWORD (the chart's generated Secret) as its password; a URL that
+ * already carries a password keeps it. Undefined without REDIS_URL.
+ */
+export function redisUrlOf(env: Env): string | undefined {
+  const text = env.REDIS_URL;
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
+  if (!env.REDIS_PASSWORD || url.password) return text;
+  url.password = encodeURIComponent(env.REDIS_PASSWORD);
+  return url.toString();
+}
+
 export function readConfig(env: Env): ServerConfig {
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -127,18 +157,29 @@ export function readConfig(env: Env): ServerConfig {
     maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, 1000, 3_600_000),
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: redisUrlOf(env),
     predictionLogSample: fraction(env, 'PREDICTION_LOG_SAMPLE', 0.1),
     predictionLogBuffer: integer(env, 'PREDICTION_LOG_BUFFER', 10_000, 1, 10_000_000),
     predictionLogFlushMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 1000, 10, 600_000),
     batchMaxBytes: integer(env, 'BATCH_MAX_BYTES', 256 * 1024 * 1024, 1, 2 ** 31),
     batchChunkRows: integer(env, 'BATCH_CHUNK_ROWS', 5000, 1, 1_000_000),
     batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    auth: readAuthSettings(env),
+    rateLimit: readRateLimitSettings(env),
+    ...auditSettings(env),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
 
-export type WorkerRole = 'batch' | 'drift';
+/** AUDIT_MODE defaults to best-effort with Redis and off without; required without Redis cannot serve. */
+function auditSettings(env: Env): { auditMode: AuditMode; auditDedupSeconds: number } {
+  const text = env.AUDIT_MODE || (env.REDIS_URL ? 'best-effort' : 'off');
+  if (text !== 'off' && text !== 'best-effort' && text !== 'required') throw new ConfigError(`AUDIT_MODE must be off, best-effort or required, got "${text}"`);
+  if (text !== 'off' && !env.REDIS_URL) throw new ConfigError(`AUDIT_MODE=${text} needs REDIS_URL (the audit stream lives in Redis)`);
+  return { auditMode: text, auditDedupSeconds: integer(env, 'AUDIT_DEDUP_SECONDS', 3600, 1, 30 * 86_400) };
+}
+
+export type WorkerRole = 'batch' | 'drift' | 'audit';
 
 export interface WorkerConfig {
   readonly redisUrl: string;
@@ -173,6 +214,20 @@ export interface WorkerConfig {
    * training runs move.
    */
   readonly modelResourceRequired: boolean;
+  /**
+   * How long SIGTERM waits for the jobs in hand before the workers are closed by force (their
+   * jobs go back to the queue as stalled) and the process exits, whatever Redis does.
+   */
+  readonly shutdownTimeoutMs: number;
+  /** The batch role's audit records of scored rows (AUDIT_MODE, as for the API). */
+  readonly auditMode: AuditMode;
+  readonly auditDedupSeconds: number;
+  /** Where the audit role archives records (the data volume). */
+  readonly auditDir: string;
+  /** Days of archived records kept; older days are removed. */
+  readonly auditRetentionDays: number;
+  /** How long the archiver lets a quiet stream fill before its next file. */
+  readonly auditArchiveIntervalMs: number;
   readonly logLevel: string;
 }
 
@@ -183,9 +238,9 @@ function flag(env: Env, name: string): boolean {
 }
 
 function roles(text: string | undefined): WorkerRole[] {
-  const names = (text || 'batch,drift').split(',').map((r) => r.trim()).filter(Boolean);
-  const bad = names.filter((r) => r !== 'batch' && r !== 'drift');
-  if (bad.length > 0 || names.length === 0) throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch and drift, got "${text}"`);
+  const names = (text || 'batch,drift,audit').split(',').map((r) => r.trim()).filter(Boolean);
+  const bad = names.filter((r) => r !== 'batch' && r !== 'drift' && r !== 'audit');
+  if (bad.length > 0 || names.length === 0) throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch, drift and audit, got "${text}"`);
   return [...new Set(names)] as WorkerRole[];
 }
 
@@ -195,7 +250,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   if (!Number.isFinite(threshold) || threshold <= 0) throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
   const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
   return {
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisUrlOf(env)!,
     modelDir: env.MODEL_DIR || 'models',
     modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
     modelRetryMs: integer(env, 'MODEL_RETRY_MS', 30_000, 10, 3_600_000),
@@ -210,6 +265,11 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     driftWebhookUrl: env.DRIFT_WEBHOOK_URL || undefined,
     modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
     modelResourceRequired: flag(env, 'LRM_REQUIRED'),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    ...auditSettings(env),
+    auditDir: env.AUDIT_DIR || 'audit',
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 730, 1, 36_500),
+    auditArchiveIntervalMs: integer(env, 'AUDIT_ARCHIVE_INTERVAL_MS', 10_000, 10, 3_600_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { NoModelError } from './errors/no-model-error.js';
+import { AuditUnavailableError } from './errors/audit-unavailable-error.js';
 import { RequestError, type FieldProblem } from './errors/request-error.js';
 import { requestLogger } from './request-log.js';
 
@@ -34,6 +35,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
 function asRequestError(err: unknown): RequestError | undefined {
   if (err instanceof RequestError) return err;
   if (err instanceof NoModelError) return new RequestError(503, err.message);
+  if (err instanceof AuditUnavailableError) return new RequestError(503, err.message);
   const type = (err as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) {
     const { status, message } = BODY_PARSER_ERRORS[type];

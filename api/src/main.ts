@@ -1,11 +1,14 @@
 /**
  * peerloan-api: serves the loan-risk model over HTTP. Reads its settings from the environment
- * (see config.ts), starts the server and drains gracefully on SIGTERM/SIGINT (exit 0).
+ * (see config.ts), starts the server and drains gracefully on SIGTERM/SIGINT (exit 0), within
+ * SHUTDOWN_TIMEOUT_MS whatever Redis does (exit 1 when the deadline cut it short).
  */
 import { pino } from 'pino';
 import { readConfig } from './config.js';
+import { ApiKeysFileError } from './errors/api-keys-file-error.js';
 import { ConfigError } from './errors/config-error.js';
 import { startServer } from './server.js';
+import { armShutdownDeadline } from './shutdown-deadline.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +20,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peerloan-api' } });
-  const running = await startServer(config, logger);
+  const running = await startServer(config, logger).catch((err: unknown) => {
+    if (!(err instanceof ApiKeysFileError)) throw err;
+    process.stderr.write(`peerloan-api: ${err.message}\n`);
+    process.exit(2);
+  });
   const candidate = config.rollout?.candidate;
   logger.info({
     url: running.url,
@@ -31,6 +38,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining');
+    armShutdownDeadline(config.shutdownTimeoutMs, logger);
     running.shutdown().then(
       () => {
         logger.info('stopped');

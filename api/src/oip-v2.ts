@@ -11,10 +11,13 @@ import { FEATURES, PROBABILITY_OUTPUT, type Feature, type LoanRecord } from '@pe
 import { RequestError } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { ModelStore } from './model-store.js';
-import { scoreRecords, type Scoring } from './prediction.js';
+import { predictions, scoreRecords, type Scoring } from './prediction.js';
+import { auditDecisions } from './audit/audit-decisions.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import { completeRecord } from './request-validation.js';
 import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
+import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface OipOptions extends Scoring {
   readonly store: ModelStore;
@@ -25,6 +28,8 @@ export interface OipOptions extends Scoring {
   readonly bodyLimit: string;
   /** False once the server is draining for shutdown. */
   readonly isAccepting: () => boolean;
+  /** Where every decision is recorded (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
 }
 
 const NUMERIC_DATATYPES = new Set(['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
@@ -167,12 +172,14 @@ export function oipRoutes(options: OipOptions): Router {
       const request = inferRequest(req);
       checkRequestedOutputs(request);
       const records = recordsOf(request, model, options.maxInstances);
+      await chargeRows(res, records.length);
       // A request naming a version in its path is answered by that version, never split.
       const named = (req.params as { version?: string }).version !== undefined;
       const toCandidate = named ? undefined : options.versions.routeWhole(records.length, headerApplicantId(req));
       const groups = await scoreRecords(options, model, records, toCandidate, false);
       // One version answered every row: the whole request was routed, and falls back, as one group.
       const [{ model: answered, scored: { probabilities } }] = groups;
+      await auditDecisions(options.audit, res, 'oip', records, predictions(groups, records.length));
       const id = (request as { id?: unknown }).id;
       const header = { model_name: modelName, model_version: answered.version, ...(typeof id === 'string' ? { id } : {}) };
       if (wantsBinaryOutput(request)) {

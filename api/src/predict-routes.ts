@@ -11,10 +11,15 @@ import type { LoadedModel } from './loaded-model.js';
 import { predictions, scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
+import { auditDecisions } from './audit/audit-decisions.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import { fieldApplicantId, headerApplicantId } from './rollout/applicant-id.js';
+import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface PredictRouteOptions extends Scoring {
   readonly maxInstances: number;
+  /** Where every decision is recorded (absent with AUDIT_MODE=off). */
+  readonly audit?: AuditTrail;
 }
 
 function explainWanted(req: Request): boolean {
@@ -53,12 +58,14 @@ export function predictRoutes(options: PredictRouteOptions): Router {
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
     const values = isBatch ? instancesOf(body as Record<string, unknown>, maxInstances) : [body];
     const records = validRecords(live, values, isBatch ? (i) => `instances[${i}].` : () => '');
+    await chargeRows(res, records.length);
     const header = headerApplicantId(req);
     const toCandidate = versions.route(values.length, isBatch
       ? (i) => fieldApplicantId(values[i]) ?? header
       : () => header ?? fieldApplicantId(body));
     const groups = await scoreRecords(options, live, records, toCandidate, explain);
     const answers = predictions(groups, records.length);
+    await auditDecisions(options.audit, res, isBatch ? 'instances' : 'predict', records, answers);
     res.json(isBatch ? { predictions: answers } : answers[0]);
     versions.afterAnswer(groups, res.locals.requestId as string);
   });

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** What a caller's X-Request-Id may be (the OpenAPI document states it too); anything else is replaced. */
+export const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Keeps a caller's X-Request-Id (so logs join up across services) or makes one. */
 function requestId(req: Request): string {

@@ -8,13 +8,18 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
+import { Authentication } from './auth/authentication.js';
 import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { ModelStore, namedVersion } from './model-store.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
+import { redisConnection } from './queueing/redis-connection.js';
+import { ClientBudgets } from './rate-limit/client-budgets.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { ServingVersions } from './rollout/serving-versions.js';
+import { GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -75,6 +80,8 @@ function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { 
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const metrics = new Metrics();
+  // First: a bad API keys file stops the start before anything else runs.
+  const auth = await Authentication.open(config.auth, logger, metrics.registry);
   const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) });
   const candidate = candidateOf(config, logger, metrics);
   // Both first loads run before the server listens: the candidate's outcome is waited for, not its
@@ -86,8 +93,15 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
     : undefined;
   const batches = config.redisUrl ? new BatchService(config.redisUrl, config.batchResultTtlSeconds) : undefined;
+  // readConfig refuses budgets without REDIS_URL.
+  const budgetRedis = config.rateLimit && config.redisUrl ? redisConnection(config.redisUrl, 'producer') : undefined;
+  const budgets = config.rateLimit && budgetRedis ? new ClientBudgets(config.rateLimit, budgetRedis, metrics.registry) : undefined;
+  const audit = config.redisUrl && config.auditMode !== 'off'
+    ? new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry })
+    : undefined;
   let accepting = true;
   const app = createApp({
+    audit,
     store,
     versions,
     metrics,
@@ -96,6 +110,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     batchMaxBytes: config.batchMaxBytes,
     batchChunkRows: config.batchChunkRows,
     logger,
+    auth,
+    budgets,
     modelName: config.modelName,
     maxInstances: config.maxInstances,
     bodyLimit: config.bodyLimit,
@@ -125,11 +141,15 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
+    const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
+    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
-    await Promise.allSettled([predictionLog?.close(), batches?.close()]);
+    auth.close();
+    budgetRedis?.disconnect();
+    await settledWithin(Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]), Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
   }
 
   return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };

@@ -57,8 +57,18 @@ button{padding:8px 20px;font-size:1rem;background:#2455c3;color:#fff;border:0;bo
 `;
 
 // Reads the form into the JSON /predict expects: numbers as numbers, an empty field as null.
+// With authentication on, the credential field's API key (or a JWT) goes with each request; it is
+// kept in sessionStorage, so it lasts for the tab, never on disk and never in the page's HTML.
 const SCRIPT = `
 const form = document.getElementById('applicant');
+const credential = document.getElementById('credential');
+credential.value = sessionStorage.getItem('peerloan-credential') || '';
+credential.addEventListener('input', () => sessionStorage.setItem('peerloan-credential', credential.value.trim()));
+const credentialHeaders = () => {
+  const value = credential.value.trim();
+  if (value === '') return {};
+  return /^[\\w-]+\\.[\\w-]+\\.[\\w-]*$/.test(value) ? { authorization: 'Bearer ' + value } : { 'x-api-key': value };
+};
 const show = (id, text) => { document.getElementById(id).textContent = text; };
 const shown = (v) => (typeof v === 'number' ? String(Number(v.toPrecision(4))) : v === null ? 'not known' : v);
 form.addEventListener('submit', async (event) => {
@@ -70,7 +80,7 @@ form.addEventListener('submit', async (event) => {
   }
   show('error', '');
   try {
-    const res = await fetch('predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch('predict', { method: 'POST', headers: { 'content-type': 'application/json', ...credentialHeaders() }, body: JSON.stringify(body) });
     const answer = await res.json();
     if (!res.ok) {
       show('error', answer.error + (answer.details || []).map((d) => '\\n' + d.field + ' ' + d.message).join(''));
@@ -108,6 +118,8 @@ export function renderWebPage(model: LoadedModel): WebPage {
 <link rel="icon" href="data:,"><title>PeerLoan loan risk</title><style>${STYLE}</style></head>
 <body><main>
 <h1>Will this loan be late next quarter?</h1>
+<p><label for="credential">API key or token (when the server asks for one)</label>
+<input type="password" id="credential" autocomplete="off" spellcheck="false"></p>
 <form id="applicant">
 ${fields}
 <button type="submit" id="submit">Score</button>

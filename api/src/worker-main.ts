@@ -1,18 +1,24 @@
 /**
- * peerloan-worker (`npm run worker -w api`): the BullMQ workers. WORKER_ROLES=batch,drift picks
- * them: batch scores portfolio chunks, drift watches the prediction log. With a LoanRiskModel
+ * peerloan-worker (`npm run worker -w api`): the BullMQ workers. WORKER_ROLES=batch,drift,audit picks
+ * them: batch scores portfolio chunks, drift watches the prediction log, audit archives the
+ * decision audit stream to AUDIT_DIR (day-partitioned gzip JSON lines, AUDIT_RETENTION_DAYS). With a LoanRiskModel
  * (LRM_NAME, LRM_NAMESPACE or POD_NAMESPACE) they load the version it serves from the models root
  * MODEL_DIR, as the operator's API pods do, and never the root's `current`; without one (local
  * development) they follow MODEL_DIR like the API, unless LRM_REQUIRED=true (the chart) makes
  * them wait for a LoanRiskModel to be named. The drift monitor measures by the LoanRiskModel's
  * spec.drift (threshold, time window), else DRIFT_THRESHOLD and DRIFT_WINDOW_EVENTS. They take jobs once a model serves, and until
  * then /readyz says they wait. /metrics, /healthz, /readyz on METRICS_PORT; SIGTERM finishes the
- * jobs in hand, exit 0.
+ * jobs in hand (exit 0), or, past SHUTDOWN_TIMEOUT_MS (Redis gone, a chunk too long), closes the
+ * workers by force, their jobs returning to the queue as stalled (exit 1).
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { AuditArchiver } from './audit/audit-archiver.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { BatchMetrics } from './batch/batch-metrics.js';
 import { startBatchWorkers } from './batch/batch-worker.js';
 import { readWorkerConfig, type WorkerConfig } from './config.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
@@ -22,6 +28,7 @@ import { ConfigError } from './errors/config-error.js';
 import { LiveVersionWatch, UNNAMED_MODEL_RESOURCE } from './live-version-watch.js';
 import { Metrics } from './metrics.js';
 import { ModelStore } from './model-store.js';
+import { armShutdownDeadline, GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
 
 /** KUBECONFIG when set, else the Pod's service account. */
 function loadKubeConfig(): k8s.KubeConfig {
@@ -47,7 +54,8 @@ function driftSettings(config: WorkerConfig, model: LiveVersionWatch | undefined
 function startWorkers(config: WorkerConfig, store: ModelStore, metrics: Metrics, logger: Logger, kubeConfig: k8s.KubeConfig | undefined, model: LiveVersionWatch | undefined): Worker[] {
   const workers: Worker[] = [];
   if (config.roles.includes('batch')) {
-    workers.push(...startBatchWorkers({ redisUrl: config.redisUrl, store, resultTtlSeconds: config.batchResultTtlSeconds, lockMs: config.batchLockMs, concurrency: config.batchConcurrency }));
+    const audit = config.auditMode === 'off' ? undefined : new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry });
+    workers.push(...startBatchWorkers({ redisUrl: config.redisUrl, store, resultTtlSeconds: config.batchResultTtlSeconds, lockMs: config.batchLockMs, concurrency: config.batchConcurrency, audit }));
   }
   if (config.roles.includes('drift')) {
     const notifier = driftNotifier(config, logger, kubeConfig);
@@ -76,6 +84,22 @@ function serveHealth(config: WorkerConfig, metrics: Metrics, store: ModelStore) 
   return server;
 }
 
+/**
+ * Lets the workers finish the jobs in hand for most of the timeout; then closes them by force and
+ * drops their connections. BullMQ's close() waits for Redis to come back, so on its own it never
+ * ends when Redis is gone. True when the graceful close finished.
+ */
+async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logger: Logger): Promise<boolean> {
+  const outcome = await settledWithin(Promise.all(workers.map((w) => w.close())), Math.floor(timeoutMs * GRACEFUL_SHARE));
+  if (outcome === 'done') return true;
+  logger.warn({ outcome }, 'workers did not close in time; closing by force');
+  // The rest of the timeout, less a margin for the exit itself, split between the forced close and the disconnect.
+  const rest = Math.max(0, Math.floor(timeoutMs * (1 - GRACEFUL_SHARE)) - 100);
+  await settledWithin(Promise.allSettled(workers.map((w) => w.close(true))), Math.floor(rest / 2));
+  await settledWithin(Promise.allSettled(workers.map((w) => w.disconnect())), Math.floor(rest / 2));
+  return false;
+}
+
 async function main(): Promise<void> {
   let config: WorkerConfig;
   try {
@@ -87,6 +111,7 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'peerloan-worker' } });
   const metrics = new Metrics();
+  const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
   const liveVersion = config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
@@ -95,6 +120,11 @@ async function main(): Promise<void> {
     batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1 }, logger, metrics,
   });
   const server = serveHealth(config, metrics, store);
+  // The archiver needs no model: it starts at once and drains the audit stream to the data volume.
+  const archiver = config.roles.includes('audit')
+    ? new AuditArchiver({ redisUrl: config.redisUrl, dir: config.auditDir, retentionDays: config.auditRetentionDays, intervalMs: config.auditArchiveIntervalMs, consumer: `${hostname()}-${process.pid}`, logger, registry: metrics.registry })
+    : undefined;
+  archiver?.start();
   const workers: Worker[] = [];
 
   let stopping = false;
@@ -102,13 +132,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping workers');
+    armShutdownDeadline(config.shutdownTimeoutMs, logger);
+    // BullMQ drops its connections' error listeners as it closes; a connection still being set up
+    // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
+    process.on('uncaughtException', (err) => logger.warn({ err: err.message }, 'error while stopping, ignored'));
     void liveVersion?.stop();
     store.stop();
     server.close();
-    Promise.all(workers.map((w) => w.close())).then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'worker shutdown failed');
-      process.exit(1);
-    });
+    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)), settledWithin(batchMetrics?.close() ?? Promise.resolve(), Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE))]).then(([graceful]) => process.exit(graceful ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -122,6 +153,7 @@ async function main(): Promise<void> {
   await store.whenServing();
   if (stopping) return;
   workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
+  batchMetrics?.watch(workers);
   logger.info({ roles: config.roles, modelDir: config.modelDir, model: store.current?.version ?? null, source: versionSource?.description ?? config.modelDir }, 'workers started');
 }
 

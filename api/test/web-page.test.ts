@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningServer } from '../src/server.js';
+import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
 import { postJson, startApi } from './helpers/api-server.js';
 import { tempDir, trainModel } from './helpers/trained-model.js';
 
@@ -20,17 +21,23 @@ const RESULTS = fileURLToPath(new URL('../../../test-results/', import.meta.url)
 describe('web page', () => {
   let api: RunningServer;
   let browser: Browser;
+  let secured: RunningServer;
   let version: string;
+  const key = newKey('risk-team', ['predict']);
 
   before(async () => {
     const root = await tempDir('api-page');
     version = await trainModel(root, 9);
     api = await startApi({ MODEL_DIR: root });
+    const volume = new SecretVolume(await tempDir('api-page-keys'));
+    await volume.create(keysFileText([key]));
+    secured = await startApi({ MODEL_DIR: root, AUTH_API_KEYS_FILE: volume.file });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
   after(async () => {
     await browser?.close();
     await api?.shutdown();
+    await secured?.shutdown();
   });
 
   test('the form scores an applicant and shows probability, decision, reasons and version', async () => {
@@ -88,6 +95,26 @@ describe('web page', () => {
     await page.click('#submit');
     await page.locator('#error').filter({ hasText: 'loan_amnt' }).waitFor();
     assert.match((await page.locator('#error').textContent())!, /loan_amnt must be a number from 1 to/);
+    await page.close();
+  });
+
+  test('with authentication on, the page asks for the key, sends it and keeps it for the tab', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${secured.url}/`);
+    await page.click('#submit');
+    await page.locator('#error').filter({ hasText: 'credential is required' }).waitFor();
+    await page.locator('#credential').fill(key.key);
+    await page.click('#submit');
+    await page.locator('#result').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#error').textContent(), '');
+    await page.reload();
+    assert.equal(await page.locator('#credential').inputValue(), key.key, 'sessionStorage keeps it across a reload');
+    await page.click('#submit');
+    await page.locator('#result').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#model-version').textContent(), version);
+    await page.locator('#credential').fill('plk_wrong');
+    await page.click('#submit');
+    await page.locator('#error').filter({ hasText: 'API key is not known' }).waitFor();
     await page.close();
   });
 });

@@ -7,6 +7,7 @@
 import { DURATION_PATTERN } from './duration.js';
 import { MONOTONE_FEATURES } from './features.js';
 import type { Interval, ThresholdPolicy } from './manifest.js';
+import { API_KEYS_FILE_NAME, AUTH_ENV, RATE_LIMIT_ENV } from './api-security.js';
 import { ROLLOUT_DEFAULTS, ROLLOUT_ENV, ROLLOUT_STRATEGIES, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
 
 export const CRD_GROUP = 'risk.peerloan.io';
@@ -31,7 +32,7 @@ export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 export const ROLLOUT_CHECK_NAMES = ['minSamples', 'maxErrorRate', 'maxP99LatencyRatio', 'maxScorePsi', 'minDecisionAgreement'] as const satisfies ReadonlyArray<keyof RolloutChecks>;
 export type RolloutCheckName = (typeof ROLLOUT_CHECK_NAMES)[number];
 /** Environment names of the API container that only the operator sets. */
-export const OPERATOR_ENV_NAMES = ['MODEL_DIR', 'PORT', ...Object.values(ROLLOUT_ENV)] as const;
+export const OPERATOR_ENV_NAMES = ['MODEL_DIR', 'PORT', ...Object.values(ROLLOUT_ENV), ...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV)] as const;
 
 export type Quantity = string | number;
 /** API container resources when `spec.serving.resources` is absent (the HPA needs a CPU request). */
@@ -115,9 +116,32 @@ export interface IngressSpec {
   tls?: { secretName: string };
 }
 
+/** A literal value, or a key of a Secret in the model's namespace (e.g. the Redis password). */
 export interface EnvVar {
   name: string;
-  value: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+/** Bearer JWTs from an OIDC issuer (the API's AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE). */
+export interface JwtAuthSpec {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Who may call the scoring and batch routes; absent (or empty): anyone who reaches the API. */
+export interface ServingAuthSpec {
+  jwt?: JwtAuthSpec;
+  /** A Secret in the model's namespace whose `key` holds the API keys file (hashes, clients, scopes). */
+  apiKeysSecret?: { name: string; key?: string };
+}
+
+/** Per-client budgets, counted in the REDIS_URL of serving.env; absent: no limits. */
+export interface RateLimitSpec {
+  requests?: number;
+  rows?: number;
+  windowSeconds?: number;
 }
 
 export interface ServingSpec {
@@ -129,6 +153,8 @@ export interface ServingSpec {
   targetCPUUtilization?: number;
   resources?: ResourceRequirements;
   ingress?: IngressSpec;
+  auth?: ServingAuthSpec;
+  rateLimit?: RateLimitSpec;
 }
 
 export interface DriftSpec {
@@ -391,7 +417,13 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
       items: obj('One environment variable.', {
         name: str('Variable name.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 }),
         value: str('Its value.', { maxLength: 4096 }),
-      }, { required: ['name', 'value'] }),
+        valueFrom: obj('Take the value from a key of a Secret in the same namespace (e.g. REDIS_PASSWORD) instead of value.', {
+          secretKeyRef: obj('The Secret and its key.', {
+            name: str('Secret name.', { minLength: 1, maxLength: 253 }),
+            key: str('Key in the Secret.', { minLength: 1, maxLength: 253 }),
+          }, { required: ['name', 'key'] }),
+        }, { required: ['secretKeyRef'] }),
+      }, { required: ['name'], 'x-kubernetes-validations': [{ rule: 'has(self.value) != has(self.valueFrom)', message: 'an env entry sets exactly one of value and valueFrom' }] }),
     },
     minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: 2 }),
     maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: 5 }),
@@ -406,9 +438,28 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
         secretName: str('Secret (kubernetes.io/tls) holding the certificate for host.', { pattern: DNS_LABEL, maxLength: 253 }),
       }, { required: ['secretName'] }),
     }, { 'x-kubernetes-validations': [{ rule: '!self.enabled || has(self.host)', message: 'serving.ingress.host is required when the ingress is enabled' }] }),
+    auth: obj('Who may call /predict, OIP infer (scope predict) and /batches (scope batch); /healthz, /readyz and /metrics stay open. Absent or empty: authentication is off.', {
+      jwt: obj('Accept OAuth2/OIDC bearer JWTs (RS256 or ES256) whose space-separated scope claim names the scopes.', {
+        jwksUrl: str('The issuer\'s JWKS URL, e.g. https://login.peerloan.io/realms/risk/protocol/openid-connect/certs.', { pattern: '^https?://', maxLength: 2048 }),
+        issuer: str('The iss claim accepted tokens carry.', { minLength: 1, maxLength: 2048 }),
+        audience: str('The aud claim accepted tokens carry.', { minLength: 1, maxLength: 2048 }),
+      }, { required: ['jwksUrl', 'issuer', 'audience'] }),
+      apiKeysSecret: obj('Accept static API keys (X-API-Key) listed, SHA-256 hashed, in a Secret of the model\'s namespace; the API reloads it when the Secret changes.', {
+        name: str('Secret name.', { pattern: DNS_LABEL, maxLength: 253 }),
+        key: str('Key of the Secret holding the API keys file.', { default: API_KEYS_FILE_NAME, pattern: '^[-._a-zA-Z0-9]+$', maxLength: 253 }),
+      }, { required: ['name'] }),
+    }),
+    rateLimit: obj('Per-client budgets per window, shared by all API replicas through the Redis of serving.env REDIS_URL (required when set); a client over budget gets 429 with Retry-After.', {
+      requests: int('Requests per client per window to the scoring and batch routes; absent: no limit.', 1, 100000000),
+      rows: int('Rows scored per client per window (instances, OIP infer rows, batch upload rows); absent: no limit.', 1, 1000000000),
+      windowSeconds: int('Length of the budget window in seconds.', 1, 86400, { default: 60 }),
+    }),
   }, {
     required: ['image'],
-    'x-kubernetes-validations': [{ rule: 'self.maxReplicas >= self.minReplicas', message: 'serving.maxReplicas must be at least serving.minReplicas' }],
+    'x-kubernetes-validations': [
+      { rule: 'self.maxReplicas >= self.minReplicas', message: 'serving.maxReplicas must be at least serving.minReplicas' },
+      { rule: "!has(self.rateLimit) || (has(self.env) && self.env.exists(e, e.name == 'REDIS_URL'))", message: 'serving.rateLimit needs REDIS_URL in serving.env: the budgets live in Redis' },
+    ],
   }),
   drift: obj('Drift monitoring of the live model (PSI per feature and of the score against the training baseline).', {
     threshold: num('PSI above which the model counts as drifted.', 0, 10, { default: DRIFT_DEFAULTS.threshold }),

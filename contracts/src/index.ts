@@ -5,6 +5,7 @@ export * from './model-inputs.js';
 export * from './row-validation.js';
 export * from './crd.js';
 export * from './rollout.js';
+export * from './api-security.js';
 export * from './model-card.js';
 export * from './duration.js';
 export * from './errors/duration-error.js';

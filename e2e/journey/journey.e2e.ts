@@ -15,6 +15,7 @@ import type { Journey } from '../src/journey-state.js';
 import { generateCsv, readLoans } from '../src/loans.js';
 import { portfolioBatch } from '../src/steps/batch.js';
 import { driftMarksAndRetrains } from '../src/steps/drift.js';
+import { apiKeysThroughIngress } from '../src/steps/auth.js';
 import { badDataPathDegrades } from '../src/steps/faults.js';
 import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
 import { deleteCollectsChildren } from '../src/steps/lifecycle.js';
@@ -100,6 +101,9 @@ step('the web page and Open Inference Protocol v2 answer through the Ingress', [
   webPageAndOip(journey, loans.slice(0, 100)));
 
 step('k6 smoke passes against the Ingress', [APPLY], async () => k6Smoke(journey));
+
+step('serving.auth with an API keys Secret: 401 without a key, answered with it, a rotated key accepted by the running pods; then off again', [APPLY], async () =>
+  apiKeysThroughIngress(journey, loans[0]!));
 
 const RETRAIN = 'a spec change retrains and rolls out under k6 load: no failed request, both versions answer, one Job despite the operator Pod deleted mid-training';
 const SCALED = 'a k6 ramp through the Ingress makes the HPA add an API replica (metrics-server)';

@@ -12,11 +12,11 @@ export interface IngressResponse {
   readonly body: string;
 }
 
-export function viaIngress(host: string, method: string, path: string, body?: string, contentType = 'application/json'): Promise<IngressResponse> {
+export function viaIngress(host: string, method: string, path: string, body?: string, contentType = 'application/json', headers: Readonly<Record<string, string>> = {}): Promise<IngressResponse> {
   return new Promise((resolve, reject) => {
     const req = request(`${INGRESS_URL}${path}`, {
       method,
-      headers: { host, ...(body !== undefined && { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }) },
+      headers: { ...headers, host, ...(body !== undefined && { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }) },
       timeout: 30_000,
     }, (res) => {
       let text = '';

@@ -75,6 +75,15 @@ for (const env of ENVIRONMENTS) {
     assert.equal(config.metricsHost, '0.0.0.0');
     assert.equal(config.metricsPort, container.ports[0].containerPort);
     assert.equal(config.driftThreshold, model.spec.drift.threshold);
-    assert.deepEqual(model.spec.serving.env, [{ name: 'REDIS_URL', value: config.redisUrl }], 'the API logs predictions to the same Redis');
+    const apiEnv = new Map<string, any>(model.spec.serving.env.map((e: { name: string }) => [e.name, e]));
+    const workerEnv = new Map<string, any>(container.env.map((e: { name: string }) => [e.name, e]));
+    assert.deepEqual(apiEnv.get('REDIS_URL'), workerEnv.get('REDIS_URL'), 'the API logs predictions and audit records to the same Redis');
+    // One Secret: the one Redis requires (requirepass) and the API and the workers present.
+    const redisContainer = podSpec(only(objects, 'StatefulSet', 'loan-risk-redis')).containers[0];
+    const redisSecret = redisContainer.env.find((e: { name: string }) => e.name === 'REDISCLI_AUTH').valueFrom;
+    assert.ok(redisContainer.args.includes('--requirepass'), 'Redis requires the password');
+    assert.deepEqual(workerEnv.get('REDIS_PASSWORD').valueFrom, redisSecret, 'the workers use the password Redis requires');
+    assert.deepEqual(apiEnv.get('REDIS_PASSWORD').valueFrom, redisSecret, 'the API uses the password Redis requires');
+    assert.equal(apiEnv.get('AUDIT_MODE').value, config.auditMode, 'the API and the batch workers audit alike');
   });
 }

@@ -19,7 +19,7 @@ test('releases of the same name in two namespaces share no cluster-scoped name',
   };
   const dev = clusterScoped('peerloan-dev');
   const staging = clusterScoped('peerloan-staging');
-  assert.equal(dev.length, 2, `a ClusterRole and its binding: ${dev}`);
+  assert.equal(dev.length, 2, `a ClusterRole and its binding: ${dev.join(', ')}`);
   assert.deepEqual(dev.filter((name) => staging.includes(name)), []);
 });
 

@@ -16,6 +16,8 @@ export interface OperatorConfig {
   workers: number;
   /** Every model is looked at again this often even without a watch event. */
   resyncMs: number;
+  /** SIGTERM's stop (lease release, watches, workers) gets this long, then the process exits whatever the API server does. */
+  shutdownTimeoutMs: number;
   logLevel: string;
 }
 
@@ -41,6 +43,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     retryPeriodMs: integer(env, 'LEASE_RETRY_MS', 2000, 100, 60_000),
     workers: integer(env, 'WORKERS', 4, 1, 64),
     resyncMs: integer(env, 'RESYNC_SECONDS', 300, 5, 86_400) * 1000,
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

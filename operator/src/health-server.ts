@@ -22,7 +22,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
     } else if (path === '/metrics') {
       options.metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text),
-        (err: Error) => res.writeHead(500).end(err.message),
+        (err: unknown) => res.writeHead(500).end(err instanceof Error ? err.message : String(err)),
       );
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -1,6 +1,7 @@
 /**
  * loanrisk-operator: reconciles LoanRiskModels in the cluster of KUBECONFIG (in-cluster
- * configuration when unset), in every namespace unless WATCH_NAMESPACE names one.
+ * configuration when unset), in every namespace unless WATCH_NAMESPACE names one. SIGTERM
+ * stops it (exit 0), or after SHUTDOWN_TIMEOUT_MS, with the API server unreachable, exits 1.
  */
 import pino from 'pino';
 import { configFromEnv } from './config.js';
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
   };
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
+    // Releasing the Lease and stopping watches talk to the API server, which may be gone.
+    setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out, exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     operator.stop().then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

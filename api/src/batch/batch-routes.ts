@@ -4,9 +4,11 @@
  * counts and the first invalid rows; GET /batches/{id}/results streams `id,probability,decision`.
  */
 import { Router } from 'express';
+import { clientId } from '../audit/client-id.js';
 import { RequestError } from '../errors/request-error.js';
 import type { ModelStore } from '../model-store.js';
 import { servingModel } from '../prediction.js';
+import { chargeRows } from '../rate-limit/client-budgets.js';
 import type { BatchService } from './batch-service.js';
 import { parseUpload, type UploadFormat } from './batch-upload.js';
 
@@ -36,7 +38,9 @@ export function batchRoutes(options: BatchRouteOptions): Router {
     const format = uploadFormat(req.get('content-type'));
     const model = servingModel(options.store);
     const upload = await parseUpload(req, format, model.validator, { maxBytes: options.maxBytes, chunkRows: options.chunkRows });
-    const id = await batches.submit(upload);
+    // Every row read counts, valid or not: the upload cost its parsing either way.
+    await chargeRows(res, upload.valid + upload.invalid);
+    const id = await batches.submit(upload, clientId(res));
     res.status(202).location(`/batches/${id}`).json({ id, counts: { total: upload.valid + upload.invalid, valid: upload.valid, invalid: upload.invalid } });
   });
 

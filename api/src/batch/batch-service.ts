@@ -24,6 +24,8 @@ export interface ChunkData {
   readonly batchId: string;
   readonly index: number;
   readonly payload: ChunkPayload;
+  /** Who submitted the batch: its rows' audit records name them. */
+  readonly client?: string;
 }
 
 export interface ChunkResult {
@@ -59,7 +61,7 @@ export class BatchService {
     this.batches.on('error', () => undefined);
   }
 
-  async submit(upload: ParsedUpload): Promise<string> {
+  async submit(upload: ParsedUpload, client = 'anonymous'): Promise<string> {
     const id = randomUUID();
     const keep = { age: this.resultTtlSeconds };
     await this.flows.add({
@@ -70,7 +72,7 @@ export class BatchService {
       children: upload.chunks.map((payload, index) => ({
         name: 'chunk',
         queueName: QUEUES.batchChunks,
-        data: { batchId: id, index, payload } satisfies ChunkData,
+        data: { batchId: id, index, payload, client } satisfies ChunkData,
         opts: {
           jobId: `${id}-${index}`,
           attempts: CHUNK_ATTEMPTS,

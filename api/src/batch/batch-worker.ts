@@ -10,6 +10,8 @@ import { servingModel } from '../prediction.js';
 import { chunkResultKey, QUEUES } from '../queueing/queue-names.js';
 import { redisConnection } from '../queueing/redis-connection.js';
 import type { BatchData, ChunkData, ChunkResult } from './batch-service.js';
+import { auditEntry } from '../audit/audit-record.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 
 export interface BatchWorkerOptions {
   readonly redisUrl: string;
@@ -18,6 +20,11 @@ export interface BatchWorkerOptions {
   /** How long a worker's claim on a chunk lasts without renewal: a crashed worker's chunk is retried after it. */
   readonly lockMs: number;
   readonly concurrency: number;
+  /**
+   * Records every scored row before the chunk's result is stored. In required mode a failed
+   * write fails the chunk, which BullMQ retries; the chunk's key makes the retry store nothing twice.
+   */
+  readonly audit?: AuditTrail;
 }
 
 function toRecords(rows: ChunkData['payload']['rows']): LoanRecord[] {
@@ -35,7 +42,12 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const chunks = new Worker<ChunkData, ChunkResult>(QUEUES.batchChunks, async (job: Job<ChunkData>) => {
     const model = servingModel(options.store);
     const { ids, rows } = job.data.payload;
-    const scores = await model.run(toRecords(rows));
+    const records = toRecords(rows);
+    const scores = await model.run(records);
+    if (options.audit) {
+      const decisions = records.map((inputs, i) => ({ inputs, probability: scores[i], threshold: model.threshold, modelVersion: model.version }));
+      await options.audit.record(auditEntry(job.data.batchId, job.data.client ?? 'anonymous', 'batch', decisions, String(job.data.index)));
+    }
     let lines = '';
     for (let i = 0; i < ids.length; i++) {
       const p = scores[i];

@@ -55,6 +55,13 @@ export class ApiProcess {
     return this.logs.filter((line) => line.msg === msg);
   }
 
+  /** SIGTERM, and the exit code once the process has exited. */
+  async terminate(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+    return this.child.exitCode;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     await this.exited;

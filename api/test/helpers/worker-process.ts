@@ -1,5 +1,8 @@
 /** Runs the real worker entrypoint (`node api/dist/src/worker-main.js`) as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ENTRYPOINT = fileURLToPath(new URL('../../src/worker-main.js', import.meta.url));
@@ -16,7 +19,9 @@ export class WorkerProcess {
   }
 
   static start(env: Record<string, string>): WorkerProcess {
-    const child = spawn(process.execPath, [ENTRYPOINT], { env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The audit role archives into a temp folder unless the test names one, never into the checkout.
+    const auditDir = mkdtempSync(join(tmpdir(), 'peerloan-worker-audit-'));
+    const child = spawn(process.execPath, [ENTRYPOINT], { env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', AUDIT_DIR: auditDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new WorkerProcess(child);
   }
 
@@ -39,6 +44,11 @@ export class WorkerProcess {
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** The exit code once the process has exited (after stop(), kill() or on its own). */
+  get exitCode(): Promise<number | null> {
+    return this.exited;
   }
 
   /** SIGTERM and the exit code. */

@@ -60,6 +60,12 @@ environment (same release name, one namespace each) must not collide on them. */
 {{- default .Values.persistence.claimName .Values.persistence.existingClaim }}
 {{- end }}
 
+{{/* The Secret of hashed API keys the API reads: the existing one, the chart's (when keys are listed), or none. */}}
+{{- define "loan-risk.apiKeysSecretName" -}}
+{{- $k := .Values.loanRiskModel.auth.apiKeys }}
+{{- if $k.existingSecret }}{{ $k.existingSecret }}{{ else if $k.keys }}{{ include "loan-risk.fullname" . }}-api-keys{{ end }}
+{{- end }}
+
 {{/* Redis URL the worker uses: the release's Redis, or the external one. */}}
 {{- define "loan-risk.redisUrl" -}}
 {{- if .Values.redis.enabled }}
@@ -144,7 +150,43 @@ Lease, in the release namespace.
 {{- if lt (int $a.maxReplicas) (int $a.minReplicas) }}
 {{- fail (printf "worker.autoscaling.maxReplicas (%v) must be at least worker.autoscaling.minReplicas (%v)" $a.maxReplicas $a.minReplicas) }}
 {{- end }}
+{{- $auth := .Values.loanRiskModel.auth }}
+{{- if and .Values.loanRiskModel.enabled $auth.enabled (not (or $auth.jwt.jwksUrl (include "loan-risk.apiKeysSecretName" .))) }}
+{{- fail "loanRiskModel.auth.enabled needs loanRiskModel.auth.jwt.jwksUrl or an API keys Secret (loanRiskModel.auth.apiKeys.existingSecret or .keys)" }}
+{{- end }}
+{{- if and $auth.jwt.jwksUrl (not (and $auth.jwt.issuer $auth.jwt.audience)) }}
+{{- fail "loanRiskModel.auth.jwt.jwksUrl needs loanRiskModel.auth.jwt.issuer and .audience: a token for another audience must not be accepted" }}
+{{- end }}
 {{- if and .Values.operator.podDisruptionBudget.enabled (ge (int .Values.operator.podDisruptionBudget.minAvailable) (int .Values.operator.replicas)) }}
 {{- fail "operator.podDisruptionBudget.minAvailable must be below operator.replicas, or no node could ever be drained" }}
 {{- end }}
+{{- end }}
+
+{{/* The Secret holding the Redis password (key `password`). */}}
+{{- define "loan-risk.redis.authSecret" -}}
+{{- default (printf "%s-auth" (include "loan-risk.redis.fullname" .)) .Values.redis.auth.existingSecret }}
+{{- end }}
+
+{{/*
+REDIS_PASSWORD for a Redis client container (the API and the worker merge it into REDIS_URL);
+nothing when auth is off. Call with the root context; indent with nindent.
+*/}}
+{{- define "loan-risk.redisPasswordEnv" -}}
+{{- if .Values.redis.auth.enabled -}}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "loan-risk.redis.authSecret" . }}
+      key: password
+{{- end }}
+{{- end }}
+
+{{/*
+Namespaces the monitoring objects watch, joined by "|" (a PromQL regex as it is): the release's,
+the operator's watched namespace (where its LoanRiskModels' API pods run) and any extra ones.
+*/}}
+{{- define "loan-risk.monitoredNamespaces" -}}
+{{- $namespaces := list .Release.Namespace }}
+{{- with .Values.operator.watchNamespace }}{{ $namespaces = append $namespaces . }}{{ end }}
+{{- concat $namespaces .Values.monitoring.podMonitor.extraNamespaces | uniq | join "|" }}
 {{- end }}

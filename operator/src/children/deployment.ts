@@ -9,6 +9,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { MODEL_VERSION_ANNOTATION, type LoanRiskModel } from '@peerloan/contracts';
 import { API_PORT, commonLabels, resourceRequirements, ownerReference, selectorLabels, servingName } from '../labels.js';
 import { MODELS_MOUNT, rolloutEnv, type Serving } from '../rollout/serving.js';
+import { apiKeysMounts, apiKeysVolumes, securityEnv } from './api-security.js';
 
 export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Deployment {
   const { serving, dataset } = model.spec;
@@ -39,6 +40,7 @@ export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Depl
               // API images that predate the rollout environment read only this.
               { name: 'MODEL_DIR', value: `${MODELS_MOUNT}/${serves.live}` },
               ...(serving.env ?? []),
+              ...securityEnv(serving),
             ],
             resources: resourceRequirements(serving.resources),
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
@@ -46,9 +48,9 @@ export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Depl
             // Endpoint removal races SIGTERM; a short pause lets the load balancers catch up.
             lifecycle: { preStop: { sleep: { seconds: 5 } } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'models', mountPath: MODELS_MOUNT, subPath: dataset.modelsSubPath ?? 'models', readOnly: true }],
+            volumeMounts: [{ name: 'models', mountPath: MODELS_MOUNT, subPath: dataset.modelsSubPath ?? 'models', readOnly: true }, ...apiKeysMounts(serving)],
           }],
-          volumes: [{ name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } }],
+          volumes: [{ name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } }, ...apiKeysVolumes(serving)],
         },
       },
     },

@@ -1,0 +1,14 @@
+/** The one call per HTTP scoring site: the request's decisions, before its answer is sent. */
+import type { Response } from 'express';
+import type { LoanRecord } from '@peerloan/contracts';
+import type { Prediction } from '../prediction.js';
+import { auditEntry, type DecisionSource } from './audit-record.js';
+import type { AuditTrail } from './audit-trail.js';
+import { clientId } from './client-id.js';
+
+/** Resolves when the answer may go (required: once durable); a no-op without a trail. */
+export function auditDecisions(trail: AuditTrail | undefined, res: Response, source: DecisionSource, records: readonly LoanRecord[], answers: readonly Prediction[]): Promise<void> {
+  if (!trail) return Promise.resolve();
+  const decisions = answers.map((a, i) => ({ inputs: records[i], probability: a.probability, threshold: a.threshold, modelVersion: a.modelVersion, reasons: a.reasons }));
+  return trail.record(auditEntry(res.locals.requestId as string, clientId(res), source, decisions));
+}

@@ -1,0 +1,63 @@
+// ESLint for the whole monorepo, configured once here: typescript-eslint's strict, type-checked
+// rules on the TypeScript of every workspace (each file checked with its own tsconfig through the
+// project service), the recommended rules on the plain JavaScript (k6 scripts, bins, scripts,
+// benchmarks). Formatting is Prettier's job: eslint-config-prettier turns off the rules it owns.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/dist/',
+      '**/node_modules/',
+      '.cluster/',
+      'models/',
+      '.data/',
+      'bench/.venv/',
+      'bench/.out/',
+      'load-tests/data/',
+      'load-tests/results/',
+    ],
+  },
+  js.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    extends: [...tseslint.configs.strictTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Template literals with numbers and booleans are how messages and names are built here.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // node:test's test() and describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
+      ],
+      // @kubernetes/client-node types objects as classes; the API takes plain object literals for them.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      // `_`-prefixed parameters are the ones an interface (Express, node:stream) makes us take.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // k6 runs these, not Node: its globals (__ENV, __VU) and modules (k6/http).
+    files: ['load-tests/*.js', 'load-tests/lib/*.js'],
+    languageOptions: {
+      globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', console: 'readonly' },
+    },
+  },
+  prettier,
+);
