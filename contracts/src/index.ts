@@ -4,6 +4,7 @@ export * from './manifest.js';
 export * from './model-inputs.js';
 export * from './row-validation.js';
 export * from './crd.js';
+export * from './crd-defaults.js';
 export * from './rollout.js';
 export * from './api-security.js';
 export * from './model-card.js';

@@ -1,5 +1,5 @@
 /** The quality gate: a pure decision on a candidate against the live model. */
-import type { ModelRecord, QualityGateSpec } from '@peerloan/contracts';
+import { QUALITY_GATE_DEFAULTS, type ModelRecord, type QualityGateSpec } from '@peerloan/contracts';
 
 export type GateDecision = { accepted: true; message: string } | { accepted: false; message: string };
 
@@ -45,8 +45,8 @@ function regressionRefusal(candidate: ModelRecord, live: ModelRecord, maxRegress
 }
 
 export function applyQualityGate(candidate: ModelRecord, live: ModelRecord | undefined, gate: QualityGateSpec = {}): GateDecision {
-  const minRocAuc = gate.minRocAuc ?? 0.7;
-  const maxRegression = gate.maxRegression ?? 0.01;
+  const minRocAuc = gate.minRocAuc ?? QUALITY_GATE_DEFAULTS.minRocAuc;
+  const maxRegression = gate.maxRegression ?? QUALITY_GATE_DEFAULTS.maxRegression;
   const auc = candidate.metrics.rocAuc;
   if (auc < minRocAuc) {
     return { accepted: false, message: `candidate ${candidate.version} has ROC AUC ${fmt(auc)}, below qualityGate.minRocAuc ${fmt(minRocAuc)}${live ? `; keeping live version ${live.version}` : ''}` };

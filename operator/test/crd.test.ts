@@ -12,6 +12,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import {
   CRD_GROUP, CRD_PLURAL, CRD_VERSION, LOAN_RISK_MODEL_SPEC_SCHEMA, LOAN_RISK_MODEL_STATUS_SCHEMA, ROLLOUT_DEFAULTS,
+  DECISION_POLICY_DEFAULTS, DRIFT_DEFAULTS, QUALITY_GATE_DEFAULTS, SERVING_DEFAULTS, TRAINING_DEFAULTS,
   type LoanRiskModel, type LoanRiskModelSpec, type LoanRiskModelStatus,
 } from '@peerloan/contracts';
 import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
@@ -133,8 +134,15 @@ describe('LoanRiskModel CRD on a real API server', () => {
     assert.equal(got.spec.serving.minReplicas, 2);
     assert.equal(got.spec.drift?.action, 'alert');
     assert.equal(got.spec.paused, false);
-    // The schema's defaults are the operator's: both read ROLLOUT_DEFAULTS.
+    // The schema's defaults are the code's: both read the constants of contracts/src/crd-defaults.ts.
     assert.deepEqual(got.spec.rollout, ROLLOUT_DEFAULTS);
+    assert.deepEqual(got.spec.qualityGate, QUALITY_GATE_DEFAULTS);
+    assert.deepEqual(got.spec.decisionPolicy, DECISION_POLICY_DEFAULTS);
+    assert.deepEqual(got.spec.drift, DRIFT_DEFAULTS);
+    const { minReplicas, maxReplicas, targetCPUUtilization, resources } = got.spec.serving;
+    assert.deepEqual({ minReplicas, maxReplicas, targetCPUUtilization, resources }, SERVING_DEFAULTS);
+    const { folds, seed, backoffLimit, activeDeadlineSeconds } = got.spec.training;
+    assert.deepEqual({ folds, seed, backoffLimit, activeDeadlineSeconds }, TRAINING_DEFAULTS);
   });
 
   const invalid: Array<[string, (s: LoanRiskModelSpec) => unknown, RegExp]> = [

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { MONOTONE_FEATURES, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
+import { DECISION_POLICY_DEFAULTS, MONOTONE_FEATURES, TRAINING_BOUNDS, TRAINING_DEFAULTS, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
 
 export interface ParameterGrid {
@@ -62,8 +62,8 @@ const BASE_GRID: ParameterGrid = {
 };
 
 export const DEFAULT_CONFIG: TrainingConfig = {
-  folds: 5,
-  seed: 42,
+  folds: TRAINING_DEFAULTS.folds,
+  seed: TRAINING_DEFAULTS.seed,
   // Beside the base grid, shallow trees learning slowly (about 240 early-stopped rounds on the
   // real quarter): never worse in CV there and steadier out of time. Selection stays by CV mean.
   grid: [BASE_GRID, { ...BASE_GRID, max_depth: [2], eta: [0.05] }],
@@ -71,7 +71,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   maxRounds: 400,
   earlyStoppingRounds: 30,
   smote: { k: 5, targetRatio: 0.2 },
-  threshold: { policy: 'target-recall', value: 0.5 },
+  threshold: DECISION_POLICY_DEFAULTS,
   maxBadRowShare: 0.05,
   threads: 0,
   parityTolerance: 1e-5,
@@ -80,7 +80,9 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   stabilitySeeds: 5,
 };
 
-const numberList = (minimum: number, maximum: number, integer = false) => ({
+type Bounds = { readonly minimum: number; readonly maximum: number };
+
+const numberList = ({ minimum, maximum }: Bounds, integer = false) => ({
   type: 'array', minItems: 1, items: { type: integer ? 'integer' : 'number', minimum, maximum },
 });
 
@@ -88,11 +90,11 @@ const gridSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    max_depth: numberList(1, 16, true),
-    eta: numberList(0.001, 1),
-    min_child_weight: numberList(0, 1000),
-    subsample: numberList(0.1, 1),
-    colsample_bytree: numberList(0.1, 1),
+    max_depth: numberList(TRAINING_BOUNDS.grid.max_depth, true),
+    eta: numberList(TRAINING_BOUNDS.grid.eta),
+    min_child_weight: numberList(TRAINING_BOUNDS.grid.min_child_weight),
+    subsample: numberList(TRAINING_BOUNDS.grid.subsample),
+    colsample_bytree: numberList(TRAINING_BOUNDS.grid.colsample_bytree),
   },
 } as const;
 
@@ -100,12 +102,12 @@ const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    folds: { type: 'integer', minimum: 2, maximum: 20 },
-    seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+    folds: { type: 'integer', ...TRAINING_BOUNDS.folds },
+    seed: { type: 'integer', ...TRAINING_BOUNDS.seed },
     grid: { oneOf: [gridSchema, { type: 'array', minItems: 1, maxItems: 10, items: gridSchema }] },
     imbalance: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['none', 'scale_pos_weight', 'smote'] } },
-    maxRounds: { type: 'integer', minimum: 1, maximum: 10000 },
-    earlyStoppingRounds: { type: 'integer', minimum: 1, maximum: 1000 },
+    maxRounds: { type: 'integer', ...TRAINING_BOUNDS.maxRounds },
+    earlyStoppingRounds: { type: 'integer', ...TRAINING_BOUNDS.earlyStoppingRounds },
     smote: {
       type: 'object',
       additionalProperties: false,
@@ -120,12 +122,12 @@ const configSchema = {
         value: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
       },
     },
-    maxBadRowShare: { type: 'number', minimum: 0, maximum: 1 },
+    maxBadRowShare: { type: 'number', ...TRAINING_BOUNDS.maxBadRowShare },
     threads: { type: 'integer', minimum: 0, maximum: 256 },
     parityTolerance: { type: 'number', exclusiveMinimum: 0, maximum: 0.01 },
     bootstrapResamples: { type: 'integer', minimum: 100, maximum: 100000 },
     expectedLateRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
-    stabilitySeeds: { type: 'integer', minimum: 1, maximum: 20 },
+    stabilitySeeds: { type: 'integer', ...TRAINING_BOUNDS.stabilitySeeds },
     monotone: {
       type: 'object',
       additionalProperties: false,

@@ -4,7 +4,7 @@
  * reconcile finds the Job it made instead of making another.
  */
 import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
-import type { LoanRiskModel } from '@peerloan/contracts';
+import { DATASET_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { canonicalJson, commonLabels, resourceRequirements, ownerReference, sha256, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
 
 const CONFIG_FILE = 'training.json';
@@ -61,9 +61,8 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
       ownerReferences: [ownerReference(model)],
     },
     spec: {
-      backoffLimit: training.backoffLimit ?? 1,
-      // A stuck run would otherwise hold the model at Training forever.
-      activeDeadlineSeconds: training.activeDeadlineSeconds ?? 3600,
+      backoffLimit: training.backoffLimit ?? TRAINING_DEFAULTS.backoffLimit,
+      activeDeadlineSeconds: training.activeDeadlineSeconds ?? TRAINING_DEFAULTS.activeDeadlineSeconds,
       template: {
         metadata: { labels },
         spec: {
@@ -87,7 +86,7 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             volumeMounts: [
               { name: 'data', mountPath: '/data', readOnly: true },
-              { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? 'models' },
+              { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath },
               { name: 'config', mountPath: '/config', readOnly: true },
               { name: 'tmp', mountPath: '/tmp' },
             ],
