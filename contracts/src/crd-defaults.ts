@@ -4,7 +4,7 @@
  * the trainer read the same constants for a field that is not set (an object the API server did
  * not default, a trainer run outside the cluster).
  */
-import type { DatasetSpec, DecisionPolicySpec, DriftSpec, QualityGateSpec, ServingSpec, TrainingSpec } from './crd.js';
+import type { DatasetSpec, DecisionPolicySpec, DriftSpec, QualityGateSpec, ServingSpec, TrainingSpec } from './crd-types.js';
 
 /** spec.dataset: where the trainer writes `<version>/` and the API reads it. */
 export const DATASET_DEFAULTS = { modelsSubPath: 'models' } as const satisfies Required<Pick<DatasetSpec, 'modelsSubPath'>>;

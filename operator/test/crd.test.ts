@@ -68,7 +68,7 @@ function schemaPaths(schema: Record<string, any>, prefix = ''): string[] {
 const leafMaps = (paths: string[]) => paths.filter((p) => !/\.(requests|limits)\./.test(p));
 
 describe('LoanRiskModel CRD, one source of truth', () => {
-  test('the committed YAML is what contracts/src/crd.ts generates', async () => {
+  test('the committed YAML is what contracts/src/crd-schema.ts generates', async () => {
     const committed = await readFile(join(REPO_ROOT, CRD_MANIFEST_PATH), 'utf8');
     assert.equal(committed, crdYaml(), 'run `npm run build && npm run generate:crd -w operator`');
   });
