@@ -3,6 +3,7 @@
  * the constants both the schema (crd-schema.ts) and the code read. A test walks these types
  * against the schema, so the two cannot drift apart.
  */
+import type { Condition } from './conditions.js';
 import type { Interval, ThresholdPolicy } from './manifest.js';
 import { AUTH_ENV, RATE_LIMIT_ENV } from './api-security.js';
 import { ROLLOUT_ENV, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
@@ -237,15 +238,6 @@ export interface RolloutStatus {
   /** What the step waits for, or how the rollout ended. */
   message?: string;
   checks?: RolloutCheckResult[];
-}
-
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
 }
 
 export interface LoanRiskModelStatus {
