@@ -7,6 +7,7 @@ export * from './crd-types.js';
 export * from './crd-schema.js';
 export * from './crd-defaults.js';
 export * from './conditions.js';
+export * from './canonical-json.js';
 export * from './rollout.js';
 export * from './api-security.js';
 export * from './model-card.js';

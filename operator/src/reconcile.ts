@@ -19,7 +19,7 @@
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
-  HISTORY_LIMIT, setCondition, transitions, type Condition, type ConditionInput, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
+  canonicalJson, HISTORY_LIMIT, setCondition, transitions, type Condition, type ConditionInput, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
 } from '@peerloan/contracts';
 import { desiredDeployment } from './children/deployment.js';
 import { desiredHpa } from './children/hpa.js';
@@ -30,7 +30,7 @@ import { desiredTrainingConfigMap, desiredTrainingJob, trainingJobName } from '.
 import { retrainDecision } from './drift-retrain.js';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
-import { canonicalJson, isOwnedBy, servingName } from './labels.js';
+import { isOwnedBy, servingName } from './labels.js';
 import { applyQualityGate } from './quality-gate.js';
 import { deploymentProgress, describeServing, scrapeTargets, stepReadiness } from './rollout/observe.js';
 import { validatePin, type Pin } from './rollout/pin.js';

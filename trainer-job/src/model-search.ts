@@ -7,7 +7,7 @@ import type { ImbalanceStrategy, MetricSummary, SearchCandidate } from '@peerloa
 import { encodeTable, type EncodingPlan } from './encoding.js';
 import { stratifiedFolds, type Fold } from './folds.js';
 import type { LoanTable } from './loan-table.js';
-import { meanAndStd } from './metrics.js';
+import { meanAndStd } from './evaluation.js';
 import { mulberry32 } from './random.js';
 import { smote } from './smote.js';
 import type { ParameterGrid, TrainingConfig } from './training-config.js';

@@ -6,7 +6,7 @@
  */
 import type { CardDataset, CardSegments, Interval, ModelCard, ModelManifest } from '@peerloan/contracts';
 import type { LateRateBin } from './late-rates.js';
-import { thresholdSweep } from './metrics.js';
+import { thresholdSweep } from './evaluation.js';
 
 type Point = readonly [number, number];
 interface Series { readonly name: string; readonly points: readonly Point[]; readonly color: string; readonly dashed?: boolean }

@@ -9,7 +9,7 @@ import type { ReseedingStability } from '@peerloan/contracts';
 import { applyPlatt, calibrate } from './calibration.js';
 import type { EncodingPlan } from './encoding.js';
 import type { LoanTable } from './loan-table.js';
-import { meanAndStd } from './metrics.js';
+import { meanAndStd } from './evaluation.js';
 import { searchModels, type CandidateResult, type GridPoint } from './model-search.js';
 import { chooseThreshold } from './threshold.js';
 import type { ParameterGrid, TrainingConfig } from './training-config.js';

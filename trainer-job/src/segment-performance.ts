@@ -6,7 +6,7 @@
  */
 import type { SegmentPerformance } from '@peerloan/contracts';
 import type { LoanTable } from './loan-table.js';
-import { rocAuc } from './metrics.js';
+import { rocAuc } from './evaluation.js';
 
 export const SEGMENT_FEATURES = ['grade', 'purpose', 'home_ownership'] as const;
 export const MIN_SEGMENT_LATE = 30;

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { DECISION_POLICY_DEFAULTS, MONOTONE_FEATURES, TRAINING_BOUNDS, TRAINING_DEFAULTS, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
+import { canonicalJson, DECISION_POLICY_DEFAULTS, MONOTONE_FEATURES, TRAINING_BOUNDS, TRAINING_DEFAULTS, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
 
 export interface ParameterGrid {
@@ -178,13 +178,4 @@ export async function readConfigFile(path: string): Promise<ConfigOverrides> {
 export function modelAffectingConfig(config: TrainingConfig): string {
   const { threads: _threads, ...rest } = config;
   return canonicalJson(rest);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

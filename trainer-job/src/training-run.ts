@@ -19,7 +19,7 @@ import { DataError } from './errors/data-error.js';
 import { gainImportance } from './feature-importance.js';
 import { lateRatesByBin } from './late-rates.js';
 import type { LoanTable } from './loan-table.js';
-import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
+import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './evaluation.js';
 import { baseScore, gridPoints, refit, searchModels, type CandidateResult } from './model-search.js';
 import { buildModelCard } from './model-card.js';
 import { buildOnnxModel } from './onnx-export.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootstrapIntervals, pairedDifference, precisionAt, recallAt, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc } from '../src/bootstrap.js';
 import { calibrationCheck } from '../src/calibration.js';
-import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/metrics.js';
+import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/evaluation.js';
 import { mulberry32 } from '../src/random.js';
 
 function scoredLoans(n: number, seed: number) {

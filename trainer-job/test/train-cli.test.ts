@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { FEATURE_NAMES, recordsToColumns, type Interval, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
-import { rocAuc } from '../src/metrics.js';
+import { rocAuc } from '../src/evaluation.js';
 import { generateLoans } from '../src/synthetic-data.js';
 
 const run = promisify(execFile);

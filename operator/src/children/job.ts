@@ -5,14 +5,15 @@
  */
 import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
 import { DATASET_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
-import { canonicalJson, commonLabels, resourceRequirements, ownerReference, sha256, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
+import { contentHash } from '../content-hash.js';
+import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
 
 const CONFIG_FILE = 'training.json';
 
 /** `retrains` counts drift-triggered runs: the same spec trained again (on new data at the same path) needs a new Job. */
 export function trainingHash(model: LoanRiskModel, retrains = 0): string {
   const { dataset, training, decisionPolicy } = model.spec;
-  return sha256(canonicalJson({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) }));
+  return contentHash({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) });
 }
 
 export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
