@@ -56,14 +56,14 @@ const tDownloaded = performance.now();
 await redis.flushall();
 const before = await usedMemory(redis);
 const queue = new Queue('prediction-log', { connection: redis });
-const events = [...generateLoans({ rows: 100_000, seed: 3 })].map((l) => ({ v: 'bench', t: Date.now(), x: FEATURE_NAMES.map((n) => l.record[n] ?? null), p: 0.02 }));
+const events = [...generateLoans({ rows: 100_000, seed: 3 })].map((l) => ({ modelVersion: 'bench', scoredAt: Date.now(), features: FEATURE_NAMES.map((n) => l.record[n] ?? null), probability: 0.02 }));
 for (let i = 0; i < events.length; i += 1000) await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true, removeOnFail: 1000 });
 const perMillion = ((await usedMemory(redis)) - before) * 10;
 
 // 3. Drift worker: drain those 100k events (with the served model's version so all are counted).
 await redis.flushall();
 const version = (await import('node:fs')).readFileSync(`${modelsRoot}/current`, 'utf8').trim();
-for (const e of events) e.v = version;
+for (const e of events) e.modelVersion = version;
 for (let i = 0; i < events.length; i += 1000) await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true });
 const td0 = performance.now();
 start('node', ['api/dist/src/worker-main.js'], { MODEL_DIR: modelsRoot, REDIS_URL: redisUrl, WORKER_ROLES: 'drift', METRICS_PORT: '0', DRIFT_WINDOW_EVENTS: '10000' });

@@ -32,7 +32,8 @@ def main(csv_path, config_path):
     folds = list(StratifiedKFold(config["folds"], shuffle=True, random_state=config["seed"]).split(x, y))
     results = []
     for strategy in config["imbalance"]:
-        for params in ParameterGrid({k: list(v) for k, v in config["grid"].items()}):
+        # The trainer's grid is a list of grids (union), as ParameterGrid takes them.
+        for params in ParameterGrid([{k: list(v) for k, v in g.items()} for g in config["grid"]]):
             aucs = []
             for i, (train, valid) in enumerate(folds):
                 xt, yt = x[train], y[train]

@@ -10,7 +10,7 @@ import { errorHandler, notFound } from './http-errors.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Metrics } from './metrics.js';
 import type { ModelStore } from './model-store.js';
-import { oipRoutes } from './oip-v2.js';
+import { oipRoutes } from './oip-routes.js';
 import { openApiRoute } from './openapi-route.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import type { BatchService } from './batch/batch-service.js';

@@ -57,6 +57,17 @@ describe('drift notifier on a real API server', () => {
     assert.equal(event?.type, 'Warning');
   });
 
+  test('a repeated report keeps lastTransitionTime and records no second Event, as the operator\'s conditions do', async () => {
+    const before = await getModel(kc, NS, NAME);
+    const first = before.status?.conditions?.find((c) => c.type === 'Drifted');
+    await new KubernetesDriftNotifier(kc, NS, NAME, pino({ level: 'silent' })).notify(report(true));
+    const drifted = (await getModel(kc, NS, NAME)).status?.conditions?.find((c) => c.type === 'Drifted');
+    assert.equal(drifted?.lastTransitionTime, first?.lastTransitionTime);
+    assert.equal(drifted?.observedGeneration, before.metadata.generation);
+    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
+    assert.equal(events.items.filter((e) => e.reason === 'DriftDetected').length, 1);
+  });
+
   test('the end of drift sets Drifted=False', async () => {
     await new KubernetesDriftNotifier(kc, NS, NAME, pino({ level: 'silent' })).notify(report(false));
     const drifted = (await getModel(kc, NS, NAME)).status?.conditions?.find((c) => c.type === 'Drifted');

@@ -42,6 +42,47 @@ export interface Interval {
   readonly high: number;
 }
 
+/**
+ * The candidate against the live model on the later period's rows (loanrisk-train
+ * --baseline-model with --validation-data): both scored on loans neither trained on, the ROC AUC
+ * difference (candidate - live) with a paired, stratified bootstrap interval.
+ */
+export interface BaselineComparison {
+  readonly baselineVersion: string;
+  readonly rows: number;
+  readonly candidateRocAuc: number;
+  readonly liveRocAuc: number;
+  readonly difference: Interval;
+}
+
+/** A prior-shift correction (training config expectedLateRate). */
+export interface PriorShift {
+  /** The late rate the mean predicted probability was moved to. */
+  readonly expectedLateRate: number;
+  /** The training period's observed late rate, the mean before the move. */
+  readonly trainingLateRate: number;
+  /** Added to the fitted Platt intercept (log-odds). */
+  readonly interceptShift: number;
+}
+
+/**
+ * The chosen candidate cross-validated again under other seeds (training config stabilitySeeds;
+ * the first seed is the run's own). Decisions are out-of-fold scores against each run's own
+ * threshold by the same policy.
+ */
+export interface ReseedingStability {
+  readonly seeds: readonly number[];
+  /** CV ROC AUC (fold mean) per seed, in the order of `seeds`. */
+  readonly rocAuc: readonly number[];
+  readonly rocAucSpread: { readonly mean: number; readonly std: number; readonly min: number; readonly max: number };
+  /** Per seed: share of the training loans whose decision differs from the first seed's (0 for the first). */
+  readonly flipShare: readonly number[];
+  /** Share of loans whose decision differs from the first seed's under at least one other seed. */
+  readonly anyFlipShare: number;
+  /** Share the first seed flags, for scale. */
+  readonly flaggedByDefaultShare: number;
+}
+
 export interface MetricSummary {
   /** Mean over the folds, and their spread. */
   readonly mean: number;
@@ -138,7 +179,14 @@ export interface ModelManifest {
   readonly encodedColumns: readonly string[];
   readonly outputs: { readonly probability: string; readonly rawProbability: string };
   readonly threshold: ThresholdChoice;
-  readonly calibration: { readonly method: 'platt'; readonly slope: number; readonly intercept: number };
+  /** The calibration the graph applies (after the prior shift, when one was asked for). */
+  readonly calibration: {
+    readonly method: 'platt';
+    readonly slope: number;
+    readonly intercept: number;
+    /** Present when the config set expectedLateRate: the intercept was moved by `interceptShift` so the mean predicted probability is it. */
+    readonly priorShift?: PriorShift;
+  };
   readonly metrics: {
     readonly cv: Readonly<Record<MetricName, MetricSummary>>;
     /** Out-of-fold, calibrated, at the chosen threshold. */
@@ -148,6 +196,10 @@ export interface ModelManifest {
   };
   /** Present when the run was given --validation-data. */
   readonly outOfTime?: OutOfTimeMetrics;
+  /** Present when stabilitySeeds > 1. */
+  readonly stability?: ReseedingStability;
+  /** Present when the run was given --baseline-model (with --validation-data) and the folder held a model. */
+  readonly comparison?: BaselineComparison;
   readonly model: {
     readonly engine: string;
     readonly strategy: ImbalanceStrategy;
@@ -193,4 +245,6 @@ export interface TrainingSummary {
     readonly brier: Interval;
     readonly expectedCalibrationError: number;
   };
+  /** Present when the run was given --baseline-model: the paired comparison with the live model. */
+  readonly comparison?: BaselineComparison;
 }

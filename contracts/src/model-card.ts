@@ -3,7 +3,7 @@
  * it was trained and checked on, how well it does (with intervals), how it decides and where
  * it should not be trusted. Written by the trainer from the same numbers as the manifest.
  */
-import type { CalibrationCheck, ImbalanceStrategy, Interval, ThresholdPolicy } from './manifest.js';
+import type { CalibrationCheck, ImbalanceStrategy, Interval, ModelManifest, ReseedingStability, ThresholdPolicy } from './manifest.js';
 
 export interface CardMetric {
   /** Cross-validation: mean over the folds and their spread. */
@@ -14,10 +14,37 @@ export interface CardMetric {
 }
 
 export interface CardDataset {
+  /** The CSV's file name: the period it holds is named there (e.g. 2026q3.csv); the rows carry no dates. */
+  readonly file: string;
   readonly rows: number;
   readonly positives: number;
   readonly lateRate: number;
   readonly sha256: string;
+}
+
+/** The model on the loans of one value of a feature (e.g. grade C). */
+export interface SegmentPerformance {
+  readonly value: string;
+  readonly rows: number;
+  readonly late: number;
+  readonly lateRate: number;
+  readonly meanPredicted: number;
+  /** null when the segment holds only one class. */
+  readonly rocAuc: number | null;
+  /** Of the segment's late loans, the share flagged at the threshold; null without late loans. */
+  readonly recall: number | null;
+  readonly flagRate: number;
+  /** Fewer late loans than the card's minimum (segments.minLate): its AUC and recall say little. */
+  readonly tooFewLate: boolean;
+}
+
+export interface CardSegments {
+  /** Late loans a segment needs before its numbers are read as more than noise. */
+  readonly minLate: number;
+  /** Out-of-fold scores on the training period, per feature (grade, purpose, home_ownership). */
+  readonly crossValidation: Readonly<Record<string, readonly SegmentPerformance[]>>;
+  /** The served model on the later period, when the run was given one. */
+  readonly outOfTime?: Readonly<Record<string, readonly SegmentPerformance[]>>;
 }
 
 export interface ModelCard {
@@ -41,6 +68,8 @@ export interface ModelCard {
     readonly strategy: ImbalanceStrategy;
     readonly params: Readonly<Record<string, number>>;
     readonly rounds: number;
+    /** What the graph applies to the trees' log-odds, with the prior shift when there was one. */
+    readonly calibration: ModelManifest['calibration'];
   };
   readonly data: {
     readonly training: CardDataset & { readonly badRows: number };
@@ -62,6 +91,8 @@ export interface ModelCard {
       readonly brier: Interval;
       readonly calibration: CalibrationCheck;
     };
+    /** The chosen settings cross-validated under other seeds: CV AUC spread and decisions that flip. */
+    readonly stability?: ReseedingStability;
   };
   readonly thresholdPolicy: {
     readonly policy: ThresholdPolicy;
@@ -72,5 +103,6 @@ export interface ModelCard {
     readonly recall: number;
     readonly flagRate: number;
   };
+  readonly segments: CardSegments;
   readonly limitations: readonly string[];
 }

@@ -166,3 +166,17 @@ describe('what differs by environment', () => {
     assert.ok(dev.training.folds < model('prod').training.folds);
   });
 });
+
+test('the LoanRiskModel takes a later period and the out-of-time gate from the values, and leaves them out by default', () => {
+  const plain = only(renderChart('dev'), 'LoanRiskModel').spec;
+  assert.equal(plain.dataset.validationPath, undefined);
+  assert.deepEqual(Object.keys(plain.qualityGate).sort(), ['maxRegression', 'minRocAuc']);
+  const set = ['--set-string', 'loanRiskModel.validationPath=loans/2026q4.csv', '--set-json', 'loanRiskModel.minOutOfTimeRocAuc=0.68', '--set-json', 'loanRiskModel.maxCalibrationError=0.01'];
+  const model = only(renderChart('dev', set), 'LoanRiskModel').spec;
+  assert.equal(model.dataset.validationPath, 'loans/2026q4.csv');
+  assert.equal(model.qualityGate.minOutOfTimeRocAuc, 0.68);
+  assert.equal(model.qualityGate.maxCalibrationError, 0.01);
+  const refused = helm(['template', 'loan-risk', CHART_DIR, ...valuesArgs('dev'), '--set-string', 'loanRiskModel.validationPath=../q4.csv']);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /validationPath/);
+});

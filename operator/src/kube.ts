@@ -6,7 +6,7 @@ import {
   AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, NetworkingV1Api, PatchStrategy,
   type KubeConfig, type KubernetesObject, type V1Deployment, type V1Job, type V1Pod,
 } from '@kubernetes/client-node';
-import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
+import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, modelEventBody, type LoanRiskModel, type ModelEvent } from '@peerloan/contracts';
 import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, selectorLabels, shortName } from './labels.js';
 
 export function isNotFound(err: unknown): boolean {
@@ -90,20 +90,8 @@ export class KubeClient {
     }
   }
 
-  async recordEvent(model: LoanRiskModel, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const now = new Date();
-    const namespace = model.metadata.namespace!;
-    await this.core.createNamespacedEvent({
-      namespace,
-      body: {
-        metadata: { generateName: `${model.metadata.name}.`, namespace },
-        involvedObject: { apiVersion: `${CRD_GROUP}/${CRD_VERSION}`, kind: CRD_KIND, name: model.metadata.name, namespace, uid: model.metadata.uid, resourceVersion: model.metadata.resourceVersion },
-        type, reason, message: message.slice(0, 1024),
-        firstTimestamp: now, lastTimestamp: now, count: 1,
-        source: { component: FIELD_MANAGER },
-        reportingComponent: FIELD_MANAGER,
-        reportingInstance: process.env.POD_NAME ?? FIELD_MANAGER,
-      },
-    });
+  async recordEvent(model: LoanRiskModel, type: ModelEvent['type'], reason: string, message: string): Promise<void> {
+    const body = modelEventBody(model, { type, reason, message }, { component: FIELD_MANAGER, instance: process.env.POD_NAME }, new Date());
+    await this.core.createNamespacedEvent({ namespace: model.metadata.namespace!, body });
   }
 }

@@ -1,7 +1,7 @@
 /** Names, labels and owner references shared by every object the operator creates. */
-import { createHash } from 'node:crypto';
 import type { V1OwnerReference, V1ResourceRequirements } from '@kubernetes/client-node';
 import { CRD_API_VERSION, CRD_GROUP, CRD_KIND, type LoanRiskModel, type ResourceRequirements } from '@peerloan/contracts';
+import { sha256 } from './content-hash.js';
 
 export const FIELD_MANAGER = 'loanrisk-operator';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -14,19 +14,6 @@ export const API_PORT = 8080;
 export function shortName(name: string, room: number): string {
   if (name.length <= room) return name;
   return `${name.slice(0, room - 9)}-${sha256(name).slice(0, 8)}`;
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function servingName(model: LoanRiskModel): string {

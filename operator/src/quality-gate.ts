@@ -1,5 +1,5 @@
 /** The quality gate: a pure decision on a candidate against the live model. */
-import type { ModelRecord, QualityGateSpec } from '@peerloan/contracts';
+import { QUALITY_GATE_DEFAULTS, type ModelRecord, type QualityGateSpec } from '@peerloan/contracts';
 
 export type GateDecision = { accepted: true; message: string } | { accepted: false; message: string };
 
@@ -24,18 +24,39 @@ function outOfTimeRefusal(candidate: ModelRecord, live: ModelRecord | undefined,
   return undefined;
 }
 
+/** The paired comparison with this live version, when the training Job made one. */
+function pairedWith(candidate: ModelRecord, live: ModelRecord) {
+  return candidate.comparison?.baselineVersion === live.version ? candidate.comparison : undefined;
+}
+
+/**
+ * maxRegression: on the later period's rows when the trainer scored the live model beside the
+ * candidate (a paired difference), else the two cross-validated AUCs, each from its own data.
+ */
+function regressionRefusal(candidate: ModelRecord, live: ModelRecord, maxRegression: number): string | undefined {
+  const paired = pairedWith(candidate, live);
+  if (paired) {
+    const d = paired.difference;
+    if (d.value >= -maxRegression) return undefined;
+    return `candidate ${candidate.version} scores ROC AUC ${fmt(-d.value)} below live version ${live.version} on the same ${paired.rows} later-period rows (difference ${fmt(d.value)}, paired 95% ${fmt(d.low)} to ${fmt(d.high)}), more than qualityGate.maxRegression ${fmt(maxRegression)}; keeping ${live.version}`;
+  }
+  if (candidate.metrics.rocAuc >= live.metrics.rocAuc - maxRegression) return undefined;
+  return `candidate ${candidate.version} has ROC AUC ${fmt(candidate.metrics.rocAuc)}, more than qualityGate.maxRegression ${fmt(maxRegression)} below live version ${live.version} (${fmt(live.metrics.rocAuc)}); keeping ${live.version}`;
+}
+
 export function applyQualityGate(candidate: ModelRecord, live: ModelRecord | undefined, gate: QualityGateSpec = {}): GateDecision {
-  const minRocAuc = gate.minRocAuc ?? 0.7;
-  const maxRegression = gate.maxRegression ?? 0.01;
+  const minRocAuc = gate.minRocAuc ?? QUALITY_GATE_DEFAULTS.minRocAuc;
+  const maxRegression = gate.maxRegression ?? QUALITY_GATE_DEFAULTS.maxRegression;
   const auc = candidate.metrics.rocAuc;
   if (auc < minRocAuc) {
     return { accepted: false, message: `candidate ${candidate.version} has ROC AUC ${fmt(auc)}, below qualityGate.minRocAuc ${fmt(minRocAuc)}${live ? `; keeping live version ${live.version}` : ''}` };
   }
-  if (live && live.version !== candidate.version && auc < live.metrics.rocAuc - maxRegression) {
-    return { accepted: false, message: `candidate ${candidate.version} has ROC AUC ${fmt(auc)}, more than qualityGate.maxRegression ${fmt(maxRegression)} below live version ${live.version} (${fmt(live.metrics.rocAuc)}); keeping ${live.version}` };
-  }
+  const regression = live && live.version !== candidate.version ? regressionRefusal(candidate, live, maxRegression) : undefined;
+  if (regression) return { accepted: false, message: regression };
   const refusal = outOfTimeRefusal(candidate, live, gate);
   if (refusal) return { accepted: false, message: refusal };
   const oot = candidate.outOfTime ? `, out of time ${fmt(candidate.outOfTime.rocAuc.value)} (95% ${fmt(candidate.outOfTime.rocAuc.low)}-${fmt(candidate.outOfTime.rocAuc.high)})` : '';
-  return { accepted: true, message: `candidate ${candidate.version} passed the quality gate with ROC AUC ${fmt(auc)}${oot} (minimum ${fmt(minRocAuc)}${live ? `, live ${fmt(live.metrics.rocAuc)}` : ''})` };
+  const paired = live && pairedWith(candidate, live);
+  const versusLive = paired ? `, ${fmt(paired.difference.value)} against live on the same ${paired.rows} later-period rows (paired 95% ${fmt(paired.difference.low)} to ${fmt(paired.difference.high)})` : '';
+  return { accepted: true, message: `candidate ${candidate.version} passed the quality gate with ROC AUC ${fmt(auc)}${oot}${versusLive} (minimum ${fmt(minRocAuc)}${live ? `, live ${fmt(live.metrics.rocAuc)}` : ''})` };
 }

@@ -19,7 +19,7 @@
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
-  HISTORY_LIMIT, type Condition, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
+  canonicalJson, HISTORY_LIMIT, setCondition, transitions, type Condition, type ConditionInput, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
 } from '@peerloan/contracts';
 import { desiredDeployment } from './children/deployment.js';
 import { desiredHpa } from './children/hpa.js';
@@ -27,11 +27,10 @@ import { desiredIngress } from './children/ingress.js';
 import { desiredPdb } from './children/pdb.js';
 import { desiredService } from './children/service.js';
 import { desiredTrainingConfigMap, desiredTrainingJob, trainingJobName } from './children/job.js';
-import { setCondition, transitions, type ConditionInput } from './conditions.js';
 import { retrainDecision } from './drift-retrain.js';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
-import { canonicalJson, isOwnedBy, servingName } from './labels.js';
+import { isOwnedBy, servingName } from './labels.js';
 import { applyQualityGate } from './quality-gate.js';
 import { deploymentProgress, describeServing, scrapeTargets, stepReadiness } from './rollout/observe.js';
 import { validatePin, type Pin } from './rollout/pin.js';
@@ -261,7 +260,7 @@ export class Reconciler {
 
   private conditions(model: LoanRiskModel, inputs: ConditionInput[]): Condition[] {
     const previous = model.status?.conditions ?? [];
-    const now = this.now().toISOString();
+    const now = this.now();
     return inputs.map((c) => {
       const reported = c.type === 'Drifted' ? previous.find((p) => p.type === 'Drifted') : undefined;
       return reported ?? setCondition(previous, c, model.metadata.generation, now);

@@ -12,6 +12,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import {
   CRD_GROUP, CRD_PLURAL, CRD_VERSION, LOAN_RISK_MODEL_SPEC_SCHEMA, LOAN_RISK_MODEL_STATUS_SCHEMA, ROLLOUT_DEFAULTS,
+  DECISION_POLICY_DEFAULTS, DRIFT_DEFAULTS, QUALITY_GATE_DEFAULTS, SERVING_DEFAULTS, TRAINING_DEFAULTS,
   type LoanRiskModel, type LoanRiskModelSpec, type LoanRiskModelStatus,
 } from '@peerloan/contracts';
 import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
@@ -28,7 +29,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   dataset: { claimName: 'c', path: 'p', validationPath: 'v', modelsSubPath: 'm' },
   training: {
     image: 'i', resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } }, folds: 5, seed: 1,
-    config: { monotone: { loan_amnt: 0, int_rate: 1, grade: 1, annual_inc: -1, revol_util: 0, emp_length: -1, dti: 0, delinq_2yrs: 1 }, maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
+    config: { monotone: { loan_amnt: 0, int_rate: 1, grade: 1, annual_inc: -1, revol_util: 0, emp_length: -1, dti: 0, delinq_2yrs: 1 }, maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, expectedLateRate: 0.03, stabilitySeeds: 5, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
     backoffLimit: 1, activeDeadlineSeconds: 60,
   },
   qualityGate: { minRocAuc: 0.7, maxRegression: 0.01, minOutOfTimeRocAuc: 0.6, maxCalibrationError: 0.01 },
@@ -39,7 +40,7 @@ const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
   pinnedVersion: 'v', paused: false,
 };
-const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 }, threshold: 0.5, rows: 1, job: 'j' };
+const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 }, comparison: { baselineVersion: 'u', rows: 1, difference: { value: -0.01, low: -0.02, high: 0 } }, threshold: 0.5, rows: 1, job: 'j' };
 const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
   phase: 'Ready', observedGeneration: 1, liveVersion: 'v', previousVersion: 'v', pinnedVersion: 'v', candidateVersion: 'v', candidateTrafficPercent: 10,
   live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',
@@ -67,7 +68,7 @@ function schemaPaths(schema: Record<string, any>, prefix = ''): string[] {
 const leafMaps = (paths: string[]) => paths.filter((p) => !/\.(requests|limits)\./.test(p));
 
 describe('LoanRiskModel CRD, one source of truth', () => {
-  test('the committed YAML is what contracts/src/crd.ts generates', async () => {
+  test('the committed YAML is what contracts/src/crd-schema.ts generates', async () => {
     const committed = await readFile(join(REPO_ROOT, CRD_MANIFEST_PATH), 'utf8');
     assert.equal(committed, crdYaml(), 'run `npm run build && npm run generate:crd -w operator`');
   });
@@ -133,8 +134,15 @@ describe('LoanRiskModel CRD on a real API server', () => {
     assert.equal(got.spec.serving.minReplicas, 2);
     assert.equal(got.spec.drift?.action, 'alert');
     assert.equal(got.spec.paused, false);
-    // The schema's defaults are the operator's: both read ROLLOUT_DEFAULTS.
+    // The schema's defaults are the code's: both read the constants of contracts/src/crd-defaults.ts.
     assert.deepEqual(got.spec.rollout, ROLLOUT_DEFAULTS);
+    assert.deepEqual(got.spec.qualityGate, QUALITY_GATE_DEFAULTS);
+    assert.deepEqual(got.spec.decisionPolicy, DECISION_POLICY_DEFAULTS);
+    assert.deepEqual(got.spec.drift, DRIFT_DEFAULTS);
+    const { minReplicas, maxReplicas, targetCPUUtilization, resources } = got.spec.serving;
+    assert.deepEqual({ minReplicas, maxReplicas, targetCPUUtilization, resources }, SERVING_DEFAULTS);
+    const { folds, seed, backoffLimit, activeDeadlineSeconds } = got.spec.training;
+    assert.deepEqual({ folds, seed, backoffLimit, activeDeadlineSeconds }, TRAINING_DEFAULTS);
   });
 
   const invalid: Array<[string, (s: LoanRiskModelSpec) => unknown, RegExp]> = [

@@ -35,6 +35,26 @@ test('out-of-time limits are off unless set, need out-of-time metrics when set, 
   assert.match(uncalibrated.message, /calibration error 0\.0101, above qualityGate.maxCalibrationError 0\.0100/);
 });
 
+test('maxRegression is paired when the trainer compared the candidate with this live version on the later period, else compares the CV AUCs', () => {
+  const gate = { minRocAuc: 0.7, maxRegression: 0.01 };
+  const compared = (candidate: number, baselineVersion: string, value: number) => ({
+    ...model('b', candidate), comparison: { baselineVersion, rows: 20000, difference: { value, low: value - 0.008, high: value + 0.008 } },
+  });
+  // The CV AUCs alone would refuse (0.75 against 0.8), the same rows say the candidate is as good.
+  const paired = applyQualityGate(compared(0.75, 'a', -0.002), model('a', 0.8), gate);
+  assert.equal(paired.accepted, true, paired.message);
+  assert.match(paired.message, /-0\.0020 against live on the same 20000 later-period rows \(paired 95% -0\.0100 to 0\.0060\)/);
+  // The CV AUCs alone would accept, the same rows show a drop past the limit.
+  const refused = applyQualityGate(compared(0.8, 'a', -0.0101), model('a', 0.79), gate);
+  assert.equal(refused.accepted, false);
+  assert.match(refused.message, /scores ROC AUC 0\.0101 below live version a on the same 20000 later-period rows \(difference -0\.0101, paired 95% -0\.0181 to -0\.0021\), more than qualityGate.maxRegression 0\.0100; keeping a$/);
+  assert.equal(applyQualityGate(compared(0.8, 'a', -0.01), model('a', 0.79), gate).accepted, true, 'at the limit');
+  // A comparison with another version than the one live now is not used: back to the CV AUCs.
+  const stale = applyQualityGate(compared(0.75, 'old', 0.02), model('a', 0.8), gate);
+  assert.equal(stale.accepted, false);
+  assert.match(stale.message, /has ROC AUC 0\.7500, more than qualityGate.maxRegression 0\.0100 below live version a \(0\.8000\)/);
+});
+
 test('the summary needs a version and metrics.rocAuc; the message names what is wrong', () => {
   const ok = parseTrainingSummary('p', JSON.stringify({ version: 'abc123', path: '/models/abc123', metrics: { rocAuc: 0.81, prAuc: 0.2, brier: 0.02 }, threshold: 0.1, rows: 10 }), 'j');
   assert.deepEqual(ok, { version: 'abc123', metrics: { rocAuc: 0.81, prAuc: 0.2, brier: 0.02 }, threshold: 0.1, rows: 10, job: 'j' });
@@ -42,6 +62,10 @@ test('the summary needs a version and metrics.rocAuc; the message names what is 
   const withOot = parseTrainingSummary('p', JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, outOfTime }), 'j');
   assert.deepEqual(withOot.outOfTime, { rows: 200, rocAuc: { value: 0.7, low: 0.65, high: 0.75 }, expectedCalibrationError: 0.004 });
   assert.throws(() => parseTrainingSummary('p', JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, outOfTime: { rows: 200, rocAuc: 0.7 } }), 'j'), /"outOfTime" needs rows, rocAuc \{value, low, high\}/);
+  const comparison = { baselineVersion: 'live1', rows: 200, candidateRocAuc: 0.7, liveRocAuc: 0.71, difference: { value: -0.01, low: -0.03, high: 0.01 } };
+  const withComparison = parseTrainingSummary('p', JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, comparison }), 'j');
+  assert.deepEqual(withComparison.comparison, { baselineVersion: 'live1', rows: 200, difference: { value: -0.01, low: -0.03, high: 0.01 } });
+  assert.throws(() => parseTrainingSummary('p', JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, comparison: { ...comparison, rows: 'many' } }), 'j'), /"comparison" needs baselineVersion, rows and difference/);
   assert.throws(() => parseTrainingSummary('p', '', 'j'), /empty termination message/);
   assert.throws(() => parseTrainingSummary('p', 'Traceback...', 'j'), TrainingSummaryError);
   assert.throws(() => parseTrainingSummary('p', '{"version":"a"}', 'j'), /metrics.rocAuc/);

@@ -45,7 +45,7 @@ test('the real trainer runs with the Job the operator makes and writes a summary
     dataset: { claimName: 'loan-data', path: 'loans/q3.csv', validationPath: 'loans/q4.csv' },
     training: {
       image: 'trainer:test', folds: 3, seed: 7,
-      config: { maxRounds: 40, earlyStoppingRounds: 10, imbalance: ['none'], grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
+      config: { maxRounds: 40, earlyStoppingRounds: 10, imbalance: ['none'], stabilitySeeds: 2, grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
     },
     decisionPolicy: { policy: 'max-flag-rate', value: 0.1 },
   }));
@@ -75,6 +75,20 @@ test('the real trainer runs with the Job the operator makes and writes a summary
   assert.equal(manifest.model.folds, 3);
   assert.equal(manifest.model.seed, 7);
   assert.deepEqual(manifest.threshold.policy, { policy: 'max-flag-rate', value: 0.1 });
+
+  // With a live version the Job names its folder (--baseline-model): the next run compares with it on the later period.
+  const next = modelObject('ns', 'contract', sampleSpec({ ...model.spec, training: { ...model.spec.training, seed: 8 } }));
+  next.metadata.uid = 'uid';
+  next.status = { live: { version: summary.version, metrics: summary.metrics } };
+  const nextContainer = desiredTrainingJob(next).spec!.template.spec!.containers[0];
+  assert.deepEqual(nextContainer.args!.slice(nextContainer.args!.indexOf('--baseline-model'), nextContainer.args!.indexOf('--baseline-model') + 2), ['--baseline-model', `/models/${summary.version}`]);
+  assert.equal(desiredTrainingJob(next).metadata!.name, desiredTrainingJob({ ...next, status: {} }).metadata!.name, 'the live version does not name the Job');
+  const nextLog = join(dir, 'termination-log-next');
+  const nextArgs = nextContainer.args!.map((a) => (a === nextContainer.terminationMessagePath ? nextLog : a.startsWith('/') ? toHost(a) : a));
+  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...nextArgs], { timeout: 120_000 });
+  const nextSummary = parseTrainingSummary('trainer-pod', await readFile(nextLog, 'utf8'), 'next');
+  assert.equal(nextSummary.comparison?.baselineVersion, summary.version);
+  assert.equal(nextSummary.comparison?.rows, 2000);
 
   // The API finds the version both ways: <MODELS_ROOT>/<LIVE_VERSION> (the rollout contract) and MODEL_DIR (older images).
   const deployment = desiredDeployment(model, { live: summary.version, candidate: { version: summary.version, mode: 'shadow', trafficPercent: 0 } });

@@ -19,9 +19,12 @@ export class ScoredSample {
   readonly labels: Uint8Array;
   /** Index in sorted order where each run of equal scores ends (exclusive). */
   readonly groupEnds: Uint32Array;
+  /** The original row at each sorted position. */
+  readonly order: Uint32Array;
 
   constructor(scores: ArrayLike<number>, labels: ArrayLike<number>) {
     const order = Uint32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+    this.order = order;
     this.scores = Float64Array.from(order, (i) => scores[i]);
     this.labels = Uint8Array.from(order, (i) => (labels[i] ? 1 : 0));
     const ends: number[] = [];
@@ -156,4 +159,41 @@ export function bootstrapIntervals<K extends string>(sample: ScoredSample, metri
     out[name] = sorted.length === 0 ? { value, low: Number.NaN, high: Number.NaN } : { value, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
   });
   return out;
+}
+
+/**
+ * A metric's difference between two models scored on the same rows (a minus b), with the 95%
+ * interval of a paired bootstrap: each resample draws the same rows (stratified) for both, so
+ * what the two share (the rows' difficulty) cancels and the interval is that of the difference.
+ */
+export function pairedDifference(labels: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, metric: WeightedMetric, options: BootstrapOptions): { a: number; b: number; difference: Interval } {
+  const sa = new ScoredSample(a, labels);
+  const sb = new ScoredSample(b, labels);
+  const rows = labels.length;
+  const byClass: number[][] = [[], []];
+  for (let i = 0; i < rows; i++) byClass[labels[i] ? 1 : 0].push(i);
+  const rng = mulberry32(options.seed);
+  const drawn = new Float64Array(rows);
+  const wa = new Float64Array(rows);
+  const wb = new Float64Array(rows);
+  const draws = new Float64Array(options.resamples);
+  for (let r = 0; r < options.resamples; r++) {
+    drawn.fill(0);
+    for (const members of byClass) {
+      for (let j = 0; j < members.length; j++) drawn[members[Math.floor(rng() * members.length)]] += 1;
+    }
+    for (let k = 0; k < rows; k++) {
+      wa[k] = drawn[sa.order[k]];
+      wb[k] = drawn[sb.order[k]];
+    }
+    draws[r] = metric(sa, wa) - metric(sb, wb);
+  }
+  const ones = new Float64Array(rows).fill(1);
+  const valueA = metric(sa, ones);
+  const valueB = metric(sb, ones);
+  const sorted = draws.filter((v) => !Number.isNaN(v)).sort();
+  const difference = sorted.length === 0
+    ? { value: valueA - valueB, low: Number.NaN, high: Number.NaN }
+    : { value: valueA - valueB, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
+  return { a: valueA, b: valueB, difference };
 }

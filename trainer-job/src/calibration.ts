@@ -3,7 +3,7 @@
  * margins by Newton's method on the log loss. The exported graph applies the same two numbers,
  * so the served score is a calibrated probability.
  */
-import type { CalibrationCheck } from '@peerloan/contracts';
+import type { CalibrationCheck, PriorShift } from '@peerloan/contracts';
 
 export interface Platt {
   readonly slope: number;
@@ -45,6 +45,39 @@ export function applyPlatt(platt: Platt, margins: ArrayLike<number>): Float64Arr
   const out = new Float64Array(margins.length);
   for (let i = 0; i < margins.length; i++) out[i] = sigmoid(platt.slope * margins[i] + platt.intercept);
   return out;
+}
+
+/** Mean of sigmoid(slope * margin + intercept) over the margins. */
+function meanProbability(platt: Platt, margins: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < margins.length; i++) sum += sigmoid(platt.slope * margins[i] + platt.intercept);
+  return sum / margins.length;
+}
+
+/**
+ * Prior-shift correction: the same slope, the intercept moved so the mean probability over the
+ * margins equals `lateRate` (the rate expected where the model will score). The mean rises
+ * strictly with the intercept, so bisection on the shift finds it.
+ */
+export function shiftToLateRate(platt: Platt, margins: ArrayLike<number>, lateRate: number): Platt {
+  let low = -20;
+  let high = 20;
+  for (let it = 0; it < 100 && high - low > 1e-12; it++) {
+    const mid = (low + high) / 2;
+    if (meanProbability({ slope: platt.slope, intercept: platt.intercept + mid }, margins) < lateRate) low = mid;
+    else high = mid;
+  }
+  return { slope: platt.slope, intercept: platt.intercept + (low + high) / 2 };
+}
+
+/** Platt on out-of-fold margins; given an expected late rate, its intercept moved to that mean. */
+export function calibrate(margins: ArrayLike<number>, labels: ArrayLike<number>, expectedLateRate?: number): { calibration: Platt; priorShift?: PriorShift } {
+  const fitted = fitPlatt(margins, labels);
+  if (expectedLateRate === undefined) return { calibration: fitted };
+  const calibration = shiftToLateRate(fitted, margins, expectedLateRate);
+  let late = 0;
+  for (let i = 0; i < labels.length; i++) late += labels[i];
+  return { calibration, priorShift: { expectedLateRate, trainingLateRate: late / labels.length, interceptShift: calibration.intercept - fitted.intercept } };
 }
 
 /** Calibration of probabilities against outcomes: in the large, logistic slope/intercept, and binned error. */

@@ -9,10 +9,13 @@ import { stringify } from 'csv-stringify';
 import { FEATURE_NAMES, LABEL } from '@peerloan/contracts';
 import { generateLoans } from './synthetic-data.js';
 
-const USAGE = `usage: loanrisk-generate --rows N [--seed N] [--out file.csv] [--shift feature=amount,...] [--no-label] [--with-id]
+const USAGE = `usage: loanrisk-generate --rows N [--seed N] [--out file.csv] [--shift feature=amount,...] [--late-shift X]
+                         [--no-label] [--with-id]
 
 --shift moves a numeric feature by <amount> standard deviations, or redraws that share of a
-categorical feature's values: the drift option.`;
+categorical feature's values: the drift option. --late-shift adds X to every loan's late
+log-odds, a period that runs later (0.5: about 2% -> 3.2%) for reasons the features do not
+show: the prior-shift option (see expectedLateRate).`;
 
 function parseShift(text: string | undefined): Record<string, number> {
   if (!text) return {};
@@ -32,7 +35,7 @@ async function main(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         rows: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' },
-        shift: { type: 'string' }, 'no-label': { type: 'boolean', default: false }, 'with-id': { type: 'boolean', default: false },
+        shift: { type: 'string' }, 'late-shift': { type: 'string', default: '0' }, 'no-label': { type: 'boolean', default: false }, 'with-id': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -42,10 +45,12 @@ async function main(): Promise<number> {
     if (!Number.isInteger(rows) || rows < 1) throw new Error('--rows must be a positive whole number');
     if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
     const shift = parseShift(values.shift);
+    const lateLogitShift = Number(values['late-shift']);
+    if (!Number.isFinite(lateLogitShift) || Math.abs(lateLogitShift) > 5) throw new Error('--late-shift must be a number of log-odds between -5 and 5');
     const columns = [...(values['with-id'] ? ['id'] : []), ...FEATURE_NAMES, ...(values['no-label'] ? [] : [LABEL])];
     let n = 0;
     const source = Readable.from((function* () {
-      for (const loan of generateLoans({ rows, seed, shift })) {
+      for (const loan of generateLoans({ rows, seed, shift, lateLogitShift })) {
         n += 1;
         yield { id: `L${n}`, ...loan.record, [LABEL]: loan.label };
       }

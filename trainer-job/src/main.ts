@@ -11,14 +11,18 @@ import { createReporter } from './progress-reporter.js';
 import { readConfigFile, resolveConfig, type ConfigOverrides } from './training-config.js';
 import { runTraining } from './training-run.js';
 
-const USAGE = `usage: loanrisk-train --data <csv> --out <dir> [--validation-data <csv>] [--config <json>]
+const USAGE = `usage: loanrisk-train --data <csv> --out <dir> [--validation-data <csv>] [--baseline-model <dir>] [--config <json>]
                       [--seed N] [--folds N] [--threads N] [--termination-log <file>] [--quiet]
 
 Trains on <csv> (10 feature columns + is_late) and writes <dir>/<version>/{model.onnx,
 manifest.json, report.html, model-card.json}; <dir>/current names the newest version (for local
 use: servers in a cluster serve the LoanRiskModel's live version, never this pointer).
 --validation-data: a later labelled period; the model is still chosen by cross-validation on
-<csv>, then scored on it (manifest.json outOfTime, with 95% bootstrap intervals).`;
+<csv>, then scored on it (manifest.json outOfTime, with 95% bootstrap intervals).
+--baseline-model: the live model's version folder (needs --validation-data); it and the new
+model are scored on the same later-period rows and manifest.json comparison gets the ROC AUC
+difference with a paired 95% interval. A folder without a manifest.json is skipped (no
+comparison), not an error.`;
 
 function parseCli(argv: string[]) {
   const { values } = parseArgs({
@@ -26,6 +30,7 @@ function parseCli(argv: string[]) {
     options: {
       data: { type: 'string' },
       'validation-data': { type: 'string' },
+      'baseline-model': { type: 'string' },
       out: { type: 'string' },
       config: { type: 'string' },
       seed: { type: 'string' },
@@ -61,6 +66,9 @@ async function main(): Promise<number> {
   }
   try {
     if (!cli.data || !cli.out) throw new ConfigError('--data and --out are required');
+    if (cli['baseline-model'] && !cli['validation-data']) {
+      throw new ConfigError('--baseline-model needs --validation-data: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)');
+    }
     const fromFile = cli.config ? await readConfigFile(cli.config) : {};
     const fromCli: ConfigOverrides = {};
     const seed = integerOption('seed', cli.seed);
@@ -71,7 +79,7 @@ async function main(): Promise<number> {
     if (threads !== undefined) fromCli.threads = threads;
     const config = resolveConfig(fromFile, fromCli);
     const reporter = createReporter({ quiet: cli.quiet });
-    const { summary } = await runTraining({ dataPath: cli.data, validationPath: cli['validation-data'], outRoot: cli.out, config, terminationLog: cli['termination-log'] }, reporter);
+    const { summary } = await runTraining({ dataPath: cli.data, validationPath: cli['validation-data'], baselineDir: cli['baseline-model'], outRoot: cli.out, config, terminationLog: cli['termination-log'] }, reporter);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   } catch (err) {

@@ -2,24 +2,35 @@
  * The model card (model-card.json): written from the manifest the same run produced, so the two
  * cannot disagree. Limitations are stated from what the run measured, not boilerplate alone.
  */
-import { FEATURES, type CardMetric, type ModelCard, type ModelManifest } from '@peerloan/contracts';
+import { FEATURES, type CardMetric, type CardSegments, type ModelCard, type ModelManifest } from '@peerloan/contracts';
 
 export interface CardInput {
   readonly manifest: ModelManifest;
   readonly trainer: string;
   readonly config: unknown;
   readonly confusionMatrix: ModelCard['thresholdPolicy']['confusionMatrix'];
+  /** File names of the training and (when given) later-period CSVs. */
+  readonly files: { readonly training: string; readonly outOfTime?: string };
+  readonly segments: CardSegments;
 }
 
 /** Too few late loans to say much: an interval over fewer than this many is wide. */
 const FEW_LATE_LOANS = 100;
 
-function limitations(manifest: ModelManifest): string[] {
+function thinSegments(segments: CardSegments): string | undefined {
+  const thin = Object.entries(segments.crossValidation).flatMap(([feature, rows]) => rows.filter((r) => r.tooFewLate).map((r) => `${feature}=${r.value} (${r.late})`));
+  if (thin.length === 0) return undefined;
+  return `Segments with fewer than ${segments.minLate} late loans in training, where per-segment numbers say little: ${thin.join(', ')}.`;
+}
+
+function limitations(manifest: ModelManifest, segments: CardSegments): string[] {
+  const thin = thinSegments(segments);
   const out = [
     'Ten application features only: no repayment history after origination, no bureau data beyond delinq_2yrs and revol_util.',
-    `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average.`,
+    calibrationLimit(manifest),
     'A screening score for review, not an automated credit decision: reasons are one-feature-at-a-time comparisons with a typical applicant, not causes.',
   ];
+  if (thin) out.push(thin);
   if (manifest.data.positives < FEW_LATE_LOANS) {
     out.push(`Only ${manifest.data.positives} late loans in training: metric intervals are wide and small differences between models are noise.`);
   }
@@ -36,6 +47,12 @@ function limitations(manifest: ModelManifest): string[] {
   const moved = Object.entries(oot.psi).filter(([, v]) => v > 0.1).map(([k, v]) => `${k} (PSI ${v.toFixed(2)})`);
   if (moved.length > 0) out.push(`Inputs moved between the periods: ${moved.join(', ')}.`);
   return out;
+}
+
+function calibrationLimit(manifest: ModelManifest): string {
+  const shift = manifest.calibration.priorShift;
+  if (!shift) return `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average (expectedLateRate in the training config corrects the mean).`;
+  return `Prior-shift corrected: the mean predicted probability was moved from the training period's late rate (${pct(shift.trainingLateRate)}) to the expected ${pct(shift.expectedLateRate)} (intercept ${shift.interceptShift >= 0 ? '+' : ''}${shift.interceptShift.toFixed(3)} log-odds); if the expected rate is wrong, so is the scale.`;
 }
 
 function pct(x: number): string {
@@ -62,16 +79,23 @@ export function buildModelCard(input: CardInput): ModelCard {
       outOfScope: ['Approving or declining credit applications on its own', 'Loans or markets other than PeerLoan peer-to-peer consumer loans', 'Setting prices or limits'],
     },
     trainedBy: { trainer: input.trainer, engine: manifest.model.engine, seed: manifest.model.seed, config: input.config },
-    model: { kind: 'XGBoost gradient-boosted trees, Platt-calibrated, exported to ONNX', strategy: manifest.model.strategy, params: manifest.model.params, rounds: manifest.model.rounds },
+    model: {
+      kind: 'XGBoost gradient-boosted trees, Platt-calibrated, exported to ONNX',
+      strategy: manifest.model.strategy,
+      params: manifest.model.params,
+      rounds: manifest.model.rounds,
+      calibration: manifest.calibration,
+    },
     data: {
-      training: { rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
-      ...(oot && { outOfTime: { rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),
+      training: { file: input.files.training, rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
+      ...(oot && { outOfTime: { file: input.files.outOfTime ?? '', rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),
     },
     features: FEATURES.map((f) => ({ name: f.name, description: f.description, direction: direction(f.name) })),
     metrics: {
       crossValidation,
       ...(manifest.metrics.calibration && { crossValidationCalibration: manifest.metrics.calibration }),
       ...(oot && { outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration } }),
+      ...(manifest.stability && { stability: manifest.stability }),
     },
     thresholdPolicy: {
       policy: manifest.threshold.policy,
@@ -81,6 +105,7 @@ export function buildModelCard(input: CardInput): ModelCard {
       recall: manifest.threshold.recall,
       flagRate: manifest.threshold.flagRate,
     },
-    limitations: limitations(manifest),
+    segments: input.segments,
+    limitations: limitations(manifest, input.segments),
   };
 }

@@ -7,7 +7,7 @@ import type { ImbalanceStrategy, MetricSummary, SearchCandidate } from '@peerloa
 import { encodeTable, type EncodingPlan } from './encoding.js';
 import { stratifiedFolds, type Fold } from './folds.js';
 import type { LoanTable } from './loan-table.js';
-import { meanAndStd } from './metrics.js';
+import { meanAndStd } from './evaluation.js';
 import { mulberry32 } from './random.js';
 import { smote } from './smote.js';
 import type { ParameterGrid, TrainingConfig } from './training-config.js';
@@ -35,12 +35,22 @@ export interface SearchResult {
   readonly candidates: readonly CandidateResult[];
 }
 
-export function gridPoints(grid: ParameterGrid): GridPoint[] {
+function combinations(grid: ParameterGrid): GridPoint[] {
   let points: Record<string, number>[] = [{}];
   for (const [name, values] of Object.entries(grid) as [string, readonly number[]][]) {
     points = points.flatMap((p) => values.map((v) => ({ ...p, [name]: v })));
   }
   return points as GridPoint[];
+}
+
+/** Every combination of each grid, in order, a point two grids share searched once. */
+export function gridPoints(grids: readonly ParameterGrid[]): GridPoint[] {
+  const seen = new Map<string, GridPoint>();
+  for (const point of grids.flatMap(combinations)) {
+    const key = JSON.stringify(Object.entries(point).sort(([a], [b]) => a.localeCompare(b)));
+    if (!seen.has(key)) seen.set(key, point);
+  }
+  return [...seen.values()];
 }
 
 /**

@@ -8,7 +8,7 @@ import { emptyCounts, FEATURES, psi, slotOf, type Histogram, type OutOfTimeMetri
 import { bootstrapIntervals, precisionAt, recallAt, ScoredSample, weightedBrier, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
 import { calibrationCheck } from './calibration.js';
 import type { LoanTable } from './loan-table.js';
-import { confusionAt } from './metrics.js';
+import { confusionAt } from './evaluation.js';
 
 export interface OutOfTimeInput {
   readonly table: LoanTable;

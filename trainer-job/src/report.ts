@@ -4,9 +4,9 @@
  * search results and a data-quality table. Charts are drawn here as plain SVG polylines: a
  * charting library would need a DOM or ship a runtime for four line charts.
  */
-import type { Interval, ModelManifest } from '@peerloan/contracts';
+import type { CardDataset, CardSegments, Interval, ModelCard, ModelManifest } from '@peerloan/contracts';
 import type { LateRateBin } from './late-rates.js';
-import { thresholdSweep } from './metrics.js';
+import { thresholdSweep } from './evaluation.js';
 
 type Point = readonly [number, number];
 interface Series { readonly name: string; readonly points: readonly Point[]; readonly color: string; readonly dashed?: boolean }
@@ -99,7 +99,33 @@ function cvSection(manifest: ModelManifest): string {
   const cal = manifest.metrics.calibration;
   return `<h2>Cross-validated metrics</h2>
 ${table(['metric', 'fold mean', 'fold std', 'pooled out-of-fold (95% bootstrap interval)'], rows)}
+${priorShiftNote(manifest)}
 ${cal ? `<p>Out-of-fold calibration (optimistic: Platt was fitted on these scores): mean predicted ${fmt(cal.meanPredicted)}, observed ${fmt(cal.observedRate)}, slope ${fmt(cal.slope, 3)}, intercept ${fmt(cal.intercept, 3)}, expected calibration error ${fmt(cal.expectedCalibrationError)}.</p>` : ''}`;
+}
+
+function stabilitySection(manifest: ModelManifest): string {
+  const st = manifest.stability;
+  if (!st) return '<h2>Stability under reseeding</h2><p>Not measured (<code>stabilitySeeds</code> is 1).</p>';
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return `<h2>Stability under reseeding</h2>
+<p>The chosen settings cross-validated again under ${st.seeds.length} seeds (folds, subsampling, SMOTE and XGBoost all reseeded), each calibrated and thresholded by the same policy.
+CV ROC AUC ${fmt(st.rocAucSpread.min)} to ${fmt(st.rocAucSpread.max)} (mean ${fmt(st.rocAucSpread.mean)}, std ${fmt(st.rocAucSpread.std)});
+${pct(st.anyFlipShare)} of the training loans change decision under at least one seed (the first seed flags ${pct(st.flaggedByDefaultShare)}).</p>
+${table(['seed', 'CV ROC AUC (fold mean)', 'decisions that differ from the first seed'], st.seeds.map((seed, k) => [k === 0 ? `${seed} (this run)` : seed, fmt(st.rocAuc[k]), pct(st.flipShare[k])]))}`;
+}
+
+function comparisonSection(manifest: ModelManifest): string {
+  const c = manifest.comparison;
+  if (!c) return '';
+  return `<h2>Against the live model</h2>
+<p>Live version ${esc(c.baselineVersion)} and this model scored on the same ${c.rows} loans of the later period:
+ROC AUC ${fmt(c.candidateRocAuc)} vs ${fmt(c.liveRocAuc)}, difference ${interval(c.difference)} (95% paired bootstrap). The quality gate's maxRegression reads this difference.</p>`;
+}
+
+function priorShiftNote(manifest: ModelManifest): string {
+  const shift = manifest.calibration.priorShift;
+  if (!shift) return '<p>No prior-shift correction (<code>expectedLateRate</code> not set): scores are calibrated to the training period\'s late rate.</p>';
+  return `<p>Prior-shift correction: the Platt intercept was moved by ${fmt(shift.interceptShift, 3)} log-odds so the mean predicted probability is the expected late rate ${fmt(shift.expectedLateRate)} instead of the training period's ${fmt(shift.trainingLateRate)}; ranking is unchanged, the out-of-fold calibration below is measured against the training period's outcomes.</p>`;
 }
 
 function outOfTimeSection(manifest: ModelManifest): string {
@@ -118,6 +144,7 @@ ${table(['metric', 'value (95% interval)'], [
 <h3>Calibration out of time</h3>
 ${table(['check', 'value', 'perfect'], [
     ['mean predicted probability', fmt(cal.meanPredicted), fmt(cal.observedRate)], ['observed late rate', fmt(cal.observedRate), ''],
+    ['calibration-in-the-large (observed - mean predicted)', fmt(cal.observedRate - cal.meanPredicted), '0'],
     ['calibration slope', fmt(cal.slope, 3), '1'], ['calibration intercept', fmt(cal.intercept, 3), '0'],
     ['expected calibration error', fmt(cal.expectedCalibrationError), '0'],
   ])}
@@ -135,7 +162,47 @@ ${table(['bin', 'loans', 'late', 'late rate'], bins.map((b) => [b.label, b.rows,
 ${tables.join('\n')}`;
 }
 
-export function renderReport(manifest: ModelManifest, curves: ReportCurves): string {
+function segmentTables(title: string, segments: CardSegments['crossValidation'], minLate: number): string {
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+  return Object.entries(segments).map(([feature, rows]) => `<div class="late"><h4>${esc(title)}: ${esc(feature)}</h4>
+${table(['value', 'loans', 'late', 'late rate', 'mean predicted', 'ROC AUC', 'recall', 'flagged', ''], rows.map((r) => [
+    r.value, r.rows, r.late, pct(r.lateRate), pct(r.meanPredicted), r.rocAuc === null ? 'n/a' : fmt(r.rocAuc, 3), pct(r.recall), pct(r.flagRate), r.tooFewLate ? `fewer than ${minLate} late: noise` : '',
+  ]))}</div>`).join('\n');
+}
+
+function modelCardSection(card: ModelCard): string {
+  const list = (items: readonly string[]) => `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
+  const dataRow = (name: string, d: CardDataset | undefined) => (d ? [name, d.file, d.rows, d.positives, `${(d.lateRate * 100).toFixed(2)}%`, d.sha256.slice(0, 16)] : undefined);
+  const data = [dataRow('training', card.data.training), dataRow('out of time', card.data.outOfTime)].filter((r): r is (string | number)[] => r !== undefined);
+  const cm = card.thresholdPolicy.confusionMatrix;
+  const trained = card.trainedBy;
+  return `<h2>Model card</h2>
+<p>The same content as <code>model-card.json</code> beside this report.</p>
+<h3>Intended use</h3><p>${esc(card.intendedUse.purpose)}</p>
+<p>Users:</p>${list(card.intendedUse.users)}<p>Out of scope:</p>${list(card.intendedUse.outOfScope)}
+<h3>Data</h3>
+${table(['set', 'file (period)', 'loans', 'late', 'late rate', 'SHA-256 (first 16)'], data)}
+<h3>Features</h3>
+${table(['feature', 'meaning', 'direction'], card.features.map((f) => [f.name, f.description, f.direction]))}
+<h3>Metrics</h3>
+${table(['metric', 'CV fold mean (std)', 'CV pooled (95% interval)', 'out of time (95% interval)'], Object.entries(card.metrics.crossValidation).map(([name, m]) => {
+    const oot = card.metrics.outOfTime?.[name as 'rocAuc' | 'prAuc' | 'brier'];
+    return [name, `${fmt(m.foldMean)} (${fmt(m.foldStd)})`, interval(m.pooled), interval(oot)];
+  }))}
+<h3>Threshold policy</h3>
+<p>${esc(card.thresholdPolicy.policy.policy)} ${card.thresholdPolicy.policy.value}: threshold ${fmt(card.thresholdPolicy.threshold)}, precision ${fmt(card.thresholdPolicy.precision, 3)}, recall ${fmt(card.thresholdPolicy.recall, 3)}, ${(card.thresholdPolicy.flagRate * 100).toFixed(1)}% flagged (out-of-fold).</p>
+${table(['', 'flagged', 'not flagged'], [['late', cm.truePositives, cm.falseNegatives], ['on time', cm.falsePositives, cm.trueNegatives]])}
+<h3>Performance by segment</h3>
+<p>Out-of-fold scores on the training period${card.segments.outOfTime ? ', then the served model on the later period' : ''}. Segments with fewer than ${card.segments.minLate} late loans are marked: their AUC and recall are noise.</p>
+${segmentTables('training (out-of-fold)', card.segments.crossValidation, card.segments.minLate)}
+${card.segments.outOfTime ? segmentTables('out of time', card.segments.outOfTime, card.segments.minLate) : ''}
+<h3>Limitations</h3>${list(card.limitations)}
+<h3>Trained by</h3>
+<p>${esc(trained.trainer)}, ${esc(trained.engine)}, seed ${trained.seed}; configuration:</p>
+<pre>${esc(JSON.stringify(trained.config, null, 2))}</pre>`;
+}
+
+export function renderReport(manifest: ModelManifest, card: ModelCard, curves: ReportCurves): string {
   const { roc, pr, tradeoff } = rocAndPr(curves);
   const calibration = calibrationPoints(curves);
   const calibrationOot = curves.outOfTime ? calibrationPoints(curves.outOfTime) : [];
@@ -158,8 +225,10 @@ export function renderReport(manifest: ModelManifest, curves: ReportCurves): str
     ...Object.entries(manifest.data.badRowReasons).map(([r, n]) => [`skipped: ${r}`, n]),
     ...manifest.features.map((f) => [`missing: ${f.name}`, `${(f.missingShare * 100).toFixed(2)}%`]),
   ];
+  const chosen = JSON.stringify([manifest.model.strategy, manifest.model.params]);
   const candidates = [...manifest.model.candidates].sort((a, b) => b.rocAuc.mean - a.rocAuc.mean)
-    .map((c) => [c.strategy, Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' '), fmt(c.rocAuc.mean), fmt(c.rocAuc.std), c.bestRounds]);
+    .map((c) => [JSON.stringify([c.strategy, c.params]) === chosen ? 'chosen' : '', c.strategy, Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' '),
+      fmt(c.rocAuc.mean), fmt(c.rocAuc.std), `${fmt(Math.min(...c.rocAuc.folds))} to ${fmt(Math.max(...c.rocAuc.folds))}`, c.bestRounds]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}
@@ -170,15 +239,19 @@ figcaption{font-size:13px;color:#555}.late{display:inline-block;vertical-align:t
 Strategy <b>${esc(manifest.model.strategy)}</b>, ${manifest.model.rounds} trees, ${manifest.model.folds}-fold CV.</p>
 ${cvSection(manifest)}
 ${outOfTimeSection(manifest)}
+${stabilitySection(manifest)}
+${comparisonSection(manifest)}
 <h2>Decision threshold</h2>
 <p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
 precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>
 ${charts.join('\n')}
 ${lateRateSection(manifest, curves.lateRates)}
 <h2>Model search</h2>
-${table(['imbalance', 'parameters', 'ROC AUC', 'std', 'rounds'], candidates)}
+<p>Chosen by the mean ROC AUC over the ${manifest.model.folds} cross-validation folds; the fold spread shows how much of a gap between candidates is noise.</p>
+${table(['', 'imbalance', 'parameters', 'ROC AUC fold mean', 'fold std', 'fold range', 'rounds'], candidates)}
 <h2>Data quality</h2>
 ${table(['check', 'value'], quality)}
+${modelCardSection(card)}
 </body></html>
 `;
 }

@@ -1,6 +1,6 @@
 /** Picks the decision threshold on out-of-fold calibrated scores according to a policy. */
 import type { ThresholdChoice, ThresholdPolicy } from '@peerloan/contracts';
-import { confusionAt, thresholdSweep } from './metrics.js';
+import { confusionAt, thresholdSweep } from './evaluation.js';
 
 function pickThreshold(scores: ArrayLike<number>, labels: ArrayLike<number>, policy: ThresholdPolicy): number {
   if (policy.policy === 'fixed') return policy.value;

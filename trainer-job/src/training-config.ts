@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { MONOTONE_FEATURES, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
+import { canonicalJson, DECISION_POLICY_DEFAULTS, MONOTONE_FEATURES, TRAINING_BOUNDS, TRAINING_DEFAULTS, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
 
 export interface ParameterGrid {
@@ -18,7 +18,8 @@ export interface ParameterGrid {
 export interface TrainingConfig {
   readonly folds: number;
   readonly seed: number;
-  readonly grid: ParameterGrid;
+  /** Grids searched, each every combination of its values; candidates are their union. */
+  readonly grid: readonly ParameterGrid[];
   readonly imbalance: readonly ImbalanceStrategy[];
   readonly maxRounds: number;
   readonly earlyStoppingRounds: number;
@@ -36,55 +37,77 @@ export interface TrainingConfig {
    * falls as the value rises, -1 never rises, 0 or absent free. Numeric and ordered features only.
    */
   readonly monotone: Readonly<Record<string, -1 | 0 | 1>>;
+  /**
+   * Prior-shift correction, off unless set: the late rate expected where the model will score
+   * (e.g. 0.03 when the next quarter runs later than the training quarter's 2.2%). The Platt
+   * intercept is moved so the mean predicted probability over the training rows' out-of-fold
+   * scores equals it; ranking (and so ROC AUC) is unchanged.
+   */
+  readonly expectedLateRate?: number;
+  /**
+   * Seeds the chosen candidate is cross-validated under to measure stability (config.seed,
+   * seed+1, ...): the report shows the CV AUC spread and the share of decisions that flip. 1 = off.
+   */
+  readonly stabilitySeeds: number;
 }
 
 
+/** The base every grid in a config file starts from: keys it leaves out take these values. */
+const BASE_GRID: ParameterGrid = {
+  max_depth: [3, 5],
+  eta: [0.1],
+  min_child_weight: [1, 10],
+  subsample: [0.8],
+  colsample_bytree: [0.8],
+};
+
 export const DEFAULT_CONFIG: TrainingConfig = {
-  folds: 5,
-  seed: 42,
-  grid: {
-    max_depth: [3, 5],
-    eta: [0.1],
-    min_child_weight: [1, 10],
-    subsample: [0.8],
-    colsample_bytree: [0.8],
-  },
+  folds: TRAINING_DEFAULTS.folds,
+  seed: TRAINING_DEFAULTS.seed,
+  // Beside the base grid, shallow trees learning slowly (about 240 early-stopped rounds on the
+  // real quarter): never worse in CV there and steadier out of time. Selection stays by CV mean.
+  grid: [BASE_GRID, { ...BASE_GRID, max_depth: [2], eta: [0.05] }],
   imbalance: ['none', 'scale_pos_weight', 'smote'],
   maxRounds: 400,
   earlyStoppingRounds: 30,
   smote: { k: 5, targetRatio: 0.2 },
-  threshold: { policy: 'target-recall', value: 0.5 },
+  threshold: DECISION_POLICY_DEFAULTS,
   maxBadRowShare: 0.05,
   threads: 0,
   parityTolerance: 1e-5,
   bootstrapResamples: 1000,
   monotone: {},
+  stabilitySeeds: 5,
 };
 
-const numberList = (minimum: number, maximum: number, integer = false) => ({
+type Bounds = { readonly minimum: number; readonly maximum: number };
+
+const numberList = ({ minimum, maximum }: Bounds, integer = false) => ({
   type: 'array', minItems: 1, items: { type: integer ? 'integer' : 'number', minimum, maximum },
 });
+
+const gridSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    max_depth: numberList(TRAINING_BOUNDS.grid.max_depth, true),
+    eta: numberList(TRAINING_BOUNDS.grid.eta),
+    min_child_weight: numberList(TRAINING_BOUNDS.grid.min_child_weight),
+    subsample: numberList(TRAINING_BOUNDS.grid.subsample),
+    colsample_bytree: numberList(TRAINING_BOUNDS.grid.colsample_bytree),
+  },
+} as const;
 
 const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    folds: { type: 'integer', minimum: 2, maximum: 20 },
-    seed: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
-    grid: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        max_depth: numberList(1, 16, true),
-        eta: numberList(0.001, 1),
-        min_child_weight: numberList(0, 1000),
-        subsample: numberList(0.1, 1),
-        colsample_bytree: numberList(0.1, 1),
-      },
-    },
+    folds: { type: 'integer', ...TRAINING_BOUNDS.folds },
+    seed: { type: 'integer', ...TRAINING_BOUNDS.seed },
+    grid: { oneOf: [gridSchema, { type: 'array', minItems: 1, maxItems: 10, items: gridSchema }] },
     imbalance: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['none', 'scale_pos_weight', 'smote'] } },
-    maxRounds: { type: 'integer', minimum: 1, maximum: 10000 },
-    earlyStoppingRounds: { type: 'integer', minimum: 1, maximum: 1000 },
+    maxRounds: { type: 'integer', ...TRAINING_BOUNDS.maxRounds },
+    earlyStoppingRounds: { type: 'integer', ...TRAINING_BOUNDS.earlyStoppingRounds },
     smote: {
       type: 'object',
       additionalProperties: false,
@@ -99,10 +122,12 @@ const configSchema = {
         value: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
       },
     },
-    maxBadRowShare: { type: 'number', minimum: 0, maximum: 1 },
+    maxBadRowShare: { type: 'number', ...TRAINING_BOUNDS.maxBadRowShare },
     threads: { type: 'integer', minimum: 0, maximum: 256 },
     parityTolerance: { type: 'number', exclusiveMinimum: 0, maximum: 0.01 },
     bootstrapResamples: { type: 'integer', minimum: 100, maximum: 100000 },
+    expectedLateRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    stabilitySeeds: { type: 'integer', ...TRAINING_BOUNDS.stabilitySeeds },
     monotone: {
       type: 'object',
       additionalProperties: false,
@@ -115,7 +140,11 @@ const validate = new Ajv({ allErrors: true }).compile(configSchema);
 
 export type ConfigOverrides = { -readonly [K in keyof TrainingConfig]?: unknown };
 
-/** Defaults, then the file's settings, then the command line's; validated as a whole. */
+/**
+ * Defaults, then the file's settings, then the command line's; validated as a whole. A file's
+ * `grid` (one object or a list) replaces the default grids; each fills its missing keys from
+ * the base grid.
+ */
 export function resolveConfig(fromFile: ConfigOverrides, fromCli: ConfigOverrides): TrainingConfig {
   for (const [source, value] of [['config file', fromFile], ['command line', fromCli]] as const) {
     if (!validate(value)) {
@@ -126,7 +155,7 @@ export function resolveConfig(fromFile: ConfigOverrides, fromCli: ConfigOverride
   const merged = { ...DEFAULT_CONFIG, ...fromFile, ...fromCli } as TrainingConfig;
   return {
     ...merged,
-    grid: { ...DEFAULT_CONFIG.grid, ...(fromFile.grid as object | undefined) },
+    grid: fromFile.grid === undefined ? DEFAULT_CONFIG.grid : [fromFile.grid].flat().map((g) => ({ ...BASE_GRID, ...(g as Partial<ParameterGrid>) })),
     smote: { ...DEFAULT_CONFIG.smote, ...(fromFile.smote as object | undefined) },
   };
 }
@@ -149,13 +178,4 @@ export async function readConfigFile(path: string): Promise<ConfigOverrides> {
 export function modelAffectingConfig(config: TrainingConfig): string {
   const { threads: _threads, ...rest } = config;
   return canonicalJson(rest);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

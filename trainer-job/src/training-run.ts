@@ -3,12 +3,14 @@
  * cross-validation, calibrate, pick the threshold, refit, export to ONNX, check parity,
  * and publish the artifacts.
  */
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, LABEL, PROBABILITY_OUTPUT, RAW_PROBABILITY_OUTPUT, type MetricName, type MetricSummary, type CardSegments, type ModelCard, type ModelManifest, type OutOfTimeMetrics, type TrainingSummary } from '@peerloan/contracts';
+import { compareWithBaseline } from './baseline-comparison.js';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
 import { bootstrapIntervals, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
-import { applyPlatt, calibrationCheck, fitPlatt, type Platt } from './calibration.js';
+import { applyPlatt, calibrate, calibrationCheck, type Platt } from './calibration.js';
 import { readTrainingCsv, type ReadResult } from './csv-reader.js';
 import { encodeTable, planEncoding, type EncodingPlan } from './encoding.js';
 import type { Booster } from './xgboost/booster.js';
@@ -17,14 +19,16 @@ import { DataError } from './errors/data-error.js';
 import { gainImportance } from './feature-importance.js';
 import { lateRatesByBin } from './late-rates.js';
 import type { LoanTable } from './loan-table.js';
-import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
-import { baseScore, refit, searchModels, type CandidateResult } from './model-search.js';
+import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './evaluation.js';
+import { baseScore, gridPoints, refit, searchModels, type CandidateResult } from './model-search.js';
 import { buildModelCard } from './model-card.js';
 import { buildOnnxModel } from './onnx-export.js';
 import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { renderReport } from './report.js';
+import { reseedingStability } from './reseeding.js';
+import { MIN_SEGMENT_LATE, segmentPerformance } from './segment-performance.js';
 import { chooseThreshold } from './threshold.js';
 import { modelAffectingConfig, type TrainingConfig } from './training-config.js';
 import { xgboostVersion } from './xgboost/library.js';
@@ -37,6 +41,8 @@ export interface RunOptions {
   readonly dataPath: string;
   /** A later labelled period: the chosen model is scored on it (selection stays by CV). */
   readonly validationPath?: string;
+  /** The live model's version folder: scored beside the candidate on the validation rows (manifest.comparison). */
+  readonly baselineDir?: string;
   readonly outRoot: string;
   readonly config: TrainingConfig;
   readonly terminationLog: string;
@@ -132,17 +138,21 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const validation = options.validationPath ? await readValidation(options.validationPath, config, reporter) : undefined;
 
   const plan = planEncoding(table);
-  const points = Object.values(config.grid).reduce((a, v) => a * v.length, 1);
-  reporter.startProgress('searching', points * config.imbalance.length * config.folds);
+  reporter.startProgress('searching', gridPoints(config.grid).length * config.imbalance.length * config.folds);
   const search = searchModels(table, plan, config, (p) => reporter.progress(p.done, { strategy: p.strategy, depth: p.params.max_depth, fold: p.fold + 1, auc: p.rocAuc.toFixed(4) }));
   reporter.endProgress();
   const { best } = search;
   reporter.info('best candidate', { strategy: best.strategy, ...best.params, rocAuc: best.rocAuc.mean, rounds: best.bestRounds });
 
-  const calibration = fitPlatt(best.oofMargins, table.labels);
+  const { calibration, priorShift } = calibrate(best.oofMargins, table.labels, config.expectedLateRate);
+  if (priorShift) reporter.info('prior shift', { ...priorShift });
   const calibrated = applyPlatt(calibration, best.oofMargins);
   const threshold = chooseThreshold(calibrated, table.labels, config.threshold);
   const cv = cvMetrics(best, calibrated, table, config);
+  const stability = config.stabilitySeeds > 1
+    ? reseedingStability(table, plan, config, { best, flagged: Array.from(calibrated, (p) => p >= threshold.value) }, (seed) => reporter.info('reseeding', { seed }))
+    : undefined;
+  if (stability) reporter.info('stability under reseeding', { rocAucMin: stability.rocAucSpread.min.toFixed(4), rocAucMax: stability.rocAucSpread.max.toFixed(4), anyFlipShare: stability.anyFlipShare.toFixed(4) });
 
   reporter.info('refitting on all rows', { rounds: best.bestRounds });
   const booster = refit(table, plan, config, best);
@@ -164,6 +174,10 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       baseline,
       bootstrap: bootstrapOptions(config),
     });
+    const comparison = options.baselineDir === undefined || !validation || !validationScores ? undefined
+      : await compareWithBaseline({ dir: options.baselineDir, table: validation.table, candidateScores: validationScores, bootstrap: bootstrapOptions(config) });
+    if (options.baselineDir !== undefined && !comparison) reporter.info('no baseline model to compare with', { dir: options.baselineDir });
+    if (comparison) reporter.info('paired comparison with the live model', { live: comparison.baselineVersion, difference: comparison.difference.value.toFixed(4), low: comparison.difference.low.toFixed(4), high: comparison.difference.high.toFixed(4) });
     if (outOfTime) reporter.info('out-of-time validation', { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc.value.toFixed(4), low: outOfTime.rocAuc.low.toFixed(4), high: outOfTime.rocAuc.high.toFixed(4) });
 
     const manifest: ModelManifest = {
@@ -176,9 +190,11 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       encodedColumns: plan.columns.map((c) => c.name),
       outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
       threshold,
-      calibration: { method: 'platt', ...calibration },
+      calibration: { method: 'platt', ...calibration, ...(priorShift && { priorShift }) },
       metrics: { cv, atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate }, calibration: calibrationCheck(calibrated, table.labels) },
       ...(outOfTime && { outOfTime }),
+      ...(stability && { stability }),
+      ...(comparison && { comparison }),
       model: {
         engine: `xgboost ${xgboostVersion()}`,
         strategy: best.strategy,
@@ -194,8 +210,20 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       trainingSeconds: (performance.now() - started) / 1000,
       baseline,
     };
-    const card = buildModelCard({ manifest, trainer: TRAINER_REVISION, config: JSON.parse(modelAffectingConfig(config)), confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value) });
-    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
+    const segments: CardSegments = {
+      minLate: MIN_SEGMENT_LATE,
+      crossValidation: segmentPerformance(table, calibrated, threshold.value),
+      ...(validation && validationScores && { outOfTime: segmentPerformance(validation.table, validationScores, threshold.value) }),
+    };
+    const card = buildModelCard({
+      manifest,
+      trainer: TRAINER_REVISION,
+      config: JSON.parse(modelAffectingConfig(config)),
+      confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value),
+      files: { training: basename(options.dataPath), ...(options.validationPath && { outOfTime: basename(options.validationPath) }) },
+      segments,
+    });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, card, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
     const summary: TrainingSummary = {
       version,
       path,
@@ -205,6 +233,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       ...(outOfTime && {
         outOfTime: { rows: outOfTime.rows, rocAuc: outOfTime.rocAuc, prAuc: outOfTime.prAuc, brier: outOfTime.brier, expectedCalibrationError: outOfTime.calibration.expectedCalibrationError },
       }),
+      ...(comparison && { comparison }),
     };
     await writeTerminationMessage(options.terminationLog, summary);
     reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });

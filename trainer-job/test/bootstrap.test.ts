@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapIntervals, precisionAt, recallAt, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc } from '../src/bootstrap.js';
+import { bootstrapIntervals, pairedDifference, precisionAt, recallAt, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc } from '../src/bootstrap.js';
 import { calibrationCheck } from '../src/calibration.js';
-import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/metrics.js';
+import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/evaluation.js';
 import { mulberry32 } from '../src/random.js';
 
 function scoredLoans(n: number, seed: number) {
@@ -72,4 +72,21 @@ test('calibration check: perfect probabilities, and probabilities that are all t
   assert.ok(high.meanPredicted > 1.8 * high.observedRate);
   assert.ok(high.intercept < -0.5, `intercept ${high.intercept}`);
   assert.ok(high.expectedCalibrationError > 0.03);
+});
+
+test('paired difference: a model against itself differs by exactly 0; two close models get a narrower interval than either alone', () => {
+  const { scores, labels } = scoredLoans(4000, 5);
+  const options = { resamples: 300, seed: 9 };
+  const self = pairedDifference(labels, scores, scores, weightedRocAuc, options);
+  assert.deepEqual(self.difference, { value: 0, low: 0, high: 0 });
+
+  // A weak scorer (AUC about 0.7, like the real one) and a close variant of it.
+  const rng = mulberry32(6);
+  const weak = labels.map((late) => 0.4 * late + rng());
+  const other = weak.map((s) => s + 0.05 * (rng() - 0.5));
+  const paired = pairedDifference(labels, other, weak, weightedRocAuc, options);
+  assert.ok(Math.abs(paired.difference.value - (rocAuc(other, labels) - rocAuc(weak, labels))) < 1e-12);
+  assert.ok(paired.difference.low <= paired.difference.value && paired.difference.value <= paired.difference.high);
+  const alone = bootstrapIntervals(new ScoredSample(weak, labels), { rocAuc: weightedRocAuc }, options).rocAuc;
+  assert.ok(paired.difference.high - paired.difference.low < (alone.high - alone.low) / 2, `paired ${JSON.stringify(paired.difference)} vs alone ${JSON.stringify(alone)}`);
 });

@@ -27,6 +27,7 @@ const CONFIG = {
   maxRounds: 80,
   earlyStoppingRounds: 15,
   bootstrapResamples: 200,
+  stabilitySeeds: 1,
 };
 const STEPS = 30;
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { FEATURE_NAMES, recordsToColumns, type Interval, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
-import { rocAuc } from '../src/metrics.js';
+import { rocAuc } from '../src/evaluation.js';
 import { generateLoans } from '../src/synthetic-data.js';
 
 const run = promisify(execFile);
@@ -22,16 +22,20 @@ const HEADER = [...FEATURE_NAMES, 'is_late'];
 // A small search so the test stays quick; the default search is exercised by the benchmark.
 const SMALL_CONFIG = {
   folds: 3,
-  grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+  grid: [
+    { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+    { max_depth: [2], eta: [0.3], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+  ],
   imbalance: ['none', 'smote'],
   maxRounds: 60,
   earlyStoppingRounds: 10,
   threshold: { policy: 'max-flag-rate', value: 0.1 },
+  stabilitySeeds: 2,
 };
 
-async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>): Promise<void> {
+async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>, lateLogitShift?: number): Promise<void> {
   const lines = [HEADER.join(',')];
-  for (const { record, label } of generateLoans({ rows, seed, ...(shift && { shift }) })) {
+  for (const { record, label } of generateLoans({ rows, seed, ...(shift && { shift }), ...(lateLogitShift && { lateLogitShift }) })) {
     lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
   }
   await writeFile(path, `${lines.join('\n')}\n`);
@@ -74,7 +78,10 @@ describe('loanrisk-train', () => {
     assert.equal(manifest.data.rows, 6000);
     assert.ok(manifest.metrics.cv.rocAuc.mean > 0.6, `AUC ${manifest.metrics.cv.rocAuc.mean} should beat chance clearly`);
     assert.equal(manifest.metrics.cv.rocAuc.folds.length, 3);
-    assert.equal(manifest.model.candidates.length, 2);
+    assert.equal(manifest.model.candidates.length, 4, 'two grids x two imbalance strategies');
+    const bestMean = Math.max(...manifest.model.candidates.map((c) => c.rocAuc.mean));
+    const chosen = manifest.model.candidates.find((c) => c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params));
+    assert.equal(chosen?.rocAuc.mean, bestMean, 'selection is by the CV mean');
     assert.ok(manifest.threshold.flagRate <= 0.1);
     assert.deepEqual(manifest.features.map((f) => f.name), FEATURE_NAMES);
     assert.ok(manifest.baseline.score.kind === 'numeric' && manifest.baseline.score.shares.length > 1);
@@ -101,6 +108,20 @@ describe('loanrisk-train', () => {
     assert.ok(card.limitations.some((l) => l.includes('--validation-data')));
     const cm = card.thresholdPolicy.confusionMatrix;
     assert.equal(cm.truePositives + cm.falsePositives + cm.trueNegatives + cm.falseNegatives, 6000);
+    assert.equal(card.data.training.file, 'loans.csv');
+    assert.deepEqual(Object.keys(card.segments.crossValidation), ['grade', 'purpose', 'home_ownership']);
+    const csvRows = (await readFile(csv, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const gradeColumn = FEATURE_NAMES.indexOf('grade');
+    for (const segment of card.segments.crossValidation.grade) {
+      const rows = csvRows.filter((cells) => cells[gradeColumn] === segment.value);
+      assert.equal(segment.rows, rows.length, `grade ${segment.value}`);
+      assert.equal(segment.late, rows.filter((cells) => cells.at(-1) === '1').length, `grade ${segment.value}`);
+      assert.equal(segment.tooFewLate, segment.late < card.segments.minLate);
+    }
+    for (const segments of Object.values(card.segments.crossValidation)) assert.equal(segments.reduce((a, r) => a + r.rows, 0), 6000);
+    const thin = card.segments.crossValidation.purpose.filter((r) => r.tooFewLate);
+    assert.ok(thin.length > 0, 'rare purposes have too few late loans');
+    assert.ok(card.limitations.some((l) => l.includes(`purpose=${thin[0].value}`)));
     assert.equal(manifest.outOfTime, undefined);
     assert.equal(summary.outOfTime, undefined);
     for (const metric of Object.values(manifest.metrics.cv)) {
@@ -109,7 +130,25 @@ describe('loanrisk-train', () => {
 
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /<svg/);
+    assert.match(report, /fold range/);
+    assert.match(report, /<h2>Model card<\/h2>/);
+    assert.match(report, /Performance by segment/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
+
+    const stability = manifest.stability!;
+    assert.deepEqual(stability.seeds, [42, 43]);
+    assert.equal(stability.rocAuc[0], manifest.metrics.cv.rocAuc.mean);
+    assert.equal(stability.flipShare[0], 0);
+    assert.ok(stability.flipShare[1] > 0 && stability.flipShare[1] < 0.2, `flip share ${stability.flipShare[1]}`);
+    assert.equal(stability.anyFlipShare, stability.flipShare[1]);
+    assert.deepEqual(card.metrics.stability, stability);
+    assert.match(report, /Stability under reseeding/);
+    // The second seed's number is what a whole run with that seed measures for the same settings.
+    const reseeded = await train(['--data', csv, '--out', join(dir, 'seed43'), '--config', config, '--seed', '43', '--termination-log', join(dir, 't43'), '--quiet']);
+    assert.equal(reseeded.code, 0, reseeded.stderr);
+    const seed43 = JSON.parse(await readFile(join(dir, 'seed43', (JSON.parse(reseeded.stdout) as TrainingSummary).version, 'manifest.json'), 'utf8')) as ModelManifest;
+    const same = seed43.model.candidates.find((c) => c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params));
+    assert.equal(same?.rocAuc.mean, stability.rocAuc[1]);
 
     const second = await train(['--data', csv, '--out', join(dir, 'again'), '--config', config, '--termination-log', join(dir, 't2'), '--quiet']);
     assert.equal(second.code, 0, second.stderr);
@@ -157,9 +196,79 @@ describe('loanrisk-train', () => {
     const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
     assert.deepEqual(card.metrics.outOfTime?.rocAuc, oot.rocAuc);
     assert.equal(card.data.outOfTime?.rows, 4000);
+    assert.equal(card.data.outOfTime?.file, 'later.csv');
+    assert.equal(card.segments.outOfTime?.home_ownership.reduce((a, r) => a + r.rows, 0), 4000);
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /Out-of-time validation/);
     assert.match(report, /Population stability between the periods/);
+  });
+
+  test('expectedLateRate: a later period that runs later is scored at its rate, in the exported graph, ranking unchanged', async () => {
+    const later = join(dir, 'later-prior.csv');
+    await writeCsv(later, 4000, 13, { int_rate: 0.2 }, 0.6);
+    const labels = (await readFile(later, 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',').at(-1)));
+    const observed = labels.reduce((a, b) => a + b, 0) / labels.length;
+    const shiftedConfig = join(dir, 'config-prior.json');
+    await writeFile(shiftedConfig, JSON.stringify({ ...SMALL_CONFIG, expectedLateRate: Number(observed.toFixed(4)) }));
+    const runWith = async (name: string, configPath: string) => {
+      const r = await train(['--data', csv, '--validation-data', later, '--out', join(dir, name), '--config', configPath, '--termination-log', join(dir, `${name}.term`), '--quiet']);
+      assert.equal(r.code, 0, r.stderr);
+      const { version } = JSON.parse(r.stdout) as TrainingSummary;
+      return {
+        manifest: JSON.parse(await readFile(join(dir, name, version, 'manifest.json'), 'utf8')) as ModelManifest,
+        card: JSON.parse(await readFile(join(dir, name, version, 'model-card.json'), 'utf8')) as ModelCard,
+        report: await readFile(join(dir, name, version, 'report.html'), 'utf8'),
+      };
+    };
+    const plain = await runWith('prior-plain', config);
+    const shifted = await runWith('prior-shifted', shiftedConfig);
+
+    const shift = shifted.manifest.calibration.priorShift!;
+    assert.equal(shift.expectedLateRate, Number(observed.toFixed(4)));
+    assert.ok(observed > shift.trainingLateRate * 1.3, `the later period runs later: ${observed} vs ${shift.trainingLateRate}`);
+    assert.ok(shift.interceptShift > 0);
+    assert.equal(plain.manifest.calibration.priorShift, undefined);
+    assert.deepEqual(shifted.card.model.calibration, shifted.manifest.calibration);
+    assert.ok(shifted.card.limitations.some((l) => l.startsWith('Prior-shift corrected')));
+    assert.match(shifted.report, /Prior-shift correction: the Platt intercept was moved/);
+    assert.match(shifted.report, /calibration-in-the-large/);
+    // The manifest's out-of-time numbers are the served graph's (the parity check and the
+    // ONNX-scored test above): moving the intercept moves the mean to the later rate, not the order.
+    const gap = (m: ModelManifest) => Math.abs(m.outOfTime!.calibration.observedRate - m.outOfTime!.calibration.meanPredicted);
+    assert.ok(gap(shifted.manifest) < gap(plain.manifest) / 2, `calibration-in-the-large ${gap(shifted.manifest)} vs ${gap(plain.manifest)} without the shift`);
+    assert.ok(Math.abs(shifted.manifest.outOfTime!.rocAuc.value - plain.manifest.outOfTime!.rocAuc.value) < 1e-9);
+  });
+
+  test('--baseline-model: candidate and live model on the same later rows, the AUC difference with a paired interval', async () => {
+    const later = join(dir, 'later-baseline.csv');
+    await writeCsv(later, 4000, 14, { int_rate: 0.3 });
+    const runWith = async (name: string, extra: string[]) => {
+      const r = await train(['--data', csv, '--validation-data', later, '--out', join(dir, name), '--config', config, '--termination-log', join(dir, `${name}.term`), '--quiet', ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(r.stdout) as TrainingSummary;
+      return { summary, manifest: JSON.parse(await readFile(join(dir, name, summary.version, 'manifest.json'), 'utf8')) as ModelManifest, folder: join(dir, name, summary.version) };
+    };
+    // No live folder yet (a first model): trained as without the option.
+    const live = await runWith('live', ['--baseline-model', join(dir, 'live', 'no-such-version')]);
+    assert.equal(live.manifest.comparison, undefined);
+    const candidate = await runWith('candidate', ['--seed', '43', '--baseline-model', live.folder]);
+    const comparison = candidate.manifest.comparison!;
+    assert.equal(comparison.baselineVersion, live.summary.version);
+    assert.equal(comparison.rows, 4000);
+    assert.ok(Math.abs(comparison.liveRocAuc - live.manifest.outOfTime!.rocAuc.value) < 1e-3, `live ${comparison.liveRocAuc} vs its own run ${live.manifest.outOfTime!.rocAuc.value}`);
+    assert.ok(Math.abs(comparison.candidateRocAuc - candidate.manifest.outOfTime!.rocAuc.value) < 1e-9);
+    const d = comparison.difference;
+    assert.ok(Math.abs(d.value - (comparison.candidateRocAuc - comparison.liveRocAuc)) < 1e-12);
+    assert.ok(d.low <= d.value && d.value <= d.high && d.high - d.low > 0, JSON.stringify(d));
+    assert.ok(d.high - d.low < candidate.manifest.outOfTime!.rocAuc.high - candidate.manifest.outOfTime!.rocAuc.low, 'pairing narrows the interval');
+    assert.deepEqual(candidate.summary.comparison, comparison);
+    assert.match(await readFile(join(candidate.folder, 'report.html'), 'utf8'), /Against the live model/);
+  });
+
+  test('--baseline-model without --validation-data is refused before training', async () => {
+    const r = await train(['--data', csv, '--baseline-model', join(dir, 'live'), '--out', join(dir, 'x'), '--config', config, '--quiet']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--baseline-model needs --validation-data/);
   });
 
   test('a missing validation file is one clear error line', async () => {

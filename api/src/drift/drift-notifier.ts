@@ -5,7 +5,9 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { CRD_API_VERSION, CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION } from '@peerloan/contracts';
+import {
+  CRD_GROUP, CRD_PLURAL, CRD_VERSION, isTransition, modelEventBody, setCondition, withCondition, type ConditionInput, type LoanRiskModel,
+} from '@peerloan/contracts';
 
 export interface DriftReport {
   readonly drifted: boolean;
@@ -43,16 +45,13 @@ export class LogDriftNotifier implements DriftNotifier {
   }
 }
 
-interface ConditionLike {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+/** Who the drift worker's Events say reported them. */
+const EVENT_SOURCE = { component: 'loanrisk-drift-worker', instance: process.env.POD_NAME };
 
-/** Sets the Drifted condition on a LoanRiskModel and records an Event, as the operator's conditions do. */
+/**
+ * Sets the Drifted condition on a LoanRiskModel and, when its status or reason changed, records an
+ * Event: the condition bookkeeping and Event shape are the operator's (contracts/src/conditions.ts).
+ */
 export class KubernetesDriftNotifier implements DriftNotifier {
   private readonly objects: k8s.CustomObjectsApi;
   private readonly core: k8s.CoreV1Api;
@@ -66,45 +65,25 @@ export class KubernetesDriftNotifier implements DriftNotifier {
     const target = { group: CRD_GROUP, version: CRD_VERSION, namespace: this.namespace, plural: CRD_PLURAL, name: this.name };
     // Optimistic concurrency: replace the status with the resourceVersion read; retry on conflict.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const lrm = (await this.objects.getNamespacedCustomObjectStatus(target)) as { metadata: k8s.V1ObjectMeta; status?: { conditions?: ConditionLike[] } };
+      const lrm = (await this.objects.getNamespacedCustomObjectStatus(target)) as LoanRiskModel;
       const conditions = lrm.status?.conditions ?? [];
-      const previous = conditions.find((c) => c.type === 'Drifted');
-      const status = report.drifted ? 'True' : 'False';
-      const condition: ConditionLike = {
-        type: 'Drifted',
-        status,
-        reason: report.drifted ? 'InputDrift' : 'WithinThreshold',
-        message: describe(report),
-        lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-        observedGeneration: lrm.metadata.generation,
-      };
-      const body = { ...lrm, status: { ...lrm.status, conditions: [...conditions.filter((c) => c.type !== 'Drifted'), condition] } };
+      const input: ConditionInput = { type: 'Drifted', status: report.drifted ? 'True' : 'False', reason: report.drifted ? 'InputDrift' : 'WithinThreshold', message: describe(report) };
+      const condition = setCondition(conditions, input, lrm.metadata.generation, new Date());
+      const body = { ...lrm, status: { ...lrm.status, conditions: withCondition(conditions, condition) } };
       try {
         await this.objects.replaceNamespacedCustomObjectStatus({ ...target, body });
-        await this.event(lrm.metadata, report);
-        return;
       } catch (err) {
         if ((err as { code?: number }).code !== 409) throw err;
+        continue;
       }
+      if (isTransition(conditions.find((c) => c.type === 'Drifted'), condition)) await this.event(lrm, report);
+      return;
     }
     this.logger.error({ name: this.name, namespace: this.namespace }, 'drift condition not written after repeated conflicts');
   }
 
-  private async event(meta: k8s.V1ObjectMeta, report: DriftReport): Promise<void> {
-    const now = new Date();
-    await this.core.createNamespacedEvent({
-      namespace: this.namespace,
-      body: {
-        metadata: { generateName: `${this.name}.drift-`, namespace: this.namespace },
-        involvedObject: { apiVersion: CRD_API_VERSION, kind: CRD_KIND, name: this.name, namespace: this.namespace, uid: meta.uid },
-        reason: report.drifted ? 'DriftDetected' : 'DriftCleared',
-        message: describe(report),
-        type: report.drifted ? 'Warning' : 'Normal',
-        source: { component: 'loanrisk-drift-worker' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
+  private async event(model: LoanRiskModel, report: DriftReport): Promise<void> {
+    const event = { type: report.drifted ? 'Warning' : 'Normal', reason: report.drifted ? 'DriftDetected' : 'DriftCleared', message: describe(report) } as const;
+    await this.core.createNamespacedEvent({ namespace: this.namespace, body: modelEventBody(model, event, EVENT_SOURCE, new Date()) });
   }
 }

@@ -20,8 +20,8 @@ export class DriftWindow {
   }
 
   add(event: LoggedPrediction): void {
-    FEATURE_NAMES.forEach((name, i) => this.count(name, event.x[i]));
-    this.count(SCORE, event.p);
+    FEATURE_NAMES.forEach((name, i) => this.count(name, event.features[i]));
+    this.count(SCORE, event.probability);
     this.events += 1;
   }
 

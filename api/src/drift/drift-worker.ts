@@ -73,7 +73,7 @@ export class DriftMonitor {
     const model = this.options.store.current;
     for (const event of job.events) {
       // Events of another version compare against another baseline: not this window's.
-      if (!model || event.v !== model.version) {
+      if (!model || event.modelVersion !== model.version) {
         this.events.inc({ outcome: 'other_version' });
         continue;
       }

@@ -23,12 +23,17 @@ export interface PredictionLogOptions {
   readonly registry: Registry;
 }
 
-/** One logged prediction: model version, time, feature values in schema order, probability. */
+/**
+ * One logged prediction. Features are values in FEATURE_NAMES order, not an object: the names
+ * would be most of the bytes in Redis. A worker reading an event without `modelVersion` (an older
+ * API's `v`) counts it as another version's and skips it.
+ */
 export interface LoggedPrediction {
-  readonly v: string;
-  readonly t: number;
-  readonly x: readonly (number | string | null)[];
-  readonly p: number;
+  readonly modelVersion: string;
+  /** When it was scored, epoch milliseconds. */
+  readonly scoredAt: number;
+  readonly features: readonly (number | string | null)[];
+  readonly probability: number;
 }
 
 export interface PredictionLogJob {
@@ -67,7 +72,7 @@ export class PredictionLog {
         this.dropped.inc({ reason: 'buffer_full' });
         continue;
       }
-      this.buffer.push({ v: version, t: now, x: FEATURE_NAMES.map((name) => records[i][name] ?? null), p: probabilities[i] });
+      this.buffer.push({ modelVersion: version, scoredAt: now, features: FEATURE_NAMES.map((name) => records[i][name] ?? null), probability: probabilities[i] });
     }
   }
 

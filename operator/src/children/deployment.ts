@@ -6,7 +6,7 @@
  * drop a pod before it stops.
  */
 import type { V1Deployment } from '@kubernetes/client-node';
-import { MODEL_VERSION_ANNOTATION, type LoanRiskModel } from '@peerloan/contracts';
+import { DATASET_DEFAULTS, MODEL_VERSION_ANNOTATION, SERVING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { API_PORT, commonLabels, resourceRequirements, ownerReference, selectorLabels, servingName } from '../labels.js';
 import { MODELS_MOUNT, rolloutEnv, type Serving } from '../rollout/serving.js';
 import { apiKeysMounts, apiKeysVolumes, securityEnv } from './api-security.js';
@@ -42,13 +42,13 @@ export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Depl
               ...(serving.env ?? []),
               ...securityEnv(serving),
             ],
-            resources: resourceRequirements(serving.resources),
+            resources: resourceRequirements(serving.resources ?? SERVING_DEFAULTS.resources),
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
             livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10 },
             // Endpoint removal races SIGTERM; a short pause lets the load balancers catch up.
             lifecycle: { preStop: { sleep: { seconds: 5 } } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'models', mountPath: MODELS_MOUNT, subPath: dataset.modelsSubPath ?? 'models', readOnly: true }, ...apiKeysMounts(serving)],
+            volumeMounts: [{ name: 'models', mountPath: MODELS_MOUNT, subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath, readOnly: true }, ...apiKeysMounts(serving)],
           }],
           volumes: [{ name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } }, ...apiKeysVolumes(serving)],
         },

@@ -1,5 +1,5 @@
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { LoanRiskModel } from '@peerloan/contracts';
+import { SERVING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { commonLabels, ownerReference, servingName } from '../labels.js';
 
 export function desiredHpa(model: LoanRiskModel): V2HorizontalPodAutoscaler {
@@ -10,9 +10,9 @@ export function desiredHpa(model: LoanRiskModel): V2HorizontalPodAutoscaler {
     metadata: { name: servingName(model), namespace: model.metadata.namespace, labels: commonLabels(model, 'api'), ownerReferences: [ownerReference(model)] },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: servingName(model) },
-      minReplicas: serving.minReplicas ?? 2,
-      maxReplicas: serving.maxReplicas ?? 5,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: serving.targetCPUUtilization ?? 70 } } }],
+      minReplicas: serving.minReplicas ?? SERVING_DEFAULTS.minReplicas,
+      maxReplicas: serving.maxReplicas ?? SERVING_DEFAULTS.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: serving.targetCPUUtilization ?? SERVING_DEFAULTS.targetCPUUtilization } } }],
     },
   };
 }

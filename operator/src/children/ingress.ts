@@ -1,5 +1,5 @@
 import type { V1Ingress } from '@kubernetes/client-node';
-import type { LoanRiskModel } from '@peerloan/contracts';
+import { INGRESS_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { commonLabels, ownerReference, servingName } from '../labels.js';
 
 /** undefined when the CR does not ask for an Ingress (an existing one is then deleted). */
@@ -16,7 +16,7 @@ export function desiredIngress(model: LoanRiskModel): V1Ingress | undefined {
       ...(ingress.tls && { tls: [{ hosts: [ingress.host], secretName: ingress.tls.secretName }] }),
       rules: [{
         host: ingress.host,
-        http: { paths: [{ path: ingress.path ?? '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] },
+        http: { paths: [{ path: ingress.path ?? INGRESS_DEFAULTS.path, pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] },
       }],
     },
   };

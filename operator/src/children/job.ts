@@ -4,15 +4,16 @@
  * reconcile finds the Job it made instead of making another.
  */
 import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
-import type { LoanRiskModel } from '@peerloan/contracts';
-import { canonicalJson, commonLabels, resourceRequirements, ownerReference, sha256, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
+import { DATASET_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
+import { contentHash } from '../content-hash.js';
+import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
 
 const CONFIG_FILE = 'training.json';
 
 /** `retrains` counts drift-triggered runs: the same spec trained again (on new data at the same path) needs a new Job. */
 export function trainingHash(model: LoanRiskModel, retrains = 0): string {
   const { dataset, training, decisionPolicy } = model.spec;
-  return sha256(canonicalJson({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) }));
+  return contentHash({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) });
 }
 
 export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
@@ -48,6 +49,7 @@ export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1
 export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
   const { dataset, training } = model.spec;
   const name = trainingJobName(model, retrains);
+  const live = model.status?.live?.version;
   const labels = commonLabels(model, 'training');
   return {
     apiVersion: 'batch/v1',
@@ -60,9 +62,8 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
       ownerReferences: [ownerReference(model)],
     },
     spec: {
-      backoffLimit: training.backoffLimit ?? 1,
-      // A stuck run would otherwise hold the model at Training forever.
-      activeDeadlineSeconds: training.activeDeadlineSeconds ?? 3600,
+      backoffLimit: training.backoffLimit ?? TRAINING_DEFAULTS.backoffLimit,
+      activeDeadlineSeconds: training.activeDeadlineSeconds ?? TRAINING_DEFAULTS.activeDeadlineSeconds,
       template: {
         metadata: { labels },
         spec: {
@@ -74,6 +75,10 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
             args: [
               '--data', `/data/${dataset.path}`, '--out', '/models',
               ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
+              // The live version at creation (the Job is made once): the trainer scores it beside
+              // the candidate on the later period for the gate's paired maxRegression; the name's
+              // hash leaves it out, so a promotion does not start another run.
+              ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
               '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet',
             ],
             terminationMessagePath: '/dev/termination-log',
@@ -82,7 +87,7 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             volumeMounts: [
               { name: 'data', mountPath: '/data', readOnly: true },
-              { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? 'models' },
+              { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath },
               { name: 'config', mountPath: '/config', readOnly: true },
               { name: 'tmp', mountPath: '/tmp' },
             ],

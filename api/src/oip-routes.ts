@@ -4,10 +4,11 @@
  * validation and micro-batcher as /predict, so both answer the same probabilities. During a
  * canary a whole infer request goes to one version (its answer names one model_version): by the
  * `x-applicant-id` header when sent, else at random (the body's `id` is the request's, not an
- * applicant's); a path naming the live version is answered by it.
+ * applicant's); a path naming the live version is answered by it. Tensors are decoded and
+ * encoded by oip-codec.ts; this file is the routes.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { FEATURES, PROBABILITY_OUTPUT, type Feature, type LoanRecord } from '@peerloan/contracts';
+import { FEATURES, PROBABILITY_OUTPUT, type LoanRecord } from '@peerloan/contracts';
 import { RequestError } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { ModelStore } from './model-store.js';
@@ -15,7 +16,9 @@ import { predictions, scoreRecords, type Scoring } from './prediction.js';
 import { auditDecisions } from './audit/audit-decisions.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import { completeRecord } from './request-validation.js';
-import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, wantsBinaryOutput } from './oip-binary.js';
+import {
+  checkRequestedOutputs, datatypeOf, decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, inferRows, jsonInferAnswer, wantsBinaryOutput,
+} from './oip-codec.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
 
@@ -32,12 +35,6 @@ export interface OipOptions extends Scoring {
   readonly audit?: AuditTrail;
 }
 
-const NUMERIC_DATATYPES = new Set(['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
-
-function datatypeOf(feature: Feature): 'BYTES' | 'FP32' {
-  return feature.kind === 'categorical' ? 'BYTES' : 'FP32';
-}
-
 export function modelMetadata(model: LoadedModel, modelName: string) {
   return {
     name: modelName,
@@ -48,64 +45,12 @@ export function modelMetadata(model: LoadedModel, modelName: string) {
   };
 }
 
-interface InferInput {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly datatype: string;
-  readonly data: readonly unknown[];
-}
-
-function fail(message: string): never {
-  throw new RequestError(400, message);
-}
-
-/** Checks one input tensor against its feature and returns its values, one per row. */
-function inputValues(input: Partial<InferInput>, feature: Feature): unknown[] {
-  const { name, shape, datatype, data } = input;
-  const typeOk = feature.kind === 'categorical' ? datatype === 'BYTES' : NUMERIC_DATATYPES.has(String(datatype));
-  if (!typeOk) fail(`input ${name} must have datatype ${datatypeOf(feature)}, got ${JSON.stringify(datatype)}`);
-  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && d >= 0) || (shape.length === 2 && shape[1] !== 1)) {
-    fail(`input ${name} must have shape [N, 1], got ${JSON.stringify(shape)}`);
-  }
-  if (!Array.isArray(data)) fail(`input ${name} must have a data array`);
-  // Clients send the tensor flat (row-major) or nested as [[v], [v], ...]; both are accepted.
-  const values = (data as unknown[]).flat(2);
-  if (values.length !== shape[0]) fail(`input ${name} has ${values.length} values for shape ${JSON.stringify(shape)}`);
-  return values;
-}
-
-/** Tensors cannot hold null: a missing value arrives as "" (BYTES) or NaN (binary FP32). */
-function missingAsNull(value: unknown): unknown {
-  return value === '' || Number.isNaN(value) ? null : value;
-}
-
-function recordsOf(body: unknown, model: LoadedModel, maxInstances: number): LoanRecord[] {
-  const inputs = (body as { inputs?: unknown } | null)?.inputs;
-  if (!Array.isArray(inputs) || inputs.length === 0) fail('inputs must be a non-empty array of tensors');
-  const columns = new Map<string, unknown[]>();
-  for (const input of inputs as Partial<InferInput>[]) {
-    const feature = FEATURES.find((f) => f.name === input?.name);
-    if (!feature) fail(`unknown input ${JSON.stringify(input?.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
-    if (columns.has(feature.name)) fail(`input ${feature.name} is given twice`);
-    columns.set(feature.name, inputValues(input, feature));
-  }
-  const rows = columns.values().next().value?.length ?? 0;
-  if (rows === 0 || rows > maxInstances) fail(`the batch must have 1 to ${maxInstances} rows, got ${rows}`);
-  for (const [name, values] of columns) {
-    if (values.length !== rows) fail(`input ${name} has ${values.length} rows, the others ${rows}`);
-  }
-  const objects = Array.from({ length: rows }, (_, i) => Object.fromEntries([...columns].map(([name, values]) => [name, missingAsNull(values[i])])));
+/** The request's rows, each checked against the model's input rules and completed as /predict's are. */
+function recordsOf(request: unknown, model: LoadedModel, maxInstances: number): LoanRecord[] {
+  const objects = inferRows(request, maxInstances);
   const problems = objects.flatMap((value, i) => model.validator.check(value, `row ${i}: `));
   if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
   return objects.map((value) => completeRecord(value, model.validator.rules));
-}
-
-function checkRequestedOutputs(body: unknown): void {
-  const outputs = (body as { outputs?: unknown } | null)?.outputs;
-  if (outputs === undefined) return;
-  if (!Array.isArray(outputs) || outputs.some((o) => (o as { name?: unknown } | null)?.name !== PROBABILITY_OUTPUT)) {
-    fail(`the only output is ${PROBABILITY_OUTPUT}`);
-  }
 }
 
 /**
@@ -186,7 +131,7 @@ export function oipRoutes(options: OipOptions): Router {
         const { body, headerLength } = encodeBinaryAnswer(header, PROBABILITY_OUTPUT, probabilities);
         res.set(HEADER_LENGTH, String(headerLength)).type('application/octet-stream').send(body);
       } else {
-        res.json({ ...header, outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [records.length, 1], data: probabilities }] });
+        res.json(jsonInferAnswer(header, probabilities));
       }
       options.versions.afterAnswer(groups, res.locals.requestId as string);
     });

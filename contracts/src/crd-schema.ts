@@ -1,302 +1,16 @@
 /**
- * The LoanRiskModel custom resource: its TypeScript types and the CRD object (OpenAPI schema,
- * printer columns, names) in one place. manifests/crd/loanriskmodels.yaml is generated from
- * `loanRiskModelCrd()` (npm run generate:crd -w operator); a test keeps the two identical and
- * another walks the types against the schema, so they cannot drift apart.
+ * The LoanRiskModel CRD object: OpenAPI v3 schema (with the defaults of crd-defaults.ts), printer
+ * columns and names. manifests/crd/loanriskmodels.yaml is generated from `loanRiskModelCrd()`
+ * (npm run generate:crd -w operator); a test keeps the two identical.
  */
 import { DURATION_PATTERN } from './duration.js';
 import { MONOTONE_FEATURES } from './features.js';
-import type { Interval, ThresholdPolicy } from './manifest.js';
-import { API_KEYS_FILE_NAME, AUTH_ENV, RATE_LIMIT_ENV } from './api-security.js';
-import { ROLLOUT_DEFAULTS, ROLLOUT_ENV, ROLLOUT_STRATEGIES, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from './rollout.js';
-
-export const CRD_GROUP = 'risk.peerloan.io';
-export const CRD_VERSION = 'v1alpha1';
-export const CRD_KIND = 'LoanRiskModel';
-export const CRD_PLURAL = 'loanriskmodels';
-export const CRD_SINGULAR = 'loanriskmodel';
-export const CRD_SHORT_NAMES = ['lrm'] as const;
-export const CRD_CATEGORIES = ['peerloan', 'ml'] as const;
-export const CRD_API_VERSION = `${CRD_GROUP}/${CRD_VERSION}`;
-/** Pod-template annotation on the served Deployment naming the live model version. */
-export const MODEL_VERSION_ANNOTATION = `${CRD_GROUP}/model-version`;
-
-export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted', 'Pinned'] as const;
-export type ConditionType = (typeof CONDITION_TYPES)[number];
-export const PHASES = ['Pending', 'Training', 'Gating', 'Shadow', 'Canary', 'RollingOut', 'Ready', 'Failed', 'Paused'] as const;
-export type Phase = (typeof PHASES)[number];
-/** Shadow and Canary: a candidate is being tried; Promoted, RolledBack and Withdrawn: how the last try ended. */
-export const ROLLOUT_PHASES = ['Shadow', 'Canary', 'Promoted', 'RolledBack', 'Withdrawn'] as const;
-export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
-/** The checks of spec.rollout.checks, by name, as the status reports them. */
-export const ROLLOUT_CHECK_NAMES = ['minSamples', 'maxErrorRate', 'maxP99LatencyRatio', 'maxScorePsi', 'minDecisionAgreement'] as const satisfies ReadonlyArray<keyof RolloutChecks>;
-export type RolloutCheckName = (typeof ROLLOUT_CHECK_NAMES)[number];
-/** Environment names of the API container that only the operator sets. */
-export const OPERATOR_ENV_NAMES = ['MODEL_DIR', 'PORT', ...Object.values(ROLLOUT_ENV), ...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV)] as const;
-
-export type Quantity = string | number;
-/** API container resources when `spec.serving.resources` is absent (the HPA needs a CPU request). */
-export const DEFAULT_API_RESOURCES = { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } as const;
-export interface ResourceRequirements {
-  requests?: Record<string, Quantity>;
-  limits?: Record<string, Quantity>;
-}
-
-export interface DatasetSpec {
-  /** PersistentVolumeClaim holding the training CSV and the model artifacts. */
-  claimName: string;
-  /** CSV path inside the claim. */
-  path: string;
-  /** A later period's labelled CSV inside the claim: the trained model is scored on it (out-of-time validation). */
-  validationPath?: string;
-  /** Folder inside the claim where the trainer writes `<version>/` and the API reads it. */
-  modelsSubPath?: string;
-}
-
-/** A monotone direction: 1 the late probability never falls as the value rises, -1 never rises, 0 free. */
-export type MonotoneDirection = -1 | 0 | 1;
-
-/** The features a direction can be given to (numbers, and grade and emp_length by rank). */
-export interface MonotoneSpec {
-  loan_amnt?: MonotoneDirection;
-  int_rate?: MonotoneDirection;
-  grade?: MonotoneDirection;
-  annual_inc?: MonotoneDirection;
-  revol_util?: MonotoneDirection;
-  emp_length?: MonotoneDirection;
-  dti?: MonotoneDirection;
-  delinq_2yrs?: MonotoneDirection;
-}
-
-export interface TrainingOverrides {
-  monotone?: MonotoneSpec;
-  maxRounds?: number;
-  earlyStoppingRounds?: number;
-  imbalance?: Array<'none' | 'scale_pos_weight' | 'smote'>;
-  maxBadRowShare?: number;
-  grid?: {
-    max_depth?: number[];
-    eta?: number[];
-    min_child_weight?: number[];
-    subsample?: number[];
-    colsample_bytree?: number[];
-  };
-}
-
-export interface TrainingSpec {
-  image: string;
-  resources?: ResourceRequirements;
-  folds?: number;
-  seed?: number;
-  config?: TrainingOverrides;
-  backoffLimit?: number;
-  activeDeadlineSeconds?: number;
-}
-
-export interface QualityGateSpec {
-  minRocAuc?: number;
-  maxRegression?: number;
-  /** Off unless set; needs dataset.validationPath. */
-  minOutOfTimeRocAuc?: number;
-  /** Off unless set; needs dataset.validationPath. */
-  maxCalibrationError?: number;
-}
-
-export type DecisionPolicySpec = { -readonly [K in keyof ThresholdPolicy]: ThresholdPolicy[K] };
-
-export interface IngressSpec {
-  enabled?: boolean;
-  host?: string;
-  path?: string;
-  className?: string;
-  tls?: { secretName: string };
-}
-
-/** A literal value, or a key of a Secret in the model's namespace (e.g. the Redis password). */
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string } };
-}
-
-/** Bearer JWTs from an OIDC issuer (the API's AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE). */
-export interface JwtAuthSpec {
-  jwksUrl: string;
-  issuer: string;
-  audience: string;
-}
-
-/** Who may call the scoring and batch routes; absent (or empty): anyone who reaches the API. */
-export interface ServingAuthSpec {
-  jwt?: JwtAuthSpec;
-  /** A Secret in the model's namespace whose `key` holds the API keys file (hashes, clients, scopes). */
-  apiKeysSecret?: { name: string; key?: string };
-}
-
-/** Per-client budgets, counted in the REDIS_URL of serving.env; absent: no limits. */
-export interface RateLimitSpec {
-  requests?: number;
-  rows?: number;
-  windowSeconds?: number;
-}
-
-export interface ServingSpec {
-  image: string;
-  /** Extra environment of the API container, e.g. REDIS_URL; OPERATOR_ENV_NAMES and HOST are the operator's. */
-  env?: EnvVar[];
-  minReplicas?: number;
-  maxReplicas?: number;
-  targetCPUUtilization?: number;
-  resources?: ResourceRequirements;
-  ingress?: IngressSpec;
-  auth?: ServingAuthSpec;
-  rateLimit?: RateLimitSpec;
-}
-
-export interface DriftSpec {
-  threshold?: number;
-  window?: string;
-  action?: 'alert' | 'retrain';
-  cooldown?: string;
-}
-
-/** spec.drift's defaults: the schema's, and what its readers assume for a field not set. */
-export const DRIFT_DEFAULTS = { threshold: 0.2, window: '1h', action: 'alert', cooldown: '6h' } as const satisfies Required<DriftSpec>;
-
-export interface LoanRiskModelSpec {
-  dataset: DatasetSpec;
-  training: TrainingSpec;
-  qualityGate?: QualityGateSpec;
-  decisionPolicy?: DecisionPolicySpec;
-  serving: ServingSpec;
-  drift?: DriftSpec;
-  rollout?: RolloutSpec;
-  pinnedVersion?: string;
-  paused?: boolean;
-}
-
-export interface ModelMetrics {
-  rocAuc: number;
-  prAuc?: number;
-  brier?: number;
-}
-
-/** What the trainer measured on dataset.validationPath (the summary's outOfTime). */
-export interface OutOfTimeRecord {
-  rows: number;
-  rocAuc: Interval;
-  /** Expected calibration error of the served probabilities on the later period. */
-  expectedCalibrationError: number;
-}
-
-export interface ModelRecord {
-  version: string;
-  metrics: ModelMetrics;
-  outOfTime?: OutOfTimeRecord;
-  threshold?: number;
-  rows?: number;
-  /** Training Job that produced it. */
-  job?: string;
-}
-
-export interface HistoryEntry {
-  version: string;
-  rocAuc: number;
-  outcome: 'Accepted' | 'Rejected';
-  time: string;
-  /** Why (CamelCase), e.g. QualityGateRejected or RolloutCheckFailed. */
-  reason?: string;
-  message?: string;
-}
-
-export interface RolloutCheckResult {
-  name: RolloutCheckName;
-  /** What was measured over the step; absent when it cannot be (e.g. no live answers at 100 %). */
-  value?: number;
-  limit: number;
-  result: 'Pass' | 'Fail' | 'Waiting' | 'NotApplicable';
-}
-
-export interface RolloutStatus {
-  /** The candidate this rollout tries (or tried). */
-  version: string;
-  strategy: RolloutStrategy;
-  phase: RolloutPhase;
-  /** Canary: index into spec.rollout.steps of the step being held. */
-  step?: number;
-  /** When the step's pod template was applied; its pods must be ready within readyDeadlineSeconds. */
-  stepStartTime: string;
-  /** When the step's counters were first read with its pods ready: the bake counts from here. */
-  bakeStartTime?: string;
-  /** What the step waits for, or how the rollout ended. */
-  message?: string;
-  checks?: RolloutCheckResult[];
-}
-
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
-
-export interface LoanRiskModelStatus {
-  phase?: Phase;
-  observedGeneration?: number;
-  liveVersion?: string;
-  /** The live version before the last promotion: the last good one. */
-  previousVersion?: string;
-  /** A valid spec.pinnedVersion, served instead of the live version. */
-  pinnedVersion?: string;
-  /** The version being tried (shadow or canary); absent when none is. */
-  candidateVersion?: string;
-  /** The candidate's share of live answers, percent (0 in shadow and without a candidate). */
-  candidateTrafficPercent?: number;
-  live?: ModelRecord;
-  candidate?: ModelRecord;
-  rollout?: RolloutStatus;
-  trainingJob?: string;
-  readyReplicas?: number;
-  /** Training runs started because the model drifted (drift.action retrain); part of the Job name. */
-  retrains?: number;
-  lastRetrainTime?: string;
-  history?: HistoryEntry[];
-  conditions?: Condition[];
-}
-
-export interface LoanRiskModel {
-  apiVersion: typeof CRD_API_VERSION;
-  kind: typeof CRD_KIND;
-  metadata: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    generation?: number;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    creationTimestamp?: string | Date;
-  };
-  spec: LoanRiskModelSpec;
-  status?: LoanRiskModelStatus;
-}
-
-/**
- * The version a LoanRiskModel's servers run, as its status records it: a pin the operator
- * validated (`status.pinnedVersion`, a rollback) over the live version its quality gate accepted.
- * `spec.pinnedVersion` alone is only a request: a refused pin leaves the status, and so what
- * serves, unchanged. The operator deploys this version and the workers load it; no server
- * follows the models folder's `current` file, which the trainer moves for rejected candidates too.
- */
-export function servedVersion(status: Pick<LoanRiskModelStatus, 'pinnedVersion' | 'liveVersion'> | undefined): string | undefined {
-  return status?.pinnedVersion ?? status?.liveVersion;
-}
-
-export const HISTORY_LIMIT = 10;
-
-// ---- OpenAPI v3 schema -------------------------------------------------------------------
+import { API_KEYS_FILE_NAME } from './api-security.js';
+import { DATASET_DEFAULTS, DECISION_POLICY_DEFAULTS, DRIFT_DEFAULTS, INGRESS_DEFAULTS, QUALITY_GATE_DEFAULTS, SERVING_DEFAULTS, TRAINING_BOUNDS, TRAINING_DEFAULTS } from './crd-defaults.js';
+import {
+  CRD_CATEGORIES, CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_SHORT_NAMES, CRD_SINGULAR, CRD_VERSION, HISTORY_LIMIT, OPERATOR_ENV_NAMES, PHASES, ROLLOUT_CHECK_NAMES, ROLLOUT_PHASES,
+} from './crd-types.js';
+import { ROLLOUT_DEFAULTS, ROLLOUT_STRATEGIES } from './rollout.js';
 
 type Schema = Record<string, unknown>;
 
@@ -309,6 +23,10 @@ const numberList = (description: string, minimum: number, maximum: number, integ
   type: 'array', description, minItems: 1, maxItems: 10,
   items: integer ? { type: 'integer', minimum, maximum } : { type: 'number', minimum, maximum },
 });
+
+/** A list of one grid setting's values, within TRAINING_BOUNDS.grid. */
+const gridList = (description: string, key: keyof typeof TRAINING_BOUNDS.grid, integer = false): Schema =>
+  numberList(description, TRAINING_BOUNDS.grid[key].minimum, TRAINING_BOUNDS.grid[key].maximum, integer);
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const VERSION_PATTERN = '^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$';
@@ -338,6 +56,15 @@ const modelRecord = (what: string): Schema => obj(what, {
     }, { required: ['value', 'low', 'high'] }),
     expectedCalibrationError: num('Mean |predicted - observed late rate| over 10 equal-count score bins.', 0, 1),
   }, { required: ['rows', 'rocAuc', 'expectedCalibrationError'] }),
+  comparison: obj('Against the live model on the same rows of dataset.validationPath: the training Job scored both (--baseline-model). qualityGate.maxRegression reads its difference.', {
+    baselineVersion: str('Live version compared with.'),
+    rows: int('Later-period rows both models scored.', 0, 2147483647),
+    difference: obj('Candidate minus live ROC AUC with its paired 95% bootstrap interval.', {
+      value: num('Difference.', -1, 1),
+      low: num('Lower end of the 95% interval.', -1, 1),
+      high: num('Upper end of the 95% interval.', -1, 1),
+    }, { required: ['value', 'low', 'high'] }),
+  }, { required: ['baselineVersion', 'rows', 'difference'] }),
   threshold: num('Decision threshold chosen by the decision policy.', 0, 1),
   rows: int('Training rows used.', 0, 2147483647),
   job: str('Training Job that produced this model.'),
@@ -348,40 +75,42 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
     claimName: str('Name of the PersistentVolumeClaim (same namespace) holding the CSV and the artifacts. Use ReadWriteMany when the Job and the API pods may land on different nodes.', { pattern: DNS_LABEL, maxLength: 253 }),
     path: str('Path of the training CSV inside the claim, e.g. loans/2026q3.csv.', { minLength: 1, maxLength: 1024, 'x-kubernetes-validations': [{ rule: "!self.startsWith('/') && !self.contains('..')", message: 'path must be relative to the claim root and must not contain ..' }] }),
     validationPath: str('Path of a later period\'s labelled CSV inside the claim (same columns), e.g. loans/2026q4.csv. The model is still chosen by cross-validation on path, then scored on this file (loanrisk-train --validation-data): out-of-time ROC AUC with its 95% bootstrap interval, calibration and feature PSI in the manifest, report and model card. qualityGate.minOutOfTimeRocAuc and maxCalibrationError need it.', { minLength: 1, maxLength: 1024, 'x-kubernetes-validations': [{ rule: "!self.startsWith('/') && !self.contains('..')", message: 'validationPath must be relative to the claim root and must not contain ..' }] }),
-    modelsSubPath: str('Folder inside the claim where the trainer writes <version>/ and the API reads it.', { default: 'models', pattern: '^[A-Za-z0-9._-]+$', maxLength: 253 }),
+    modelsSubPath: str('Folder inside the claim where the trainer writes <version>/ and the API reads it.', { default: DATASET_DEFAULTS.modelsSubPath, pattern: '^[A-Za-z0-9._-]+$', maxLength: 253 }),
   }, { required: ['claimName', 'path'] }),
   training: obj('The training Job (trainer-job image, loanrisk-train). Changing any of it, the dataset or the decision policy starts a new training run.', {
     image: str('Trainer container image, e.g. ghcr.io/peerloan/trainer-job:1.4.0.', { minLength: 1 }),
     resources: resources('the training container'),
-    folds: int('Stratified cross-validation folds.', 2, 20, { default: 5 }),
-    seed: int('Random seed; the same data, settings and seed give the same model version.', 0, 2147483647, { default: 42 }),
+    folds: int('Stratified cross-validation folds.', TRAINING_BOUNDS.folds.minimum, TRAINING_BOUNDS.folds.maximum, { default: TRAINING_DEFAULTS.folds }),
+    seed: int('Random seed; the same data, settings and seed give the same model version.', TRAINING_BOUNDS.seed.minimum, TRAINING_BOUNDS.seed.maximum, { default: TRAINING_DEFAULTS.seed }),
     config: obj('Overrides of the trainer defaults (trainer-job/src/training-config.ts).', {
       monotone: obj('Monotone constraints (XGBoost monotone_constraints), default none: per feature 1 (the late probability never falls as the value rises), -1 (never rises) or 0 (free). The report shows the observed late rate by decile per feature to choose them; on PeerLoan data int_rate, grade, delinq_2yrs rising and annual_inc, emp_length falling cost nothing, while dti and revol_util are best left free.',
         Object.fromEntries(MONOTONE_FEATURES.map((name) => [name, { type: 'integer', description: `Direction for ${name}: 1, -1 or 0.`, enum: [-1, 0, 1] }]))),
-      maxRounds: int('Most boosting rounds per candidate.', 1, 10000),
-      earlyStoppingRounds: int('Rounds without validation AUC gain before stopping.', 1, 1000),
+      maxRounds: int('Most boosting rounds per candidate.', TRAINING_BOUNDS.maxRounds.minimum, TRAINING_BOUNDS.maxRounds.maximum),
+      earlyStoppingRounds: int('Rounds without validation AUC gain before stopping.', TRAINING_BOUNDS.earlyStoppingRounds.minimum, TRAINING_BOUNDS.earlyStoppingRounds.maximum),
       imbalance: { type: 'array', description: 'Class-imbalance strategies searched.', minItems: 1, maxItems: 3, 'x-kubernetes-list-type': 'set', items: { type: 'string', enum: ['none', 'scale_pos_weight', 'smote'] } },
-      maxBadRowShare: num('Largest share of invalid CSV rows tolerated before the run fails.', 0, 1),
-      grid: obj('Hyper-parameter grid searched (every combination).', {
-        max_depth: numberList('Tree depths.', 1, 16, true),
-        eta: numberList('Learning rates.', 0.001, 1),
-        min_child_weight: numberList('Minimum child weights.', 0, 1000),
-        subsample: numberList('Row subsampling ratios.', 0.1, 1),
-        colsample_bytree: numberList('Column subsampling ratios.', 0.1, 1),
+      maxBadRowShare: num('Largest share of invalid CSV rows tolerated before the run fails.', TRAINING_BOUNDS.maxBadRowShare.minimum, TRAINING_BOUNDS.maxBadRowShare.maximum),
+      expectedLateRate: { type: 'number', description: 'Prior-shift correction, off unless set: the late rate expected where the model will score (e.g. 0.03 for a quarter running later than the training one). The calibration intercept moves so the mean predicted probability equals it; ranking and AUC are unchanged. Recorded in manifest.calibration.priorShift and the model card.', exclusiveMinimum: true, minimum: 0, exclusiveMaximum: true, maximum: 1 },
+      stabilitySeeds: int('Seeds the chosen settings are cross-validated under to measure stability (CV AUC spread, share of decisions that flip); 1 turns it off.', TRAINING_BOUNDS.stabilitySeeds.minimum, TRAINING_BOUNDS.stabilitySeeds.maximum),
+      grid: obj('Hyper-parameter grid searched (every combination); replaces the default search (the base grid plus max_depth 2, eta 0.05), keys left out take the base grid\'s values.', {
+        max_depth: gridList('Tree depths.', 'max_depth', true),
+        eta: gridList('Learning rates.', 'eta'),
+        min_child_weight: gridList('Minimum child weights.', 'min_child_weight'),
+        subsample: gridList('Row subsampling ratios.', 'subsample'),
+        colsample_bytree: gridList('Column subsampling ratios.', 'colsample_bytree'),
       }),
     }),
-    backoffLimit: int('Retries of a failed training Pod before the Job fails.', 0, 10, { default: 1 }),
-    activeDeadlineSeconds: int('Longest a training run may take, in seconds; a stuck run is stopped instead of holding the rollout forever.', 60, 86400, { default: 3600 }),
+    backoffLimit: int('Retries of a failed training Pod before the Job fails.', 0, 10, { default: TRAINING_DEFAULTS.backoffLimit }),
+    activeDeadlineSeconds: int('Longest a training run may take, in seconds; a stuck run is stopped instead of holding the rollout forever.', 60, 86400, { default: TRAINING_DEFAULTS.activeDeadlineSeconds }),
   }, { required: ['image'] }),
   qualityGate: obj('When a newly trained candidate replaces the live model.', {
-    minRocAuc: num('Lowest acceptable cross-validated ROC AUC.', 0.5, 1, { default: 0.7 }),
-    maxRegression: num('Largest ROC AUC drop allowed against the live model.', 0, 1, { default: 0.01 }),
+    minRocAuc: num('Lowest acceptable cross-validated ROC AUC.', 0.5, 1, { default: QUALITY_GATE_DEFAULTS.minRocAuc }),
+    maxRegression: num('Largest ROC AUC drop allowed against the live model. Paired when dataset.validationPath is set and the live version\'s folder is there: the training Job scores both on the later period\'s rows (status.candidate.comparison) and the candidate is refused when its AUC minus the live one is below -maxRegression. Without that comparison, the two cross-validated AUCs are compared.', 0, 1, { default: QUALITY_GATE_DEFAULTS.maxRegression }),
     minOutOfTimeRocAuc: num('Lowest acceptable ROC AUC on dataset.validationPath (the point estimate; the status shows its interval). Off unless set; when set, a candidate trained without validationPath is refused.', 0.5, 1),
     maxCalibrationError: num('Largest acceptable expected calibration error on dataset.validationPath: mean |predicted - observed late rate| over 10 equal-count score bins, e.g. 0.01. Off unless set; when set, a candidate trained without validationPath is refused.', 0, 1),
   }, { default: {} }),
   decisionPolicy: obj('How the trainer picks the decision threshold.', {
-    policy: str('fixed: use value as the threshold; target-recall: catch value of the late loans; max-flag-rate: flag at most value of all loans.', { enum: ['fixed', 'target-recall', 'max-flag-rate'], default: 'target-recall' }),
-    value: { type: 'number', description: 'Threshold, recall or flag rate, depending on policy; strictly between 0 and 1.', exclusiveMinimum: true, minimum: 0, exclusiveMaximum: true, maximum: 1, default: 0.5 },
+    policy: str('fixed: use value as the threshold; target-recall: catch value of the late loans; max-flag-rate: flag at most value of all loans.', { enum: ['fixed', 'target-recall', 'max-flag-rate'], default: DECISION_POLICY_DEFAULTS.policy }),
+    value: { type: 'number', description: 'Threshold, recall or flag rate, depending on policy; strictly between 0 and 1.', exclusiveMinimum: true, minimum: 0, exclusiveMaximum: true, maximum: 1, default: DECISION_POLICY_DEFAULTS.value },
   }, { default: {} }),
   serving: obj('The prediction API Deployment, Service, HPA, Ingress and PodDisruptionBudget.', {
     image: str('API container image, e.g. ghcr.io/peerloan/api:1.4.0.', { minLength: 1 }),
@@ -400,14 +129,14 @@ export const LOAN_RISK_MODEL_SPEC_SCHEMA: Schema = obj('Desired state: where the
         }, { required: ['secretKeyRef'] }),
       }, { required: ['name'], 'x-kubernetes-validations': [{ rule: 'has(self.value) != has(self.valueFrom)', message: 'an env entry sets exactly one of value and valueFrom' }] }),
     },
-    minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: 2 }),
-    maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: 5 }),
-    targetCPUUtilization: int('Average CPU utilisation (percent of requests) the HPA aims for.', 1, 100, { default: 70 }),
-    resources: { ...resources('each API container; the HPA scales on CPU as a share of the request, so a CPU request is always set'), default: DEFAULT_API_RESOURCES },
+    minReplicas: int('Fewest API replicas (HPA minimum).', 1, 100, { default: SERVING_DEFAULTS.minReplicas }),
+    maxReplicas: int('Most API replicas (HPA maximum).', 1, 500, { default: SERVING_DEFAULTS.maxReplicas }),
+    targetCPUUtilization: int('Average CPU utilisation (percent of requests) the HPA aims for.', 1, 100, { default: SERVING_DEFAULTS.targetCPUUtilization }),
+    resources: { ...resources('each API container; the HPA scales on CPU as a share of the request, so a CPU request is always set'), default: SERVING_DEFAULTS.resources },
     ingress: obj('Expose /predict and /v2 through an Ingress.', {
-      enabled: bool('Create the Ingress.', { default: false }),
+      enabled: bool('Create the Ingress.', { default: INGRESS_DEFAULTS.enabled }),
       host: str('Host name, e.g. risk.peerloan.io.', { pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253 }),
-      path: str('Path prefix routed to the API.', { default: '/', pattern: '^/', maxLength: 1024 }),
+      path: str('Path prefix routed to the API.', { default: INGRESS_DEFAULTS.path, pattern: '^/', maxLength: 1024 }),
       className: str('IngressClass name; the cluster default when empty.', { maxLength: 253 }),
       tls: obj('Terminate TLS with a certificate Secret.', {
         secretName: str('Secret (kubernetes.io/tls) holding the certificate for host.', { pattern: DNS_LABEL, maxLength: 253 }),

@@ -1,4 +1,7 @@
-/** Classification metrics on scores in [0,1] and 0/1 labels. Ties are handled as sklearn does. */
+/**
+ * Model evaluation: classification metrics (ROC AUC, PR AUC, Brier, log loss, confusion counts)
+ * on scores in [0,1] and 0/1 labels; ties are handled as sklearn does. (Not Prometheus metrics.)
+ */
 
 /** Indices sorted by descending score. */
 function byScoreDesc(scores: ArrayLike<number>): Uint32Array {

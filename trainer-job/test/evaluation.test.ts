@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/metrics.js';
+import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/evaluation.js';
 
 // Hand-computed: positives score 0.9 and 0.4, negatives 0.8, 0.3, 0.2.
 // Pairs (pos > neg): 0.9 beats all 3, 0.4 beats 0.3 and 0.2 -> 5 of 6.

@@ -1,0 +1,174 @@
+/**
+ * The tensors of the Open Inference Protocol v2 infer call, in and out: JSON tensors (one named
+ * input per feature, shape [N, 1]) turned into rows, and the binary tensor data extension (what
+ * Triton's Python client sends by default): the body is a JSON header of
+ * `Inference-Header-Content-Length` bytes followed by raw tensors, in input order, for inputs whose
+ * `parameters.binary_data_size` is set. Numbers are little-endian; a BYTES tensor is each element
+ * as a 4-byte length and its bytes. Every refusal is a 400 naming the input.
+ */
+import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
+import { RequestError } from './errors/request-error.js';
+
+function fail(message: string): never {
+  throw new RequestError(400, message);
+}
+
+// ---- JSON tensors ------------------------------------------------------------------------
+
+const NUMERIC_DATATYPES = new Set(['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
+
+/** The datatype a feature's tensor is declared with in the model metadata. */
+export function datatypeOf(feature: Feature): 'BYTES' | 'FP32' {
+  return feature.kind === 'categorical' ? 'BYTES' : 'FP32';
+}
+
+interface InferInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly datatype: string;
+  readonly data: readonly unknown[];
+}
+
+/** Checks one input tensor against its feature and returns its values, one per row. */
+function inputValues(input: Partial<InferInput>, feature: Feature): unknown[] {
+  const { name, shape, datatype, data } = input;
+  const typeOk = feature.kind === 'categorical' ? datatype === 'BYTES' : NUMERIC_DATATYPES.has(String(datatype));
+  if (!typeOk) fail(`input ${name} must have datatype ${datatypeOf(feature)}, got ${JSON.stringify(datatype)}`);
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && d >= 0) || (shape.length === 2 && shape[1] !== 1)) {
+    fail(`input ${name} must have shape [N, 1], got ${JSON.stringify(shape)}`);
+  }
+  if (!Array.isArray(data)) fail(`input ${name} must have a data array`);
+  // Clients send the tensor flat (row-major) or nested as [[v], [v], ...]; both are accepted.
+  const values = (data as unknown[]).flat(2);
+  if (values.length !== shape[0]) fail(`input ${name} has ${values.length} values for shape ${JSON.stringify(shape)}`);
+  return values;
+}
+
+/** Tensors cannot hold null: a missing value arrives as "" (BYTES) or NaN (binary FP32). */
+function missingAsNull(value: unknown): unknown {
+  return value === '' || Number.isNaN(value) ? null : value;
+}
+
+/**
+ * The infer request's input tensors as rows (one object per row, a field per feature, missing
+ * values null), not yet validated as applicants: the caller checks them against the model.
+ */
+export function inferRows(request: unknown, maxInstances: number): Record<string, unknown>[] {
+  const inputs = (request as { inputs?: unknown } | null)?.inputs;
+  if (!Array.isArray(inputs) || inputs.length === 0) fail('inputs must be a non-empty array of tensors');
+  const columns = new Map<string, unknown[]>();
+  for (const input of inputs as Partial<InferInput>[]) {
+    const feature = FEATURES.find((f) => f.name === input?.name);
+    if (!feature) fail(`unknown input ${JSON.stringify(input?.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
+    if (columns.has(feature.name)) fail(`input ${feature.name} is given twice`);
+    columns.set(feature.name, inputValues(input, feature));
+  }
+  const rows = columns.values().next().value?.length ?? 0;
+  if (rows === 0 || rows > maxInstances) fail(`the batch must have 1 to ${maxInstances} rows, got ${rows}`);
+  for (const [name, values] of columns) {
+    if (values.length !== rows) fail(`input ${name} has ${values.length} rows, the others ${rows}`);
+  }
+  return Array.from({ length: rows }, (_, i) => Object.fromEntries([...columns].map(([name, values]) => [name, missingAsNull(values[i])])));
+}
+
+/** The request may name outputs; the model has one. */
+export function checkRequestedOutputs(request: unknown): void {
+  const outputs = (request as { outputs?: unknown } | null)?.outputs;
+  if (outputs === undefined) return;
+  if (!Array.isArray(outputs) || outputs.some((o) => (o as { name?: unknown } | null)?.name !== PROBABILITY_OUTPUT)) {
+    fail(`the only output is ${PROBABILITY_OUTPUT}`);
+  }
+}
+
+/** The JSON infer answer: `probability` as an FP32 tensor of shape [N, 1]. */
+export function jsonInferAnswer(header: Record<string, unknown>, values: readonly number[]) {
+  return { ...header, outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [values.length, 1], data: values }] };
+}
+
+// ---- Binary tensor data extension --------------------------------------------------------
+
+export const HEADER_LENGTH = 'inference-header-content-length';
+
+interface BinaryInput {
+  name?: unknown;
+  datatype?: unknown;
+  data?: unknown;
+  parameters?: { binary_data_size?: unknown };
+}
+
+const NUMERIC_READERS: Readonly<Record<string, { size: number; read: (b: Buffer, offset: number) => number }>> = {
+  FP32: { size: 4, read: (b, o) => b.readFloatLE(o) },
+  FP64: { size: 8, read: (b, o) => b.readDoubleLE(o) },
+  INT8: { size: 1, read: (b, o) => b.readInt8(o) },
+  INT16: { size: 2, read: (b, o) => b.readInt16LE(o) },
+  INT32: { size: 4, read: (b, o) => b.readInt32LE(o) },
+  INT64: { size: 8, read: (b, o) => Number(b.readBigInt64LE(o)) },
+  UINT8: { size: 1, read: (b, o) => b.readUInt8(o) },
+  UINT16: { size: 2, read: (b, o) => b.readUInt16LE(o) },
+  UINT32: { size: 4, read: (b, o) => b.readUInt32LE(o) },
+  UINT64: { size: 8, read: (b, o) => Number(b.readBigUInt64LE(o)) },
+};
+
+function decodeBytes(chunk: Buffer, name: string): string[] {
+  const values: string[] = [];
+  for (let offset = 0; offset < chunk.length;) {
+    if (offset + 4 > chunk.length) fail(`input ${name}: truncated BYTES element`);
+    const length = chunk.readUInt32LE(offset);
+    if (offset + 4 + length > chunk.length) fail(`input ${name}: truncated BYTES element`);
+    values.push(chunk.toString('utf8', offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  return values;
+}
+
+function decodeTensor(chunk: Buffer, datatype: string, name: string): (string | number)[] {
+  if (datatype === 'BYTES') return decodeBytes(chunk, name);
+  const reader = NUMERIC_READERS[datatype];
+  if (!reader) fail(`input ${name}: binary datatype ${datatype} is not supported`);
+  if (chunk.length % reader.size !== 0) fail(`input ${name}: ${chunk.length} bytes is not a whole number of ${datatype}`);
+  return Array.from({ length: chunk.length / reader.size }, (_, i) => reader.read(chunk, i * reader.size));
+}
+
+/** Splits a raw infer body into its JSON request, with binary inputs decoded into `data`. */
+export function decodeInferBody(raw: Buffer, headerLength: string | undefined): unknown {
+  const jsonLength = headerLength === undefined ? raw.length : Number(headerLength);
+  if (!Number.isInteger(jsonLength) || jsonLength < 0 || jsonLength > raw.length) {
+    fail(`${HEADER_LENGTH} must be the JSON header's length in bytes, at most ${raw.length}`);
+  }
+  let request: { inputs?: unknown };
+  try {
+    request = JSON.parse(raw.toString('utf8', 0, jsonLength)) as { inputs?: unknown };
+  } catch {
+    fail('the body is not valid JSON');
+  }
+  let offset = jsonLength;
+  const inputs = Array.isArray(request?.inputs) ? (request.inputs as BinaryInput[]) : [];
+  for (const input of inputs) {
+    const size = input?.parameters?.binary_data_size;
+    if (size === undefined) continue;
+    if (!Number.isInteger(size) || (size as number) < 0 || offset + (size as number) > raw.length) {
+      fail(`input ${String(input.name)}: binary_data_size ${String(size)} runs past the end of the body`);
+    }
+    input.data = decodeTensor(raw.subarray(offset, offset + (size as number)), String(input.datatype), String(input.name));
+    offset += size as number;
+  }
+  if (offset !== raw.length) fail(`${raw.length - offset} bytes after the last binary input`);
+  return request;
+}
+
+/** Whether the client asked for the output as binary (Triton's client does by default). */
+export function wantsBinaryOutput(request: unknown): boolean {
+  const r = request as { parameters?: { binary_data_output?: unknown }; outputs?: { parameters?: { binary_data?: unknown } }[] } | null;
+  if (r?.parameters?.binary_data_output === true) return true;
+  return Array.isArray(r?.outputs) && r.outputs.some((o) => o?.parameters?.binary_data === true);
+}
+
+/** The infer answer with `probability` as a raw little-endian FP32 tensor after the JSON header. */
+export function encodeBinaryAnswer(header: Record<string, unknown>, name: string, values: readonly number[]): { body: Buffer; headerLength: number } {
+  const tensor = Buffer.from(new Float32Array(values).buffer);
+  const json = Buffer.from(JSON.stringify({
+    ...header,
+    outputs: [{ name, datatype: 'FP32', shape: [values.length, 1], parameters: { binary_data_size: tensor.length } }],
+  }));
+  return { body: Buffer.concat([json, tensor]), headerLength: json.length };
+}
