@@ -8,3 +8,4 @@ export * from './rollout.js';
 export * from './model-card.js';
 export * from './duration.js';
 export * from './errors/duration-error.js';
+export * from './dense-inputs.js';

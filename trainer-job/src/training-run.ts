@@ -20,6 +20,7 @@ import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './metrics.js';
 import { baseScore, refit, searchModels, type CandidateResult } from './model-search.js';
 import { buildModelCard } from './model-card.js';
+import { buildDenseOnnxModel, checkDenseParity } from './dense-onnx-export.js';
 import { buildOnnxModel } from './onnx-export.js';
 import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
@@ -151,9 +152,13 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
     // The validation data changes the manifest and card, not the trees: still part of what the version names.
     const dataIdentity = validation ? `${data.sha256}\nvalidation ${validation.sha256}` : data.sha256;
     const version = deriveVersion(dataIdentity, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
-    const model = buildOnnxModel({ plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) });
+    const exportInput = { plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) };
+    const model = buildOnnxModel(exportInput);
     const parity = await checkParity(model, booster, table, plan, calibration, config.parityTolerance);
     reporter.info('parity check passed', { ...parity });
+    const denseModel = buildDenseOnnxModel(exportInput);
+    const denseParity = await checkDenseParity(denseModel, booster, table, plan, calibration, config.parityTolerance);
+    reporter.info('dense graph parity check passed', { ...denseParity });
     const baseline = { features: featureBaselines(table, plan), score: numericHistogram(servedScores(booster, table, plan, calibration)) };
     const validationScores = validation && servedScores(booster, validation.table, plan, calibration);
     const outOfTime: OutOfTimeMetrics | undefined = validation && validationScores && outOfTimeMetrics({
@@ -195,7 +200,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       baseline,
     };
     const card = buildModelCard({ manifest, trainer: TRAINER_REVISION, config: JSON.parse(modelAffectingConfig(config)), confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value) });
-    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson(), denseModel });
     const summary: TrainingSummary = {
       version,
       path,
