@@ -4,7 +4,6 @@
  * parents, run once all chunks completed) sum their chunks' counts.
  */
 import { Worker, type Job } from 'bullmq';
-import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import type { ModelStore } from '../model-store.js';
 import { servingModel } from '../prediction.js';
 import { chunkResultKey, QUEUES } from '../queueing/queue-names.js';
@@ -20,10 +19,6 @@ export interface BatchWorkerOptions {
   readonly concurrency: number;
 }
 
-function toRecords(rows: ChunkData['payload']['rows']): LoanRecord[] {
-  return rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]])));
-}
-
 /** CSV-safe id: quoted when it holds a comma, quote or line break. */
 function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -35,7 +30,7 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const chunks = new Worker<ChunkData, ChunkResult>(QUEUES.batchChunks, async (job: Job<ChunkData>) => {
     const model = servingModel(options.store);
     const { ids, rows } = job.data.payload;
-    const scores = await model.run(toRecords(rows));
+    const scores = await model.runRows(rows);
     let lines = '';
     for (let i = 0; i < ids.length; i++) {
       const p = scores[i];
