@@ -12,10 +12,13 @@ PORT=18095 HOST=127.0.0.1 LOG_LEVEL=warn MODEL_DIR="$models" node --cpu-prof --c
 api=$!
 trap 'kill $api 2>/dev/null || true' EXIT
 until curl -fs http://127.0.0.1:18095/readyz >/dev/null; do sleep 0.2; done
-body=$(node -e "import('@peerloan/trainer-job/synthetic-data').then(({ generateLoans }) => console.log(JSON.stringify([...generateLoans({ rows: 1, seed: 7 })][0].record)))")
+# PROFILE_INSTANCES=1000 profiles {"instances": [...]} requests of that many rows instead.
+node -e "import('@peerloan/trainer-job/synthetic-data').then(({ generateLoans }) => { const n = Number(process.env.PROFILE_INSTANCES ?? 0); const rows = [...generateLoans({ rows: Math.max(n, 1), seed: 7 })].map((l) => l.record); console.log(JSON.stringify(n > 0 ? { instances: rows } : rows[0])); })" > "$dir/body.json"
 query=${PROFILE_QUERY:-}
 echo "load average before: $(cut -d' ' -f1 /proc/loadavg)"
-node_modules/.bin/autocannon -c "${BENCH_CONNECTIONS:-32}" -d "${PROFILE_SECONDS:-10}" -m POST -H 'content-type: application/json' -b "$body" "http://127.0.0.1:18095/predict$query" 2>&1 | grep -E 'Req/Sec|Latency|requests in' || true
+connections=${BENCH_CONNECTIONS:-32}
+[ -z "${PROFILE_INSTANCES:-}" ] || connections=${BENCH_CONNECTIONS:-4}
+node_modules/.bin/autocannon -c "$connections" -d "${PROFILE_SECONDS:-10}" -m POST -H 'content-type: application/json' -i "$dir/body.json" "http://127.0.0.1:18095/predict$query" 2>&1 | grep -E 'Req/Sec|Latency|requests in' || true
 echo "load average after: $(cut -d' ' -f1 /proc/loadavg)"
 kill -TERM $api; wait $api || true
 trap - EXIT
