@@ -52,13 +52,16 @@ export interface AppOptions {
 
 function observeDuration(metrics: Metrics) {
   return (req: Request, res: Response, next: () => void) => {
-    const end = metrics.httpDuration.startTimer({ method: req.method });
+    const start = performance.now();
     metrics.inFlight.inc();
-    res.on('close', () => metrics.inFlight.dec());
-    res.on('finish', () => {
+    // One listener per request: 'close' follows 'finish' for every answered request, and ends the
+    // in-flight count for aborted ones too.
+    res.once('close', () => {
+      metrics.inFlight.dec();
+      if (!res.writableFinished) return;
       // The route pattern, not the URL, so label cardinality stays bounded.
       const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ route, status_code: String(res.statusCode) });
+      metrics.observeRequest(req.method, route, res.statusCode, (performance.now() - start) / 1000);
     });
     next();
   };

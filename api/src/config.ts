@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly bodyLimit: string;
   /** Most rows (originals plus explanation variants) one onnxruntime run takes. */
   readonly maxBatchRows: number;
+  /** onnxruntime threads per run (ORT_INTRA_OP_THREADS, default 1: the event loop needs the other core). */
+  readonly intraOpThreads: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
   /**
@@ -155,6 +157,7 @@ export function readConfig(env: Env): ServerConfig {
     modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
     bodyLimit: env.BODY_LIMIT || '1mb',
     maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
+    intraOpThreads: integer(env, 'ORT_INTRA_OP_THREADS', 1, 1, 64),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, 1000, 3_600_000),
     redisUrl: redisUrlOf(env),
@@ -193,6 +196,8 @@ export interface WorkerConfig {
   readonly metricsPort: number;
   readonly metricsHost: string;
   readonly batchConcurrency: number;
+  /** onnxruntime threads per chunk run (ORT_INTRA_OP_THREADS, default 1: one worker process per core). */
+  readonly intraOpThreads: number;
   readonly batchLockMs: number;
   readonly batchResultTtlSeconds: number;
   /**
@@ -258,6 +263,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     metricsPort: integer(env, 'METRICS_PORT', 9091, 0, 65535),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 1, 1, 64),
+    intraOpThreads: integer(env, 'ORT_INTRA_OP_THREADS', 1, 1, 64),
     batchLockMs: integer(env, 'BATCH_LOCK_MS', 30_000, 500, 3_600_000),
     batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
     driftWindowEvents: integer(env, 'DRIFT_WINDOW_EVENTS', 1000, 10, 10_000_000),

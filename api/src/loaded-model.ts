@@ -1,11 +1,12 @@
 /**
- * One servable model version: its manifest, its onnxruntime session, the request validator and
- * the micro-batcher compiled for it. Requests take the current LoadedModel once and finish on
+ * One servable model version: its manifest, its onnxruntime sessions (model.onnx, and the
+ * hot-path graph model-dense.onnx when the version has one), the request validator and the
+ * micro-batcher compiled for it. Requests take the current LoadedModel once and finish on
  * it, so a swap never mixes versions within a request; a retired version releases its session
  * when its last request is done.
  */
 import * as ort from 'onnxruntime-node';
-import { recordsToColumns, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
+import { DENSE_INPUT, FEATURE_NAMES, recordsToColumns, type DenseEncoder, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
 import { planExplanations, reasonsFrom, type Reason } from './explanations.js';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 import { compileRecordValidator, type RecordValidator } from './request-validation.js';
@@ -14,6 +15,12 @@ export interface Scored {
   readonly probabilities: readonly number[];
   /** Present when explanations were asked for: one list per record. */
   readonly reasons?: readonly Reason[][];
+}
+
+/** model-dense.onnx and the encoder that builds its one float tensor from records. */
+export interface DenseGraph {
+  readonly session: ort.InferenceSession;
+  readonly encoder: DenseEncoder;
 }
 
 export class LoadedModel {
@@ -30,6 +37,7 @@ export class LoadedModel {
     readonly manifest: ModelManifest,
     private readonly session: ort.InferenceSession,
     batching: MicroBatcherOptions,
+    private readonly dense?: DenseGraph,
   ) {
     this.version = manifest.version;
     this.threshold = manifest.threshold.value;
@@ -37,14 +45,37 @@ export class LoadedModel {
     this.batcher = new MicroBatcher((records) => this.run(records), batching);
   }
 
-  /** One onnxruntime run over the records, bypassing the batcher (the smoke test uses it). */
+  /** One onnxruntime run over the records, bypassing the batcher (the smoke test and batch worker use it). */
   async run(records: readonly LoanRecord[]): Promise<Float32Array> {
+    if (!this.dense) return this.runContractGraph(records);
+    const { session, encoder } = this.dense;
+    return this.probabilities(session, { [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(records), [records.length, encoder.width]) });
+  }
+
+  /**
+   * One run over rows of values in the feature schema's order (FEATURE_NAMES), as batch chunks
+   * carry them: encoded straight into the dense tensor, without an object per row.
+   */
+  async runRows(rows: readonly (readonly (number | string | null)[])[]): Promise<Float32Array> {
+    if (!this.dense) return this.runContractGraph(rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]]))));
+    const { session, encoder } = this.dense;
+    const matrix = new Float32Array(rows.length * encoder.width);
+    for (let i = 0; i < rows.length; i++) encoder.encodeValuesInto(rows[i], matrix, i);
+    return this.probabilities(session, { [DENSE_INPUT]: new ort.Tensor('float32', matrix, [rows.length, encoder.width]) });
+  }
+
+  /** One run of model.onnx itself: one named tensor per feature, strings for the categories. */
+  async runContractGraph(records: readonly LoanRecord[]): Promise<Float32Array> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, values] of Object.entries(recordsToColumns(records))) {
       feeds[name] = new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [records.length, 1]);
     }
+    return this.probabilities(this.session, feeds);
+  }
+
+  private async probabilities(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
     const output = this.manifest.outputs.probability;
-    const result = await this.session.run(feeds, [output]);
+    const result = await session.run(feeds, [output]);
     return result[output].data as Float32Array;
   }
 
@@ -74,5 +105,6 @@ export class LoadedModel {
     if (!this.retired || this.pending > 0 || this.released) return;
     this.released = true;
     void this.session.release().catch(() => undefined);
+    void this.dense?.session.release().catch(() => undefined);
   }
 }

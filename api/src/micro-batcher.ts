@@ -1,8 +1,8 @@
 /**
- * Coalesces concurrent scoring requests into one onnxruntime run. A request's rows wait at most
- * until the event loop has taken in what arrived with it (one setImmediate turn) or until the
- * run in flight ends; then every queued row goes into one run, up to `maxBatchRows`. One run per
- * tree ensemble call is much cheaper per row than one run per request.
+ * Coalesces concurrent scoring requests into one onnxruntime run. When no run is in flight a
+ * request starts one at once (an idle server adds no wait); requests that arrive while runs are
+ * in flight queue, and when a run ends every queued row goes into the next run, up to
+ * `maxBatchRows`. One run per tree ensemble call is much cheaper per row than one per request.
  */
 import type { LoanRecord } from '@peerloan/contracts';
 
@@ -15,6 +15,8 @@ export interface MicroBatcherOptions {
   readonly maxConcurrentRuns: number;
   /** Called with the row count of every run (for the batch-size histogram). */
   readonly onRun?: (rows: number) => void;
+  /** onnxruntime threads per run (default 1: in the API the event loop needs the other core). */
+  readonly intraOpThreads?: number;
 }
 
 interface Job {
@@ -37,7 +39,8 @@ export class MicroBatcher {
   score(records: readonly LoanRecord[]): Promise<Float32Array> {
     return new Promise((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
-      this.scheduleFlush();
+      if (this.running < this.options.maxConcurrentRuns && !this.flushScheduled) this.flush();
+      else this.scheduleFlush();
     });
   }
 

@@ -1,14 +1,16 @@
 /**
  * Reads one version folder and proves it can serve before anyone relies on it: the manifest has
  * the shape the API needs, model.onnx opens, its inputs and output are the contract's, and the
- * manifest's reference applicant scores to a probability. Any failure is a ModelLoadError.
+ * manifest's reference applicant scores to a probability. When the folder also has the hot-path
+ * graph (model-dense.onnx, one float tensor of encoded columns) it is opened too and must give
+ * the reference applicant model.onnx's score. Any failure is a ModelLoadError.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ARTIFACT_FILES, FEATURES, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
+import { ARTIFACT_FILES, DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder, DenseEncodingError, FEATURES, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
 import { ModelLoadError } from './errors/model-load-error.js';
-import { LoadedModel } from './loaded-model.js';
+import { LoadedModel, type DenseGraph } from './loaded-model.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 
 function manifestProblem(m: Partial<ModelManifest>): string | null {
@@ -41,14 +43,32 @@ async function readManifest(dir: string): Promise<ModelManifest> {
   return parsed as ModelManifest;
 }
 
-async function openSession(dir: string): Promise<ort.InferenceSession> {
+async function openSession(dir: string, file: string, intraOpThreads: number): Promise<ort.InferenceSession> {
   try {
-    const bytes = await readFile(join(dir, ARTIFACT_FILES.model));
-    // One thread per run: the micro-batcher keeps runs small and the event loop needs the other core.
-    return await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const bytes = await readFile(join(dir, file));
+    return await ort.InferenceSession.create(bytes, { intraOpNumThreads: intraOpThreads, interOpNumThreads: 1 });
   } catch (err) {
-    throw new ModelLoadError(dir, 'onnx', `${ARTIFACT_FILES.model} does not open in onnxruntime: ${(err as Error).message}`);
+    throw new ModelLoadError(dir, 'onnx', `${file} does not open in onnxruntime: ${(err as Error).message}`);
   }
+}
+
+/** The hot-path graph when the version has one (versions trained before it existed do not). */
+async function openDenseGraph(dir: string, manifest: ModelManifest, intraOpThreads: number): Promise<DenseGraph | undefined> {
+  if (!(await access(join(dir, DENSE_MODEL_FILE)).then(() => true, () => false))) return undefined;
+  let encoder: DenseEncoder;
+  try {
+    encoder = new DenseEncoder(manifest.encodedColumns ?? []);
+  } catch (err) {
+    if (err instanceof DenseEncodingError) throw new ModelLoadError(dir, 'signature', err.message);
+    throw err;
+  }
+  const session = await openSession(dir, DENSE_MODEL_FILE, intraOpThreads);
+  const input = session.inputNames[0];
+  if (session.inputNames.length !== 1 || input !== DENSE_INPUT || !session.outputNames.includes(manifest.outputs.probability)) {
+    await session.release().catch(() => undefined);
+    throw new ModelLoadError(dir, 'signature', `${DENSE_MODEL_FILE} must take one input ${DENSE_INPUT} and give ${manifest.outputs.probability}`);
+  }
+  return { session, encoder };
 }
 
 function signatureProblem(session: ort.InferenceSession, manifest: ModelManifest): string | null {
@@ -58,11 +78,14 @@ function signatureProblem(session: ort.InferenceSession, manifest: ModelManifest
   return null;
 }
 
+/** Scores the manifest's reference applicant: a probability, and the same through both graphs. */
 async function smokeTest(model: LoadedModel): Promise<void> {
   const reference: LoanRecord = Object.fromEntries(model.manifest.features.map((f) => [f.name, f.reference]));
   let scores: Float32Array;
+  let contractScores: Float32Array;
   try {
     scores = await model.run([reference]);
+    contractScores = await model.runContractGraph([reference]);
   } catch (err) {
     throw new ModelLoadError(model.dir, 'smoke-test', `scoring the reference applicant failed: ${(err as Error).message}`);
   }
@@ -70,19 +93,26 @@ async function smokeTest(model: LoadedModel): Promise<void> {
   if (scores.length !== 1 || !(p >= 0 && p <= 1)) {
     throw new ModelLoadError(model.dir, 'smoke-test', `the reference applicant scored ${p}, not a probability`);
   }
+  if (!(Math.abs(p - contractScores[0]) <= 1e-5)) {
+    throw new ModelLoadError(model.dir, 'smoke-test', `${DENSE_MODEL_FILE} scored the reference applicant ${p}, ${ARTIFACT_FILES.model} ${contractScores[0]}`);
+  }
 }
 
 export async function loadModelVersion(dir: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
-  const session = await openSession(dir);
+  const threads = batching.intraOpThreads ?? 1;
+  const session = await openSession(dir, ARTIFACT_FILES.model, threads);
+  let dense: DenseGraph | undefined;
   try {
     const problem = signatureProblem(session, manifest);
     if (problem) throw new ModelLoadError(dir, 'signature', problem);
-    const model = new LoadedModel(dir, manifest, session, batching);
+    dense = await openDenseGraph(dir, manifest, threads);
+    const model = new LoadedModel(dir, manifest, session, batching, dense);
     await smokeTest(model);
     return model;
   } catch (err) {
     await session.release().catch(() => undefined);
+    await dense?.session.release().catch(() => undefined);
     throw err;
   }
 }

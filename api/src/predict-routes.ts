@@ -31,7 +31,11 @@ function explainWanted(req: Request): boolean {
 }
 
 function validRecords(model: LoadedModel, values: readonly unknown[], prefix: (i: number) => string): LoanRecord[] {
-  const problems: FieldProblem[] = values.flatMap((value, i) => model.validator.check(value, prefix(i)));
+  const problems: FieldProblem[] = [];
+  for (let i = 0; i < values.length; i++) {
+    // A row's field prefix is built only when it has problems: most rows of a batch have none.
+    if (model.validator.check(values[i]).length > 0) problems.push(...model.validator.check(values[i], prefix(i)));
+  }
   if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
   return values.map((value) => completeRecord(value as Record<string, unknown>, model.validator.rules));
 }

@@ -56,15 +56,14 @@ export async function scoreRecords(scoring: Scoring, live: LoadedModel, records:
 export function predictions(groups: readonly ScoredGroup[], rowCount: number): Prediction[] {
   const answers = new Array<Prediction>(rowCount);
   for (const { model, rows, scored } of groups) {
+    const { reasons } = scored;
     rows.forEach((row, j) => {
       const probability = scored.probabilities[j];
-      answers[row] = {
-        probability,
-        decision: probability >= model.threshold ? 'yes' : 'no',
-        threshold: model.threshold,
-        modelVersion: model.version,
-        ...(scored.reasons ? { reasons: scored.reasons[j] } : {}),
-      };
+      const decision = probability >= model.threshold ? 'yes' : 'no';
+      // Two literal shapes rather than a spread per row: a 1,000-row answer builds 1,000 of these.
+      answers[row] = reasons
+        ? { probability, decision, threshold: model.threshold, modelVersion: model.version, reasons: reasons[j] }
+        : { probability, decision, threshold: model.threshold, modelVersion: model.version };
     });
   }
   return answers;

@@ -70,7 +70,7 @@ function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { 
     versionSource: namedVersion(ROLLOUT_ENV.candidateVersion, candidate.version),
     retryRefusedMs: config.modelRetryMs,
     pollMs: config.modelPollMs,
-    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS },
+    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, intraOpThreads: config.intraOpThreads },
     logger,
     metrics,
     role: 'candidate',
@@ -82,7 +82,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const metrics = new Metrics();
   // First: a bad API keys file stops the start before anything else runs.
   const auth = await Authentication.open(config.auth, logger, metrics.registry);
-  const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, onRun: (rows) => metrics.batchRows.observe(rows) });
+  const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, intraOpThreads: config.intraOpThreads, onRun: (rows) => metrics.batchRows.observe(rows) });
   const candidate = candidateOf(config, logger, metrics);
   // Both first loads run before the server listens: the candidate's outcome is waited for, not its
   // success (a missing or broken candidate still gives a ready pod, answering with live only), so a

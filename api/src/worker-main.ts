@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
   const store = new ModelStore({
     modelDir: config.modelDir, pollMs: config.modelPollMs, versionSource, retryRefusedMs: liveVersion ? config.modelRetryMs : undefined,
-    batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1 }, logger, metrics,
+    batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1, intraOpThreads: config.intraOpThreads }, logger, metrics,
   });
   const server = serveHealth(config, metrics, store);
   // The archiver needs no model: it starts at once and drains the audit stream to the data volume.

@@ -3,9 +3,10 @@
  * with no failed request, and broken versions are refused while the old one keeps serving.
  */
 import assert from 'node:assert/strict';
-import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DENSE_MODEL_FILE } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
 import { call, eventually, metricValue, postJson, startApi } from './helpers/api-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
@@ -103,6 +104,31 @@ describe('model swap', () => {
 
     await pointCurrentAt(root, v1);
     await eventually('back to the first version', async () => (await servedVersion()) === v1);
+  });
+
+  test('a version without model-dense.onnx serves the same answers through model.onnx; a dense graph that disagrees with model.onnx is refused', async () => {
+    const expected = (await postJson(`${api.url}/predict?explain=false`, { instances: people })).body.predictions;
+    assert.equal(expected[0].modelVersion, v1);
+    const noDense = join(root, 'no-dense');
+    await cp(join(root, v1), noDense, { recursive: true });
+    await rm(join(noDense, DENSE_MODEL_FILE));
+    const swapsBefore = await metricValue(api.url, 'loanrisk_model_swaps_total');
+    await pointCurrentAt(root, 'no-dense');
+    await eventually('the version without a dense graph serves', async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 1);
+    const answers = (await postJson(`${api.url}/predict?explain=false`, { instances: people })).body.predictions;
+    answers.forEach((answer: { probability: number }, i: number) => assert.ok(Math.abs(answer.probability - expected[i].probability) <= 1e-6, `row ${i}`));
+
+    const mismatched = join(root, 'mismatched-dense');
+    await cp(join(root, v1), mismatched, { recursive: true });
+    await copyFile(join(root, v2, DENSE_MODEL_FILE), join(mismatched, DENSE_MODEL_FILE));
+    const sample = 'loanrisk_model_load_failures_total{stage="smoke-test"}';
+    const refusedBefore = await metricValue(api.url, sample);
+    await pointCurrentAt(root, 'mismatched-dense');
+    await eventually('the mismatched dense graph is refused', async () => (await metricValue(api.url, sample)) === refusedBefore + 1);
+    assert.equal((await call(`${api.url}/readyz`)).status, 200);
+
+    await pointCurrentAt(root, v1);
+    await eventually('back to the first version', async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 2);
   });
 
   test('started before any model exists: not ready and 503 JSON, then serving once current appears', async () => {

@@ -13,3 +13,4 @@ export * from './api-security.js';
 export * from './model-card.js';
 export * from './duration.js';
 export * from './errors/duration-error.js';
+export * from './dense-inputs.js';

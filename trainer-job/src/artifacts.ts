@@ -1,6 +1,7 @@
 /**
  * Publishes a trained model as `<out>/<version>/{model.onnx, manifest.json, report.html,
- * model-card.json}`:
+ * model-card.json, xgboost-model.json,
+ * model-dense.onnx}`:
  * written to a temporary folder and renamed into place, so a reader never sees half a version.
  * `<out>/current` then names the newest version, for local use (the quickstart, an API or worker
  * given a models root on a developer's machine). It moves for every run, gated or not, so in a
@@ -9,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, CURRENT_POINTER, MODEL_CARD_FILE, XGBOOST_MODEL_FILE, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { ARTIFACT_FILES, CURRENT_POINTER, DENSE_MODEL_FILE, MODEL_CARD_FILE, XGBOOST_MODEL_FILE, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
 
 /** Same data + same settings + same seed = same version. */
 export function deriveVersion(dataSha256: string, canonicalConfig: string, trainerRevision: string): string {
@@ -22,6 +23,8 @@ export interface Artifacts {
   readonly card: ModelCard;
   readonly report: string;
   readonly xgboostModel: Uint8Array;
+  /** The API's hot-path graph (one float tensor of encoded columns), beside model.onnx. */
+  readonly denseModel: Uint8Array;
 }
 
 export async function publishArtifacts(outRoot: string, artifacts: Artifacts): Promise<string> {
@@ -34,6 +37,7 @@ export async function publishArtifacts(outRoot: string, artifacts: Artifacts): P
   await writeFile(join(tmpDir, ARTIFACT_FILES.report), artifacts.report);
   await writeFile(join(tmpDir, MODEL_CARD_FILE), `${JSON.stringify(artifacts.card, null, 2)}\n`);
   await writeFile(join(tmpDir, XGBOOST_MODEL_FILE), artifacts.xgboostModel);
+  await writeFile(join(tmpDir, DENSE_MODEL_FILE), artifacts.denseModel);
   await rm(finalDir, { recursive: true, force: true });
   await rename(tmpDir, finalDir);
   const pointerTmp = join(outRoot, `.${CURRENT_POINTER}.tmp-${process.pid}`);

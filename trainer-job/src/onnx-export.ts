@@ -13,10 +13,10 @@ import type { EncodingPlan } from './encoding.js';
 import { ExportError } from './errors/export-error.js';
 
 /** onnxruntime-node 1.30 refuses IR versions above 13; 8 with opset 15 / ai.onnx.ml 3 is safe. */
-const IR_VERSION = 8;
-const OPSET = 15;
-const ML_OPSET = 3;
-const ML_DOMAIN = 'ai.onnx.ml';
+export const IR_VERSION = 8;
+export const OPSET = 15;
+export const ML_OPSET = 3;
+export const ML_DOMAIN = 'ai.onnx.ml';
 
 interface XgbNode {
   nodeid: number;
@@ -34,7 +34,7 @@ const { onnx } = onnxProto;
 const AttributeType = onnx.AttributeProto.AttributeType;
 const TensorProto = onnx.TensorProto;
 
-const attr = {
+export const attr = {
   ints: (name: string, ints: number[]): Attr => ({ name, type: AttributeType.INTS, ints }),
   floats: (name: string, floats: number[]): Attr => ({ name, type: AttributeType.FLOATS, floats }),
   strings: (name: string, values: string[]): Attr => ({ name, type: AttributeType.STRINGS, strings: values.map((v) => Buffer.from(v)) }),
@@ -43,18 +43,18 @@ const attr = {
   string: (name: string, value: string): Attr => ({ name, type: AttributeType.STRING, s: Buffer.from(value) }),
 };
 
-function node(opType: string, inputs: string[], outputs: string[], attribute: Attr[] = [], domain = ''): OnnxTypes.INodeProto {
+export function node(opType: string, inputs: string[], outputs: string[], attribute: Attr[] = [], domain = ''): OnnxTypes.INodeProto {
   return { opType, input: inputs, output: outputs, attribute, domain, name: outputs[0] };
 }
 
-function valueInfo(name: string, elemType: number, dims: (string | number)[]): OnnxTypes.IValueInfoProto {
+export function valueInfo(name: string, elemType: number, dims: (string | number)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
   };
 }
 
-function scalar(name: string, value: number): OnnxTypes.ITensorProto {
+export function scalar(name: string, value: number): OnnxTypes.ITensorProto {
   return { name, dataType: TensorProto.DataType.FLOAT, dims: [1], floatData: [value] };
 }
 

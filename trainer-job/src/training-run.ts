@@ -22,6 +22,7 @@ import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './evaluation.js';
 import { baseScore, gridPoints, refit, searchModels, type CandidateResult } from './model-search.js';
 import { buildModelCard } from './model-card.js';
+import { buildDenseOnnxModel, checkDenseParity } from './dense-onnx-export.js';
 import { buildOnnxModel } from './onnx-export.js';
 import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
@@ -161,9 +162,13 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
     // The validation data changes the manifest and card, not the trees: still part of what the version names.
     const dataIdentity = validation ? `${data.sha256}\nvalidation ${validation.sha256}` : data.sha256;
     const version = deriveVersion(dataIdentity, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
-    const model = buildOnnxModel({ plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) });
+    const exportInput = { plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) };
+    const model = buildOnnxModel(exportInput);
     const parity = await checkParity(model, booster, table, plan, calibration, config.parityTolerance);
     reporter.info('parity check passed', { ...parity });
+    const denseModel = buildDenseOnnxModel(exportInput);
+    const denseParity = await checkDenseParity(denseModel, booster, table, plan, calibration, config.parityTolerance);
+    reporter.info('dense graph parity check passed', { ...denseParity });
     const baseline = { features: featureBaselines(table, plan), score: numericHistogram(servedScores(booster, table, plan, calibration)) };
     const validationScores = validation && servedScores(booster, validation.table, plan, calibration);
     const outOfTime: OutOfTimeMetrics | undefined = validation && validationScores && outOfTimeMetrics({
@@ -223,7 +228,7 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       files: { training: basename(options.dataPath), ...(options.validationPath && { outOfTime: basename(options.validationPath) }) },
       segments,
     });
-    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, card, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson() });
+    const path = await publishArtifacts(options.outRoot, { model, manifest, card, report: renderReport(manifest, card, { scores: calibrated, labels: table.labels, lateRates: lateRatesByBin(table, baseline.features), ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }) }), xgboostModel: booster.saveJson(), denseModel });
     const summary: TrainingSummary = {
       version,
       path,

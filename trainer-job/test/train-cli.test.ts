@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { FEATURE_NAMES, recordsToColumns, type Interval, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import { DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder, FEATURE_NAMES, recordsToColumns, type Interval, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
 import { rocAuc } from '../src/evaluation.js';
 import { generateLoans } from '../src/synthetic-data.js';
 
@@ -97,6 +97,14 @@ describe('loanrisk-train', () => {
     assert.ok(probability.every((p) => p > 0 && p < 1));
     const mean = probability.reduce((a, b) => a + b, 0) / probability.length;
     assert.ok(mean > 0.005 && mean < 0.06, `calibrated mean ${mean} should be near the late rate`);
+
+    // The hot-path graph, fed by the contract's JavaScript encoder, gives model.onnx's answers.
+    const dense = await ort.InferenceSession.create(join(out, summary.version, DENSE_MODEL_FILE));
+    const encoder = new DenseEncoder(manifest.encodedColumns);
+    const denseResult = await dense.run({ [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(loans.map((l) => l.record)), [loans.length, encoder.width]) });
+    const denseProbability = denseResult.probability.data as Float32Array;
+    assert.equal(denseProbability.length, 500);
+    for (let i = 0; i < 500; i++) assert.ok(Math.abs(denseProbability[i] - probability[i]) <= 1e-6, `row ${i}: dense ${denseProbability[i]} vs ${probability[i]}`);
 
     const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8'));
     assert.equal(Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees), manifest.model.rounds);

@@ -27,6 +27,7 @@ export interface BatchWorkerOptions {
   readonly audit?: AuditTrail;
 }
 
+/** The chunk's rows as named records, for the audit trail (scoring reads the rows as they are). */
 function toRecords(rows: ChunkData['payload']['rows']): LoanRecord[] {
   return rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]])));
 }
@@ -42,10 +43,9 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const chunks = new Worker<ChunkData, ChunkResult>(QUEUES.batchChunks, async (job: Job<ChunkData>) => {
     const model = servingModel(options.store);
     const { ids, rows } = job.data.payload;
-    const records = toRecords(rows);
-    const scores = await model.run(records);
+    const scores = await model.runRows(rows);
     if (options.audit) {
-      const decisions = records.map((inputs, i) => ({ inputs, probability: scores[i], threshold: model.threshold, modelVersion: model.version }));
+      const decisions = toRecords(rows).map((inputs, i) => ({ inputs, probability: scores[i], threshold: model.threshold, modelVersion: model.version }));
       await options.audit.record(auditEntry(job.data.batchId, job.data.client ?? 'anonymous', 'batch', decisions, String(job.data.index)));
     }
     let lines = '';

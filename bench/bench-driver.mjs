@@ -1,0 +1,96 @@
+// What the serving benchmarks share: starting a server and waiting until it answers, stopping
+// it, its CPU time from /proc (with its child processes: gunicorn's workers, MLServer's pool),
+// and one autocannon line with that CPU per request.
+import { execSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { once } from 'node:events';
+import autocannon from 'autocannon';
+
+export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+/** Starts `command args` and waits until GET `ready` answers 2xx. */
+export async function start(command, args, env, ready, { timeoutMs = 120_000, quiet = false } = {}) {
+  // Its own process group, so stop() reaches its workers too; `quiet` drops a peer's access log.
+  const child = spawn(command, args, { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], detached: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${command} did not answer ${ready} within ${timeoutMs} ms`);
+    if (await fetch(ready, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) return stopOnExit(child);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts a Node script with the same Node. */
+export function startNode(script, env, ready) {
+  return start(process.execPath, [script], env, ready);
+}
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** SIGTERM to the server's process group (its workers too), SIGKILL if it is not gone in 10 s. */
+export async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Leaves no server behind when the benchmark fails half-way. */
+export function stopOnExit(child) {
+  process.on('exit', () => signalGroup(child, 'SIGKILL'));
+  return child;
+}
+
+const TICKS_PER_SECOND = Number(execSync('getconf CLK_TCK'));
+
+function statFields(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) of the process and every live descendant, from /proc. */
+export function cpuSeconds(child) {
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields) parents.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+  }
+  let ticks = 0;
+  const stack = [child.pid];
+  while (stack.length > 0) {
+    const pid = stack.pop();
+    ticks += parents.get(pid)?.ticks ?? 0;
+    for (const [p, info] of parents) if (info.ppid === pid) stack.push(p);
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** One autocannon line of POSTs; fails on any non-2xx answer. */
+export async function load(server, url, body, extra = {}) {
+  const cpuBefore = cpuSeconds(server);
+  const result = await autocannon({
+    url, method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body),
+    connections: CONNECTIONS, duration: DURATION, ...extra,
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
+  // Server CPU per request does not depend on how much of the machine other work took.
+  const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total;
+  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, cpuUsPerRequest };
+}
+
+export const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

@@ -1,0 +1,102 @@
+/**
+ * The hot-path graph beside model.onnx: `model-dense.onnx` takes one float32 tensor `features`
+ * of shape [N, C], the columns the trees see (manifest.encodedColumns), encoded here in
+ * JavaScript instead of by string encoders inside the graph. model.onnx stays the contract for
+ * any ONNX runtime; this file is an optimisation the API uses when present. The trainer checks
+ * this encoder and the dense graph together against XGBoost before publishing.
+ */
+import { FEATURES, type LoanRecord } from './features.js';
+
+/** File name of the dense graph in a version folder. */
+export const DENSE_MODEL_FILE = 'model-dense.onnx';
+/** Name of the dense graph's one input, float32 [N, encodedColumns.length]. */
+export const DENSE_INPUT = 'features';
+
+/** How one feature lands in the encoded row (encodedColumns names: `x`, `x#rank`, `x=category`). */
+type FeatureSlot = { readonly name: string; readonly position: number } & (
+  | { readonly kind: 'numeric'; readonly column: number }
+  | { readonly kind: 'ordinal'; readonly column: number; readonly rank: ReadonlyMap<string, number> }
+  | { readonly kind: 'onehot'; readonly columns: ReadonlyMap<string, number> });
+
+/** A feature value as records and schema-ordered rows carry it. */
+type Cell = number | string | null | undefined;
+
+export class DenseEncodingError extends Error {
+  constructor(message: string) {
+    super(`the model's encoded columns cannot be built in JavaScript: ${message}`);
+    this.name = 'DenseEncodingError';
+  }
+}
+
+function slotsOf(encodedColumns: readonly string[]): FeatureSlot[] {
+  const index = new Map(encodedColumns.map((name, i) => [name, i]));
+  const slots: FeatureSlot[] = [];
+  let claimed = 0;
+  for (const [position, feature] of FEATURES.entries()) {
+    if (feature.kind === 'numeric') {
+      const column = index.get(feature.name);
+      if (column === undefined) continue;
+      slots.push({ name: feature.name, position, kind: 'numeric', column });
+      claimed += 1;
+    } else if (feature.ordinal) {
+      const column = index.get(`${feature.name}#rank`);
+      if (column === undefined) continue;
+      slots.push({ name: feature.name, position, kind: 'ordinal', column, rank: new Map(feature.ordinal.map((c, i) => [c, i])) });
+      claimed += 1;
+    } else {
+      const prefix = `${feature.name}=`;
+      const columns = new Map(encodedColumns.flatMap((name, i) => (name.startsWith(prefix) ? [[name.slice(prefix.length), i] as const] : [])));
+      slots.push({ name: feature.name, position, kind: 'onehot', columns });
+      claimed += columns.size;
+    }
+  }
+  if (claimed !== encodedColumns.length) throw new DenseEncodingError(`${encodedColumns.length - claimed} of ${encodedColumns.length} columns name no feature`);
+  return slots;
+}
+
+/**
+ * Encodes loan records as model-dense.onnx wants them: numbers as float32 (NaN when missing),
+ * ordered categories as their rank (unknown or missing: NaN), other categories one-hot over the
+ * trained categories (unknown or missing: all zeros), exactly as model.onnx's encoders do.
+ */
+export class DenseEncoder {
+  readonly width: number;
+  private readonly slots: readonly FeatureSlot[];
+
+  constructor(encodedColumns: readonly string[]) {
+    this.width = encodedColumns.length;
+    this.slots = slotsOf(encodedColumns);
+  }
+
+  /** Writes one record's row at `row` of a row-major matrix (the row's cells are all set). */
+  encodeInto(record: LoanRecord, out: Float32Array, row: number): void {
+    const base = row * this.width;
+    out.fill(0, base, base + this.width);
+    for (const slot of this.slots) this.put(slot, record[slot.name], out, base);
+  }
+
+  /** The same for a row of values in the feature schema's order (FEATURE_NAMES), as batch chunks carry them. */
+  encodeValuesInto(values: readonly Cell[], out: Float32Array, row: number): void {
+    const base = row * this.width;
+    out.fill(0, base, base + this.width);
+    for (const slot of this.slots) this.put(slot, values[slot.position], out, base);
+  }
+
+  /** The records as one row-major float32 matrix [records.length, width]. */
+  encode(records: readonly LoanRecord[]): Float32Array {
+    const out = new Float32Array(records.length * this.width);
+    for (let i = 0; i < records.length; i++) this.encodeInto(records[i], out, i);
+    return out;
+  }
+
+  private put(slot: FeatureSlot, value: Cell, out: Float32Array, base: number): void {
+    if (slot.kind === 'numeric') {
+      out[base + slot.column] = typeof value === 'number' ? value : Number.NaN;
+    } else if (slot.kind === 'ordinal') {
+      out[base + slot.column] = (typeof value === 'string' ? slot.rank.get(value) : undefined) ?? Number.NaN;
+    } else if (typeof value === 'string') {
+      const column = slot.columns.get(value);
+      if (column !== undefined) out[base + column] = 1;
+    }
+  }
+}
