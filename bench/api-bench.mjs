@@ -19,10 +19,19 @@ const batch = [...generateLoans({ rows: BATCH, seed: 8 })].map((l) => l.record);
 
 /** Starts a server and waits until it answers on `ready` (the API: a model is loaded). */
 async function start(script, env, ready) {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    if (await fetch(ready).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(ready).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -43,20 +52,35 @@ function cpuSeconds(child) {
 async function load(server, url, body, extra = {}) {
   const cpuBefore = cpuSeconds(server);
   const result = await autocannon({
-    url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    connections: CONNECTIONS, duration: DURATION, ...extra,
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    connections: CONNECTIONS,
+    duration: DURATION,
+    ...extra,
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} failed requests`);
   // Server CPU per request does not depend on how much of the machine other work took.
   const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total;
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, cpuUsPerRequest };
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    cpuUsPerRequest,
+  };
 }
 
 const results = { loadBefore: loadavg()[0] };
 const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;
 
-const empty = await start(new URL('./empty-server.mjs', import.meta.url).pathname, { PORT: '18090' }, 'http://127.0.0.1:18090/ready');
+const empty = await start(
+  new URL('./empty-server.mjs', import.meta.url).pathname,
+  { PORT: '18090' },
+  'http://127.0.0.1:18090/ready',
+);
 await load(empty, 'http://127.0.0.1:18090/predict', applicant, { duration: 2 }); // warm-up
 results.empty = await load(empty, 'http://127.0.0.1:18090/predict', applicant);
 await stop(empty);
@@ -65,8 +89,15 @@ const server = await start(api, { PORT: '18091', MODEL_DIR }, 'http://127.0.0.1:
 await load(server, 'http://127.0.0.1:18091/predict', applicant, { duration: 2 });
 results.predict = await load(server, 'http://127.0.0.1:18091/predict?explain=false', applicant);
 results.predictExplained = await load(server, 'http://127.0.0.1:18091/predict', applicant);
-results.halfRate = await load(server, 'http://127.0.0.1:18091/predict?explain=false', applicant, { overallRate: Math.round(results.predict.reqPerSec / 2) });
-results.batch = await load(server, 'http://127.0.0.1:18091/predict?explain=false', { instances: batch }, { connections: 4 });
+results.halfRate = await load(server, 'http://127.0.0.1:18091/predict?explain=false', applicant, {
+  overallRate: Math.round(results.predict.reqPerSec / 2),
+});
+results.batch = await load(
+  server,
+  'http://127.0.0.1:18091/predict?explain=false',
+  { instances: batch },
+  { connections: 4 },
+);
 results.batch.rowsPerSec = results.batch.reqPerSec * BATCH;
 await stop(server);
 
@@ -87,7 +118,10 @@ const table = [
   row('/predict one row, explain=false', results.predict),
   row('/predict one row, with reasons', results.predictExplained),
   row('/predict one row, explain=false, micro-batching off (MAX_BATCH_ROWS=1)', results.predictUnbatched),
-  row(`/predict one row, explain=false, at half that rate (${f(results.predict.reqPerSec / 2)} req/s)`, results.halfRate),
+  row(
+    `/predict one row, explain=false, at half that rate (${f(results.predict.reqPerSec / 2)} req/s)`,
+    results.halfRate,
+  ),
   row(`/predict ${BATCH} instances, explain=false, 4 connections`, results.batch),
   '',
   `- /predict vs the empty handler: ${f(results.predict.reqPerSec / results.empty.reqPerSec, 2)} in req/s, ${f(results.empty.cpuUsPerRequest / results.predict.cpuUsPerRequest, 2)} in server CPU per request`,

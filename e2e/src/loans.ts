@@ -8,9 +8,24 @@ import { parse } from 'csv-parse/sync';
 import { parseCsvRow, type LoanRecord } from '@peerloan/contracts';
 import { run } from './commands.js';
 
-export async function generateCsv(dir: string, name: string, rows: number, seed: number, extra: readonly string[] = []): Promise<string> {
+export async function generateCsv(
+  dir: string,
+  name: string,
+  rows: number,
+  seed: number,
+  extra: readonly string[] = [],
+): Promise<string> {
   const out = join(dir, name);
-  await run('node', ['trainer-job/bin/loanrisk-generate.js', '--rows', String(rows), '--seed', String(seed), '--out', out, ...extra]);
+  await run('node', [
+    'trainer-job/bin/loanrisk-generate.js',
+    '--rows',
+    String(rows),
+    '--seed',
+    String(seed),
+    '--out',
+    out,
+    ...extra,
+  ]);
   return out;
 }
 

@@ -5,9 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CHART_DIR, ENVIRONMENTS, find, helm, namespaceOf, only, parseYamlObjects, podSpec, renderChart, valuesArgs, type Environment, type K8sObject } from './repo.js';
+import {
+  CHART_DIR,
+  ENVIRONMENTS,
+  find,
+  helm,
+  namespaceOf,
+  only,
+  parseYamlObjects,
+  podSpec,
+  renderChart,
+  valuesArgs,
+  type Environment,
+  type K8sObject,
+} from './repo.js';
 
-const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, renderChart(env)])) as Record<Environment, K8sObject[]>;
+const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, renderChart(env)])) as Record<
+  Environment,
+  K8sObject[]
+>;
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Pod']);
 const cpuMillis = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
 
@@ -15,12 +31,17 @@ test('releases of the same name in two namespaces share no cluster-scoped name',
   const clusterScoped = (namespace: string) => {
     const res = helm(['template', 'loan-risk', CHART_DIR, '-n', namespace]);
     assert.equal(res.status, 0, res.stderr);
-    return parseYamlObjects(res.stdout).filter((o) => o.kind.startsWith('Cluster')).map((o) => `${o.kind}/${o.metadata.name}`);
+    return parseYamlObjects(res.stdout)
+      .filter((o) => o.kind.startsWith('Cluster'))
+      .map((o) => `${o.kind}/${o.metadata.name}`);
   };
   const dev = clusterScoped('peerloan-dev');
   const staging = clusterScoped('peerloan-staging');
   assert.equal(dev.length, 2, `a ClusterRole and its binding: ${dev.join(', ')}`);
-  assert.deepEqual(dev.filter((name) => staging.includes(name)), []);
+  assert.deepEqual(
+    dev.filter((name) => staging.includes(name)),
+    [],
+  );
 });
 
 describe('helm lint', () => {
@@ -47,8 +68,15 @@ for (const env of ENVIRONMENTS) {
           assert.equal(sc.readOnlyRootFilesystem, true, `${where}/${c.name}: readOnlyRootFilesystem`);
           assert.equal(sc.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
           assert.deepEqual(sc.capabilities?.drop, ['ALL'], `${where}/${c.name}: drop ALL`);
-          assert.equal((sc.seccompProfile ?? spec.securityContext.seccompProfile)?.type, 'RuntimeDefault', `${where}/${c.name}: seccomp`);
-          assert.ok(c.resources?.requests?.memory && c.resources?.limits?.memory, `${where}/${c.name}: memory request and limit`);
+          assert.equal(
+            (sc.seccompProfile ?? spec.securityContext.seccompProfile)?.type,
+            'RuntimeDefault',
+            `${where}/${c.name}: seccomp`,
+          );
+          assert.ok(
+            c.resources?.requests?.memory && c.resources?.limits?.memory,
+            `${where}/${c.name}: memory request and limit`,
+          );
           assert.ok(c.resources?.requests?.cpu, `${where}/${c.name}: cpu request`);
         }
       }
@@ -64,37 +92,80 @@ for (const env of ENVIRONMENTS) {
       assert.equal(container.readinessProbe.httpGet.path, '/readyz');
       assert.equal(container.livenessProbe.httpGet.path, '/healthz');
       const leaseRole = only(objects, 'Role', 'loan-risk-operator-leader-election');
-      assert.ok(leaseRole.rules.some((r: { resources: string[]; resourceNames?: string[] }) => r.resources.includes('leases') && r.resourceNames?.includes(env.LEASE_NAME)));
+      assert.ok(
+        leaseRole.rules.some(
+          (r: { resources: string[]; resourceNames?: string[] }) =>
+            r.resources.includes('leases') && r.resourceNames?.includes(env.LEASE_NAME),
+        ),
+      );
     });
 
     test('RBAC names every resource and verb: no wildcards, no Secrets', () => {
       for (const role of [...find(objects, 'ClusterRole'), ...find(objects, 'Role')]) {
         for (const rule of role.rules) {
-          for (const field of ['apiGroups', 'resources', 'verbs']) assert.ok(!rule[field].includes('*'), `${role.metadata.name}: ${field} has *`);
+          for (const field of ['apiGroups', 'resources', 'verbs'])
+            assert.ok(!rule[field].includes('*'), `${role.metadata.name}: ${field} has *`);
           assert.ok(!rule.resources.includes('secrets'), `${role.metadata.name}: secrets`);
         }
       }
-      const rules = only(objects, 'ClusterRole', `${namespaceOf(env)}-loan-risk-operator`).rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
-      const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
-      assert.ok(can('risk.peerloan.io', 'loanriskmodels', 'watch') && can('risk.peerloan.io', 'loanriskmodels/status', 'patch'));
-      assert.ok(can('', 'pods', 'list') && !can('', 'pods', 'create') && !can('', 'pods', 'delete'), 'pods are only read');
-      for (const [group, resource] of [['apps', 'deployments'], ['', 'services'], ['autoscaling', 'horizontalpodautoscalers'], ['networking.k8s.io', 'ingresses'], ['policy', 'poddisruptionbudgets'], ['', 'events']]) {
+      const rules = only(objects, 'ClusterRole', `${namespaceOf(env)}-loan-risk-operator`).rules as Array<{
+        apiGroups: string[];
+        resources: string[];
+        verbs: string[];
+      }>;
+      const can = (group: string, resource: string, verb: string) =>
+        rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+      assert.ok(
+        can('risk.peerloan.io', 'loanriskmodels', 'watch') && can('risk.peerloan.io', 'loanriskmodels/status', 'patch'),
+      );
+      assert.ok(
+        can('', 'pods', 'list') && !can('', 'pods', 'create') && !can('', 'pods', 'delete'),
+        'pods are only read',
+      );
+      for (const [group, resource] of [
+        ['apps', 'deployments'],
+        ['', 'services'],
+        ['autoscaling', 'horizontalpodautoscalers'],
+        ['networking.k8s.io', 'ingresses'],
+        ['policy', 'poddisruptionbudgets'],
+        ['', 'events'],
+      ]) {
         assert.ok(can(group, resource, 'create') && can(group, resource, 'patch'), `${group}/${resource}`);
       }
-      assert.ok(can('batch', 'jobs', 'create') && !can('batch', 'jobs', 'delete'), 'training Jobs are created, never deleted');
+      assert.ok(
+        can('batch', 'jobs', 'create') && !can('batch', 'jobs', 'delete'),
+        'training Jobs are created, never deleted',
+      );
     });
 
     test('NetworkPolicies: the API pods from the ingress controller and the platform, Redis only from the platform', () => {
       const api = only(objects, 'NetworkPolicy', 'loan-risk-api');
       assert.deepEqual(api.spec.podSelector.matchLabels, { 'app.kubernetes.io/name': 'loan-risk-api' });
       const peers = api.spec.ingress[0].from;
-      assert.ok(peers.some((p: { namespaceSelector?: unknown }) => p.namespaceSelector), 'ingress controller namespace');
-      assert.ok(peers.some((p: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown }) => !p.namespaceSelector && p.podSelector?.matchLabels?.['app.kubernetes.io/part-of'] === 'peerloan'));
+      assert.ok(
+        peers.some((p: { namespaceSelector?: unknown }) => p.namespaceSelector),
+        'ingress controller namespace',
+      );
+      assert.ok(
+        peers.some(
+          (p: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown }) =>
+            !p.namespaceSelector && p.podSelector?.matchLabels?.['app.kubernetes.io/part-of'] === 'peerloan',
+        ),
+      );
       const redis = only(objects, 'NetworkPolicy', 'loan-risk-redis');
-      assert.deepEqual(redis.spec.ingress, [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'peerloan' } } }], ports: [{ port: 'redis', protocol: 'TCP' }] }]);
+      assert.deepEqual(redis.spec.ingress, [
+        {
+          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'peerloan' } } }],
+          ports: [{ port: 'redis', protocol: 'TCP' }],
+        },
+      ]);
       for (const o of objects.filter((x) => WORKLOADS.has(x.kind))) {
         const labels = o.kind === 'Pod' ? o.metadata.labels : o.spec.template.metadata.labels;
-        assert.equal(labels['app.kubernetes.io/part-of'], 'peerloan', `${o.kind}/${o.metadata.name} is one of the platform's pods`);
+        assert.equal(
+          labels['app.kubernetes.io/part-of'],
+          'peerloan',
+          `${o.kind}/${o.metadata.name} is one of the platform's pods`,
+        );
       }
     });
 
@@ -105,7 +176,8 @@ for (const env of ENVIRONMENTS) {
       const env = Object.fromEntries(c.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
       assert.equal(env.REDIS_URL, 'redis://loan-risk-redis:6379/0');
       assert.equal(env.MODEL_DIR, '/models');
-      const claim = podSpec(worker).volumes.find((v: { name: string }) => v.name === 'models').persistentVolumeClaim.claimName;
+      const claim = podSpec(worker).volumes.find((v: { name: string }) => v.name === 'models').persistentVolumeClaim
+        .claimName;
       assert.equal(claim, only(objects, 'PersistentVolumeClaim', 'loan-data').metadata.name);
     });
 
@@ -134,12 +206,21 @@ describe('what differs by environment', () => {
     assert.ok(prod.serving.minReplicas >= 2, 'API minReplicas >= 2');
     assert.ok(prod.serving.maxReplicas > prod.serving.minReplicas, 'API HPA has room to scale');
     assert.ok(operatorOf('prod').spec.replicas >= 2, 'operator replicas >= 2');
-    const pdbs = find(rendered.prod, 'PodDisruptionBudget').map((p) => p.metadata.name).sort();
+    const pdbs = find(rendered.prod, 'PodDisruptionBudget')
+      .map((p) => p.metadata.name)
+      .sort();
     assert.deepEqual(pdbs, ['loan-risk-operator', 'loan-risk-worker']);
-    assert.ok(only(rendered.prod, 'PodDisruptionBudget', 'loan-risk-operator').spec.minAvailable < operatorOf('prod').spec.replicas);
+    assert.ok(
+      only(rendered.prod, 'PodDisruptionBudget', 'loan-risk-operator').spec.minAvailable <
+        operatorOf('prod').spec.replicas,
+    );
     const hpa = only(rendered.prod, 'HorizontalPodAutoscaler', 'loan-risk-worker').spec;
     assert.ok(hpa.minReplicas >= 2 && hpa.maxReplicas > hpa.minReplicas && hpa.maxReplicas <= 20, 'worker HPA bounds');
-    assert.equal(only(rendered.prod, 'Deployment', 'loan-risk-worker').spec.replicas, undefined, 'the HPA owns the worker count');
+    assert.equal(
+      only(rendered.prod, 'Deployment', 'loan-risk-worker').spec.replicas,
+      undefined,
+      'the HPA owns the worker count',
+    );
     assert.deepEqual(only(rendered.prod, 'PersistentVolumeClaim', 'loan-data').spec.accessModes, ['ReadWriteMany']);
   });
 
@@ -156,11 +237,15 @@ describe('what differs by environment', () => {
     assert.ok(dev.serving.maxReplicas <= model('prod').serving.minReplicas);
     assert.equal(find(rendered.dev, 'PodDisruptionBudget').length, 0);
     assert.equal(find(rendered.dev, 'HorizontalPodAutoscaler').length, 0);
-    const redisVolume = (env: Environment) => podSpec(only(rendered[env], 'StatefulSet')).volumes.find((v: { name: string }) => v.name === 'data');
+    const redisVolume = (env: Environment) =>
+      podSpec(only(rendered[env], 'StatefulSet')).volumes.find((v: { name: string }) => v.name === 'data');
     assert.deepEqual(redisVolume('dev').emptyDir, {});
     // Persistence is a claim of its own, so an upgrade from dev to prod values may turn it on.
     assert.equal(only(rendered.prod, 'StatefulSet').spec.volumeClaimTemplates, undefined);
-    assert.equal(redisVolume('prod').persistentVolumeClaim.claimName, only(rendered.prod, 'PersistentVolumeClaim', 'loan-risk-redis-data').metadata.name);
+    assert.equal(
+      redisVolume('prod').persistentVolumeClaim.claimName,
+      only(rendered.prod, 'PersistentVolumeClaim', 'loan-risk-redis-data').metadata.name,
+    );
     const cpu = (env: Environment) => cpuMillis(podSpec(operatorOf(env)).containers[0].resources.requests.cpu);
     assert.ok(cpu('dev') < cpu('prod'));
     assert.ok(dev.training.folds < model('prod').training.folds);
@@ -171,12 +256,26 @@ test('the LoanRiskModel takes a later period and the out-of-time gate from the v
   const plain = only(renderChart('dev'), 'LoanRiskModel').spec;
   assert.equal(plain.dataset.validationPath, undefined);
   assert.deepEqual(Object.keys(plain.qualityGate).sort(), ['maxRegression', 'minRocAuc']);
-  const set = ['--set-string', 'loanRiskModel.validationPath=loans/2026q4.csv', '--set-json', 'loanRiskModel.minOutOfTimeRocAuc=0.68', '--set-json', 'loanRiskModel.maxCalibrationError=0.01'];
+  const set = [
+    '--set-string',
+    'loanRiskModel.validationPath=loans/2026q4.csv',
+    '--set-json',
+    'loanRiskModel.minOutOfTimeRocAuc=0.68',
+    '--set-json',
+    'loanRiskModel.maxCalibrationError=0.01',
+  ];
   const model = only(renderChart('dev', set), 'LoanRiskModel').spec;
   assert.equal(model.dataset.validationPath, 'loans/2026q4.csv');
   assert.equal(model.qualityGate.minOutOfTimeRocAuc, 0.68);
   assert.equal(model.qualityGate.maxCalibrationError, 0.01);
-  const refused = helm(['template', 'loan-risk', CHART_DIR, ...valuesArgs('dev'), '--set-string', 'loanRiskModel.validationPath=../q4.csv']);
+  const refused = helm([
+    'template',
+    'loan-risk',
+    CHART_DIR,
+    ...valuesArgs('dev'),
+    '--set-string',
+    'loanRiskModel.validationPath=../q4.csv',
+  ]);
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /validationPath/);
 });

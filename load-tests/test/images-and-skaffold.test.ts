@@ -32,7 +32,11 @@ describe('skaffold.yaml', () => {
   const artifacts: Array<{ image: string; context: string; docker: { dockerfile: string } }> = skaffold.build.artifacts;
 
   test('builds the three images from existing contexts and Dockerfiles', () => {
-    assert.deepEqual(artifacts.map((a) => a.docker.dockerfile).sort(), ['api/Dockerfile', 'operator/Dockerfile', 'trainer-job/Dockerfile']);
+    assert.deepEqual(artifacts.map((a) => a.docker.dockerfile).sort(), [
+      'api/Dockerfile',
+      'operator/Dockerfile',
+      'trainer-job/Dockerfile',
+    ]);
     for (const a of artifacts) {
       assert.ok(exists(a.context), `context ${a.context}`);
       assert.ok(exists(join(a.context, a.docker.dockerfile)), `dockerfile ${a.docker.dockerfile}`);
@@ -40,11 +44,16 @@ describe('skaffold.yaml', () => {
   });
 
   test('each profile deploys the chart with its own existing values file', () => {
-    const profiles = Object.fromEntries(skaffold.profiles.map((p: { name: string; patches: [] }) => [p.name, applyPatches(skaffold, p.patches)]));
+    const profiles = Object.fromEntries(
+      skaffold.profiles.map((p: { name: string; patches: [] }) => [p.name, applyPatches(skaffold, p.patches)]),
+    );
     assert.deepEqual(Object.keys(profiles).sort(), ['dev', 'prod', 'staging']);
     for (const [name, config] of Object.entries<any>(profiles)) {
       const [release] = config.deploy.helm.releases;
-      assert.ok(exists(release.chartPath) && exists(join(release.chartPath, 'Chart.yaml')), `${name}: chart ${release.chartPath}`);
+      assert.ok(
+        exists(release.chartPath) && exists(join(release.chartPath, 'Chart.yaml')),
+        `${name}: chart ${release.chartPath}`,
+      );
       assert.deepEqual(release.valuesFiles, [`charts/loan-risk/values-${name}.yaml`]);
       for (const file of release.valuesFiles) assert.ok(exists(file), `${name}: ${file}`);
     }
@@ -70,32 +79,54 @@ describe('Dockerfiles', () => {
     test(`${dockerfile}: pinned base, npm ci of every workspace manifest, non-root runtime`, () => {
       const base = text.match(/^ARG NODE_IMAGE=(\S+)$/m)?.[1];
       assert.match(base ?? '', /^node:20\.\d+\.\d+-bookworm-slim$/, 'base image pinned to a patch release');
-      assert.ok(text.split('\n').filter((l) => l.startsWith('FROM ')).every((l) => l.startsWith('FROM ${NODE_IMAGE} AS ')), 'every stage from the pinned base');
-      for (const ws of workspaces) assert.ok(text.includes(`COPY ${ws}/package.json ${ws}/`), `copies ${ws}/package.json before npm ci`);
+      assert.ok(
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('FROM '))
+          .every((l) => l.startsWith('FROM ${NODE_IMAGE} AS ')),
+        'every stage from the pinned base',
+      );
+      for (const ws of workspaces)
+        assert.ok(text.includes(`COPY ${ws}/package.json ${ws}/`), `copies ${ws}/package.json before npm ci`);
       assert.match(text, /npm ci --omit=dev --workspace=@peerloan\/[a-z-]+ .*--ignore-scripts/);
       assert.match(text, /ONNXRUNTIME_NODE_INSTALL=skip/);
       const users = [...text.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
       assert.deepEqual(users, ['1000:1000'], 'one numeric non-root USER, in the runtime stage');
     });
 
-    test(`${dockerfile}: the entrypoint is built from a source file`, { skip: !workspaces.includes(workspace) && `${workspace} is not a workspace on this branch yet` }, () => {
-      const command = [...text.matchAll(/^(?:ENTRYPOINT|CMD) (\[.*\])$/gm)].flatMap((m) => JSON.parse(m[1]) as string[]);
-      const entry = command.flatMap((arg) => [...arg.matchAll(/^([a-z-]+)\/dist\/src\/([a-z-]+)\.js$/g)]).map((m) => `${m[1]}/src/${m[2]}.ts`);
-      assert.ok(entry.length > 0, 'names its entrypoint');
-      for (const source of entry) assert.ok(exists(source), `${source} exists`);
-    });
+    test(
+      `${dockerfile}: the entrypoint is built from a source file`,
+      { skip: !workspaces.includes(workspace) && `${workspace} is not a workspace on this branch yet` },
+      () => {
+        const command = [...text.matchAll(/^(?:ENTRYPOINT|CMD) (\[.*\])$/gm)].flatMap(
+          (m) => JSON.parse(m[1]) as string[],
+        );
+        const entry = command
+          .flatMap((arg) => [...arg.matchAll(/^([a-z-]+)\/dist\/src\/([a-z-]+)\.js$/g)])
+          .map((m) => `${m[1]}/src/${m[2]}.ts`);
+        assert.ok(entry.length > 0, 'names its entrypoint');
+        for (const source of entry) assert.ok(exists(source), `${source} exists`);
+      },
+    );
   }
 
-  const apiScripts = workspaces.includes('api') ? JSON.parse(readFileSync(join(REPO_ROOT, 'api/package.json'), 'utf8')).scripts ?? {} : {};
-  test("the chart's worker runs what `npm run worker -w api` runs", { skip: !apiScripts.worker && 'the api workspace has no worker script yet' }, () => {
-    const script = (apiScripts.worker as string).match(/^node (\S+\.js)$/)?.[1];
-    assert.ok(script, `npm run worker is "${apiScripts.worker}"`);
-    assert.deepEqual(chartValues.worker.command, ['node', `api/${script}`]);
-    assert.ok(exists(`api/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
-  });
+  const apiScripts = workspaces.includes('api')
+    ? (JSON.parse(readFileSync(join(REPO_ROOT, 'api/package.json'), 'utf8')).scripts ?? {})
+    : {};
+  test(
+    "the chart's worker runs what `npm run worker -w api` runs",
+    { skip: !apiScripts.worker && 'the api workspace has no worker script yet' },
+    () => {
+      const script = (apiScripts.worker as string).match(/^node (\S+\.js)$/)?.[1];
+      assert.ok(script, `npm run worker is "${apiScripts.worker}"`);
+      assert.deepEqual(chartValues.worker.command, ['node', `api/${script}`]);
+      assert.ok(exists(`api/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
+    },
+  );
 
   test('.dockerignore keeps dependencies, build output and the git history out of the context', () => {
     const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const entry of ['**/node_modules', '**/dist', '.git', 'models', '.data']) assert.ok(ignored.includes(entry), entry);
+    for (const entry of ['**/node_modules', '**/dist', '.git', 'models', '.data'])
+      assert.ok(ignored.includes(entry), entry);
   });
 });

@@ -32,8 +32,12 @@ function k6Run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number
   return new Promise((resolve) => {
     const child = spawn(join(toolsBin(), 'k6'), ['run', ...args], { cwd: clone, env });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     child.on('close', (status) => resolve({ status, output }));
   });
 }

@@ -16,7 +16,12 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** A Kubernetes object as rendered; the tests read it field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: any };
+  [k: string]: any;
+};
 
 /**
  * What a fresh clone holds under `paths`: the files git tracks or would add (ignored ones, such as
@@ -24,7 +29,10 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
  */
 export function freshClone(...paths: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'peerloan-clone-'));
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   for (const file of listed.split('\0').filter((f) => f && existsSync(join(REPO_ROOT, f)))) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     copyFileSync(join(REPO_ROOT, file), join(dir, file));
@@ -38,13 +46,20 @@ let bin: string | undefined;
 export function toolsBin(): string {
   if (process.env.PEERLOAN_TOOLS_BIN) return process.env.PEERLOAN_TOOLS_BIN;
   if (!bin) {
-    const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     bin = out.trim().split('\n').pop()!;
   }
   return bin;
 }
 
-export interface Run { status: number; stdout: string; stderr: string }
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function helm(args: string[]): Run {
   const res = spawnSync(join(toolsBin(), 'helm'), args, { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -66,7 +81,9 @@ export function renderChart(env: Environment, extra: string[] = []): K8sObject[]
 }
 
 export function parseYamlObjects(text: string): K8sObject[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 }
 
 export function find(objects: K8sObject[], kind: string, name?: string): K8sObject[] {
@@ -81,5 +98,5 @@ export function only(objects: K8sObject[], kind: string, name?: string): K8sObje
 
 /** The pod spec of a workload or a bare Pod. */
 export function podSpec(o: K8sObject) {
-  return o.kind === 'Pod' ? o.spec : o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
+  return o.kind === 'Pod' ? o.spec : (o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec);
 }

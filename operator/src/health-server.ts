@@ -11,7 +11,9 @@ export interface HealthServerOptions {
   ready(): boolean;
 }
 
-export async function startHealthServer(options: HealthServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startHealthServer(
+  options: HealthServerOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {

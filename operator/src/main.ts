@@ -26,7 +26,10 @@ async function main(): Promise<void> {
       log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out, exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
-    operator.stop().then(() => process.exit(0), () => process.exit(1));
+    operator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -34,7 +34,10 @@ export interface ControlPlane {
 /** Directory holding kube-apiserver, etcd and helm: PEERLOAN_TOOLS_BIN, else the setup script's cache. */
 export function toolsBin(): string {
   if (process.env.PEERLOAN_TOOLS_BIN) return process.env.PEERLOAN_TOOLS_BIN;
-  const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = out.trim().split('\n');
   return lines[lines.length - 1];
 }
@@ -62,7 +65,12 @@ function launch(bin: string, args: string[], logTail: string[]): ChildProcess {
   return child;
 }
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, logTail: string[]): Promise<void> {
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  logTail: string[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
@@ -87,37 +95,64 @@ export async function startControlPlane(): Promise<ControlPlane> {
   const logTail: string[] = [];
   const token = randomBytes(24).toString('hex');
 
-  const etcd = launch(join(bin, 'etcd'), [
-    '--data-dir', join(dir, 'etcd'),
-    '--listen-client-urls', `http://127.0.0.1:${etcdPort}`,
-    '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync',
-    '--log-level', 'error',
-  ], logTail);
+  const etcd = launch(
+    join(bin, 'etcd'),
+    [
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `default=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+      '--log-level',
+      'error',
+    ],
+    logTail,
+  );
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await writeFile(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFile(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   await writeFile(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
 
-  const apiserver = launch(join(bin, 'kube-apiserver'), [
-    '--etcd-servers', `http://127.0.0.1:${etcdPort}`,
-    '--bind-address', '127.0.0.1',
-    '--secure-port', String(apiPort),
-    '--cert-dir', join(dir, 'certs'),
-    '--token-auth-file', join(dir, 'tokens.csv'),
-    '--authorization-mode', 'RBAC',
-    '--disable-admission-plugins', 'ServiceAccount',
-    '--service-account-issuer', 'https://kubernetes.default.svc',
-    '--service-account-key-file', join(dir, 'sa.pub'),
-    '--service-account-signing-key-file', join(dir, 'sa.key'),
-    '--service-cluster-ip-range', '10.0.0.0/24',
-    '--allow-privileged=true',
-    '--v', '0',
-  ], logTail);
+  const apiserver = launch(
+    join(bin, 'kube-apiserver'),
+    [
+      '--etcd-servers',
+      `http://127.0.0.1:${etcdPort}`,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(apiPort),
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--token-auth-file',
+      join(dir, 'tokens.csv'),
+      '--authorization-mode',
+      'RBAC',
+      '--disable-admission-plugins',
+      'ServiceAccount',
+      '--service-account-issuer',
+      'https://kubernetes.default.svc',
+      '--service-account-key-file',
+      join(dir, 'sa.pub'),
+      '--service-account-signing-key-file',
+      join(dir, 'sa.key'),
+      '--service-cluster-ip-range',
+      '10.0.0.0/24',
+      '--allow-privileged=true',
+      '--v',
+      '0',
+    ],
+    logTail,
+  );
 
   const server = `https://127.0.0.1:${apiPort}`;
   const stop = async () => {
@@ -126,10 +161,15 @@ export async function startControlPlane(): Promise<ControlPlane> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('kube-apiserver /readyz', async () => {
-      if (apiserver.exitCode !== null) throw new Error('kube-apiserver exited');
-      return (await httpsStatus(`${server}/readyz`, token)) === 200;
-    }, 60_000, logTail);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        if (apiserver.exitCode !== null) throw new Error('kube-apiserver exited');
+        return (await httpsStatus(`${server}/readyz`, token)) === 200;
+      },
+      60_000,
+      logTail,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -153,24 +193,36 @@ export async function startControlPlane(): Promise<ControlPlane> {
 }
 
 function kubeconfigYaml(server: string, token: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin', namespace: 'default' } }],
-    'current-context': 'test',
-  }, null, 2);
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'admin', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin', namespace: 'default' } }],
+      'current-context': 'test',
+    },
+    null,
+    2,
+  );
 }
 
 function httpsJson(url: string, token: string, accept: string): Promise<any> {
   return new Promise((ok, fail) => {
-    const req = httpsGet(url, { headers: { authorization: `Bearer ${token}`, accept }, rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => (res.statusCode === 200 ? ok(JSON.parse(body)) : fail(new Error(`GET ${url}: ${res.statusCode} ${body}`))));
-    });
+    const req = httpsGet(
+      url,
+      { headers: { authorization: `Bearer ${token}`, accept }, rejectUnauthorized: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () =>
+          res.statusCode === 200 ? ok(JSON.parse(body)) : fail(new Error(`GET ${url}: ${res.statusCode} ${body}`)),
+        );
+      },
+    );
     req.on('error', fail);
   });
 }

@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  AppsV1Api, AutoscalingV2Api, BatchV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PolicyV1Api, type KubeConfig,
+  AppsV1Api,
+  AutoscalingV2Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  PolicyV1Api,
+  type KubeConfig,
 } from '@kubernetes/client-node';
 import pino from 'pino';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, MODEL_VERSION_ANNOTATION, type LoanRiskModel } from '@peerloan/contracts';
@@ -13,7 +20,16 @@ import { KubeClient } from '../src/kube.js';
 import { Reconciler } from '../src/reconcile.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import {
-  createModel, createNamespace, finishTraining, getModel, installCrd, makeDeploymentAvailable, modelObject, patchModelSpec, sampleSpec, summary,
+  createModel,
+  createNamespace,
+  finishTraining,
+  getModel,
+  installCrd,
+  makeDeploymentAvailable,
+  modelObject,
+  patchModelSpec,
+  sampleSpec,
+  summary,
 } from './fixtures.js';
 
 const NS = 'risk';
@@ -47,7 +63,9 @@ describe('LoanRiskModel reconcile', () => {
     await createNamespace(kc, NS);
     reconciler = new Reconciler(new KubeClient(kc), pino({ level: 'silent' }));
   });
-  after(async () => { await cp?.stop(); });
+  after(async () => {
+    await cp?.stop();
+  });
 
   test('a new LoanRiskModel gets one training Job with the right spec and owner', async () => {
     const created = await createModel(kc, modelObject(NS, 'alpha', sampleSpec()));
@@ -58,7 +76,10 @@ describe('LoanRiskModel reconcile', () => {
     const job = jobs[0];
     assert.match(job.metadata!.name!, /^alpha-train-[0-9a-f]{8}$/);
     const owner = job.metadata!.ownerReferences![0];
-    assert.deepEqual([owner.kind, owner.name, owner.uid, owner.controller], ['LoanRiskModel', 'alpha', created.metadata.uid, true]);
+    assert.deepEqual(
+      [owner.kind, owner.name, owner.uid, owner.controller],
+      ['LoanRiskModel', 'alpha', created.metadata.uid, true],
+    );
     const spec = job.spec!;
     assert.equal(spec.backoffLimit, 1);
     assert.equal(spec.activeDeadlineSeconds, 3600);
@@ -67,9 +88,18 @@ describe('LoanRiskModel reconcile', () => {
     assert.deepEqual(c.args!.slice(0, 4), ['--data', '/data/loans/q3.csv', '--out', '/models']);
     assert.equal(c.terminationMessagePath, '/dev/termination-log');
     assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError');
-    assert.equal(spec.template.spec!.volumes!.find((v) => v.name === 'data')!.persistentVolumeClaim!.claimName, 'loan-data');
-    const config = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: job.metadata!.name! });
-    assert.deepEqual(JSON.parse(config.data!['training.json']), { folds: 3, seed: 42, threshold: { policy: 'target-recall', value: 0.5 } });
+    assert.equal(
+      spec.template.spec!.volumes!.find((v) => v.name === 'data')!.persistentVolumeClaim!.claimName,
+      'loan-data',
+    );
+    const config = await kc
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ namespace: NS, name: job.metadata!.name! });
+    assert.deepEqual(JSON.parse(config.data!['training.json']), {
+      folds: 3,
+      seed: 42,
+      threshold: { policy: 'target-recall', value: 0.5 },
+    });
     const model = await getModel(kc, NS, 'alpha');
     assert.equal(model.status!.phase, 'Training');
     assert.equal(model.status!.observedGeneration, 1);
@@ -91,7 +121,8 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(model.status!.history![0].outcome, 'Accepted');
 
     const uid = model.metadata.uid;
-    const owned = (o: { metadata?: { ownerReferences?: Array<{ uid: string; controller?: boolean }> } }) => o.metadata?.ownerReferences?.some((r) => r.uid === uid && r.controller);
+    const owned = (o: { metadata?: { ownerReferences?: Array<{ uid: string; controller?: boolean }> } }) =>
+      o.metadata?.ownerReferences?.some((r) => r.uid === uid && r.controller);
     const dep = await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' });
     assert.ok(owned(dep));
     assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v1aaaaaaaaaa');
@@ -105,14 +136,20 @@ describe('LoanRiskModel reconcile', () => {
     assert.ok(api.lifecycle!.preStop);
     assert.equal(dep.spec!.template.spec!.terminationGracePeriodSeconds, 30);
     assert.ok(owned(await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace: NS, name: 'alpha-api' })));
-    const hpa = await kc.makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ namespace: NS, name: 'alpha-api' });
+    const hpa = await kc
+      .makeApiClient(AutoscalingV2Api)
+      .readNamespacedHorizontalPodAutoscaler({ namespace: NS, name: 'alpha-api' });
     assert.ok(owned(hpa));
     assert.deepEqual([hpa.spec!.minReplicas, hpa.spec!.maxReplicas], [2, 4]);
     const ingress = await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: NS, name: 'alpha-api' });
     assert.ok(owned(ingress));
     assert.equal(ingress.spec!.rules![0].host, 'risk.test');
     assert.equal(ingress.spec!.tls![0].secretName, 'risk-tls');
-    assert.ok(owned(await kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ namespace: NS, name: 'alpha-api' })));
+    assert.ok(
+      owned(
+        await kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ namespace: NS, name: 'alpha-api' }),
+      ),
+    );
   });
 
   test('Ready turns True once the Deployment reports its replicas available; printer columns show it', async () => {
@@ -160,12 +197,21 @@ describe('LoanRiskModel reconcile', () => {
     const degraded = condition(model, 'Degraded')!;
     assert.equal(degraded.status, 'True');
     assert.equal(degraded.reason, 'QualityGateRejected');
-    assert.match(degraded.message, /v2bbbbbbbbbb has ROC AUC 0\.7500, more than qualityGate\.maxRegression 0\.0100 below live version v1aaaaaaaaaa \(0\.8200\)/);
+    assert.match(
+      degraded.message,
+      /v2bbbbbbbbbb has ROC AUC 0\.7500, more than qualityGate\.maxRegression 0\.0100 below live version v1aaaaaaaaaa \(0\.8200\)/,
+    );
     assert.equal(model.status!.history![0].outcome, 'Rejected');
     const dep = await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' });
     assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v1aaaaaaaaaa');
-    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=alpha' });
-    assert.ok(events.items.some((e) => e.reason === 'LiveVersionChanged' && e.message === 'live version (none) -> v1aaaaaaaaaa'));
+    const events = await kc
+      .makeApiClient(CoreV1Api)
+      .listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=alpha' });
+    assert.ok(
+      events.items.some(
+        (e) => e.reason === 'LiveVersionChanged' && e.message === 'live version (none) -> v1aaaaaaaaaa',
+      ),
+    );
     const rejected = events.items.find((e) => e.reason === 'QualityGateRejected');
     assert.equal(rejected?.type, 'Warning');
     assert.ok(events.items.some((e) => e.reason === 'TrainingStarted'));
@@ -187,21 +233,33 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(env.MODELS_ROOT, '/models');
     assert.equal(env.LIVE_VERSION, 'v3cccccccccc');
     assert.equal(env.MODEL_DIR, '/models/v3cccccccccc');
-    assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('CANDIDATE_')), []);
+    assert.deepEqual(
+      Object.keys(env).filter((k) => k.startsWith('CANDIDATE_')),
+      [],
+    );
     assert.equal(model.status!.phase, 'RollingOut');
   });
 
   test('pinnedVersion rolls the Deployment back; unpinning returns to the live version', async () => {
     await patchModelSpec(kc, NS, 'alpha', { pinnedVersion: 'v1aaaaaaaaaa' });
     await reconciler.reconcile(NS, 'alpha');
-    const annotation = async () => (await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' })).spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION];
+    const annotation = async () =>
+      (await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' })).spec!.template.metadata!
+        .annotations![MODEL_VERSION_ANNOTATION];
     assert.equal(await annotation(), 'v1aaaaaaaaaa');
     const pinned = await getModel(kc, NS, 'alpha');
     assert.equal(pinned.status!.liveVersion, 'v3cccccccccc');
     assert.equal(pinned.status!.pinnedVersion, 'v1aaaaaaaaaa');
     assert.equal(condition(pinned, 'Pinned')!.status, 'True');
     await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
-      { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: 'alpha', body: [{ op: 'remove', path: '/spec/pinnedVersion' }] },
+      {
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        plural: CRD_PLURAL,
+        namespace: NS,
+        name: 'alpha',
+        body: [{ op: 'remove', path: '/spec/pinnedVersion' }],
+      },
       (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/json-patch+json'),
     );
     await reconciler.reconcile(NS, 'alpha');
@@ -212,42 +270,88 @@ describe('LoanRiskModel reconcile', () => {
   });
 
   test('disabling the ingress removes it', async () => {
-    await patchModelSpec(kc, NS, 'alpha', { serving: { image: 'api:test', minReplicas: 2, maxReplicas: 4, ingress: { enabled: false } } });
+    await patchModelSpec(kc, NS, 'alpha', {
+      serving: { image: 'api:test', minReplicas: 2, maxReplicas: 4, ingress: { enabled: false } },
+    });
     await reconciler.reconcile(NS, 'alpha');
-    assert.equal(await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: NS, name: 'alpha-api' }).catch((e) => e.code), 404);
+    assert.equal(
+      await kc
+        .makeApiClient(NetworkingV1Api)
+        .readNamespacedIngress({ namespace: NS, name: 'alpha-api' })
+        .catch((e) => e.code),
+      404,
+    );
   });
 
   test('serving.auth and serving.rateLimit reach the API pods: their environment and the API keys Secret, mounted whole', async () => {
-    const serving = { image: 'api:test', minReplicas: 2, maxReplicas: 4, ingress: { enabled: false }, env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }] };
-    await patchModelSpec(kc, NS, 'alpha', { serving: {
-      ...serving,
-      auth: { jwt: { jwksUrl: 'https://login.peerloan.io/jwks', issuer: 'https://login.peerloan.io/', audience: 'loan-risk' }, apiKeysSecret: { name: 'alpha-keys' } },
-      rateLimit: { requests: 100, rows: 5000 },
-    } });
+    const serving = {
+      image: 'api:test',
+      minReplicas: 2,
+      maxReplicas: 4,
+      ingress: { enabled: false },
+      env: [{ name: 'REDIS_URL', value: 'redis://r:6379' }],
+    };
+    await patchModelSpec(kc, NS, 'alpha', {
+      serving: {
+        ...serving,
+        auth: {
+          jwt: {
+            jwksUrl: 'https://login.peerloan.io/jwks',
+            issuer: 'https://login.peerloan.io/',
+            audience: 'loan-risk',
+          },
+          apiKeysSecret: { name: 'alpha-keys' },
+        },
+        rateLimit: { requests: 100, rows: 5000 },
+      },
+    });
     await reconciler.reconcile(NS, 'alpha');
-    const pod = async () => (await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' })).spec!.template.spec!;
+    const pod = async () =>
+      (await apps().readNamespacedDeployment({ namespace: NS, name: 'alpha-api' })).spec!.template.spec!;
     const secured = await pod();
     const env = Object.fromEntries(secured.containers[0].env!.map((e) => [e.name, e.value]));
     assert.equal(env.AUTH_JWKS_URL, 'https://login.peerloan.io/jwks');
     assert.equal(env.AUTH_ISSUER, 'https://login.peerloan.io/');
     assert.equal(env.AUTH_AUDIENCE, 'loan-risk');
     assert.equal(env.AUTH_API_KEYS_FILE, '/etc/peerloan/api-keys/api-keys.json');
-    assert.deepEqual([env.RATE_LIMIT_REQUESTS, env.RATE_LIMIT_ROWS, env.RATE_LIMIT_WINDOW_SECONDS], ['100', '5000', '60']);
+    assert.deepEqual(
+      [env.RATE_LIMIT_REQUESTS, env.RATE_LIMIT_ROWS, env.RATE_LIMIT_WINDOW_SECONDS],
+      ['100', '5000', '60'],
+    );
     const volume = secured.volumes!.find((v) => v.name === 'api-keys');
     assert.equal(volume?.secret?.secretName, 'alpha-keys');
-    assert.deepEqual(volume.secret.items?.map((i) => [i.key, i.path]), [['api-keys.json', 'api-keys.json']]);
+    assert.deepEqual(
+      volume.secret.items?.map((i) => [i.key, i.path]),
+      [['api-keys.json', 'api-keys.json']],
+    );
     const mount = secured.containers[0].volumeMounts!.find((m) => m.name === 'api-keys');
     assert.equal(mount?.mountPath, '/etc/peerloan/api-keys');
     assert.equal(mount?.subPath, undefined, 'a subPath mount would never see the Secret change');
 
     await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
-      { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: 'alpha', body: [{ op: 'remove', path: '/spec/serving/auth' }, { op: 'remove', path: '/spec/serving/rateLimit' }] },
+      {
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        plural: CRD_PLURAL,
+        namespace: NS,
+        name: 'alpha',
+        body: [
+          { op: 'remove', path: '/spec/serving/auth' },
+          { op: 'remove', path: '/spec/serving/rateLimit' },
+        ],
+      },
       (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/json-patch+json'),
     );
     await reconciler.reconcile(NS, 'alpha');
     const open = await pod();
-    assert.deepEqual(open.containers[0].env!.filter((e) => /^(AUTH|RATE_LIMIT)_/.test(e.name)), []);
-    assert.equal(open.volumes!.find((v) => v.name === 'api-keys'), undefined);
+    assert.deepEqual(
+      open.containers[0].env!.filter((e) => /^(AUTH|RATE_LIMIT)_/.test(e.name)),
+      [],
+    );
+    assert.equal(
+      open.volumes!.find((v) => v.name === 'api-keys'),
+      undefined,
+    );
   });
 
   test('paused stops acting: no Job for a new spec, phase Paused', async () => {
@@ -286,7 +390,13 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(model.status!.liveVersion, undefined);
     assert.equal(model.status!.phase, 'Failed');
     assert.match(condition(model, 'Degraded')!.message, /ROC AUC 0\.6000, below qualityGate\.minRocAuc 0\.7000/);
-    assert.equal(await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'delta-api' }).catch((e) => e.code), 404);
+    assert.equal(
+      await kc
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ namespace: NS, name: 'delta-api' })
+        .catch((e) => e.code),
+      404,
+    );
   });
 
   test('a deleted LoanRiskModel is done: no error, nothing created', async () => {
@@ -299,8 +409,21 @@ describe('LoanRiskModel reconcile', () => {
     const reportDrift = async (status: 'True' | 'False') => {
       const m = await getModel(kc, NS, 'eps');
       const others = m.status!.conditions!.filter((c) => c.type !== 'Drifted');
-      const drifted = { type: 'Drifted', status, reason: status === 'True' ? 'PsiAboveThreshold' : 'PsiBelowThreshold', message: 'int_rate PSI 0.31 > 0.2', lastTransitionTime: new Date().toISOString() };
-      await kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: 'eps', body: { ...m, status: { ...m.status, conditions: [...others, drifted] } } });
+      const drifted = {
+        type: 'Drifted',
+        status,
+        reason: status === 'True' ? 'PsiAboveThreshold' : 'PsiBelowThreshold',
+        message: 'int_rate PSI 0.31 > 0.2',
+        lastTransitionTime: new Date().toISOString(),
+      };
+      await kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        plural: CRD_PLURAL,
+        namespace: NS,
+        name: 'eps',
+        body: { ...m, status: { ...m.status, conditions: [...others, drifted] } },
+      });
     };
     await new Promise((r) => setTimeout(r, 20));
     await reportDrift('True');
@@ -310,8 +433,10 @@ describe('LoanRiskModel reconcile', () => {
     let model = await getModel(kc, NS, 'eps');
     assert.equal(model.status!.retrains, 1);
     assert.equal(model.status!.phase, 'Training');
-    assert.equal(condition(model, 'Drifted')!.reason, 'PsiAboveThreshold', 'the drift worker\'s condition is kept');
-    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=eps' });
+    assert.equal(condition(model, 'Drifted')!.reason, 'PsiAboveThreshold', "the drift worker's condition is kept");
+    const events = await kc
+      .makeApiClient(CoreV1Api)
+      .listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=eps' });
     assert.ok(events.items.some((e) => e.reason === 'RetrainingOnDrift'));
 
     // A new drift episode inside the cooldown waits.
@@ -330,9 +455,17 @@ async function snapshot(name: string): Promise<Record<string, string>> {
   const out: Record<string, string> = { model: rv(await getModel(kc, NS, name)) };
   out.deployment = rv(await apps().readNamespacedDeployment({ namespace: NS, name: `${name}-api` }));
   out.service = rv(await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace: NS, name: `${name}-api` }));
-  out.hpa = rv(await kc.makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ namespace: NS, name: `${name}-api` }));
-  out.ingress = rv(await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: NS, name: `${name}-api` }));
-  out.pdb = rv(await kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ namespace: NS, name: `${name}-api` }));
+  out.hpa = rv(
+    await kc
+      .makeApiClient(AutoscalingV2Api)
+      .readNamespacedHorizontalPodAutoscaler({ namespace: NS, name: `${name}-api` }),
+  );
+  out.ingress = rv(
+    await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: NS, name: `${name}-api` }),
+  );
+  out.pdb = rv(
+    await kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ namespace: NS, name: `${name}-api` }),
+  );
   for (const j of await jobsOf(name)) out[`job/${j.metadata!.name}`] = rv(j);
   return out;
 }

@@ -8,7 +8,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import {
-  ROLLOUT_LATENCY_BUCKETS_MS, ROLLOUT_SCORE_BINS, type CandidateMode, type RolloutStats, type VersionStats,
+  ROLLOUT_LATENCY_BUCKETS_MS,
+  ROLLOUT_SCORE_BINS,
+  type CandidateMode,
+  type RolloutStats,
+  type VersionStats,
 } from '@peerloan/contracts';
 
 /** Share of scores per bin (the rest of the 20 bins empty): a typical late-payment score histogram. */
@@ -37,11 +41,25 @@ export class FakeApiPod {
   readonly since = new Date().toISOString();
   private stats: RolloutStats;
 
-  private constructor(readonly name: string, private readonly server: Server, readonly port: number, live: string, candidate: { version: string; mode: CandidateMode }) {
-    this.stats = { since: this.since, live: versionStats(live, { rows: 0 }), candidate: { ...versionStats(candidate.version, { rows: 0 }), mode: candidate.mode, agreements: 0 } };
+  private constructor(
+    readonly name: string,
+    private readonly server: Server,
+    readonly port: number,
+    live: string,
+    candidate: { version: string; mode: CandidateMode },
+  ) {
+    this.stats = {
+      since: this.since,
+      live: versionStats(live, { rows: 0 }),
+      candidate: { ...versionStats(candidate.version, { rows: 0 }), mode: candidate.mode, agreements: 0 },
+    };
   }
 
-  static async start(name: string, live: string, candidate: { version: string; mode: CandidateMode }): Promise<FakeApiPod> {
+  static async start(
+    name: string,
+    live: string,
+    candidate: { version: string; mode: CandidateMode },
+  ): Promise<FakeApiPod> {
     let pod: FakeApiPod | undefined;
     const server = createServer((req, res) => {
       if (req.url !== '/rollout/stats') return void res.writeHead(404).end();
@@ -72,7 +90,13 @@ export class FakeApiPod {
  * Plays a finished rolling update of the Deployment's current template: the old pods are gone, the
  * Deployment reports every replica updated and available, and `count` new pods run the template.
  */
-export async function rollPods(kc: KubeConfig, namespace: string, deployment: string, count: number, previous: FakeApiPod[]): Promise<FakeApiPod[]> {
+export async function rollPods(
+  kc: KubeConfig,
+  namespace: string,
+  deployment: string,
+  count: number,
+  previous: FakeApiPod[],
+): Promise<FakeApiPod[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   for (const p of previous) {
@@ -81,23 +105,58 @@ export async function rollPods(kc: KubeConfig, namespace: string, deployment: st
   }
   const dep = await apps.readNamespacedDeployment({ namespace, name: deployment });
   const replicas = dep.spec?.replicas ?? 1;
-  await apps.patchNamespacedDeploymentStatus({
-    namespace, name: deployment,
-    body: { status: { observedGeneration: dep.metadata!.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas } },
-  }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await apps.patchNamespacedDeploymentStatus(
+    {
+      namespace,
+      name: deployment,
+      body: {
+        status: {
+          observedGeneration: dep.metadata!.generation,
+          replicas,
+          updatedReplicas: replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 
   const template = dep.spec!.template;
   const env = Object.fromEntries(template.spec!.containers[0].env!.map((e) => [e.name, e.value!]));
   const pods: FakeApiPod[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${deployment}-g${dep.metadata!.generation}-${i}`;
-    const fake = await FakeApiPod.start(name, env.LIVE_VERSION, { version: env.CANDIDATE_VERSION, mode: env.CANDIDATE_MODE as CandidateMode });
-    const containers = template.spec!.containers.map((c) => ({ ...c, ports: [{ name: 'http', containerPort: fake.port }] }));
-    await core.createNamespacedPod({ namespace, body: { metadata: { name, labels: template.metadata!.labels, annotations: template.metadata!.annotations }, spec: { ...template.spec!, containers } } });
-    await core.patchNamespacedPodStatus({
-      namespace, name,
-      body: { status: { phase: 'Running', podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }] } },
-    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const fake = await FakeApiPod.start(name, env.LIVE_VERSION, {
+      version: env.CANDIDATE_VERSION,
+      mode: env.CANDIDATE_MODE as CandidateMode,
+    });
+    const containers = template.spec!.containers.map((c) => ({
+      ...c,
+      ports: [{ name: 'http', containerPort: fake.port }],
+    }));
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name, labels: template.metadata!.labels, annotations: template.metadata!.annotations },
+        spec: { ...template.spec!, containers },
+      },
+    });
+    await core.patchNamespacedPodStatus(
+      {
+        namespace,
+        name,
+        body: {
+          status: {
+            phase: 'Running',
+            podIP: '127.0.0.1',
+            podIPs: [{ ip: '127.0.0.1' }],
+            conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }],
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     pods.push(fake);
   }
   return pods;

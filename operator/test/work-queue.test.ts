@@ -28,7 +28,10 @@ test('a key added while in flight comes back once, after done', async () => {
 
 test('failures back off exponentially and forget resets the backoff', () => {
   const q = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 50 });
-  assert.deepEqual([1, 2, 3, 4].map(() => q.addRateLimited('ns/a')), [10, 20, 40, 50]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => q.addRateLimited('ns/a')),
+    [10, 20, 40, 50],
+  );
   q.forget('ns/a');
   assert.equal(q.addRateLimited('ns/a'), 10);
   q.shutDown();

@@ -13,7 +13,14 @@ export class Booster {
 
   constructor(cache: readonly DMatrix[], params: BoosterParams) {
     const out: Handle[] = [null];
-    check('XGBoosterCreate', xgb().boosterCreate(cache.map((m) => m.raw), cache.length, out));
+    check(
+      'XGBoosterCreate',
+      xgb().boosterCreate(
+        cache.map((m) => m.raw),
+        cache.length,
+        out,
+      ),
+    );
     this.handle = out[0];
     for (const [name, value] of Object.entries(params)) this.setParam(name, value);
   }
@@ -48,7 +55,10 @@ export class Booster {
     const shape: unknown[] = [null];
     const dim: number[] = [0];
     const result: unknown[] = [null];
-    check('XGBoosterPredictFromDMatrix', xgb().boosterPredictFromDMatrix(this.raw, data.raw, config, shape, dim, result));
+    check(
+      'XGBoosterPredictFromDMatrix',
+      xgb().boosterPredictFromDMatrix(this.raw, data.raw, config, shape, dim, result),
+    );
     const dims = koffi.decode(shape[0], 'uint64_t', dim[0]) as number[];
     const length = dims.reduce((a, b) => a * Number(b), 1);
     // Copy out: XGBoost reuses this buffer on the next call.

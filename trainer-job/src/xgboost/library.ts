@@ -25,17 +25,33 @@ function load() {
   return {
     lastError: lib.func('const char *XGBGetLastError()'),
     version: lib.func('void XGBoostVersion(_Out_ int *major, _Out_ int *minor, _Out_ int *patch)'),
-    dmatrixFromMat: lib.func('XGDMatrixCreateFromMat', 'int', ['float *', 'bst_ulong', 'bst_ulong', 'float', handleOut]),
-    dmatrixSetFloatInfo: lib.func('int XGDMatrixSetFloatInfo(void *handle, const char *field, const float *array, bst_ulong len)'),
+    dmatrixFromMat: lib.func('XGDMatrixCreateFromMat', 'int', [
+      'float *',
+      'bst_ulong',
+      'bst_ulong',
+      'float',
+      handleOut,
+    ]),
+    dmatrixSetFloatInfo: lib.func(
+      'int XGDMatrixSetFloatInfo(void *handle, const char *field, const float *array, bst_ulong len)',
+    ),
     dmatrixFree: lib.func('int XGDMatrixFree(void *handle)'),
     boosterCreate: lib.func('XGBoosterCreate', 'int', ['void **', 'bst_ulong', handleOut]),
     boosterFree: lib.func('int XGBoosterFree(void *handle)'),
     boosterSetParam: lib.func('int XGBoosterSetParam(void *handle, const char *name, const char *value)'),
     boosterUpdateOneIter: lib.func('int XGBoosterUpdateOneIter(void *handle, int iter, void *dtrain)'),
-    boosterEvalOneIter: lib.func('int XGBoosterEvalOneIter(void *handle, int iter, void **dmats, const char **names, bst_ulong len, _Out_ const char **result)'),
-    boosterPredictFromDMatrix: lib.func('int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)'),
-    boosterDumpModelEx: lib.func('int XGBoosterDumpModelEx(void *handle, const char *fmap, int with_stats, const char *format, _Out_ uint64_t *len, _Out_ char ***dump)'),
-    boosterSaveModelToBuffer: lib.func('int XGBoosterSaveModelToBuffer(void *handle, const char *config, _Out_ uint64_t *len, _Out_ uint8_t **data)'),
+    boosterEvalOneIter: lib.func(
+      'int XGBoosterEvalOneIter(void *handle, int iter, void **dmats, const char **names, bst_ulong len, _Out_ const char **result)',
+    ),
+    boosterPredictFromDMatrix: lib.func(
+      'int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)',
+    ),
+    boosterDumpModelEx: lib.func(
+      'int XGBoosterDumpModelEx(void *handle, const char *fmap, int with_stats, const char *format, _Out_ uint64_t *len, _Out_ char ***dump)',
+    ),
+    boosterSaveModelToBuffer: lib.func(
+      'int XGBoosterSaveModelToBuffer(void *handle, const char *config, _Out_ uint64_t *len, _Out_ uint8_t **data)',
+    ),
   };
 }
 
