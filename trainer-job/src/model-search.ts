@@ -219,7 +219,7 @@ export function refit(table: LoanTable, plan: EncodingPlan, config: TrainingConf
   const all = Uint32Array.from({ length: table.rows }, (_, i) => i);
   const train = trainingMatrix(table, plan, all, best.strategy, config, config.seed + config.folds);
   try {
-    const booster = new Booster([train], boosterParams(config, plan, best.params as GridPoint, best.strategy, table));
+    const booster = new Booster([train], boosterParams(config, plan, best.params, best.strategy, table));
     for (let round = 0; round < best.bestRounds; round++) booster.updateOneIter(round, train);
     return booster;
   } finally {

@@ -198,7 +198,8 @@ ${table(['feature', 'PSI', ''], psi)}`;
 }
 
 function lateRateSection(manifest: ModelManifest, lateRates: ReportCurves['lateRates']): string {
-  const monotone = manifest.model.monotone ?? {};
+  // Partial: a feature without a constraint has no key.
+  const monotone: Partial<Record<string, 1 | -1>> = manifest.model.monotone ?? {};
   const direction = (name: string) =>
     monotone[name] === 1
       ? 'constrained: risk rises with the value'

@@ -47,7 +47,7 @@ export function reseedingStability(
     const again = searchModels(
       table,
       plan,
-      { ...config, seed, grid: [gridOf(run.best.params as GridPoint)], imbalance: [run.best.strategy] },
+      { ...config, seed, grid: [gridOf(run.best.params)], imbalance: [run.best.strategy] },
       () => {},
     ).best;
     const { calibration } = calibrate(again.oofMargins, table.labels, config.expectedLateRate);

@@ -170,7 +170,7 @@ export function resolveConfig(fromFile: ConfigOverrides, fromCli: ConfigOverride
     if (!validate(value)) {
       const problems = (validate.errors ?? []).map(
         (e) =>
-          `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
+          `${e.instancePath || '(root)'} ${e.message}${'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
       );
       throw new ConfigError(`invalid ${source}: ${problems.join('; ')}`);
     }

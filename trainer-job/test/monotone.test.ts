@@ -68,10 +68,17 @@ async function trainWith(
 
 /** The values a feature is swept over, in increasing order: ranks for ordered categories, a grid for numbers. */
 function sweep(manifest: ModelManifest, name: string): (number | string)[] {
-  const feature = manifest.features.find((f) => f.name === name)!;
-  const schema = featureByName(name)!;
-  if (schema.kind === 'categorical') return schema.ordinal!.filter((c) => feature.categories!.includes(c));
-  return Array.from({ length: STEPS }, (_, i) => feature.min! + ((feature.max! - feature.min!) * i) / (STEPS - 1));
+  const feature = manifest.features.find((f) => f.name === name);
+  const schema = featureByName(name);
+  assert.ok(feature && schema, `${name} is in the manifest and the feature schema`);
+  if (schema.kind === 'categorical') {
+    const { categories } = feature;
+    assert.ok(schema.ordinal && categories, `${name} is an ordered category with categories in the manifest`);
+    return schema.ordinal.filter((c) => categories.includes(c));
+  }
+  const { min, max } = feature;
+  assert.ok(min !== undefined && max !== undefined, `${name} has a range in the manifest`);
+  return Array.from({ length: STEPS }, (_, i) => min + ((max - min) * i) / (STEPS - 1));
 }
 
 /** Per constrained feature: how many adjacent steps of the sweep go against its direction, over all applicants. */
@@ -163,7 +170,7 @@ describe('monotone constraints', () => {
       '--quiet',
     ]).then(
       () => ({ code: 0, stderr: '' }),
-      (e: { code: number; stderr: string }) => e,
+      (e: unknown) => e as { code: number; stderr: string },
     );
     assert.equal(r.code, 2);
     assert.match(r.stderr, /\/monotone must NOT have additional properties "purpose"/);

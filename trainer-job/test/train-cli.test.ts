@@ -140,7 +140,10 @@ describe('loanrisk-train', () => {
     const mean = probability.reduce((a, b) => a + b, 0) / probability.length;
     assert.ok(mean > 0.005 && mean < 0.06, `calibrated mean ${mean} should be near the late rate`);
 
-    const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8'));
+    // Only the field this test reads of XGBoost's own model format.
+    const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8')) as {
+      learner: { gradient_booster: { model: { gbtree_model_param: { num_trees: string } } } };
+    };
     assert.equal(
       Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees),
       manifest.model.rounds,
@@ -191,7 +194,8 @@ describe('loanrisk-train', () => {
     assert.match(report, /Performance by segment/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
 
-    const stability = manifest.stability!;
+    const stability = manifest.stability;
+    assert.ok(stability, 'the manifest has the reseeding stability');
     assert.deepEqual(stability.seeds, [42, 43]);
     assert.equal(stability.rocAuc[0], manifest.metrics.cv.rocAuc.mean);
     assert.equal(stability.flipShare[0], 0);
@@ -293,7 +297,8 @@ describe('loanrisk-train', () => {
     );
     assert.deepEqual(manifest.calibration, plainManifest.calibration);
 
-    const oot = manifest.outOfTime!;
+    const oot = manifest.outOfTime;
+    assert.ok(oot, 'the manifest has the out-of-time evaluation');
     assert.equal(oot.rows, 4000);
     const inside = (i: Interval) => i.low <= i.value && i.value <= i.high && i.high - i.low > 0;
     for (const i of [oot.rocAuc, oot.prAuc, oot.brier, oot.atThreshold.precision, oot.atThreshold.recall])
@@ -339,7 +344,7 @@ describe('loanrisk-train', () => {
     const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
     assert.deepEqual(card.metrics.outOfTime?.rocAuc, oot.rocAuc);
     assert.equal(card.data.outOfTime?.rows, 4000);
-    assert.equal(card.data.outOfTime?.file, 'later.csv');
+    assert.equal(card.data.outOfTime.file, 'later.csv');
     assert.equal(
       card.segments.outOfTime?.home_ownership.reduce((a, r) => a + r.rows, 0),
       4000,
@@ -385,7 +390,8 @@ describe('loanrisk-train', () => {
     const plain = await runWith('prior-plain', config);
     const shifted = await runWith('prior-shifted', shiftedConfig);
 
-    const shift = shifted.manifest.calibration.priorShift!;
+    const shift = shifted.manifest.calibration.priorShift;
+    assert.ok(shift, 'the shifted run has a prior shift');
     assert.equal(shift.expectedLateRate, Number(observed.toFixed(4)));
     assert.ok(
       observed > shift.trainingLateRate * 1.3,
@@ -399,13 +405,15 @@ describe('loanrisk-train', () => {
     assert.match(shifted.report, /calibration-in-the-large/);
     // The manifest's out-of-time numbers are the served graph's (the parity check and the
     // ONNX-scored test above): moving the intercept moves the mean to the later rate, not the order.
-    const gap = (m: ModelManifest) =>
-      Math.abs(m.outOfTime!.calibration.observedRate - m.outOfTime!.calibration.meanPredicted);
+    const gap = (m: ModelManifest) => {
+      const { calibration } = outOfTimeOf(m);
+      return Math.abs(calibration.observedRate - calibration.meanPredicted);
+    };
     assert.ok(
       gap(shifted.manifest) < gap(plain.manifest) / 2,
       `calibration-in-the-large ${gap(shifted.manifest)} vs ${gap(plain.manifest)} without the shift`,
     );
-    assert.ok(Math.abs(shifted.manifest.outOfTime!.rocAuc.value - plain.manifest.outOfTime!.rocAuc.value) < 1e-9);
+    assert.ok(Math.abs(outOfTimeOf(shifted.manifest).rocAuc.value - outOfTimeOf(plain.manifest).rocAuc.value) < 1e-9);
   });
 
   test('--baseline-model: candidate and live model on the same later rows, the AUC difference with a paired interval', async () => {
@@ -440,19 +448,22 @@ describe('loanrisk-train', () => {
     const live = await runWith('live', ['--baseline-model', join(dir, 'live', 'no-such-version')]);
     assert.equal(live.manifest.comparison, undefined);
     const candidate = await runWith('candidate', ['--seed', '43', '--baseline-model', live.folder]);
-    const comparison = candidate.manifest.comparison!;
+    const comparison = candidate.manifest.comparison;
+    assert.ok(comparison, 'the candidate was compared with the live model');
+    const liveOutOfTime = outOfTimeOf(live.manifest);
+    const candidateOutOfTime = outOfTimeOf(candidate.manifest);
     assert.equal(comparison.baselineVersion, live.summary.version);
     assert.equal(comparison.rows, 4000);
     assert.ok(
-      Math.abs(comparison.liveRocAuc - live.manifest.outOfTime!.rocAuc.value) < 1e-3,
-      `live ${comparison.liveRocAuc} vs its own run ${live.manifest.outOfTime!.rocAuc.value}`,
+      Math.abs(comparison.liveRocAuc - liveOutOfTime.rocAuc.value) < 1e-3,
+      `live ${comparison.liveRocAuc} vs its own run ${liveOutOfTime.rocAuc.value}`,
     );
-    assert.ok(Math.abs(comparison.candidateRocAuc - candidate.manifest.outOfTime!.rocAuc.value) < 1e-9);
+    assert.ok(Math.abs(comparison.candidateRocAuc - candidateOutOfTime.rocAuc.value) < 1e-9);
     const d = comparison.difference;
     assert.ok(Math.abs(d.value - (comparison.candidateRocAuc - comparison.liveRocAuc)) < 1e-12);
     assert.ok(d.low <= d.value && d.value <= d.high && d.high - d.low > 0, JSON.stringify(d));
     assert.ok(
-      d.high - d.low < candidate.manifest.outOfTime!.rocAuc.high - candidate.manifest.outOfTime!.rocAuc.low,
+      d.high - d.low < candidateOutOfTime.rocAuc.high - candidateOutOfTime.rocAuc.low,
       'pairing narrows the interval',
     );
     assert.deepEqual(candidate.summary.comparison, comparison);
@@ -533,3 +544,9 @@ describe('loanrisk-train', () => {
     assert.match(r.stderr, /additional properties "gird"/);
   });
 });
+
+/** The manifest's out-of-time evaluation; fails the test when the run had no later period. */
+function outOfTimeOf(manifest: ModelManifest): NonNullable<ModelManifest['outOfTime']> {
+  assert.ok(manifest.outOfTime, `model ${manifest.version} has an out-of-time evaluation`);
+  return manifest.outOfTime;
+}
