@@ -39,10 +39,10 @@ function startOperator(cp: ControlPlane): Running {
     env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, METRICS_PORT: '0', LEASE_NAMESPACE: NS, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     output += c.toString();
   });
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     process.stderr.write(c);
   });
   return {
@@ -50,7 +50,7 @@ function startOperator(cp: ControlPlane): Running {
     port: () =>
       waitFor(
         'operator port',
-        async () => {
+        () => {
           const line = output.split('\n').find((l) => l.includes('"operator started"'));
           return line ? (JSON.parse(line) as { port: number }).port : undefined;
         },
@@ -125,7 +125,9 @@ async function main(): Promise<void> {
     await stop(op.child);
 
     for (const m of await models(cp)) {
-      await finishTraining(kc, NS, m.status!.trainingJob!, JSON.stringify(summary(`v${m.metadata.name}aaaaaaa`, 0.8)));
+      const job = m.status?.trainingJob;
+      if (!job) throw new Error(`${m.metadata.name} is Training but its status names no training job`);
+      await finishTraining(kc, NS, job, JSON.stringify(summary(`v${m.metadata.name}aaaaaaa`, 0.8)));
     }
     op = startOperator(cp);
     port = await op.port();

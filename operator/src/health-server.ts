@@ -32,10 +32,17 @@ export async function startHealthServer(
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(options.port, options.host, () => ok());
+    server.listen(options.port, options.host, () => {
+      ok();
+    });
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((ok) => server.close(() => ok())),
+    close: () =>
+      new Promise((ok) => {
+        server.close(() => {
+          ok();
+        });
+      }),
   };
 }

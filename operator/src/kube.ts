@@ -25,12 +25,17 @@ import {
   type ModelEvent,
 } from '@peerloan/contracts';
 import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, selectorLabels, shortName } from './labels.js';
+import { nameOf, namespaceOf } from './object-identity.js';
 
+/** The HTTP status of a failed API call (client-node's ApiException carries it as `code`). */
+function statusCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+}
 export function isNotFound(err: unknown): boolean {
-  return (err as { code?: number })?.code === 404;
+  return statusCode(err) === 404;
 }
 export function isConflict(err: unknown): boolean {
-  return (err as { code?: number })?.code === 409;
+  return statusCode(err) === 409;
 }
 
 export class KubeClient {
@@ -67,27 +72,26 @@ export class KubeClient {
 
   /** Replaces the status subresource at the resourceVersion read: a concurrent change gives 409 and a requeue. */
   async replaceModelStatus(model: LoanRiskModel): Promise<LoanRiskModel> {
-    const { namespace, name } = model.metadata;
     return (await this.custom.replaceNamespacedCustomObjectStatus({
       group: CRD_GROUP,
       version: CRD_VERSION,
       plural: CRD_PLURAL,
-      namespace: namespace!,
-      name: name!,
+      namespace: namespaceOf(model),
+      name: nameOf(model),
       body: model,
     })) as LoanRiskModel;
   }
 
   async listModelJobs(model: LoanRiskModel): Promise<V1Job[]> {
     const list = await this.batch.listNamespacedJob({
-      namespace: model.metadata.namespace!,
-      labelSelector: `${MODEL_LABEL}=${shortName(model.metadata.name!, 63)}`,
+      namespace: namespaceOf(model),
+      labelSelector: `${MODEL_LABEL}=${shortName(nameOf(model), 63)}`,
     });
     return list.items;
   }
 
   async createJob(job: V1Job): Promise<V1Job> {
-    return await this.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job });
+    return await this.batch.createNamespacedJob({ namespace: namespaceOf(job), body: job });
   }
 
   async listJobPods(namespace: string, job: string): Promise<V1Pod[]> {
@@ -99,7 +103,7 @@ export class KubeClient {
     const selector = Object.entries(selectorLabels(model))
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
-    return (await this.core.listNamespacedPod({ namespace: model.metadata.namespace!, labelSelector: selector })).items;
+    return (await this.core.listNamespacedPod({ namespace: namespaceOf(model), labelSelector: selector })).items;
   }
 
   async getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
@@ -132,6 +136,6 @@ export class KubeClient {
       { component: FIELD_MANAGER, instance: process.env.POD_NAME },
       new Date(),
     );
-    await this.core.createNamespacedEvent({ namespace: model.metadata.namespace!, body });
+    await this.core.createNamespacedEvent({ namespace: namespaceOf(model), body });
   }
 }

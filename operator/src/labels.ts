@@ -8,6 +8,7 @@ import {
   type ResourceRequirements,
 } from '@peerloan/contracts';
 import { sha256 } from './content-hash.js';
+import { nameOf, uidOf } from './object-identity.js';
 
 export const FIELD_MANAGER = 'loanrisk-operator';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -23,13 +24,13 @@ export function shortName(name: string, room: number): string {
 }
 
 export function servingName(model: LoanRiskModel): string {
-  return `${shortName(model.metadata.name!, 59)}-api`;
+  return `${shortName(nameOf(model), 59)}-api`;
 }
 
 export function selectorLabels(model: LoanRiskModel): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'loan-risk-api',
-    'app.kubernetes.io/instance': shortName(model.metadata.name!, 63),
+    'app.kubernetes.io/instance': shortName(nameOf(model), 63),
   };
 }
 
@@ -38,7 +39,7 @@ export function commonLabels(model: LoanRiskModel, component: string): Record<st
     'app.kubernetes.io/part-of': 'peerloan',
     'app.kubernetes.io/component': component,
     [MANAGED_BY]: FIELD_MANAGER,
-    [MODEL_LABEL]: shortName(model.metadata.name!, 63),
+    [MODEL_LABEL]: shortName(nameOf(model), 63),
   };
 }
 
@@ -46,8 +47,8 @@ export function ownerReference(model: LoanRiskModel): V1OwnerReference {
   return {
     apiVersion: CRD_API_VERSION,
     kind: CRD_KIND,
-    name: model.metadata.name!,
-    uid: model.metadata.uid!,
+    name: nameOf(model),
+    uid: uidOf(model),
     controller: true,
     blockOwnerDeletion: true,
   };

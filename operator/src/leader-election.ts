@@ -55,7 +55,9 @@ export class LeaderElector {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.leading) {
-      await this.release().catch((err) => this.log.warn({ err }, 'unable to release lease'));
+      await this.release().catch((err: unknown) => {
+        this.log.warn({ err }, 'unable to release lease');
+      });
       this.setLeading(false);
     }
   }
@@ -73,6 +75,8 @@ export class LeaderElector {
       if (this.leading && Date.now() - this.lastRenew >= this.options.leaseDurationSeconds * 1000)
         this.setLeading(false);
     }
+    // stop() may have run during the await above; TypeScript keeps `stopped` narrowed to false across it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see the line above
     if (!this.stopped) {
       this.timer = setTimeout(() => void this.tick(), this.options.retryPeriodMs);
       this.timer.unref();

@@ -31,12 +31,17 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
   await operator.start();
 }
 
-main().catch((err: Error) => {
-  log.fatal({ err: err.message, kind: err.name }, 'operator failed to start');
+main().catch((err: unknown) => {
+  const { message, name } = err instanceof Error ? err : new Error(String(err));
+  log.fatal({ err: message, kind: name }, 'operator failed to start');
   process.exit(1);
 });

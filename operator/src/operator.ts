@@ -2,6 +2,7 @@
  * The running controller: watches LoanRiskModels and the Jobs and Deployments they own, feeds
  * their keys into the work queue, and runs reconcile workers while this instance leads.
  */
+import { inspect } from 'node:util';
 import {
   AppsV1Api,
   BatchV1Api,
@@ -90,7 +91,10 @@ export class Operator {
       },
       {
         onStartedLeading: () => void this.startLeading(),
-        onStoppedLeading: () => void this.stopLeading().then(() => this.onLostLeadership()),
+        onStoppedLeading: () =>
+          void this.stopLeading().then(() => {
+            this.onLostLeadership();
+          }),
       },
       this.log,
     );
@@ -115,12 +119,14 @@ export class Operator {
     this.queue = queue;
     this.metrics.queueDepthSource = () => queue.depth;
     this.watches = this.makeWatches(queue);
-    const models = this.watches[0];
+    const models = this.modelsWatch;
     // The models informer holds LoanRiskModels only.
     this.metrics.modelsSource = () => (models?.list() ?? []) as LoanRiskModel[];
     for (let i = 0; i < this.config.workers; i++) this.workers.push(this.work(queue));
     await Promise.all(this.watches.map((w) => this.startWatch(w)));
-    this.resyncTimer = setInterval(() => this.enqueueAll(queue), this.config.resyncMs);
+    this.resyncTimer = setInterval(() => {
+      this.enqueueAll(queue);
+    }, this.config.resyncMs);
     this.resyncTimer.unref();
   }
 
@@ -136,6 +142,11 @@ export class Operator {
     this.queue?.shutDown();
     await Promise.all(this.workers);
     this.workers = [];
+  }
+
+  /** The LoanRiskModels informer: makeWatches puts it first; none while not leading. */
+  private get modelsWatch(): Watch | undefined {
+    return this.watches.at(0);
   }
 
   private makeWatches(queue: WorkQueue): Watch[] {
@@ -186,7 +197,9 @@ export class Operator {
       managed,
     );
 
-    const enqueueSelf = (obj: KubernetesObject) => queue.add(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
+    const enqueueSelf = (obj: KubernetesObject) => {
+      queue.add(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
+    };
     // A child's event belongs to the LoanRiskModel named by its controller owner reference.
     const enqueueOwner = (obj: KubernetesObject) => {
       const owner = obj.metadata?.ownerReferences?.find((o) => o.controller && o.kind === CRD_KIND);
@@ -208,7 +221,7 @@ export class Operator {
     watch.on('error', (err) => {
       if (!this.leading) return;
       const delayMs = Math.min(500 * 2 ** restarts++, WATCH_RETRY_MAX_MS);
-      this.log.warn({ err: (err as Error)?.message, delayMs }, 'watch failed, restarting');
+      this.log.warn({ err: err instanceof Error ? err.message : String(err), delayMs }, 'watch failed, restarting');
       setTimeout(() => {
         if (this.leading && this.watches.includes(watch)) void watch.start();
       }, delayMs).unref();
@@ -220,8 +233,7 @@ export class Operator {
   }
 
   private enqueueAll(queue: WorkQueue): void {
-    const models = this.watches[0];
-    for (const m of models?.list() ?? []) queue.add(`${m.metadata?.namespace}/${m.metadata?.name}`);
+    for (const m of this.modelsWatch?.list() ?? []) queue.add(`${m.metadata?.namespace}/${m.metadata?.name}`);
   }
 
   private async work(queue: WorkQueue): Promise<void> {
@@ -251,8 +263,9 @@ export class Operator {
 }
 
 function describe(err: unknown): string {
-  const e = err as { code?: number; body?: unknown; message?: string };
-  if (e?.code && e.body)
-    return `HTTP ${e.code}: ${typeof e.body === 'string' ? e.body.slice(0, 500) : JSON.stringify(e.body).slice(0, 500)}`;
-  return e?.message ?? String(err);
+  if (typeof err !== 'object' || err === null) return String(err);
+  const { code, body, message } = err as { code?: number; body?: unknown; message?: string };
+  if (code && body)
+    return `HTTP ${code}: ${typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body).slice(0, 500)}`;
+  return message ?? inspect(err, { breakLength: Infinity });
 }

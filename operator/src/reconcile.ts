@@ -64,6 +64,8 @@ import {
   type Trial,
 } from './rollout/state-machine.js';
 import { parseTrainingSummary, terminationMessage } from './training-summary.js';
+import { nameOf, namespaceOf, uidOf } from './object-identity.js';
+import { RolloutStateError } from './errors/rollout-state-error.js';
 
 export interface ReconcileResult {
   /** Look again after this long even without a watch event (e.g. a Pod status not yet written). */
@@ -166,8 +168,8 @@ export class Reconciler {
     const desired = desiredTrainingJob(model, retrains);
     try {
       const job = await this.kube.createJob(desired);
-      log.info({ job: desired.metadata!.name }, 'training job created');
-      await this.kube.recordEvent(model, 'Normal', 'TrainingStarted', `created training job ${desired.metadata!.name}`);
+      log.info({ job: nameOf(desired) }, 'training job created');
+      await this.kube.recordEvent(model, 'Normal', 'TrainingStarted', `created training job ${nameOf(desired)}`);
       return job;
     } catch (err) {
       // Another pass (or a previous leader) created it between our list and create: same inputs, same Job.
@@ -177,7 +179,7 @@ export class Reconciler {
   }
 
   private async observeTraining(model: LoanRiskModel, job: V1Job): Promise<Training> {
-    const name = job.metadata!.name!;
+    const name = nameOf(job);
     const conditions = job.status?.conditions ?? [];
     const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
     if (failed)
@@ -187,7 +189,7 @@ export class Reconciler {
         message: `training job ${name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
       };
     if (!conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return { state: 'Running', job: name };
-    const found = terminationMessage(await this.kube.listJobPods(model.metadata.namespace!, name));
+    const found = terminationMessage(await this.kube.listJobPods(namespaceOf(model), name));
     if (!found) return { state: 'AwaitingSummary', job: name };
     try {
       return { state: 'Succeeded', job: name, candidate: parseTrainingSummary(found.pod, found.message, name) };
@@ -256,21 +258,23 @@ export class Reconciler {
       take(applyDecision(record, decision, settings, now));
       if ('requeueAfterMs' in decision) requeueAfterMs = decision.requeueAfterMs;
     }
-    if (!inTrial(record)) this.signals.forget(model.metadata.uid!);
+    if (!inTrial(record)) this.signals.forget(uidOf(model));
     return { record, events, requeueAfterMs };
   }
 
   /** The current step as the Deployment and its pods show it; counters only once its pods are ready. */
   private async observeStep(model: LoanRiskModel, trial: Trial, settings: RolloutSettings): Promise<StepObservation> {
-    const serving = servingOf(trial, settings, undefined)!;
-    const readiness = stepReadiness(
-      await this.kube.getDeployment(model.metadata.namespace!, servingName(model)),
-      serving,
-    );
+    const serving = servingOf(trial, settings, undefined);
+    if (!serving) {
+      throw new RolloutStateError(
+        `status.rollout tries candidate ${trial.candidate.version} but status names no live version to compare it with`,
+      );
+    }
+    const readiness = stepReadiness(await this.kube.getDeployment(namespaceOf(model), servingName(model)), serving);
     if (!readiness.ready) return readiness;
     const targets = scrapeTargets(await this.kube.listServingPods(model), serving);
     const signals = await this.signals.read(
-      model.metadata.uid!,
+      uidOf(model),
       stepKey(serving, trial.rollout.stepStartTime),
       trial.candidate.version,
       targets,
@@ -285,7 +289,7 @@ export class Reconciler {
     await this.kube.apply(desiredPdb(model));
     const ingress = desiredIngress(model);
     if (ingress) await this.kube.apply(ingress);
-    else await this.kube.deleteIngressIfPresent(model.metadata.namespace!, servingName(model));
+    else await this.kube.deleteIngressIfPresent(namespaceOf(model), servingName(model));
     return deployment;
   }
 
@@ -443,7 +447,7 @@ function degradedCondition(training: Training, record: RolloutRecord): Condition
     return { type: 'Degraded', status: 'True', reason: 'TrainingFailed', message: training.message };
   if (training.state === 'InvalidSummary')
     return { type: 'Degraded', status: 'True', reason: 'InvalidTrainingSummary', message: training.message };
-  const last = record.history[0];
+  const last = record.history.at(0);
   const current = training.state === 'Succeeded' ? training.candidate.version : undefined;
   if (last?.outcome === 'Rejected' && (last.version === current || last.version === record.rollout?.version)) {
     return {

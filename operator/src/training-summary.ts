@@ -9,15 +9,12 @@ import { TrainingSummaryError } from './errors/training-summary-error.js';
 /** The terminated trainer's message, preferring a succeeded container; undefined if none has terminated yet. */
 export function terminationMessage(pods: readonly V1Pod[]): { pod: string; message: string } | undefined {
   const terminated = pods.flatMap((pod) =>
-    (pod.status?.containerStatuses ?? [])
-      .filter((c) => c.state?.terminated)
-      .map((c) => ({
-        pod: pod.metadata?.name ?? '?',
-        exitCode: c.state!.terminated!.exitCode,
-        message: c.state!.terminated!.message ?? '',
-      })),
+    (pod.status?.containerStatuses ?? []).flatMap((c) => {
+      const state = c.state?.terminated;
+      return state ? [{ pod: pod.metadata?.name ?? '?', exitCode: state.exitCode, message: state.message ?? '' }] : [];
+    }),
   );
-  const best = terminated.find((t) => t.exitCode === 0) ?? terminated[0];
+  const best = terminated.find((t) => t.exitCode === 0) ?? terminated.at(0);
   return best && { pod: best.pod, message: best.message };
 }
 
@@ -35,6 +32,8 @@ export function parseTrainingSummary(pod: string, message: string, job: string):
       `${where}: termination message is not JSON: ${JSON.stringify(message.slice(0, 200))}`,
     );
   }
+  if (typeof value !== 'object' || value === null)
+    throw new TrainingSummaryError(`${where}: termination message is not a JSON object`);
   const s = value as {
     version?: unknown;
     metrics?: { rocAuc?: unknown; prAuc?: unknown; brier?: unknown };
@@ -43,8 +42,6 @@ export function parseTrainingSummary(pod: string, message: string, job: string):
     outOfTime?: unknown;
     comparison?: unknown;
   };
-  if (typeof s !== 'object' || s === null)
-    throw new TrainingSummaryError(`${where}: termination message is not a JSON object`);
   if (typeof s.version !== 'string' || !/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/.test(s.version)) {
     throw new TrainingSummaryError(
       `${where}: termination message needs "version" (a lower-case name such as 3f2a9c81b7de), got ${JSON.stringify(s.version)}`,

@@ -28,7 +28,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.
 
 export async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | undefined | false>,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 15_000,
   intervalMs = 100,
 ): Promise<T> {

@@ -7,6 +7,7 @@ import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
 import { DATASET_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { contentHash } from '../content-hash.js';
 import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
+import { nameOf } from '../object-identity.js';
 
 const CONFIG_FILE = 'training.json';
 
@@ -17,7 +18,7 @@ export function trainingHash(model: LoanRiskModel, retrains = 0): string {
 }
 
 export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
-  return `${shortName(model.metadata.name!, 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
+  return `${shortName(nameOf(model), 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
 }
 
 /** The trainer's --config file: the CR's overrides plus folds, seed and the threshold policy. */

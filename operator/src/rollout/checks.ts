@@ -149,7 +149,7 @@ function measures(mode: CandidateMode, c: StepCounts): Record<RolloutCheckName, 
 /** Each check over the step; none counts until minSamples candidate rows were seen (the verdict is then Waiting). */
 export function evaluateChecks(limits: Required<RolloutChecks>, mode: CandidateMode, counts: StepCounts): Evaluation {
   const m = measures(mode, counts);
-  const enough = m.minSamples.value! >= limits.minSamples;
+  const enough = (m.minSamples.value ?? 0) >= limits.minSamples;
   // min* limits are floors, max* ceilings.
   const passes = (name: RolloutCheckName, value: number) =>
     name.startsWith('min') ? value >= limits[name] : value <= limits[name];
@@ -164,7 +164,7 @@ export function evaluateChecks(limits: Required<RolloutChecks>, mode: CandidateM
           ? 'NotApplicable'
           : !enough
             ? 'Waiting'
-            : passes(name, value!)
+            : value !== undefined && passes(name, value)
               ? 'Pass'
               : 'Fail';
     return { name, ...(value !== undefined && { value: round(value) }), limit: limits[name], result };

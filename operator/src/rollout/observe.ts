@@ -1,6 +1,7 @@
 /** What the Deployment and its pods say about a step, read without side effects. */
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { servesRollout, type Serving } from './serving.js';
+import { nameOf } from '../object-identity.js';
 
 export interface Progress {
   state: 'Pending' | 'InProgress' | 'Done';
@@ -58,9 +59,8 @@ export function scrapeTargets(pods: readonly V1Pod[], serving: Serving): ScrapeT
     const api = pod.spec?.containers.find((c) => c.name === 'api');
     const port = api?.ports?.find((p) => p.name === 'http')?.containerPort;
     const ip = pod.status?.podIP;
-    if (pod.metadata?.deletionTimestamp || !isReady(pod) || !ip || !port || !servesRollout(api?.env, serving))
-      return [];
+    if (pod.metadata?.deletionTimestamp || !isReady(pod) || !ip || !port || !servesRollout(api.env, serving)) return [];
     const host = ip.includes(':') ? `[${ip}]` : ip;
-    return [{ pod: pod.metadata!.name!, url: `http://${host}:${port}/rollout/stats` }];
+    return [{ pod: nameOf(pod), url: `http://${host}:${port}/rollout/stats` }];
   });
 }

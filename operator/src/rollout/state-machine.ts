@@ -108,7 +108,10 @@ export function isNewCandidate(record: RolloutRecord, candidate: ModelRecord): b
 }
 
 /** Whether `begin` would try the candidate rather than make it live at once. */
-export function needsTrial(record: RolloutRecord, settings: RolloutSettings): boolean {
+export function needsTrial(
+  record: RolloutRecord,
+  settings: RolloutSettings,
+): record is RolloutRecord & { live: ModelRecord } {
   return !!record.live && settings.strategy !== 'immediate';
 }
 
@@ -129,7 +132,7 @@ export function begin(record: RolloutRecord, candidate: ModelRecord, settings: R
     event: {
       type: 'Normal',
       reason: 'ShadowStarted',
-      message: `candidate ${candidate.version} scores live traffic in shadow beside live version ${record.live!.version} (${settings.strategy} rollout)`,
+      message: `candidate ${candidate.version} scores live traffic in shadow beside live version ${record.live.version} (${settings.strategy} rollout)`,
     },
   };
 }

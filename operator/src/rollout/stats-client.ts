@@ -33,8 +33,9 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isF
 const isCounts = (v: unknown, length: number): v is number[] =>
   Array.isArray(v) && v.length === length && v.every(isCount);
 
-function versionProblem(v: Partial<VersionStats> | undefined, role: string): string | undefined {
-  if (typeof v !== 'object' || v === null) return `${role} is not an object`;
+function versionProblem(value: unknown, role: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return `${role} is not an object`;
+  const v = value as Partial<VersionStats>;
   if (typeof v.version !== 'string' || !v.version) return `${role}.version is not a version name`;
   if (!isCount(v.rows) || !isCount(v.errors)) return `${role}.rows and ${role}.errors must be counts`;
   if (!isCounts(v.latencyBuckets, ROLLOUT_LATENCY_BUCKETS_MS.length + 1))
