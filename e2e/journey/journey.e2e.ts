@@ -72,7 +72,9 @@ function step(
 
 before(
   async () => {
-    cluster = await useCluster((line) => console.log(`# ${line}`));
+    cluster = await useCluster((line) => {
+      console.log(`# ${line}`);
+    });
     await loadImages(journey.imageTag);
   },
   { timeout: 60 * 60_000 },
@@ -107,7 +109,7 @@ step(DATA, [INSTALL], async () => {
 
 step(APPLY, [DATA], async () => {
   applied = await applySample(journey);
-  await firstPrediction(journey, applied, loans[0]!);
+  await firstPrediction(journey, applied, loans[0]);
 });
 
 step('helm test passes', [APPLY], async () => helmTest(journey));
@@ -125,19 +127,19 @@ step('k6 smoke passes against the Ingress', [APPLY], async () => k6Smoke(journey
 step(
   'serving.auth with an API keys Secret: 401 without a key, answered with it, a rotated key accepted by the running pods; then off again',
   [APPLY],
-  async () => apiKeysThroughIngress(journey, loans[0]!),
+  async () => apiKeysThroughIngress(journey, loans[0]),
 );
 
 const RETRAIN =
   'a spec change retrains and rolls out under k6 load: no failed request, both versions answer, one Job despite the operator Pod deleted mid-training';
 const SCALED = 'a k6 ramp through the Ingress makes the HPA add an API replica (metrics-server)';
 
-step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]!));
+step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]));
 
 step(
   'a retrain under strategy canary: shadow, 50 %, 100 %, promoted under k6 load; both versions answer during it, only the new one after',
   [APPLY],
-  async () => canaryUnderLoad(journey, loans[0]!),
+  async () => canaryUnderLoad(journey, loans[0]),
 );
 
 step(
@@ -166,7 +168,7 @@ step('shifted traffic marks the model Drifted; drift.action retrain starts a tra
 step(
   'a training run on a missing data path: Degraded with the reason, the live version keeps serving',
   [APPLY],
-  async () => badDataPathDegrades(journey, loans[0]!),
+  async () => badDataPathDegrades(journey, loans[0]),
 );
 
 step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>

@@ -38,7 +38,9 @@ export function viaIngress(
         res.on('data', (chunk: string) => {
           text += chunk;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+        });
       },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${host}${path}: no answer in 30 s`)));

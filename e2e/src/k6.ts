@@ -12,7 +12,7 @@ export interface K6Run {
   readonly passed: boolean;
   readonly output: string;
   /** `metrics` of k6's --summary-export. */
-  readonly metrics: Record<string, Record<string, number>>;
+  readonly metrics: Partial<Record<string, Record<string, number>>>;
 }
 
 export async function runK6(

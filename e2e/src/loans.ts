@@ -30,7 +30,7 @@ export async function generateCsv(
 }
 
 export function readLoans(csvPath: string, limit: number): LoanRecord[] {
-  const rows = parse(readFileSync(csvPath, 'utf8'), { columns: true, to: limit }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(readFileSync(csvPath, 'utf8'), { columns: true, to: limit });
   return rows.map((row, i) => {
     const parsed = parseCsvRow(row, false);
     if (!parsed.ok) throw new Error(`row ${i + 1} of ${csvPath} is invalid: ${JSON.stringify(parsed.errors)}`);

@@ -69,7 +69,7 @@ async function rolledOut(journey: Journey, withAuth: boolean): Promise<void> {
   const name = `${journey.model}-api`;
   await waitFor(`${name}'s pod template ${withAuth ? 'reads' : 'no longer reads'} the API keys file`, 120, async () => {
     const deployment = await kubectlJson<Deployment>(['-n', journey.namespace, 'get', 'deployment', name]);
-    const has = deployment.spec.template.spec.containers[0]!.env?.some((e) => e.name === AUTH_ENV.apiKeysFile) ?? false;
+    const has = deployment.spec.template.spec.containers[0].env?.some((e) => e.name === AUTH_ENV.apiKeysFile) ?? false;
     return has === withAuth ? true : undefined;
   });
   await kubectl(['-n', journey.namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=300s']);
@@ -122,7 +122,7 @@ export async function apiKeysThroughIngress(journey: Journey, loan: Record<strin
     );
     const refused = await predict(journey, loan);
     assert.equal(refused.status, 401, refused.body);
-    assert.match(JSON.parse(refused.body).error as string, /credential is required/);
+    assert.match((JSON.parse(refused.body) as { error: string }).error, /credential is required/);
     assert.match(String(refused.headers['www-authenticate']), /X-API-Key/);
     assert.equal((await predict(journey, loan, 'plk_wrong')).status, 401);
     const answered = await predict(journey, loan, first);

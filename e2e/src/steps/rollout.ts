@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, kubectlJson } from '../commands.js';
 import { viaIngress } from '../ingress.js';
-import { condition, describeStatus, getModel, type Journey } from '../journey-state.js';
+import { condition, describeStatus, getModel, liveVersionOf, type Journey } from '../journey-state.js';
 import { runK6 } from '../k6.js';
 import { waitFor } from '../waiting.js';
 import { trainingJobs, waitForNewLiveVersion } from './training.js';
@@ -15,9 +15,9 @@ import { trainingJobs, waitForNewLiveVersion } from './training.js';
 /** The model versions that answered /predict through the Ingress while it ran. */
 function watchVersions(journey: Journey, loan: Record<string, unknown>): { stop(): Promise<Set<string>> } {
   const seen = new Set<string>();
-  let running = true;
+  const stopping = new AbortController();
   const loop = (async () => {
-    while (running) {
+    while (!stopping.signal.aborted) {
       const res = await viaIngress(journey.host, 'POST', '/predict', JSON.stringify(loan)).catch(() => undefined);
       if (res?.status === 200) seen.add((JSON.parse(res.body) as { modelVersion: string }).modelVersion);
       await sleep(250);
@@ -25,7 +25,7 @@ function watchVersions(journey: Journey, loan: Record<string, unknown>): { stop(
   })();
   return {
     stop: async () => {
-      running = false;
+      stopping.abort();
       await loop;
       return seen;
     },
@@ -47,7 +47,7 @@ function assertNoFailedRequest(result: Awaited<ReturnType<typeof runK6>>, what: 
 }
 
 export async function retrainUnderLoad(journey: Journey, loan: Record<string, unknown>): Promise<void> {
-  const previous = journey.liveVersion!;
+  const previous = liveVersionOf(journey);
   const jobsBefore = new Set((await trainingJobs(journey)).map((j) => j.metadata.name));
   const versions = watchVersions(journey, loan);
   const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '150s' });
@@ -96,7 +96,7 @@ export async function retrainUnderLoad(journey: Journey, loan: Record<string, un
  * both versions answer during the canary and only the new one after.
  */
 export async function canaryUnderLoad(journey: Journey, loan: Record<string, unknown>): Promise<void> {
-  const previous = journey.liveVersion!;
+  const previous = liveVersionOf(journey);
   const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '240s' });
   const versions = watchVersions(journey, loan);
   await kubectl([
@@ -129,7 +129,8 @@ export async function canaryUnderLoad(journey: Journey, loan: Record<string, unk
     async () => {
       const model = await getModel(journey);
       if (model.status?.candidateVersion) shares.add(model.status.candidateTrafficPercent ?? 0);
-      if ((model.status?.candidateTrafficPercent ?? 0) === 50) return model.status!.candidateVersion!;
+      const candidate = model.status?.candidateVersion;
+      if (candidate && model.status?.candidateTrafficPercent === 50) return candidate;
       if (model.status?.liveVersion !== previous)
         throw new Error(`promoted before the 50 % step was seen: ${describeStatus(model)}`);
       return undefined;
@@ -165,7 +166,7 @@ export async function canaryUnderLoad(journey: Journey, loan: Record<string, unk
  * rolled back on its own under k6 load: live unchanged, Degraded with the reason, no failed request.
  */
 export async function canaryRollbackUnderLoad(journey: Journey): Promise<void> {
-  const live = journey.liveVersion!;
+  const live = liveVersionOf(journey);
   const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '150s' });
   await kubectl([
     '-n',
@@ -192,7 +193,7 @@ export async function canaryRollbackUnderLoad(journey: Journey): Promise<void> {
   );
   assert.equal(degraded.model.status?.liveVersion, live, 'the live version is unchanged');
   assert.match(`${degraded.c.reason} ${degraded.c.message}`, /psi/i, JSON.stringify(degraded.c));
-  const rejected = degraded.model.status?.history?.find((h) => h.outcome === 'Rejected');
+  const rejected = degraded.model.status.history?.find((h) => h.outcome === 'Rejected');
   assert.ok(rejected, 'the rejected version is in the history');
   assertNoFailedRequest(await load, 'the canary and its rollback');
 }
@@ -214,6 +215,6 @@ export async function apiPodDeletedUnderLoad(journey: Journey): Promise<void> {
     .trim()
     .split('\n');
   assert.ok(pods.length >= 2, `two API pods: ${pods.join(', ')}`);
-  await kubectl(['-n', journey.namespace, 'delete', pods[0]!, '--wait=false']);
+  await kubectl(['-n', journey.namespace, 'delete', pods[0], '--wait=false']);
   assertNoFailedRequest(await load, 'the deletion of an API pod');
 }

@@ -46,8 +46,8 @@ export async function waitForNewLiveVersion(
       return version && version !== previous ? version : undefined;
     },
     2000,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}; status: ${last}`);
+  ).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; status: ${last}`);
   });
 }
 
@@ -86,13 +86,13 @@ export async function firstPrediction(
   journey.liveVersion = await waitForNewLiveVersion(journey, undefined, 600);
   const jobs = await trainingJobs(journey);
   assert.equal(jobs.length, 1, 'one training Job, owned by the LoanRiskModel');
-  assert.equal(jobs[0]!.status.succeeded, 1);
+  assert.equal(jobs[0].status.succeeded, 1);
   const answer = await waitFor('the first prediction through the Ingress', 120, async () =>
     jsonViaIngress<{ modelVersion: string }>(journey.host, 'POST', '/predict', sample),
   );
   assert.equal(answer.modelVersion, journey.liveVersion);
   journey.timings.set('apply -> first prediction through the Ingress', (Date.now() - applied) / 1000);
   const columns = await kubectl(['-n', journey.namespace, 'get', 'lrm']);
-  assert.match(columns.split('\n')[0]!, /LIVE/);
+  assert.match(columns.split('\n')[0], /LIVE/);
   assert.ok(columns.includes(journey.liveVersion), `kubectl get lrm shows the live version:\n${columns}`);
 }
