@@ -47,7 +47,15 @@ export default tseslint.config(
       // Their instances carry no behaviour on the prototype either, so copying one with a spread loses nothing.
       '@typescript-eslint/no-misused-spread': [
         'error',
-        { allow: [{ from: 'package', package: '@kubernetes/client-node', name: ['V1Lease', 'V1LeaseSpec'] }] },
+        {
+          allow: [
+            {
+              from: 'package',
+              package: '@kubernetes/client-node',
+              name: ['V1Container', 'V1Lease', 'V1LeaseSpec', 'V1PodSpec', 'V1RollingUpdateDeployment'],
+            },
+          ],
+        },
       ],
       // `_`-prefixed parameters are the ones an interface (Express, node:stream) makes us take.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

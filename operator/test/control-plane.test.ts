@@ -8,7 +8,7 @@ before(async () => {
   cp = await startControlPlane();
 });
 after(async () => {
-  await cp?.stop();
+  await cp.stop();
 });
 
 test('the test control plane serves the API with the generated kubeconfig', async () => {

@@ -20,14 +20,20 @@ import { withKeepAlive } from '../src/kube-config.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
+/** The part of a meta.k8s.io/v1 Table the tests read. */
+export interface MetaTable {
+  columnDefinitions: { name: string }[];
+  rows: { cells: unknown[] }[];
+}
+
 export interface ControlPlane {
   readonly kubeconfigPath: string;
   readonly server: string;
   readonly token: string;
   kubeConfig(): KubeConfig;
   /** GET as a meta.k8s.io Table, the way kubectl get prints printer columns. */
-  getTable(path: string): Promise<any>;
-  getJson(path: string): Promise<any>;
+  getTable(path: string): Promise<MetaTable>;
+  getJson(path: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +55,9 @@ function freePort(): Promise<number> {
     srv.on('error', fail);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
+      srv.close(() => {
+        ok(port);
+      });
     });
   });
 }
@@ -60,8 +68,8 @@ function launch(bin: string, args: string[], logTail: string[]): ChildProcess {
     logTail.push(chunk.toString());
     if (logTail.length > 50) logTail.shift();
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return child;
 }
 
@@ -81,7 +89,11 @@ async function waitFor(
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      r();
+    }),
+  );
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
@@ -187,7 +199,9 @@ export async function startControlPlane(): Promise<ControlPlane> {
       return withKeepAlive(kc);
     },
     getJson: (path) => httpsJson(`${server}${path}`, token, 'application/json'),
-    getTable: (path) => httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1'),
+    // Asked for as=Table, the API server answers with one.
+    getTable: async (path) =>
+      (await httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1')) as MetaTable,
     stop,
   };
 }
@@ -207,7 +221,7 @@ function kubeconfigYaml(server: string, token: string): string {
   );
 }
 
-function httpsJson(url: string, token: string, accept: string): Promise<any> {
+function httpsJson(url: string, token: string, accept: string): Promise<unknown> {
   return new Promise((ok, fail) => {
     const req = httpsGet(
       url,
@@ -218,9 +232,10 @@ function httpsJson(url: string, token: string, accept: string): Promise<any> {
         res.on('data', (c: string) => {
           body += c;
         });
-        res.on('end', () =>
-          res.statusCode === 200 ? ok(JSON.parse(body)) : fail(new Error(`GET ${url}: ${res.statusCode} ${body}`)),
-        );
+        res.on('end', () => {
+          if (res.statusCode === 200) ok(JSON.parse(body));
+          else fail(new Error(`GET ${url}: ${res.statusCode} ${body}`));
+        });
       },
     );
     req.on('error', fail);

@@ -29,6 +29,7 @@ import {
 import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { createModel, createNamespace, getModel, installCrd, modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
+import { required } from './required.js';
 
 type DeepRequired<T> =
   T extends Array<infer U>
@@ -150,10 +151,24 @@ function fieldPaths(value: unknown, prefix = ''): string[] {
   return [];
 }
 
-function schemaPaths(schema: Record<string, any>, prefix = ''): string[] {
-  if (schema.type === 'array') return schemaPaths(schema.items, `${prefix}[]`);
+/** The parts of an OpenAPI schema these tests walk. */
+interface SchemaNode {
+  type?: string;
+  description?: string;
+  items?: SchemaNode;
+  properties?: Record<string, SchemaNode>;
+}
+
+/** The description kubectl explain shows for the field at `path` under `schema`. */
+function descriptionAt(schema: SchemaNode, ...path: string[]): string {
+  const node = path.reduce<SchemaNode | undefined>((n, key) => n?.properties?.[key], schema);
+  return required(node?.description, `a description at ${path.join('.') || '(root)'}`);
+}
+
+function schemaPaths(schema: SchemaNode, prefix = ''): string[] {
+  if (schema.type === 'array') return schemaPaths(required(schema.items, `${prefix}.items`), `${prefix}[]`);
   if (schema.properties) {
-    return Object.entries(schema.properties as Record<string, any>).flatMap(([k, v]) => [
+    return Object.entries(schema.properties).flatMap(([k, v]) => [
       `${prefix}.${k}`,
       ...schemaPaths(v, `${prefix}.${k}`),
     ]);
@@ -193,7 +208,7 @@ describe('LoanRiskModel CRD on a real API server', () => {
     await installCrd(kc);
   });
   after(async () => {
-    await cp?.stop();
+    await cp.stop();
   });
 
   test('every sample under manifests/samples names no namespace and is accepted as it is into the one it is applied to', async () => {
@@ -212,15 +227,19 @@ describe('LoanRiskModel CRD on a real API server', () => {
   });
 
   test('the published OpenAPI carries the descriptions kubectl explain shows', async () => {
-    const doc = await cp.getJson(`/openapi/v3/apis/${CRD_GROUP}/${CRD_VERSION}`);
-    const schema = doc.components.schemas[`io.peerloan.risk.${CRD_VERSION}.LoanRiskModel`];
-    assert.match(schema.description, /trains the PeerLoan late-payment model/);
-    const spec = schema.properties.spec;
-    assert.match(spec.properties.qualityGate.properties.maxRegression.description, /ROC AUC drop/);
-    assert.match(spec.properties.dataset.properties.claimName.description, /PersistentVolumeClaim/);
-    assert.match(spec.properties.rollout.properties.strategy.description, /canary: shadow first/);
-    assert.match(spec.properties.rollout.properties.checks.properties.minSamples.description, /until then it waits/);
-    assert.match(schema.properties.status.properties.candidateTrafficPercent.description, /share of live answers/);
+    const doc = (await cp.getJson(`/openapi/v3/apis/${CRD_GROUP}/${CRD_VERSION}`)) as {
+      components: { schemas: Record<string, SchemaNode | undefined> };
+    };
+    const schema = required(
+      doc.components.schemas[`io.peerloan.risk.${CRD_VERSION}.LoanRiskModel`],
+      'the LoanRiskModel schema in the published OpenAPI',
+    );
+    assert.match(descriptionAt(schema), /trains the PeerLoan late-payment model/);
+    assert.match(descriptionAt(schema, 'spec', 'qualityGate', 'maxRegression'), /ROC AUC drop/);
+    assert.match(descriptionAt(schema, 'spec', 'dataset', 'claimName'), /PersistentVolumeClaim/);
+    assert.match(descriptionAt(schema, 'spec', 'rollout', 'strategy'), /canary: shadow first/);
+    assert.match(descriptionAt(schema, 'spec', 'rollout', 'checks', 'minSamples'), /until then it waits/);
+    assert.match(descriptionAt(schema, 'status', 'candidateTrafficPercent'), /share of live answers/);
   });
 
   test('defaults are filled in by the API server', async () => {
@@ -408,9 +427,10 @@ describe('LoanRiskModel CRD on a real API server', () => {
           namespace: 'default',
           body: modelObject('default', 'bad', spec),
         }),
-        (err: any) => {
-          assert.equal(err.code, 422);
-          assert.match(String(err.body), message);
+        (err: unknown) => {
+          const { code, body } = err as { code?: number; body?: unknown };
+          assert.equal(code, 422);
+          assert.match(String(body), message);
           return true;
         },
       );

@@ -23,6 +23,7 @@ import {
   type TrainingSummary,
 } from '@peerloan/contracts';
 import { CRD_MANIFEST_PATH } from '../src/crd-manifest.js';
+import { required } from './required.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -52,7 +53,7 @@ export async function installCrd(kc: KubeConfig): Promise<void> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   await api.createCustomResourceDefinition({ body: crd });
   await waitFor('CRD Established', async () => {
-    const got = await api.readCustomResourceDefinition({ name: crd.metadata!.name! });
+    const got = await api.readCustomResourceDefinition({ name: required(crd.metadata?.name, 'crd.metadata.name') });
     return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
   });
   // Discovery lags the Established condition slightly; wait until the resource can be listed.
@@ -158,7 +159,7 @@ export async function finishTraining(
   await core.patchNamespacedPodStatus(
     {
       namespace,
-      name: pod.metadata!.name!,
+      name: required(pod.metadata?.name, 'pod.metadata.name'),
       body: {
         status: {
           phase: succeeded ? 'Succeeded' : 'Failed',
@@ -235,7 +236,7 @@ export async function makeDeploymentAvailable(kc: KubeConfig, namespace: string,
       name,
       body: {
         status: {
-          observedGeneration: dep.metadata!.generation,
+          observedGeneration: dep.metadata?.generation,
           replicas,
           updatedReplicas: replicas,
           readyReplicas: replicas,

@@ -28,6 +28,7 @@ import {
   waitFor,
 } from './fixtures.js';
 import { FakeApiPod, rollPods } from './rollout-pods.js';
+import { required } from './required.js';
 
 const NS = 'ops';
 let cp: ControlPlane;
@@ -48,10 +49,10 @@ function startEntrypoint(env: Record<string, string>, viaNpm = false): { child: 
     // Its own process group, so a stop reaches the operator under npm too.
     detached: true,
   });
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     output += c.toString();
   });
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     output += c.toString();
   });
   return { child, output: () => output };
@@ -60,13 +61,17 @@ function startEntrypoint(env: Record<string, string>, viaNpm = false): { child: 
 /** SIGTERM to the whole group; resolves with the exit code once every process of it has closed its output. */
 async function stopChild(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
-  const closed = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  process.kill(-child.pid!, 'SIGTERM');
+  const closed = new Promise<number | null>((r) =>
+    child.once('close', (code) => {
+      r(code);
+    }),
+  );
+  process.kill(-required(child.pid, 'child.pid'), 'SIGTERM');
   return await closed;
 }
 
 async function metricsPort(output: () => string): Promise<number> {
-  return await waitFor('operator started', async () => {
+  return await waitFor('operator started', () => {
     const line = output()
       .split('\n')
       .find((l) => l.includes('"operator started"'));
@@ -90,7 +95,7 @@ describe('the operator process', () => {
     await createNamespace(kc, 'elsewhere');
   });
   after(async () => {
-    await cp?.stop();
+    await cp.stop();
   });
 
   test('npm run start -w operator: trains, gates and rolls out through its watches; serves health and metrics', async () => {
@@ -102,12 +107,17 @@ describe('the operator process', () => {
         const j = await jobsOf(NS, 'live');
         return j.length ? j : undefined;
       });
-      await finishTraining(kc, NS, job.metadata!.name!, JSON.stringify(summary('v1liveliveli', 0.8)));
+      await finishTraining(
+        kc,
+        NS,
+        required(job.metadata?.name, 'job.metadata.name'),
+        JSON.stringify(summary('v1liveliveli', 0.8)),
+      );
       const model = await waitFor('live version', async () => {
         const m = await getModel(kc, NS, 'live');
         return m.status?.liveVersion ? m : undefined;
       });
-      assert.equal(model.status!.phase, 'RollingOut');
+      assert.equal(model.status?.phase, 'RollingOut');
       await makeDeploymentAvailable(kc, NS, 'live-api');
       await waitFor('Ready', async () => (await getModel(kc, NS, 'live')).status?.phase === 'Ready');
 
@@ -146,18 +156,28 @@ describe('the operator process', () => {
     run = startEntrypoint({ METRICS_PORT: '0', LEASE_NAMESPACE: NS });
     try {
       await metricsPort(run.output);
-      await waitFor('leader after restart', async () => run.output().includes('"became leader"'));
+      await waitFor('leader after restart', () => run.output().includes('"became leader"'));
       // The first pass after a restart lists the Job it made before and must not make another.
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal((await jobsOf(NS, 'restart')).length, 1);
-      await finishTraining(kc, NS, job.metadata!.name!, JSON.stringify(summary('v1restartabc', 0.9)));
+      await finishTraining(
+        kc,
+        NS,
+        required(job.metadata?.name, 'job.metadata.name'),
+        JSON.stringify(summary('v1restartabc', 0.9)),
+      );
       await waitFor(
         'live version after restart',
         async () => (await getModel(kc, NS, 'restart')).status?.liveVersion === 'v1restartabc',
       );
       assert.equal((await jobsOf(NS, 'restart')).length, 1);
       const dep = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'restart-api' });
-      assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v1restartabc');
+      assert.equal(
+        required(dep.spec?.template.metadata?.annotations, 'dep.spec.template.metadata.annotations')[
+          MODEL_VERSION_ANNOTATION
+        ],
+        'v1restartabc',
+      );
     } finally {
       await stopChild(run.child);
     }
@@ -232,12 +252,17 @@ describe('the operator process', () => {
         15_000,
       );
       assert.deepEqual(
-        [model.status!.previousVersion, model.status!.candidateVersion, model.status!.rollout!.phase],
+        [model.status?.previousVersion, model.status?.candidateVersion, model.status?.rollout?.phase],
         ['v1shadowed01', undefined, 'Promoted'],
       );
       const dep = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'shadowed-api' });
-      assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v2shadowed02');
-      assert.ok(!dep.spec!.template.spec!.containers[0].env!.some((e) => e.name === 'CANDIDATE_VERSION'));
+      assert.equal(
+        required(dep.spec?.template.metadata?.annotations, 'dep.spec.template.metadata.annotations')[
+          MODEL_VERSION_ANNOTATION
+        ],
+        'v2shadowed02',
+      );
+      assert.ok(!dep.spec?.template.spec?.containers[0].env?.some((e) => e.name === 'CANDIDATE_VERSION'));
     } finally {
       await Promise.all(pods.map((p) => p.stop()));
       await op.stop();
@@ -258,12 +283,12 @@ describe('the operator process', () => {
     await a.start();
     await b.start();
     try {
-      await waitFor('a leader', async () => a.isLeader || b.isLeader);
+      await waitFor('a leader', () => a.isLeader || b.isLeader);
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal([a, b].filter((o) => o.isLeader).length, 1);
       const [leader, standby] = a.isLeader ? [a, b] : [b, a];
       const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NS, name: 'pair' });
-      assert.equal(lease.spec!.holderIdentity, leader === a ? 'a' : 'b');
+      assert.equal(lease.spec?.holderIdentity, leader === a ? 'a' : 'b');
 
       // Only the leader acts: the standby has reconciled nothing.
       await createModel(kc, modelObject(NS, 'led', sampleSpec()));
@@ -274,10 +299,10 @@ describe('the operator process', () => {
       assert.doesNotMatch(standbyMetrics, /result="success"\} [1-9]/);
 
       await leader.stop();
-      await waitFor('standby takes over', async () => standby.isLeader, 10_000);
+      await waitFor('standby takes over', () => standby.isLeader, 10_000);
       const after = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NS, name: 'pair' });
-      assert.equal(after.spec!.holderIdentity, standby === a ? 'a' : 'b');
-      assert.ok((after.spec!.leaseTransitions ?? 0) >= 1);
+      assert.equal(after.spec?.holderIdentity, standby === a ? 'a' : 'b');
+      assert.ok((after.spec.leaseTransitions ?? 0) >= 1);
     } finally {
       await a.stop();
       await b.stop();

@@ -12,9 +12,7 @@ import {
   KubeConfig,
   RbacAuthorizationV1Api,
   loadAllYaml,
-  type V1ClusterRole,
   type V1ClusterRoleBinding,
-  type V1ServiceAccount,
 } from '@kubernetes/client-node';
 import pino from 'pino';
 import { configFromEnv } from '../src/config.js';
@@ -40,7 +38,7 @@ before(async () => {
   cp = await startControlPlane();
 });
 after(async () => {
-  await cp?.stop();
+  await cp.stop();
 });
 
 test('a leader is not ready until its watches list: here until the CRD is installed', async () => {
@@ -72,8 +70,8 @@ test('the operator works with exactly the permissions in manifests/operator/rbac
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   for (const obj of objects) {
     if (obj.kind === 'ServiceAccount')
-      await core.createNamespacedServiceAccount({ namespace: 'peerloan-system', body: obj as V1ServiceAccount });
-    if (obj.kind === 'ClusterRole') await rbac.createClusterRole({ body: obj as V1ClusterRole });
+      await core.createNamespacedServiceAccount({ namespace: 'peerloan-system', body: obj });
+    if (obj.kind === 'ClusterRole') await rbac.createClusterRole({ body: obj });
     if (obj.kind === 'ClusterRoleBinding') await rbac.createClusterRoleBinding({ body: obj as V1ClusterRoleBinding });
   }
   const token = await core.createNamespacedServiceAccountToken({
@@ -84,7 +82,7 @@ test('the operator works with exactly the permissions in manifests/operator/rbac
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'test', server: cp.server, skipTLSVerify: true }],
-    users: [{ name: 'operator', token: token.status!.token }],
+    users: [{ name: 'operator', token: token.status?.token }],
     contexts: [{ name: 'test', cluster: 'test', user: 'operator' }],
     currentContext: 'test',
   });

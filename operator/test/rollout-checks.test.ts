@@ -115,10 +115,10 @@ describe('rollout signals', () => {
 
   test('the first read of a step is its baseline; later reads count from it, a restarted pod from zero', async () => {
     const answers = new Map<string, RolloutStats>();
-    const signals = new RolloutSignals(async (url) => {
+    const signals = new RolloutSignals((url) => {
       const s = answers.get(url);
-      if (!s) throw new RolloutStatsError(`GET ${url}: connection refused`);
-      return s;
+      if (!s) return Promise.reject(new RolloutStatsError(`GET ${url}: connection refused`));
+      return Promise.resolve(s);
     });
     const targets = [
       { pod: 'a', url: 'http://a' },

@@ -14,6 +14,7 @@ import {
   type RolloutStats,
   type VersionStats,
 } from '@peerloan/contracts';
+import { required } from './required.js';
 
 /** Share of scores per bin (the rest of the 20 bins empty): a typical late-payment score histogram. */
 export const LOW_SCORES = [0.4, 0.3, 0.15, 0.1, 0.05];
@@ -60,19 +61,19 @@ export class FakeApiPod {
     live: string,
     candidate: { version: string; mode: CandidateMode },
   ): Promise<FakeApiPod> {
-    let pod: FakeApiPod | undefined;
-    const server = createServer((req, res) => {
-      if (req.url !== '/rollout/stats') return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pod!.stats));
-    });
+    const server = createServer();
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    pod = new FakeApiPod(name, server, (server.address() as AddressInfo).port, live, candidate);
+    const pod = new FakeApiPod(name, server, (server.address() as AddressInfo).port, live, candidate);
+    server.on('request', (req, res) => {
+      if (req.url !== '/rollout/stats') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(pod.stats));
+    });
     return pod;
   }
 
   /** Cumulative counters since the pod started, as the API keeps them. */
   count(live: RoleCounts, candidate: RoleCounts & { agreements?: number }): void {
-    const c = this.stats.candidate!;
+    const c = required(this.stats.candidate, 'this.stats.candidate');
     this.stats = {
       since: this.since,
       live: versionStats(this.stats.live.version, live),
@@ -111,7 +112,7 @@ export async function rollPods(
       name: deployment,
       body: {
         status: {
-          observedGeneration: dep.metadata!.generation,
+          observedGeneration: dep.metadata?.generation,
           replicas,
           updatedReplicas: replicas,
           readyReplicas: replicas,
@@ -122,24 +123,29 @@ export async function rollPods(
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
 
-  const template = dep.spec!.template;
-  const env = Object.fromEntries(template.spec!.containers[0].env!.map((e) => [e.name, e.value!]));
+  const template = required(dep.spec?.template, 'dep.spec.template');
+  const env = Object.fromEntries(
+    required(template.spec?.containers[0].env, 'template.spec.containers[0].env').map((e) => [
+      e.name,
+      required(e.value, 'e.value'),
+    ]),
+  );
   const pods: FakeApiPod[] = [];
   for (let i = 0; i < count; i++) {
-    const name = `${deployment}-g${dep.metadata!.generation}-${i}`;
+    const name = `${deployment}-g${dep.metadata?.generation}-${i}`;
     const fake = await FakeApiPod.start(name, env.LIVE_VERSION, {
       version: env.CANDIDATE_VERSION,
       mode: env.CANDIDATE_MODE as CandidateMode,
     });
-    const containers = template.spec!.containers.map((c) => ({
+    const containers = template.spec?.containers.map((c) => ({
       ...c,
       ports: [{ name: 'http', containerPort: fake.port }],
     }));
     await core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name, labels: template.metadata!.labels, annotations: template.metadata!.annotations },
-        spec: { ...template.spec!, containers },
+        metadata: { name, labels: template.metadata?.labels, annotations: template.metadata?.annotations },
+        spec: { ...required(template.spec, 'template.spec'), containers: required(containers, 'containers') },
       },
     });
     await core.patchNamespacedPodStatus(

@@ -41,6 +41,7 @@ import {
   summary,
 } from './fixtures.js';
 import { FakeApiPod, HIGH_SCORES, rollPods } from './rollout-pods.js';
+import { required } from './required.js';
 
 const NS = 'rollouts';
 let cp: ControlPlane;
@@ -55,11 +56,18 @@ const condition = (m: LoanRiskModel, type: string) => m.status?.conditions?.find
 const deployment = async (name: string) =>
   await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: `${name}-api` });
 const envOf = (dep: V1Deployment) =>
-  Object.fromEntries(dep.spec!.template.spec!.containers[0].env!.map((e) => [e.name, e.value]));
+  Object.fromEntries(
+    required(dep.spec?.template.spec?.containers[0].env, 'dep.spec.template.spec.containers[0].env').map((e) => [
+      e.name,
+      e.value,
+    ]),
+  );
 const rolloutEnv = (dep: V1Deployment) => {
   const env = envOf(dep);
   return {
-    annotation: dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION],
+    annotation: required(dep.spec?.template.metadata?.annotations, 'dep.spec.template.metadata.annotations')[
+      MODEL_VERSION_ANNOTATION
+    ],
     ...Object.fromEntries(
       ['MODELS_ROOT', 'LIVE_VERSION', 'CANDIDATE_VERSION', 'CANDIDATE_MODE', 'CANDIDATE_TRAFFIC_PERCENT', 'MODEL_DIR']
         .filter((k) => k in env)
@@ -90,7 +98,10 @@ async function events(name: string) {
 /** A finished training run of the current spec whose candidate the gate will judge. */
 async function trainCandidate(name: string, version: string, rocAuc: number): Promise<LoanRiskModel> {
   await reconciler.reconcile(NS, name);
-  const job = (await getModel(kc, NS, name)).status!.trainingJob!;
+  const job = required(
+    (await getModel(kc, NS, name)).status?.trainingJob,
+    '(await getModel(kc, NS, name)).status.trainingJob',
+  );
   await finishTraining(kc, NS, job, JSON.stringify(summary(version, rocAuc)));
   await reconciler.reconcile(NS, name);
   return await getModel(kc, NS, name);
@@ -100,8 +111,8 @@ async function trainCandidate(name: string, version: string, rocAuc: number): Pr
 async function liveThenCandidate(name: string, rollout: RolloutSpec, v1: string, v2: string): Promise<LoanRiskModel> {
   await createModel(kc, modelObject(NS, name, sampleSpec({ rollout })));
   const first = await trainCandidate(name, v1, 0.8);
-  assert.equal(first.status!.liveVersion, v1);
-  assert.equal(first.status!.rollout, undefined);
+  assert.equal(first.status?.liveVersion, v1);
+  assert.equal(first.status.rollout, undefined);
   await makeDeploymentAvailable(kc, NS, `${name}-api`);
   await patchModelSpec(kc, NS, name, { training: { image: 'trainer:test', folds: 4 } });
   return await trainCandidate(name, v2, 0.83);
@@ -112,7 +123,7 @@ async function startBake(name: string, previous: FakeApiPod[], count = 2): Promi
   const pods = await rollPods(kc, NS, `${name}-api`, count, previous);
   await reconciler.reconcile(NS, name);
   const model = await getModel(kc, NS, name);
-  assert.equal(model.status!.rollout!.bakeStartTime, clock.toISOString());
+  assert.equal(model.status?.rollout?.bakeStartTime, clock.toISOString());
   return pods;
 }
 
@@ -127,7 +138,7 @@ describe('progressive delivery', () => {
   });
   after(async () => {
     await Promise.all(pods.map((p) => p.stop().catch(() => undefined)));
-    await cp?.stop();
+    await cp.stop();
   });
 
   test('canary: shadow -> 10% -> 50% -> 100% -> promoted, each step held for its bake with its checks', async () => {
@@ -141,27 +152,35 @@ describe('progressive delivery', () => {
     let model = await liveThenCandidate('canary', rollout, 'v1canary0001', 'v2canary0002');
 
     // Shadow: the live version answers, the candidate scores the same rows beside it.
-    assert.equal(model.status!.phase, 'Shadow');
-    assert.equal(model.status!.liveVersion, 'v1canary0001');
-    assert.equal(model.status!.candidateVersion, 'v2canary0002');
-    assert.equal(model.status!.candidateTrafficPercent, 0);
+    assert.equal(model.status?.phase, 'Shadow');
+    assert.equal(model.status.liveVersion, 'v1canary0001');
+    assert.equal(model.status.candidateVersion, 'v2canary0002');
+    assert.equal(model.status.candidateTrafficPercent, 0);
     assert.deepEqual(
-      [model.status!.rollout!.phase, model.status!.rollout!.strategy, model.status!.rollout!.stepStartTime],
+      [model.status.rollout?.phase, model.status.rollout?.strategy, model.status.rollout?.stepStartTime],
       ['Shadow', 'canary', clock.toISOString()],
     );
-    assert.equal(model.status!.history![0].outcome, 'Accepted');
+    assert.equal(required(model.status.history, 'model.status.history')[0].outcome, 'Accepted');
     assert.deepEqual(rolloutEnv(await deployment('canary')), trying('v1canary0001', 'v2canary0002', 'shadow', 0));
     assert.ok(
       (await events('canary')).some(
-        (e) => e.reason === 'ShadowStarted' && /v2canary0002 scores live traffic in shadow/.test(e.message!),
+        (e) =>
+          e.reason === 'ShadowStarted' &&
+          /v2canary0002 scores live traffic in shadow/.test(required(e.message, 'e.message')),
       ),
     );
 
     // Not ready yet: the step waits and says why.
     tick(10);
     let result = await reconciler.reconcile(NS, 'canary');
-    assert.ok(result.requeueAfterMs! > 0);
-    assert.match((await getModel(kc, NS, 'canary')).status!.rollout!.message!, /not yet observed|not yet updated/);
+    assert.ok(required(result.requeueAfterMs, 'result.requeueAfterMs') > 0);
+    assert.match(
+      required(
+        (await getModel(kc, NS, 'canary')).status?.rollout?.message,
+        "(await getModel(kc, NS, 'canary')).status.rollout.message",
+      ),
+      /not yet observed|not yet updated/,
+    );
 
     let step = await startBake('canary', []);
     pods.push(...step);
@@ -169,9 +188,11 @@ describe('progressive delivery', () => {
     tick(30);
     await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.equal(model.status!.rollout!.phase, 'Shadow', 'the bake is not over');
-    assert.match(model.status!.rollout!.message!, /checks hold; baking until/);
-    const checks = Object.fromEntries(model.status!.rollout!.checks!.map((c) => [c.name, c]));
+    assert.equal(model.status?.rollout?.phase, 'Shadow', 'the bake is not over');
+    assert.match(required(model.status.rollout.message, 'model.status.rollout.message'), /checks hold; baking until/);
+    const checks = Object.fromEntries(
+      required(model.status.rollout.checks, 'model.status.rollout.checks').map((c) => [c.name, c]),
+    );
     assert.deepEqual(checks.minSamples, { name: 'minSamples', value: 600, limit: 100, result: 'Pass' });
     assert.deepEqual(checks.minDecisionAgreement, {
       name: 'minDecisionAgreement',
@@ -184,7 +205,7 @@ describe('progressive delivery', () => {
     // Reconciling again while nothing moved changes nothing.
     const rv = async () => [
       (await getModel(kc, NS, 'canary')).metadata.resourceVersion,
-      (await deployment('canary')).metadata!.resourceVersion,
+      (await deployment('canary')).metadata?.resourceVersion,
     ];
     const before = await rv();
     await reconciler.reconcile(NS, 'canary');
@@ -194,15 +215,17 @@ describe('progressive delivery', () => {
     tick(31);
     await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.equal(model.status!.phase, 'Canary');
+    assert.equal(model.status?.phase, 'Canary');
     assert.deepEqual(
-      [model.status!.rollout!.phase, model.status!.rollout!.step, model.status!.candidateTrafficPercent],
+      [model.status.rollout?.phase, model.status.rollout?.step, model.status.candidateTrafficPercent],
       ['Canary', 0, 10],
     );
     assert.deepEqual(rolloutEnv(await deployment('canary')), trying('v1canary0001', 'v2canary0002', 'canary', 10));
     assert.ok(
       (await events('canary')).some(
-        (e) => e.reason === 'CanaryStep' && /canary step 1 of 3 \(10%\) after the shadow phase held/.test(e.message!),
+        (e) =>
+          e.reason === 'CanaryStep' &&
+          /canary step 1 of 3 \(10%\) after the shadow phase held/.test(required(e.message, 'e.message')),
       ),
     );
     const table = await cp.getTable(`/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${NS}/${CRD_PLURAL}/canary`);
@@ -215,16 +238,16 @@ describe('progressive delivery', () => {
     tick(30);
     await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.equal(model.status!.rollout!.step, 0);
+    assert.equal(model.status?.rollout?.step, 0);
     assert.equal(
-      model.status!.rollout!.checks!.find((c) => c.name === 'minDecisionAgreement')!.result,
+      model.status.rollout.checks?.find((c) => c.name === 'minDecisionAgreement')?.result,
       'NotApplicable',
       'agreement is a shadow check',
     );
     tick(31);
     await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.deepEqual([model.status!.rollout!.step, model.status!.candidateTrafficPercent], [1, 50]);
+    assert.deepEqual([model.status?.rollout?.step, model.status?.candidateTrafficPercent], [1, 50]);
     assert.deepEqual(rolloutEnv(await deployment('canary')), trying('v1canary0001', 'v2canary0002', 'canary', 50));
 
     // 50 %: the bake is over but fewer than minSamples candidate rows were seen: the step waits.
@@ -234,21 +257,21 @@ describe('progressive delivery', () => {
     tick(61);
     result = await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.equal(model.status!.rollout!.step, 1);
+    assert.equal(model.status?.rollout?.step, 1);
     assert.match(
-      model.status!.rollout!.message!,
+      required(model.status.rollout.message, 'model.status.rollout.message'),
       /waiting for 100 candidate rows \(checks.minSamples\): 40 so far from 2 pods/,
     );
-    assert.equal(model.status!.rollout!.checks!.find((c) => c.name === 'minSamples')!.result, 'Waiting');
-    assert.equal(model.status!.rollout!.checks!.find((c) => c.name === 'maxErrorRate')!.result, 'Waiting');
+    assert.equal(model.status.rollout.checks?.find((c) => c.name === 'minSamples')?.result, 'Waiting');
+    assert.equal(model.status.rollout.checks.find((c) => c.name === 'maxErrorRate')?.result, 'Waiting');
     assert.ok(
-      result.requeueAfterMs! >= 10_000,
+      required(result.requeueAfterMs, 'result.requeueAfterMs') >= 10_000,
       'a step waiting for traffic is looked at again, later as it waits longer',
     );
     for (const p of step) p.count({ rows: 60 }, { rows: 60 });
     await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.deepEqual([model.status!.rollout!.step, model.status!.candidateTrafficPercent], [2, 100]);
+    assert.deepEqual([model.status?.rollout?.step, model.status?.candidateTrafficPercent], [2, 100]);
 
     // 100 %: no live answers left to compare latency and scores with; the error rate still counts.
     step = await startBake('canary', step, 1);
@@ -259,15 +282,17 @@ describe('progressive delivery', () => {
     model = await getModel(kc, NS, 'canary');
 
     // Promoted: the candidate is live, the old live version is the previous one, nothing is tried.
-    assert.equal(model.status!.liveVersion, 'v2canary0002');
-    assert.equal(model.status!.live!.metrics.rocAuc, 0.83);
-    assert.equal(model.status!.previousVersion, 'v1canary0001');
-    assert.equal(model.status!.candidateVersion, undefined);
-    assert.equal(model.status!.candidateTrafficPercent, 0);
-    assert.equal(model.status!.rollout!.phase, 'Promoted');
-    assert.equal(model.status!.phase, 'RollingOut');
-    assert.equal(condition(model, 'Degraded')!.status, 'False');
-    const final = Object.fromEntries(model.status!.rollout!.checks!.map((c) => [c.name, c.result]));
+    assert.equal(model.status?.liveVersion, 'v2canary0002');
+    assert.equal(model.status.live?.metrics.rocAuc, 0.83);
+    assert.equal(model.status.previousVersion, 'v1canary0001');
+    assert.equal(model.status.candidateVersion, undefined);
+    assert.equal(model.status.candidateTrafficPercent, 0);
+    assert.equal(model.status.rollout?.phase, 'Promoted');
+    assert.equal(model.status.phase, 'RollingOut');
+    assert.equal(condition(model, 'Degraded')?.status, 'False');
+    const final = Object.fromEntries(
+      required(model.status.rollout.checks, 'model.status.rollout.checks').map((c) => [c.name, c.result]),
+    );
     assert.deepEqual(final, {
       minSamples: 'Pass',
       maxErrorRate: 'Pass',
@@ -291,8 +316,8 @@ describe('progressive delivery', () => {
     await makeDeploymentAvailable(kc, NS, 'canary-api');
     await reconciler.reconcile(NS, 'canary');
     model = await getModel(kc, NS, 'canary');
-    assert.equal(model.status!.phase, 'Ready');
-    assert.equal(condition(model, 'Ready')!.status, 'True');
+    assert.equal(model.status?.phase, 'Ready');
+    assert.equal(condition(model, 'Ready')?.status, 'True');
   });
 
   test('a failed check rolls back on its own: live unchanged, candidate cleared, Degraded, Event, rejected in the history', async () => {
@@ -302,7 +327,7 @@ describe('progressive delivery', () => {
       'v1failing001',
       'v2failing002',
     );
-    assert.equal(model.status!.phase, 'Shadow');
+    assert.equal(model.status?.phase, 'Shadow');
     const step = await startBake('failing', []);
     pods.push(...step);
     for (const p of step) p.count({ rows: 100 }, { rows: 90, errors: 10, agreements: 90 });
@@ -310,19 +335,19 @@ describe('progressive delivery', () => {
     await reconciler.reconcile(NS, 'failing');
     model = await getModel(kc, NS, 'failing');
 
-    assert.equal(model.status!.liveVersion, 'v1failing001');
-    assert.equal(model.status!.candidateVersion, undefined);
-    assert.equal(model.status!.candidateTrafficPercent, 0);
-    assert.equal(model.status!.rollout!.phase, 'RolledBack');
-    assert.equal(model.status!.rollout!.checks!.find((c) => c.name === 'maxErrorRate')!.result, 'Fail');
-    const degraded = condition(model, 'Degraded')!;
+    assert.equal(model.status?.liveVersion, 'v1failing001');
+    assert.equal(model.status.candidateVersion, undefined);
+    assert.equal(model.status.candidateTrafficPercent, 0);
+    assert.equal(model.status.rollout?.phase, 'RolledBack');
+    assert.equal(model.status.rollout.checks?.find((c) => c.name === 'maxErrorRate')?.result, 'Fail');
+    const degraded = required(condition(model, 'Degraded'), "condition(model, 'Degraded')");
     assert.deepEqual([degraded.status, degraded.reason], ['True', 'RolloutCheckFailed']);
     assert.match(
       degraded.message,
       /the shadow phase failed its checks over 200 candidate rows: maxErrorRate 0.1 > 0.05/,
     );
     assert.deepEqual(
-      { ...model.status!.history![0], time: undefined, message: undefined },
+      { ...required(model.status.history, 'model.status.history')[0], time: undefined, message: undefined },
       {
         version: 'v2failing002',
         rocAuc: 0.83,
@@ -336,7 +361,7 @@ describe('progressive delivery', () => {
     const rolledBack = (await events('failing')).find((e) => e.reason === 'RolledBack');
     assert.equal(rolledBack?.type, 'Warning');
     assert.match(
-      rolledBack!.message!,
+      required(rolledBack.message, 'rolledBack.message'),
       /candidate v2failing002 rolled back, live version v1failing001 kept: .*maxErrorRate/,
     );
 
@@ -345,8 +370,8 @@ describe('progressive delivery', () => {
     await reconciler.reconcile(NS, 'failing');
     await reconciler.reconcile(NS, 'failing');
     model = await getModel(kc, NS, 'failing');
-    assert.equal(model.status!.candidateVersion, undefined);
-    assert.equal(model.status!.rollout!.phase, 'RolledBack');
+    assert.equal(model.status?.candidateVersion, undefined);
+    assert.equal(model.status?.rollout?.phase, 'RolledBack');
     assert.deepEqual(rolloutEnv(await deployment('failing')), served('v1failing001'));
   });
 
@@ -362,15 +387,15 @@ describe('progressive delivery', () => {
     for (const p of step) p.count({ rows: 100 }, { rows: 100, agreements: 100 });
     tick(31);
     await reconciler.reconcile(NS, 'shifted');
-    assert.equal((await getModel(kc, NS, 'shifted')).status!.candidateTrafficPercent, 25);
+    assert.equal((await getModel(kc, NS, 'shifted')).status?.candidateTrafficPercent, 25);
     step = await startBake('shifted', step);
     pods.push(...step);
     for (const p of step) p.count({ rows: 300 }, { rows: 100, scores: HIGH_SCORES });
     await reconciler.reconcile(NS, 'shifted');
     model = await getModel(kc, NS, 'shifted');
-    assert.equal(model.status!.rollout!.phase, 'RolledBack');
+    assert.equal(model.status?.rollout?.phase, 'RolledBack');
     assert.match(
-      condition(model, 'Degraded')!.message,
+      required(condition(model, 'Degraded')?.message, 'Degraded condition message'),
       /canary step 1 of 2 \(25%\) failed its checks over 200 candidate rows: maxScorePsi \d+(\.\d+)? > 0.25/,
     );
     assert.deepEqual(rolloutEnv(await deployment('shifted')), served('v1shifted001'));
@@ -386,24 +411,31 @@ describe('progressive delivery', () => {
     assert.deepEqual(rolloutEnv(await deployment('stuck')), trying('v1stuck00001', 'v2stuck00002', 'shadow', 0));
     tick(20);
     const result = await reconciler.reconcile(NS, 'stuck');
-    assert.ok(result.requeueAfterMs! <= 12_000, 'looked at again when the deadline is up');
-    assert.equal((await getModel(kc, NS, 'stuck')).status!.phase, 'Shadow');
+    assert.ok(
+      required(result.requeueAfterMs, 'result.requeueAfterMs') <= 12_000,
+      'looked at again when the deadline is up',
+    );
+    assert.equal((await getModel(kc, NS, 'stuck')).status?.phase, 'Shadow');
     tick(11);
     await reconciler.reconcile(NS, 'stuck');
     model = await getModel(kc, NS, 'stuck');
 
-    assert.equal(model.status!.liveVersion, 'v1stuck00001');
-    assert.equal(model.status!.candidateVersion, undefined);
-    assert.equal(model.status!.candidateTrafficPercent, 0);
-    assert.equal(model.status!.rollout!.phase, 'RolledBack');
-    const degraded = condition(model, 'Degraded')!;
+    assert.equal(model.status?.liveVersion, 'v1stuck00001');
+    assert.equal(model.status.candidateVersion, undefined);
+    assert.equal(model.status.candidateTrafficPercent, 0);
+    assert.equal(model.status.rollout?.phase, 'RolledBack');
+    const degraded = required(condition(model, 'Degraded'), "condition(model, 'Degraded')");
     assert.deepEqual([degraded.status, degraded.reason], ['True', 'RolloutPodsNotReady']);
     assert.match(
       degraded.message,
       /the API pods of the shadow phase were not ready within readyDeadlineSeconds \(30\)/,
     );
     assert.deepEqual(
-      [model.status!.history![0].version, model.status!.history![0].outcome, model.status!.history![0].reason],
+      [
+        required(model.status.history, 'model.status.history')[0].version,
+        required(model.status.history, 'model.status.history')[0].outcome,
+        required(model.status.history, 'model.status.history')[0].reason,
+      ],
       ['v2stuck00002', 'Rejected', 'RolloutPodsNotReady'],
     );
     assert.deepEqual(rolloutEnv(await deployment('stuck')), served('v1stuck00001'));
@@ -412,9 +444,9 @@ describe('progressive delivery', () => {
 
   test('a pin that never passed the gate is refused and nothing changes; a valid pin serves and withdraws a trial', async () => {
     let model = await liveThenCandidate('pinning', { strategy: 'shadow' }, 'v1pinning001', 'v2pinning002');
-    assert.equal(model.status!.candidateVersion, 'v2pinning002');
+    assert.equal(model.status?.candidateVersion, 'v2pinning002');
     const rv = async () => [
-      (await deployment('pinning')).metadata!.resourceVersion,
+      (await deployment('pinning')).metadata?.resourceVersion,
       JSON.stringify(rolloutEnv(await deployment('pinning'))),
     ];
     const before = await rv();
@@ -422,15 +454,15 @@ describe('progressive delivery', () => {
     await patchModelSpec(kc, NS, 'pinning', { pinnedVersion: 'v9neverseen9' });
     await reconciler.reconcile(NS, 'pinning');
     model = await getModel(kc, NS, 'pinning');
-    const pinned = condition(model, 'Pinned')!;
+    const pinned = required(condition(model, 'Pinned'), "condition(model, 'Pinned')");
     assert.deepEqual([pinned.status, pinned.reason], ['False', 'PinRefused']);
     assert.match(
       pinned.message,
       /spec.pinnedVersion v9neverseen9 is refused: it never passed the quality gate here .*; still serving live version v1pinning001/,
     );
-    assert.equal(model.status!.pinnedVersion, undefined);
-    assert.equal(model.status!.liveVersion, 'v1pinning001');
-    assert.equal(model.status!.candidateVersion, 'v2pinning002', 'the trial goes on');
+    assert.equal(model.status?.pinnedVersion, undefined);
+    assert.equal(model.status?.liveVersion, 'v1pinning001');
+    assert.equal(model.status.candidateVersion, 'v2pinning002', 'the trial goes on');
     assert.deepEqual(await rv(), before, 'the Deployment is untouched');
     assert.equal(
       servedVersion(model.status),
@@ -443,11 +475,11 @@ describe('progressive delivery', () => {
     await patchModelSpec(kc, NS, 'pinning', { pinnedVersion: 'v2pinning002' });
     await reconciler.reconcile(NS, 'pinning');
     model = await getModel(kc, NS, 'pinning');
-    assert.deepEqual([condition(model, 'Pinned')!.status, model.status!.pinnedVersion], ['True', 'v2pinning002']);
-    assert.equal(model.status!.liveVersion, 'v1pinning001');
-    assert.equal(model.status!.candidateVersion, undefined);
-    assert.equal(model.status!.rollout!.phase, 'Withdrawn');
-    assert.equal(condition(model, 'Degraded')!.status, 'False');
+    assert.deepEqual([condition(model, 'Pinned')?.status, model.status?.pinnedVersion], ['True', 'v2pinning002']);
+    assert.equal(model.status?.liveVersion, 'v1pinning001');
+    assert.equal(model.status.candidateVersion, undefined);
+    assert.equal(model.status.rollout?.phase, 'Withdrawn');
+    assert.equal(condition(model, 'Degraded')?.status, 'False');
     assert.deepEqual(rolloutEnv(await deployment('pinning')), served('v2pinning002'));
     assert.equal(servedVersion(model.status), 'v2pinning002');
 
@@ -455,8 +487,11 @@ describe('progressive delivery', () => {
     await patchModelSpec(kc, NS, 'pinning', { pinnedVersion: 'v9neverseen9' });
     await reconciler.reconcile(NS, 'pinning');
     model = await getModel(kc, NS, 'pinning');
-    assert.match(condition(model, 'Pinned')!.message, /still serving pinned version v2pinning002/);
-    assert.equal(model.status!.pinnedVersion, 'v2pinning002');
+    assert.match(
+      required(condition(model, 'Pinned')?.message, 'Pinned condition message'),
+      /still serving pinned version v2pinning002/,
+    );
+    assert.equal(model.status?.pinnedVersion, 'v2pinning002');
     assert.deepEqual(rolloutEnv(await deployment('pinning')), served('v2pinning002'));
 
     // Unpinned: the accepted candidate is tried again from the start.
@@ -474,7 +509,7 @@ describe('progressive delivery', () => {
     await reconciler.reconcile(NS, 'pinning');
     model = await getModel(kc, NS, 'pinning');
     assert.deepEqual(
-      [model.status!.phase, model.status!.candidateVersion, model.status!.rollout!.phase],
+      [model.status?.phase, model.status?.candidateVersion, model.status?.rollout?.phase],
       ['Shadow', 'v2pinning002', 'Shadow'],
     );
     assert.deepEqual(rolloutEnv(await deployment('pinning')), trying('v1pinning001', 'v2pinning002', 'shadow', 0));
@@ -482,12 +517,12 @@ describe('progressive delivery', () => {
 
   test('a newer accepted candidate supersedes the one being tried', async () => {
     let model = await liveThenCandidate('newer', { strategy: 'canary' }, 'v1newer00001', 'v2newer00002');
-    assert.equal(model.status!.candidateVersion, 'v2newer00002');
+    assert.equal(model.status?.candidateVersion, 'v2newer00002');
     await patchModelSpec(kc, NS, 'newer', { training: { image: 'trainer:test', folds: 6 } });
     await reconciler.reconcile(NS, 'newer');
     model = await getModel(kc, NS, 'newer');
-    assert.equal(model.status!.phase, 'Training');
-    assert.equal(model.status!.candidateVersion, 'v2newer00002', 'the trial goes on while the next run trains');
+    assert.equal(model.status?.phase, 'Training');
+    assert.equal(model.status.candidateVersion, 'v2newer00002', 'the trial goes on while the next run trains');
     const jobs = (
       await kc
         .makeApiClient(BatchV1Api)
@@ -496,7 +531,7 @@ describe('progressive delivery', () => {
     assert.equal(jobs.length, 3);
     model = await trainCandidate('newer', 'v3newer00003', 0.85);
     assert.deepEqual(
-      [model.status!.candidateVersion, model.status!.rollout!.phase, model.status!.liveVersion],
+      [model.status?.candidateVersion, model.status?.rollout?.phase, model.status?.liveVersion],
       ['v3newer00003', 'Shadow', 'v1newer00001'],
     );
     assert.ok((await events('newer')).some((e) => e.reason === 'CandidateSuperseded'));

@@ -20,7 +20,7 @@ describe('operator SIGTERM with kube-apiserver gone', () => {
     await createNamespace(cp.kubeConfig(), 'faults');
   });
   after(async () => {
-    await cp?.stop();
+    await cp.stop();
   });
 
   test('the leading operator exits within its shutdown timeout', { timeout: 120_000 }, async () => {
@@ -37,14 +37,18 @@ describe('operator SIGTERM with kube-apiserver gone', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       output += c.toString();
     });
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       output += c.toString();
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor('the operator leads', async () => output.includes('"became leader"'), 30_000);
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
+    await waitFor('the operator leads', () => output.includes('"became leader"'), 30_000);
 
     await cp.stop();
     child.kill('SIGTERM');
