@@ -48,7 +48,9 @@ test('a broken threshold fails the run', { timeout: 60_000 }, async () => {
   const port = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
   const { status, output } = runLocal('smoke.js', ['-e', 'DURATION=2s'], { BASE_URL: `http://127.0.0.1:${port}` });

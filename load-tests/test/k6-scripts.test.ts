@@ -32,17 +32,23 @@ function inspect(script: string, env: Record<string, string>) {
   });
 }
 
+/** The part of a script's exported k6 `options` these tests read; a script may omit either. */
+interface K6Options {
+  scenarios?: Record<string, unknown>;
+  thresholds?: Partial<Record<string, string[]>>;
+}
+
 for (const script of SCRIPTS) {
   test(`${script}: loads from a fresh clone with only BASE_URL; scenarios and thresholds on failures, p95 and p99`, () => {
     const res = inspect(script, { BASE_URL: 'http://127.0.0.1:9' });
     assert.equal(res.status, 0, res.stderr);
-    const options = JSON.parse(res.stdout);
+    const options = JSON.parse(res.stdout) as K6Options;
     assert.ok(Object.keys(options.scenarios ?? {}).length > 0, 'a scenario');
-    const thresholds = options.thresholds as Record<string, string[]>;
+    const thresholds = options.thresholds ?? {};
     assert.ok(thresholds.http_req_failed?.length, 'a threshold on http_req_failed');
     const latency = Object.entries(thresholds)
       .filter(([metric]) => metric.startsWith('http_req_duration'))
-      .flatMap(([, t]) => t);
+      .flatMap(([, t]) => t ?? []);
     assert.ok(
       latency.some((t) => t.startsWith('p(95)')) && latency.some((t) => t.startsWith('p(99)')),
       'p95 and p99 thresholds',
@@ -51,8 +57,8 @@ for (const script of SCRIPTS) {
 }
 
 test('rollout.js allows no failed request at all', () => {
-  const options = JSON.parse(inspect('rollout.js', { BASE_URL: 'http://127.0.0.1:9' }).stdout);
-  assert.deepEqual(options.thresholds.http_req_failed, ['rate==0']);
+  const options = JSON.parse(inspect('rollout.js', { BASE_URL: 'http://127.0.0.1:9' }).stdout) as K6Options;
+  assert.deepEqual(options.thresholds?.http_req_failed, ['rate==0']);
 });
 
 test('a script without BASE_URL refuses to start and says why', () => {

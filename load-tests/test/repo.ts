@@ -50,7 +50,10 @@ export function toolsBin(): string {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    bin = out.trim().split('\n').pop()!;
+    // The script prints the directory on its last line.
+    const dir = out.trim().split('\n').at(-1);
+    if (!dir) throw new Error('scripts/install-tools.sh printed no tools directory');
+    bin = dir;
   }
   return bin;
 }

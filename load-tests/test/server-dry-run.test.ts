@@ -75,7 +75,7 @@ async function dryRun(objects: K8sObject[], namespace: string): Promise<string[]
   for (const o of objects) {
     await client
       .patch(o as KubernetesObject, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
-      .catch((err) => refused.push(`${o.kind}/${o.metadata.name}: ${reason(err)}`));
+      .catch((err: unknown) => refused.push(`${o.kind}/${o.metadata.name}: ${reason(err)}`));
     const template = o.kind === 'Pod' ? undefined : o.spec?.template;
     if (!template) continue;
     await core
@@ -89,7 +89,7 @@ async function dryRun(objects: K8sObject[], namespace: string): Promise<string[]
           spec: template.spec,
         },
       })
-      .catch((err) => refused.push(`pod of ${o.kind}/${o.metadata.name}: ${reason(err)}`));
+      .catch((err: unknown) => refused.push(`pod of ${o.kind}/${o.metadata.name}: ${reason(err)}`));
   }
   return refused;
 }
