@@ -25,6 +25,7 @@ import {
   helm,
   namespaceOf,
   parseYamlObjects,
+  podTemplate,
   renderChart,
   REPO_ROOT,
   valuesArgs,
@@ -38,7 +39,7 @@ let kc: KubeConfig;
 async function applyCrd(): Promise<void> {
   const [crd] = parseYamlObjects(readFileSync(join(CHART_DIR, 'crds/loanriskmodels.yaml'), 'utf8'));
   await KubernetesObjectApi.makeApiClient(kc).patch(
-    crd as KubernetesObject,
+    crd,
     undefined,
     undefined,
     FIELD_MANAGER,
@@ -76,7 +77,7 @@ async function dryRun(objects: K8sObject[], namespace: string): Promise<string[]
     await client
       .patch(o as KubernetesObject, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
       .catch((err: unknown) => refused.push(`${o.kind}/${o.metadata.name}: ${reason(err)}`));
-    const template = o.kind === 'Pod' ? undefined : o.spec?.template;
+    const template = podTemplate(o);
     if (!template) continue;
     await core
       .createNamespacedPod({
@@ -100,7 +101,7 @@ before(async () => {
   await applyCrd();
 });
 after(async () => {
-  await cp?.stop();
+  await cp.stop();
 });
 
 describe('server-side dry run against a real kube-apiserver', () => {
@@ -138,7 +139,7 @@ describe('server-side dry run against a real kube-apiserver', () => {
   test('manifests/install: every object accepted', async () => {
     const [namespace] = parseYamlObjects(readFileSync(join(REPO_ROOT, 'manifests/install/00-namespace.yaml'), 'utf8'));
     await KubernetesObjectApi.makeApiClient(kc).patch(
-      namespace as KubernetesObject,
+      namespace,
       undefined,
       undefined,
       FIELD_MANAGER,
