@@ -13,6 +13,7 @@ import { readWorkerConfig } from '@peerloan/api/dist/src/config.js';
 import type { LoanRiskModel } from '@peerloan/contracts';
 import { desiredDeployment } from '@peerloan/operator/dist/src/children/deployment.js';
 import { desiredService } from '@peerloan/operator/dist/src/children/service.js';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import {
   CHART_DIR,
   ENVIRONMENTS,
@@ -26,7 +27,6 @@ import {
   rulesOf,
   type Rule,
 } from './repo.js';
-import { required } from './required.js';
 
 const permissions = (rules: Rule[]) =>
   [

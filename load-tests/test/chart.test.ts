@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import {
   CHART_DIR,
   ENVIRONMENTS,
@@ -21,7 +22,6 @@ import {
   type Environment,
   type K8sObject,
 } from './repo.js';
-import { required } from './required.js';
 
 const rendered = Object.fromEntries(ENVIRONMENTS.map((env) => [env, renderChart(env)])) as Record<
   Environment,
