@@ -31,7 +31,10 @@ const inferBody = {
 
 /** onnxruntime-node alone: the dense graph on 1000-row tensors, one thread as in the API, for `seconds`. */
 async function inProcessRowsPerSecond(threads, seconds = 3) {
-  const session = await ort.InferenceSession.create(join(MODEL_DIR, version, DENSE_MODEL_FILE), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(join(MODEL_DIR, version, DENSE_MODEL_FILE), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
   const encoder = new DenseEncoder(manifest.encodedColumns);
   const feeds = { [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(batch), [BATCH, encoder.width]) };
   let rows = 0;
@@ -48,7 +51,11 @@ async function inProcessRowsPerSecond(threads, seconds = 3) {
 const results = { loadBefore: loadavg()[0], model: version };
 const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;
 
-const empty = await startNode(new URL('./empty-server.mjs', import.meta.url).pathname, { PORT: '18090' }, 'http://127.0.0.1:18090/ready');
+const empty = await startNode(
+  new URL('./empty-server.mjs', import.meta.url).pathname,
+  { PORT: '18090' },
+  'http://127.0.0.1:18090/ready',
+);
 await load(empty, 'http://127.0.0.1:18090/predict', applicant, { duration: 2 }); // warm-up
 results.empty = await load(empty, 'http://127.0.0.1:18090/predict', applicant);
 await stop(empty);
@@ -56,25 +63,42 @@ await stop(empty);
 const base = 'http://127.0.0.1:18091';
 const server = await startNode(api, { PORT: '18091', MODEL_DIR }, `${base}/readyz`);
 // Warm-up of every path measured below, so no line pays for another's JIT compilation.
-for (const [path, body] of [['/predict?explain=false', applicant], ['/predict', applicant], ['/v2/models/loan-risk/infer', inferBody], ['/predict?explain=false', { instances: batch }]]) {
+for (const [path, body] of [
+  ['/predict?explain=false', applicant],
+  ['/predict', applicant],
+  ['/v2/models/loan-risk/infer', inferBody],
+  ['/predict?explain=false', { instances: batch }],
+]) {
   await load(server, `${base}${path}`, body, { duration: 2, connections: 4 });
 }
 results.predict = await load(server, `${base}/predict?explain=false`, applicant);
 results.predictExplained = await load(server, `${base}/predict`, applicant);
 results.infer = await load(server, `${base}/v2/models/loan-risk/infer`, inferBody);
-results.halfRate = await load(server, `${base}/predict?explain=false`, applicant, { overallRate: Math.round(results.predict.reqPerSec / 2) });
-results.halfRateExplained = await load(server, `${base}/predict`, applicant, { overallRate: Math.round(results.predictExplained.reqPerSec / 2) });
+results.halfRate = await load(server, `${base}/predict?explain=false`, applicant, {
+  overallRate: Math.round(results.predict.reqPerSec / 2),
+});
+results.halfRateExplained = await load(server, `${base}/predict`, applicant, {
+  overallRate: Math.round(results.predictExplained.reqPerSec / 2),
+});
 results.byLoad = [];
 for (const share of [0.1, 0.25, 0.5, 0.75, 0.9]) {
   const rate = Math.round(results.predict.reqPerSec * share);
-  results.byLoad.push({ share, offered: rate, ...(await load(server, `${base}/predict?explain=false`, applicant, { overallRate: rate })) });
+  results.byLoad.push({
+    share,
+    offered: rate,
+    ...(await load(server, `${base}/predict?explain=false`, applicant, { overallRate: rate })),
+  });
 }
 results.batch = await load(server, `${base}/predict?explain=false`, { instances: batch }, { connections: 4 });
 results.batch.rowsPerSec = results.batch.reqPerSec * BATCH;
 await stop(server);
 results.inProcessRowsPerSec = await inProcessRowsPerSecond(1);
 
-const unbatched = await startNode(api, { PORT: '18092', MODEL_DIR, MAX_BATCH_ROWS: '1' }, 'http://127.0.0.1:18092/readyz');
+const unbatched = await startNode(
+  api,
+  { PORT: '18092', MODEL_DIR, MAX_BATCH_ROWS: '1' },
+  'http://127.0.0.1:18092/readyz',
+);
 await load(unbatched, 'http://127.0.0.1:18092/predict', applicant, { duration: 2 });
 results.predictUnbatched = await load(unbatched, 'http://127.0.0.1:18092/predict?explain=false', applicant);
 await stop(unbatched);
@@ -91,8 +115,14 @@ const table = [
   row('/predict one row, with reasons (the default)', results.predictExplained),
   row('OIP v2 infer, one row', results.infer),
   row('/predict one row, explain=false, micro-batching off (MAX_BATCH_ROWS=1)', results.predictUnbatched),
-  row(`/predict one row, explain=false, at half the maximum rate (${f(results.predict.reqPerSec / 2)} req/s)`, results.halfRate),
-  row(`/predict one row, with reasons, at half the maximum rate (${f(results.predictExplained.reqPerSec / 2)} req/s)`, results.halfRateExplained),
+  row(
+    `/predict one row, explain=false, at half the maximum rate (${f(results.predict.reqPerSec / 2)} req/s)`,
+    results.halfRate,
+  ),
+  row(
+    `/predict one row, with reasons, at half the maximum rate (${f(results.predictExplained.reqPerSec / 2)} req/s)`,
+    results.halfRateExplained,
+  ),
   row(`/predict ${BATCH} instances, explain=false, 4 connections`, results.batch),
   '',
   `- /predict vs the empty handler: ${f(results.predict.reqPerSec / results.empty.reqPerSec, 2)} in req/s (with reasons ${f(results.predictExplained.reqPerSec / results.empty.reqPerSec, 2)}), ${f(results.empty.cpuUsPerRequest / results.predict.cpuUsPerRequest, 2)} in server CPU per request`,
@@ -104,7 +134,10 @@ const table = [
   '',
   '| offered req/s (share of the maximum) | achieved req/s | p50 ms | p99 ms | server CPU µs/request |',
   '| ---: | ---: | ---: | ---: | ---: |',
-  ...results.byLoad.map((r) => `| ${f(r.offered)} (${f(r.share * 100)} %) | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${f(r.cpuUsPerRequest)} |`),
+  ...results.byLoad.map(
+    (r) =>
+      `| ${f(r.offered)} (${f(r.share * 100)} %) | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${f(r.cpuUsPerRequest)} |`,
+  ),
 ].join('\n');
 await mkdir(out, { recursive: true });
 await writeFile(new URL('api-results.json', out), `${JSON.stringify(results, null, 2)}\n`);

@@ -32,7 +32,24 @@ async function waitFor(check) {
 }
 
 const redisDir = mkdtempSync(join(tmpdir(), 'audit-bench-redis-'));
-const redisServer = spawn('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+const redisServer = spawn(
+  'redis-server',
+  [
+    '--port',
+    String(REDIS_PORT),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    redisDir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+  ],
+  { stdio: 'ignore' },
+);
 // ioredis reconnects on its own until redis-server listens.
 const redis = new Redis({ port: REDIS_PORT });
 redis.on('error', () => undefined);
@@ -42,12 +59,27 @@ const rows = [];
 for (const mode of ['off', 'best-effort', 'required']) {
   await redis.del('loanrisk:audit');
   const api = spawn(process.execPath, [new URL('../api/dist/src/main.js', import.meta.url).pathname], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(API_PORT), LOG_LEVEL: 'warn', MODEL_DIR, REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, PREDICTION_LOG_SAMPLE: '0', AUDIT_MODE: mode },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(API_PORT),
+      LOG_LEVEL: 'warn',
+      MODEL_DIR,
+      REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+      PREDICTION_LOG_SAMPLE: '0',
+      AUDIT_MODE: mode,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`)).ok);
   const url = `http://127.0.0.1:${API_PORT}/predict?explain=false`;
-  const options = { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(applicant), connections: CONNECTIONS };
+  const options = {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(applicant),
+    connections: CONNECTIONS,
+  };
   await autocannon({ ...options, duration: 2 }); // warm-up
   await redis.del('loanrisk:audit');
   const apiCpu = cpuSeconds(api.pid);
@@ -62,9 +94,15 @@ for (const mode of ['off', 'best-effort', 'required']) {
   const metrics = await (await fetch(`http://127.0.0.1:${API_PORT}/metrics`)).text();
   const lost = Number(/^loanrisk_audit_records_total\{outcome="(?:lost|refused)"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
   rows.push({
-    mode, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99,
-    apiCpu: Math.round(((cpuSeconds(api.pid) - apiCpu) * 1e6) / total), redisCpu: Math.round(((cpuSeconds(redisServer.pid) - redisCpu) * 1e6) / total),
-    requests: total, recorded, lost,
+    mode,
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    apiCpu: Math.round(((cpuSeconds(api.pid) - apiCpu) * 1e6) / total),
+    redisCpu: Math.round(((cpuSeconds(redisServer.pid) - redisCpu) * 1e6) / total),
+    requests: total,
+    recorded,
+    lost,
   });
   api.kill('SIGTERM');
   await once(api, 'exit');
@@ -73,7 +111,14 @@ redis.disconnect();
 redisServer.kill('SIGTERM');
 await once(redisServer, 'exit');
 
-console.log(`Machine load average (1 min) at the end: ${loadavg()[0].toFixed(2)}; ${CONNECTIONS} connections, ${DURATION} s per line.\n`);
-console.log('| AUDIT_MODE | req/s | p50 ms | p99 ms | API CPU µs/request | Redis CPU µs/request | requests | records in the stream | lost or refused (whole run) |');
+console.log(
+  `Machine load average (1 min) at the end: ${loadavg()[0].toFixed(2)}; ${CONNECTIONS} connections, ${DURATION} s per line.\n`,
+);
+console.log(
+  '| AUDIT_MODE | req/s | p50 ms | p99 ms | API CPU µs/request | Redis CPU µs/request | requests | records in the stream | lost or refused (whole run) |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of rows) console.log(`| ${r.mode} | ${r.reqPerSec.toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.apiCpu} | ${r.redisCpu} | ${r.requests.toLocaleString('en')} | ${r.recorded.toLocaleString('en')} | ${r.lost} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.mode} | ${r.reqPerSec.toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.apiCpu} | ${r.redisCpu} | ${r.requests.toLocaleString('en')} | ${r.recorded.toLocaleString('en')} | ${r.lost} |`,
+  );

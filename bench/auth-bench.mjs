@@ -28,25 +28,62 @@ async function perCall(label, count, call) {
 
 const dir = await mkdtemp(join(tmpdir(), 'auth-bench-'));
 const keys = Array.from({ length: 1000 }, (_, i) => `plk_bench_key_${i}_${'x'.repeat(24)}`);
-await writeFile(join(dir, 'keys.json'), JSON.stringify({ keys: keys.map((k, i) => ({ client: `client-${i}`, sha256: createHash('sha256').update(k).digest('hex'), scopes: ['predict'] })) }));
+await writeFile(
+  join(dir, 'keys.json'),
+  JSON.stringify({
+    keys: keys.map((k, i) => ({
+      client: `client-${i}`,
+      sha256: createHash('sha256').update(k).digest('hex'),
+      scopes: ['predict'],
+    })),
+  }),
+);
 const store = await ApiKeyStore.open({ file: join(dir, 'keys.json'), pollMs: 60_000 }, logger, new Registry());
 
-const pairs = { RS256: await generateKeyPair('RS256', { extractable: true }), ES256: await generateKeyPair('ES256', { extractable: true }) };
-const jwks = { keys: await Promise.all(Object.entries(pairs).map(async ([alg, p]) => ({ ...(await exportJWK(p.publicKey)), alg, kid: alg, use: 'sig' }))) };
+const pairs = {
+  RS256: await generateKeyPair('RS256', { extractable: true }),
+  ES256: await generateKeyPair('ES256', { extractable: true }),
+};
+const jwks = {
+  keys: await Promise.all(
+    Object.entries(pairs).map(async ([alg, p]) => ({ ...(await exportJWK(p.publicKey)), alg, kid: alg, use: 'sig' })),
+  ),
+};
 let fetches = 0;
-const server = createServer((_req, res) => { fetches += 1; res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(jwks)); });
+const server = createServer((_req, res) => {
+  fetches += 1;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(jwks));
+});
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const verifier = new JwtVerifier({ jwksUrl: new URL(`http://127.0.0.1:${server.address().port}/`), issuer: 'https://issuer.bench/', audience: 'loan-risk-api', clockToleranceSeconds: 30, jwksCooldownMs: 30_000 });
-const tokenFor = (alg) => new SignJWT({ scope: 'predict' }).setProtectedHeader({ alg, kid: alg }).setSubject('bench').setIssuer('https://issuer.bench/')
-  .setAudience('loan-risk-api').setExpirationTime('1h').sign(pairs[alg].privateKey);
+const verifier = new JwtVerifier({
+  jwksUrl: new URL(`http://127.0.0.1:${server.address().port}/`),
+  issuer: 'https://issuer.bench/',
+  audience: 'loan-risk-api',
+  clockToleranceSeconds: 30,
+  jwksCooldownMs: 30_000,
+});
+const tokenFor = (alg) =>
+  new SignJWT({ scope: 'predict' })
+    .setProtectedHeader({ alg, kid: alg })
+    .setSubject('bench')
+    .setIssuer('https://issuer.bench/')
+    .setAudience('loan-risk-api')
+    .setExpirationTime('1h')
+    .sign(pairs[alg].privateKey);
 const tokens = { RS256: await tokenFor('RS256'), ES256: await tokenFor('ES256') };
 
 console.log(`Node ${process.version}, ${new Date().toISOString()}`);
 console.log('| check | calls | wall µs/call | CPU µs/call |');
 console.log('| --- | ---: | ---: | ---: |');
-await perCall('API key: SHA-256 + Map lookup (1,000 keys loaded)', 200_000, (i) => { if (!store.lookup(keys[i % keys.length])) throw new Error('lookup failed'); });
-await perCall('API key: unknown key', 200_000, () => { if (store.lookup('plk_unknown')) throw new Error('found'); });
-for (const alg of ['RS256', 'ES256']) await perCall(`JWT ${alg}: jose jwtVerify, cached JWKS`, 5_000, () => verifier.verify(tokens[alg]));
+await perCall('API key: SHA-256 + Map lookup (1,000 keys loaded)', 200_000, (i) => {
+  if (!store.lookup(keys[i % keys.length])) throw new Error('lookup failed');
+});
+await perCall('API key: unknown key', 200_000, () => {
+  if (store.lookup('plk_unknown')) throw new Error('found');
+});
+for (const alg of ['RS256', 'ES256'])
+  await perCall(`JWT ${alg}: jose jwtVerify, cached JWKS`, 5_000, () => verifier.verify(tokens[alg]));
 console.log(`JWKS fetches during the run: ${fetches}`);
 store.close();
 server.close();

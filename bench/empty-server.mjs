@@ -8,7 +8,13 @@ app.get('/ready', (_req, res) => {
   res.json({ ready: true });
 });
 app.post('/predict', (req, res) => {
-  res.json({ probability: 0.5, decision: 'no', threshold: 0.5, modelVersion: 'empty', echo: Object.keys(req.body).length });
+  res.json({
+    probability: 0.5,
+    decision: 'no',
+    threshold: 0.5,
+    modelVersion: 'empty',
+    echo: Object.keys(req.body).length,
+  });
 });
 const server = app.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

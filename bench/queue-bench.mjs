@@ -14,15 +14,27 @@ const procs = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 function start(cmd, args, env = {}) {
-  const child = spawn(cmd, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(cmd, args, {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   procs.push(child);
   return child;
 }
 async function until(check, what) {
-  for (let i = 0; i < 6000; i++) { if (await check().catch(() => false)) return; await sleep(50); }
+  for (let i = 0; i < 6000; i++) {
+    if (await check().catch(() => false)) return;
+    await sleep(50);
+  }
   throw new Error(`timed out: ${what}`);
 }
 const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))[1]);
@@ -34,18 +46,38 @@ const redisUrl = `redis://127.0.0.1:${redisPort}`;
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 await until(() => redis.ping().then((r) => r === 'PONG'), 'redis');
 const base = `http://127.0.0.1:${apiPort}`;
-start('node', ['api/dist/src/main.js'], { PORT: String(apiPort), MODEL_DIR: modelsRoot, REDIS_URL: redisUrl, PREDICTION_LOG_SAMPLE: '0', BATCH_CHUNK_ROWS: '10000' });
+start('node', ['api/dist/src/main.js'], {
+  PORT: String(apiPort),
+  MODEL_DIR: modelsRoot,
+  REDIS_URL: redisUrl,
+  PREDICTION_LOG_SAMPLE: '0',
+  BATCH_CHUNK_ROWS: '10000',
+});
 await until(() => fetch(`${base}/readyz`).then((r) => r.ok), 'api ready');
 const workers = Number(process.env.BATCH_WORKERS ?? 2);
-for (let i = 0; i < workers; i++) start('node', ['api/dist/src/worker-main.js'], { MODEL_DIR: modelsRoot, REDIS_URL: redisUrl, WORKER_ROLES: 'batch', METRICS_PORT: '0' });
+for (let i = 0; i < workers; i++)
+  start('node', ['api/dist/src/worker-main.js'], {
+    MODEL_DIR: modelsRoot,
+    REDIS_URL: redisUrl,
+    WORKER_ROLES: 'batch',
+    METRICS_PORT: '0',
+  });
 await sleep(1500);
 
 // 1. Batch: upload, then poll until completed.
 const t0 = performance.now();
-const submitted = await fetch(`${base}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: createReadStream(portfolio), duplex: 'half' }).then((r) => r.json());
+const submitted = await fetch(`${base}/batches`, {
+  method: 'POST',
+  headers: { 'content-type': 'text/csv' },
+  body: createReadStream(portfolio),
+  duplex: 'half',
+}).then((r) => r.json());
 const tUploaded = performance.now();
 let status;
-await until(async () => { status = await fetch(`${base}/batches/${submitted.id}`).then((r) => r.json()); return status.state === 'completed'; }, 'batch completed');
+await until(async () => {
+  status = await fetch(`${base}/batches/${submitted.id}`).then((r) => r.json());
+  return status.state === 'completed';
+}, 'batch completed');
 const tDone = performance.now();
 const res = await fetch(`${base}/batches/${submitted.id}/results`);
 let bytes = 0;
@@ -56,30 +88,60 @@ const tDownloaded = performance.now();
 await redis.flushall();
 const before = await usedMemory(redis);
 const queue = new Queue('prediction-log', { connection: redis });
-const events = [...generateLoans({ rows: 100_000, seed: 3 })].map((l) => ({ modelVersion: 'bench', scoredAt: Date.now(), features: FEATURE_NAMES.map((n) => l.record[n] ?? null), probability: 0.02 }));
-for (let i = 0; i < events.length; i += 1000) await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true, removeOnFail: 1000 });
+const events = [...generateLoans({ rows: 100_000, seed: 3 })].map((l) => ({
+  modelVersion: 'bench',
+  scoredAt: Date.now(),
+  features: FEATURE_NAMES.map((n) => l.record[n] ?? null),
+  probability: 0.02,
+}));
+for (let i = 0; i < events.length; i += 1000)
+  await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true, removeOnFail: 1000 });
 const perMillion = ((await usedMemory(redis)) - before) * 10;
 
 // 3. Drift worker: drain those 100k events (with the served model's version so all are counted).
 await redis.flushall();
 const version = (await import('node:fs')).readFileSync(`${modelsRoot}/current`, 'utf8').trim();
 for (const e of events) e.modelVersion = version;
-for (let i = 0; i < events.length; i += 1000) await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true });
+for (let i = 0; i < events.length; i += 1000)
+  await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true });
 const td0 = performance.now();
-start('node', ['api/dist/src/worker-main.js'], { MODEL_DIR: modelsRoot, REDIS_URL: redisUrl, WORKER_ROLES: 'drift', METRICS_PORT: '0', DRIFT_WINDOW_EVENTS: '10000' });
-await until(async () => { const c = await queue.getJobCounts('wait', 'active'); return c.wait + c.active === 0; }, 'drift drained');
+start('node', ['api/dist/src/worker-main.js'], {
+  MODEL_DIR: modelsRoot,
+  REDIS_URL: redisUrl,
+  WORKER_ROLES: 'drift',
+  METRICS_PORT: '0',
+  DRIFT_WINDOW_EVENTS: '10000',
+});
+await until(async () => {
+  const c = await queue.getJobCounts('wait', 'active');
+  return c.wait + c.active === 0;
+}, 'drift drained');
 const td1 = performance.now();
 await queue.close();
 
 const f = (n) => Math.round(n).toLocaleString('en-US');
-console.log(`Machine: ${cpus().length} cores (${cpus()[0].model}); ${workers} batch worker processes; API, workers and Redis on the same machine.\n`);
+console.log(
+  `Machine: ${cpus().length} cores (${cpus()[0].model}); ${workers} batch worker processes; API, workers and Redis on the same machine.\n`,
+);
 console.log('| what | result |\n| --- | --- |');
-console.log(`| batch: ${f(rows)} rows (${(statSync(portfolio).size / 2 ** 20).toFixed(0)} MiB CSV) upload + validation + enqueue | ${((tUploaded - t0) / 1000).toFixed(1)} s (${f(rows / ((tUploaded - t0) / 1000))} rows/s) |`);
-console.log(`| batch: scoring after the upload (${workers} workers, 10,000-row chunks) | ${((tDone - tUploaded) / 1000).toFixed(1)} s (${f(rows / ((tDone - tUploaded) / 1000))} rows/s) |`);
-console.log(`| batch: end to end, POST to completed | ${((tDone - t0) / 1000).toFixed(1)} s = **${f(rows / ((tDone - t0) / 1000))} rows/s** (scored ${f(status.counts.scored)}, invalid ${status.counts.invalid}) |`);
-console.log(`| batch: results download | ${((tDownloaded - tDone) / 1000).toFixed(1)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB |`);
-console.log(`| drift worker: 100,000 logged predictions in jobs of 1,000 | ${((td1 - td0) / 1000).toFixed(1)} s incl. process start = ${f(100_000 / ((td1 - td0) / 1000))} events/s |`);
-console.log(`| Redis memory per million logged predictions waiting in the queue | ${(perMillion / 2 ** 20).toFixed(0)} MiB |`);
+console.log(
+  `| batch: ${f(rows)} rows (${(statSync(portfolio).size / 2 ** 20).toFixed(0)} MiB CSV) upload + validation + enqueue | ${((tUploaded - t0) / 1000).toFixed(1)} s (${f(rows / ((tUploaded - t0) / 1000))} rows/s) |`,
+);
+console.log(
+  `| batch: scoring after the upload (${workers} workers, 10,000-row chunks) | ${((tDone - tUploaded) / 1000).toFixed(1)} s (${f(rows / ((tDone - tUploaded) / 1000))} rows/s) |`,
+);
+console.log(
+  `| batch: end to end, POST to completed | ${((tDone - t0) / 1000).toFixed(1)} s = **${f(rows / ((tDone - t0) / 1000))} rows/s** (scored ${f(status.counts.scored)}, invalid ${status.counts.invalid}) |`,
+);
+console.log(
+  `| batch: results download | ${((tDownloaded - tDone) / 1000).toFixed(1)} s, ${(bytes / 2 ** 20).toFixed(1)} MiB |`,
+);
+console.log(
+  `| drift worker: 100,000 logged predictions in jobs of 1,000 | ${((td1 - td0) / 1000).toFixed(1)} s incl. process start = ${f(100_000 / ((td1 - td0) / 1000))} events/s |`,
+);
+console.log(
+  `| Redis memory per million logged predictions waiting in the queue | ${(perMillion / 2 ** 20).toFixed(0)} MiB |`,
+);
 redis.disconnect();
 for (const p of procs) p.kill('SIGTERM');
 process.exit(0);

@@ -30,12 +30,26 @@ const bodies = loans.map((loan) => JSON.stringify(loan));
 
 async function start(port, env) {
   const child = spawn(process.execPath, [api], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', MODELS_ROOT, LIVE_VERSION: LIVE, ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MODELS_ROOT,
+      LIVE_VERSION: LIVE,
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -53,10 +67,22 @@ function cpuSeconds(child) {
 
 async function saturate(server, url) {
   const cpuBefore = cpuSeconds(server);
-  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[0], connections: CONNECTIONS, duration: DURATION });
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: bodies[0],
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} failed requests`);
-  return { reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, cpuUsPerRequest: ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total };
+  return {
+    reqPerSec: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    cpuUsPerRequest: ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total,
+  };
 }
 
 function quantile(sorted, q) {
@@ -68,18 +94,30 @@ async function fixedRate(server, url, rate) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies = [];
   let failed = 0;
-  const send = (body, intended) => new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push((performance.now() - intended) * 1000);
-        else failed += 1;
+  const send = (body, intended) =>
+    new Promise((resolve) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push((performance.now() - intended) * 1000);
+            else failed += 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        failed += 1;
         resolve();
       });
+      req.end(body);
     });
-    req.on('error', () => { failed += 1; resolve(); });
-    req.end(body);
-  });
   const total = Math.round(rate * DURATION);
   const cpuBefore = cpuSeconds(server);
   const begin = performance.now();
@@ -107,8 +145,15 @@ async function runLatency(port, version, role) {
   const lines = text.split('\n').filter((l) => l.includes(labels));
   const count = value(lines.find((l) => l.startsWith(`${series}_count{`)));
   const sum = value(lines.find((l) => l.startsWith(`${series}_sum{`)));
-  const p99Bucket = lines.filter((l) => l.startsWith(`${series}_bucket{`)).map((l) => ({ le: l.match(/le="([^"]+)"/)[1], n: value(l) })).find((b) => b.n >= 0.99 * count);
-  return { runs: count, meanUs: (sum / count) * 1e6, p99BucketMs: p99Bucket.le === '+Inf' ? Infinity : Number(p99Bucket.le) * 1000 };
+  const p99Bucket = lines
+    .filter((l) => l.startsWith(`${series}_bucket{`))
+    .map((l) => ({ le: l.match(/le="([^"]+)"/)[1], n: value(l) }))
+    .find((b) => b.n >= 0.99 * count);
+  return {
+    runs: count,
+    meanUs: (sum / count) * 1e6,
+    p99BucketMs: p99Bucket.le === '+Inf' ? Infinity : Number(p99Bucket.le) * 1000,
+  };
 }
 
 /** Rows the shadow scorer skipped because too many waited (0 when shadow is off). */
@@ -128,7 +173,6 @@ async function measureSaturated(port, env) {
   return { saturated };
 }
 
-
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The median over rounds of each number of a fixed-rate result. */
@@ -136,7 +180,14 @@ function medians(runs) {
   return Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(runs.map((r) => r[key]))]));
 }
 
-const results = { machine: `${cpus().length} cores (${cpus()[0].model})`, loadBefore: loadavg()[0], live: LIVE, candidate: CANDIDATE, rate: RATE, rounds: ROUNDS };
+const results = {
+  machine: `${cpus().length} cores (${cpus()[0].model})`,
+  loadBefore: loadavg()[0],
+  live: LIVE,
+  candidate: CANDIDATE,
+  rate: RATE,
+  rounds: ROUNDS,
+};
 const shadowEnv = { CANDIDATE_VERSION: CANDIDATE, CANDIDATE_MODE: 'shadow' };
 results.off = await measureSaturated(18093, {});
 results.on = await measureSaturated(18094, shadowEnv);
@@ -171,8 +222,10 @@ const diff = (a, b) => `${b >= a ? '+' : ''}${f(b - a)}`;
 const { off, on } = results;
 const line = (what, pick) => `| ${what} | ${f(pick(off))} | ${f(pick(on))} | ${diff(pick(off), pick(on))} |`;
 /** A fixed-rate number: the median, and in brackets the lowest and highest round (how noisy it was). */
-const spread = (r, kind, key) => `${f(r.atRate[kind][key])} (${f(Math.min(...r.rounds[kind].map((x) => x[key])))}-${f(Math.max(...r.rounds[kind].map((x) => x[key])))})`;
-const rateLine = (what, kind, key) => `| ${RATE} req/s, ${what} | ${spread(off, kind, key)} | ${spread(on, kind, key)} | ${diff(off.atRate[kind][key], on.atRate[kind][key])} |`;
+const spread = (r, kind, key) =>
+  `${f(r.atRate[kind][key])} (${f(Math.min(...r.rounds[kind].map((x) => x[key])))}-${f(Math.max(...r.rounds[kind].map((x) => x[key])))})`;
+const rateLine = (what, kind, key) =>
+  `| ${RATE} req/s, ${what} | ${spread(off, kind, key)} | ${spread(on, kind, key)} | ${diff(off.atRate[kind][key], on.atRate[kind][key])} |`;
 const table = [
   `Machine: ${results.machine}; load generator on the same machine; live ${LIVE}, candidate ${CANDIDATE}; ${DURATION} s per line, fixed-rate lines the median of ${ROUNDS} alternating rounds (lowest-highest round in brackets); 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after.`,
   '',

@@ -29,7 +29,11 @@ export function writePayloads({ rows, seed, out }) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { rows: { type: 'string', default: String(DEFAULT_ROWS) }, seed: { type: 'string', default: String(DEFAULT_SEED) }, out: { type: 'string', default: DEFAULT_PAYLOADS } },
+    options: {
+      rows: { type: 'string', default: String(DEFAULT_ROWS) },
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
+      out: { type: 'string', default: DEFAULT_PAYLOADS },
+    },
   });
   const rows = Number(values.rows);
   const seed = Number(values.seed);

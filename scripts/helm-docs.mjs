@@ -19,7 +19,10 @@ export function documentedValues(valuesYaml) {
   let pending = null;
   valuesYaml.split('\n').forEach((line, index) => {
     const where = `values.yaml:${index + 1}`;
-    if (line.trim() === '') { pending = null; return; }
+    if (line.trim() === '') {
+      pending = null;
+      return;
+    }
     const comment = line.match(/^(\s*)#\s?(.*)$/);
     if (comment) {
       const text = comment[2];
@@ -56,8 +59,10 @@ function schemaType(schema, path) {
 const cell = (text) => text.replace(/\|/g, '\\|');
 
 export function valuesTable(valuesYaml, schema) {
-  const rows = documentedValues(valuesYaml).map(({ path, value, description }) =>
-    `| \`${path}\` | ${schemaType(schema, path)} | \`${cell(value)}\` | ${cell(description)} |`);
+  const rows = documentedValues(valuesYaml).map(
+    ({ path, value, description }) =>
+      `| \`${path}\` | ${schemaType(schema, path)} | \`${cell(value)}\` | ${cell(description)} |`,
+  );
   return ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 

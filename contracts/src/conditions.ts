@@ -26,7 +26,12 @@ export interface ConditionInput {
 }
 
 /** lastTransitionTime moves only when the status changes; observedGeneration is the spec generation it was computed from. */
-export function setCondition(previous: readonly Condition[], input: ConditionInput, generation: number | undefined, now: Date): Condition {
+export function setCondition(
+  previous: readonly Condition[],
+  input: ConditionInput,
+  generation: number | undefined,
+  now: Date,
+): Condition {
   const old = previous.find((c) => c.type === input.type);
   const lastTransitionTime = old && old.status === input.status ? old.lastTransitionTime : now.toISOString();
   return { ...input, lastTransitionTime, observedGeneration: generation };
@@ -45,7 +50,12 @@ export function isTransition(previous: Condition | undefined, next: Condition): 
 
 /** Conditions whose status or reason changed: each becomes an Event. */
 export function transitions(previous: readonly Condition[], next: readonly Condition[]): Condition[] {
-  return next.filter((c) => isTransition(previous.find((p) => p.type === c.type), c));
+  return next.filter((c) =>
+    isTransition(
+      previous.find((p) => p.type === c.type),
+      c,
+    ),
+  );
 }
 
 export interface ModelEvent {

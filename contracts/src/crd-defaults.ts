@@ -4,10 +4,19 @@
  * the trainer read the same constants for a field that is not set (an object the API server did
  * not default, a trainer run outside the cluster).
  */
-import type { DatasetSpec, DecisionPolicySpec, DriftSpec, QualityGateSpec, ServingSpec, TrainingSpec } from './crd-types.js';
+import type {
+  DatasetSpec,
+  DecisionPolicySpec,
+  DriftSpec,
+  QualityGateSpec,
+  ServingSpec,
+  TrainingSpec,
+} from './crd-types.js';
 
 /** spec.dataset: where the trainer writes `<version>/` and the API reads it. */
-export const DATASET_DEFAULTS = { modelsSubPath: 'models' } as const satisfies Required<Pick<DatasetSpec, 'modelsSubPath'>>;
+export const DATASET_DEFAULTS = { modelsSubPath: 'models' } as const satisfies Required<
+  Pick<DatasetSpec, 'modelsSubPath'>
+>;
 
 /** spec.training: the cross-validation and the training Job. */
 export const TRAINING_DEFAULTS = {
@@ -36,13 +45,18 @@ export const TRAINING_BOUNDS = {
 } as const;
 
 /** spec.qualityGate: the out-of-time limits have no default (off unless set). */
-export const QUALITY_GATE_DEFAULTS = { minRocAuc: 0.7, maxRegression: 0.01 } as const satisfies Required<Pick<QualityGateSpec, 'minRocAuc' | 'maxRegression'>>;
+export const QUALITY_GATE_DEFAULTS = { minRocAuc: 0.7, maxRegression: 0.01 } as const satisfies Required<
+  Pick<QualityGateSpec, 'minRocAuc' | 'maxRegression'>
+>;
 
 /** spec.decisionPolicy: also the trainer's threshold policy when its config names none. */
 export const DECISION_POLICY_DEFAULTS = { policy: 'target-recall', value: 0.5 } as const satisfies DecisionPolicySpec;
 
 /** API container resources when `spec.serving.resources` is absent (the HPA needs a CPU request). */
-export const DEFAULT_API_RESOURCES = { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } } as const;
+export const DEFAULT_API_RESOURCES = {
+  requests: { cpu: '250m', memory: '256Mi' },
+  limits: { memory: '512Mi' },
+} as const;
 
 /** spec.serving: the HPA's bounds and target, and the API container's resources. */
 export const SERVING_DEFAULTS = {
@@ -56,4 +70,9 @@ export const SERVING_DEFAULTS = {
 export const INGRESS_DEFAULTS = { enabled: false, path: '/' } as const;
 
 /** spec.drift's defaults: the schema's, and what its readers assume for a field not set. */
-export const DRIFT_DEFAULTS = { threshold: 0.2, window: '1h', action: 'alert', cooldown: '6h' } as const satisfies Required<DriftSpec>;
+export const DRIFT_DEFAULTS = {
+  threshold: 0.2,
+  window: '1h',
+  action: 'alert',
+  cooldown: '6h',
+} as const satisfies Required<DriftSpec>;

@@ -21,16 +21,38 @@ export const MODEL_VERSION_ANNOTATION = `${CRD_GROUP}/model-version`;
 
 export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted', 'Pinned'] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
-export const PHASES = ['Pending', 'Training', 'Gating', 'Shadow', 'Canary', 'RollingOut', 'Ready', 'Failed', 'Paused'] as const;
+export const PHASES = [
+  'Pending',
+  'Training',
+  'Gating',
+  'Shadow',
+  'Canary',
+  'RollingOut',
+  'Ready',
+  'Failed',
+  'Paused',
+] as const;
 export type Phase = (typeof PHASES)[number];
 /** Shadow and Canary: a candidate is being tried; Promoted, RolledBack and Withdrawn: how the last try ended. */
 export const ROLLOUT_PHASES = ['Shadow', 'Canary', 'Promoted', 'RolledBack', 'Withdrawn'] as const;
 export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 /** The checks of spec.rollout.checks, by name, as the status reports them. */
-export const ROLLOUT_CHECK_NAMES = ['minSamples', 'maxErrorRate', 'maxP99LatencyRatio', 'maxScorePsi', 'minDecisionAgreement'] as const satisfies ReadonlyArray<keyof RolloutChecks>;
+export const ROLLOUT_CHECK_NAMES = [
+  'minSamples',
+  'maxErrorRate',
+  'maxP99LatencyRatio',
+  'maxScorePsi',
+  'minDecisionAgreement',
+] as const satisfies ReadonlyArray<keyof RolloutChecks>;
 export type RolloutCheckName = (typeof ROLLOUT_CHECK_NAMES)[number];
 /** Environment names of the API container that only the operator sets. */
-export const OPERATOR_ENV_NAMES = ['MODEL_DIR', 'PORT', ...Object.values(ROLLOUT_ENV), ...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV)] as const;
+export const OPERATOR_ENV_NAMES = [
+  'MODEL_DIR',
+  'PORT',
+  ...Object.values(ROLLOUT_ENV),
+  ...Object.values(AUTH_ENV),
+  ...Object.values(RATE_LIMIT_ENV),
+] as const;
 
 export type Quantity = string | number;
 export interface ResourceRequirements {
@@ -288,7 +310,9 @@ export interface LoanRiskModel {
  * serves, unchanged. The operator deploys this version and the workers load it; no server
  * follows the models folder's `current` file, which the trainer moves for rejected candidates too.
  */
-export function servedVersion(status: Pick<LoanRiskModelStatus, 'pinnedVersion' | 'liveVersion'> | undefined): string | undefined {
+export function servedVersion(
+  status: Pick<LoanRiskModelStatus, 'pinnedVersion' | 'liveVersion'> | undefined,
+): string | undefined {
   return status?.pinnedVersion ?? status?.liveVersion;
 }
 

@@ -48,7 +48,10 @@ export function psi(h: Histogram, counts: readonly number[]): number {
 export function psiOfCounts(expected: readonly number[], actual: readonly number[]): number {
   const total = expected.reduce((a, b) => a + b, 0);
   if (total === 0) return 0;
-  return psiOfShares(expected.map((c) => c / total), actual);
+  return psiOfShares(
+    expected.map((c) => c / total),
+    actual,
+  );
 }
 
 function psiOfShares(expected: readonly number[], counts: readonly number[]): number {

@@ -10,6 +10,7 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "1h30m" -> milliseconds. */
 export function parseDuration(text: string): number {
-  if (!new RegExp(DURATION_PATTERN).test(text)) throw new DurationError(`"${text}" is not a duration such as 30m or 1h30m`);
+  if (!new RegExp(DURATION_PATTERN).test(text))
+    throw new DurationError(`"${text}" is not a duration such as 30m or 1h30m`);
   return [...text.matchAll(/(\d+)([smh])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_MS[unit], 0);
 }

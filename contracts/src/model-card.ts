@@ -3,7 +3,14 @@
  * it was trained and checked on, how well it does (with intervals), how it decides and where
  * it should not be trusted. Written by the trainer from the same numbers as the manifest.
  */
-import type { CalibrationCheck, ImbalanceStrategy, Interval, ModelManifest, ReseedingStability, ThresholdPolicy } from './manifest.js';
+import type {
+  CalibrationCheck,
+  ImbalanceStrategy,
+  Interval,
+  ModelManifest,
+  ReseedingStability,
+  ThresholdPolicy,
+} from './manifest.js';
 
 export interface CardMetric {
   /** Cross-validation: mean over the folds and their spread. */
@@ -98,7 +105,12 @@ export interface ModelCard {
     readonly policy: ThresholdPolicy;
     readonly threshold: number;
     /** Out-of-fold, calibrated scores at the threshold. */
-    readonly confusionMatrix: { readonly truePositives: number; readonly falsePositives: number; readonly trueNegatives: number; readonly falseNegatives: number };
+    readonly confusionMatrix: {
+      readonly truePositives: number;
+      readonly falsePositives: number;
+      readonly trueNegatives: number;
+      readonly falseNegatives: number;
+    };
     readonly precision: number;
     readonly recall: number;
     readonly flagRate: number;

@@ -6,7 +6,10 @@ test('equal values give equal text whatever the key order, at every depth', () =
   const a = { seed: 42, grid: [{ max_depth: [3, 5], eta: [0.1] }], smote: { targetRatio: 0.2, k: 5 } };
   const b = { smote: { k: 5, targetRatio: 0.2 }, grid: [{ eta: [0.1], max_depth: [3, 5] }], seed: 42 };
   assert.equal(canonicalJson(a), canonicalJson(b));
-  assert.equal(canonicalJson(a), '{"grid":[{"eta":[0.1],"max_depth":[3,5]}],"seed":42,"smote":{"k":5,"targetRatio":0.2}}');
+  assert.equal(
+    canonicalJson(a),
+    '{"grid":[{"eta":[0.1],"max_depth":[3,5]}],"seed":42,"smote":{"k":5,"targetRatio":0.2}}',
+  );
 });
 
 test('undefined members are left out, as JSON.stringify does, so the text stays valid JSON', () => {

@@ -3,10 +3,19 @@ import { test } from 'node:test';
 import { emptyCounts, psi, slotOf, type Histogram } from '../src/index.js';
 
 const numeric: Histogram = { kind: 'numeric', edges: [10, 20], shares: [0.25, 0.5, 0.2], missingShare: 0.05 };
-const categorical: Histogram = { kind: 'categorical', categories: ['A', 'B'], shares: [0.6, 0.4], otherShare: 0, missingShare: 0 };
+const categorical: Histogram = {
+  kind: 'categorical',
+  categories: ['A', 'B'],
+  shares: [0.6, 0.4],
+  otherShare: 0,
+  missingShare: 0,
+};
 
 test('values land in the baseline slots, with other and missing at the end', () => {
-  assert.deepEqual([5, 10, 19.9, 20, 99].map((v) => slotOf(numeric, v)), [0, 1, 1, 2, 2]);
+  assert.deepEqual(
+    [5, 10, 19.9, 20, 99].map((v) => slotOf(numeric, v)),
+    [0, 1, 1, 2, 2],
+  );
   assert.equal(slotOf(numeric, null), 4);
   assert.equal(slotOf(numeric, Number.NaN), 4);
   assert.equal(slotOf(categorical, 'B'), 1);

@@ -19,7 +19,12 @@ import { apiKeysThroughIngress } from '../src/steps/auth.js';
 import { badDataPathDegrades } from '../src/steps/faults.js';
 import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
 import { deleteCollectsChildren } from '../src/steps/lifecycle.js';
-import { apiPodDeletedUnderLoad, canaryRollbackUnderLoad, canaryUnderLoad, retrainUnderLoad } from '../src/steps/rollout.js';
+import {
+  apiPodDeletedUnderLoad,
+  canaryRollbackUnderLoad,
+  canaryUnderLoad,
+  retrainUnderLoad,
+} from '../src/steps/rollout.js';
 import { hpaScalesUp } from '../src/steps/scaling.js';
 import { k6Smoke, predictionsMatchTrainer, webPageAndOip } from '../src/steps/serving.js';
 import { applySample, firstPrediction, uploadTrainingData } from '../src/steps/training.js';
@@ -40,7 +45,12 @@ let loans: LoanRecord[] = [];
 let applied = 0;
 
 /** One step of the journey: skipped when a step it needs failed, recorded when it fails. */
-function step(name: string, needs: readonly string[], body: (t: TestContext) => Promise<void>, timeoutSeconds = 600): void {
+function step(
+  name: string,
+  needs: readonly string[],
+  body: (t: TestContext) => Promise<void>,
+  timeoutSeconds = 600,
+): void {
   test(name, { timeout: timeoutSeconds * 1000 }, async (t) => {
     const missing = needs.filter((n) => journey.failed.has(n));
     if (missing.length > 0) {
@@ -60,20 +70,30 @@ function step(name: string, needs: readonly string[], body: (t: TestContext) => 
   });
 }
 
-before(async () => {
-  cluster = await useCluster((line) => console.log(`# ${line}`));
-  await loadImages(journey.imageTag);
-}, { timeout: 60 * 60_000 });
+before(
+  async () => {
+    cluster = await useCluster((line) => {
+      console.log(`# ${line}`);
+    });
+    await loadImages(journey.imageTag);
+  },
+  { timeout: 60 * 60_000 },
+);
 
-after(async () => {
-  if (process.env.E2E_KEEP_NAMESPACE !== 'true') {
-    // The release's cluster-scoped objects go with the release, not with the namespace.
-    await helm(['uninstall', journey.release, '-n', namespace, '--timeout', '2m'], { allowFailure: true }).catch(() => {});
-    await kubectl(['delete', 'namespace', namespace, '--wait=false'], { allowFailure: true }).catch(() => {});
-  }
-  for (const [name, seconds] of journey.timings) console.log(`# ${seconds.toFixed(1).padStart(7)} s  ${name}`);
-  await cluster?.release();
-}, { timeout: 10 * 60_000 });
+after(
+  async () => {
+    if (process.env.E2E_KEEP_NAMESPACE !== 'true') {
+      // The release's cluster-scoped objects go with the release, not with the namespace.
+      await helm(['uninstall', journey.release, '-n', namespace, '--timeout', '2m'], { allowFailure: true }).catch(
+        () => {},
+      );
+      await kubectl(['delete', 'namespace', namespace, '--wait=false'], { allowFailure: true }).catch(() => {});
+    }
+    for (const [name, seconds] of journey.timings) console.log(`# ${seconds.toFixed(1).padStart(7)} s  ${name}`);
+    await cluster?.release();
+  },
+  { timeout: 10 * 60_000 },
+);
 
 const INSTALL = 'helm install (dev values): operator leads, Redis and the worker run';
 const DATA = 'training data reaches the volume through scripts/upload-data.sh';
@@ -89,32 +109,44 @@ step(DATA, [INSTALL], async () => {
 
 step(APPLY, [DATA], async () => {
   applied = await applySample(journey);
-  await firstPrediction(journey, applied, loans[0]!);
+  await firstPrediction(journey, applied, loans[0]);
 });
 
 step('helm test passes', [APPLY], async () => helmTest(journey));
 
-step('/predict through the Ingress equals the trainer\'s scoring of the same rows', [APPLY], async () =>
-  predictionsMatchTrainer(journey, loans.slice(0, 100)));
+step("/predict through the Ingress equals the trainer's scoring of the same rows", [APPLY], async () =>
+  predictionsMatchTrainer(journey, loans.slice(0, 100)),
+);
 
 step('the web page and Open Inference Protocol v2 answer through the Ingress', [APPLY], async () =>
-  webPageAndOip(journey, loans.slice(0, 100)));
+  webPageAndOip(journey, loans.slice(0, 100)),
+);
 
 step('k6 smoke passes against the Ingress', [APPLY], async () => k6Smoke(journey));
 
-step('serving.auth with an API keys Secret: 401 without a key, answered with it, a rotated key accepted by the running pods; then off again', [APPLY], async () =>
-  apiKeysThroughIngress(journey, loans[0]!));
+step(
+  'serving.auth with an API keys Secret: 401 without a key, answered with it, a rotated key accepted by the running pods; then off again',
+  [APPLY],
+  async () => apiKeysThroughIngress(journey, loans[0]),
+);
 
-const RETRAIN = 'a spec change retrains and rolls out under k6 load: no failed request, both versions answer, one Job despite the operator Pod deleted mid-training';
+const RETRAIN =
+  'a spec change retrains and rolls out under k6 load: no failed request, both versions answer, one Job despite the operator Pod deleted mid-training';
 const SCALED = 'a k6 ramp through the Ingress makes the HPA add an API replica (metrics-server)';
 
-step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]!));
+step(RETRAIN, [APPLY], async () => retrainUnderLoad(journey, loans[0]));
 
-step('a retrain under strategy canary: shadow, 50 %, 100 %, promoted under k6 load; both versions answer during it, only the new one after', [APPLY], async () =>
-  canaryUnderLoad(journey, loans[0]!));
+step(
+  'a retrain under strategy canary: shadow, 50 %, 100 %, promoted under k6 load; both versions answer during it, only the new one after',
+  [APPLY],
+  async () => canaryUnderLoad(journey, loans[0]),
+);
 
-step('a canary that fails its score check is rolled back on its own under k6 load: live unchanged, Degraded, no failed request', [APPLY], async () =>
-  canaryRollbackUnderLoad(journey));
+step(
+  'a canary that fails its score check is rolled back on its own under k6 load: live unchanged, Degraded, no failed request',
+  [APPLY],
+  async () => canaryRollbackUnderLoad(journey),
+);
 
 step(SCALED, [APPLY], async () => hpaScalesUp(journey));
 
@@ -126,17 +158,26 @@ step('a portfolio CSV through POST /batches on the Ingress completes and downloa
 });
 
 step('shifted traffic marks the model Drifted; drift.action retrain starts a training Job', [APPLY], async () => {
-  const shifted = readLoans(await generateCsv(work, 'shifted.csv', 20_000, 11, ['--no-label', '--shift', 'int_rate=2,grade=0.6,annual_inc=-1']), 20_000);
+  const shifted = readLoans(
+    await generateCsv(work, 'shifted.csv', 20_000, 11, ['--no-label', '--shift', 'int_rate=2,grade=0.6,annual_inc=-1']),
+    20_000,
+  );
   await driftMarksAndRetrains(journey, shifted);
 });
 
-step('a training run on a missing data path: Degraded with the reason, the live version keeps serving', [APPLY], async () =>
-  badDataPathDegrades(journey, loans[0]!));
+step(
+  'a training run on a missing data path: Degraded with the reason, the live version keeps serving',
+  [APPLY],
+  async () => badDataPathDegrades(journey, loans[0]),
+);
 
 step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>
-  upgradeProdLike(journey));
+  upgradeProdLike(journey),
+);
 
-step('kubectl delete lrm removes every child through garbage collection', [APPLY], async () => deleteCollectsChildren(journey));
+step('kubectl delete lrm removes every child through garbage collection', [APPLY], async () =>
+  deleteCollectsChildren(journey),
+);
 
 step('helm uninstall leaves only the data volume', [INSTALL], async () => {
   await kubectl(['-n', namespace, 'delete', 'loanriskmodel', '--all', '--wait=true', '--timeout=120s']);

@@ -29,7 +29,9 @@ export async function useCluster(log: (line: string) => void): Promise<ClusterLe
   await run('bash', ['scripts/cluster.sh', 'up'], { timeoutMs: 45 * 60_000 });
   return {
     startedHere: true,
-    release: async () => { await run('bash', ['scripts/cluster.sh', 'down'], { timeoutMs: 5 * 60_000, allowFailure: true }); },
+    release: async () => {
+      await run('bash', ['scripts/cluster.sh', 'down'], { timeoutMs: 5 * 60_000, allowFailure: true });
+    },
   };
 }
 

@@ -33,14 +33,19 @@ export function run(command: string, args: readonly string[], options: RunOption
     let stdout = '';
     let stderr = '';
     // Decoded as a stream: a UTF-8 character split across two chunks stays whole.
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
-      if (result.code !== 0 && !options.allowFailure) reject(new CommandError(command, args, result.code, stderr || stdout));
+      if (result.code !== 0 && !options.allowFailure)
+        reject(new CommandError(command, args, result.code, stderr || stdout));
       else resolve(result);
     });
     child.stdin.end(options.input ?? '');

@@ -12,18 +12,37 @@ export interface IngressResponse {
   readonly body: string;
 }
 
-export function viaIngress(host: string, method: string, path: string, body?: string, contentType = 'application/json', headers: Readonly<Record<string, string>> = {}): Promise<IngressResponse> {
+export function viaIngress(
+  host: string,
+  method: string,
+  path: string,
+  body?: string,
+  contentType = 'application/json',
+  headers: Readonly<Record<string, string>> = {},
+): Promise<IngressResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(`${INGRESS_URL}${path}`, {
-      method,
-      headers: { ...headers, host, ...(body !== undefined && { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }) },
-      timeout: 30_000,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = request(
+      `${INGRESS_URL}${path}`,
+      {
+        method,
+        headers: {
+          ...headers,
+          host,
+          ...(body !== undefined && { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }),
+        },
+        timeout: 30_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${host}${path}: no answer in 30 s`)));
     req.on('error', reject);
     req.end(body);

@@ -3,6 +3,7 @@
  */
 import type { Condition, LoanRiskModel } from '@peerloan/contracts';
 import { kubectlJson } from './commands.js';
+import { StepOrderError } from './errors/step-order-error.js';
 
 export interface Journey {
   readonly namespace: string;
@@ -16,6 +17,13 @@ export interface Journey {
   readonly failed: Set<string>;
   /** Durations worth reporting (seconds), printed at the end. */
   readonly timings: Map<string, number>;
+}
+
+/** The live version the training step found; steps that compare against it run after that one. */
+export function liveVersionOf(journey: Journey): string {
+  if (journey.liveVersion === undefined)
+    throw new StepOrderError('no live version yet: this step needs the training step to have run and passed');
+  return journey.liveVersion;
 }
 
 export async function getModel(journey: Journey): Promise<LoanRiskModel> {

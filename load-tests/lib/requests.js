@@ -31,12 +31,17 @@ function parse(res) {
 
 /** POST /predict with one loan: {probability, decision, threshold, modelVersion}. */
 export function predictOne(i) {
-  const res = http.post(`${BASE_URL}/predict`, JSON.stringify(loanAt(i)), { headers: JSON_HEADERS, tags: { name: 'POST /predict' } });
+  const res = http.post(`${BASE_URL}/predict`, JSON.stringify(loanAt(i)), {
+    headers: JSON_HEADERS,
+    tags: { name: 'POST /predict' },
+  });
   const body = parse(res);
   check(res, {
     'predict: 200': (r) => r.status === 200,
-    'predict: probability in [0, 1]': () => typeof body?.probability === 'number' && body.probability >= 0 && body.probability <= 1,
-    'predict: decision and version': () => typeof body?.decision !== 'undefined' && typeof body?.modelVersion === 'string',
+    'predict: probability in [0, 1]': () =>
+      typeof body?.probability === 'number' && body.probability >= 0 && body.probability <= 1,
+    'predict: decision and version': () =>
+      typeof body?.decision !== 'undefined' && typeof body?.modelVersion === 'string',
   });
   if (body?.modelVersion) predictionsByVersion.add(1, { version: body.modelVersion });
   return res;
@@ -45,7 +50,10 @@ export function predictOne(i) {
 /** POST /predict with {"instances": [...]}: {"predictions": [...]} in order. */
 export function predictBatch(i, size = BATCH_SIZE) {
   const instances = Array.from({ length: size }, (_, k) => loanAt(i * size + k));
-  const res = http.post(`${BASE_URL}/predict`, JSON.stringify({ instances }), { headers: JSON_HEADERS, tags: { name: 'POST /predict (batch)' } });
+  const res = http.post(`${BASE_URL}/predict`, JSON.stringify({ instances }), {
+    headers: JSON_HEADERS,
+    tags: { name: 'POST /predict (batch)' },
+  });
   const body = parse(res);
   check(res, {
     'batch: 200': (r) => r.status === 200,
@@ -64,11 +72,15 @@ export function inferV2(i, size = 4) {
     datatype: TEXT_FEATURES.has(name) ? 'BYTES' : 'FP32',
     data: rows.map((r) => r[name]),
   }));
-  const res = http.post(`${BASE_URL}/v2/models/${MODEL_NAME}/infer`, JSON.stringify({ inputs }), { headers: JSON_HEADERS, tags: { name: 'POST /v2/infer' } });
+  const res = http.post(`${BASE_URL}/v2/models/${MODEL_NAME}/infer`, JSON.stringify({ inputs }), {
+    headers: JSON_HEADERS,
+    tags: { name: 'POST /v2/infer' },
+  });
   const body = parse(res);
   check(res, {
     'v2 infer: 200': (r) => r.status === 200,
-    'v2 infer: probability output': () => Array.isArray(body?.outputs) && body.outputs.some((o) => o.name === 'probability'),
+    'v2 infer: probability output': () =>
+      Array.isArray(body?.outputs) && body.outputs.some((o) => o.name === 'probability'),
   });
   return res;
 }

@@ -12,10 +12,15 @@ import { test } from 'node:test';
 import { REPO_ROOT } from './repo.js';
 
 const RUNNER = join(REPO_ROOT, 'load-tests/run-local.sh');
-const apiMissing = !existsSync(join(REPO_ROOT, 'api/dist/src/main.js')) && 'the api workspace is not built on this branch';
+const apiMissing =
+  !existsSync(join(REPO_ROOT, 'api/dist/src/main.js')) && 'the api workspace is not built on this branch';
 
 function runLocal(script: string, args: string[] = [], env: Record<string, string> = {}) {
-  const res = spawnSync('bash', [RUNNER, script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 150_000 });
+  const res = spawnSync('bash', [RUNNER, script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 150_000,
+  });
   return { status: res.status, output: `${res.stdout}\n${res.stderr}` };
 }
 
@@ -25,21 +30,27 @@ test('smoke.js passes against two replicas behind nginx', { skip: apiMissing, ti
   assert.match(output, /http_req_failed\.*: 0\.00%/);
 });
 
-test('rollout.js: no failed request while the model is swapped and a replica restarts', { skip: apiMissing, timeout: 150_000 }, () => {
-  const { status, output } = runLocal('rollout.js');
-  assert.equal(status, 0, output);
-  const next = output.match(/publishing model (\w+) under load/)?.[1];
-  assert.ok(next, output);
-  assert.match(output, new RegExp(`both replicas serve ${next}`));
-  assert.match(output, new RegExp(`api-0 is back with ${next}`));
-  assert.match(output, /http_req_failed\.*: 0\.00%/);
-});
+test(
+  'rollout.js: no failed request while the model is swapped and a replica restarts',
+  { skip: apiMissing, timeout: 150_000 },
+  () => {
+    const { status, output } = runLocal('rollout.js');
+    assert.equal(status, 0, output);
+    const next = output.match(/publishing model (\w+) under load/)?.[1];
+    assert.ok(next, output);
+    assert.match(output, new RegExp(`both replicas serve ${next}`));
+    assert.match(output, new RegExp(`api-0 is back with ${next}`));
+    assert.match(output, /http_req_failed\.*: 0\.00%/);
+  },
+);
 
 test('a broken threshold fails the run', { timeout: 60_000 }, async () => {
   const port = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
   const { status, output } = runLocal('smoke.js', ['-e', 'DURATION=2s'], { BASE_URL: `http://127.0.0.1:${port}` });

@@ -7,6 +7,26 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type {
+  KubernetesObject,
+  V1ClusterRole,
+  V1CronJob,
+  V1Deployment,
+  V1NetworkPolicy,
+  V1NetworkPolicyIngressRule,
+  V1NetworkPolicyPeer,
+  V1NetworkPolicySpec,
+  V1ObjectMeta,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1PodSpec,
+  V1PodTemplateSpec,
+  V1Role,
+  V1StatefulSet,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import type { LoanRiskModel } from '@peerloan/contracts';
 import { parseAllDocuments } from 'yaml';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -14,9 +34,37 @@ export const CHART_DIR = join(REPO_ROOT, 'charts/loan-risk');
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** A Kubernetes object as rendered; the tests read it field by field. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+/** A Kubernetes object as rendered: apiVersion, kind and name checked when parsed. */
+export interface K8sObject extends KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: V1ObjectMeta & { name: string };
+}
+
+/**
+ * A NetworkPolicy as YAML spells it: client-node's type names the peers of an ingress rule
+ * `_from` (its serializer renames the field), the YAML and the API `from`.
+ */
+export type NetworkPolicyYaml = Omit<V1NetworkPolicy, 'spec'> & {
+  spec?: Omit<V1NetworkPolicySpec, 'ingress'> & {
+    ingress?: (Omit<V1NetworkPolicyIngressRule, '_from'> & { from?: V1NetworkPolicyPeer[] })[];
+  };
+};
+
+/** The kinds the tests read beyond their names, typed as client-node (and contracts) declare them. */
+interface Kinds {
+  ClusterRole: V1ClusterRole;
+  Deployment: V1Deployment;
+  HorizontalPodAutoscaler: V2HorizontalPodAutoscaler;
+  LoanRiskModel: LoanRiskModel;
+  NetworkPolicy: NetworkPolicyYaml;
+  PersistentVolumeClaim: V1PersistentVolumeClaim;
+  Pod: V1Pod;
+  PodDisruptionBudget: V1PodDisruptionBudget;
+  Role: V1Role;
+  StatefulSet: V1StatefulSet;
+}
+export type Rendered<K extends string> = (K extends keyof Kinds ? Kinds[K] : unknown) & K8sObject;
 
 /**
  * What a fresh clone holds under `paths`: the files git tracks or would add (ignored ones, such as
@@ -24,7 +72,10 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
  */
 export function freshClone(...paths: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'peerloan-clone-'));
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', ...paths], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   for (const file of listed.split('\0').filter((f) => f && existsSync(join(REPO_ROOT, f)))) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     copyFileSync(join(REPO_ROOT, file), join(dir, file));
@@ -38,13 +89,23 @@ let bin: string | undefined;
 export function toolsBin(): string {
   if (process.env.PEERLOAN_TOOLS_BIN) return process.env.PEERLOAN_TOOLS_BIN;
   if (!bin) {
-    const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    bin = out.trim().split('\n').pop()!;
+    const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // The script prints the directory on its last line.
+    const dir = out.trim().split('\n').at(-1);
+    if (!dir) throw new Error('scripts/install-tools.sh printed no tools directory');
+    bin = dir;
   }
   return bin;
 }
 
-export interface Run { status: number; stdout: string; stderr: string }
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function helm(args: string[]): Run {
   const res = spawnSync(join(toolsBin(), 'helm'), args, { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -65,21 +126,66 @@ export function renderChart(env: Environment, extra: string[] = []): K8sObject[]
   return parseYamlObjects(res.stdout);
 }
 
+function isK8sObject(value: unknown): value is K8sObject {
+  if (typeof value !== 'object' || value === null) return false;
+  const { apiVersion, kind, metadata } = value as Partial<Record<string, unknown>>;
+  return (
+    typeof apiVersion === 'string' &&
+    typeof kind === 'string' &&
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    typeof (metadata as { name?: unknown }).name === 'string'
+  );
+}
+
+/** The YAML documents of `text` (empty ones skipped); one without apiVersion, kind or name is an error. */
 export function parseYamlObjects(text: string): K8sObject[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((o) => o !== null)
+    .map((o, i) => {
+      if (!isK8sObject(o)) throw new Error(`document ${i + 1} is not a named Kubernetes object: ${JSON.stringify(o)}`);
+      return o;
+    });
 }
 
-export function find(objects: K8sObject[], kind: string, name?: string): K8sObject[] {
-  return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+export function find<K extends string>(objects: K8sObject[], kind: K, name?: string): Rendered<K>[] {
+  // The kind says which type the object has.
+  return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as Rendered<K>[];
 }
 
-export function only(objects: K8sObject[], kind: string, name?: string): K8sObject {
+export function only<K extends string>(objects: K8sObject[], kind: K, name?: string): Rendered<K> {
   const found = find(objects, kind, name);
   if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
   return found[0];
 }
 
-/** The pod spec of a workload or a bare Pod. */
-export function podSpec(o: K8sObject) {
-  return o.kind === 'Pod' ? o.spec : o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
+/** An RBAC rule with its lists spelled out (a missing list grants nothing). */
+export interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export function rulesOf(role: V1Role | V1ClusterRole): Rule[] {
+  return (role.rules ?? []).map((r) => ({
+    apiGroups: r.apiGroups ?? [],
+    resources: r.resources ?? [],
+    verbs: r.verbs,
+    ...(r.resourceNames && { resourceNames: r.resourceNames }),
+  }));
+}
+
+/** The pod template of a workload (undefined for a bare Pod, which is its own). */
+export function podTemplate(o: K8sObject): V1PodTemplateSpec | undefined {
+  if (o.kind === 'Pod') return undefined;
+  return o.kind === 'CronJob' ? (o as V1CronJob).spec?.jobTemplate.spec?.template : (o as V1Deployment).spec?.template;
+}
+
+/** The pod spec of a workload or a bare Pod; the test fails naming the object when it has none. */
+export function podSpec(o: K8sObject): V1PodSpec {
+  const spec = o.kind === 'Pod' ? (o as V1Pod).spec : podTemplate(o)?.spec;
+  if (!spec) throw new Error(`${o.kind}/${o.metadata.name} has no pod spec`);
+  return spec;
 }

@@ -10,9 +10,27 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ApiextensionsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
-import { CHART_DIR, ENVIRONMENTS, helm, namespaceOf, parseYamlObjects, renderChart, REPO_ROOT, valuesArgs, type K8sObject } from './repo.js';
+import {
+  CHART_DIR,
+  ENVIRONMENTS,
+  helm,
+  namespaceOf,
+  parseYamlObjects,
+  podTemplate,
+  renderChart,
+  REPO_ROOT,
+  valuesArgs,
+  type K8sObject,
+} from './repo.js';
 
 const FIELD_MANAGER = 'loan-risk-chart-test';
 let cp: ControlPlane;
@@ -20,7 +38,14 @@ let kc: KubeConfig;
 
 async function applyCrd(): Promise<void> {
   const [crd] = parseYamlObjects(readFileSync(join(CHART_DIR, 'crds/loanriskmodels.yaml'), 'utf8'));
-  await KubernetesObjectApi.makeApiClient(kc).patch(crd as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  await KubernetesObjectApi.makeApiClient(kc).patch(
+    crd,
+    undefined,
+    undefined,
+    FIELD_MANAGER,
+    true,
+    PatchStrategy.ServerSideApply,
+  );
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   for (let i = 0; i < 100; i++) {
     const { status } = await ext.readCustomResourceDefinition({ name: crd.metadata.name });
@@ -31,7 +56,9 @@ async function applyCrd(): Promise<void> {
 }
 
 async function createRestrictedNamespace(name: string): Promise<void> {
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } });
+  await kc
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } });
 }
 
 function reason(err: unknown): string {
@@ -47,12 +74,23 @@ async function dryRun(objects: K8sObject[], namespace: string): Promise<string[]
   const core = kc.makeApiClient(CoreV1Api);
   const refused: string[] = [];
   for (const o of objects) {
-    await client.patch(o as KubernetesObject, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
-      .catch((err) => refused.push(`${o.kind}/${o.metadata.name}: ${reason(err)}`));
-    const template = o.kind === 'Pod' ? undefined : o.spec?.template;
+    await client
+      .patch(o as KubernetesObject, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
+      .catch((err: unknown) => refused.push(`${o.kind}/${o.metadata.name}: ${reason(err)}`));
+    const template = podTemplate(o);
     if (!template) continue;
-    await core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${o.metadata.name}-pod`, labels: template.metadata?.labels }, spec: template.spec } })
-      .catch((err) => refused.push(`pod of ${o.kind}/${o.metadata.name}: ${reason(err)}`));
+    await core
+      .createNamespacedPod({
+        namespace,
+        dryRun: 'All',
+        body: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `${o.metadata.name}-pod`, labels: template.metadata?.labels },
+          spec: template.spec,
+        },
+      })
+      .catch((err: unknown) => refused.push(`pod of ${o.kind}/${o.metadata.name}: ${reason(err)}`));
   }
   return refused;
 }
@@ -62,20 +100,35 @@ before(async () => {
   kc = cp.kubeConfig();
   await applyCrd();
 });
-after(async () => { await cp?.stop(); });
+after(async () => {
+  await cp.stop();
+});
 
 describe('server-side dry run against a real kube-apiserver', () => {
   for (const env of ENVIRONMENTS) {
     test(`helm template with values-${env}.yaml: every object accepted`, async () => {
       await createRestrictedNamespace(namespaceOf(env));
       const objects = renderChart(env);
-      assert.ok(objects.some((o) => o.kind === 'LoanRiskModel'), 'the custom resource is among them');
+      assert.ok(
+        objects.some((o) => o.kind === 'LoanRiskModel'),
+        'the custom resource is among them',
+      );
       assert.deepEqual(await dryRun(objects, namespaceOf(env)), []);
     });
   }
 
   test('helm install with values-prod.yaml creates every object and prints the next steps', () => {
-    const res = helm(['install', 'loan-risk', CHART_DIR, '--namespace', 'peerloan-install', '--create-namespace', ...valuesArgs('prod'), '--kubeconfig', cp.kubeconfigPath]);
+    const res = helm([
+      'install',
+      'loan-risk',
+      CHART_DIR,
+      '--namespace',
+      'peerloan-install',
+      '--create-namespace',
+      ...valuesArgs('prod'),
+      '--kubeconfig',
+      cp.kubeconfigPath,
+    ]);
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /STATUS: deployed/);
     assert.match(res.stdout, /kubectl -n peerloan-install get lrm loan-risk -w/);
@@ -85,7 +138,14 @@ describe('server-side dry run against a real kube-apiserver', () => {
 
   test('manifests/install: every object accepted', async () => {
     const [namespace] = parseYamlObjects(readFileSync(join(REPO_ROOT, 'manifests/install/00-namespace.yaml'), 'utf8'));
-    await KubernetesObjectApi.makeApiClient(kc).patch(namespace as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    await KubernetesObjectApi.makeApiClient(kc).patch(
+      namespace,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
     const objects = parseYamlObjects(readFileSync(join(REPO_ROOT, 'manifests/install/10-loan-risk.yaml'), 'utf8'));
     assert.deepEqual(await dryRun(objects, namespace.metadata.name), []);
   });

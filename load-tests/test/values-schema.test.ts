@@ -10,16 +10,54 @@ import { CHART_DIR, helm, REPO_ROOT } from './repo.js';
 
 // The last two are the chart's own checks (`fail`), which helm lint reports only as INFO.
 const BAD_VALUES: Array<[string, string[], RegExp, boolean?]> = [
-  ['a replica count below 1', ['--set', 'operator.replicas=0'], /operator\.replicas: Must be greater than or equal to 1/],
+  [
+    'a replica count below 1',
+    ['--set', 'operator.replicas=0'],
+    /operator\.replicas: Must be greater than or equal to 1/,
+  ],
   ['a misspelt key', ['--set', 'worker.replcas=2'], /worker: Additional property replcas is not allowed/],
-  ['a string where a number belongs', ['--set', 'loanRiskModel.serving.minReplicas=two'], /loanRiskModel\.serving\.minReplicas: Invalid type\. Expected: integer, given: string/],
-  ['a decision policy value outside (0, 1)', ['--set-json', 'loanRiskModel.decisionPolicy.value=1.5'], /loanRiskModel\.decisionPolicy\.value: Must be less than 1/],
-  ['an unknown drift action', ['--set', 'loanRiskModel.drift.action=page'], /loanRiskModel\.drift\.action: loanRiskModel\.drift\.action must be one of the following: "alert", "retrain"/],
-  ['a dataset path leaving the volume', ['--set', 'loanRiskModel.datasetPath=../secrets.csv'], /loanRiskModel\.datasetPath: Does not match pattern/],
-  ['no Redis at all', ['--set', 'redis.enabled=false'], /redis\.externalUrl: String length must be greater than or equal to 1/],
-  ['an Ingress without a host', ['--set', 'loanRiskModel.enabled=true', '--set', 'loanRiskModel.ingress.enabled=true'], /loanRiskModel\.ingress\.host: String length must be greater than or equal to 1/],
-  ['HPA bounds the wrong way round', ['--set', 'loanRiskModel.serving.minReplicas=5', '--set', 'loanRiskModel.serving.maxReplicas=2'], /loanRiskModel\.serving\.maxReplicas \(2\) must be at least loanRiskModel\.serving\.minReplicas \(5\)/, false],
-  ['a PDB that blocks every drain', ['--set', 'operator.podDisruptionBudget.enabled=true'], /operator\.podDisruptionBudget\.minAvailable must be below operator\.replicas/, false],
+  [
+    'a string where a number belongs',
+    ['--set', 'loanRiskModel.serving.minReplicas=two'],
+    /loanRiskModel\.serving\.minReplicas: Invalid type\. Expected: integer, given: string/,
+  ],
+  [
+    'a decision policy value outside (0, 1)',
+    ['--set-json', 'loanRiskModel.decisionPolicy.value=1.5'],
+    /loanRiskModel\.decisionPolicy\.value: Must be less than 1/,
+  ],
+  [
+    'an unknown drift action',
+    ['--set', 'loanRiskModel.drift.action=page'],
+    /loanRiskModel\.drift\.action: loanRiskModel\.drift\.action must be one of the following: "alert", "retrain"/,
+  ],
+  [
+    'a dataset path leaving the volume',
+    ['--set', 'loanRiskModel.datasetPath=../secrets.csv'],
+    /loanRiskModel\.datasetPath: Does not match pattern/,
+  ],
+  [
+    'no Redis at all',
+    ['--set', 'redis.enabled=false'],
+    /redis\.externalUrl: String length must be greater than or equal to 1/,
+  ],
+  [
+    'an Ingress without a host',
+    ['--set', 'loanRiskModel.enabled=true', '--set', 'loanRiskModel.ingress.enabled=true'],
+    /loanRiskModel\.ingress\.host: String length must be greater than or equal to 1/,
+  ],
+  [
+    'HPA bounds the wrong way round',
+    ['--set', 'loanRiskModel.serving.minReplicas=5', '--set', 'loanRiskModel.serving.maxReplicas=2'],
+    /loanRiskModel\.serving\.maxReplicas \(2\) must be at least loanRiskModel\.serving\.minReplicas \(5\)/,
+    false,
+  ],
+  [
+    'a PDB that blocks every drain',
+    ['--set', 'operator.podDisruptionBudget.enabled=true'],
+    /operator\.podDisruptionBudget\.minAvailable must be below operator\.replicas/,
+    false,
+  ],
 ];
 
 for (const [what, args, message, linted = true] of BAD_VALUES) {

@@ -13,12 +13,25 @@ import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
 import { startControlPlane, type ControlPlane } from '../test/control-plane.js';
-import { createModel, createNamespace, finishTraining, installCrd, modelObject, REPO_ROOT, sampleSpec, summary, waitFor } from '../test/fixtures.js';
+import {
+  createModel,
+  createNamespace,
+  finishTraining,
+  installCrd,
+  modelObject,
+  REPO_ROOT,
+  sampleSpec,
+  summary,
+  waitFor,
+} from '../test/fixtures.js';
 
 const N = Number(process.env.MODELS ?? 200);
 const NS = 'bench';
 
-interface Running { child: ChildProcess; port: () => Promise<number> }
+interface Running {
+  child: ChildProcess;
+  port: () => Promise<number>;
+}
 
 function startOperator(cp: ControlPlane): Running {
   let output = '';
@@ -26,14 +39,23 @@ function startOperator(cp: ControlPlane): Running {
     env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, METRICS_PORT: '0', LEASE_NAMESPACE: NS, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { process.stderr.write(c); });
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    process.stderr.write(c);
+  });
   return {
     child,
-    port: () => waitFor('operator port', async () => {
-      const line = output.split('\n').find((l) => l.includes('"operator started"'));
-      return line ? (JSON.parse(line) as { port: number }).port : undefined;
-    }, 30_000),
+    port: () =>
+      waitFor(
+        'operator port',
+        () => {
+          const line = output.split('\n').find((l) => l.includes('"operator started"'));
+          return line ? (JSON.parse(line) as { port: number }).port : undefined;
+        },
+        30_000,
+      ),
   };
 }
 
@@ -58,16 +80,26 @@ async function scrape(port: number): Promise<Record<string, number>> {
 }
 
 async function models(cp: ControlPlane): Promise<LoanRiskModel[]> {
-  const list = await cp.kubeConfig().makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS }) as { items: LoanRiskModel[] };
+  const list = (await cp
+    .kubeConfig()
+    .makeApiClient(CustomObjectsApi)
+    .listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS })) as {
+    items: LoanRiskModel[];
+  };
   return list.items;
 }
 
 async function until(cp: ControlPlane, what: string, done: (m: LoanRiskModel) => boolean): Promise<number> {
   const start = performance.now();
-  await waitFor(what, async () => {
-    const items = await models(cp);
-    return items.length === N && items.every(done);
-  }, 600_000, 250);
+  await waitFor(
+    what,
+    async () => {
+      const items = await models(cp);
+      return items.length === N && items.every(done);
+    },
+    600_000,
+    250,
+  );
   return (performance.now() - start) / 1000;
 }
 
@@ -87,12 +119,15 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (const name of names) await createModel(kc, modelObject(NS, name, sampleSpec()));
     const createSeconds = (performance.now() - t0) / 1000;
-    const trainingSeconds = createSeconds + await until(cp, 'every model Training', (m) => m.status?.phase === 'Training');
+    const trainingSeconds =
+      createSeconds + (await until(cp, 'every model Training', (m) => m.status?.phase === 'Training'));
     const afterCreate = await scrape(port);
     await stop(op.child);
 
     for (const m of await models(cp)) {
-      await finishTraining(kc, NS, m.status!.trainingJob!, JSON.stringify(summary(`v${m.metadata.name}aaaaaaa`, 0.8)));
+      const job = m.status?.trainingJob;
+      if (!job) throw new Error(`${m.metadata.name} is Training but its status names no training job`);
+      await finishTraining(kc, NS, job, JSON.stringify(summary(`v${m.metadata.name}aaaaaaa`, 0.8)));
     }
     op = startOperator(cp);
     port = await op.port();
@@ -109,19 +144,42 @@ async function main(): Promise<void> {
     await stop(op.child);
 
     const round = (n: number) => Number(n.toFixed(2));
-    process.stdout.write(`${JSON.stringify({
-      models: N,
-      workers: 4,
-      create: { seconds: round(trainingSeconds), modelsPerSecond: round(N / trainingSeconds), createCallsSeconds: round(createSeconds), meanPassMs: perPass(afterCreate), reconciles: afterCreate.reconciles, errors: afterCreate.errors },
-      gateAndRollout: { seconds: round(rolloutSeconds), modelsPerSecond: round(N / rolloutSeconds), meanPassMs: perPass(afterRollout), reconciles: afterRollout.reconciles, errors: afterRollout.errors },
-      noop: { seconds: round(noopSeconds), passesPerSecond: round(N / noopSeconds), meanPassMs: perPass(afterNoop) },
-      memoryMiB: {
-        idle: { rss: round(idle.rssMiB), heap: round(idle.heapUsedMiB) },
-        afterCreate: { rss: round(afterCreate.rssMiB), heap: round(afterCreate.heapUsedMiB) },
-        afterRollout: { rss: round(afterRollout.rssMiB), heap: round(afterRollout.heapUsedMiB) },
-        afterNoop: { rss: round(afterNoop.rssMiB), heap: round(afterNoop.heapUsedMiB) },
-      },
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          models: N,
+          workers: 4,
+          create: {
+            seconds: round(trainingSeconds),
+            modelsPerSecond: round(N / trainingSeconds),
+            createCallsSeconds: round(createSeconds),
+            meanPassMs: perPass(afterCreate),
+            reconciles: afterCreate.reconciles,
+            errors: afterCreate.errors,
+          },
+          gateAndRollout: {
+            seconds: round(rolloutSeconds),
+            modelsPerSecond: round(N / rolloutSeconds),
+            meanPassMs: perPass(afterRollout),
+            reconciles: afterRollout.reconciles,
+            errors: afterRollout.errors,
+          },
+          noop: {
+            seconds: round(noopSeconds),
+            passesPerSecond: round(N / noopSeconds),
+            meanPassMs: perPass(afterNoop),
+          },
+          memoryMiB: {
+            idle: { rss: round(idle.rssMiB), heap: round(idle.heapUsedMiB) },
+            afterCreate: { rss: round(afterCreate.rssMiB), heap: round(afterCreate.heapUsedMiB) },
+            afterRollout: { rss: round(afterRollout.rssMiB), heap: round(afterRollout.heapUsedMiB) },
+            afterNoop: { rss: round(afterNoop.rssMiB), heap: round(afterNoop.heapUsedMiB) },
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
   } finally {
     await cp.stop();
   }

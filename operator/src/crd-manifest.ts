@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 export const CRD_MANIFEST_PATH = 'manifests/crd/loanriskmodels.yaml';
 
 export function crdYaml(): string {
-  const header = '# Generated from contracts/src/crd-schema.ts by `npm run generate:crd -w operator`; do not edit by hand.\n';
+  const header =
+    '# Generated from contracts/src/crd-schema.ts by `npm run generate:crd -w operator`; do not edit by hand.\n';
   return header + stringify(loanRiskModelCrd(), { lineWidth: 0 });
 }

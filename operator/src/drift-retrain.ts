@@ -18,12 +18,20 @@ export interface RetrainDecision {
 export function retrainDecision(model: LoanRiskModel, now: Date): RetrainDecision {
   const retrains = model.status?.retrains ?? 0;
   const lastRetrainTime = model.status?.lastRetrainTime;
-  const unchanged: RetrainDecision = { retrains, started: false, status: retrains > 0 ? { retrains, lastRetrainTime } : {} };
+  const unchanged: RetrainDecision = {
+    retrains,
+    started: false,
+    status: retrains > 0 ? { retrains, lastRetrainTime } : {},
+  };
   const drifted = model.status?.conditions?.find((c) => c.type === 'Drifted' && c.status === 'True');
   if (model.spec.drift?.action !== 'retrain' || !drifted) return unchanged;
   const last = lastRetrainTime ? Date.parse(lastRetrainTime) : 0;
   if (last >= Date.parse(drifted.lastTransitionTime)) return unchanged;
   const wait = last + parseDuration(model.spec.drift.cooldown ?? DRIFT_DEFAULTS.cooldown) - now.getTime();
   if (wait > 0) return { ...unchanged, requeueAfterMs: wait };
-  return { retrains: retrains + 1, started: true, status: { retrains: retrains + 1, lastRetrainTime: now.toISOString() } };
+  return {
+    retrains: retrains + 1,
+    started: true,
+    status: { retrains: retrains + 1, lastRetrainTime: now.toISOString() },
+  };
 }

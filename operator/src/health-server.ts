@@ -11,7 +11,9 @@ export interface HealthServerOptions {
   ready(): boolean;
 }
 
-export async function startHealthServer(options: HealthServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startHealthServer(
+  options: HealthServerOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
@@ -30,10 +32,17 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(options.port, options.host, () => ok());
+    server.listen(options.port, options.host, () => {
+      ok();
+    });
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((ok) => server.close(() => ok())),
+    close: () =>
+      new Promise((ok) => {
+        server.close(() => {
+          ok();
+        });
+      }),
   };
 }

@@ -22,6 +22,9 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig
   const kc = new KubeConfig();
   if (env.KUBECONFIG) kc.loadFromDefault();
   else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else throw new ConfigError('KUBECONFIG is unset and this is not a Pod (KUBERNETES_SERVICE_HOST is unset): set KUBECONFIG to the cluster\'s kubeconfig file');
+  else
+    throw new ConfigError(
+      "KUBECONFIG is unset and this is not a Pod (KUBERNETES_SERVICE_HOST is unset): set KUBECONFIG to the cluster's kubeconfig file",
+    );
   return withKeepAlive(kc);
 }

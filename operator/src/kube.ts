@@ -3,17 +3,39 @@
  * Children are applied with server-side apply under one field manager.
  */
 import {
-  AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, NetworkingV1Api, PatchStrategy,
-  type KubeConfig, type KubernetesObject, type V1Deployment, type V1Job, type V1Pod,
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  NetworkingV1Api,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Job,
+  type V1Pod,
 } from '@kubernetes/client-node';
-import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, modelEventBody, type LoanRiskModel, type ModelEvent } from '@peerloan/contracts';
+import {
+  CRD_GROUP,
+  CRD_PLURAL,
+  CRD_VERSION,
+  modelEventBody,
+  type LoanRiskModel,
+  type ModelEvent,
+} from '@peerloan/contracts';
 import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, selectorLabels, shortName } from './labels.js';
+import { nameOf, namespaceOf } from './object-identity.js';
 
+/** The HTTP status of a failed API call (client-node's ApiException carries it as `code`). */
+function statusCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+}
 export function isNotFound(err: unknown): boolean {
-  return (err as { code?: number })?.code === 404;
+  return statusCode(err) === 404;
 }
 export function isConflict(err: unknown): boolean {
-  return (err as { code?: number })?.code === 409;
+  return statusCode(err) === 409;
 }
 
 export class KubeClient {
@@ -35,7 +57,13 @@ export class KubeClient {
 
   async getModel(namespace: string, name: string): Promise<LoanRiskModel | undefined> {
     try {
-      return await this.custom.getNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace, name }) as LoanRiskModel;
+      return (await this.custom.getNamespacedCustomObject({
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        plural: CRD_PLURAL,
+        namespace,
+        name,
+      })) as LoanRiskModel;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -44,17 +72,26 @@ export class KubeClient {
 
   /** Replaces the status subresource at the resourceVersion read: a concurrent change gives 409 and a requeue. */
   async replaceModelStatus(model: LoanRiskModel): Promise<LoanRiskModel> {
-    const { namespace, name } = model.metadata;
-    return await this.custom.replaceNamespacedCustomObjectStatus({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: namespace!, name: name!, body: model }) as LoanRiskModel;
+    return (await this.custom.replaceNamespacedCustomObjectStatus({
+      group: CRD_GROUP,
+      version: CRD_VERSION,
+      plural: CRD_PLURAL,
+      namespace: namespaceOf(model),
+      name: nameOf(model),
+      body: model,
+    })) as LoanRiskModel;
   }
 
   async listModelJobs(model: LoanRiskModel): Promise<V1Job[]> {
-    const list = await this.batch.listNamespacedJob({ namespace: model.metadata.namespace!, labelSelector: `${MODEL_LABEL}=${shortName(model.metadata.name!, 63)}` });
+    const list = await this.batch.listNamespacedJob({
+      namespace: namespaceOf(model),
+      labelSelector: `${MODEL_LABEL}=${shortName(nameOf(model), 63)}`,
+    });
     return list.items;
   }
 
   async createJob(job: V1Job): Promise<V1Job> {
-    return await this.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job });
+    return await this.batch.createNamespacedJob({ namespace: namespaceOf(job), body: job });
   }
 
   async listJobPods(namespace: string, job: string): Promise<V1Pod[]> {
@@ -63,8 +100,10 @@ export class KubeClient {
 
   /** The model's API pods (the Deployment's selector). */
   async listServingPods(model: LoanRiskModel): Promise<V1Pod[]> {
-    const selector = Object.entries(selectorLabels(model)).map(([k, v]) => `${k}=${v}`).join(',');
-    return (await this.core.listNamespacedPod({ namespace: model.metadata.namespace!, labelSelector: selector })).items;
+    const selector = Object.entries(selectorLabels(model))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return (await this.core.listNamespacedPod({ namespace: namespaceOf(model), labelSelector: selector })).items;
   }
 
   async getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
@@ -91,7 +130,12 @@ export class KubeClient {
   }
 
   async recordEvent(model: LoanRiskModel, type: ModelEvent['type'], reason: string, message: string): Promise<void> {
-    const body = modelEventBody(model, { type, reason, message }, { component: FIELD_MANAGER, instance: process.env.POD_NAME }, new Date());
-    await this.core.createNamespacedEvent({ namespace: model.metadata.namespace!, body });
+    const body = modelEventBody(
+      model,
+      { type, reason, message },
+      { component: FIELD_MANAGER, instance: process.env.POD_NAME },
+      new Date(),
+    );
+    await this.core.createNamespacedEvent({ namespace: namespaceOf(model), body });
   }
 }

@@ -1,7 +1,14 @@
 /** Names, labels and owner references shared by every object the operator creates. */
 import type { V1OwnerReference, V1ResourceRequirements } from '@kubernetes/client-node';
-import { CRD_API_VERSION, CRD_GROUP, CRD_KIND, type LoanRiskModel, type ResourceRequirements } from '@peerloan/contracts';
+import {
+  CRD_API_VERSION,
+  CRD_GROUP,
+  CRD_KIND,
+  type LoanRiskModel,
+  type ResourceRequirements,
+} from '@peerloan/contracts';
 import { sha256 } from './content-hash.js';
+import { nameOf, uidOf } from './object-identity.js';
 
 export const FIELD_MANAGER = 'loanrisk-operator';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -17,11 +24,14 @@ export function shortName(name: string, room: number): string {
 }
 
 export function servingName(model: LoanRiskModel): string {
-  return `${shortName(model.metadata.name!, 59)}-api`;
+  return `${shortName(nameOf(model), 59)}-api`;
 }
 
 export function selectorLabels(model: LoanRiskModel): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'loan-risk-api', 'app.kubernetes.io/instance': shortName(model.metadata.name!, 63) };
+  return {
+    'app.kubernetes.io/name': 'loan-risk-api',
+    'app.kubernetes.io/instance': shortName(nameOf(model), 63),
+  };
 }
 
 export function commonLabels(model: LoanRiskModel, component: string): Record<string, string> {
@@ -29,12 +39,19 @@ export function commonLabels(model: LoanRiskModel, component: string): Record<st
     'app.kubernetes.io/part-of': 'peerloan',
     'app.kubernetes.io/component': component,
     [MANAGED_BY]: FIELD_MANAGER,
-    [MODEL_LABEL]: shortName(model.metadata.name!, 63),
+    [MODEL_LABEL]: shortName(nameOf(model), 63),
   };
 }
 
 export function ownerReference(model: LoanRiskModel): V1OwnerReference {
-  return { apiVersion: CRD_API_VERSION, kind: CRD_KIND, name: model.metadata.name!, uid: model.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: CRD_API_VERSION,
+    kind: CRD_KIND,
+    name: nameOf(model),
+    uid: uidOf(model),
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function isOwnedBy(obj: { metadata?: { ownerReferences?: V1OwnerReference[] } }, model: LoanRiskModel): boolean {
@@ -44,6 +61,7 @@ export function isOwnedBy(obj: { metadata?: { ownerReferences?: V1OwnerReference
 /** The CRD accepts 2 as well as "2" for a quantity; the core types want strings. */
 export function resourceRequirements(r: ResourceRequirements | undefined): V1ResourceRequirements | undefined {
   if (!r) return undefined;
-  const strings = (m?: Record<string, string | number>) => (m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)])) : undefined);
+  const strings = (m?: Record<string, string | number>) =>
+    m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)])) : undefined;
   return { requests: strings(r.requests), limits: strings(r.limits) };
 }

@@ -33,7 +33,12 @@ export class LeaderElector {
   private stopped = false;
   private lastRenew = 0;
 
-  constructor(kc: KubeConfig, private readonly options: LeaderElectionOptions, private readonly callbacks: LeaderCallbacks, private readonly log: Logger) {
+  constructor(
+    kc: KubeConfig,
+    private readonly options: LeaderElectionOptions,
+    private readonly callbacks: LeaderCallbacks,
+    private readonly log: Logger,
+  ) {
     this.api = kc.makeApiClient(CoordinationV1Api);
   }
 
@@ -50,7 +55,9 @@ export class LeaderElector {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.leading) {
-      await this.release().catch((err) => this.log.warn({ err }, 'unable to release lease'));
+      await this.release().catch((err: unknown) => {
+        this.log.warn({ err }, 'unable to release lease');
+      });
       this.setLeading(false);
     }
   }
@@ -65,8 +72,11 @@ export class LeaderElector {
       this.setLeading(held || (this.leading && stillValid));
     } catch (err) {
       this.log.warn({ err: (err as Error).message, lease: this.options.name }, 'unable to acquire or renew lease');
-      if (this.leading && Date.now() - this.lastRenew >= this.options.leaseDurationSeconds * 1000) this.setLeading(false);
+      if (this.leading && Date.now() - this.lastRenew >= this.options.leaseDurationSeconds * 1000)
+        this.setLeading(false);
     }
+    // stop() may have run during the await above; TypeScript keeps `stopped` narrowed to false across it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see the line above
     if (!this.stopped) {
       this.timer = setTimeout(() => void this.tick(), this.options.retryPeriodMs);
       this.timer.unref();
@@ -76,7 +86,10 @@ export class LeaderElector {
   private setLeading(leading: boolean): void {
     if (leading === this.leading) return;
     this.leading = leading;
-    this.log.info({ identity: this.options.identity, lease: `${this.options.namespace}/${this.options.name}` }, leading ? 'became leader' : 'stopped leading');
+    this.log.info(
+      { identity: this.options.identity, lease: `${this.options.namespace}/${this.options.name}` },
+      leading ? 'became leader' : 'stopped leading',
+    );
     if (leading) this.callbacks.onStartedLeading();
     else this.callbacks.onStoppedLeading();
   }
@@ -90,10 +103,19 @@ export class LeaderElector {
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
-        await this.api.createNamespacedLease({ namespace, body: {
-          metadata: { name, namespace },
-          spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-        } });
+        await this.api.createNamespacedLease({
+          namespace,
+          body: {
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: 0,
+            },
+          },
+        });
         return true;
       } catch (createErr) {
         if (isConflict(createErr)) return false;
@@ -103,7 +125,8 @@ export class LeaderElector {
     const spec = lease.spec ?? {};
     const mine = spec.holderIdentity === identity;
     const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
-    const expired = !spec.holderIdentity || renewed + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000 < now.getTime();
+    const expired =
+      !spec.holderIdentity || renewed + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000 < now.getTime();
     if (!mine && !expired) return false;
     const body: V1Lease = {
       ...lease,
@@ -129,9 +152,19 @@ export class LeaderElector {
     const { namespace, name, identity } = this.options;
     const lease = await this.api.readNamespacedLease({ namespace, name });
     if (lease.spec?.holderIdentity !== identity) return;
-    await this.api.replaceNamespacedLease({ namespace, name, body: {
-      ...lease,
-      spec: { ...lease.spec, holderIdentity: undefined, acquireTime: undefined, renewTime: undefined, leaseDurationSeconds: 1 },
-    } });
+    await this.api.replaceNamespacedLease({
+      namespace,
+      name,
+      body: {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: undefined,
+          acquireTime: undefined,
+          renewTime: undefined,
+          leaseDurationSeconds: 1,
+        },
+      },
+    });
   }
 }

@@ -26,14 +26,22 @@ async function main(): Promise<void> {
       log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out, exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
-    operator.stop().then(() => process.exit(0), () => process.exit(1));
+    operator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
   await operator.start();
 }
 
-main().catch((err: Error) => {
-  log.fatal({ err: err.message, kind: err.name }, 'operator failed to start');
+main().catch((err: unknown) => {
+  const { message, name } = err instanceof Error ? err : new Error(String(err));
+  log.fatal({ err: message, kind: name }, 'operator failed to start');
   process.exit(1);
 });

@@ -2,9 +2,17 @@
  * The running controller: watches LoanRiskModels and the Jobs and Deployments they own, feeds
  * their keys into the work queue, and runs reconcile workers while this instance leads.
  */
+import { inspect } from 'node:util';
 import {
-  AppsV1Api, BatchV1Api, CustomObjectsApi, makeInformer,
-  type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache,
+  AppsV1Api,
+  BatchV1Api,
+  CustomObjectsApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
@@ -34,7 +42,12 @@ export class Operator {
   private leading = false;
   private health?: { port: number; close(): Promise<void> };
 
-  constructor(private readonly kc: KubeConfig, private readonly config: OperatorConfig, private readonly log: Logger, options: { defaultMetrics?: boolean } = {}) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly config: OperatorConfig,
+    private readonly log: Logger,
+    options: { defaultMetrics?: boolean } = {},
+  ) {
     this.metrics = new OperatorMetrics(options.defaultMetrics);
     this.reconciler = new Reconciler(new KubeClient(kc), log);
   }
@@ -53,19 +66,38 @@ export class Operator {
   }
 
   async start(): Promise<void> {
-    this.health = await startHealthServer({ host: this.config.metricsHost, port: this.config.metricsPort, metrics: this.metrics, ready: () => this.ready });
-    this.log.info({ port: this.health.port, host: this.config.metricsHost, watchNamespace: this.config.watchNamespace ?? '(all)' }, 'operator started');
+    this.health = await startHealthServer({
+      host: this.config.metricsHost,
+      port: this.config.metricsPort,
+      metrics: this.metrics,
+      ready: () => this.ready,
+    });
+    this.log.info(
+      { port: this.health.port, host: this.config.metricsHost, watchNamespace: this.config.watchNamespace ?? '(all)' },
+      'operator started',
+    );
     if (!this.config.leaderElection) {
       await this.startLeading();
       return;
     }
-    this.elector = new LeaderElector(this.kc, {
-      namespace: this.config.leaseNamespace, name: this.config.leaseName, identity: this.config.identity,
-      leaseDurationSeconds: this.config.leaseDurationSeconds, retryPeriodMs: this.config.retryPeriodMs,
-    }, {
-      onStartedLeading: () => void this.startLeading(),
-      onStoppedLeading: () => void this.stopLeading().then(() => this.onLostLeadership()),
-    }, this.log);
+    this.elector = new LeaderElector(
+      this.kc,
+      {
+        namespace: this.config.leaseNamespace,
+        name: this.config.leaseName,
+        identity: this.config.identity,
+        leaseDurationSeconds: this.config.leaseDurationSeconds,
+        retryPeriodMs: this.config.retryPeriodMs,
+      },
+      {
+        onStartedLeading: () => void this.startLeading(),
+        onStoppedLeading: () =>
+          void this.stopLeading().then(() => {
+            this.onLostLeadership();
+          }),
+      },
+      this.log,
+    );
     this.elector.start();
   }
 
@@ -87,12 +119,14 @@ export class Operator {
     this.queue = queue;
     this.metrics.queueDepthSource = () => queue.depth;
     this.watches = this.makeWatches(queue);
-    const models = this.watches[0];
+    const models = this.modelsWatch;
     // The models informer holds LoanRiskModels only.
     this.metrics.modelsSource = () => (models?.list() ?? []) as LoanRiskModel[];
     for (let i = 0; i < this.config.workers; i++) this.workers.push(this.work(queue));
     await Promise.all(this.watches.map((w) => this.startWatch(w)));
-    this.resyncTimer = setInterval(() => this.enqueueAll(queue), this.config.resyncMs);
+    this.resyncTimer = setInterval(() => {
+      this.enqueueAll(queue);
+    }, this.config.resyncMs);
     this.resyncTimer.unref();
   }
 
@@ -110,6 +144,11 @@ export class Operator {
     this.workers = [];
   }
 
+  /** The LoanRiskModels informer: makeWatches puts it first; none while not leading. */
+  private get modelsWatch(): Watch | undefined {
+    return this.watches.at(0);
+  }
+
   private makeWatches(queue: WorkQueue): Watch[] {
     const ns = this.config.watchNamespace;
     const custom = this.kc.makeApiClient(CustomObjectsApi);
@@ -123,17 +162,44 @@ export class Operator {
       return result as KubernetesListObject<KubernetesObject>;
     };
 
-    const models = makeInformer(this.kc, scope(`${CRD_GROUP}/${CRD_VERSION}`, CRD_PLURAL), tracked('loanriskmodels', () => (ns
-      ? custom.listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: ns })
-      : custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL }))));
-    const jobs = makeInformer(this.kc, scope('batch/v1', 'jobs'), tracked('jobs', () => (ns
-      ? batch.listNamespacedJob({ namespace: ns, labelSelector: managed })
-      : batch.listJobForAllNamespaces({ labelSelector: managed }))), managed);
-    const deployments = makeInformer(this.kc, scope('apps/v1', 'deployments'), tracked('deployments', () => (ns
-      ? apps.listNamespacedDeployment({ namespace: ns, labelSelector: managed })
-      : apps.listDeploymentForAllNamespaces({ labelSelector: managed }))), managed);
+    const models = makeInformer(
+      this.kc,
+      scope(`${CRD_GROUP}/${CRD_VERSION}`, CRD_PLURAL),
+      tracked('loanriskmodels', () =>
+        ns
+          ? custom.listNamespacedCustomObject({
+              group: CRD_GROUP,
+              version: CRD_VERSION,
+              plural: CRD_PLURAL,
+              namespace: ns,
+            })
+          : custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL }),
+      ),
+    );
+    const jobs = makeInformer(
+      this.kc,
+      scope('batch/v1', 'jobs'),
+      tracked('jobs', () =>
+        ns
+          ? batch.listNamespacedJob({ namespace: ns, labelSelector: managed })
+          : batch.listJobForAllNamespaces({ labelSelector: managed }),
+      ),
+      managed,
+    );
+    const deployments = makeInformer(
+      this.kc,
+      scope('apps/v1', 'deployments'),
+      tracked('deployments', () =>
+        ns
+          ? apps.listNamespacedDeployment({ namespace: ns, labelSelector: managed })
+          : apps.listDeploymentForAllNamespaces({ labelSelector: managed }),
+      ),
+      managed,
+    );
 
-    const enqueueSelf = (obj: KubernetesObject) => queue.add(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
+    const enqueueSelf = (obj: KubernetesObject) => {
+      queue.add(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
+    };
     // A child's event belongs to the LoanRiskModel named by its controller owner reference.
     const enqueueOwner = (obj: KubernetesObject) => {
       const owner = obj.metadata?.ownerReferences?.find((o) => o.controller && o.kind === CRD_KIND);
@@ -155,16 +221,19 @@ export class Operator {
     watch.on('error', (err) => {
       if (!this.leading) return;
       const delayMs = Math.min(500 * 2 ** restarts++, WATCH_RETRY_MAX_MS);
-      this.log.warn({ err: (err as Error)?.message, delayMs }, 'watch failed, restarting');
-      setTimeout(() => { if (this.leading && this.watches.includes(watch)) void watch.start(); }, delayMs).unref();
+      this.log.warn({ err: err instanceof Error ? err.message : String(err), delayMs }, 'watch failed, restarting');
+      setTimeout(() => {
+        if (this.leading && this.watches.includes(watch)) void watch.start();
+      }, delayMs).unref();
     });
-    watch.on('change', () => { restarts = 0; });
+    watch.on('change', () => {
+      restarts = 0;
+    });
     await watch.start();
   }
 
   private enqueueAll(queue: WorkQueue): void {
-    const models = this.watches[0];
-    for (const m of models?.list() ?? []) queue.add(`${m.metadata?.namespace}/${m.metadata?.name}`);
+    for (const m of this.modelsWatch?.list() ?? []) queue.add(`${m.metadata?.namespace}/${m.metadata?.name}`);
   }
 
   private async work(queue: WorkQueue): Promise<void> {
@@ -194,7 +263,9 @@ export class Operator {
 }
 
 function describe(err: unknown): string {
-  const e = err as { code?: number; body?: unknown; message?: string };
-  if (e?.code && e.body) return `HTTP ${e.code}: ${typeof e.body === 'string' ? e.body.slice(0, 500) : JSON.stringify(e.body).slice(0, 500)}`;
-  return e?.message ?? String(err);
+  if (typeof err !== 'object' || err === null) return String(err);
+  const { code, body, message } = err as { code?: number; body?: unknown; message?: string };
+  if (code && body)
+    return `HTTP ${code}: ${typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body).slice(0, 500)}`;
+  return message ?? inspect(err, { breakLength: Infinity });
 }

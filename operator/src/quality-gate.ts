@@ -6,13 +6,18 @@ export type GateDecision = { accepted: true; message: string } | { accepted: fal
 const fmt = (n: number) => n.toFixed(4);
 
 /** The out-of-time limits (off unless set): a refusal message, or undefined when they pass. */
-function outOfTimeRefusal(candidate: ModelRecord, live: ModelRecord | undefined, gate: QualityGateSpec): string | undefined {
+function outOfTimeRefusal(
+  candidate: ModelRecord,
+  live: ModelRecord | undefined,
+  gate: QualityGateSpec,
+): string | undefined {
   const { minOutOfTimeRocAuc, maxCalibrationError } = gate;
   if (minOutOfTimeRocAuc === undefined && maxCalibrationError === undefined) return undefined;
   const keeping = live ? `; keeping live version ${live.version}` : '';
   const oot = candidate.outOfTime;
   if (!oot) {
-    const which = minOutOfTimeRocAuc !== undefined ? 'qualityGate.minOutOfTimeRocAuc' : 'qualityGate.maxCalibrationError';
+    const which =
+      minOutOfTimeRocAuc !== undefined ? 'qualityGate.minOutOfTimeRocAuc' : 'qualityGate.maxCalibrationError';
     return `candidate ${candidate.version} has no out-of-time metrics, which ${which} needs: set spec.dataset.validationPath to a later period's CSV${keeping}`;
   }
   if (minOutOfTimeRocAuc !== undefined && oot.rocAuc.value < minOutOfTimeRocAuc) {
@@ -44,19 +49,34 @@ function regressionRefusal(candidate: ModelRecord, live: ModelRecord, maxRegress
   return `candidate ${candidate.version} has ROC AUC ${fmt(candidate.metrics.rocAuc)}, more than qualityGate.maxRegression ${fmt(maxRegression)} below live version ${live.version} (${fmt(live.metrics.rocAuc)}); keeping ${live.version}`;
 }
 
-export function applyQualityGate(candidate: ModelRecord, live: ModelRecord | undefined, gate: QualityGateSpec = {}): GateDecision {
+export function applyQualityGate(
+  candidate: ModelRecord,
+  live: ModelRecord | undefined,
+  gate: QualityGateSpec = {},
+): GateDecision {
   const minRocAuc = gate.minRocAuc ?? QUALITY_GATE_DEFAULTS.minRocAuc;
   const maxRegression = gate.maxRegression ?? QUALITY_GATE_DEFAULTS.maxRegression;
   const auc = candidate.metrics.rocAuc;
   if (auc < minRocAuc) {
-    return { accepted: false, message: `candidate ${candidate.version} has ROC AUC ${fmt(auc)}, below qualityGate.minRocAuc ${fmt(minRocAuc)}${live ? `; keeping live version ${live.version}` : ''}` };
+    return {
+      accepted: false,
+      message: `candidate ${candidate.version} has ROC AUC ${fmt(auc)}, below qualityGate.minRocAuc ${fmt(minRocAuc)}${live ? `; keeping live version ${live.version}` : ''}`,
+    };
   }
-  const regression = live && live.version !== candidate.version ? regressionRefusal(candidate, live, maxRegression) : undefined;
+  const regression =
+    live && live.version !== candidate.version ? regressionRefusal(candidate, live, maxRegression) : undefined;
   if (regression) return { accepted: false, message: regression };
   const refusal = outOfTimeRefusal(candidate, live, gate);
   if (refusal) return { accepted: false, message: refusal };
-  const oot = candidate.outOfTime ? `, out of time ${fmt(candidate.outOfTime.rocAuc.value)} (95% ${fmt(candidate.outOfTime.rocAuc.low)}-${fmt(candidate.outOfTime.rocAuc.high)})` : '';
+  const oot = candidate.outOfTime
+    ? `, out of time ${fmt(candidate.outOfTime.rocAuc.value)} (95% ${fmt(candidate.outOfTime.rocAuc.low)}-${fmt(candidate.outOfTime.rocAuc.high)})`
+    : '';
   const paired = live && pairedWith(candidate, live);
-  const versusLive = paired ? `, ${fmt(paired.difference.value)} against live on the same ${paired.rows} later-period rows (paired 95% ${fmt(paired.difference.low)} to ${fmt(paired.difference.high)})` : '';
-  return { accepted: true, message: `candidate ${candidate.version} passed the quality gate with ROC AUC ${fmt(auc)}${oot}${versusLive} (minimum ${fmt(minRocAuc)}${live ? `, live ${fmt(live.metrics.rocAuc)}` : ''})` };
+  const versusLive = paired
+    ? `, ${fmt(paired.difference.value)} against live on the same ${paired.rows} later-period rows (paired 95% ${fmt(paired.difference.low)} to ${fmt(paired.difference.high)})`
+    : '';
+  return {
+    accepted: true,
+    message: `candidate ${candidate.version} passed the quality gate with ROC AUC ${fmt(auc)}${oot}${versusLive} (minimum ${fmt(minRocAuc)}${live ? `, live ${fmt(live.metrics.rocAuc)}` : ''})`,
+  };
 }

@@ -19,7 +19,17 @@
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
-  canonicalJson, HISTORY_LIMIT, setCondition, transitions, type Condition, type ConditionInput, type HistoryEntry, type LoanRiskModel, type LoanRiskModelStatus, type ModelRecord, type Phase,
+  canonicalJson,
+  HISTORY_LIMIT,
+  setCondition,
+  transitions,
+  type Condition,
+  type ConditionInput,
+  type HistoryEntry,
+  type LoanRiskModel,
+  type LoanRiskModelStatus,
+  type ModelRecord,
+  type Phase,
 } from '@peerloan/contracts';
 import { desiredDeployment } from './children/deployment.js';
 import { desiredHpa } from './children/hpa.js';
@@ -38,10 +48,24 @@ import { stepKey, type Serving } from './rollout/serving.js';
 import { rolloutSettings, type RolloutSettings } from './rollout/settings.js';
 import { RolloutSignals } from './rollout/signals.js';
 import {
-  applyDecision, begin, decideStep, inTrial, isNewCandidate, needsTrial, recordFrom, servingOf, withdraw,
-  type RolloutEvent, type RolloutRecord, type StepObservation, type Transition, type Trial,
+  applyDecision,
+  begin,
+  decideStep,
+  inTrial,
+  isNewCandidate,
+  needsTrial,
+  recordFrom,
+  servingOf,
+  withdraw,
+  type RolloutEvent,
+  type RolloutRecord,
+  type StepObservation,
+  type Transition,
+  type Trial,
 } from './rollout/state-machine.js';
 import { parseTrainingSummary, terminationMessage } from './training-summary.js';
+import { nameOf, namespaceOf, uidOf } from './object-identity.js';
+import { RolloutStateError } from './errors/rollout-state-error.js';
 
 export interface ReconcileResult {
   /** Look again after this long even without a watch event (e.g. a Pod status not yet written). */
@@ -93,12 +117,19 @@ export class Reconciler {
     const retrain = retrainDecision(model, this.now());
     if (retrain.started) {
       log.info({ retrains: retrain.retrains }, 'retraining on drift');
-      await this.kube.recordEvent(model, 'Normal', 'RetrainingOnDrift', `model drifted and drift.action is retrain: training run ${retrain.retrains} started`);
+      await this.kube.recordEvent(
+        model,
+        'Normal',
+        'RetrainingOnDrift',
+        `model drifted and drift.action is retrain: training run ${retrain.retrains} started`,
+      );
     }
 
     // 4. The Job for the current spec: found among the owned ones, or created.
     const jobs = (await this.kube.listModelJobs(model)).filter((j) => isOwnedBy(j, model));
-    const job = jobs.find((j) => j.metadata?.name === trainingJobName(model, retrain.retrains)) ?? await this.startTraining(model, retrain.retrains, log);
+    const job =
+      jobs.find((j) => j.metadata?.name === trainingJobName(model, retrain.retrains)) ??
+      (await this.startTraining(model, retrain.retrains, log));
 
     // 5. Observe the run; a finished one is gated.
     const training = await this.observeTraining(model, job);
@@ -106,7 +137,11 @@ export class Reconciler {
 
     // 6. A pin serves only a version that passed the gate; a refused one changes nothing.
     const settings = rolloutSettings(model.spec.rollout);
-    const pin = validatePin(model.spec.pinnedVersion, recordFrom(model.status, gate.history), model.status?.pinnedVersion);
+    const pin = validatePin(
+      model.spec.pinnedVersion,
+      recordFrom(model.status, gate.history),
+      model.status?.pinnedVersion,
+    );
 
     // 7. The rollout's moves in this pass.
     const rollout = await this.progressRollout(model, gate, pin, settings);
@@ -116,9 +151,16 @@ export class Reconciler {
     const deployment = serving ? await this.applyServing(model, serving) : undefined;
 
     // 9. Status from what was seen and decided.
-    const status = { ...this.buildStatus(model, training, rollout.record, pin, serving, deployment), ...retrain.status };
+    const status = {
+      ...this.buildStatus(model, training, rollout.record, pin, serving, deployment),
+      ...retrain.status,
+    };
     await this.writeStatus(model, status, rollout.events, log);
-    return earliest(training.state === 'AwaitingSummary' ? SUMMARY_POLL_MS : undefined, retrain.requeueAfterMs, rollout.requeueAfterMs);
+    return earliest(
+      training.state === 'AwaitingSummary' ? SUMMARY_POLL_MS : undefined,
+      retrain.requeueAfterMs,
+      rollout.requeueAfterMs,
+    );
   }
 
   private async startTraining(model: LoanRiskModel, retrains: number, log: Logger): Promise<V1Job> {
@@ -126,8 +168,8 @@ export class Reconciler {
     const desired = desiredTrainingJob(model, retrains);
     try {
       const job = await this.kube.createJob(desired);
-      log.info({ job: desired.metadata!.name }, 'training job created');
-      await this.kube.recordEvent(model, 'Normal', 'TrainingStarted', `created training job ${desired.metadata!.name}`);
+      log.info({ job: nameOf(desired) }, 'training job created');
+      await this.kube.recordEvent(model, 'Normal', 'TrainingStarted', `created training job ${nameOf(desired)}`);
       return job;
     } catch (err) {
       // Another pass (or a previous leader) created it between our list and create: same inputs, same Job.
@@ -137,12 +179,17 @@ export class Reconciler {
   }
 
   private async observeTraining(model: LoanRiskModel, job: V1Job): Promise<Training> {
-    const name = job.metadata!.name!;
+    const name = nameOf(job);
     const conditions = job.status?.conditions ?? [];
     const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
-    if (failed) return { state: 'Failed', job: name, message: `training job ${name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim() };
+    if (failed)
+      return {
+        state: 'Failed',
+        job: name,
+        message: `training job ${name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
+      };
     if (!conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return { state: 'Running', job: name };
-    const found = terminationMessage(await this.kube.listJobPods(model.metadata.namespace!, name));
+    const found = terminationMessage(await this.kube.listJobPods(namespaceOf(model), name));
     if (!found) return { state: 'AwaitingSummary', job: name };
     try {
       return { state: 'Succeeded', job: name, candidate: parseTrainingSummary(found.pod, found.message, name) };
@@ -166,8 +213,12 @@ export class Reconciler {
     if (standing) return standing.outcome === 'Accepted' ? { accepted: candidate, history } : { history };
     const decision = applyQualityGate(candidate, live, model.spec.qualityGate);
     const entry: HistoryEntry = {
-      version: candidate.version, rocAuc: candidate.metrics.rocAuc, outcome: decision.accepted ? 'Accepted' : 'Rejected', time: this.now().toISOString(),
-      reason: decision.accepted ? 'QualityGatePassed' : 'QualityGateRejected', message: decision.message,
+      version: candidate.version,
+      rocAuc: candidate.metrics.rocAuc,
+      outcome: decision.accepted ? 'Accepted' : 'Rejected',
+      time: this.now().toISOString(),
+      reason: decision.accepted ? 'QualityGatePassed' : 'QualityGateRejected',
+      message: decision.message,
     };
     const next = [entry, ...history].slice(0, HISTORY_LIMIT);
     return decision.accepted ? { accepted: candidate, history: next } : { history: next };
@@ -177,7 +228,12 @@ export class Reconciler {
    * 7. A candidate the gate accepted and not yet live or tried is tried (or made live at once);
    * a valid pin withdraws a trial; a trial's current step is looked at and takes its next move.
    */
-  private async progressRollout(model: LoanRiskModel, gate: Gate, pin: Pin, settings: RolloutSettings): Promise<RolloutPass> {
+  private async progressRollout(
+    model: LoanRiskModel,
+    gate: Gate,
+    pin: Pin,
+    settings: RolloutSettings,
+  ): Promise<RolloutPass> {
     const now = this.now();
     let record = recordFrom(model.status, gate.history);
     const events: RolloutEvent[] = [];
@@ -188,11 +244,13 @@ export class Reconciler {
 
     const accepted = gate.accepted;
     if (accepted && isNewCandidate(record, accepted)) {
-      if (inTrial(record)) take(withdraw(record, 'CandidateSuperseded', `candidate ${accepted.version} passed the quality gate after it`));
+      if (inTrial(record))
+        take(withdraw(record, 'CandidateSuperseded', `candidate ${accepted.version} passed the quality gate after it`));
       // While pinned nothing new is tried; removing the pin starts the trial.
       if (!(pin.serve && needsTrial(record, settings))) take(begin(record, accepted, settings, now));
     }
-    if (pin.serve && inTrial(record)) take(withdraw(record, 'RolloutWithdrawn', `spec.pinnedVersion ${pin.serve} is served instead`));
+    if (pin.serve && inTrial(record))
+      take(withdraw(record, 'RolloutWithdrawn', `spec.pinnedVersion ${pin.serve} is served instead`));
 
     let requeueAfterMs: number | undefined;
     if (inTrial(record)) {
@@ -200,17 +258,27 @@ export class Reconciler {
       take(applyDecision(record, decision, settings, now));
       if ('requeueAfterMs' in decision) requeueAfterMs = decision.requeueAfterMs;
     }
-    if (!inTrial(record)) this.signals.forget(model.metadata.uid!);
+    if (!inTrial(record)) this.signals.forget(uidOf(model));
     return { record, events, requeueAfterMs };
   }
 
   /** The current step as the Deployment and its pods show it; counters only once its pods are ready. */
   private async observeStep(model: LoanRiskModel, trial: Trial, settings: RolloutSettings): Promise<StepObservation> {
-    const serving = servingOf(trial, settings, undefined)!;
-    const readiness = stepReadiness(await this.kube.getDeployment(model.metadata.namespace!, servingName(model)), serving);
+    const serving = servingOf(trial, settings, undefined);
+    if (!serving) {
+      throw new RolloutStateError(
+        `status.rollout tries candidate ${trial.candidate.version} but status names no live version to compare it with`,
+      );
+    }
+    const readiness = stepReadiness(await this.kube.getDeployment(namespaceOf(model), servingName(model)), serving);
     if (!readiness.ready) return readiness;
     const targets = scrapeTargets(await this.kube.listServingPods(model), serving);
-    const signals = await this.signals.read(model.metadata.uid!, stepKey(serving, trial.rollout.stepStartTime), trial.candidate.version, targets);
+    const signals = await this.signals.read(
+      uidOf(model),
+      stepKey(serving, trial.rollout.stepStartTime),
+      trial.candidate.version,
+      targets,
+    );
     return { ...readiness, signals };
   }
 
@@ -221,14 +289,25 @@ export class Reconciler {
     await this.kube.apply(desiredPdb(model));
     const ingress = desiredIngress(model);
     if (ingress) await this.kube.apply(ingress);
-    else await this.kube.deleteIngressIfPresent(model.metadata.namespace!, servingName(model));
+    else await this.kube.deleteIngressIfPresent(namespaceOf(model), servingName(model));
     return deployment;
   }
 
-  private buildStatus(model: LoanRiskModel, training: Training, record: RolloutRecord, pin: Pin, serving: Serving | undefined, deployment: V1Deployment | undefined): LoanRiskModelStatus {
+  private buildStatus(
+    model: LoanRiskModel,
+    training: Training,
+    record: RolloutRecord,
+    pin: Pin,
+    serving: Serving | undefined,
+    deployment: V1Deployment | undefined,
+  ): LoanRiskModelStatus {
     const ready = readiness(deployment, serving);
     const conditions = this.conditions(model, [
-      trainedCondition(training), ready.condition, degradedCondition(training, record), this.driftedCondition(model), pinnedCondition(pin, record),
+      trainedCondition(training),
+      ready.condition,
+      degradedCondition(training, record),
+      this.driftedCondition(model),
+      pinnedCondition(pin, record),
     ]);
     return {
       phase: phase(training, record, serving, ready.ready),
@@ -254,8 +333,14 @@ export class Reconciler {
   /** Drifted is reported by the drift worker; the operator keeps what it said. */
   private driftedCondition(model: LoanRiskModel): ConditionInput {
     const reported = model.status?.conditions?.find((c) => c.type === 'Drifted');
-    if (reported) return { type: 'Drifted', status: reported.status, reason: reported.reason, message: reported.message };
-    return { type: 'Drifted', status: 'Unknown', reason: 'NoDriftReport', message: 'no drift report from the drift worker yet' };
+    if (reported)
+      return { type: 'Drifted', status: reported.status, reason: reported.reason, message: reported.message };
+    return {
+      type: 'Drifted',
+      status: 'Unknown',
+      reason: 'NoDriftReport',
+      message: 'no drift report from the drift worker yet',
+    };
   }
 
   private conditions(model: LoanRiskModel, inputs: ConditionInput[]): Condition[] {
@@ -268,21 +353,44 @@ export class Reconciler {
   }
 
   /** Events follow a successful write only: a pass that loses a 409 is repeated and must not report twice. */
-  private async writeStatus(model: LoanRiskModel, status: LoanRiskModelStatus, events: RolloutEvent[], log: Logger): Promise<void> {
+  private async writeStatus(
+    model: LoanRiskModel,
+    status: LoanRiskModelStatus,
+    events: RolloutEvent[],
+    log: Logger,
+  ): Promise<void> {
     const previous = model.status ?? {};
     if (canonicalJson(previous) === canonicalJson(status)) return;
     await this.kube.replaceModelStatus({ ...model, status });
-    log.info({ phase: status.phase, liveVersion: status.liveVersion, candidateVersion: status.candidateVersion, trafficPercent: status.candidateTrafficPercent }, 'status updated');
+    log.info(
+      {
+        phase: status.phase,
+        liveVersion: status.liveVersion,
+        candidateVersion: status.candidateVersion,
+        trafficPercent: status.candidateTrafficPercent,
+      },
+      'status updated',
+    );
     for (const c of transitions(previous.conditions ?? [], status.conditions ?? [])) {
       if (c.type === 'Drifted' && c.status === 'Unknown') continue;
       await this.kube.recordEvent(model, eventType(c), c.reason, `${c.type}=${c.status}: ${c.message}`);
     }
     for (const e of events) await this.kube.recordEvent(model, e.type, e.reason, e.message);
     if (previous.liveVersion !== status.liveVersion) {
-      await this.kube.recordEvent(model, 'Normal', 'LiveVersionChanged', `live version ${previous.liveVersion ?? '(none)'} -> ${status.liveVersion}`);
+      await this.kube.recordEvent(
+        model,
+        'Normal',
+        'LiveVersionChanged',
+        `live version ${previous.liveVersion ?? '(none)'} -> ${status.liveVersion}`,
+      );
     }
     if (previous.phase !== status.phase) {
-      await this.kube.recordEvent(model, status.phase === 'Failed' ? 'Warning' : 'Normal', `Phase${status.phase}`, `phase ${previous.phase ?? '(none)'} -> ${status.phase}`);
+      await this.kube.recordEvent(
+        model,
+        status.phase === 'Failed' ? 'Warning' : 'Normal',
+        `Phase${status.phase}`,
+        `phase ${previous.phase ?? '(none)'} -> ${status.phase}`,
+      );
     }
   }
 }
@@ -293,17 +401,40 @@ function earliest(...delays: Array<number | undefined>): ReconcileResult {
 }
 
 function eventType(c: Condition): 'Normal' | 'Warning' {
-  const bad = (c.type === 'Degraded' || c.type === 'Drifted') ? c.status === 'True' : c.status === 'False' && /Failed|Invalid|Refused/.test(c.reason);
+  const bad =
+    c.type === 'Degraded' || c.type === 'Drifted'
+      ? c.status === 'True'
+      : c.status === 'False' && /Failed|Invalid|Refused/.test(c.reason);
   return bad ? 'Warning' : 'Normal';
 }
 
 function trainedCondition(training: Training): ConditionInput {
   switch (training.state) {
-    case 'Running': return { type: 'Trained', status: 'False', reason: 'TrainingInProgress', message: `training job ${training.job} is running` };
-    case 'AwaitingSummary': return { type: 'Trained', status: 'False', reason: 'AwaitingSummary', message: `training job ${training.job} completed; waiting for its pod's termination message` };
-    case 'Failed': return { type: 'Trained', status: 'False', reason: 'TrainingFailed', message: training.message };
-    case 'InvalidSummary': return { type: 'Trained', status: 'False', reason: 'InvalidTrainingSummary', message: training.message };
-    case 'Succeeded': return { type: 'Trained', status: 'True', reason: 'TrainingSucceeded', message: `training job ${training.job} produced version ${training.candidate.version} (ROC AUC ${training.candidate.metrics.rocAuc.toFixed(4)})` };
+    case 'Running':
+      return {
+        type: 'Trained',
+        status: 'False',
+        reason: 'TrainingInProgress',
+        message: `training job ${training.job} is running`,
+      };
+    case 'AwaitingSummary':
+      return {
+        type: 'Trained',
+        status: 'False',
+        reason: 'AwaitingSummary',
+        message: `training job ${training.job} completed; waiting for its pod's termination message`,
+      };
+    case 'Failed':
+      return { type: 'Trained', status: 'False', reason: 'TrainingFailed', message: training.message };
+    case 'InvalidSummary':
+      return { type: 'Trained', status: 'False', reason: 'InvalidTrainingSummary', message: training.message };
+    case 'Succeeded':
+      return {
+        type: 'Trained',
+        status: 'True',
+        reason: 'TrainingSucceeded',
+        message: `training job ${training.job} produced version ${training.candidate.version} (ROC AUC ${training.candidate.metrics.rocAuc.toFixed(4)})`,
+      };
   }
 }
 
@@ -312,33 +443,76 @@ function trainedCondition(training: Training): ConditionInput {
  * last rollout's (the gate refused it, or its rollout was rolled back).
  */
 function degradedCondition(training: Training, record: RolloutRecord): ConditionInput {
-  if (training.state === 'Failed') return { type: 'Degraded', status: 'True', reason: 'TrainingFailed', message: training.message };
-  if (training.state === 'InvalidSummary') return { type: 'Degraded', status: 'True', reason: 'InvalidTrainingSummary', message: training.message };
-  const last = record.history[0];
+  if (training.state === 'Failed')
+    return { type: 'Degraded', status: 'True', reason: 'TrainingFailed', message: training.message };
+  if (training.state === 'InvalidSummary')
+    return { type: 'Degraded', status: 'True', reason: 'InvalidTrainingSummary', message: training.message };
+  const last = record.history.at(0);
   const current = training.state === 'Succeeded' ? training.candidate.version : undefined;
   if (last?.outcome === 'Rejected' && (last.version === current || last.version === record.rollout?.version)) {
-    return { type: 'Degraded', status: 'True', reason: last.reason ?? 'QualityGateRejected', message: last.message ?? `version ${last.version} was rejected at ${last.time}` };
+    return {
+      type: 'Degraded',
+      status: 'True',
+      reason: last.reason ?? 'QualityGateRejected',
+      message: last.message ?? `version ${last.version} was rejected at ${last.time}`,
+    };
   }
   return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'training, gate and rollout as expected' };
 }
 
 function pinnedCondition(pin: Pin, record: RolloutRecord): ConditionInput {
   switch (pin.kind) {
-    case 'None': return { type: 'Pinned', status: 'False', reason: 'NotPinned', message: 'spec.pinnedVersion is not set: the live version serves' };
-    case 'Valid': return { type: 'Pinned', status: 'True', reason: 'PinnedVersionServed', message: `serving pinned version ${pin.version} instead of live version ${record.live?.version ?? '(none)'}` };
-    case 'Refused': return { type: 'Pinned', status: 'False', reason: 'PinRefused', message: pin.message };
+    case 'None':
+      return {
+        type: 'Pinned',
+        status: 'False',
+        reason: 'NotPinned',
+        message: 'spec.pinnedVersion is not set: the live version serves',
+      };
+    case 'Valid':
+      return {
+        type: 'Pinned',
+        status: 'True',
+        reason: 'PinnedVersionServed',
+        message: `serving pinned version ${pin.version} instead of live version ${record.live?.version ?? '(none)'}`,
+      };
+    case 'Refused':
+      return { type: 'Pinned', status: 'False', reason: 'PinRefused', message: pin.message };
   }
 }
 
-function readiness(deployment: V1Deployment | undefined, serving: Serving | undefined): { ready: boolean; condition: ConditionInput } {
+function readiness(
+  deployment: V1Deployment | undefined,
+  serving: Serving | undefined,
+): { ready: boolean; condition: ConditionInput } {
   if (!serving || !deployment) {
-    return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'NoModel', message: 'no model has passed the quality gate yet' } };
+    return {
+      ready: false,
+      condition: {
+        type: 'Ready',
+        status: 'False',
+        reason: 'NoModel',
+        message: 'no model has passed the quality gate yet',
+      },
+    };
   }
   const progress = deploymentProgress(deployment, describeServing(serving));
   switch (progress.state) {
-    case 'Pending': return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'RolloutPending', message: progress.message } };
-    case 'InProgress': return { ready: false, condition: { type: 'Ready', status: 'False', reason: 'RolloutInProgress', message: progress.message } };
-    case 'Done': return { ready: true, condition: { type: 'Ready', status: 'True', reason: 'DeploymentAvailable', message: progress.message } };
+    case 'Pending':
+      return {
+        ready: false,
+        condition: { type: 'Ready', status: 'False', reason: 'RolloutPending', message: progress.message },
+      };
+    case 'InProgress':
+      return {
+        ready: false,
+        condition: { type: 'Ready', status: 'False', reason: 'RolloutInProgress', message: progress.message },
+      };
+    case 'Done':
+      return {
+        ready: true,
+        condition: { type: 'Ready', status: 'True', reason: 'DeploymentAvailable', message: progress.message },
+      };
   }
 }
 

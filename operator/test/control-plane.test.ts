@@ -4,8 +4,12 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 
 let cp: ControlPlane;
-before(async () => { cp = await startControlPlane(); });
-after(async () => { await cp?.stop(); });
+before(async () => {
+  cp = await startControlPlane();
+});
+after(async () => {
+  await cp.stop();
+});
 
 test('the test control plane serves the API with the generated kubeconfig', async () => {
   const core = cp.kubeConfig().makeApiClient(CoreV1Api);

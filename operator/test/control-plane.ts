@@ -20,21 +20,30 @@ import { withKeepAlive } from '../src/kube-config.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
+/** The part of a meta.k8s.io/v1 Table the tests read. */
+export interface MetaTable {
+  columnDefinitions: { name: string }[];
+  rows: { cells: unknown[] }[];
+}
+
 export interface ControlPlane {
   readonly kubeconfigPath: string;
   readonly server: string;
   readonly token: string;
   kubeConfig(): KubeConfig;
   /** GET as a meta.k8s.io Table, the way kubectl get prints printer columns. */
-  getTable(path: string): Promise<any>;
-  getJson(path: string): Promise<any>;
+  getTable(path: string): Promise<MetaTable>;
+  getJson(path: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
 /** Directory holding kube-apiserver, etcd and helm: PEERLOAN_TOOLS_BIN, else the setup script's cache. */
 export function toolsBin(): string {
   if (process.env.PEERLOAN_TOOLS_BIN) return process.env.PEERLOAN_TOOLS_BIN;
-  const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(REPO_ROOT, 'scripts/install-tools.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = out.trim().split('\n');
   return lines[lines.length - 1];
 }
@@ -46,7 +55,9 @@ function freePort(): Promise<number> {
     srv.on('error', fail);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
+      srv.close(() => {
+        ok(port);
+      });
     });
   });
 }
@@ -57,12 +68,17 @@ function launch(bin: string, args: string[], logTail: string[]): ChildProcess {
     logTail.push(chunk.toString());
     if (logTail.length > 50) logTail.shift();
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return child;
 }
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, logTail: string[]): Promise<void> {
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  logTail: string[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
@@ -73,7 +89,11 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: n
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      r();
+    }),
+  );
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
@@ -87,37 +107,64 @@ export async function startControlPlane(): Promise<ControlPlane> {
   const logTail: string[] = [];
   const token = randomBytes(24).toString('hex');
 
-  const etcd = launch(join(bin, 'etcd'), [
-    '--data-dir', join(dir, 'etcd'),
-    '--listen-client-urls', `http://127.0.0.1:${etcdPort}`,
-    '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync',
-    '--log-level', 'error',
-  ], logTail);
+  const etcd = launch(
+    join(bin, 'etcd'),
+    [
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `default=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+      '--log-level',
+      'error',
+    ],
+    logTail,
+  );
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await writeFile(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFile(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   await writeFile(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
 
-  const apiserver = launch(join(bin, 'kube-apiserver'), [
-    '--etcd-servers', `http://127.0.0.1:${etcdPort}`,
-    '--bind-address', '127.0.0.1',
-    '--secure-port', String(apiPort),
-    '--cert-dir', join(dir, 'certs'),
-    '--token-auth-file', join(dir, 'tokens.csv'),
-    '--authorization-mode', 'RBAC',
-    '--disable-admission-plugins', 'ServiceAccount',
-    '--service-account-issuer', 'https://kubernetes.default.svc',
-    '--service-account-key-file', join(dir, 'sa.pub'),
-    '--service-account-signing-key-file', join(dir, 'sa.key'),
-    '--service-cluster-ip-range', '10.0.0.0/24',
-    '--allow-privileged=true',
-    '--v', '0',
-  ], logTail);
+  const apiserver = launch(
+    join(bin, 'kube-apiserver'),
+    [
+      '--etcd-servers',
+      `http://127.0.0.1:${etcdPort}`,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(apiPort),
+      '--cert-dir',
+      join(dir, 'certs'),
+      '--token-auth-file',
+      join(dir, 'tokens.csv'),
+      '--authorization-mode',
+      'RBAC',
+      '--disable-admission-plugins',
+      'ServiceAccount',
+      '--service-account-issuer',
+      'https://kubernetes.default.svc',
+      '--service-account-key-file',
+      join(dir, 'sa.pub'),
+      '--service-account-signing-key-file',
+      join(dir, 'sa.key'),
+      '--service-cluster-ip-range',
+      '10.0.0.0/24',
+      '--allow-privileged=true',
+      '--v',
+      '0',
+    ],
+    logTail,
+  );
 
   const server = `https://127.0.0.1:${apiPort}`;
   const stop = async () => {
@@ -126,10 +173,15 @@ export async function startControlPlane(): Promise<ControlPlane> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('kube-apiserver /readyz', async () => {
-      if (apiserver.exitCode !== null) throw new Error('kube-apiserver exited');
-      return (await httpsStatus(`${server}/readyz`, token)) === 200;
-    }, 60_000, logTail);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        if (apiserver.exitCode !== null) throw new Error('kube-apiserver exited');
+        return (await httpsStatus(`${server}/readyz`, token)) === 200;
+      },
+      60_000,
+      logTail,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -147,30 +199,45 @@ export async function startControlPlane(): Promise<ControlPlane> {
       return withKeepAlive(kc);
     },
     getJson: (path) => httpsJson(`${server}${path}`, token, 'application/json'),
-    getTable: (path) => httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1'),
+    // Asked for as=Table, the API server answers with one.
+    getTable: async (path) =>
+      (await httpsJson(`${server}${path}`, token, 'application/json;as=Table;g=meta.k8s.io;v=v1')) as MetaTable,
     stop,
   };
 }
 
 function kubeconfigYaml(server: string, token: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin', namespace: 'default' } }],
-    'current-context': 'test',
-  }, null, 2);
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'admin', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin', namespace: 'default' } }],
+      'current-context': 'test',
+    },
+    null,
+    2,
+  );
 }
 
-function httpsJson(url: string, token: string, accept: string): Promise<any> {
+function httpsJson(url: string, token: string, accept: string): Promise<unknown> {
   return new Promise((ok, fail) => {
-    const req = httpsGet(url, { headers: { authorization: `Bearer ${token}`, accept }, rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => (res.statusCode === 200 ? ok(JSON.parse(body)) : fail(new Error(`GET ${url}: ${res.statusCode} ${body}`))));
-    });
+    const req = httpsGet(
+      url,
+      { headers: { authorization: `Bearer ${token}`, accept }, rejectUnauthorized: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => {
+          if (res.statusCode === 200) ok(JSON.parse(body));
+          else fail(new Error(`GET ${url}: ${res.statusCode} ${body}`));
+        });
+      },
+    );
     req.on('error', fail);
   });
 }

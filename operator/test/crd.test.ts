@@ -11,42 +11,136 @@ import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import {
-  CRD_GROUP, CRD_PLURAL, CRD_VERSION, LOAN_RISK_MODEL_SPEC_SCHEMA, LOAN_RISK_MODEL_STATUS_SCHEMA, ROLLOUT_DEFAULTS,
-  DECISION_POLICY_DEFAULTS, DRIFT_DEFAULTS, QUALITY_GATE_DEFAULTS, SERVING_DEFAULTS, TRAINING_DEFAULTS,
-  type LoanRiskModel, type LoanRiskModelSpec, type LoanRiskModelStatus,
+  CRD_GROUP,
+  CRD_PLURAL,
+  CRD_VERSION,
+  LOAN_RISK_MODEL_SPEC_SCHEMA,
+  LOAN_RISK_MODEL_STATUS_SCHEMA,
+  ROLLOUT_DEFAULTS,
+  DECISION_POLICY_DEFAULTS,
+  DRIFT_DEFAULTS,
+  QUALITY_GATE_DEFAULTS,
+  SERVING_DEFAULTS,
+  TRAINING_DEFAULTS,
+  type LoanRiskModel,
+  type LoanRiskModelSpec,
+  type LoanRiskModelStatus,
 } from '@peerloan/contracts';
 import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { createModel, createNamespace, getModel, installCrd, modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
+import { required } from './required.js';
 
-type DeepRequired<T> = T extends Array<infer U> ? Array<DeepRequired<U>>
-  : T extends Record<string, string | number> ? T
-  : T extends object ? { [K in keyof T]-?: DeepRequired<T[K]> } : T;
+type DeepRequired<T> =
+  T extends Array<infer U>
+    ? Array<DeepRequired<U>>
+    : T extends Record<string, string | number>
+      ? T
+      : T extends object
+        ? { [K in keyof T]-?: DeepRequired<T[K]> }
+        : T;
 
 // Every field of the types, filled in: adding a field to a type without adding it here does not
 // compile, and the walk below then fails until the schema has it too (and the other way round).
 const FULL_SPEC: DeepRequired<LoanRiskModelSpec> = {
   dataset: { claimName: 'c', path: 'p', validationPath: 'v', modelsSubPath: 'm' },
   training: {
-    image: 'i', resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } }, folds: 5, seed: 1,
-    config: { monotone: { loan_amnt: 0, int_rate: 1, grade: 1, annual_inc: -1, revol_util: 0, emp_length: -1, dti: 0, delinq_2yrs: 1 }, maxRounds: 1, earlyStoppingRounds: 1, imbalance: ['none'], maxBadRowShare: 0, expectedLateRate: 0.03, stabilitySeeds: 5, grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
-    backoffLimit: 1, activeDeadlineSeconds: 60,
+    image: 'i',
+    resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } },
+    folds: 5,
+    seed: 1,
+    config: {
+      monotone: {
+        loan_amnt: 0,
+        int_rate: 1,
+        grade: 1,
+        annual_inc: -1,
+        revol_util: 0,
+        emp_length: -1,
+        dti: 0,
+        delinq_2yrs: 1,
+      },
+      maxRounds: 1,
+      earlyStoppingRounds: 1,
+      imbalance: ['none'],
+      maxBadRowShare: 0,
+      expectedLateRate: 0.03,
+      stabilitySeeds: 5,
+      grid: { max_depth: [3], eta: [0.1], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+    },
+    backoffLimit: 1,
+    activeDeadlineSeconds: 60,
   },
   qualityGate: { minRocAuc: 0.7, maxRegression: 0.01, minOutOfTimeRocAuc: 0.6, maxCalibrationError: 0.01 },
   decisionPolicy: { policy: 'fixed', value: 0.5 },
-  serving: { image: 'i', env: [{ name: 'REDIS_URL', value: 'redis://r:6379', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }], minReplicas: 1, maxReplicas: 1, targetCPUUtilization: 1, resources: { requests: {}, limits: {} }, ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } },
-    auth: { jwt: { jwksUrl: 'https://i/jwks', issuer: 'i', audience: 'a' }, apiKeysSecret: { name: 'k', key: 'api-keys.json' } }, rateLimit: { requests: 1, rows: 1, windowSeconds: 60 } },
+  serving: {
+    image: 'i',
+    env: [{ name: 'REDIS_URL', value: 'redis://r:6379', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+    minReplicas: 1,
+    maxReplicas: 1,
+    targetCPUUtilization: 1,
+    resources: { requests: {}, limits: {} },
+    ingress: { enabled: true, host: 'h', path: '/', className: 'c', tls: { secretName: 's' } },
+    auth: {
+      jwt: { jwksUrl: 'https://i/jwks', issuer: 'i', audience: 'a' },
+      apiKeysSecret: { name: 'k', key: 'api-keys.json' },
+    },
+    rateLimit: { requests: 1, rows: 1, windowSeconds: 60 },
+  },
   drift: { threshold: 0.2, window: '1h', action: 'alert', cooldown: '1h' },
-  rollout: { strategy: 'canary', steps: [10, 100], bakeSeconds: 60, readyDeadlineSeconds: 300, checks: { maxErrorRate: 0.01, maxP99LatencyRatio: 3, maxScorePsi: 0.25, minDecisionAgreement: 0.9, minSamples: 100 } },
-  pinnedVersion: 'v', paused: false,
+  rollout: {
+    strategy: 'canary',
+    steps: [10, 100],
+    bakeSeconds: 60,
+    readyDeadlineSeconds: 300,
+    checks: {
+      maxErrorRate: 0.01,
+      maxP99LatencyRatio: 3,
+      maxScorePsi: 0.25,
+      minDecisionAgreement: 0.9,
+      minSamples: 100,
+    },
+  },
+  pinnedVersion: 'v',
+  paused: false,
 };
-const record = { version: 'v', metrics: { rocAuc: 1, prAuc: 1, brier: 0 }, outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 }, comparison: { baselineVersion: 'u', rows: 1, difference: { value: -0.01, low: -0.02, high: 0 } }, threshold: 0.5, rows: 1, job: 'j' };
+const record = {
+  version: 'v',
+  metrics: { rocAuc: 1, prAuc: 1, brier: 0 },
+  outOfTime: { rows: 1, rocAuc: { value: 0.7, low: 0.6, high: 0.8 }, expectedCalibrationError: 0.01 },
+  comparison: { baselineVersion: 'u', rows: 1, difference: { value: -0.01, low: -0.02, high: 0 } },
+  threshold: 0.5,
+  rows: 1,
+  job: 'j',
+};
 const FULL_STATUS: DeepRequired<LoanRiskModelStatus> = {
-  phase: 'Ready', observedGeneration: 1, liveVersion: 'v', previousVersion: 'v', pinnedVersion: 'v', candidateVersion: 'v', candidateTrafficPercent: 10,
-  live: record, candidate: record, trainingJob: 'j', readyReplicas: 1, retrains: 1, lastRetrainTime: 't',
-  rollout: { version: 'v', strategy: 'canary', phase: 'Canary', step: 0, stepStartTime: 't', bakeStartTime: 't', message: 'm', checks: [{ name: 'maxErrorRate', value: 0, limit: 0.01, result: 'Pass' }] },
+  phase: 'Ready',
+  observedGeneration: 1,
+  liveVersion: 'v',
+  previousVersion: 'v',
+  pinnedVersion: 'v',
+  candidateVersion: 'v',
+  candidateTrafficPercent: 10,
+  live: record,
+  candidate: record,
+  trainingJob: 'j',
+  readyReplicas: 1,
+  retrains: 1,
+  lastRetrainTime: 't',
+  rollout: {
+    version: 'v',
+    strategy: 'canary',
+    phase: 'Canary',
+    step: 0,
+    stepStartTime: 't',
+    bakeStartTime: 't',
+    message: 'm',
+    checks: [{ name: 'maxErrorRate', value: 0, limit: 0.01, result: 'Pass' }],
+  },
   history: [{ version: 'v', rocAuc: 1, outcome: 'Accepted', time: 't', reason: 'r', message: 'm' }],
-  conditions: [{ type: 'Ready', status: 'True', reason: 'r', message: 'm', lastTransitionTime: 't', observedGeneration: 1 }],
+  conditions: [
+    { type: 'Ready', status: 'True', reason: 'r', message: 'm', lastTransitionTime: 't', observedGeneration: 1 },
+  ],
 };
 
 function fieldPaths(value: unknown, prefix = ''): string[] {
@@ -57,10 +151,27 @@ function fieldPaths(value: unknown, prefix = ''): string[] {
   return [];
 }
 
-function schemaPaths(schema: Record<string, any>, prefix = ''): string[] {
-  if (schema.type === 'array') return schemaPaths(schema.items, `${prefix}[]`);
+/** The parts of an OpenAPI schema these tests walk. */
+interface SchemaNode {
+  type?: string;
+  description?: string;
+  items?: SchemaNode;
+  properties?: Record<string, SchemaNode>;
+}
+
+/** The description kubectl explain shows for the field at `path` under `schema`. */
+function descriptionAt(schema: SchemaNode, ...path: string[]): string {
+  const node = path.reduce<SchemaNode | undefined>((n, key) => n?.properties?.[key], schema);
+  return required(node?.description, `a description at ${path.join('.') || '(root)'}`);
+}
+
+function schemaPaths(schema: SchemaNode, prefix = ''): string[] {
+  if (schema.type === 'array') return schemaPaths(required(schema.items, `${prefix}.items`), `${prefix}[]`);
   if (schema.properties) {
-    return Object.entries(schema.properties as Record<string, any>).flatMap(([k, v]) => [`${prefix}.${k}`, ...schemaPaths(v, `${prefix}.${k}`)]);
+    return Object.entries(schema.properties).flatMap(([k, v]) => [
+      `${prefix}.${k}`,
+      ...schemaPaths(v, `${prefix}.${k}`),
+    ]);
   }
   return [];
 }
@@ -76,7 +187,9 @@ describe('LoanRiskModel CRD, one source of truth', () => {
   test('exactly one CRD YAML under manifests/', async () => {
     const files = (await readdir(join(REPO_ROOT, 'manifests'), { recursive: true })).filter((f) => /\.ya?ml$/.test(f));
     const crds = [];
-    for (const f of files) if ((await readFile(join(REPO_ROOT, 'manifests', f), 'utf8')).includes('kind: CustomResourceDefinition')) crds.push(f);
+    for (const f of files)
+      if ((await readFile(join(REPO_ROOT, 'manifests', f), 'utf8')).includes('kind: CustomResourceDefinition'))
+        crds.push(f);
     assert.deepEqual(crds, ['crd/loanriskmodels.yaml']);
   });
 
@@ -94,7 +207,9 @@ describe('LoanRiskModel CRD on a real API server', () => {
     kc = cp.kubeConfig();
     await installCrd(kc);
   });
-  after(async () => { await cp?.stop(); });
+  after(async () => {
+    await cp.stop();
+  });
 
   test('every sample under manifests/samples names no namespace and is accepted as it is into the one it is applied to', async () => {
     const dir = join(REPO_ROOT, 'manifests/samples');
@@ -112,19 +227,30 @@ describe('LoanRiskModel CRD on a real API server', () => {
   });
 
   test('the published OpenAPI carries the descriptions kubectl explain shows', async () => {
-    const doc = await cp.getJson(`/openapi/v3/apis/${CRD_GROUP}/${CRD_VERSION}`);
-    const schema = doc.components.schemas[`io.peerloan.risk.${CRD_VERSION}.LoanRiskModel`];
-    assert.match(schema.description, /trains the PeerLoan late-payment model/);
-    const spec = schema.properties.spec;
-    assert.match(spec.properties.qualityGate.properties.maxRegression.description, /ROC AUC drop/);
-    assert.match(spec.properties.dataset.properties.claimName.description, /PersistentVolumeClaim/);
-    assert.match(spec.properties.rollout.properties.strategy.description, /canary: shadow first/);
-    assert.match(spec.properties.rollout.properties.checks.properties.minSamples.description, /until then it waits/);
-    assert.match(schema.properties.status.properties.candidateTrafficPercent.description, /share of live answers/);
+    const doc = (await cp.getJson(`/openapi/v3/apis/${CRD_GROUP}/${CRD_VERSION}`)) as {
+      components: { schemas: Record<string, SchemaNode | undefined> };
+    };
+    const schema = required(
+      doc.components.schemas[`io.peerloan.risk.${CRD_VERSION}.LoanRiskModel`],
+      'the LoanRiskModel schema in the published OpenAPI',
+    );
+    assert.match(descriptionAt(schema), /trains the PeerLoan late-payment model/);
+    assert.match(descriptionAt(schema, 'spec', 'qualityGate', 'maxRegression'), /ROC AUC drop/);
+    assert.match(descriptionAt(schema, 'spec', 'dataset', 'claimName'), /PersistentVolumeClaim/);
+    assert.match(descriptionAt(schema, 'spec', 'rollout', 'strategy'), /canary: shadow first/);
+    assert.match(descriptionAt(schema, 'spec', 'rollout', 'checks', 'minSamples'), /until then it waits/);
+    assert.match(descriptionAt(schema, 'status', 'candidateTrafficPercent'), /share of live answers/);
   });
 
   test('defaults are filled in by the API server', async () => {
-    await createModel(kc, modelObject('default', 'defaults', { dataset: { claimName: 'd', path: 'x.csv' }, training: { image: 't' }, serving: { image: 'a' } }));
+    await createModel(
+      kc,
+      modelObject('default', 'defaults', {
+        dataset: { claimName: 'd', path: 'x.csv' },
+        training: { image: 't' },
+        serving: { image: 'a' },
+      }),
+    );
     const got = await getModel(kc, 'default', 'defaults');
     assert.equal(got.spec.training.folds, 5);
     assert.equal(got.spec.training.backoffLimit, 1);
@@ -146,36 +272,165 @@ describe('LoanRiskModel CRD on a real API server', () => {
   });
 
   const invalid: Array<[string, (s: LoanRiskModelSpec) => unknown, RegExp]> = [
-    ['maxReplicas below minReplicas', (s) => { s.serving.minReplicas = 5; s.serving.maxReplicas = 2; }, /maxReplicas must be at least serving.minReplicas/],
-    ['ingress enabled without a host', (s) => { s.serving.ingress = { enabled: true }; }, /host is required when the ingress is enabled/],
-    ['unknown decision policy', (s) => { s.decisionPolicy = { policy: 'best' as 'fixed', value: 0.5 }; }, /spec.decisionPolicy.policy: Unsupported value: .*best.*supported values/],
-    ['AUC gate above 1', (s) => { s.qualityGate = { minRocAuc: 1.5 }; }, /spec.qualityGate.minRocAuc: Invalid value: 1.5: spec.qualityGate.minRocAuc in body should be less than or equal to 1/],
-    ['absolute dataset path', (s) => { s.dataset.path = '/etc/passwd'; }, /path must be relative to the claim root/],
-    ['missing training image', (s) => { delete (s.training as Partial<typeof s.training>).image; }, /spec.training.image: Required value/],
-    ['serving.env overriding MODEL_DIR', (s) => { s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }]; }, /must not set MODEL_DIR, PORT, MODELS_ROOT/],
-    ['serving.env overriding the candidate', (s) => { s.serving.env = [{ name: 'CANDIDATE_VERSION', value: 'v9' }]; }, /must not set .*CANDIDATE_VERSION.*: the operator sets them/],
-    ['serving.env entry with neither value nor valueFrom', (s) => { s.serving.env = [{ name: 'REDIS_PASSWORD' }]; }, /exactly one of value and valueFrom/],
-    ['serving.env entry with both value and valueFrom', (s) => { s.serving.env = [{ name: 'REDIS_PASSWORD', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }]; }, /exactly one of value and valueFrom/],
-    ['unknown rollout strategy', (s) => { s.rollout = { strategy: 'bluegreen' as 'canary' }; }, /spec.rollout.strategy: Unsupported value: .*bluegreen/],
-    ['canary steps not ending at 100', (s) => { s.rollout = { strategy: 'canary', steps: [10, 50] }; }, /rollout.steps must increase and end at 100/],
-    ['canary steps out of order', (s) => { s.rollout = { strategy: 'canary', steps: [50, 10, 100] }; }, /rollout.steps must increase and end at 100/],
-    ['a canary step above 100', (s) => { s.rollout = { steps: [10, 150] }; }, /spec.rollout.steps\[1\]: Invalid value: 150/],
-    ['error rate limit above 1', (s) => { s.rollout = { checks: { maxErrorRate: 2 } }; }, /spec.rollout.checks.maxErrorRate in body should be less than or equal to 1/],
-    ['serving.env setting an auth variable', (s) => { s.serving.env = [{ name: 'AUTH_API_KEYS_FILE', value: '/tmp/k' }]; }, /must not set .*AUTH_API_KEYS_FILE.*: the operator sets them/],
-    ['a JWKS URL that is not http(s)', (s) => { s.serving.auth = { jwt: { jwksUrl: 'file:///keys', issuer: 'i', audience: 'a' } }; }, /spec.serving.auth.jwt.jwksUrl in body should match/],
-    ['jwt without an audience', (s) => { s.serving.auth = { jwt: { jwksUrl: 'https://i/jwks', issuer: 'i' } as never }; }, /spec.serving.auth.jwt.audience: Required value/],
-    ['rate limits without REDIS_URL', (s) => { s.serving.env = []; s.serving.rateLimit = { requests: 10 }; }, /serving.rateLimit needs REDIS_URL/],
-    ['bad drift window', (s) => { s.drift = { window: 'an hour' }; }, /spec.drift.window in body should match/],
+    [
+      'maxReplicas below minReplicas',
+      (s) => {
+        s.serving.minReplicas = 5;
+        s.serving.maxReplicas = 2;
+      },
+      /maxReplicas must be at least serving.minReplicas/,
+    ],
+    [
+      'ingress enabled without a host',
+      (s) => {
+        s.serving.ingress = { enabled: true };
+      },
+      /host is required when the ingress is enabled/,
+    ],
+    [
+      'unknown decision policy',
+      (s) => {
+        s.decisionPolicy = { policy: 'best' as 'fixed', value: 0.5 };
+      },
+      /spec.decisionPolicy.policy: Unsupported value: .*best.*supported values/,
+    ],
+    [
+      'AUC gate above 1',
+      (s) => {
+        s.qualityGate = { minRocAuc: 1.5 };
+      },
+      /spec.qualityGate.minRocAuc: Invalid value: 1.5: spec.qualityGate.minRocAuc in body should be less than or equal to 1/,
+    ],
+    [
+      'absolute dataset path',
+      (s) => {
+        s.dataset.path = '/etc/passwd';
+      },
+      /path must be relative to the claim root/,
+    ],
+    [
+      'missing training image',
+      (s) => {
+        delete (s.training as Partial<typeof s.training>).image;
+      },
+      /spec.training.image: Required value/,
+    ],
+    [
+      'serving.env overriding MODEL_DIR',
+      (s) => {
+        s.serving.env = [{ name: 'MODEL_DIR', value: '/tmp' }];
+      },
+      /must not set MODEL_DIR, PORT, MODELS_ROOT/,
+    ],
+    [
+      'serving.env overriding the candidate',
+      (s) => {
+        s.serving.env = [{ name: 'CANDIDATE_VERSION', value: 'v9' }];
+      },
+      /must not set .*CANDIDATE_VERSION.*: the operator sets them/,
+    ],
+    [
+      'serving.env entry with neither value nor valueFrom',
+      (s) => {
+        s.serving.env = [{ name: 'REDIS_PASSWORD' }];
+      },
+      /exactly one of value and valueFrom/,
+    ],
+    [
+      'serving.env entry with both value and valueFrom',
+      (s) => {
+        s.serving.env = [{ name: 'REDIS_PASSWORD', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }];
+      },
+      /exactly one of value and valueFrom/,
+    ],
+    [
+      'unknown rollout strategy',
+      (s) => {
+        s.rollout = { strategy: 'bluegreen' as 'canary' };
+      },
+      /spec.rollout.strategy: Unsupported value: .*bluegreen/,
+    ],
+    [
+      'canary steps not ending at 100',
+      (s) => {
+        s.rollout = { strategy: 'canary', steps: [10, 50] };
+      },
+      /rollout.steps must increase and end at 100/,
+    ],
+    [
+      'canary steps out of order',
+      (s) => {
+        s.rollout = { strategy: 'canary', steps: [50, 10, 100] };
+      },
+      /rollout.steps must increase and end at 100/,
+    ],
+    [
+      'a canary step above 100',
+      (s) => {
+        s.rollout = { steps: [10, 150] };
+      },
+      /spec.rollout.steps\[1\]: Invalid value: 150/,
+    ],
+    [
+      'error rate limit above 1',
+      (s) => {
+        s.rollout = { checks: { maxErrorRate: 2 } };
+      },
+      /spec.rollout.checks.maxErrorRate in body should be less than or equal to 1/,
+    ],
+    [
+      'serving.env setting an auth variable',
+      (s) => {
+        s.serving.env = [{ name: 'AUTH_API_KEYS_FILE', value: '/tmp/k' }];
+      },
+      /must not set .*AUTH_API_KEYS_FILE.*: the operator sets them/,
+    ],
+    [
+      'a JWKS URL that is not http(s)',
+      (s) => {
+        s.serving.auth = { jwt: { jwksUrl: 'file:///keys', issuer: 'i', audience: 'a' } };
+      },
+      /spec.serving.auth.jwt.jwksUrl in body should match/,
+    ],
+    [
+      'jwt without an audience',
+      (s) => {
+        s.serving.auth = { jwt: { jwksUrl: 'https://i/jwks', issuer: 'i' } as never };
+      },
+      /spec.serving.auth.jwt.audience: Required value/,
+    ],
+    [
+      'rate limits without REDIS_URL',
+      (s) => {
+        s.serving.env = [];
+        s.serving.rateLimit = { requests: 10 };
+      },
+      /serving.rateLimit needs REDIS_URL/,
+    ],
+    [
+      'bad drift window',
+      (s) => {
+        s.drift = { window: 'an hour' };
+      },
+      /spec.drift.window in body should match/,
+    ],
   ];
   for (const [name, mutate, message] of invalid) {
     test(`refused: ${name}`, async () => {
       const spec = sampleSpec();
       mutate(spec);
       await assert.rejects(
-        kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: 'default', body: modelObject('default', 'bad', spec) }),
-        (err: any) => {
-          assert.equal(err.code, 422);
-          assert.match(String(err.body), message);
+        kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+          group: CRD_GROUP,
+          version: CRD_VERSION,
+          plural: CRD_PLURAL,
+          namespace: 'default',
+          body: modelObject('default', 'bad', spec),
+        }),
+        (err: unknown) => {
+          const { code, body } = err as { code?: number; body?: unknown };
+          assert.equal(code, 422);
+          assert.match(String(body), message);
           return true;
         },
       );

@@ -14,9 +14,21 @@ import { configFromEnv } from '../src/config.js';
 import { Operator } from '../src/operator.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import {
-  createModel, createNamespace, finishTraining, getModel, installCrd, makeDeploymentAvailable, modelObject, patchModelSpec, REPO_ROOT, sampleSpec, summary, waitFor,
+  createModel,
+  createNamespace,
+  finishTraining,
+  getModel,
+  installCrd,
+  makeDeploymentAvailable,
+  modelObject,
+  patchModelSpec,
+  REPO_ROOT,
+  sampleSpec,
+  summary,
+  waitFor,
 } from './fixtures.js';
 import { FakeApiPod, rollPods } from './rollout-pods.js';
+import { required } from './required.js';
 
 const NS = 'ops';
 let cp: ControlPlane;
@@ -27,7 +39,9 @@ const silent = pino({ level: 'silent' });
 /** The operator's own entrypoint; `viaNpm` runs it exactly as the contract says: npm run start -w operator. */
 function startEntrypoint(env: Record<string, string>, viaNpm = false): { child: ChildProcess; output: () => string } {
   let output = '';
-  const [command, args] = viaNpm ? ['npm', ['run', '--silent', 'start', '-w', 'operator']] : [process.execPath, [join(REPO_ROOT, 'operator/dist/src/main.js')]];
+  const [command, args] = viaNpm
+    ? ['npm', ['run', '--silent', 'start', '-w', 'operator']]
+    : [process.execPath, [join(REPO_ROOT, 'operator/dist/src/main.js')]];
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, LOG_LEVEL: 'debug', ...env },
@@ -35,28 +49,42 @@ function startEntrypoint(env: Record<string, string>, viaNpm = false): { child: 
     // Its own process group, so a stop reaches the operator under npm too.
     detached: true,
   });
-  child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   return { child, output: () => output };
 }
 
 /** SIGTERM to the whole group; resolves with the exit code once every process of it has closed its output. */
 async function stopChild(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
-  const closed = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  process.kill(-child.pid!, 'SIGTERM');
+  const closed = new Promise<number | null>((r) =>
+    child.once('close', (code) => {
+      r(code);
+    }),
+  );
+  process.kill(-required(child.pid, 'child.pid'), 'SIGTERM');
   return await closed;
 }
 
 async function metricsPort(output: () => string): Promise<number> {
-  return await waitFor('operator started', async () => {
-    const line = output().split('\n').find((l) => l.includes('"operator started"'));
+  return await waitFor('operator started', () => {
+    const line = output()
+      .split('\n')
+      .find((l) => l.includes('"operator started"'));
     return line ? (JSON.parse(line) as { port: number }).port : undefined;
   });
 }
 
 const jobsOf = async (ns: string, name: string) =>
-  (await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns, labelSelector: `risk.peerloan.io/model=${name}` })).items;
+  (
+    await kc
+      .makeApiClient(BatchV1Api)
+      .listNamespacedJob({ namespace: ns, labelSelector: `risk.peerloan.io/model=${name}` })
+  ).items;
 
 describe('the operator process', () => {
   before(async () => {
@@ -66,17 +94,30 @@ describe('the operator process', () => {
     await createNamespace(kc, NS);
     await createNamespace(kc, 'elsewhere');
   });
-  after(async () => { await cp?.stop(); });
+  after(async () => {
+    await cp.stop();
+  });
 
   test('npm run start -w operator: trains, gates and rolls out through its watches; serves health and metrics', async () => {
     const run = startEntrypoint({ METRICS_PORT: '0', LEASE_NAMESPACE: NS }, true);
     try {
       const port = await metricsPort(run.output);
       await createModel(kc, modelObject(NS, 'live', sampleSpec()));
-      const [job] = await waitFor('training job', async () => { const j = await jobsOf(NS, 'live'); return j.length ? j : undefined; });
-      await finishTraining(kc, NS, job.metadata!.name!, JSON.stringify(summary('v1liveliveli', 0.8)));
-      const model = await waitFor('live version', async () => { const m = await getModel(kc, NS, 'live'); return m.status?.liveVersion ? m : undefined; });
-      assert.equal(model.status!.phase, 'RollingOut');
+      const [job] = await waitFor('training job', async () => {
+        const j = await jobsOf(NS, 'live');
+        return j.length ? j : undefined;
+      });
+      await finishTraining(
+        kc,
+        NS,
+        required(job.metadata?.name, 'job.metadata.name'),
+        JSON.stringify(summary('v1liveliveli', 0.8)),
+      );
+      const model = await waitFor('live version', async () => {
+        const m = await getModel(kc, NS, 'live');
+        return m.status?.liveVersion ? m : undefined;
+      });
+      assert.equal(model.status?.phase, 'RollingOut');
       await makeDeploymentAvailable(kc, NS, 'live-api');
       await waitFor('Ready', async () => (await getModel(kc, NS, 'live')).status?.phase === 'Ready');
 
@@ -87,8 +128,14 @@ describe('the operator process', () => {
       assert.match(metrics, /loanrisk_operator_reconcile_duration_seconds_count [1-9]/);
       assert.match(metrics, /loanrisk_operator_workqueue_depth \d/);
       assert.match(metrics, /loanrisk_operator_leader 1/);
-      assert.match(metrics, /loanrisk_model_condition\{model_namespace="ops",model="live",type="Ready",status="True",reason="DeploymentAvailable"\} 1/);
-      assert.match(metrics, /loanrisk_model_condition\{model_namespace="ops",model="live",type="Trained",status="True",reason="TrainingSucceeded"\} 1/);
+      assert.match(
+        metrics,
+        /loanrisk_model_condition\{model_namespace="ops",model="live",type="Ready",status="True",reason="DeploymentAvailable"\} 1/,
+      );
+      assert.match(
+        metrics,
+        /loanrisk_model_condition\{model_namespace="ops",model="live",type="Trained",status="True",reason="TrainingSucceeded"\} 1/,
+      );
     } finally {
       await stopChild(run.child);
       assert.match(run.output(), /"shutting down"/);
@@ -99,29 +146,49 @@ describe('the operator process', () => {
     let run = startEntrypoint({ METRICS_PORT: '0', LEASE_NAMESPACE: NS });
     await metricsPort(run.output);
     await createModel(kc, modelObject(NS, 'restart', sampleSpec()));
-    const [job] = await waitFor('training job', async () => { const j = await jobsOf(NS, 'restart'); return j.length ? j : undefined; });
+    const [job] = await waitFor('training job', async () => {
+      const j = await jobsOf(NS, 'restart');
+      return j.length ? j : undefined;
+    });
     await waitFor('Training phase', async () => (await getModel(kc, NS, 'restart')).status?.phase === 'Training');
     assert.equal(await stopChild(run.child), 0);
 
     run = startEntrypoint({ METRICS_PORT: '0', LEASE_NAMESPACE: NS });
     try {
       await metricsPort(run.output);
-      await waitFor('leader after restart', async () => run.output().includes('"became leader"'));
+      await waitFor('leader after restart', () => run.output().includes('"became leader"'));
       // The first pass after a restart lists the Job it made before and must not make another.
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal((await jobsOf(NS, 'restart')).length, 1);
-      await finishTraining(kc, NS, job.metadata!.name!, JSON.stringify(summary('v1restartabc', 0.9)));
-      await waitFor('live version after restart', async () => (await getModel(kc, NS, 'restart')).status?.liveVersion === 'v1restartabc');
+      await finishTraining(
+        kc,
+        NS,
+        required(job.metadata?.name, 'job.metadata.name'),
+        JSON.stringify(summary('v1restartabc', 0.9)),
+      );
+      await waitFor(
+        'live version after restart',
+        async () => (await getModel(kc, NS, 'restart')).status?.liveVersion === 'v1restartabc',
+      );
       assert.equal((await jobsOf(NS, 'restart')).length, 1);
       const dep = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'restart-api' });
-      assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v1restartabc');
+      assert.equal(
+        required(dep.spec?.template.metadata?.annotations, 'dep.spec.template.metadata.annotations')[
+          MODEL_VERSION_ANNOTATION
+        ],
+        'v1restartabc',
+      );
     } finally {
       await stopChild(run.child);
     }
   });
 
   test('WATCH_NAMESPACE limits the operator to one namespace', async () => {
-    const op = new Operator(kc, { ...configFromEnv({}), watchNamespace: NS, leaderElection: false, metricsPort: 0 }, silent);
+    const op = new Operator(
+      kc,
+      { ...configFromEnv({}), watchNamespace: NS, leaderElection: false, metricsPort: 0 },
+      silent,
+    );
     await op.start();
     try {
       await createModel(kc, modelObject('elsewhere', 'ignored', sampleSpec()));
@@ -135,31 +202,67 @@ describe('the operator process', () => {
   });
 
   test('a shadow rollout runs to promotion on its own: requeued while its pods come up and while it bakes', async () => {
-    const op = new Operator(kc, { ...configFromEnv({}), watchNamespace: NS, leaderElection: false, metricsPort: 0 }, silent);
+    const op = new Operator(
+      kc,
+      { ...configFromEnv({}), watchNamespace: NS, leaderElection: false, metricsPort: 0 },
+      silent,
+    );
     await op.start();
     let pods: FakeApiPod[] = [];
     try {
-      await createModel(kc, modelObject(NS, 'shadowed', sampleSpec({ rollout: { strategy: 'shadow', bakeSeconds: 1, checks: { minSamples: 10 } } })));
+      await createModel(
+        kc,
+        modelObject(
+          NS,
+          'shadowed',
+          sampleSpec({ rollout: { strategy: 'shadow', bakeSeconds: 1, checks: { minSamples: 10 } } }),
+        ),
+      );
       const finish = async (version: string) => {
         const job = await waitFor('training job', async () => (await getModel(kc, NS, 'shadowed')).status?.trainingJob);
         await finishTraining(kc, NS, job, JSON.stringify(summary(version, 0.8)));
       };
       await finish('v1shadowed01');
-      await waitFor('first version live', async () => (await getModel(kc, NS, 'shadowed')).status?.liveVersion === 'v1shadowed01');
+      await waitFor(
+        'first version live',
+        async () => (await getModel(kc, NS, 'shadowed')).status?.liveVersion === 'v1shadowed01',
+      );
       await makeDeploymentAvailable(kc, NS, 'shadowed-api');
       const { training } = (await getModel(kc, NS, 'shadowed')).spec;
       await patchModelSpec(kc, NS, 'shadowed', { training: { ...training, seed: 2 } });
       await waitFor('a second run', async () => (await getModel(kc, NS, 'shadowed')).status?.phase === 'Training');
       await finish('v2shadowed02');
-      await waitFor('shadow', async () => (await getModel(kc, NS, 'shadowed')).status?.candidateVersion === 'v2shadowed02');
+      await waitFor(
+        'shadow',
+        async () => (await getModel(kc, NS, 'shadowed')).status?.candidateVersion === 'v2shadowed02',
+      );
       pods = await rollPods(kc, NS, 'shadowed-api', 1, []);
-      await waitFor('bake started', async () => (await getModel(kc, NS, 'shadowed')).status?.rollout?.bakeStartTime, 10_000);
+      await waitFor(
+        'bake started',
+        async () => (await getModel(kc, NS, 'shadowed')).status?.rollout?.bakeStartTime,
+        10_000,
+      );
       pods[0].count({ rows: 40 }, { rows: 40, agreements: 40 });
-      const model = await waitFor('promoted', async () => { const m = await getModel(kc, NS, 'shadowed'); return m.status?.liveVersion === 'v2shadowed02' ? m : undefined; }, 15_000);
-      assert.deepEqual([model.status!.previousVersion, model.status!.candidateVersion, model.status!.rollout!.phase], ['v1shadowed01', undefined, 'Promoted']);
+      const model = await waitFor(
+        'promoted',
+        async () => {
+          const m = await getModel(kc, NS, 'shadowed');
+          return m.status?.liveVersion === 'v2shadowed02' ? m : undefined;
+        },
+        15_000,
+      );
+      assert.deepEqual(
+        [model.status?.previousVersion, model.status?.candidateVersion, model.status?.rollout?.phase],
+        ['v1shadowed01', undefined, 'Promoted'],
+      );
       const dep = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'shadowed-api' });
-      assert.equal(dep.spec!.template.metadata!.annotations![MODEL_VERSION_ANNOTATION], 'v2shadowed02');
-      assert.ok(!dep.spec!.template.spec!.containers[0].env!.some((e) => e.name === 'CANDIDATE_VERSION'));
+      assert.equal(
+        required(dep.spec?.template.metadata?.annotations, 'dep.spec.template.metadata.annotations')[
+          MODEL_VERSION_ANNOTATION
+        ],
+        'v2shadowed02',
+      );
+      assert.ok(!dep.spec?.template.spec?.containers[0].env?.some((e) => e.name === 'CANDIDATE_VERSION'));
     } finally {
       await Promise.all(pods.map((p) => p.stop()));
       await op.stop();
@@ -167,30 +270,39 @@ describe('the operator process', () => {
   });
 
   test('two instances: one leader; the other takes over when it stops', async () => {
-    const config = { ...configFromEnv({}), metricsPort: 0, leaseNamespace: NS, leaseName: 'pair', leaseDurationSeconds: 4, retryPeriodMs: 200 };
+    const config = {
+      ...configFromEnv({}),
+      metricsPort: 0,
+      leaseNamespace: NS,
+      leaseName: 'pair',
+      leaseDurationSeconds: 4,
+      retryPeriodMs: 200,
+    };
     const a = new Operator(kc, { ...config, identity: 'a' }, silent);
     const b = new Operator(kc, { ...config, identity: 'b' }, silent);
     await a.start();
     await b.start();
     try {
-      await waitFor('a leader', async () => a.isLeader || b.isLeader);
+      await waitFor('a leader', () => a.isLeader || b.isLeader);
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal([a, b].filter((o) => o.isLeader).length, 1);
       const [leader, standby] = a.isLeader ? [a, b] : [b, a];
       const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NS, name: 'pair' });
-      assert.equal(lease.spec!.holderIdentity, leader === a ? 'a' : 'b');
+      assert.equal(lease.spec?.holderIdentity, leader === a ? 'a' : 'b');
 
       // Only the leader acts: the standby has reconciled nothing.
       await createModel(kc, modelObject(NS, 'led', sampleSpec()));
       await waitFor('job from the leader', async () => (await jobsOf(NS, 'led')).length === 1);
-      const standbyMetrics = await standby.metrics.registry.getSingleMetricAsString('loanrisk_operator_reconcile_total');
+      const standbyMetrics = await standby.metrics.registry.getSingleMetricAsString(
+        'loanrisk_operator_reconcile_total',
+      );
       assert.doesNotMatch(standbyMetrics, /result="success"\} [1-9]/);
 
       await leader.stop();
-      await waitFor('standby takes over', async () => standby.isLeader, 10_000);
+      await waitFor('standby takes over', () => standby.isLeader, 10_000);
       const after = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NS, name: 'pair' });
-      assert.equal(after.spec!.holderIdentity, standby === a ? 'a' : 'b');
-      assert.ok((after.spec!.leaseTransitions ?? 0) >= 1);
+      assert.equal(after.spec?.holderIdentity, standby === a ? 'a' : 'b');
+      assert.ok((after.spec.leaseTransitions ?? 0) >= 1);
     } finally {
       await a.stop();
       await b.stop();

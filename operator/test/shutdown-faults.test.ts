@@ -20,25 +20,44 @@ describe('operator SIGTERM with kube-apiserver gone', () => {
     await createNamespace(cp.kubeConfig(), 'faults');
   });
   after(async () => {
-    await cp?.stop();
+    await cp.stop();
   });
 
   test('the leading operator exits within its shutdown timeout', { timeout: 120_000 }, async () => {
     let output = '';
     const child = spawn(process.execPath, [join(REPO_ROOT, 'operator/dist/src/main.js')], {
-      env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, LOG_LEVEL: 'info', WATCH_NAMESPACE: 'faults', LEASE_NAMESPACE: 'faults', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '3000' },
+      env: {
+        ...process.env,
+        KUBECONFIG: cp.kubeconfigPath,
+        LOG_LEVEL: 'info',
+        WATCH_NAMESPACE: 'faults',
+        LEASE_NAMESPACE: 'faults',
+        METRICS_PORT: '0',
+        SHUTDOWN_TIMEOUT_MS: '3000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor('the operator leads', async () => output.includes('"became leader"'), 30_000);
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
+    await waitFor('the operator leads', () => output.includes('"became leader"'), 30_000);
 
     await cp.stop();
     child.kill('SIGTERM');
     const code = await exited;
     assert.ok(output.includes('"shutting down"'), output);
     // 0 if everything let go quickly, 1 if the deadline cut the stop short; either way it exited.
-    assert.ok(code === 0 || (code === 1 && output.includes('"shutdown timed out, exiting"')), `exit ${code}: ${output.slice(-2000)}`);
+    assert.ok(
+      code === 0 || (code === 1 && output.includes('"shutdown timed out, exiting"')),
+      `exit ${code}: ${output.slice(-2000)}`,
+    );
   });
 });

@@ -12,15 +12,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import type { V1Container, V1Volume } from '@kubernetes/client-node';
-import { ARTIFACT_FILES, MODEL_CARD_FILE, ROLLOUT_ENV } from '@peerloan/contracts';
+import { ARTIFACT_FILES, MODEL_CARD_FILE, ROLLOUT_ENV, type ModelManifest } from '@peerloan/contracts';
 import { desiredDeployment } from '../src/children/deployment.js';
 import { desiredTrainingConfigMap, desiredTrainingJob } from '../src/children/job.js';
 import { parseTrainingSummary } from '../src/training-summary.js';
 import { modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
+import { required } from './required.js';
 
 const run = promisify(execFile);
 let dir: string;
-after(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+after(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /** Where each volume lives on "the node": the claim and the ConfigMap as temp folders. */
 function mapper(container: V1Container, volumes: V1Volume[], roots: Record<string, string>) {
@@ -28,7 +31,10 @@ function mapper(container: V1Container, volumes: V1Volume[], roots: Record<strin
   return (path: string) => {
     const m = mounts.find((mount) => path === mount.mountPath || path.startsWith(`${mount.mountPath}/`));
     if (!m) return path;
-    const volume = volumes.find((v) => v.name === m.name)!;
+    const volume = required(
+      volumes.find((v) => v.name === m.name),
+      'volumes.find((v) => v.name === m.name)',
+    );
     return join(roots[volume.name], m.subPath ?? '', path.slice(m.mountPath.length));
   };
 }
@@ -38,64 +44,146 @@ test('the real trainer runs with the Job the operator makes and writes a summary
   const claim = join(dir, 'claim');
   await mkdir(join(claim, 'loans'), { recursive: true });
   await mkdir(join(claim, 'models'), { recursive: true });
-  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'), '--rows', '3000', '--seed', '7', '--out', join(claim, 'loans/q3.csv')]);
-  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'), '--rows', '2000', '--seed', '8', '--shift', 'int_rate=0.3', '--out', join(claim, 'loans/q4.csv')]);
+  await run(process.execPath, [
+    join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'),
+    '--rows',
+    '3000',
+    '--seed',
+    '7',
+    '--out',
+    join(claim, 'loans/q3.csv'),
+  ]);
+  await run(process.execPath, [
+    join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'),
+    '--rows',
+    '2000',
+    '--seed',
+    '8',
+    '--shift',
+    'int_rate=0.3',
+    '--out',
+    join(claim, 'loans/q4.csv'),
+  ]);
 
-  const model = modelObject('ns', 'contract', sampleSpec({
-    dataset: { claimName: 'loan-data', path: 'loans/q3.csv', validationPath: 'loans/q4.csv' },
-    training: {
-      image: 'trainer:test', folds: 3, seed: 7,
-      config: { maxRounds: 40, earlyStoppingRounds: 10, imbalance: ['none'], stabilitySeeds: 2, grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] } },
-    },
-    decisionPolicy: { policy: 'max-flag-rate', value: 0.1 },
-  }));
+  const model = modelObject(
+    'ns',
+    'contract',
+    sampleSpec({
+      dataset: { claimName: 'loan-data', path: 'loans/q3.csv', validationPath: 'loans/q4.csv' },
+      training: {
+        image: 'trainer:test',
+        folds: 3,
+        seed: 7,
+        config: {
+          maxRounds: 40,
+          earlyStoppingRounds: 10,
+          imbalance: ['none'],
+          stabilitySeeds: 2,
+          grid: { max_depth: [3], eta: [0.2], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
+        },
+      },
+      decisionPolicy: { policy: 'max-flag-rate', value: 0.1 },
+    }),
+  );
   model.metadata.uid = 'uid';
   const job = desiredTrainingJob(model);
   const configMap = desiredTrainingConfigMap(model);
-  const pod = job.spec!.template.spec!;
+  const pod = required(job.spec?.template.spec, 'job.spec.template.spec');
   const container = pod.containers[0];
-  assert.equal(configMap.metadata!.name, pod.volumes!.find((v) => v.name === 'config')!.configMap!.name);
+  assert.equal(configMap.metadata?.name, pod.volumes?.find((v) => v.name === 'config')?.configMap?.name);
   const configDir = join(dir, 'config');
   await mkdir(configDir);
-  for (const [file, text] of Object.entries(configMap.data!)) await writeFile(join(configDir, file), text);
+  for (const [file, text] of Object.entries(required(configMap.data, 'configMap.data')))
+    await writeFile(join(configDir, file), text);
 
-  const toHost = mapper(container, pod.volumes!, { data: claim, config: configDir, tmp: join(dir, 'tmp') });
+  const toHost = mapper(container, required(pod.volumes, 'pod.volumes'), {
+    data: claim,
+    config: configDir,
+    tmp: join(dir, 'tmp'),
+  });
   const terminationLog = join(dir, 'termination-log');
-  const hostArgs = container.args!.map((a) => (a === container.terminationMessagePath ? terminationLog : a.startsWith('/') ? toHost(a) : a));
-  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...hostArgs], { timeout: 120_000 });
+  const hostArgs = container.args?.map((a) =>
+    a === container.terminationMessagePath ? terminationLog : a.startsWith('/') ? toHost(a) : a,
+  );
+  await run(
+    process.execPath,
+    [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...required(hostArgs, 'hostArgs')],
+    {
+      timeout: 120_000,
+    },
+  );
 
-  const summary = parseTrainingSummary('trainer-pod', await readFile(terminationLog, 'utf8'), job.metadata!.name!);
+  const summary = parseTrainingSummary(
+    'trainer-pod',
+    await readFile(terminationLog, 'utf8'),
+    required(job.metadata?.name, 'job.metadata.name'),
+  );
   assert.ok(summary.metrics.rocAuc > 0.5);
   // spec.dataset.validationPath reached the trainer as --validation-data: the summary carries the later period's numbers.
   assert.equal(summary.outOfTime?.rows, 2000);
-  assert.ok(summary.outOfTime.rocAuc.low <= summary.outOfTime.rocAuc.value && summary.outOfTime.rocAuc.value <= summary.outOfTime.rocAuc.high);
+  assert.ok(
+    summary.outOfTime.rocAuc.low <= summary.outOfTime.rocAuc.value &&
+      summary.outOfTime.rocAuc.value <= summary.outOfTime.rocAuc.high,
+  );
   await access(join(claim, 'models', summary.version, MODEL_CARD_FILE));
-  const manifest = JSON.parse(await readFile(join(claim, 'models', summary.version, ARTIFACT_FILES.manifest), 'utf8'));
+  const manifest = JSON.parse(
+    await readFile(join(claim, 'models', summary.version, ARTIFACT_FILES.manifest), 'utf8'),
+  ) as ModelManifest;
   assert.equal(manifest.version, summary.version);
   assert.equal(manifest.model.folds, 3);
   assert.equal(manifest.model.seed, 7);
   assert.deepEqual(manifest.threshold.policy, { policy: 'max-flag-rate', value: 0.1 });
 
   // With a live version the Job names its folder (--baseline-model): the next run compares with it on the later period.
-  const next = modelObject('ns', 'contract', sampleSpec({ ...model.spec, training: { ...model.spec.training, seed: 8 } }));
+  const next = modelObject(
+    'ns',
+    'contract',
+    sampleSpec({ ...model.spec, training: { ...model.spec.training, seed: 8 } }),
+  );
   next.metadata.uid = 'uid';
   next.status = { live: { version: summary.version, metrics: summary.metrics } };
-  const nextContainer = desiredTrainingJob(next).spec!.template.spec!.containers[0];
-  assert.deepEqual(nextContainer.args!.slice(nextContainer.args!.indexOf('--baseline-model'), nextContainer.args!.indexOf('--baseline-model') + 2), ['--baseline-model', `/models/${summary.version}`]);
-  assert.equal(desiredTrainingJob(next).metadata!.name, desiredTrainingJob({ ...next, status: {} }).metadata!.name, 'the live version does not name the Job');
+  const nextContainer = required(
+    desiredTrainingJob(next).spec?.template.spec?.containers[0],
+    'desiredTrainingJob(next).spec.template.spec.containers[0]',
+  );
+  assert.deepEqual(
+    nextContainer.args?.slice(
+      nextContainer.args.indexOf('--baseline-model'),
+      nextContainer.args.indexOf('--baseline-model') + 2,
+    ),
+    ['--baseline-model', `/models/${summary.version}`],
+  );
+  assert.equal(
+    desiredTrainingJob(next).metadata?.name,
+    desiredTrainingJob({ ...next, status: {} }).metadata?.name,
+    'the live version does not name the Job',
+  );
   const nextLog = join(dir, 'termination-log-next');
-  const nextArgs = nextContainer.args!.map((a) => (a === nextContainer.terminationMessagePath ? nextLog : a.startsWith('/') ? toHost(a) : a));
-  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...nextArgs], { timeout: 120_000 });
+  const nextArgs = nextContainer.args.map((a) =>
+    a === nextContainer.terminationMessagePath ? nextLog : a.startsWith('/') ? toHost(a) : a,
+  );
+  await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...nextArgs], {
+    timeout: 120_000,
+  });
   const nextSummary = parseTrainingSummary('trainer-pod', await readFile(nextLog, 'utf8'), 'next');
   assert.equal(nextSummary.comparison?.baselineVersion, summary.version);
-  assert.equal(nextSummary.comparison?.rows, 2000);
+  assert.equal(nextSummary.comparison.rows, 2000);
 
   // The API finds the version both ways: <MODELS_ROOT>/<LIVE_VERSION> (the rollout contract) and MODEL_DIR (older images).
-  const deployment = desiredDeployment(model, { live: summary.version, candidate: { version: summary.version, mode: 'shadow', trafficPercent: 0 } });
-  const api = deployment.spec!.template.spec!;
-  const env = (name: string) => api.containers[0].env!.find((e) => e.name === name)!.value!;
-  const apiToHost = mapper(api.containers[0], api.volumes!, { models: claim });
+  const deployment = desiredDeployment(model, {
+    live: summary.version,
+    candidate: { version: summary.version, mode: 'shadow', trafficPercent: 0 },
+  });
+  const api = required(deployment.spec?.template.spec, 'deployment.spec.template.spec');
+  const env = (name: string) =>
+    required(
+      api.containers[0].env?.find((e) => e.name === name)?.value,
+      'api.containers[0].env.find((e) => e.name === name).value',
+    );
+  const apiToHost = mapper(api.containers[0], required(api.volumes, 'api.volumes'), { models: claim });
   await access(join(apiToHost(env('MODEL_DIR')), ARTIFACT_FILES.model));
   await access(join(apiToHost(`${env(ROLLOUT_ENV.modelsRoot)}/${env(ROLLOUT_ENV.liveVersion)}`), ARTIFACT_FILES.model));
-  await access(join(apiToHost(`${env(ROLLOUT_ENV.modelsRoot)}/${env(ROLLOUT_ENV.candidateVersion)}`), ARTIFACT_FILES.model));
+  await access(
+    join(apiToHost(`${env(ROLLOUT_ENV.modelsRoot)}/${env(ROLLOUT_ENV.candidateVersion)}`), ARTIFACT_FILES.model),
+  );
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WorkQueue } from '../src/work-queue.js';
+import { required } from './required.js';
 
 test('keys are de-duplicated while waiting', async () => {
   const q = new WorkQueue();
@@ -20,7 +21,7 @@ test('a key added while in flight comes back once, after done', async () => {
   q.add('ns/a');
   q.add('ns/a');
   assert.equal(q.depth, 0, 'not handed to a second worker while in flight');
-  q.done(key!);
+  q.done(required(key, 'key'));
   assert.equal(q.depth, 1);
   assert.equal(await q.get(), 'ns/a');
   q.shutDown();
@@ -28,7 +29,10 @@ test('a key added while in flight comes back once, after done', async () => {
 
 test('failures back off exponentially and forget resets the backoff', () => {
   const q = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 50 });
-  assert.deepEqual([1, 2, 3, 4].map(() => q.addRateLimited('ns/a')), [10, 20, 40, 50]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => q.addRateLimited('ns/a')),
+    [10, 20, 40, 50],
+  );
   q.forget('ns/a');
   assert.equal(q.addRateLimited('ns/a'), 10);
   q.shutDown();

@@ -32,7 +32,9 @@ async function readBaseline(dir: string): Promise<{ version: string; model: Uint
     const manifest = JSON.parse(manifestText) as ModelManifest;
     return { version: manifest.version, model: await readFile(join(dir, ARTIFACT_FILES.model)) };
   } catch (err) {
-    throw new DataError(`--baseline-model ${dir}: has a manifest but no readable model (${(err as Error).message}); pass the live version's folder or leave the option out`);
+    throw new DataError(
+      `--baseline-model ${dir}: has a manifest but no readable model (${(err as Error).message}); pass the live version's folder or leave the option out`,
+    );
   }
 }
 

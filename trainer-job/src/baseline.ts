@@ -18,7 +18,9 @@ function quantileEdges(sorted: Float64Array, bins: number): number[] {
 }
 
 export function numericHistogram(values: ArrayLike<number>): Histogram {
-  const present = Float64Array.from(Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[]).sort();
+  const present = Float64Array.from(
+    Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[],
+  ).sort();
   const missingShare = values.length === 0 ? 0 : 1 - present.length / values.length;
   const edges = present.length > 0 ? quantileEdges(present, BINS) : [];
   const counts = new Array<number>(edges.length + 1).fill(0);
@@ -36,21 +38,30 @@ export function categoricalHistogram(values: readonly (string | null)[], categor
     else other += 1;
   }
   const n = Math.max(1, values.length);
-  return { kind: 'categorical', categories, shares: categories.map((c) => (counts.get(c) ?? 0) / n), otherShare: other / n, missingShare: missing / n };
+  return {
+    kind: 'categorical',
+    categories,
+    shares: categories.map((c) => (counts.get(c) ?? 0) / n),
+    otherShare: other / n,
+    missingShare: missing / n,
+  };
 }
 
 export function featureBaselines(table: LoanTable, plan: EncodingPlan): Record<string, Histogram> {
   const out: Record<string, Histogram> = {};
   for (const f of FEATURES) {
-    out[f.name] = f.kind === 'numeric'
-      ? numericHistogram(table.numeric[f.name])
-      : categoricalHistogram(table.categorical[f.name], plan.categories[f.name] ?? []);
+    out[f.name] =
+      f.kind === 'numeric'
+        ? numericHistogram(table.numeric[f.name])
+        : categoricalHistogram(table.categorical[f.name], plan.categories[f.name] ?? []);
   }
   return out;
 }
 
 function median(values: Float32Array): number | null {
-  const present = Float64Array.from(Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[]).sort();
+  const present = Float64Array.from(
+    Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[],
+  ).sort();
   return present.length === 0 ? null : present[Math.floor(present.length / 2)];
 }
 
@@ -71,14 +82,32 @@ export function describeFeatures(table: LoanTable, plan: EncodingPlan): Manifest
       let max = -Infinity;
       let missing = 0;
       for (const v of values) {
-        if (Number.isNaN(v)) { missing += 1; continue; }
+        if (Number.isNaN(v)) {
+          missing += 1;
+          continue;
+        }
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
-      return { name: f.name, kind: 'numeric', nullable: f.nullable, min, max, reference: median(values), missingShare: missing / table.rows };
+      return {
+        name: f.name,
+        kind: 'numeric',
+        nullable: f.nullable,
+        min,
+        max,
+        reference: median(values),
+        missingShare: missing / table.rows,
+      };
     }
     const values = table.categorical[f.name];
     const missing = values.filter((v) => v === null).length;
-    return { name: f.name, kind: 'categorical', nullable: f.nullable, categories: plan.categories[f.name] ?? [], reference: mode(values), missingShare: missing / table.rows };
+    return {
+      name: f.name,
+      kind: 'categorical',
+      nullable: f.nullable,
+      categories: plan.categories[f.name] ?? [],
+      reference: mode(values),
+      missingShare: missing / table.rows,
+    };
   });
 }

@@ -54,7 +54,7 @@ export const weightedRocAuc: WeightedMetric = (s, w) => {
       if (s.labels[k]) gtp += w[k];
       else gfp += w[k];
     }
-    area += gfp * (tp + tp + gtp) / 2;
+    area += (gfp * (tp + tp + gtp)) / 2;
     tp += gtp;
     fp += gfp;
     start = end;
@@ -106,27 +106,31 @@ export const weightedLogLoss: WeightedMetric = (s, w) => {
 };
 
 /** Share of flagged loans (score >= threshold) that are late. */
-export const precisionAt = (threshold: number): WeightedMetric => (s, w) => {
-  let flagged = 0;
-  let tp = 0;
-  for (let k = 0; k < s.rows && s.scores[k] >= threshold; k++) {
-    flagged += w[k];
-    tp += s.labels[k] * w[k];
-  }
-  return flagged === 0 ? 0 : tp / flagged;
-};
+export const precisionAt =
+  (threshold: number): WeightedMetric =>
+  (s, w) => {
+    let flagged = 0;
+    let tp = 0;
+    for (let k = 0; k < s.rows && s.scores[k] >= threshold; k++) {
+      flagged += w[k];
+      tp += s.labels[k] * w[k];
+    }
+    return flagged === 0 ? 0 : tp / flagged;
+  };
 
 /** Share of late loans flagged (score >= threshold). */
-export const recallAt = (threshold: number): WeightedMetric => (s, w) => {
-  let positives = 0;
-  let tp = 0;
-  for (let k = 0; k < s.rows; k++) {
-    if (!s.labels[k]) continue;
-    positives += w[k];
-    if (s.scores[k] >= threshold) tp += w[k];
-  }
-  return positives === 0 ? 0 : tp / positives;
-};
+export const recallAt =
+  (threshold: number): WeightedMetric =>
+  (s, w) => {
+    let positives = 0;
+    let tp = 0;
+    for (let k = 0; k < s.rows; k++) {
+      if (!s.labels[k]) continue;
+      positives += w[k];
+      if (s.scores[k] >= threshold) tp += w[k];
+    }
+    return positives === 0 ? 0 : tp / positives;
+  };
 
 /** Linear interpolation between order statistics (numpy's default). */
 function quantile(sorted: Float64Array, q: number): number {
@@ -137,7 +141,11 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /** Each metric's value on the sample and its 95% percentile interval over the resamples. */
-export function bootstrapIntervals<K extends string>(sample: ScoredSample, metrics: Readonly<Record<K, WeightedMetric>>, options: BootstrapOptions): Record<K, Interval> {
+export function bootstrapIntervals<K extends string>(
+  sample: ScoredSample,
+  metrics: Readonly<Record<K, WeightedMetric>>,
+  options: BootstrapOptions,
+): Record<K, Interval> {
   const names = Object.keys(metrics) as K[];
   const ones = new Float64Array(sample.rows).fill(1);
   const byClass: number[][] = [[], []];
@@ -150,13 +158,18 @@ export function bootstrapIntervals<K extends string>(sample: ScoredSample, metri
     for (const members of byClass) {
       for (let j = 0; j < members.length; j++) weights[members[Math.floor(rng() * members.length)]] += 1;
     }
-    names.forEach((name, m) => { draws[m][r] = metrics[name](sample, weights); });
+    names.forEach((name, m) => {
+      draws[m][r] = metrics[name](sample, weights);
+    });
   }
   const out = {} as Record<K, Interval>;
   names.forEach((name, m) => {
     const sorted = draws[m].filter((v) => !Number.isNaN(v)).sort();
     const value = metrics[name](sample, ones);
-    out[name] = sorted.length === 0 ? { value, low: Number.NaN, high: Number.NaN } : { value, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
+    out[name] =
+      sorted.length === 0
+        ? { value, low: Number.NaN, high: Number.NaN }
+        : { value, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
   });
   return out;
 }
@@ -166,7 +179,13 @@ export function bootstrapIntervals<K extends string>(sample: ScoredSample, metri
  * interval of a paired bootstrap: each resample draws the same rows (stratified) for both, so
  * what the two share (the rows' difficulty) cancels and the interval is that of the difference.
  */
-export function pairedDifference(labels: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, metric: WeightedMetric, options: BootstrapOptions): { a: number; b: number; difference: Interval } {
+export function pairedDifference(
+  labels: ArrayLike<number>,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  metric: WeightedMetric,
+  options: BootstrapOptions,
+): { a: number; b: number; difference: Interval } {
   const sa = new ScoredSample(a, labels);
   const sb = new ScoredSample(b, labels);
   const rows = labels.length;
@@ -192,8 +211,9 @@ export function pairedDifference(labels: ArrayLike<number>, a: ArrayLike<number>
   const valueA = metric(sa, ones);
   const valueB = metric(sb, ones);
   const sorted = draws.filter((v) => !Number.isNaN(v)).sort();
-  const difference = sorted.length === 0
-    ? { value: valueA - valueB, low: Number.NaN, high: Number.NaN }
-    : { value: valueA - valueB, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
+  const difference =
+    sorted.length === 0
+      ? { value: valueA - valueB, low: Number.NaN, high: Number.NaN }
+      : { value: valueA - valueB, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
   return { a: valueA, b: valueB, difference };
 }

@@ -18,7 +18,11 @@ export function fitPlatt(margins: ArrayLike<number>, labels: ArrayLike<number>, 
   let a = 1;
   let b = 0;
   for (let it = 0; it < iterations; it++) {
-    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+    let ga = 0,
+      gb = 0,
+      haa = 0,
+      hab = 0,
+      hbb = 0;
     for (let i = 0; i < labels.length; i++) {
       const m = margins[i];
       const p = sigmoid(a * m + b);
@@ -71,17 +75,32 @@ export function shiftToLateRate(platt: Platt, margins: ArrayLike<number>, lateRa
 }
 
 /** Platt on out-of-fold margins; given an expected late rate, its intercept moved to that mean. */
-export function calibrate(margins: ArrayLike<number>, labels: ArrayLike<number>, expectedLateRate?: number): { calibration: Platt; priorShift?: PriorShift } {
+export function calibrate(
+  margins: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  expectedLateRate?: number,
+): { calibration: Platt; priorShift?: PriorShift } {
   const fitted = fitPlatt(margins, labels);
   if (expectedLateRate === undefined) return { calibration: fitted };
   const calibration = shiftToLateRate(fitted, margins, expectedLateRate);
   let late = 0;
   for (let i = 0; i < labels.length; i++) late += labels[i];
-  return { calibration, priorShift: { expectedLateRate, trainingLateRate: late / labels.length, interceptShift: calibration.intercept - fitted.intercept } };
+  return {
+    calibration,
+    priorShift: {
+      expectedLateRate,
+      trainingLateRate: late / labels.length,
+      interceptShift: calibration.intercept - fitted.intercept,
+    },
+  };
 }
 
 /** Calibration of probabilities against outcomes: in the large, logistic slope/intercept, and binned error. */
-export function calibrationCheck(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): CalibrationCheck {
+export function calibrationCheck(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): CalibrationCheck {
   const n = labels.length;
   let predicted = 0;
   let observed = 0;
@@ -103,7 +122,11 @@ export function calibrationCheck(probabilities: ArrayLike<number>, labels: Array
 }
 
 /** Mean |mean predicted - observed rate| over equal-count score bins, weighted by bin size. */
-export function expectedCalibrationError(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): number {
+export function expectedCalibrationError(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): number {
   const n = labels.length;
   const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => probabilities[a] - probabilities[b]);
   let error = 0;

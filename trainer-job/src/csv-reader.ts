@@ -38,21 +38,30 @@ const FIRST_LINES_KEPT = 10;
 function checkHeader(header: readonly string[], path: string): void {
   const missing = [...FEATURE_NAMES, LABEL].filter((name) => !header.includes(name));
   if (missing.length === 0) return;
-  const what = missing.includes(LABEL) && missing.length === 1
-    ? `the label column "${LABEL}" is missing`
-    : `columns missing: ${missing.join(', ')}`;
+  const what =
+    missing.includes(LABEL) && missing.length === 1
+      ? `the label column "${LABEL}" is missing`
+      : `columns missing: ${missing.join(', ')}`;
   throw new DataError(`${path}: ${what} (header has: ${header.join(', ')})`);
 }
 
 export async function readTrainingCsv(path: string, options: ReadOptions): Promise<ReadResult> {
-  const totalBytes = await stat(path).then((s) => s.size).catch(() => {
-    throw new DataError(`${path}: no such file; pass the ${options.option === '--validation-data' ? 'later-period' : 'training'} CSV with ${options.option ?? '--data'} <file>`);
-  });
+  const totalBytes = await stat(path)
+    .then((s) => s.size)
+    .catch(() => {
+      throw new DataError(
+        `${path}: no such file; pass the ${options.option === '--validation-data' ? 'later-period' : 'training'} CSV with ${options.option ?? '--data'} <file>`,
+      );
+    });
   // The fingerprint is of the CSV's text, so a file and its gzip train the same version.
   const hash = createHash('sha256');
   const source = await openCsvSource(path, (err) => {
     // Called only once the stream runs, after `parser` below exists.
-    parser.destroy(new DataError(`${path}: not a readable gzip file (${err.message}); compress the CSV with gzip again or pass it uncompressed`));
+    parser.destroy(
+      new DataError(
+        `${path}: not a readable gzip file (${err.message}); compress the CSV with gzip again or pass it uncompressed`,
+      ),
+    );
   });
   let bytesRead = 0;
   source.file.on('data', (chunk: Buffer) => {
@@ -60,7 +69,18 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
     options.onProgress?.(bytesRead, totalBytes);
   });
   source.text.on('data', (chunk: Buffer) => hash.update(chunk));
-  const parser: Parser = source.text.pipe(parse({ columns: (header: string[]) => { checkHeader(header, path); return header; }, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  const parser: Parser = source.text.pipe(
+    parse({
+      columns: (header: string[]) => {
+        checkHeader(header, path);
+        return header;
+      },
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    }),
+  );
 
   const records: LoanRecord[] = [];
   const labels: number[] = [];
@@ -68,7 +88,10 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
   const firstLines: number[] = [];
   let badCount = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const result = parseCsvRow(record, true);
       if (result.ok) {
         records.push(result.record);
@@ -97,10 +120,13 @@ function checkBadShare(path: string, totalRows: number, bad: BadRowReport, maxBa
   if (totalRows === 0) throw new DataError(`${path}: no data rows after the header`);
   const share = bad.count / totalRows;
   if (share <= maxBadShare) return;
-  const top = Object.entries(bad.reasons).sort((a, b) => b[1] - a[1]).slice(0, 3)
-    .map(([reason, n]) => `${reason} (${n})`).join('; ');
+  const top = Object.entries(bad.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([reason, n]) => `${reason} (${n})`)
+    .join('; ');
   throw new DataError(
     `${path}: ${bad.count} of ${totalRows} rows are invalid (${(share * 100).toFixed(1)}% > limit ${(maxBadShare * 100).toFixed(1)}%), ` +
-    `first at lines ${bad.firstLines.join(', ')}; most common: ${top}`,
+      `first at lines ${bad.firstLines.join(', ')}; most common: ${top}`,
   );
 }

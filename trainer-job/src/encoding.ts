@@ -29,7 +29,12 @@ function categoricalColumns(feature: CategoricalFeature, seen: readonly string[]
   if (feature.ordinal) {
     return [{ name: `${feature.name}#rank`, source: feature.name, kind: 'ordinal', order: feature.ordinal }];
   }
-  return seen.map((category) => ({ name: `${feature.name}=${category}`, source: feature.name, kind: 'onehot', category }));
+  return seen.map((category) => ({
+    name: `${feature.name}=${category}`,
+    source: feature.name,
+    kind: 'onehot',
+    category,
+  }));
 }
 
 export function planEncoding(table: LoanTable): EncodingPlan {
@@ -69,6 +74,6 @@ function columnFiller(table: LoanTable, column: EncodedColumn): (row: number) =>
   const rank = new Map(column.order.map((c, i) => [c, i]));
   return (row) => {
     const v = values[row];
-    return v === null ? Number.NaN : rank.get(v) ?? Number.NaN;
+    return v === null ? Number.NaN : (rank.get(v) ?? Number.NaN);
   };
 }

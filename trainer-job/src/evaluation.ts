@@ -28,7 +28,7 @@ export function thresholdSweep(scores: ArrayLike<number>, labels: ArrayLike<numb
     const i = order[k];
     if (labels[i]) t += 1;
     else f += 1;
-    const next = order[k + 1];
+    const next = order.at(k + 1);
     if (next === undefined || scores[next] !== scores[i]) {
       thresholds.push(scores[i]);
       tp.push(t);

@@ -11,10 +11,9 @@ export function gainImportance(trees: readonly unknown[], plan: EncodingPlan): R
   const gain: Record<string, number> = {};
   for (const c of plan.columns) gain[c.source] = 0;
   const stack = [...trees] as DumpNode[];
-  while (stack.length > 0) {
-    const node = stack.pop() as DumpNode;
+  for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.split !== undefined) {
-      const column = plan.columns[Number(node.split.slice(1))];
+      const column = plan.columns.at(Number(node.split.slice(1)));
       if (column) gain[column.source] += node.gain ?? 0;
     }
     stack.push(...(node.children ?? []));

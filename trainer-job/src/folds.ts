@@ -13,7 +13,9 @@ export function stratifiedFolds(labels: ArrayLike<number>, k: number, seed: numb
   const assignment = new Int32Array(labels.length);
   for (const members of byClass) {
     shuffleInPlace(members, rng);
-    members.forEach((row, j) => { assignment[row] = j % k; });
+    members.forEach((row, j) => {
+      assignment[row] = j % k;
+    });
   }
   return Array.from({ length: k }, (_, fold) => {
     const train: number[] = [];

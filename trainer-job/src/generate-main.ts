@@ -19,14 +19,16 @@ show: the prior-shift option (see expectedLateRate).`;
 
 function parseShift(text: string | undefined): Record<string, number> {
   if (!text) return {};
-  return Object.fromEntries(text.split(',').map((pair) => {
-    const [name, amount] = pair.split('=');
-    const value = Number(amount);
-    if (!name || !FEATURE_NAMES.includes(name) || !Number.isFinite(value)) {
-      throw new Error(`--shift expects feature=number pairs with known features, got "${pair}"`);
-    }
-    return [name, value];
-  }));
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [name, amount] = pair.split('=');
+      const value = Number(amount);
+      if (!name || !FEATURE_NAMES.includes(name) || !Number.isFinite(value)) {
+        throw new Error(`--shift expects feature=number pairs with known features, got "${pair}"`);
+      }
+      return [name, value];
+    }),
+  );
 }
 
 async function main(): Promise<number> {
@@ -34,27 +36,39 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        rows: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' },
-        shift: { type: 'string' }, 'late-shift': { type: 'string', default: '0' }, 'no-label': { type: 'boolean', default: false }, 'with-id': { type: 'boolean', default: false },
+        rows: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        out: { type: 'string' },
+        shift: { type: 'string' },
+        'late-shift': { type: 'string', default: '0' },
+        'no-label': { type: 'boolean', default: false },
+        'with-id': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
-    if (values.help) { process.stdout.write(`${USAGE}\n`); return 0; }
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const rows = Number(values.rows);
     const seed = Number(values.seed);
     if (!Number.isInteger(rows) || rows < 1) throw new Error('--rows must be a positive whole number');
     if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
     const shift = parseShift(values.shift);
     const lateLogitShift = Number(values['late-shift']);
-    if (!Number.isFinite(lateLogitShift) || Math.abs(lateLogitShift) > 5) throw new Error('--late-shift must be a number of log-odds between -5 and 5');
+    if (!Number.isFinite(lateLogitShift) || Math.abs(lateLogitShift) > 5)
+      throw new Error('--late-shift must be a number of log-odds between -5 and 5');
     const columns = [...(values['with-id'] ? ['id'] : []), ...FEATURE_NAMES, ...(values['no-label'] ? [] : [LABEL])];
     let n = 0;
-    const source = Readable.from((function* () {
-      for (const loan of generateLoans({ rows, seed, shift, lateLogitShift })) {
-        n += 1;
-        yield { id: `L${n}`, ...loan.record, [LABEL]: loan.label };
-      }
-    })(), { objectMode: true });
+    const source = Readable.from(
+      (function* () {
+        for (const loan of generateLoans({ rows, seed, shift, lateLogitShift })) {
+          n += 1;
+          yield { id: `L${n}`, ...loan.record, [LABEL]: loan.label };
+        }
+      })(),
+      { objectMode: true },
+    );
     const sink = values.out ? createWriteStream(values.out) : process.stdout;
     await pipeline(source, stringify({ header: true, columns, cast: { number: (v) => String(v) } }), sink);
     return 0;

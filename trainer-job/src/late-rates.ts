@@ -15,14 +15,24 @@ export interface LateRateBin {
 
 function slotLabels(h: Histogram): string[] {
   const fmt = (x: number) => Number(x.toPrecision(4)).toString();
-  const bins = h.kind === 'categorical'
-    ? [...h.categories]
-    : Array.from({ length: h.edges.length + 1 }, (_, i) => (i === 0 ? `< ${fmt(h.edges[0])}` : i === h.edges.length ? `>= ${fmt(h.edges[i - 1])}` : `${fmt(h.edges[i - 1])} to < ${fmt(h.edges[i])}`));
+  const bins =
+    h.kind === 'categorical'
+      ? [...h.categories]
+      : Array.from({ length: h.edges.length + 1 }, (_, i) =>
+          i === 0
+            ? `< ${fmt(h.edges[0])}`
+            : i === h.edges.length
+              ? `>= ${fmt(h.edges[i - 1])}`
+              : `${fmt(h.edges[i - 1])} to < ${fmt(h.edges[i])}`,
+        );
   if (h.kind === 'numeric' && h.edges.length === 0) bins[0] = 'all';
   return [...bins, 'other', 'missing'];
 }
 
-export function lateRatesByBin(table: LoanTable, baselines: Readonly<Record<string, Histogram>>): Record<string, LateRateBin[]> {
+export function lateRatesByBin(
+  table: LoanTable,
+  baselines: Readonly<Record<string, Histogram>>,
+): Record<string, LateRateBin[]> {
   const out: Record<string, LateRateBin[]> = {};
   for (const f of FEATURES) {
     const h = baselines[f.name];

@@ -17,7 +17,9 @@ export class LoanTable {
 
   static fromRecords(records: readonly LoanRecord[], labels: ArrayLike<number>): LoanTable {
     const table = new LoanTable(records.length);
-    records.forEach((record, i) => table.set(i, record, labels[i] ?? 0));
+    records.forEach((record, i) => {
+      table.set(i, record, labels[i] ?? 0);
+    });
     return table;
   }
 

@@ -67,7 +67,9 @@ async function main(): Promise<number> {
   try {
     if (!cli.data || !cli.out) throw new ConfigError('--data and --out are required');
     if (cli['baseline-model'] && !cli['validation-data']) {
-      throw new ConfigError('--baseline-model needs --validation-data: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)');
+      throw new ConfigError(
+        '--baseline-model needs --validation-data: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)',
+      );
     }
     const fromFile = cli.config ? await readConfigFile(cli.config) : {};
     const fromCli: ConfigOverrides = {};
@@ -79,7 +81,17 @@ async function main(): Promise<number> {
     if (threads !== undefined) fromCli.threads = threads;
     const config = resolveConfig(fromFile, fromCli);
     const reporter = createReporter({ quiet: cli.quiet });
-    const { summary } = await runTraining({ dataPath: cli.data, validationPath: cli['validation-data'], baselineDir: cli['baseline-model'], outRoot: cli.out, config, terminationLog: cli['termination-log'] }, reporter);
+    const { summary } = await runTraining(
+      {
+        dataPath: cli.data,
+        validationPath: cli['validation-data'],
+        baselineDir: cli['baseline-model'],
+        outRoot: cli.out,
+        config,
+        terminationLog: cli['termination-log'],
+      },
+      reporter,
+    );
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return 0;
   } catch (err) {

@@ -18,7 +18,9 @@ export interface CardInput {
 const FEW_LATE_LOANS = 100;
 
 function thinSegments(segments: CardSegments): string | undefined {
-  const thin = Object.entries(segments.crossValidation).flatMap(([feature, rows]) => rows.filter((r) => r.tooFewLate).map((r) => `${feature}=${r.value} (${r.late})`));
+  const thin = Object.entries(segments.crossValidation).flatMap(([feature, rows]) =>
+    rows.filter((r) => r.tooFewLate).map((r) => `${feature}=${r.value} (${r.late})`),
+  );
   if (thin.length === 0) return undefined;
   return `Segments with fewer than ${segments.minLate} late loans in training, where per-segment numbers say little: ${thin.join(', ')}.`;
 }
@@ -32,26 +34,36 @@ function limitations(manifest: ModelManifest, segments: CardSegments): string[] 
   ];
   if (thin) out.push(thin);
   if (manifest.data.positives < FEW_LATE_LOANS) {
-    out.push(`Only ${manifest.data.positives} late loans in training: metric intervals are wide and small differences between models are noise.`);
+    out.push(
+      `Only ${manifest.data.positives} late loans in training: metric intervals are wide and small differences between models are noise.`,
+    );
   }
   const oot = manifest.outOfTime;
   if (!oot) {
-    out.push('No later-period validation was given (--validation-data): every metric is cross-validated within one period and likely optimistic for the next.');
+    out.push(
+      'No later-period validation was given (--validation-data): every metric is cross-validated within one period and likely optimistic for the next.',
+    );
     return out;
   }
-  if (oot.positives < FEW_LATE_LOANS) out.push(`Only ${oot.positives} late loans in the later period: its intervals are wide.`);
+  if (oot.positives < FEW_LATE_LOANS)
+    out.push(`Only ${oot.positives} late loans in the later period: its intervals are wide.`);
   const gap = oot.calibration.observedRate - oot.calibration.meanPredicted;
   if (Math.abs(gap) > 0.25 * oot.calibration.observedRate) {
-    out.push(`Out of time the mean predicted probability (${pct(oot.calibration.meanPredicted)}) differs from the observed late rate (${pct(oot.calibration.observedRate)}) by more than a quarter.`);
+    out.push(
+      `Out of time the mean predicted probability (${pct(oot.calibration.meanPredicted)}) differs from the observed late rate (${pct(oot.calibration.observedRate)}) by more than a quarter.`,
+    );
   }
-  const moved = Object.entries(oot.psi).filter(([, v]) => v > 0.1).map(([k, v]) => `${k} (PSI ${v.toFixed(2)})`);
+  const moved = Object.entries(oot.psi)
+    .filter(([, v]) => v > 0.1)
+    .map(([k, v]) => `${k} (PSI ${v.toFixed(2)})`);
   if (moved.length > 0) out.push(`Inputs moved between the periods: ${moved.join(', ')}.`);
   return out;
 }
 
 function calibrationLimit(manifest: ModelManifest): string {
   const shift = manifest.calibration.priorShift;
-  if (!shift) return `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average (expectedLateRate in the training config corrects the mean).`;
+  if (!shift)
+    return `Calibrated to the training period's late rate (${pct(manifest.data.positives / manifest.data.rows)}); a period whose late rate differs is scored too high or too low on average (expectedLateRate in the training config corrects the mean).`;
   return `Prior-shift corrected: the mean predicted probability was moved from the training period's late rate (${pct(shift.trainingLateRate)}) to the expected ${pct(shift.expectedLateRate)} (intercept ${shift.interceptShift >= 0 ? '+' : ''}${shift.interceptShift.toFixed(3)} log-odds); if the expected rate is wrong, so is the scale.`;
 }
 
@@ -63,22 +75,37 @@ export function buildModelCard(input: CardInput): ModelCard {
   const { manifest } = input;
   const cv = manifest.metrics.cv;
   const crossValidation: Record<string, CardMetric> = {};
-  for (const [name, m] of Object.entries(cv)) crossValidation[name] = { foldMean: m.mean, foldStd: m.std, ...(m.pooled && { pooled: m.pooled }) };
+  for (const [name, m] of Object.entries(cv))
+    crossValidation[name] = { foldMean: m.mean, foldStd: m.std, ...(m.pooled && { pooled: m.pooled }) };
   const oot = manifest.outOfTime;
   const direction = (name: string) => {
     const d = manifest.model.monotone?.[name];
-    return d === 1 ? 'rising' as const : d === -1 ? 'falling' as const : 'free' as const;
+    return d === 1 ? ('rising' as const) : d === -1 ? ('falling' as const) : ('free' as const);
   };
   return {
     schemaVersion: 1,
     version: manifest.version,
     created: manifest.created,
     intendedUse: {
-      purpose: 'Estimate the probability that a current PeerLoan loan holder is 16-120 days late on payments in the next quarter, to prioritise review and contact.',
-      users: ['PeerLoan risk team (review queues, portfolio reports)', 'PeerLoan services calling /predict', 'ML and platform engineers (monitoring, retraining)'],
-      outOfScope: ['Approving or declining credit applications on its own', 'Loans or markets other than PeerLoan peer-to-peer consumer loans', 'Setting prices or limits'],
+      purpose:
+        'Estimate the probability that a current PeerLoan loan holder is 16-120 days late on payments in the next quarter, to prioritise review and contact.',
+      users: [
+        'PeerLoan risk team (review queues, portfolio reports)',
+        'PeerLoan services calling /predict',
+        'ML and platform engineers (monitoring, retraining)',
+      ],
+      outOfScope: [
+        'Approving or declining credit applications on its own',
+        'Loans or markets other than PeerLoan peer-to-peer consumer loans',
+        'Setting prices or limits',
+      ],
     },
-    trainedBy: { trainer: input.trainer, engine: manifest.model.engine, seed: manifest.model.seed, config: input.config },
+    trainedBy: {
+      trainer: input.trainer,
+      engine: manifest.model.engine,
+      seed: manifest.model.seed,
+      config: input.config,
+    },
     model: {
       kind: 'XGBoost gradient-boosted trees, Platt-calibrated, exported to ONNX',
       strategy: manifest.model.strategy,
@@ -87,14 +114,31 @@ export function buildModelCard(input: CardInput): ModelCard {
       calibration: manifest.calibration,
     },
     data: {
-      training: { file: input.files.training, rows: manifest.data.rows, positives: manifest.data.positives, lateRate: manifest.data.positives / manifest.data.rows, sha256: manifest.data.sha256, badRows: manifest.data.badRows },
-      ...(oot && { outOfTime: { file: input.files.outOfTime ?? '', rows: oot.rows, positives: oot.positives, lateRate: oot.positives / oot.rows, sha256: oot.sha256 } }),
+      training: {
+        file: input.files.training,
+        rows: manifest.data.rows,
+        positives: manifest.data.positives,
+        lateRate: manifest.data.positives / manifest.data.rows,
+        sha256: manifest.data.sha256,
+        badRows: manifest.data.badRows,
+      },
+      ...(oot && {
+        outOfTime: {
+          file: input.files.outOfTime ?? '',
+          rows: oot.rows,
+          positives: oot.positives,
+          lateRate: oot.positives / oot.rows,
+          sha256: oot.sha256,
+        },
+      }),
     },
     features: FEATURES.map((f) => ({ name: f.name, description: f.description, direction: direction(f.name) })),
     metrics: {
       crossValidation,
       ...(manifest.metrics.calibration && { crossValidationCalibration: manifest.metrics.calibration }),
-      ...(oot && { outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration } }),
+      ...(oot && {
+        outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration },
+      }),
       ...(manifest.stability && { stability: manifest.stability }),
     },
     thresholdPolicy: {

@@ -58,7 +58,11 @@ export function gridPoints(grids: readonly ParameterGrid[]): GridPoint[] {
  * Starting at 0.5, as XGBoost 1.7 does by default, spends the first trees learning the intercept,
  * and fold models that stop early then disagree on scale.
  */
-export function baseScore(config: TrainingConfig, strategy: ImbalanceStrategy, table: { positives: number; rows: number }): number {
+export function baseScore(
+  config: TrainingConfig,
+  strategy: ImbalanceStrategy,
+  table: { positives: number; rows: number },
+): number {
   if (strategy === 'scale_pos_weight') return 0.5;
   if (strategy === 'smote') return config.smote.targetRatio / (1 + config.smote.targetRatio);
   return table.positives / table.rows;
@@ -66,11 +70,17 @@ export function baseScore(config: TrainingConfig, strategy: ImbalanceStrategy, t
 
 /** XGBoost's monotone_constraints for the encoded columns, or undefined when nothing is constrained. */
 export function monotoneConstraints(config: TrainingConfig, plan: EncodingPlan): string | undefined {
-  const directions = plan.columns.map((c) => (c.kind === 'onehot' ? 0 : config.monotone[c.source] ?? 0));
+  const directions = plan.columns.map((c) => (c.kind === 'onehot' ? 0 : (config.monotone[c.source] ?? 0)));
   return directions.some((d) => d !== 0) ? `(${directions.join(',')})` : undefined;
 }
 
-export function boosterParams(config: TrainingConfig, plan: EncodingPlan, point: GridPoint, strategy: ImbalanceStrategy, table: { positives: number; rows: number }) {
+export function boosterParams(
+  config: TrainingConfig,
+  plan: EncodingPlan,
+  point: GridPoint,
+  strategy: ImbalanceStrategy,
+  table: { positives: number; rows: number },
+) {
   const params: Record<string, string | number> = {
     objective: 'binary:logistic',
     eval_metric: 'auc',
@@ -100,7 +110,14 @@ function labelsOf(table: LoanTable, rows: ArrayLike<number>): Float32Array {
 }
 
 /** Training matrix for a strategy: SMOTE adds synthetic late loans, the others use rows as they are. */
-export function trainingMatrix(table: LoanTable, plan: EncodingPlan, rows: ArrayLike<number>, strategy: ImbalanceStrategy, config: TrainingConfig, seed: number): DMatrix {
+export function trainingMatrix(
+  table: LoanTable,
+  plan: EncodingPlan,
+  rows: ArrayLike<number>,
+  strategy: ImbalanceStrategy,
+  config: TrainingConfig,
+  seed: number,
+): DMatrix {
   const width = plan.columns.length;
   const data = encodeTable(table, plan, rows);
   const labels = labelsOf(table, rows);
@@ -109,11 +126,22 @@ export function trainingMatrix(table: LoanTable, plan: EncodingPlan, rows: Array
   return new DMatrix(over.data, over.rows, width, over.labels);
 }
 
-export function prepareFolds(table: LoanTable, plan: EncodingPlan, folds: readonly Fold[], strategy: ImbalanceStrategy, config: TrainingConfig): FoldData[] {
+export function prepareFolds(
+  table: LoanTable,
+  plan: EncodingPlan,
+  folds: readonly Fold[],
+  strategy: ImbalanceStrategy,
+  config: TrainingConfig,
+): FoldData[] {
   return folds.map((fold, i) => ({
     fold,
     train: trainingMatrix(table, plan, fold.train, strategy, config, config.seed + i),
-    valid: new DMatrix(encodeTable(table, plan, fold.valid), fold.valid.length, plan.columns.length, labelsOf(table, fold.valid)),
+    valid: new DMatrix(
+      encodeTable(table, plan, fold.valid),
+      fold.valid.length,
+      plan.columns.length,
+      labelsOf(table, fold.valid),
+    ),
   }));
 }
 
@@ -143,7 +171,12 @@ function summary(values: readonly number[]): MetricSummary {
   return { ...meanAndStd(values), folds: values };
 }
 
-export function searchModels(table: LoanTable, plan: EncodingPlan, config: TrainingConfig, onProgress: (p: SearchProgress) => void): SearchResult {
+export function searchModels(
+  table: LoanTable,
+  plan: EncodingPlan,
+  config: TrainingConfig,
+  onProgress: (p: SearchProgress) => void,
+): SearchResult {
   const folds = stratifiedFolds(table.labels, config.folds, config.seed);
   const points = gridPoints(config.grid);
   const total = points.length * config.imbalance.length * folds.length;
@@ -159,7 +192,9 @@ export function searchModels(table: LoanTable, plan: EncodingPlan, config: Train
         const rounds: number[] = [];
         foldData.forEach((data, fold) => {
           const fit = fitFold(data, params, config);
-          data.fold.valid.forEach((row, j) => { oofMargins[row] = fit.margins[j]; });
+          data.fold.valid.forEach((row, j) => {
+            oofMargins[row] = fit.margins[j];
+          });
           aucs.push(fit.rocAuc);
           rounds.push(fit.bestRounds);
           done += 1;
@@ -169,7 +204,10 @@ export function searchModels(table: LoanTable, plan: EncodingPlan, config: Train
         candidates.push({ strategy, params: point, rocAuc: summary(aucs), bestRounds, oofMargins });
       }
     } finally {
-      for (const d of foldData) { d.train.dispose(); d.valid.dispose(); }
+      for (const d of foldData) {
+        d.train.dispose();
+        d.valid.dispose();
+      }
     }
   }
   const best = candidates.reduce((a, b) => (b.rocAuc.mean > a.rocAuc.mean ? b : a));
@@ -181,7 +219,7 @@ export function refit(table: LoanTable, plan: EncodingPlan, config: TrainingConf
   const all = Uint32Array.from({ length: table.rows }, (_, i) => i);
   const train = trainingMatrix(table, plan, all, best.strategy, config, config.seed + config.folds);
   try {
-    const booster = new Booster([train], boosterParams(config, plan, best.params as GridPoint, best.strategy, table));
+    const booster = new Booster([train], boosterParams(config, plan, best.params, best.strategy, table));
     for (let round = 0; round < best.bestRounds; round++) booster.updateOneIter(round, train);
     return booster;
   } finally {

@@ -5,7 +5,16 @@
  * the large, slope and binned error; and how far each feature moved between the periods (PSI).
  */
 import { emptyCounts, FEATURES, psi, slotOf, type Histogram, type OutOfTimeMetrics } from '@peerloan/contracts';
-import { bootstrapIntervals, precisionAt, recallAt, ScoredSample, weightedBrier, weightedPrAuc, weightedRocAuc, type BootstrapOptions } from './bootstrap.js';
+import {
+  bootstrapIntervals,
+  precisionAt,
+  recallAt,
+  ScoredSample,
+  weightedBrier,
+  weightedPrAuc,
+  weightedRocAuc,
+  type BootstrapOptions,
+} from './bootstrap.js';
 import { calibrationCheck } from './calibration.js';
 import type { LoanTable } from './loan-table.js';
 import { confusionAt } from './evaluation.js';
@@ -21,7 +30,11 @@ export interface OutOfTimeInput {
   readonly bootstrap: BootstrapOptions;
 }
 
-function featurePsi(table: LoanTable, baseline: OutOfTimeInput['baseline'], scores: Float64Array): Record<string, number> {
+function featurePsi(
+  table: LoanTable,
+  baseline: OutOfTimeInput['baseline'],
+  scores: Float64Array,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of FEATURES) {
     const h = baseline.features[f.name];
@@ -39,13 +52,17 @@ function featurePsi(table: LoanTable, baseline: OutOfTimeInput['baseline'], scor
 export function outOfTimeMetrics(input: OutOfTimeInput): OutOfTimeMetrics {
   const { table, scores, threshold } = input;
   const sample = new ScoredSample(scores, table.labels);
-  const intervals = bootstrapIntervals(sample, {
-    rocAuc: weightedRocAuc,
-    prAuc: weightedPrAuc,
-    brier: weightedBrier,
-    precision: precisionAt(threshold),
-    recall: recallAt(threshold),
-  }, input.bootstrap);
+  const intervals = bootstrapIntervals(
+    sample,
+    {
+      rocAuc: weightedRocAuc,
+      prAuc: weightedPrAuc,
+      brier: weightedBrier,
+      precision: precisionAt(threshold),
+      recall: recallAt(threshold),
+    },
+    input.bootstrap,
+  );
   return {
     rows: table.rows,
     positives: table.positives,
@@ -54,7 +71,11 @@ export function outOfTimeMetrics(input: OutOfTimeInput): OutOfTimeMetrics {
     prAuc: intervals.prAuc,
     brier: intervals.brier,
     calibration: calibrationCheck(scores, table.labels),
-    atThreshold: { precision: intervals.precision, recall: intervals.recall, flagRate: confusionAt(scores, table.labels, threshold).flagRate },
+    atThreshold: {
+      precision: intervals.precision,
+      recall: intervals.recall,
+      flagRate: confusionAt(scores, table.labels, threshold).flagRate,
+    },
     psi: featurePsi(table, input.baseline, scores),
     bootstrap: input.bootstrap,
   };

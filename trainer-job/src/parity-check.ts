@@ -31,13 +31,24 @@ export async function scoreWithOnnx(model: Uint8Array, columns: ReturnType<typeo
       feeds[name] = new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [rows, 1]);
     }
     const out = await session.run(feeds);
-    return { probability: out[PROBABILITY_OUTPUT].data as Float32Array, raw: out[RAW_PROBABILITY_OUTPUT].data as Float32Array };
+    return {
+      probability: out[PROBABILITY_OUTPUT].data as Float32Array,
+      raw: out[RAW_PROBABILITY_OUTPUT].data as Float32Array,
+    };
   } finally {
     await session.release();
   }
 }
 
-export async function checkParity(model: Uint8Array, booster: Booster, table: LoanTable, plan: EncodingPlan, calibration: Platt, tolerance: number, sampleSize = 2000): Promise<ParityResult> {
+export async function checkParity(
+  model: Uint8Array,
+  booster: Booster,
+  table: LoanTable,
+  plan: EncodingPlan,
+  calibration: Platt,
+  tolerance: number,
+  sampleSize = 2000,
+): Promise<ParityResult> {
   const step = Math.max(1, Math.floor(table.rows / sampleSize));
   const rows = Uint32Array.from({ length: Math.min(sampleSize, table.rows) }, (_, i) => i * step);
   const matrix = new DMatrix(encodeTable(table, plan, rows), rows.length, plan.columns.length);
@@ -59,7 +70,7 @@ export async function checkParity(model: Uint8Array, booster: Booster, table: Lo
   if (result.maxRawDiff > tolerance || result.maxCalibratedDiff > tolerance) {
     throw new ExportError(
       `ONNX model does not match XGBoost on ${result.rows} rows: max difference ${result.maxRawDiff.toExponential(2)} ` +
-      `(calibrated ${result.maxCalibratedDiff.toExponential(2)}) > tolerance ${tolerance}`,
+        `(calibrated ${result.maxCalibratedDiff.toExponential(2)}) > tolerance ${tolerance}`,
     );
   }
   return result;

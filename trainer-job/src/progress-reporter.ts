@@ -16,21 +16,30 @@ class TerminalReporter implements ProgressReporter {
   private bar: cliProgress.SingleBar | null = null;
 
   info(message: string, fields: Record<string, unknown> = {}): void {
-    const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : String(v)}`).join(' ');
+    const extra = Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : String(v)}`)
+      .join(' ');
     process.stderr.write(`${message}${extra ? `  ${extra}` : ''}\n`);
   }
 
   startProgress(label: string, total: number): void {
-    this.bar = new cliProgress.SingleBar({
-      format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {detail}`,
-      stream: process.stderr,
-      hideCursor: true,
-    }, cliProgress.Presets.shades_classic);
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {detail}`,
+        stream: process.stderr,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     this.bar.start(total, 0, { detail: '' });
   }
 
   progress(done: number, fields: Record<string, unknown> = {}): void {
-    this.bar?.update(done, { detail: Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`).join(' ') });
+    this.bar?.update(done, {
+      detail: Object.entries(fields)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' '),
+    });
   }
 
   endProgress(): void {

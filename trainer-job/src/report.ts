@@ -9,13 +9,19 @@ import type { LateRateBin } from './late-rates.js';
 import { thresholdSweep } from './evaluation.js';
 
 type Point = readonly [number, number];
-interface Series { readonly name: string; readonly points: readonly Point[]; readonly color: string; readonly dashed?: boolean }
+interface Series {
+  readonly name: string;
+  readonly points: readonly Point[];
+  readonly color: string;
+  readonly dashed?: boolean;
+}
 
 const W = 360;
 const H = 260;
 const PAD = 40;
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
 /** Keeps at most `n` evenly spaced points so the page stays small. */
@@ -30,9 +36,17 @@ function thin<T>(points: readonly T[], n = 200): T[] {
 function lineChart(title: string, xLabel: string, yLabel: string, series: readonly Series[], yMax = 1): string {
   const sx = (x: number) => PAD + x * (W - PAD - 10);
   const sy = (y: number) => H - PAD - (Math.min(y, yMax) / yMax) * (H - PAD - 20);
-  const lines = series.map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''} points="${s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
-  const legend = series.map((s, i) => `<text x="${PAD + 8}" y="${32 + i * 14}" fill="${s.color}" font-size="11">${esc(s.name)}</text>`);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<text x="${sx(t)}" y="${H - PAD + 14}" font-size="10" text-anchor="middle">${fmt(t, 2)}</text><text x="${PAD - 4}" y="${sy(t * yMax) + 3}" font-size="10" text-anchor="end">${fmt(t * yMax, 2)}</text>`);
+  const lines = series.map(
+    (s) =>
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''} points="${s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`,
+  );
+  const legend = series.map(
+    (s, i) => `<text x="${PAD + 8}" y="${32 + i * 14}" fill="${s.color}" font-size="11">${esc(s.name)}</text>`,
+  );
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (t) =>
+      `<text x="${sx(t)}" y="${H - PAD + 14}" font-size="10" text-anchor="middle">${fmt(t, 2)}</text><text x="${PAD - 4}" y="${sy(t * yMax) + 3}" font-size="10" text-anchor="end">${fmt(t * yMax, 2)}</text>`,
+  );
   return `<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
 <rect x="${PAD}" y="20" width="${W - PAD - 10}" height="${H - PAD - 20}" fill="#fafafa" stroke="#ccc"/>
 ${ticks.join('')}${lines.join('')}${legend.join('')}
@@ -46,7 +60,10 @@ function barChart(title: string, values: Readonly<Record<string, number>>): stri
   const max = Math.max(...entries.map(([, v]) => v), 1e-9);
   const rowH = 20;
   const height = entries.length * rowH + 10;
-  const bars = entries.map(([name, v], i) => `<text x="120" y="${i * rowH + 15}" font-size="11" text-anchor="end">${esc(name)}</text><rect x="126" y="${i * rowH + 4}" width="${((v / max) * 200).toFixed(1)}" height="14" fill="#3465a4"/><text x="${130 + (v / max) * 200}" y="${i * rowH + 15}" font-size="10">${(v * 100).toFixed(1)}%</text>`);
+  const bars = entries.map(
+    ([name, v], i) =>
+      `<text x="120" y="${i * rowH + 15}" font-size="11" text-anchor="end">${esc(name)}</text><rect x="126" y="${i * rowH + 4}" width="${((v / max) * 200).toFixed(1)}" height="14" fill="#3465a4"/><text x="${130 + (v / max) * 200}" y="${i * rowH + 15}" font-size="10">${(v * 100).toFixed(1)}%</text>`,
+  );
   return `<figure><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(title)}">${bars.join('')}</svg><figcaption>${esc(title)}</figcaption></figure>`;
 }
 
@@ -64,8 +81,15 @@ function rocAndPr(curves: ReportCurves): { roc: Point[]; pr: Point[]; tradeoff: 
   const total = positives + negatives;
   const roc: Point[] = [[0, 0], ...tp.map((t, k): Point => [fp[k] / negatives, t / positives])];
   const pr: Point[] = tp.map((t, k): Point => [t / positives, t / (t + fp[k])]);
-  const byThreshold = thresholds.map((th, k) => ({ th, precision: tp[k] / (tp[k] + fp[k]), recall: tp[k] / positives, flag: (tp[k] + fp[k]) / total }))
-    .filter((p) => p.th <= 0.5).reverse();
+  const byThreshold = thresholds
+    .map((th, k) => ({
+      th,
+      precision: tp[k] / (tp[k] + fp[k]),
+      recall: tp[k] / positives,
+      flag: (tp[k] + fp[k]) / total,
+    }))
+    .filter((p) => p.th <= 0.5)
+    .reverse();
   const xMax = 0.5;
   const tradeoff: Series[] = [
     { name: 'recall', color: '#cc0000', points: thin(byThreshold.map((p): Point => [p.th / xMax, p.recall])) },
@@ -76,7 +100,9 @@ function rocAndPr(curves: ReportCurves): { roc: Point[]; pr: Point[]; tradeoff: 
 }
 
 function calibrationPoints(curves: Pick<ReportCurves, 'scores' | 'labels'>, bins = 10): Point[] {
-  const order = Array.from({ length: curves.labels.length }, (_, i) => i).sort((a, b) => curves.scores[a] - curves.scores[b]);
+  const order = Array.from({ length: curves.labels.length }, (_, i) => i).sort(
+    (a, b) => curves.scores[a] - curves.scores[b],
+  );
   const points: Point[] = [];
   for (let b = 0; b < bins; b++) {
     const slice = order.slice(Math.floor((b * order.length) / bins), Math.floor(((b + 1) * order.length) / bins));
@@ -92,7 +118,8 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
   return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-const interval = (i: Interval | undefined, d = 4) => (i ? `${fmt(i.value, d)} (${fmt(i.low, d)} to ${fmt(i.high, d)})` : 'n/a');
+const interval = (i: Interval | undefined, d = 4) =>
+  i ? `${fmt(i.value, d)} (${fmt(i.low, d)} to ${fmt(i.high, d)})` : 'n/a';
 
 function cvSection(manifest: ModelManifest): string {
   const rows = Object.entries(manifest.metrics.cv).map(([k, v]) => [k, fmt(v.mean), fmt(v.std), interval(v.pooled)]);
@@ -111,7 +138,10 @@ function stabilitySection(manifest: ModelManifest): string {
 <p>The chosen settings cross-validated again under ${st.seeds.length} seeds (folds, subsampling, SMOTE and XGBoost all reseeded), each calibrated and thresholded by the same policy.
 CV ROC AUC ${fmt(st.rocAucSpread.min)} to ${fmt(st.rocAucSpread.max)} (mean ${fmt(st.rocAucSpread.mean)}, std ${fmt(st.rocAucSpread.std)});
 ${pct(st.anyFlipShare)} of the training loans change decision under at least one seed (the first seed flags ${pct(st.flaggedByDefaultShare)}).</p>
-${table(['seed', 'CV ROC AUC (fold mean)', 'decisions that differ from the first seed'], st.seeds.map((seed, k) => [k === 0 ? `${seed} (this run)` : seed, fmt(st.rocAuc[k]), pct(st.flipShare[k])]))}`;
+${table(
+  ['seed', 'CV ROC AUC (fold mean)', 'decisions that differ from the first seed'],
+  st.seeds.map((seed, k) => [k === 0 ? `${seed} (this run)` : seed, fmt(st.rocAuc[k]), pct(st.flipShare[k])]),
+)}`;
 }
 
 function comparisonSection(manifest: ModelManifest): string {
@@ -124,39 +154,65 @@ ROC AUC ${fmt(c.candidateRocAuc)} vs ${fmt(c.liveRocAuc)}, difference ${interval
 
 function priorShiftNote(manifest: ModelManifest): string {
   const shift = manifest.calibration.priorShift;
-  if (!shift) return '<p>No prior-shift correction (<code>expectedLateRate</code> not set): scores are calibrated to the training period\'s late rate.</p>';
+  if (!shift)
+    return "<p>No prior-shift correction (<code>expectedLateRate</code> not set): scores are calibrated to the training period's late rate.</p>";
   return `<p>Prior-shift correction: the Platt intercept was moved by ${fmt(shift.interceptShift, 3)} log-odds so the mean predicted probability is the expected late rate ${fmt(shift.expectedLateRate)} instead of the training period's ${fmt(shift.trainingLateRate)}; ranking is unchanged, the out-of-fold calibration below is measured against the training period's outcomes.</p>`;
 }
 
 function outOfTimeSection(manifest: ModelManifest): string {
   const oot = manifest.outOfTime;
-  if (!oot) return '<h2>Out-of-time validation</h2><p>None: the run was not given a later period (<code>--validation-data</code>), so every number above is from one period.</p>';
+  if (!oot)
+    return '<h2>Out-of-time validation</h2><p>None: the run was not given a later period (<code>--validation-data</code>), so every number above is from one period.</p>';
   const cal = oot.calibration;
-  const psi = Object.entries(oot.psi).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, fmt(v, 3), v > 0.25 ? 'large shift' : v > 0.1 ? 'moderate shift' : 'stable']);
+  const psi = Object.entries(oot.psi)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => [k, fmt(v, 3), v > 0.25 ? 'large shift' : v > 0.1 ? 'moderate shift' : 'stable']);
   return `<h2>Out-of-time validation</h2>
-<p>The model chosen by cross-validation, scored once on ${oot.rows} later loans (${oot.positives} late, ${(oot.positives / oot.rows * 100).toFixed(2)}%).
+<p>The model chosen by cross-validation, scored once on ${oot.rows} later loans (${oot.positives} late, ${((oot.positives / oot.rows) * 100).toFixed(2)}%).
 Intervals: stratified bootstrap, ${oot.bootstrap.resamples} resamples, seed ${oot.bootstrap.seed}.</p>
-${table(['metric', 'value (95% interval)'], [
-    ['ROC AUC', interval(oot.rocAuc)], ['PR AUC (average precision)', interval(oot.prAuc)], ['Brier score', interval(oot.brier)],
-    [`precision at ${fmt(manifest.threshold.value)}`, interval(oot.atThreshold.precision, 3)], [`recall at ${fmt(manifest.threshold.value)}`, interval(oot.atThreshold.recall, 3)],
+${table(
+  ['metric', 'value (95% interval)'],
+  [
+    ['ROC AUC', interval(oot.rocAuc)],
+    ['PR AUC (average precision)', interval(oot.prAuc)],
+    ['Brier score', interval(oot.brier)],
+    [`precision at ${fmt(manifest.threshold.value)}`, interval(oot.atThreshold.precision, 3)],
+    [`recall at ${fmt(manifest.threshold.value)}`, interval(oot.atThreshold.recall, 3)],
     ['share flagged', `${(oot.atThreshold.flagRate * 100).toFixed(1)}%`],
-  ])}
+  ],
+)}
 <h3>Calibration out of time</h3>
-${table(['check', 'value', 'perfect'], [
-    ['mean predicted probability', fmt(cal.meanPredicted), fmt(cal.observedRate)], ['observed late rate', fmt(cal.observedRate), ''],
+${table(
+  ['check', 'value', 'perfect'],
+  [
+    ['mean predicted probability', fmt(cal.meanPredicted), fmt(cal.observedRate)],
+    ['observed late rate', fmt(cal.observedRate), ''],
     ['calibration-in-the-large (observed - mean predicted)', fmt(cal.observedRate - cal.meanPredicted), '0'],
-    ['calibration slope', fmt(cal.slope, 3), '1'], ['calibration intercept', fmt(cal.intercept, 3), '0'],
+    ['calibration slope', fmt(cal.slope, 3), '1'],
+    ['calibration intercept', fmt(cal.intercept, 3), '0'],
     ['expected calibration error', fmt(cal.expectedCalibrationError), '0'],
-  ])}
+  ],
+)}
 <h3>Population stability between the periods</h3>
 ${table(['feature', 'PSI', ''], psi)}`;
 }
 
 function lateRateSection(manifest: ModelManifest, lateRates: ReportCurves['lateRates']): string {
-  const monotone = manifest.model.monotone ?? {};
-  const direction = (name: string) => (monotone[name] === 1 ? 'constrained: risk rises with the value' : monotone[name] === -1 ? 'constrained: risk falls as the value rises' : 'free');
-  const tables = Object.entries(lateRates).map(([name, bins]) => `<div class="late"><h3>${esc(name)} <small>(${direction(name)})</small></h3>
-${table(['bin', 'loans', 'late', 'late rate'], bins.map((b) => [b.label, b.rows, b.late, `${((b.late / b.rows) * 100).toFixed(2)}%`]))}</div>`);
+  // Partial: a feature without a constraint has no key.
+  const monotone: Partial<Record<string, 1 | -1>> = manifest.model.monotone ?? {};
+  const direction = (name: string) =>
+    monotone[name] === 1
+      ? 'constrained: risk rises with the value'
+      : monotone[name] === -1
+        ? 'constrained: risk falls as the value rises'
+        : 'free';
+  const tables = Object.entries(lateRates).map(
+    ([name, bins]) => `<div class="late"><h3>${esc(name)} <small>(${direction(name)})</small></h3>
+${table(
+  ['bin', 'loans', 'late', 'late rate'],
+  bins.map((b) => [b.label, b.rows, b.late, `${((b.late / b.rows) * 100).toFixed(2)}%`]),
+)}</div>`,
+  );
   return `<h2>Observed late rate by feature (training data)</h2>
 <p>Deciles of each number (plus missing), each category of the others: where the observed rate does not move one way, a monotone constraint would cost accuracy.</p>
 ${tables.join('\n')}`;
@@ -164,16 +220,34 @@ ${tables.join('\n')}`;
 
 function segmentTables(title: string, segments: CardSegments['crossValidation'], minLate: number): string {
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
-  return Object.entries(segments).map(([feature, rows]) => `<div class="late"><h4>${esc(title)}: ${esc(feature)}</h4>
-${table(['value', 'loans', 'late', 'late rate', 'mean predicted', 'ROC AUC', 'recall', 'flagged', ''], rows.map((r) => [
-    r.value, r.rows, r.late, pct(r.lateRate), pct(r.meanPredicted), r.rocAuc === null ? 'n/a' : fmt(r.rocAuc, 3), pct(r.recall), pct(r.flagRate), r.tooFewLate ? `fewer than ${minLate} late: noise` : '',
-  ]))}</div>`).join('\n');
+  return Object.entries(segments)
+    .map(
+      ([feature, rows]) => `<div class="late"><h4>${esc(title)}: ${esc(feature)}</h4>
+${table(
+  ['value', 'loans', 'late', 'late rate', 'mean predicted', 'ROC AUC', 'recall', 'flagged', ''],
+  rows.map((r) => [
+    r.value,
+    r.rows,
+    r.late,
+    pct(r.lateRate),
+    pct(r.meanPredicted),
+    r.rocAuc === null ? 'n/a' : fmt(r.rocAuc, 3),
+    pct(r.recall),
+    pct(r.flagRate),
+    r.tooFewLate ? `fewer than ${minLate} late: noise` : '',
+  ]),
+)}</div>`,
+    )
+    .join('\n');
 }
 
 function modelCardSection(card: ModelCard): string {
   const list = (items: readonly string[]) => `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
-  const dataRow = (name: string, d: CardDataset | undefined) => (d ? [name, d.file, d.rows, d.positives, `${(d.lateRate * 100).toFixed(2)}%`, d.sha256.slice(0, 16)] : undefined);
-  const data = [dataRow('training', card.data.training), dataRow('out of time', card.data.outOfTime)].filter((r): r is (string | number)[] => r !== undefined);
+  const dataRow = (name: string, d: CardDataset | undefined) =>
+    d ? [name, d.file, d.rows, d.positives, `${(d.lateRate * 100).toFixed(2)}%`, d.sha256.slice(0, 16)] : undefined;
+  const data = [dataRow('training', card.data.training), dataRow('out of time', card.data.outOfTime)].filter(
+    (r): r is (string | number)[] => r !== undefined,
+  );
   const cm = card.thresholdPolicy.confusionMatrix;
   const trained = card.trainedBy;
   return `<h2>Model card</h2>
@@ -183,15 +257,27 @@ function modelCardSection(card: ModelCard): string {
 <h3>Data</h3>
 ${table(['set', 'file (period)', 'loans', 'late', 'late rate', 'SHA-256 (first 16)'], data)}
 <h3>Features</h3>
-${table(['feature', 'meaning', 'direction'], card.features.map((f) => [f.name, f.description, f.direction]))}
+${table(
+  ['feature', 'meaning', 'direction'],
+  card.features.map((f) => [f.name, f.description, f.direction]),
+)}
 <h3>Metrics</h3>
-${table(['metric', 'CV fold mean (std)', 'CV pooled (95% interval)', 'out of time (95% interval)'], Object.entries(card.metrics.crossValidation).map(([name, m]) => {
+${table(
+  ['metric', 'CV fold mean (std)', 'CV pooled (95% interval)', 'out of time (95% interval)'],
+  Object.entries(card.metrics.crossValidation).map(([name, m]) => {
     const oot = card.metrics.outOfTime?.[name as 'rocAuc' | 'prAuc' | 'brier'];
     return [name, `${fmt(m.foldMean)} (${fmt(m.foldStd)})`, interval(m.pooled), interval(oot)];
-  }))}
+  }),
+)}
 <h3>Threshold policy</h3>
 <p>${esc(card.thresholdPolicy.policy.policy)} ${card.thresholdPolicy.policy.value}: threshold ${fmt(card.thresholdPolicy.threshold)}, precision ${fmt(card.thresholdPolicy.precision, 3)}, recall ${fmt(card.thresholdPolicy.recall, 3)}, ${(card.thresholdPolicy.flagRate * 100).toFixed(1)}% flagged (out-of-fold).</p>
-${table(['', 'flagged', 'not flagged'], [['late', cm.truePositives, cm.falseNegatives], ['on time', cm.falsePositives, cm.trueNegatives]])}
+${table(
+  ['', 'flagged', 'not flagged'],
+  [
+    ['late', cm.truePositives, cm.falseNegatives],
+    ['on time', cm.falsePositives, cm.trueNegatives],
+  ],
+)}
 <h3>Performance by segment</h3>
 <p>Out-of-fold scores on the training period${card.segments.outOfTime ? ', then the served model on the later period' : ''}. Segments with fewer than ${card.segments.minLate} late loans are marked: their AUC and recall are noise.</p>
 ${segmentTables('training (out-of-fold)', card.segments.crossValidation, card.segments.minLate)}
@@ -206,29 +292,74 @@ export function renderReport(manifest: ModelManifest, card: ModelCard, curves: R
   const { roc, pr, tradeoff } = rocAndPr(curves);
   const calibration = calibrationPoints(curves);
   const calibrationOot = curves.outOfTime ? calibrationPoints(curves.outOfTime) : [];
-  const calMax = Math.max(0.05, ...calibration.flatMap(([x, y]) => [x, y]), ...calibrationOot.flatMap(([x, y]) => [x, y]));
+  const calMax = Math.max(
+    0.05,
+    ...calibration.flatMap(([x, y]) => [x, y]),
+    ...calibrationOot.flatMap(([x, y]) => [x, y]),
+  );
   const m = manifest.metrics.cv;
   const th = manifest.threshold;
   const charts = [
     lineChart(`ROC (out-of-fold), AUC ${fmt(m.rocAuc.mean)}`, 'false positive rate', 'true positive rate', [
-      { name: 'model', color: '#3465a4', points: roc }, { name: 'chance', color: '#999', dashed: true, points: [[0, 0], [1, 1]] }]),
-    lineChart(`Precision-recall (out-of-fold), AP ${fmt(m.prAuc.mean)}`, 'recall', 'precision', [{ name: 'model', color: '#3465a4', points: pr }]),
-    lineChart('Calibration: mean predicted vs observed late rate per decile', `predicted (0 to ${fmt(calMax, 3)})`, 'observed', [
-      { name: 'out-of-fold', color: '#3465a4', points: calibration.map(([x, y]): Point => [x / calMax, y]) },
-      ...(calibrationOot.length > 0 ? [{ name: 'out of time', color: '#cc0000', points: calibrationOot.map(([x, y]): Point => [x / calMax, y]) }] : []),
-      { name: 'perfect', color: '#999', dashed: true, points: [[0, 0], [1, calMax]] }], calMax),
+      { name: 'model', color: '#3465a4', points: roc },
+      {
+        name: 'chance',
+        color: '#999',
+        dashed: true,
+        points: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+    ]),
+    lineChart(`Precision-recall (out-of-fold), AP ${fmt(m.prAuc.mean)}`, 'recall', 'precision', [
+      { name: 'model', color: '#3465a4', points: pr },
+    ]),
+    lineChart(
+      'Calibration: mean predicted vs observed late rate per decile',
+      `predicted (0 to ${fmt(calMax, 3)})`,
+      'observed',
+      [
+        { name: 'out-of-fold', color: '#3465a4', points: calibration.map(([x, y]): Point => [x / calMax, y]) },
+        ...(calibrationOot.length > 0
+          ? [{ name: 'out of time', color: '#cc0000', points: calibrationOot.map(([x, y]): Point => [x / calMax, y]) }]
+          : []),
+        {
+          name: 'perfect',
+          color: '#999',
+          dashed: true,
+          points: [
+            [0, 0],
+            [1, calMax],
+          ],
+        },
+      ],
+      calMax,
+    ),
     lineChart(`Threshold trade-off (chosen ${fmt(th.value)})`, 'threshold (0 to 0.5)', 'share', tradeoff),
     barChart('Feature importance (share of split gain)', manifest.model.importance),
   ];
   const quality = [
-    ['rows used', manifest.data.rows], ['late loans', manifest.data.positives], ['rows skipped', manifest.data.badRows],
+    ['rows used', manifest.data.rows],
+    ['late loans', manifest.data.positives],
+    ['rows skipped', manifest.data.badRows],
     ...Object.entries(manifest.data.badRowReasons).map(([r, n]) => [`skipped: ${r}`, n]),
     ...manifest.features.map((f) => [`missing: ${f.name}`, `${(f.missingShare * 100).toFixed(2)}%`]),
   ];
   const chosen = JSON.stringify([manifest.model.strategy, manifest.model.params]);
-  const candidates = [...manifest.model.candidates].sort((a, b) => b.rocAuc.mean - a.rocAuc.mean)
-    .map((c) => [JSON.stringify([c.strategy, c.params]) === chosen ? 'chosen' : '', c.strategy, Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' '),
-      fmt(c.rocAuc.mean), fmt(c.rocAuc.std), `${fmt(Math.min(...c.rocAuc.folds))} to ${fmt(Math.max(...c.rocAuc.folds))}`, c.bestRounds]);
+  const candidates = [...manifest.model.candidates]
+    .sort((a, b) => b.rocAuc.mean - a.rocAuc.mean)
+    .map((c) => [
+      JSON.stringify([c.strategy, c.params]) === chosen ? 'chosen' : '',
+      c.strategy,
+      Object.entries(c.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+      fmt(c.rocAuc.mean),
+      fmt(c.rocAuc.std),
+      `${fmt(Math.min(...c.rocAuc.folds))} to ${fmt(Math.max(...c.rocAuc.folds))}`,
+      c.bestRounds,
+    ]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}

@@ -22,23 +22,40 @@ export interface DefaultRun {
 
 /** A grid holding the one point. */
 function gridOf(point: GridPoint): ParameterGrid {
-  return { max_depth: [point.max_depth], eta: [point.eta], min_child_weight: [point.min_child_weight], subsample: [point.subsample], colsample_bytree: [point.colsample_bytree] };
+  return {
+    max_depth: [point.max_depth],
+    eta: [point.eta],
+    min_child_weight: [point.min_child_weight],
+    subsample: [point.subsample],
+    colsample_bytree: [point.colsample_bytree],
+  };
 }
 
-export function reseedingStability(table: LoanTable, plan: EncodingPlan, config: TrainingConfig, run: DefaultRun, onSeed: (seed: number) => void): ReseedingStability {
+export function reseedingStability(
+  table: LoanTable,
+  plan: EncodingPlan,
+  config: TrainingConfig,
+  run: DefaultRun,
+  onSeed: (seed: number) => void,
+): ReseedingStability {
   const seeds = Array.from({ length: config.stabilitySeeds }, (_, k) => config.seed + k);
   const rocAuc = [run.best.rocAuc.mean];
   const flipShare = [0];
   const flippedAny = new Uint8Array(table.rows);
   for (const seed of seeds.slice(1)) {
     onSeed(seed);
-    const again = searchModels(table, plan, { ...config, seed, grid: [gridOf(run.best.params as GridPoint)], imbalance: [run.best.strategy] }, () => {}).best;
+    const again = searchModels(
+      table,
+      plan,
+      { ...config, seed, grid: [gridOf(run.best.params)], imbalance: [run.best.strategy] },
+      () => {},
+    ).best;
     const { calibration } = calibrate(again.oofMargins, table.labels, config.expectedLateRate);
     const scores = applyPlatt(calibration, again.oofMargins);
     const threshold = chooseThreshold(scores, table.labels, config.threshold).value;
     let flips = 0;
     for (let i = 0; i < table.rows; i++) {
-      if ((scores[i] >= threshold) === run.flagged[i]) continue;
+      if (scores[i] >= threshold === run.flagged[i]) continue;
       flips += 1;
       flippedAny[i] = 1;
     }

@@ -22,7 +22,13 @@ function rowsByValue(values: readonly (string | null)[]): Map<string, number[]> 
   return groups;
 }
 
-function oneSegment(value: string, rows: readonly number[], table: LoanTable, scores: ArrayLike<number>, threshold: number): SegmentPerformance {
+function oneSegment(
+  value: string,
+  rows: readonly number[],
+  table: LoanTable,
+  scores: ArrayLike<number>,
+  threshold: number,
+): SegmentPerformance {
   const labels = rows.map((r) => table.labels[r]);
   const segmentScores = rows.map((r) => scores[r]);
   const late = labels.reduce((a, b) => a + b, 0);
@@ -42,7 +48,11 @@ function oneSegment(value: string, rows: readonly number[], table: LoanTable, sc
 }
 
 /** Segments of each feature, largest first. */
-export function segmentPerformance(table: LoanTable, scores: ArrayLike<number>, threshold: number): Record<string, SegmentPerformance[]> {
+export function segmentPerformance(
+  table: LoanTable,
+  scores: ArrayLike<number>,
+  threshold: number,
+): Record<string, SegmentPerformance[]> {
   const out: Record<string, SegmentPerformance[]> = {};
   for (const feature of SEGMENT_FEATURES) {
     out[feature] = [...rowsByValue(table.categorical[feature])]

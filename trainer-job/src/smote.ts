@@ -36,7 +36,12 @@ function columnGroups(plan: EncodingPlan): ColumnGroups {
   return { continuous, oneHotGroups: [...groups.values()] };
 }
 
-function columnScales(data: Float32Array, width: number, rows: readonly number[], columns: readonly number[]): Float64Array {
+function columnScales(
+  data: Float32Array,
+  width: number,
+  rows: readonly number[],
+  columns: readonly number[],
+): Float64Array {
   const scale = new Float64Array(width).fill(1);
   for (const c of columns) {
     let n = 0;
@@ -59,13 +64,21 @@ function columnScales(data: Float32Array, width: number, rows: readonly number[]
  * Minority rows packed for the neighbour search: scaled continuous values (NaN kept) and, per
  * one-hot group, the index of the hot column (-1 when none).
  */
-function packMinority(data: Float32Array, width: number, minority: readonly number[], groups: ColumnGroups, scale: Float64Array) {
+function packMinority(
+  data: Float32Array,
+  width: number,
+  minority: readonly number[],
+  groups: ColumnGroups,
+  scale: Float64Array,
+) {
   const nc = groups.continuous.length;
   const ng = groups.oneHotGroups.length;
   const values = new Float64Array(minority.length * nc);
   const hot = new Int32Array(minority.length * ng);
   minority.forEach((row, i) => {
-    groups.continuous.forEach((c, j) => { values[i * nc + j] = data[row * width + c] * scale[c]; });
+    groups.continuous.forEach((c, j) => {
+      values[i * nc + j] = data[row * width + c] * scale[c];
+    });
     groups.oneHotGroups.forEach((group, g) => {
       hot[i * ng + g] = group.findIndex((c) => data[row * width + c] === 1);
     });
@@ -74,7 +87,14 @@ function packMinority(data: Float32Array, width: number, minority: readonly numb
 }
 
 /** k nearest minority neighbours of each minority row (indices into `minority`), brute force. */
-function nearestNeighbours(data: Float32Array, width: number, minority: readonly number[], k: number, groups: ColumnGroups, scale: Float64Array): Int32Array[] {
+function nearestNeighbours(
+  data: Float32Array,
+  width: number,
+  minority: readonly number[],
+  k: number,
+  groups: ColumnGroups,
+  scale: Float64Array,
+): Int32Array[] {
   const { values, hot, nc, ng } = packMinority(data, width, minority, groups, scale);
   const m = minority.length;
   return minority.map((_, a) => {
@@ -102,7 +122,14 @@ function nearestNeighbours(data: Float32Array, width: number, minority: readonly
   });
 }
 
-export function smote(data: Float32Array, labels: Float32Array, width: number, plan: EncodingPlan, options: SmoteOptions, rng: () => number): Oversampled {
+export function smote(
+  data: Float32Array,
+  labels: Float32Array,
+  width: number,
+  plan: EncodingPlan,
+  options: SmoteOptions,
+  rng: () => number,
+): Oversampled {
   const rows = labels.length;
   const minority: number[] = [];
   for (let r = 0; r < rows; r++) if (labels[r] === 1) minority.push(r);

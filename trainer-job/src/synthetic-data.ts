@@ -27,19 +27,57 @@ export interface GeneratedLoan {
   readonly label: 0 | 1;
 }
 
-const GRADE_SHARES: [string, number][] = [['A', 0.26], ['B', 0.3], ['C', 0.27], ['D', 0.135], ['E', 0.03], ['F', 0.005], ['G', 0.001]];
+const GRADE_SHARES: [string, number][] = [
+  ['A', 0.26],
+  ['B', 0.3],
+  ['C', 0.27],
+  ['D', 0.135],
+  ['E', 0.03],
+  ['F', 0.005],
+  ['G', 0.001],
+];
 const GRADE_RATE: Record<string, number> = { A: 0.07, B: 0.105, C: 0.14, D: 0.18, E: 0.22, F: 0.26, G: 0.29 };
 const PURPOSE_SHARES: [string, number][] = [
-  ['debt_consolidation', 0.48], ['credit_card', 0.263], ['other', 0.089], ['home_improvement', 0.069],
-  ['major_purchase', 0.029], ['house', 0.019], ['medical', 0.014], ['car', 0.012], ['small_business', 0.009],
-  ['vacation', 0.0085], ['moving', 0.007], ['renewable_energy', 0.0005],
+  ['debt_consolidation', 0.48],
+  ['credit_card', 0.263],
+  ['other', 0.089],
+  ['home_improvement', 0.069],
+  ['major_purchase', 0.029],
+  ['house', 0.019],
+  ['medical', 0.014],
+  ['car', 0.012],
+  ['small_business', 0.009],
+  ['vacation', 0.0085],
+  ['moving', 0.007],
+  ['renewable_energy', 0.0005],
 ];
 const EMP_SHARES: [string, number][] = [
-  ['10+ years', 0.337], ['2 years', 0.095], ['3 years', 0.084], ['< 1 year', 0.069], ['1 year', 0.067],
-  ['4 years', 0.067], ['5 years', 0.063], ['6 years', 0.048], ['7 years', 0.039], ['8 years', 0.034], ['9 years', 0.028],
+  ['10+ years', 0.337],
+  ['2 years', 0.095],
+  ['3 years', 0.084],
+  ['< 1 year', 0.069],
+  ['1 year', 0.067],
+  ['4 years', 0.067],
+  ['5 years', 0.063],
+  ['6 years', 0.048],
+  ['7 years', 0.039],
+  ['8 years', 0.034],
+  ['9 years', 0.028],
 ];
-const HOME_SHARES: [string, number][] = [['MORTGAGE', 0.446], ['RENT', 0.421], ['OWN', 0.1323], ['ANY', 0.0007]];
-const NUMERIC_STD: Record<string, number> = { loan_amnt: 9000, int_rate: 0.045, annual_inc: 50000, revol_util: 0.24, dti: 8.5, delinq_2yrs: 0.7 };
+const HOME_SHARES: [string, number][] = [
+  ['MORTGAGE', 0.446],
+  ['RENT', 0.421],
+  ['OWN', 0.1323],
+  ['ANY', 0.0007],
+];
+const NUMERIC_STD: Record<string, number> = {
+  loan_amnt: 9000,
+  int_rate: 0.045,
+  annual_inc: 50000,
+  revol_util: 0.24,
+  dti: 8.5,
+  delinq_2yrs: 0.7,
+};
 /** Chosen so the late rate lands near the real 2.2%. */
 const BASE_LOGIT = -4.95;
 
@@ -60,7 +98,10 @@ function poisson(mean: number, rng: () => number): number {
   const limit = Math.exp(-mean);
   let k = 0;
   let p = rng();
-  while (p > limit) { k += 1; p *= rng(); }
+  while (p > limit) {
+    k += 1;
+    p *= rng();
+  }
   return k;
 }
 
@@ -68,17 +109,31 @@ function shifted(name: string, value: number, shift: Readonly<Record<string, num
   return value + (shift[name] ?? 0) * (NUMERIC_STD[name] ?? 0);
 }
 
-function redraw(name: string, value: string, shares: readonly [string, number][], shift: Readonly<Record<string, number>>, rng: () => number): string {
+function redraw(
+  name: string,
+  value: string,
+  shares: readonly [string, number][],
+  shift: Readonly<Record<string, number>>,
+  rng: () => number,
+): string {
   const share = shift[name] ?? 0;
   return share > 0 && rng() < share ? shares[Math.floor(rng() * shares.length)][0] : value;
 }
 
-function generateOne(rng: () => number, shift: Readonly<Record<string, number>>, lateLogitShift: number): GeneratedLoan {
+function generateOne(
+  rng: () => number,
+  shift: Readonly<Record<string, number>>,
+  lateLogitShift: number,
+): GeneratedLoan {
   const grade = redraw('grade', pick(GRADE_SHARES, rng), GRADE_SHARES, shift, rng);
   const gradeRank = 'ABCDEFG'.indexOf(grade);
   const intRate = clamp(shifted('int_rate', GRADE_RATE[grade] + 0.012 * gaussian(rng), shift), 0.05, 0.31);
   const annualInc = Math.max(4000, shifted('annual_inc', Math.round(68000 * Math.exp(0.55 * gaussian(rng))), shift));
-  const loanAmnt = clamp(Math.round(shifted('loan_amnt', 12000 * Math.exp(0.6 * gaussian(rng)), shift) / 25) * 25, 1000, 40000);
+  const loanAmnt = clamp(
+    Math.round(shifted('loan_amnt', 12000 * Math.exp(0.6 * gaussian(rng)), shift) / 25) * 25,
+    1000,
+    40000,
+  );
   const dti = clamp(shifted('dti', 17 + 8.5 * gaussian(rng), shift), 0, 39.99);
   const revolUtil = clamp(shifted('revol_util', 0.43 + 0.24 * gaussian(rng), shift), 0, 1.2);
   const delinq = Math.max(0, Math.round(shifted('delinq_2yrs', poisson(0.24, rng), shift)));
@@ -86,9 +141,19 @@ function generateOne(rng: () => number, shift: Readonly<Record<string, number>>,
   const purpose = redraw('purpose', pick(PURPOSE_SHARES, rng), PURPOSE_SHARES, shift, rng);
   const home = redraw('home_ownership', pick(HOME_SHARES, rng), HOME_SHARES, shift, rng);
 
-  const logit = BASE_LOGIT + lateLogitShift + 0.32 * gradeRank + 9 * (intRate - 0.12) + 0.025 * (dti - 17) + 0.3 * delinq
-    + 0.5 * (revolUtil - 0.43) - 0.35 * Math.log(annualInc / 68000) + 0.8 * Math.max(0, loanAmnt / annualInc - 0.25)
-    + (home === 'RENT' ? 0.15 : 0) + (purpose === 'small_business' ? 0.5 : 0) + 0.35 * gaussian(rng);
+  const logit =
+    BASE_LOGIT +
+    lateLogitShift +
+    0.32 * gradeRank +
+    9 * (intRate - 0.12) +
+    0.025 * (dti - 17) +
+    0.3 * delinq +
+    0.5 * (revolUtil - 0.43) -
+    0.35 * Math.log(annualInc / 68000) +
+    0.8 * Math.max(0, loanAmnt / annualInc - 0.25) +
+    (home === 'RENT' ? 0.15 : 0) +
+    (purpose === 'small_business' ? 0.5 : 0) +
+    0.35 * gaussian(rng);
   const label = rng() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
 
   const record: LoanRecord = {
@@ -111,4 +176,3 @@ export function* generateLoans(options: GeneratorOptions): Generator<GeneratedLo
   const shift = options.shift ?? {};
   for (let i = 0; i < options.rows; i++) yield generateOne(rng, shift, options.lateLogitShift ?? 0);
 }
-

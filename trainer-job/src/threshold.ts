@@ -16,7 +16,11 @@ function pickThreshold(scores: ArrayLike<number>, labels: ArrayLike<number>, pol
   return thresholds[thresholds.length - 1] ?? 0.5;
 }
 
-export function chooseThreshold(scores: ArrayLike<number>, labels: ArrayLike<number>, policy: ThresholdPolicy): ThresholdChoice {
+export function chooseThreshold(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  policy: ThresholdPolicy,
+): ThresholdChoice {
   const value = pickThreshold(scores, labels, policy);
   return { policy, value, ...confusionAt(scores, labels, value) };
 }

@@ -4,7 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { canonicalJson, DECISION_POLICY_DEFAULTS, MONOTONE_FEATURES, TRAINING_BOUNDS, TRAINING_DEFAULTS, type ImbalanceStrategy, type ThresholdPolicy } from '@peerloan/contracts';
+import {
+  canonicalJson,
+  DECISION_POLICY_DEFAULTS,
+  MONOTONE_FEATURES,
+  TRAINING_BOUNDS,
+  TRAINING_DEFAULTS,
+  type ImbalanceStrategy,
+  type ThresholdPolicy,
+} from '@peerloan/contracts';
 import { ConfigError } from './errors/config-error.js';
 
 export interface ParameterGrid {
@@ -51,7 +59,6 @@ export interface TrainingConfig {
   readonly stabilitySeeds: number;
 }
 
-
 /** The base every grid in a config file starts from: keys it leaves out take these values. */
 const BASE_GRID: ParameterGrid = {
   max_depth: [3, 5],
@@ -83,7 +90,9 @@ export const DEFAULT_CONFIG: TrainingConfig = {
 type Bounds = { readonly minimum: number; readonly maximum: number };
 
 const numberList = ({ minimum, maximum }: Bounds, integer = false) => ({
-  type: 'array', minItems: 1, items: { type: integer ? 'integer' : 'number', minimum, maximum },
+  type: 'array',
+  minItems: 1,
+  items: { type: integer ? 'integer' : 'number', minimum, maximum },
 });
 
 const gridSchema = {
@@ -105,13 +114,21 @@ const configSchema = {
     folds: { type: 'integer', ...TRAINING_BOUNDS.folds },
     seed: { type: 'integer', ...TRAINING_BOUNDS.seed },
     grid: { oneOf: [gridSchema, { type: 'array', minItems: 1, maxItems: 10, items: gridSchema }] },
-    imbalance: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['none', 'scale_pos_weight', 'smote'] } },
+    imbalance: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: ['none', 'scale_pos_weight', 'smote'] },
+    },
     maxRounds: { type: 'integer', ...TRAINING_BOUNDS.maxRounds },
     earlyStoppingRounds: { type: 'integer', ...TRAINING_BOUNDS.earlyStoppingRounds },
     smote: {
       type: 'object',
       additionalProperties: false,
-      properties: { k: { type: 'integer', minimum: 1, maximum: 50 }, targetRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+      properties: {
+        k: { type: 'integer', minimum: 1, maximum: 50 },
+        targetRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      },
     },
     threshold: {
       type: 'object',
@@ -146,16 +163,25 @@ export type ConfigOverrides = { -readonly [K in keyof TrainingConfig]?: unknown 
  * the base grid.
  */
 export function resolveConfig(fromFile: ConfigOverrides, fromCli: ConfigOverrides): TrainingConfig {
-  for (const [source, value] of [['config file', fromFile], ['command line', fromCli]] as const) {
+  for (const [source, value] of [
+    ['config file', fromFile],
+    ['command line', fromCli],
+  ] as const) {
     if (!validate(value)) {
-      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
+      const problems = (validate.errors ?? []).map(
+        (e) =>
+          `${e.instancePath || '(root)'} ${e.message}${'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
+      );
       throw new ConfigError(`invalid ${source}: ${problems.join('; ')}`);
     }
   }
   const merged = { ...DEFAULT_CONFIG, ...fromFile, ...fromCli } as TrainingConfig;
   return {
     ...merged,
-    grid: fromFile.grid === undefined ? DEFAULT_CONFIG.grid : [fromFile.grid].flat().map((g) => ({ ...BASE_GRID, ...(g as Partial<ParameterGrid>) })),
+    grid:
+      fromFile.grid === undefined
+        ? DEFAULT_CONFIG.grid
+        : [fromFile.grid].flat().map((g) => ({ ...BASE_GRID, ...(g as Partial<ParameterGrid>) })),
     smote: { ...DEFAULT_CONFIG.smote, ...(fromFile.smote as object | undefined) },
   };
 }

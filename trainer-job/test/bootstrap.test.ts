@@ -5,7 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapIntervals, pairedDifference, precisionAt, recallAt, ScoredSample, weightedBrier, weightedLogLoss, weightedPrAuc, weightedRocAuc } from '../src/bootstrap.js';
+import {
+  bootstrapIntervals,
+  pairedDifference,
+  precisionAt,
+  recallAt,
+  ScoredSample,
+  weightedBrier,
+  weightedLogLoss,
+  weightedPrAuc,
+  weightedRocAuc,
+} from '../src/bootstrap.js';
 import { calibrationCheck } from '../src/calibration.js';
 import { brier, confusionAt, logLoss, prAuc, rocAuc } from '../src/evaluation.js';
 import { mulberry32 } from '../src/random.js';
@@ -18,7 +28,9 @@ function scoredLoans(n: number, seed: number) {
     const late = rng() < 0.05 ? 1 : 0;
     labels.push(late);
     // Rounded so that ties occur, as they do with tree scores.
-    scores.push(Math.round(Math.min(0.99, Math.max(0.001, 0.04 + (late ? 0.05 : 0) + 0.05 * (rng() - 0.5))) * 200) / 200);
+    scores.push(
+      Math.round(Math.min(0.99, Math.max(0.001, 0.04 + (late ? 0.05 : 0) + 0.05 * (rng() - 0.5))) * 200) / 200,
+    );
   }
   return { scores, labels };
 }
@@ -42,7 +54,9 @@ test('a weight of 2 counts a row twice', () => {
   const sample = new ScoredSample(scores, labels);
   const weights = Float64Array.from([1, 1, 2, 1, 1]);
   // Sorted order equals the given order here; the doubled row is the late loan at 0.4.
-  assert.ok(Math.abs(weightedRocAuc(sample, weights) - rocAuc([0.9, 0.8, 0.4, 0.4, 0.3, 0.2], [1, 0, 1, 1, 0, 0])) < 1e-12);
+  assert.ok(
+    Math.abs(weightedRocAuc(sample, weights) - rocAuc([0.9, 0.8, 0.4, 0.4, 0.3, 0.2], [1, 0, 1, 1, 0, 0])) < 1e-12,
+  );
 });
 
 test('the interval holds the value, narrows with more rows, and is the same for the same seed', () => {
@@ -54,7 +68,8 @@ test('the interval holds the value, narrows with more rows, and is the same for 
   const again = bootstrapIntervals(new ScoredSample(small.scores, small.labels), metrics, options);
   const b = bootstrapIntervals(new ScoredSample(large.scores, large.labels), metrics, options);
   assert.deepEqual(again, a);
-  for (const i of [a.rocAuc, a.brier, b.rocAuc, b.brier]) assert.ok(i.low < i.value && i.value < i.high, JSON.stringify(i));
+  for (const i of [a.rocAuc, a.brier, b.rocAuc, b.brier])
+    assert.ok(i.low < i.value && i.value < i.high, JSON.stringify(i));
   assert.ok(b.rocAuc.high - b.rocAuc.low < a.rocAuc.high - a.rocAuc.low);
   const other = bootstrapIntervals(new ScoredSample(small.scores, small.labels), metrics, { resamples: 400, seed: 8 });
   assert.notDeepEqual(other.rocAuc, a.rocAuc);
@@ -68,7 +83,10 @@ test('calibration check: perfect probabilities, and probabilities that are all t
   assert.ok(Math.abs(good.slope - 1) < 0.15, `slope ${good.slope}`);
   assert.ok(Math.abs(good.meanPredicted - good.observedRate) < 0.003);
   assert.ok(good.expectedCalibrationError < 0.005);
-  const high = calibrationCheck(p.map((q) => 2 * q), y);
+  const high = calibrationCheck(
+    p.map((q) => 2 * q),
+    y,
+  );
   assert.ok(high.meanPredicted > 1.8 * high.observedRate);
   assert.ok(high.intercept < -0.5, `intercept ${high.intercept}`);
   assert.ok(high.expectedCalibrationError > 0.03);
@@ -88,5 +106,8 @@ test('paired difference: a model against itself differs by exactly 0; two close 
   assert.ok(Math.abs(paired.difference.value - (rocAuc(other, labels) - rocAuc(weak, labels))) < 1e-12);
   assert.ok(paired.difference.low <= paired.difference.value && paired.difference.value <= paired.difference.high);
   const alone = bootstrapIntervals(new ScoredSample(weak, labels), { rocAuc: weightedRocAuc }, options).rocAuc;
-  assert.ok(paired.difference.high - paired.difference.low < (alone.high - alone.low) / 2, `paired ${JSON.stringify(paired.difference)} vs alone ${JSON.stringify(alone)}`);
+  assert.ok(
+    paired.difference.high - paired.difference.low < (alone.high - alone.low) / 2,
+    `paired ${JSON.stringify(paired.difference)} vs alone ${JSON.stringify(alone)}`,
+  );
 });

@@ -7,7 +7,8 @@ import { parseCsvRow } from '@peerloan/contracts';
 import { readTrainingCsv } from '../src/csv-reader.js';
 import { DataError } from '../src/errors/data-error.js';
 
-const HEADER = 'loan_amnt,int_rate,purpose,grade,annual_inc,revol_util,emp_length,dti,delinq_2yrs,home_ownership,is_late';
+const HEADER =
+  'loan_amnt,int_rate,purpose,grade,annual_inc,revol_util,emp_length,dti,delinq_2yrs,home_ownership,is_late';
 const GOOD = '12000,0.2039,credit_card,D,42000.0,0.647,10+ years,14.46,0,RENT,0';
 
 async function csvFile(lines: string[]): Promise<string> {
@@ -18,7 +19,9 @@ async function csvFile(lines: string[]): Promise<string> {
 }
 
 test('a valid row becomes typed values; missing revol_util and emp_length are null', () => {
-  const row = Object.fromEntries(HEADER.split(',').map((k, i) => [k, '8000,0.13,other,C,73000,,,33.27,1,MORTGAGE,1'.split(',')[i]]));
+  const row = Object.fromEntries(
+    HEADER.split(',').map((k, i) => [k, '8000,0.13,other,C,73000,,,33.27,1,MORTGAGE,1'.split(',')[i]]),
+  );
   const result = parseCsvRow(row, true);
   assert.ok(result.ok);
   assert.equal(result.label, 1);
@@ -28,10 +31,15 @@ test('a valid row becomes typed values; missing revol_util and emp_length are nu
 });
 
 test('each bad field is named with the reason', () => {
-  const row = Object.fromEntries(HEADER.split(',').map((k, i) => [k, 'abc,1.5,,D,42000,0.5,2 years,14,0.5,RENT,2'.split(',')[i]]));
+  const row = Object.fromEntries(
+    HEADER.split(',').map((k, i) => [k, 'abc,1.5,,D,42000,0.5,2 years,14,0.5,RENT,2'.split(',')[i]]),
+  );
   const result = parseCsvRow(row, true);
   assert.ok(!result.ok);
-  assert.deepEqual(result.errors.map((e) => e.field), ['loan_amnt', 'int_rate', 'purpose', 'delinq_2yrs', 'is_late']);
+  assert.deepEqual(
+    result.errors.map((e) => e.field),
+    ['loan_amnt', 'int_rate', 'purpose', 'delinq_2yrs', 'is_late'],
+  );
   assert.match(result.errors[0].message, /not a number/);
   assert.match(result.errors[1].message, /between 0 and 1/);
   assert.match(result.errors[2].message, /required/);
@@ -53,7 +61,10 @@ test('too many bad rows abort with the reasons', async () => {
   const lines = [HEADER, GOOD, GOOD.replace('0.2039', '7'), GOOD.replace('0.2039', '8')];
   await assert.rejects(readTrainingCsv(await csvFile(lines), { maxBadShare: 0.05 }), (err: Error) => {
     assert.ok(err instanceof DataError);
-    assert.match(err.message, /2 of 3 rows are invalid .* first at lines 3, 4; most common: int_rate: must be between 0 and 1 \(2\)/);
+    assert.match(
+      err.message,
+      /2 of 3 rows are invalid .* first at lines 3, 4; most common: int_rate: must be between 0 and 1 \(2\)/,
+    );
     return true;
   });
 });

@@ -11,7 +11,10 @@ import { generateLoans } from '../src/synthetic-data.js';
 
 function sampleTable(rows: number, seed: number): LoanTable {
   const loans = [...generateLoans({ rows, seed })];
-  return LoanTable.fromRecords(loans.map((l) => l.record), loans.map((l) => l.label));
+  return LoanTable.fromRecords(
+    loans.map((l) => l.record),
+    loans.map((l) => l.label),
+  );
 }
 
 test('stratified folds partition the rows and keep the late share in each fold', () => {
@@ -61,6 +64,9 @@ test('SMOTE is applied to training folds only: validation matrices hold real row
       assert.equal(data.valid.rows, folds[i].valid.length, 'validation fold holds only its real rows');
     });
   } finally {
-    for (const d of prepared) { d.train.dispose(); d.valid.dispose(); }
+    for (const d of prepared) {
+      d.train.dispose();
+      d.valid.dispose();
+    }
   }
 });

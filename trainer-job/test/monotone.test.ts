@@ -14,7 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { FEATURE_NAMES, featureByName, recordsToColumns, type LoanRecord, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import {
+  FEATURE_NAMES,
+  featureByName,
+  recordsToColumns,
+  type LoanRecord,
+  type ModelCard,
+  type ModelManifest,
+  type TrainingSummary,
+} from '@peerloan/contracts';
 import { generateLoans } from '../src/synthetic-data.js';
 
 const run = promisify(execFile);
@@ -31,32 +39,66 @@ const CONFIG = {
 };
 const STEPS = 30;
 
-async function trainWith(dir: string, name: string, extra: object): Promise<{ manifest: ModelManifest; model: string }> {
+async function trainWith(
+  dir: string,
+  name: string,
+  extra: object,
+): Promise<{ manifest: ModelManifest; model: string }> {
   const config = join(dir, `${name}.json`);
   await writeFile(config, JSON.stringify({ ...CONFIG, ...extra }));
   const out = join(dir, name);
-  const { stdout } = await run('node', [join(BIN, 'loanrisk-train.js'), '--data', join(dir, 'loans.csv'), '--out', out, '--config', config, '--termination-log', join(dir, `${name}.term`), '--quiet']);
+  const { stdout } = await run('node', [
+    join(BIN, 'loanrisk-train.js'),
+    '--data',
+    join(dir, 'loans.csv'),
+    '--out',
+    out,
+    '--config',
+    config,
+    '--termination-log',
+    join(dir, `${name}.term`),
+    '--quiet',
+  ]);
   const { version } = JSON.parse(stdout) as TrainingSummary;
-  return { manifest: JSON.parse(await readFile(join(out, version, 'manifest.json'), 'utf8')) as ModelManifest, model: join(out, version, 'model.onnx') };
+  return {
+    manifest: JSON.parse(await readFile(join(out, version, 'manifest.json'), 'utf8')) as ModelManifest,
+    model: join(out, version, 'model.onnx'),
+  };
 }
 
 /** The values a feature is swept over, in increasing order: ranks for ordered categories, a grid for numbers. */
 function sweep(manifest: ModelManifest, name: string): (number | string)[] {
-  const feature = manifest.features.find((f) => f.name === name)!;
-  const schema = featureByName(name)!;
-  if (schema.kind === 'categorical') return schema.ordinal!.filter((c) => feature.categories!.includes(c));
-  return Array.from({ length: STEPS }, (_, i) => feature.min! + ((feature.max! - feature.min!) * i) / (STEPS - 1));
+  const feature = manifest.features.find((f) => f.name === name);
+  const schema = featureByName(name);
+  assert.ok(feature && schema, `${name} is in the manifest and the feature schema`);
+  if (schema.kind === 'categorical') {
+    const { categories } = feature;
+    assert.ok(schema.ordinal && categories, `${name} is an ordered category with categories in the manifest`);
+    return schema.ordinal.filter((c) => categories.includes(c));
+  }
+  const { min, max } = feature;
+  assert.ok(min !== undefined && max !== undefined, `${name} has a range in the manifest`);
+  return Array.from({ length: STEPS }, (_, i) => min + ((max - min) * i) / (STEPS - 1));
 }
 
 /** Per constrained feature: how many adjacent steps of the sweep go against its direction, over all applicants. */
-async function reversals(manifest: ModelManifest, modelPath: string, applicants: readonly LoanRecord[]): Promise<Record<string, number>> {
+async function reversals(
+  manifest: ModelManifest,
+  modelPath: string,
+  applicants: readonly LoanRecord[],
+): Promise<Record<string, number>> {
   const session = await ort.InferenceSession.create(modelPath);
   const out: Record<string, number> = {};
   for (const [name, direction] of Object.entries(DIRECTIONS)) {
     const values = sweep(manifest, name);
     const rows = applicants.flatMap((a) => values.map((v) => ({ ...a, [name]: v })));
     const columns = recordsToColumns(rows);
-    const feeds = Object.fromEntries(Object.entries(columns).map(([n, v]) => [n, new ort.Tensor(v instanceof Float32Array ? 'float32' : 'string', v, [rows.length, 1])]));
+    const feeds = Object.fromEntries(
+      Object.entries(columns).map(([n, v]) => [
+        n,
+        new ort.Tensor(v instanceof Float32Array ? 'float32' : 'string', v, [rows.length, 1]),
+      ]),
+    );
     const p = (await session.run(feeds)).probability.data as Float32Array;
     let count = 0;
     for (let a = 0; a < applicants.length; a++) {
@@ -77,19 +119,29 @@ describe('monotone constraints', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'monotone-'));
     const lines = [[...FEATURE_NAMES, 'is_late'].join(',')];
-    for (const { record, label } of generateLoans({ rows: 8000, seed: 21 })) lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
+    for (const { record, label } of generateLoans({ rows: 8000, seed: 21 }))
+      lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
     await writeFile(join(dir, 'loans.csv'), `${lines.join('\n')}\n`);
   });
 
   test('the served probability never moves against a constrained direction (ONNX parity checked by the run)', async () => {
     const { manifest, model } = await trainWith(dir, 'constrained', { monotone: { ...DIRECTIONS, dti: 0 } });
     assert.deepEqual(manifest.model.monotone, DIRECTIONS);
-    assert.ok(manifest.calibration.slope > 0, 'a positive Platt slope keeps the trees\' direction');
+    assert.ok(manifest.calibration.slope > 0, "a positive Platt slope keeps the trees' direction");
     const found = await reversals(manifest, model, applicants);
     assert.deepEqual(found, { int_rate: 0, grade: 0, delinq_2yrs: 0, annual_inc: 0, emp_length: 0 });
     const card = JSON.parse(await readFile(model.replace('model.onnx', 'model-card.json'), 'utf8')) as ModelCard;
     assert.deepEqual(Object.fromEntries(card.features.map((f) => [f.name, f.direction])), {
-      loan_amnt: 'free', int_rate: 'rising', purpose: 'free', grade: 'rising', annual_inc: 'falling', revol_util: 'free', emp_length: 'falling', dti: 'free', delinq_2yrs: 'rising', home_ownership: 'free',
+      loan_amnt: 'free',
+      int_rate: 'rising',
+      purpose: 'free',
+      grade: 'rising',
+      annual_inc: 'falling',
+      revol_util: 'free',
+      emp_length: 'falling',
+      dti: 'free',
+      delinq_2yrs: 'rising',
+      home_ownership: 'free',
     });
     const report = await readFile(model.replace('model.onnx', 'report.html'), 'utf8');
     assert.match(report, /Observed late rate by feature/);
@@ -107,7 +159,19 @@ describe('monotone constraints', () => {
   test('a direction for a one-hot feature or a value other than -1, 0, 1 is refused', async () => {
     const config = join(dir, 'bad.json');
     await writeFile(config, JSON.stringify({ monotone: { purpose: 1, dti: 2 } }));
-    const r = await run('node', [join(BIN, 'loanrisk-train.js'), '--data', join(dir, 'loans.csv'), '--out', join(dir, 'x'), '--config', config, '--quiet']).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const r = await run('node', [
+      join(BIN, 'loanrisk-train.js'),
+      '--data',
+      join(dir, 'loans.csv'),
+      '--out',
+      join(dir, 'x'),
+      '--config',
+      config,
+      '--quiet',
+    ]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: unknown) => e as { code: number; stderr: string },
+    );
     assert.equal(r.code, 2);
     assert.match(r.stderr, /\/monotone must NOT have additional properties "purpose"/);
     assert.match(r.stderr, /\/monotone\/dti must be equal to one of the allowed values/);

@@ -11,7 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder, FEATURE_NAMES, recordsToColumns, type Interval, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import {
+  DENSE_INPUT,
+  DENSE_MODEL_FILE,
+  DenseEncoder,
+  FEATURE_NAMES,
+  recordsToColumns,
+  type Interval,
+  type ModelCard,
+  type ModelManifest,
+  type TrainingSummary,
+} from '@peerloan/contracts';
 import { rocAuc } from '../src/evaluation.js';
 import { generateLoans } from '../src/synthetic-data.js';
 
@@ -33,9 +43,20 @@ const SMALL_CONFIG = {
   stabilitySeeds: 2,
 };
 
-async function writeCsv(path: string, rows: number, seed: number, shift?: Record<string, number>, lateLogitShift?: number): Promise<void> {
+async function writeCsv(
+  path: string,
+  rows: number,
+  seed: number,
+  shift?: Record<string, number>,
+  lateLogitShift?: number,
+): Promise<void> {
   const lines = [HEADER.join(',')];
-  for (const { record, label } of generateLoans({ rows, seed, ...(shift && { shift }), ...(lateLogitShift && { lateLogitShift }) })) {
+  for (const { record, label } of generateLoans({
+    rows,
+    seed,
+    ...(shift && { shift }),
+    ...(lateLogitShift && { lateLogitShift }),
+  })) {
     lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
   }
   await writeFile(path, `${lines.join('\n')}\n`);
@@ -67,7 +88,17 @@ describe('loanrisk-train', () => {
   test('trains, exports a calibrated ONNX model that matches the manifest, and is reproducible', async () => {
     const out = join(dir, 'models');
     const termination = join(dir, 'termination.json');
-    const first = await train(['--data', csv, '--out', out, '--config', config, '--termination-log', termination, '--quiet']);
+    const first = await train([
+      '--data',
+      csv,
+      '--out',
+      out,
+      '--config',
+      config,
+      '--termination-log',
+      termination,
+      '--quiet',
+    ]);
     assert.equal(first.code, 0, first.stderr);
     const summary = JSON.parse(first.stdout) as TrainingSummary;
     assert.deepEqual(JSON.parse(await readFile(termination, 'utf8')), summary);
@@ -76,21 +107,35 @@ describe('loanrisk-train', () => {
     const manifest = JSON.parse(await readFile(join(out, summary.version, 'manifest.json'), 'utf8')) as ModelManifest;
     assert.equal(manifest.version, summary.version);
     assert.equal(manifest.data.rows, 6000);
-    assert.ok(manifest.metrics.cv.rocAuc.mean > 0.6, `AUC ${manifest.metrics.cv.rocAuc.mean} should beat chance clearly`);
+    assert.ok(
+      manifest.metrics.cv.rocAuc.mean > 0.6,
+      `AUC ${manifest.metrics.cv.rocAuc.mean} should beat chance clearly`,
+    );
     assert.equal(manifest.metrics.cv.rocAuc.folds.length, 3);
     assert.equal(manifest.model.candidates.length, 4, 'two grids x two imbalance strategies');
     const bestMean = Math.max(...manifest.model.candidates.map((c) => c.rocAuc.mean));
-    const chosen = manifest.model.candidates.find((c) => c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params));
+    const chosen = manifest.model.candidates.find(
+      (c) =>
+        c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params),
+    );
     assert.equal(chosen?.rocAuc.mean, bestMean, 'selection is by the CV mean');
     assert.ok(manifest.threshold.flagRate <= 0.1);
-    assert.deepEqual(manifest.features.map((f) => f.name), FEATURE_NAMES);
+    assert.deepEqual(
+      manifest.features.map((f) => f.name),
+      FEATURE_NAMES,
+    );
     assert.ok(manifest.baseline.score.kind === 'numeric' && manifest.baseline.score.shares.length > 1);
 
     const loans = [...generateLoans({ rows: 500, seed: 99 })];
     const session = await ort.InferenceSession.create(join(out, summary.version, 'model.onnx'));
     assert.deepEqual([...session.inputNames].sort(), [...FEATURE_NAMES].sort());
     const columns = recordsToColumns(loans.map((l) => l.record));
-    const feeds = Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [loans.length, 1])]));
+    const feeds = Object.fromEntries(
+      Object.entries(columns).map(([name, values]) => [
+        name,
+        new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [loans.length, 1]),
+      ]),
+    );
     const result = await session.run(feeds);
     const probability = result.probability.data as Float32Array;
     assert.equal(probability.length, 500);
@@ -101,13 +146,28 @@ describe('loanrisk-train', () => {
     // The hot-path graph, fed by the contract's JavaScript encoder, gives model.onnx's answers.
     const dense = await ort.InferenceSession.create(join(out, summary.version, DENSE_MODEL_FILE));
     const encoder = new DenseEncoder(manifest.encodedColumns);
-    const denseResult = await dense.run({ [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(loans.map((l) => l.record)), [loans.length, encoder.width]) });
+    const denseResult = await dense.run({
+      [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(loans.map((l) => l.record)), [
+        loans.length,
+        encoder.width,
+      ]),
+    });
     const denseProbability = denseResult.probability.data as Float32Array;
     assert.equal(denseProbability.length, 500);
-    for (let i = 0; i < 500; i++) assert.ok(Math.abs(denseProbability[i] - probability[i]) <= 1e-6, `row ${i}: dense ${denseProbability[i]} vs ${probability[i]}`);
+    for (let i = 0; i < 500; i++)
+      assert.ok(
+        Math.abs(denseProbability[i] - probability[i]) <= 1e-6,
+        `row ${i}: dense ${denseProbability[i]} vs ${probability[i]}`,
+      );
 
-    const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8'));
-    assert.equal(Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees), manifest.model.rounds);
+    // Only the field this test reads of XGBoost's own model format.
+    const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8')) as {
+      learner: { gradient_booster: { model: { gbtree_model_param: { num_trees: string } } } };
+    };
+    assert.equal(
+      Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees),
+      manifest.model.rounds,
+    );
 
     const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
     assert.equal(card.version, summary.version);
@@ -118,7 +178,11 @@ describe('loanrisk-train', () => {
     assert.equal(cm.truePositives + cm.falsePositives + cm.trueNegatives + cm.falseNegatives, 6000);
     assert.equal(card.data.training.file, 'loans.csv');
     assert.deepEqual(Object.keys(card.segments.crossValidation), ['grade', 'purpose', 'home_ownership']);
-    const csvRows = (await readFile(csv, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const csvRows = (await readFile(csv, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const gradeColumn = FEATURE_NAMES.indexOf('grade');
     for (const segment of card.segments.crossValidation.grade) {
       const rows = csvRows.filter((cells) => cells[gradeColumn] === segment.value);
@@ -126,14 +190,21 @@ describe('loanrisk-train', () => {
       assert.equal(segment.late, rows.filter((cells) => cells.at(-1) === '1').length, `grade ${segment.value}`);
       assert.equal(segment.tooFewLate, segment.late < card.segments.minLate);
     }
-    for (const segments of Object.values(card.segments.crossValidation)) assert.equal(segments.reduce((a, r) => a + r.rows, 0), 6000);
+    for (const segments of Object.values(card.segments.crossValidation))
+      assert.equal(
+        segments.reduce((a, r) => a + r.rows, 0),
+        6000,
+      );
     const thin = card.segments.crossValidation.purpose.filter((r) => r.tooFewLate);
     assert.ok(thin.length > 0, 'rare purposes have too few late loans');
     assert.ok(card.limitations.some((l) => l.includes(`purpose=${thin[0].value}`)));
     assert.equal(manifest.outOfTime, undefined);
     assert.equal(summary.outOfTime, undefined);
     for (const metric of Object.values(manifest.metrics.cv)) {
-      assert.ok(metric.pooled && metric.pooled.low <= metric.pooled.value && metric.pooled.value <= metric.pooled.high, JSON.stringify(metric.pooled));
+      assert.ok(
+        metric.pooled && metric.pooled.low <= metric.pooled.value && metric.pooled.value <= metric.pooled.high,
+        JSON.stringify(metric.pooled),
+      );
     }
 
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
@@ -143,7 +214,8 @@ describe('loanrisk-train', () => {
     assert.match(report, /Performance by segment/);
     assert.doesNotMatch(report, /<script|https?:\/\//);
 
-    const stability = manifest.stability!;
+    const stability = manifest.stability;
+    assert.ok(stability, 'the manifest has the reseeding stability');
     assert.deepEqual(stability.seeds, [42, 43]);
     assert.equal(stability.rocAuc[0], manifest.metrics.cv.rocAuc.mean);
     assert.equal(stability.flipShare[0], 0);
@@ -152,16 +224,49 @@ describe('loanrisk-train', () => {
     assert.deepEqual(card.metrics.stability, stability);
     assert.match(report, /Stability under reseeding/);
     // The second seed's number is what a whole run with that seed measures for the same settings.
-    const reseeded = await train(['--data', csv, '--out', join(dir, 'seed43'), '--config', config, '--seed', '43', '--termination-log', join(dir, 't43'), '--quiet']);
+    const reseeded = await train([
+      '--data',
+      csv,
+      '--out',
+      join(dir, 'seed43'),
+      '--config',
+      config,
+      '--seed',
+      '43',
+      '--termination-log',
+      join(dir, 't43'),
+      '--quiet',
+    ]);
     assert.equal(reseeded.code, 0, reseeded.stderr);
-    const seed43 = JSON.parse(await readFile(join(dir, 'seed43', (JSON.parse(reseeded.stdout) as TrainingSummary).version, 'manifest.json'), 'utf8')) as ModelManifest;
-    const same = seed43.model.candidates.find((c) => c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params));
+    const seed43 = JSON.parse(
+      await readFile(
+        join(dir, 'seed43', (JSON.parse(reseeded.stdout) as TrainingSummary).version, 'manifest.json'),
+        'utf8',
+      ),
+    ) as ModelManifest;
+    const same = seed43.model.candidates.find(
+      (c) =>
+        c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params),
+    );
     assert.equal(same?.rocAuc.mean, stability.rocAuc[1]);
 
-    const second = await train(['--data', csv, '--out', join(dir, 'again'), '--config', config, '--termination-log', join(dir, 't2'), '--quiet']);
+    const second = await train([
+      '--data',
+      csv,
+      '--out',
+      join(dir, 'again'),
+      '--config',
+      config,
+      '--termination-log',
+      join(dir, 't2'),
+      '--quiet',
+    ]);
     assert.equal(second.code, 0, second.stderr);
     assert.equal((JSON.parse(second.stdout) as TrainingSummary).version, summary.version);
-    assert.deepEqual(await readFile(join(dir, 'again', summary.version, 'model.onnx')), await readFile(join(out, summary.version, 'model.onnx')));
+    assert.deepEqual(
+      await readFile(join(dir, 'again', summary.version, 'model.onnx')),
+      await readFile(join(out, summary.version, 'model.onnx')),
+    );
   });
 
   test('--validation-data: chosen by CV as without it, scored on the later period with 95% intervals', async () => {
@@ -170,42 +275,100 @@ describe('loanrisk-train', () => {
     await writeCsv(later, 4000, 12, { int_rate: 0.3, dti: 0.5, purpose: 0.1 });
     const out = join(dir, 'oot');
     const termination = join(dir, 'termination-oot.json');
-    const r = await train(['--data', csv, '--validation-data', later, '--out', out, '--config', config, '--termination-log', termination, '--quiet']);
+    const r = await train([
+      '--data',
+      csv,
+      '--validation-data',
+      later,
+      '--out',
+      out,
+      '--config',
+      config,
+      '--termination-log',
+      termination,
+      '--quiet',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout) as TrainingSummary;
     assert.deepEqual(JSON.parse(await readFile(termination, 'utf8')), summary);
     const manifest = JSON.parse(await readFile(join(out, summary.version, 'manifest.json'), 'utf8')) as ModelManifest;
-    const plain = await train(['--data', csv, '--out', join(dir, 'plain'), '--config', config, '--termination-log', join(dir, 't3'), '--quiet']);
-    const plainManifest = JSON.parse(await readFile(join(dir, 'plain', (JSON.parse(plain.stdout) as TrainingSummary).version, 'manifest.json'), 'utf8')) as ModelManifest;
+    const plain = await train([
+      '--data',
+      csv,
+      '--out',
+      join(dir, 'plain'),
+      '--config',
+      config,
+      '--termination-log',
+      join(dir, 't3'),
+      '--quiet',
+    ]);
+    const plainManifest = JSON.parse(
+      await readFile(
+        join(dir, 'plain', (JSON.parse(plain.stdout) as TrainingSummary).version, 'manifest.json'),
+        'utf8',
+      ),
+    ) as ModelManifest;
     assert.notEqual(manifest.version, plainManifest.version, 'the validation data is part of what the version names');
-    assert.deepEqual(manifest.model.candidates, plainManifest.model.candidates, 'selection does not look at the later period');
+    assert.deepEqual(
+      manifest.model.candidates,
+      plainManifest.model.candidates,
+      'selection does not look at the later period',
+    );
     assert.deepEqual(manifest.calibration, plainManifest.calibration);
 
-    const oot = manifest.outOfTime!;
+    const oot = manifest.outOfTime;
+    assert.ok(oot, 'the manifest has the out-of-time evaluation');
     assert.equal(oot.rows, 4000);
     const inside = (i: Interval) => i.low <= i.value && i.value <= i.high && i.high - i.low > 0;
-    for (const i of [oot.rocAuc, oot.prAuc, oot.brier, oot.atThreshold.precision, oot.atThreshold.recall]) assert.ok(inside(i), JSON.stringify(i));
+    for (const i of [oot.rocAuc, oot.prAuc, oot.brier, oot.atThreshold.precision, oot.atThreshold.recall])
+      assert.ok(inside(i), JSON.stringify(i));
     assert.deepEqual(Object.keys(oot.rocAuc).sort(), ['high', 'low', 'value']);
     assert.ok(oot.rocAuc.value > 0.6, `out-of-time AUC ${oot.rocAuc.value}`);
     assert.ok(oot.psi.int_rate > oot.psi.loan_amnt && oot.psi.int_rate > 0.05, JSON.stringify(oot.psi));
     assert.ok(oot.calibration.expectedCalibrationError >= 0);
-    assert.deepEqual(summary.outOfTime, { rows: 4000, rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, expectedCalibrationError: oot.calibration.expectedCalibrationError });
+    assert.deepEqual(summary.outOfTime, {
+      rows: 4000,
+      rocAuc: oot.rocAuc,
+      prAuc: oot.prAuc,
+      brier: oot.brier,
+      expectedCalibrationError: oot.calibration.expectedCalibrationError,
+    });
 
     // The AUC is the served model's: score the later period through model.onnx and compare.
-    const text = (await readFile(later, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
-    const records = text.map((cells) => Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, cells[i] === '' ? null : Number.isNaN(Number(cells[i])) ? cells[i] : Number(cells[i])])));
+    const text = (await readFile(later, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
+    const records = text.map((cells) =>
+      Object.fromEntries(
+        FEATURE_NAMES.map((f, i) => [
+          f,
+          cells[i] === '' ? null : Number.isNaN(Number(cells[i])) ? cells[i] : Number(cells[i]),
+        ]),
+      ),
+    );
     const labels = text.map((cells) => Number(cells[FEATURE_NAMES.length]));
     const session = await ort.InferenceSession.create(join(out, summary.version, 'model.onnx'));
     const columns = recordsToColumns(records);
-    const feeds = Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [records.length, 1])]));
+    const feeds = Object.fromEntries(
+      Object.entries(columns).map(([name, values]) => [
+        name,
+        new ort.Tensor(values instanceof Float32Array ? 'float32' : 'string', values, [records.length, 1]),
+      ]),
+    );
     const onnxAuc = rocAuc((await session.run(feeds)).probability.data as Float32Array, labels);
     assert.ok(Math.abs(onnxAuc - oot.rocAuc.value) < 1e-3, `ONNX ${onnxAuc} vs manifest ${oot.rocAuc.value}`);
 
     const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
     assert.deepEqual(card.metrics.outOfTime?.rocAuc, oot.rocAuc);
     assert.equal(card.data.outOfTime?.rows, 4000);
-    assert.equal(card.data.outOfTime?.file, 'later.csv');
-    assert.equal(card.segments.outOfTime?.home_ownership.reduce((a, r) => a + r.rows, 0), 4000);
+    assert.equal(card.data.outOfTime.file, 'later.csv');
+    assert.equal(
+      card.segments.outOfTime?.home_ownership.reduce((a, r) => a + r.rows, 0),
+      4000,
+    );
     const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
     assert.match(report, /Out-of-time validation/);
     assert.match(report, /Population stability between the periods/);
@@ -214,12 +377,28 @@ describe('loanrisk-train', () => {
   test('expectedLateRate: a later period that runs later is scored at its rate, in the exported graph, ranking unchanged', async () => {
     const later = join(dir, 'later-prior.csv');
     await writeCsv(later, 4000, 13, { int_rate: 0.2 }, 0.6);
-    const labels = (await readFile(later, 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',').at(-1)));
+    const labels = (await readFile(later, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',').at(-1)));
     const observed = labels.reduce((a, b) => a + b, 0) / labels.length;
     const shiftedConfig = join(dir, 'config-prior.json');
     await writeFile(shiftedConfig, JSON.stringify({ ...SMALL_CONFIG, expectedLateRate: Number(observed.toFixed(4)) }));
     const runWith = async (name: string, configPath: string) => {
-      const r = await train(['--data', csv, '--validation-data', later, '--out', join(dir, name), '--config', configPath, '--termination-log', join(dir, `${name}.term`), '--quiet']);
+      const r = await train([
+        '--data',
+        csv,
+        '--validation-data',
+        later,
+        '--out',
+        join(dir, name),
+        '--config',
+        configPath,
+        '--termination-log',
+        join(dir, `${name}.term`),
+        '--quiet',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const { version } = JSON.parse(r.stdout) as TrainingSummary;
       return {
@@ -231,9 +410,13 @@ describe('loanrisk-train', () => {
     const plain = await runWith('prior-plain', config);
     const shifted = await runWith('prior-shifted', shiftedConfig);
 
-    const shift = shifted.manifest.calibration.priorShift!;
+    const shift = shifted.manifest.calibration.priorShift;
+    assert.ok(shift, 'the shifted run has a prior shift');
     assert.equal(shift.expectedLateRate, Number(observed.toFixed(4)));
-    assert.ok(observed > shift.trainingLateRate * 1.3, `the later period runs later: ${observed} vs ${shift.trainingLateRate}`);
+    assert.ok(
+      observed > shift.trainingLateRate * 1.3,
+      `the later period runs later: ${observed} vs ${shift.trainingLateRate}`,
+    );
     assert.ok(shift.interceptShift > 0);
     assert.equal(plain.manifest.calibration.priorShift, undefined);
     assert.deepEqual(shifted.card.model.calibration, shifted.manifest.calibration);
@@ -242,45 +425,99 @@ describe('loanrisk-train', () => {
     assert.match(shifted.report, /calibration-in-the-large/);
     // The manifest's out-of-time numbers are the served graph's (the parity check and the
     // ONNX-scored test above): moving the intercept moves the mean to the later rate, not the order.
-    const gap = (m: ModelManifest) => Math.abs(m.outOfTime!.calibration.observedRate - m.outOfTime!.calibration.meanPredicted);
-    assert.ok(gap(shifted.manifest) < gap(plain.manifest) / 2, `calibration-in-the-large ${gap(shifted.manifest)} vs ${gap(plain.manifest)} without the shift`);
-    assert.ok(Math.abs(shifted.manifest.outOfTime!.rocAuc.value - plain.manifest.outOfTime!.rocAuc.value) < 1e-9);
+    const gap = (m: ModelManifest) => {
+      const { calibration } = outOfTimeOf(m);
+      return Math.abs(calibration.observedRate - calibration.meanPredicted);
+    };
+    assert.ok(
+      gap(shifted.manifest) < gap(plain.manifest) / 2,
+      `calibration-in-the-large ${gap(shifted.manifest)} vs ${gap(plain.manifest)} without the shift`,
+    );
+    assert.ok(Math.abs(outOfTimeOf(shifted.manifest).rocAuc.value - outOfTimeOf(plain.manifest).rocAuc.value) < 1e-9);
   });
 
   test('--baseline-model: candidate and live model on the same later rows, the AUC difference with a paired interval', async () => {
     const later = join(dir, 'later-baseline.csv');
     await writeCsv(later, 4000, 14, { int_rate: 0.3 });
     const runWith = async (name: string, extra: string[]) => {
-      const r = await train(['--data', csv, '--validation-data', later, '--out', join(dir, name), '--config', config, '--termination-log', join(dir, `${name}.term`), '--quiet', ...extra]);
+      const r = await train([
+        '--data',
+        csv,
+        '--validation-data',
+        later,
+        '--out',
+        join(dir, name),
+        '--config',
+        config,
+        '--termination-log',
+        join(dir, `${name}.term`),
+        '--quiet',
+        ...extra,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const summary = JSON.parse(r.stdout) as TrainingSummary;
-      return { summary, manifest: JSON.parse(await readFile(join(dir, name, summary.version, 'manifest.json'), 'utf8')) as ModelManifest, folder: join(dir, name, summary.version) };
+      return {
+        summary,
+        manifest: JSON.parse(
+          await readFile(join(dir, name, summary.version, 'manifest.json'), 'utf8'),
+        ) as ModelManifest,
+        folder: join(dir, name, summary.version),
+      };
     };
     // No live folder yet (a first model): trained as without the option.
     const live = await runWith('live', ['--baseline-model', join(dir, 'live', 'no-such-version')]);
     assert.equal(live.manifest.comparison, undefined);
     const candidate = await runWith('candidate', ['--seed', '43', '--baseline-model', live.folder]);
-    const comparison = candidate.manifest.comparison!;
+    const comparison = candidate.manifest.comparison;
+    assert.ok(comparison, 'the candidate was compared with the live model');
+    const liveOutOfTime = outOfTimeOf(live.manifest);
+    const candidateOutOfTime = outOfTimeOf(candidate.manifest);
     assert.equal(comparison.baselineVersion, live.summary.version);
     assert.equal(comparison.rows, 4000);
-    assert.ok(Math.abs(comparison.liveRocAuc - live.manifest.outOfTime!.rocAuc.value) < 1e-3, `live ${comparison.liveRocAuc} vs its own run ${live.manifest.outOfTime!.rocAuc.value}`);
-    assert.ok(Math.abs(comparison.candidateRocAuc - candidate.manifest.outOfTime!.rocAuc.value) < 1e-9);
+    assert.ok(
+      Math.abs(comparison.liveRocAuc - liveOutOfTime.rocAuc.value) < 1e-3,
+      `live ${comparison.liveRocAuc} vs its own run ${liveOutOfTime.rocAuc.value}`,
+    );
+    assert.ok(Math.abs(comparison.candidateRocAuc - candidateOutOfTime.rocAuc.value) < 1e-9);
     const d = comparison.difference;
     assert.ok(Math.abs(d.value - (comparison.candidateRocAuc - comparison.liveRocAuc)) < 1e-12);
     assert.ok(d.low <= d.value && d.value <= d.high && d.high - d.low > 0, JSON.stringify(d));
-    assert.ok(d.high - d.low < candidate.manifest.outOfTime!.rocAuc.high - candidate.manifest.outOfTime!.rocAuc.low, 'pairing narrows the interval');
+    assert.ok(
+      d.high - d.low < candidateOutOfTime.rocAuc.high - candidateOutOfTime.rocAuc.low,
+      'pairing narrows the interval',
+    );
     assert.deepEqual(candidate.summary.comparison, comparison);
     assert.match(await readFile(join(candidate.folder, 'report.html'), 'utf8'), /Against the live model/);
   });
 
   test('--baseline-model without --validation-data is refused before training', async () => {
-    const r = await train(['--data', csv, '--baseline-model', join(dir, 'live'), '--out', join(dir, 'x'), '--config', config, '--quiet']);
+    const r = await train([
+      '--data',
+      csv,
+      '--baseline-model',
+      join(dir, 'live'),
+      '--out',
+      join(dir, 'x'),
+      '--config',
+      config,
+      '--quiet',
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--baseline-model needs --validation-data/);
   });
 
   test('a missing validation file is one clear error line', async () => {
-    const r = await train(['--data', csv, '--validation-data', join(dir, 'later-nope.csv'), '--out', join(dir, 'x'), '--config', config, '--quiet']);
+    const r = await train([
+      '--data',
+      csv,
+      '--validation-data',
+      join(dir, 'later-nope.csv'),
+      '--out',
+      join(dir, 'x'),
+      '--config',
+      config,
+      '--quiet',
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr.trim(), /^loanrisk-train: .*later-nope\.csv: no such file/);
   });
@@ -327,3 +564,9 @@ describe('loanrisk-train', () => {
     assert.match(r.stderr, /additional properties "gird"/);
   });
 });
+
+/** The manifest's out-of-time evaluation; fails the test when the run had no later period. */
+function outOfTimeOf(manifest: ModelManifest): NonNullable<ModelManifest['outOfTime']> {
+  assert.ok(manifest.outOfTime, `model ${manifest.version} has an out-of-time evaluation`);
+  return manifest.outOfTime;
+}

@@ -14,11 +14,25 @@ describe('training config: the search grid', () => {
 
   test('a file grid (one object) replaces the defaults and fills its missing keys from the base grid', () => {
     const config = resolveConfig({ grid: { max_depth: [4] } }, {});
-    assert.deepEqual(gridPoints(config.grid).map((p) => [p.max_depth, p.eta, p.min_child_weight]), [[4, 0.1, 1], [4, 0.1, 10]]);
+    assert.deepEqual(
+      gridPoints(config.grid).map((p) => [p.max_depth, p.eta, p.min_child_weight]),
+      [
+        [4, 0.1, 1],
+        [4, 0.1, 10],
+      ],
+    );
   });
 
   test('a list of grids is searched as their union, a shared point once', () => {
-    const config = resolveConfig({ grid: [{ max_depth: [2, 3], min_child_weight: [1] }, { max_depth: [3], min_child_weight: [1, 5] }] }, {});
+    const config = resolveConfig(
+      {
+        grid: [
+          { max_depth: [2, 3], min_child_weight: [1] },
+          { max_depth: [3], min_child_weight: [1, 5] },
+        ],
+      },
+      {},
+    );
     const points = gridPoints(config.grid).map((p) => `${p.max_depth}/${p.min_child_weight}`);
     assert.deepEqual(points, ['2/1', '3/1', '3/5']);
   });

@@ -8,7 +8,11 @@ import { jsonViaIngress, viaIngress } from '../ingress.js';
 import type { Journey } from '../journey-state.js';
 import { waitFor } from '../waiting.js';
 
-interface BatchStatus { state: string; progress: number; counts: { total: number; scored: number; invalid: number } }
+interface BatchStatus {
+  state: string;
+  progress: number;
+  counts: { total: number; scored: number; invalid: number };
+}
 
 export async function portfolioBatch(journey: Journey, csvPath: string, rows: number): Promise<void> {
   const submitted = await viaIngress(journey.host, 'POST', '/batches', readFileSync(csvPath, 'utf8'), 'text/csv');

@@ -10,13 +10,29 @@ import { waitFor } from '../waiting.js';
 
 export async function badDataPathDegrades(journey: Journey, loan: Record<string, unknown>): Promise<void> {
   const live = (await getModel(journey)).status?.liveVersion;
-  await kubectl(['-n', journey.namespace, 'patch', 'loanriskmodel', journey.model, '--type', 'merge', '-p', '{"spec":{"dataset":{"path":"loans/no-such-file.csv"}}}']);
+  await kubectl([
+    '-n',
+    journey.namespace,
+    'patch',
+    'loanriskmodel',
+    journey.model,
+    '--type',
+    'merge',
+    '-p',
+    '{"spec":{"dataset":{"path":"loans/no-such-file.csv"}}}',
+  ]);
   // Degraded may already be True from an earlier rolled-back canary: wait for this run's reason.
-  await waitFor(`${journey.model} Degraded by the failed training run`, 240, async () => {
-    const c = condition(await getModel(journey), 'Degraded');
-    const aboutTraining = c?.reason !== 'RolloutCheckFailed' && /no-such-file|not found|ENOENT|Train/i.test(`${c?.reason} ${c?.message}`);
-    return c?.status === 'True' && aboutTraining ? c : undefined;
-  }, 2000);
+  await waitFor(
+    `${journey.model} Degraded by the failed training run`,
+    240,
+    async () => {
+      const c = condition(await getModel(journey), 'Degraded');
+      const aboutTraining =
+        c?.reason !== 'RolloutCheckFailed' && /no-such-file|not found|ENOENT|Train/i.test(`${c?.reason} ${c?.message}`);
+      return c?.status === 'True' && aboutTraining ? c : undefined;
+    },
+    2000,
+  );
   const model = await getModel(journey);
   assert.equal(model.status?.liveVersion, live, 'the live version is unchanged');
   const answer = await jsonViaIngress<{ modelVersion: string }>(journey.host, 'POST', '/predict', loan);

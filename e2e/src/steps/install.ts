@@ -10,28 +10,76 @@ import { waitFor } from '../waiting.js';
 /** What only this machine's cluster needs: its Redis image and its IngressClass. */
 function localClusterValues(journey: Journey): string[] {
   return [
-    '--set', `images.operator.tag=${journey.imageTag}`, '--set', `images.api.tag=${journey.imageTag}`,
-    '--set', `images.trainer.tag=${journey.imageTag}`,
-    '--set', 'redis.image.repository=peerloan.local/redis', '--set', 'redis.image.tag=7-bookworm',
+    '--set',
+    `images.operator.tag=${journey.imageTag}`,
+    '--set',
+    `images.api.tag=${journey.imageTag}`,
+    '--set',
+    `images.trainer.tag=${journey.imageTag}`,
+    '--set',
+    'redis.image.repository=peerloan.local/redis',
+    '--set',
+    'redis.image.tag=7-bookworm',
     // The samples in manifests/samples/ declare the model: the release only names it for helm
     // test and for the drift worker.
-    '--set', 'loanRiskModel.enabled=false',
-    '--set', `tests.apiServiceName=${journey.model}-api`, '--set', `worker.driftModelName=${journey.model}`,
-    '--set', 'networkPolicy.ingressControllerNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=traefik',
+    '--set',
+    'loanRiskModel.enabled=false',
+    '--set',
+    `tests.apiServiceName=${journey.model}-api`,
+    '--set',
+    `worker.driftModelName=${journey.model}`,
+    '--set',
+    'networkPolicy.ingressControllerNamespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=traefik',
   ];
 }
 
 export async function installDev(journey: Journey): Promise<void> {
-  await helm(['install', journey.release, 'charts/loan-risk', '-n', journey.namespace, '--create-namespace',
-    '-f', 'charts/loan-risk/values-dev.yaml', ...localClusterValues(journey), '--wait', '--timeout', '5m']);
+  await helm([
+    'install',
+    journey.release,
+    'charts/loan-risk',
+    '-n',
+    journey.namespace,
+    '--create-namespace',
+    '-f',
+    'charts/loan-risk/values-dev.yaml',
+    ...localClusterValues(journey),
+    '--wait',
+    '--timeout',
+    '5m',
+  ]);
   const leader = await waitFor('the operator holds its Lease', 120, async () => {
-    const lease = await kubectlJson<{ spec?: { holderIdentity?: string } }>(['-n', journey.namespace, 'get', 'lease', 'loanrisk-operator']);
+    const lease = await kubectlJson<{ spec?: { holderIdentity?: string } }>([
+      '-n',
+      journey.namespace,
+      'get',
+      'lease',
+      'loanrisk-operator',
+    ]);
     return lease.spec?.holderIdentity || undefined;
   });
-  const pods = await kubectl(['-n', journey.namespace, 'get', 'pods', '-l', 'app.kubernetes.io/component=operator', '-o', 'name']);
+  const pods = await kubectl([
+    '-n',
+    journey.namespace,
+    'get',
+    'pods',
+    '-l',
+    'app.kubernetes.io/component=operator',
+    '-o',
+    'name',
+  ]);
   assert.ok(pods.includes(leader), `the Lease holder ${leader} is one of the operator pods (${pods.trim()})`);
   for (const component of ['redis', 'worker']) {
-    await kubectl(['-n', journey.namespace, 'wait', '--for=condition=Ready', 'pod', '-l', `app.kubernetes.io/component=${component}`, '--timeout=120s']);
+    await kubectl([
+      '-n',
+      journey.namespace,
+      'wait',
+      '--for=condition=Ready',
+      'pod',
+      '-l',
+      `app.kubernetes.io/component=${component}`,
+      '--timeout=120s',
+    ]);
   }
 }
 
@@ -45,21 +93,64 @@ export async function helmTest(journey: Journey): Promise<void> {
  * autoscaled workers with a PodDisruptionBudget, Redis on a volume.
  */
 export async function upgradeProdLike(journey: Journey): Promise<void> {
-  await helm(['upgrade', journey.release, 'charts/loan-risk', '-n', journey.namespace,
-    '-f', 'charts/loan-risk/values-prod.yaml', ...localClusterValues(journey),
-    '--set', 'persistence.accessModes={ReadWriteOnce}', '--set', 'persistence.size=2Gi', '--set', 'redis.persistence.size=1Gi',
-    '--set', 'operator.resources.requests.cpu=20m', '--set', 'worker.resources.requests.cpu=20m', '--set', 'redis.resources.requests.cpu=20m',
-    '--set', 'worker.resources.requests.memory=128Mi', '--set', 'operator.resources.requests.memory=96Mi', '--set', 'redis.resources.requests.memory=64Mi',
-    '--wait', '--timeout', '5m']);
-  const operator = await kubectlJson<{ status: { readyReplicas?: number } }>(['-n', journey.namespace, 'get', 'deploy', `${journey.release}-operator`]);
+  await helm([
+    'upgrade',
+    journey.release,
+    'charts/loan-risk',
+    '-n',
+    journey.namespace,
+    '-f',
+    'charts/loan-risk/values-prod.yaml',
+    ...localClusterValues(journey),
+    '--set',
+    'persistence.accessModes={ReadWriteOnce}',
+    '--set',
+    'persistence.size=2Gi',
+    '--set',
+    'redis.persistence.size=1Gi',
+    '--set',
+    'operator.resources.requests.cpu=20m',
+    '--set',
+    'worker.resources.requests.cpu=20m',
+    '--set',
+    'redis.resources.requests.cpu=20m',
+    '--set',
+    'worker.resources.requests.memory=128Mi',
+    '--set',
+    'operator.resources.requests.memory=96Mi',
+    '--set',
+    'redis.resources.requests.memory=64Mi',
+    '--wait',
+    '--timeout',
+    '5m',
+  ]);
+  const operator = await kubectlJson<{ status: { readyReplicas?: number } }>([
+    '-n',
+    journey.namespace,
+    'get',
+    'deploy',
+    `${journey.release}-operator`,
+  ]);
   assert.equal(operator.status.readyReplicas, 2, 'two operator replicas ready');
-  const hpa = await kubectlJson<{ spec: { minReplicas: number; maxReplicas: number } }>(['-n', journey.namespace, 'get', 'hpa', `${journey.release}-worker`]);
+  const hpa = await kubectlJson<{ spec: { minReplicas: number; maxReplicas: number } }>([
+    '-n',
+    journey.namespace,
+    'get',
+    'hpa',
+    `${journey.release}-worker`,
+  ]);
   assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [2, 8]);
   const pdbs = await kubectl(['-n', journey.namespace, 'get', 'pdb', '-o', 'name']);
   assert.match(pdbs, /operator/);
   assert.match(pdbs, /worker/);
   await waitFor('two worker replicas ready', 180, async () => {
-    const worker = await kubectlJson<{ status: { readyReplicas?: number } }>(['-n', journey.namespace, 'get', 'deploy', `${journey.release}-worker`]);
+    const worker = await kubectlJson<{ status: { readyReplicas?: number } }>([
+      '-n',
+      journey.namespace,
+      'get',
+      'deploy',
+      `${journey.release}-worker`,
+    ]);
     return (worker.status.readyReplicas ?? 0) >= 2 ? true : undefined;
   });
 }
@@ -67,9 +158,22 @@ export async function upgradeProdLike(journey: Journey): Promise<void> {
 /** `helm uninstall` leaves only what the README says is kept: the data volume's claim. */
 export async function uninstall(journey: Journey): Promise<void> {
   await helm(['uninstall', journey.release, '-n', journey.namespace, '--wait', '--timeout', '3m']);
-  const left = await waitFor('the release\'s objects are gone', 120, async () => {
-    const names = (await kubectl(['-n', journey.namespace, 'get', 'all,configmap,secret,pvc,pdb,hpa,ingress,networkpolicy,role,rolebinding,serviceaccount,lease',
-      '-l', `app.kubernetes.io/instance=${journey.release}`, '-o', 'name'])).trim().split('\n').filter(Boolean);
+  const left = await waitFor("the release's objects are gone", 120, async () => {
+    const names = (
+      await kubectl([
+        '-n',
+        journey.namespace,
+        'get',
+        'all,configmap,secret,pvc,pdb,hpa,ingress,networkpolicy,role,rolebinding,serviceaccount,lease',
+        '-l',
+        `app.kubernetes.io/instance=${journey.release}`,
+        '-o',
+        'name',
+      ])
+    )
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     return names.every((n) => n.startsWith('persistentvolumeclaim/')) ? names : undefined;
   });
   assert.deepEqual(left, ['persistentvolumeclaim/loan-data']);

@@ -11,9 +11,14 @@ export async function deleteCollectsChildren(journey: Journey): Promise<void> {
   const before = (await kubectl(['-n', journey.namespace, 'get', CHILD_KINDS, '-l', selector, '-o', 'name'])).trim();
   assert.match(before, /deployment/, `the model has children before deletion:\n${before}`);
   await kubectl(['-n', journey.namespace, 'delete', 'loanriskmodel', journey.model, '--wait=true', '--timeout=120s']);
-  await waitFor('every child of the model is collected', 180, async () => {
-    const left = (await kubectl(['-n', journey.namespace, 'get', CHILD_KINDS, '-l', selector, '-o', 'name'])).trim();
-    if (left) throw new Error(`still there: ${left.split('\n').join(', ')}`);
-    return true;
-  }, 2000);
+  await waitFor(
+    'every child of the model is collected',
+    180,
+    async () => {
+      const left = (await kubectl(['-n', journey.namespace, 'get', CHILD_KINDS, '-l', selector, '-o', 'name'])).trim();
+      if (left) throw new Error(`still there: ${left.split('\n').join(', ')}`);
+      return true;
+    },
+    2000,
+  );
 }

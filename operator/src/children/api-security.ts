@@ -29,7 +29,12 @@ export function securityEnv(serving: ServingSpec): V1EnvVar[] {
 export function apiKeysVolumes(serving: ServingSpec): V1Volume[] {
   const secret = serving.auth?.apiKeysSecret;
   if (!secret) return [];
-  return [{ name: API_KEYS_VOLUME, secret: { secretName: secret.name, items: [{ key: secret.key ?? API_KEYS_FILE_NAME, path: API_KEYS_FILE_NAME }] } }];
+  return [
+    {
+      name: API_KEYS_VOLUME,
+      secret: { secretName: secret.name, items: [{ key: secret.key ?? API_KEYS_FILE_NAME, path: API_KEYS_FILE_NAME }] },
+    },
+  ];
 }
 
 export function apiKeysMounts(serving: ServingSpec): V1VolumeMount[] {

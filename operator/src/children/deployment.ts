@@ -7,7 +7,14 @@
  */
 import type { V1Deployment } from '@kubernetes/client-node';
 import { DATASET_DEFAULTS, MODEL_VERSION_ANNOTATION, SERVING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
-import { API_PORT, commonLabels, resourceRequirements, ownerReference, selectorLabels, servingName } from '../labels.js';
+import {
+  API_PORT,
+  commonLabels,
+  resourceRequirements,
+  ownerReference,
+  selectorLabels,
+  servingName,
+} from '../labels.js';
 import { MODELS_MOUNT, rolloutEnv, type Serving } from '../rollout/serving.js';
 import { apiKeysMounts, apiKeysVolumes, securityEnv } from './api-security.js';
 
@@ -17,7 +24,12 @@ export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Depl
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: servingName(model), namespace: model.metadata.namespace, labels, ownerReferences: [ownerReference(model)] },
+    metadata: {
+      name: servingName(model),
+      namespace: model.metadata.namespace,
+      labels,
+      ownerReferences: [ownerReference(model)],
+    },
     // No replicas: the HPA owns the count.
     spec: {
       selector: { matchLabels: selectorLabels(model) },
@@ -28,29 +40,50 @@ export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Depl
         spec: {
           terminationGracePeriodSeconds: 30,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name: 'api',
-            image: serving.image,
-            ports: [{ name: 'http', containerPort: API_PORT }],
-            env: [
-              { name: 'PORT', value: String(API_PORT) },
-              // The API binds loopback by default (safe on a laptop); in a Pod it must listen on all interfaces.
-              { name: 'HOST', value: '0.0.0.0' },
-              ...rolloutEnv(serves),
-              // API images that predate the rollout environment read only this.
-              { name: 'MODEL_DIR', value: `${MODELS_MOUNT}/${serves.live}` },
-              ...(serving.env ?? []),
-              ...securityEnv(serving),
-            ],
-            resources: resourceRequirements(serving.resources ?? SERVING_DEFAULTS.resources),
-            readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
-            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10 },
-            // Endpoint removal races SIGTERM; a short pause lets the load balancers catch up.
-            lifecycle: { preStop: { sleep: { seconds: 5 } } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'models', mountPath: MODELS_MOUNT, subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath, readOnly: true }, ...apiKeysMounts(serving)],
-          }],
-          volumes: [{ name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } }, ...apiKeysVolumes(serving)],
+          containers: [
+            {
+              name: 'api',
+              image: serving.image,
+              ports: [{ name: 'http', containerPort: API_PORT }],
+              env: [
+                { name: 'PORT', value: String(API_PORT) },
+                // The API binds loopback by default (safe on a laptop); in a Pod it must listen on all interfaces.
+                { name: 'HOST', value: '0.0.0.0' },
+                ...rolloutEnv(serves),
+                // API images that predate the rollout environment read only this.
+                { name: 'MODEL_DIR', value: `${MODELS_MOUNT}/${serves.live}` },
+                ...(serving.env ?? []),
+                ...securityEnv(serving),
+              ],
+              resources: resourceRequirements(serving.resources ?? SERVING_DEFAULTS.resources),
+              readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'http' },
+                initialDelaySeconds: 10,
+                periodSeconds: 10,
+              },
+              // Endpoint removal races SIGTERM; a short pause lets the load balancers catch up.
+              lifecycle: { preStop: { sleep: { seconds: 5 } } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                {
+                  name: 'models',
+                  mountPath: MODELS_MOUNT,
+                  subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath,
+                  readOnly: true,
+                },
+                ...apiKeysMounts(serving),
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'models', persistentVolumeClaim: { claimName: dataset.claimName, readOnly: true } },
+            ...apiKeysVolumes(serving),
+          ],
         },
       },
     },

@@ -10,14 +10,29 @@ export function desiredIngress(model: LoanRiskModel): V1Ingress | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { name, namespace: model.metadata.namespace, labels: commonLabels(model, 'api'), ownerReferences: [ownerReference(model)] },
+    metadata: {
+      name,
+      namespace: model.metadata.namespace,
+      labels: commonLabels(model, 'api'),
+      ownerReferences: [ownerReference(model)],
+    },
     spec: {
       ...(ingress.className && { ingressClassName: ingress.className }),
       ...(ingress.tls && { tls: [{ hosts: [ingress.host], secretName: ingress.tls.secretName }] }),
-      rules: [{
-        host: ingress.host,
-        http: { paths: [{ path: ingress.path ?? INGRESS_DEFAULTS.path, pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] },
-      }],
+      rules: [
+        {
+          host: ingress.host,
+          http: {
+            paths: [
+              {
+                path: ingress.path ?? INGRESS_DEFAULTS.path,
+                pathType: 'Prefix',
+                backend: { service: { name, port: { name: 'http' } } },
+              },
+            ],
+          },
+        },
+      ],
     },
   };
 }

@@ -7,6 +7,7 @@ import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
 import { DATASET_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { contentHash } from '../content-hash.js';
 import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
+import { nameOf } from '../object-identity.js';
 
 const CONFIG_FILE = 'training.json';
 
@@ -17,7 +18,7 @@ export function trainingHash(model: LoanRiskModel, retrains = 0): string {
 }
 
 export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
-  return `${shortName(model.metadata.name!, 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
+  return `${shortName(nameOf(model), 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
 }
 
 /** The trainer's --config file: the CR's overrides plus folds, seed and the threshold policy. */
@@ -68,30 +69,52 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name: 'trainer',
-            image: training.image,
-            args: [
-              '--data', `/data/${dataset.path}`, '--out', '/models',
-              ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
-              // The live version at creation (the Job is made once): the trainer scores it beside
-              // the candidate on the later period for the gate's paired maxRegression; the name's
-              // hash leaves it out, so a promotion does not start another run.
-              ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
-              '--config', `/config/${CONFIG_FILE}`, '--termination-log', '/dev/termination-log', '--quiet',
-            ],
-            terminationMessagePath: '/dev/termination-log',
-            terminationMessagePolicy: 'FallbackToLogsOnError',
-            resources: resourceRequirements(training.resources),
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [
-              { name: 'data', mountPath: '/data', readOnly: true },
-              { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath },
-              { name: 'config', mountPath: '/config', readOnly: true },
-              { name: 'tmp', mountPath: '/tmp' },
-            ],
-          }],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'trainer',
+              image: training.image,
+              args: [
+                '--data',
+                `/data/${dataset.path}`,
+                '--out',
+                '/models',
+                ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
+                // The live version at creation (the Job is made once): the trainer scores it beside
+                // the candidate on the later period for the gate's paired maxRegression; the name's
+                // hash leaves it out, so a promotion does not start another run.
+                ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
+                '--config',
+                `/config/${CONFIG_FILE}`,
+                '--termination-log',
+                '/dev/termination-log',
+                '--quiet',
+              ],
+              terminationMessagePath: '/dev/termination-log',
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              resources: resourceRequirements(training.resources),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                { name: 'data', mountPath: '/data', readOnly: true },
+                {
+                  name: 'data',
+                  mountPath: '/models',
+                  subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath,
+                },
+                { name: 'config', mountPath: '/config', readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
           volumes: [
             { name: 'data', persistentVolumeClaim: { claimName: dataset.claimName } },
             { name: 'config', configMap: { name } },

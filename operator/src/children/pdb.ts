@@ -7,7 +7,12 @@ export function desiredPdb(model: LoanRiskModel): V1PodDisruptionBudget {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: { name: servingName(model), namespace: model.metadata.namespace, labels: commonLabels(model, 'api'), ownerReferences: [ownerReference(model)] },
+    metadata: {
+      name: servingName(model),
+      namespace: model.metadata.namespace,
+      labels: commonLabels(model, 'api'),
+      ownerReferences: [ownerReference(model)],
+    },
     spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(model) } },
   };
 }

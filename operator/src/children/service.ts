@@ -6,7 +6,16 @@ export function desiredService(model: LoanRiskModel): V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: servingName(model), namespace: model.metadata.namespace, labels: commonLabels(model, 'api'), ownerReferences: [ownerReference(model)] },
-    spec: { type: 'ClusterIP', selector: selectorLabels(model), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+    metadata: {
+      name: servingName(model),
+      namespace: model.metadata.namespace,
+      labels: commonLabels(model, 'api'),
+      ownerReferences: [ownerReference(model)],
+    },
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(model),
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    },
   };
 }

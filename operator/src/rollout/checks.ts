@@ -4,8 +4,15 @@
  * bake began", summed over pods.
  */
 import {
-  psiOfCounts, ROLLOUT_LATENCY_BUCKETS_MS, ROLLOUT_SCORE_BINS,
-  type CandidateMode, type RolloutCheckName, type RolloutCheckResult, type RolloutChecks, type RolloutStats, type VersionStats,
+  psiOfCounts,
+  ROLLOUT_LATENCY_BUCKETS_MS,
+  ROLLOUT_SCORE_BINS,
+  type CandidateMode,
+  type RolloutCheckName,
+  type RolloutCheckResult,
+  type RolloutChecks,
+  type RolloutStats,
+  type VersionStats,
 } from '@peerloan/contracts';
 
 export interface Counts {
@@ -35,7 +42,12 @@ export interface Evaluation {
 const zeros = (n: number) => new Array<number>(n).fill(0);
 
 function zeroCounts(): Counts {
-  return { rows: 0, errors: 0, latencyBuckets: zeros(ROLLOUT_LATENCY_BUCKETS_MS.length + 1), scoreBins: zeros(ROLLOUT_SCORE_BINS) };
+  return {
+    rows: 0,
+    errors: 0,
+    latencyBuckets: zeros(ROLLOUT_LATENCY_BUCKETS_MS.length + 1),
+    scoreBins: zeros(ROLLOUT_SCORE_BINS),
+  };
 }
 
 export function zeroStepCounts(): StepCounts {
@@ -44,11 +56,17 @@ export function zeroStepCounts(): StepCounts {
 
 // Counters never go down within one pod's life; a negative difference would be a bug upstream, not traffic.
 const diff = (now: number, base: number | undefined) => Math.max(0, now - (base ?? 0));
-const diffArray = (now: readonly number[], base: readonly number[] | undefined) => now.map((v, i) => diff(v, base?.[i]));
+const diffArray = (now: readonly number[], base: readonly number[] | undefined) =>
+  now.map((v, i) => diff(v, base?.[i]));
 
 function versionCounts(now: VersionStats | undefined, base: VersionStats | undefined): Counts {
   if (!now) return zeroCounts();
-  return { rows: diff(now.rows, base?.rows), errors: diff(now.errors, base?.errors), latencyBuckets: diffArray(now.latencyBuckets, base?.latencyBuckets), scoreBins: diffArray(now.scoreBins, base?.scoreBins) };
+  return {
+    rows: diff(now.rows, base?.rows),
+    errors: diff(now.errors, base?.errors),
+    latencyBuckets: diffArray(now.latencyBuckets, base?.latencyBuckets),
+    scoreBins: diffArray(now.scoreBins, base?.scoreBins),
+  };
 }
 
 /** One pod's counters since `base` (its read when the bake began); without one, since the pod started. */
@@ -61,11 +79,20 @@ export function podCounts(now: RolloutStats, base: RolloutStats | undefined): St
 }
 
 function addCounts(a: Counts, b: Counts): Counts {
-  return { rows: a.rows + b.rows, errors: a.errors + b.errors, latencyBuckets: a.latencyBuckets.map((v, i) => v + b.latencyBuckets[i]), scoreBins: a.scoreBins.map((v, i) => v + b.scoreBins[i]) };
+  return {
+    rows: a.rows + b.rows,
+    errors: a.errors + b.errors,
+    latencyBuckets: a.latencyBuckets.map((v, i) => v + b.latencyBuckets[i]),
+    scoreBins: a.scoreBins.map((v, i) => v + b.scoreBins[i]),
+  };
 }
 
 export function addStepCounts(a: StepCounts, b: StepCounts): StepCounts {
-  return { live: addCounts(a.live, b.live), candidate: addCounts(a.candidate, b.candidate), agreements: a.agreements + b.agreements };
+  return {
+    live: addCounts(a.live, b.live),
+    candidate: addCounts(a.candidate, b.candidate),
+    agreements: a.agreements + b.agreements,
+  };
 }
 
 /**
@@ -79,7 +106,8 @@ export function p99Ms(latencyBuckets: readonly number[]): number | undefined {
   let seen = 0;
   for (let i = 0; i < latencyBuckets.length; i++) {
     seen += latencyBuckets[i];
-    if (seen >= target) return ROLLOUT_LATENCY_BUCKETS_MS[i] ?? 2 * ROLLOUT_LATENCY_BUCKETS_MS[ROLLOUT_LATENCY_BUCKETS_MS.length - 1];
+    if (seen >= target)
+      return ROLLOUT_LATENCY_BUCKETS_MS[i] ?? 2 * ROLLOUT_LATENCY_BUCKETS_MS[ROLLOUT_LATENCY_BUCKETS_MS.length - 1];
   }
   return undefined;
 }
@@ -103,25 +131,47 @@ function measures(mode: CandidateMode, c: StepCounts): Record<RolloutCheckName, 
     minSamples: { value: given, applicable: true },
     maxErrorRate: { value: given > 0 ? c.candidate.errors / given : undefined, applicable: given > 0 },
     // At 100 % no live answers are left to compare with: the latency and PSI checks rest on the earlier steps.
-    maxP99LatencyRatio: { value: liveP99 && candidateP99 ? candidateP99 / liveP99 : undefined, applicable: !!(liveP99 && candidateP99) },
-    maxScorePsi: { value: bothScored ? psiOfCounts(c.live.scoreBins, c.candidate.scoreBins) : undefined, applicable: bothScored },
-    minDecisionAgreement: { value: mode === 'shadow' && c.candidate.rows > 0 ? c.agreements / c.candidate.rows : undefined, applicable: mode === 'shadow' && c.candidate.rows > 0 },
+    maxP99LatencyRatio: {
+      value: liveP99 && candidateP99 ? candidateP99 / liveP99 : undefined,
+      applicable: !!(liveP99 && candidateP99),
+    },
+    maxScorePsi: {
+      value: bothScored ? psiOfCounts(c.live.scoreBins, c.candidate.scoreBins) : undefined,
+      applicable: bothScored,
+    },
+    minDecisionAgreement: {
+      value: mode === 'shadow' && c.candidate.rows > 0 ? c.agreements / c.candidate.rows : undefined,
+      applicable: mode === 'shadow' && c.candidate.rows > 0,
+    },
   };
 }
 
 /** Each check over the step; none counts until minSamples candidate rows were seen (the verdict is then Waiting). */
 export function evaluateChecks(limits: Required<RolloutChecks>, mode: CandidateMode, counts: StepCounts): Evaluation {
   const m = measures(mode, counts);
-  const enough = m.minSamples.value! >= limits.minSamples;
+  const enough = (m.minSamples.value ?? 0) >= limits.minSamples;
   // min* limits are floors, max* ceilings.
-  const passes = (name: RolloutCheckName, value: number) => (name.startsWith('min') ? value >= limits[name] : value <= limits[name]);
+  const passes = (name: RolloutCheckName, value: number) =>
+    name.startsWith('min') ? value >= limits[name] : value <= limits[name];
   const checks: RolloutCheckResult[] = (Object.keys(m) as RolloutCheckName[]).map((name) => {
     const { value, applicable } = m[name];
-    const result: RolloutCheckResult['result'] = name === 'minSamples' ? (enough ? 'Pass' : 'Waiting')
-      : !applicable ? 'NotApplicable' : !enough ? 'Waiting' : passes(name, value!) ? 'Pass' : 'Fail';
+    const result: RolloutCheckResult['result'] =
+      name === 'minSamples'
+        ? enough
+          ? 'Pass'
+          : 'Waiting'
+        : !applicable
+          ? 'NotApplicable'
+          : !enough
+            ? 'Waiting'
+            : value !== undefined && passes(name, value)
+              ? 'Pass'
+              : 'Fail';
     return { name, ...(value !== undefined && { value: round(value) }), limit: limits[name], result };
   });
-  const failures = checks.filter((c) => c.result === 'Fail').map((c) => `${c.name} ${c.value} ${c.name.startsWith('min') ? '<' : '>'} ${c.limit}`);
+  const failures = checks
+    .filter((c) => c.result === 'Fail')
+    .map((c) => `${c.name} ${c.value} ${c.name.startsWith('min') ? '<' : '>'} ${c.limit}`);
   const verdict: Verdict = !enough ? 'Waiting' : failures.length > 0 ? 'Fail' : 'Pass';
   return { verdict, checks, failures };
 }

@@ -10,14 +10,24 @@ export type Pin =
   | { kind: 'Valid'; version: string; serve: string }
   | { kind: 'Refused'; version: string; serve?: string; message: string };
 
-export function validatePin(pinned: string | undefined, record: RolloutRecord, previouslyServed: string | undefined): Pin {
+export function validatePin(
+  pinned: string | undefined,
+  record: RolloutRecord,
+  previouslyServed: string | undefined,
+): Pin {
   if (!pinned) return { kind: 'None' };
-  const passedGate = pinned === record.live?.version || pinned === record.previousVersion
-    || record.history.some((h) => h.version === pinned && h.outcome === 'Accepted');
+  const passedGate =
+    pinned === record.live?.version ||
+    pinned === record.previousVersion ||
+    record.history.some((h) => h.version === pinned && h.outcome === 'Accepted');
   if (passedGate) return { kind: 'Valid', version: pinned, serve: pinned };
-  const keeps = previouslyServed ? `pinned version ${previouslyServed}` : `live version ${record.live?.version ?? '(none)'}`;
+  const keeps = previouslyServed
+    ? `pinned version ${previouslyServed}`
+    : `live version ${record.live?.version ?? '(none)'}`;
   return {
-    kind: 'Refused', version: pinned, serve: previouslyServed,
+    kind: 'Refused',
+    version: pinned,
+    serve: previouslyServed,
     message: `spec.pinnedVersion ${pinned} is refused: it never passed the quality gate here (not the live or previous version, no Accepted entry in status.history); still serving ${keeps}`,
   };
 }

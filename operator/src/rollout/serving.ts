@@ -21,7 +21,8 @@ export function rolloutEnv(serving: Serving): V1EnvVar[] {
   ];
   const c = serving.candidate;
   if (!c) return env;
-  return [...env,
+  return [
+    ...env,
     { name: ROLLOUT_ENV.candidateVersion, value: c.version },
     { name: ROLLOUT_ENV.candidateMode, value: c.mode },
     { name: ROLLOUT_ENV.candidateTrafficPercent, value: String(c.trafficPercent) },

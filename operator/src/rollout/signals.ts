@@ -32,14 +32,20 @@ export class RolloutSignals {
 
   constructor(private readonly scrape: StatsScraper = fetchRolloutStats) {}
 
-  async read(modelUid: string, step: string, candidate: string, targets: readonly ScrapeTarget[]): Promise<StepSignals> {
+  async read(
+    modelUid: string,
+    step: string,
+    candidate: string,
+    targets: readonly ScrapeTarget[],
+  ): Promise<StepSignals> {
     const reads = await Promise.allSettled(targets.map((t) => this.scrape(t.url)));
     const problems: string[] = [];
     const stats = new Map<string, RolloutStats>();
     reads.forEach((r, i) => {
       const pod = targets[i].pod;
       if (r.status === 'rejected') problems.push(`pod ${pod}: ${(r.reason as Error).message}`);
-      else if (r.value.candidate?.version !== candidate) problems.push(`pod ${pod} reports candidate ${r.value.candidate?.version ?? '(none)'}, not ${candidate}`);
+      else if (r.value.candidate?.version !== candidate)
+        problems.push(`pod ${pod} reports candidate ${r.value.candidate?.version ?? '(none)'}, not ${candidate}`);
       else stats.set(pod, r.value);
     });
     const baseline = this.baselines.get(modelUid);

@@ -8,8 +8,14 @@
  *   any step --valid pin, or a newer accepted candidate--> Withdrawn
  */
 import {
-  HISTORY_LIMIT, servedVersion,
-  type CandidateMode, type HistoryEntry, type LoanRiskModelStatus, type ModelRecord, type RolloutCheckResult, type RolloutStatus,
+  HISTORY_LIMIT,
+  servedVersion,
+  type CandidateMode,
+  type HistoryEntry,
+  type LoanRiskModelStatus,
+  type ModelRecord,
+  type RolloutCheckResult,
+  type RolloutStatus,
 } from '@peerloan/contracts';
 import { candidateRows, evaluateChecks } from './checks.js';
 import type { Serving } from './serving.js';
@@ -51,7 +57,12 @@ export type StepDecision =
   | { action: 'hold'; message: string; checks?: RolloutCheckResult[]; requeueAfterMs: number }
   | { action: 'startBake'; requeueAfterMs: number }
   | { action: 'advance'; checks: RolloutCheckResult[]; requeueAfterMs: number }
-  | { action: 'rollBack'; reason: 'RolloutCheckFailed' | 'RolloutPodsNotReady'; message: string; checks?: RolloutCheckResult[] };
+  | {
+      action: 'rollBack';
+      reason: 'RolloutCheckFailed' | 'RolloutPodsNotReady';
+      message: string;
+      checks?: RolloutCheckResult[];
+    };
 
 export function recordFrom(status: LoanRiskModelStatus | undefined, history: HistoryEntry[]): RolloutRecord {
   const s = status ?? {};
@@ -65,13 +76,24 @@ export function inTrial(record: RolloutRecord): record is Trial {
 const modeOf = (rollout: RolloutStatus): CandidateMode => (rollout.phase === 'Shadow' ? 'shadow' : 'canary');
 
 /** What the API pods serve: the pin or the live version, and the candidate of a trial with its share. */
-export function servingOf(record: RolloutRecord, settings: RolloutSettings, pinned: string | undefined): Serving | undefined {
+export function servingOf(
+  record: RolloutRecord,
+  settings: RolloutSettings,
+  pinned: string | undefined,
+): Serving | undefined {
   // One rule with the workers, which read it from the status this pass writes.
   const live = servedVersion({ pinnedVersion: pinned, liveVersion: record.live?.version });
   if (!live) return undefined;
   if (pinned || !inTrial(record)) return { live };
   const mode = modeOf(record.rollout);
-  return { live, candidate: { version: record.candidate.version, mode, trafficPercent: mode === 'shadow' ? 0 : stepPercent(settings, record.rollout.step ?? 0) } };
+  return {
+    live,
+    candidate: {
+      version: record.candidate.version,
+      mode,
+      trafficPercent: mode === 'shadow' ? 0 : stepPercent(settings, record.rollout.step ?? 0),
+    },
+  };
 }
 
 function stepName(rollout: RolloutStatus, settings: RolloutSettings): string {
@@ -86,7 +108,10 @@ export function isNewCandidate(record: RolloutRecord, candidate: ModelRecord): b
 }
 
 /** Whether `begin` would try the candidate rather than make it live at once. */
-export function needsTrial(record: RolloutRecord, settings: RolloutSettings): boolean {
+export function needsTrial(
+  record: RolloutRecord,
+  settings: RolloutSettings,
+): record is RolloutRecord & { live: ModelRecord } {
   return !!record.live && settings.strategy !== 'immediate';
 }
 
@@ -96,30 +121,63 @@ export function begin(record: RolloutRecord, candidate: ModelRecord, settings: R
     return { record: { ...record, live: candidate, ...(record.live && { previousVersion: record.live.version }) } };
   }
   const rollout: RolloutStatus = {
-    version: candidate.version, strategy: settings.strategy, phase: 'Shadow', stepStartTime: now.toISOString(),
+    version: candidate.version,
+    strategy: settings.strategy,
+    phase: 'Shadow',
+    stepStartTime: now.toISOString(),
     message: 'waiting for the API pods of the shadow phase',
   };
   return {
     record: { ...record, candidate, rollout },
-    event: { type: 'Normal', reason: 'ShadowStarted', message: `candidate ${candidate.version} scores live traffic in shadow beside live version ${record.live!.version} (${settings.strategy} rollout)` },
+    event: {
+      type: 'Normal',
+      reason: 'ShadowStarted',
+      message: `candidate ${candidate.version} scores live traffic in shadow beside live version ${record.live.version} (${settings.strategy} rollout)`,
+    },
   };
 }
 
 export function promote(trial: Trial, settings: RolloutSettings): Transition {
   const { candidate, live, rollout } = trial;
   return {
-    record: { ...trial, live: candidate, previousVersion: live?.version, candidate: undefined, rollout: { ...rollout, phase: 'Promoted', message: `promoted after ${stepName(rollout, settings)}` } },
-    event: { type: 'Normal', reason: 'Promoted', message: `candidate ${candidate.version} promoted: live version ${live?.version ?? '(none)'} -> ${candidate.version}` },
+    record: {
+      ...trial,
+      live: candidate,
+      previousVersion: live?.version,
+      candidate: undefined,
+      rollout: { ...rollout, phase: 'Promoted', message: `promoted after ${stepName(rollout, settings)}` },
+    },
+    event: {
+      type: 'Normal',
+      reason: 'Promoted',
+      message: `candidate ${candidate.version} promoted: live version ${live?.version ?? '(none)'} -> ${candidate.version}`,
+    },
   };
 }
 
 /** The previous state comes back (live unchanged, no candidate), and the candidate is recorded as rejected. */
 export function rollBack(trial: Trial, reason: string, message: string, now: Date): Transition {
   const { candidate, live, rollout } = trial;
-  const entry: HistoryEntry = { version: candidate.version, rocAuc: candidate.metrics.rocAuc, outcome: 'Rejected', time: now.toISOString(), reason, message };
+  const entry: HistoryEntry = {
+    version: candidate.version,
+    rocAuc: candidate.metrics.rocAuc,
+    outcome: 'Rejected',
+    time: now.toISOString(),
+    reason,
+    message,
+  };
   return {
-    record: { ...trial, candidate: undefined, rollout: { ...rollout, phase: 'RolledBack', message }, history: [entry, ...trial.history].slice(0, HISTORY_LIMIT) },
-    event: { type: 'Warning', reason: 'RolledBack', message: `candidate ${candidate.version} rolled back, live version ${live?.version} kept: ${message}` },
+    record: {
+      ...trial,
+      candidate: undefined,
+      rollout: { ...rollout, phase: 'RolledBack', message },
+      history: [entry, ...trial.history].slice(0, HISTORY_LIMIT),
+    },
+    event: {
+      type: 'Warning',
+      reason: 'RolledBack',
+      message: `candidate ${candidate.version} rolled back, live version ${live?.version} kept: ${message}`,
+    },
   };
 }
 
@@ -134,13 +192,25 @@ export function withdraw(trial: Trial, reason: string, message: string): Transit
 /** The step held: shadow -> first canary step -> ... -> promoted. */
 export function nextStep(trial: Trial, settings: RolloutSettings, now: Date): Transition {
   const { rollout } = trial;
-  const last = rollout.phase === 'Shadow' ? rollout.strategy === 'shadow' : (rollout.step ?? 0) >= settings.steps.length - 1;
+  const last =
+    rollout.phase === 'Shadow' ? rollout.strategy === 'shadow' : (rollout.step ?? 0) >= settings.steps.length - 1;
   if (last) return promote(trial, settings);
   const step = rollout.phase === 'Shadow' ? 0 : (rollout.step ?? 0) + 1;
-  const next: RolloutStatus = { version: rollout.version, strategy: rollout.strategy, phase: 'Canary', step, stepStartTime: now.toISOString(), message: `waiting for the API pods of canary step ${step + 1}` };
+  const next: RolloutStatus = {
+    version: rollout.version,
+    strategy: rollout.strategy,
+    phase: 'Canary',
+    step,
+    stepStartTime: now.toISOString(),
+    message: `waiting for the API pods of canary step ${step + 1}`,
+  };
   return {
     record: { ...trial, rollout: next },
-    event: { type: 'Normal', reason: 'CanaryStep', message: `candidate ${trial.candidate.version}: ${stepName(next, settings)} after ${stepName(rollout, settings)} held` },
+    event: {
+      type: 'Normal',
+      reason: 'CanaryStep',
+      message: `candidate ${trial.candidate.version}: ${stepName(next, settings)} after ${stepName(rollout, settings)} held`,
+    },
   };
 }
 
@@ -161,10 +231,18 @@ export function decideStep(trial: Trial, settings: RolloutSettings, seen: StepOb
     // The deadline is for a step's pods to come up; once baking, a pod that drops out only pauses the step.
     const left = settings.readyDeadlineMs - stepAge;
     if (!rollout.bakeStartTime && left <= 0) {
-      return { action: 'rollBack', reason: 'RolloutPodsNotReady', message: `the API pods of ${stepName(rollout, settings)} were not ready within readyDeadlineSeconds (${settings.readyDeadlineMs / 1000}): ${seen.message}` };
+      return {
+        action: 'rollBack',
+        reason: 'RolloutPodsNotReady',
+        message: `the API pods of ${stepName(rollout, settings)} were not ready within readyDeadlineSeconds (${settings.readyDeadlineMs / 1000}): ${seen.message}`,
+      };
     }
     const poll = pollMs(settings, stepAge);
-    return { action: 'hold', message: seen.message, requeueAfterMs: rollout.bakeStartTime ? poll : Math.min(poll, left + POLL_MIN_MS) };
+    return {
+      action: 'hold',
+      message: seen.message,
+      requeueAfterMs: rollout.bakeStartTime ? poll : Math.min(poll, left + POLL_MIN_MS),
+    };
   }
   const signals = seen.signals;
   if (!rollout.bakeStartTime || signals.fresh) return { action: 'startBake', requeueAfterMs: pollMs(settings, 0) };
@@ -176,16 +254,37 @@ export function decideStep(trial: Trial, settings: RolloutSettings, seen: StepOb
   // A failure among the pods that could be read is a failure; a pod that could not be read only
   // keeps the step from passing (it never promotes on missing evidence).
   if (evaluation.verdict === 'Fail') {
-    return { action: 'rollBack', reason: 'RolloutCheckFailed', message: `${stepName(rollout, settings)} failed its checks over ${rows} candidate rows: ${evaluation.failures.join('; ')}`, checks };
+    return {
+      action: 'rollBack',
+      reason: 'RolloutCheckFailed',
+      message: `${stepName(rollout, settings)} failed its checks over ${rows} candidate rows: ${evaluation.failures.join('; ')}`,
+      checks,
+    };
   }
-  if (signals.problems.length > 0) return { action: 'hold', message: `not every pod could be counted: ${signals.problems.join('; ')}`, checks, requeueAfterMs: pollMs(settings, baked) };
+  if (signals.problems.length > 0)
+    return {
+      action: 'hold',
+      message: `not every pod could be counted: ${signals.problems.join('; ')}`,
+      checks,
+      requeueAfterMs: pollMs(settings, baked),
+    };
   if (evaluation.verdict === 'Waiting') {
-    return { action: 'hold', message: `waiting for ${settings.checks.minSamples} candidate rows (checks.minSamples): ${rows} so far from ${signals.pods} pods`, checks, requeueAfterMs: pollMs(settings, baked) };
+    return {
+      action: 'hold',
+      message: `waiting for ${settings.checks.minSamples} candidate rows (checks.minSamples): ${rows} so far from ${signals.pods} pods`,
+      checks,
+      requeueAfterMs: pollMs(settings, baked),
+    };
   }
   const left = settings.bakeMs - baked;
   if (left > 0) {
     const until = new Date(Date.parse(rollout.bakeStartTime) + settings.bakeMs).toISOString();
-    return { action: 'hold', message: `checks hold; baking until ${until}`, checks, requeueAfterMs: Math.min(left, pollMs(settings, 0)) };
+    return {
+      action: 'hold',
+      message: `checks hold; baking until ${until}`,
+      checks,
+      requeueAfterMs: Math.min(left, pollMs(settings, 0)),
+    };
   }
   return { action: 'advance', checks, requeueAfterMs: POLL_MIN_MS };
 }
@@ -194,14 +293,36 @@ export function applyDecision(trial: Trial, decision: StepDecision, settings: Ro
   const rollout = trial.rollout;
   switch (decision.action) {
     case 'hold':
-      return { record: { ...trial, rollout: { ...rollout, message: decision.message, ...(decision.checks && { checks: decision.checks }) } } };
+      return {
+        record: {
+          ...trial,
+          rollout: { ...rollout, message: decision.message, ...(decision.checks && { checks: decision.checks }) },
+        },
+      };
     case 'startBake':
       return {
-        record: { ...trial, rollout: { ...rollout, bakeStartTime: now.toISOString(), message: 'pods ready; counting from here', checks: undefined } },
-        event: { type: 'Normal', reason: 'BakeStarted', message: `candidate ${trial.candidate.version}: pods of ${stepName(rollout, settings)} ready; its checks must hold for ${settings.bakeMs / 1000} s` },
+        record: {
+          ...trial,
+          rollout: {
+            ...rollout,
+            bakeStartTime: now.toISOString(),
+            message: 'pods ready; counting from here',
+            checks: undefined,
+          },
+        },
+        event: {
+          type: 'Normal',
+          reason: 'BakeStarted',
+          message: `candidate ${trial.candidate.version}: pods of ${stepName(rollout, settings)} ready; its checks must hold for ${settings.bakeMs / 1000} s`,
+        },
       };
     case 'rollBack':
-      return rollBack({ ...trial, rollout: { ...rollout, ...(decision.checks && { checks: decision.checks }) } }, decision.reason, decision.message, now);
+      return rollBack(
+        { ...trial, rollout: { ...rollout, ...(decision.checks && { checks: decision.checks }) } },
+        decision.reason,
+        decision.message,
+        now,
+      );
     case 'advance':
       return nextStep({ ...trial, rollout: { ...rollout, checks: decision.checks } }, settings, now);
   }

@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { check, xgb, type Handle } from './library.js';
+import { check, created, xgb, type Handle } from './library.js';
 import type { DMatrix } from './dmatrix.js';
 
 export type BoosterParams = Readonly<Record<string, string | number>>;
@@ -12,9 +12,16 @@ export class Booster {
   private handle: Handle | null;
 
   constructor(cache: readonly DMatrix[], params: BoosterParams) {
-    const out: Handle[] = [null];
-    check('XGBoosterCreate', xgb().boosterCreate(cache.map((m) => m.raw), cache.length, out));
-    this.handle = out[0];
+    const out: (Handle | null)[] = [null];
+    check(
+      'XGBoosterCreate',
+      xgb().boosterCreate(
+        cache.map((m) => m.raw),
+        cache.length,
+        out,
+      ),
+    );
+    this.handle = created('XGBoosterCreate', out[0]);
     for (const [name, value] of Object.entries(params)) this.setParam(name, value);
   }
 
@@ -48,9 +55,13 @@ export class Booster {
     const shape: unknown[] = [null];
     const dim: number[] = [0];
     const result: unknown[] = [null];
-    check('XGBoosterPredictFromDMatrix', xgb().boosterPredictFromDMatrix(this.raw, data.raw, config, shape, dim, result));
-    const dims = koffi.decode(shape[0], 'uint64_t', dim[0]) as number[];
-    const length = dims.reduce((a, b) => a * Number(b), 1);
+    check(
+      'XGBoosterPredictFromDMatrix',
+      xgb().boosterPredictFromDMatrix(this.raw, data.raw, config, shape, dim, result),
+    );
+    // koffi gives a uint64_t as a number, or a bigint beyond 2^53.
+    const dims = koffi.decode(shape[0], 'uint64_t', dim[0]) as (number | bigint)[];
+    const length = dims.reduce<number>((a, b) => a * Number(b), 1);
     // Copy out: XGBoost reuses this buffer on the next call.
     return Float32Array.from(koffi.decode(result[0], 'float', length) as number[]);
   }
@@ -88,8 +99,9 @@ export class Booster {
 function parseEvalLine(line: string, name: string): Record<string, number> {
   const metrics: Record<string, number> = {};
   for (const part of line.split('\t').slice(1)) {
-    const [key, value] = part.split(':');
-    if (key && value !== undefined) metrics[key.replace(`${name}-`, '')] = Number(value);
+    const colon = part.indexOf(':');
+    if (colon <= 0) continue;
+    metrics[part.slice(0, colon).replace(`${name}-`, '')] = Number(part.slice(colon + 1));
   }
   return metrics;
 }

@@ -1,4 +1,4 @@
-import { check, xgb, type Handle } from './library.js';
+import { check, created, xgb, type Handle } from './library.js';
 
 /** A dense float32 row-major matrix in XGBoost's memory; NaN marks a missing value. */
 export class DMatrix {
@@ -13,9 +13,9 @@ export class DMatrix {
     if (data.length !== rows * cols) {
       throw new RangeError(`matrix data has ${data.length} values, expected ${rows} x ${cols}`);
     }
-    const out: Handle[] = [null];
+    const out: (Handle | null)[] = [null];
     check('XGDMatrixCreateFromMat', xgb().dmatrixFromMat(data, rows, cols, Number.NaN, out));
-    this.handle = out[0];
+    this.handle = created('XGDMatrixCreateFromMat', out[0]);
     if (labels) this.setFloatInfo('label', labels);
   }
 
