@@ -74,7 +74,9 @@ function healthRoutes(app: Express, options: AppOptions): void {
   app.get('/readyz', (_req, res) => {
     const model = options.store.current;
     const ready = model !== undefined && options.isAccepting();
-    res.status(ready ? 200 : 503).json({ ready, modelVersion: model?.version ?? null, accepting: options.isAccepting() });
+    res
+      .status(ready ? 200 : 503)
+      .json({ ready, modelVersion: model?.version ?? null, accepting: options.isAccepting() });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
@@ -114,7 +116,14 @@ export function createApp(options: AppOptions): Express {
   webPageRoute(app, options.store);
   app.use(predictRoutes(options));
   app.use(rolloutRoutes(options.versions));
-  app.use(batchRoutes({ store: options.store, batches: options.batches, maxBytes: options.batchMaxBytes, chunkRows: options.batchChunkRows }));
+  app.use(
+    batchRoutes({
+      store: options.store,
+      batches: options.batches,
+      maxBytes: options.batchMaxBytes,
+      chunkRows: options.batchChunkRows,
+    }),
+  );
   app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   app.use(notFound);
   app.use(errorHandler);

@@ -15,20 +15,27 @@ const USAGE = 'usage: loanrisk-audit export --from <date> --to <date> [--format 
 function time(name: string, text: string | undefined): Date {
   if (!text) throw new UsageError(`--${name} is required`);
   const value = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(value.getTime())) throw new UsageError(`--${name} must be a date (YYYY-MM-DD) or an ISO time, got "${text}"`);
+  if (Number.isNaN(value.getTime()))
+    throw new UsageError(`--${name} must be a date (YYYY-MM-DD) or an ISO time, got "${text}"`);
   return value;
 }
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'jsonl' }, dir: { type: 'string' } },
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', default: 'jsonl' },
+      dir: { type: 'string' },
+    },
   });
   if (positionals[0] !== 'export' || positionals.length !== 1) throw new UsageError(USAGE);
   const from = time('from', values.from);
   const to = time('to', values.to);
   if (to <= from) throw new UsageError('--to must be after --from');
-  if (values.format !== 'csv' && values.format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, got "${values.format}"`);
+  if (values.format !== 'csv' && values.format !== 'jsonl')
+    throw new UsageError(`--format must be csv or jsonl, got "${values.format}"`);
   const dir = values.dir ?? process.env.AUDIT_DIR ?? 'audit';
   const count = await exportRange(dir, from, to, values.format as ExportFormat, process.stdout);
   process.stderr.write(`loanrisk-audit: ${count} records from ${dir}\n`);

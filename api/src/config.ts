@@ -90,7 +90,8 @@ function fraction(env: Env, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
   return value;
 }
 
@@ -98,7 +99,8 @@ function fraction(env: Env, name: string, fallback: number): number {
 function versionName(env: Env, name: string): string | undefined {
   const text = env[name];
   if (text === undefined || text === '') return undefined;
-  if (text.includes('/') || text.includes('\\') || text.startsWith('.')) throw new ConfigError(`${name} must name a version folder, got "${text}"`);
+  if (text.includes('/') || text.includes('\\') || text.startsWith('.'))
+    throw new ConfigError(`${name} must name a version folder, got "${text}"`);
   return text;
 }
 
@@ -106,10 +108,13 @@ function candidateConfig(env: Env, liveVersion: string): CandidateConfig | undef
   const version = versionName(env, ROLLOUT_ENV.candidateVersion);
   if (version === undefined) return undefined;
   // Answering a version's share with itself would make every rollout check compare it with itself.
-  if (version === liveVersion) throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} must differ from ${ROLLOUT_ENV.liveVersion} ("${version}")`);
+  if (version === liveVersion)
+    throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} must differ from ${ROLLOUT_ENV.liveVersion} ("${version}")`);
   const mode = env[ROLLOUT_ENV.candidateMode];
   if (mode !== 'shadow' && mode !== 'canary') {
-    throw new ConfigError(`${ROLLOUT_ENV.candidateMode} must be shadow or canary when ${ROLLOUT_ENV.candidateVersion} is set, got "${mode ?? ''}"`);
+    throw new ConfigError(
+      `${ROLLOUT_ENV.candidateMode} must be shadow or canary when ${ROLLOUT_ENV.candidateVersion} is set, got "${mode ?? ''}"`,
+    );
   }
   return { version, mode, trafficPercent: integer(env, ROLLOUT_ENV.candidateTrafficPercent, 0, 0, 100) };
 }
@@ -118,7 +123,8 @@ function candidateConfig(env: Env, liveVersion: string): CandidateConfig | undef
 function rolloutConfig(env: Env): RolloutConfig | undefined {
   const liveVersion = versionName(env, ROLLOUT_ENV.liveVersion);
   if (liveVersion === undefined) {
-    if (env[ROLLOUT_ENV.candidateVersion]) throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} needs ${ROLLOUT_ENV.liveVersion}`);
+    if (env[ROLLOUT_ENV.candidateVersion])
+      throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} needs ${ROLLOUT_ENV.liveVersion}`);
     return undefined;
   }
   const modelsRoot = env[ROLLOUT_ENV.modelsRoot];
@@ -139,7 +145,8 @@ export function redisUrlOf(env: Env): string | undefined {
   } catch {
     throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
   if (!env.REDIS_PASSWORD || url.password) return text;
   url.password = encodeURIComponent(env.REDIS_PASSWORD);
   return url.toString();
@@ -177,8 +184,10 @@ export function readConfig(env: Env): ServerConfig {
 /** AUDIT_MODE defaults to best-effort with Redis and off without; required without Redis cannot serve. */
 function auditSettings(env: Env): { auditMode: AuditMode; auditDedupSeconds: number } {
   const text = env.AUDIT_MODE || (env.REDIS_URL ? 'best-effort' : 'off');
-  if (text !== 'off' && text !== 'best-effort' && text !== 'required') throw new ConfigError(`AUDIT_MODE must be off, best-effort or required, got "${text}"`);
-  if (text !== 'off' && !env.REDIS_URL) throw new ConfigError(`AUDIT_MODE=${text} needs REDIS_URL (the audit stream lives in Redis)`);
+  if (text !== 'off' && text !== 'best-effort' && text !== 'required')
+    throw new ConfigError(`AUDIT_MODE must be off, best-effort or required, got "${text}"`);
+  if (text !== 'off' && !env.REDIS_URL)
+    throw new ConfigError(`AUDIT_MODE=${text} needs REDIS_URL (the audit stream lives in Redis)`);
   return { auditMode: text, auditDedupSeconds: integer(env, 'AUDIT_DEDUP_SECONDS', 3600, 1, 30 * 86_400) };
 }
 
@@ -243,16 +252,21 @@ function flag(env: Env, name: string): boolean {
 }
 
 function roles(text: string | undefined): WorkerRole[] {
-  const names = (text || 'batch,drift,audit').split(',').map((r) => r.trim()).filter(Boolean);
+  const names = (text || 'batch,drift,audit')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const bad = names.filter((r) => r !== 'batch' && r !== 'drift' && r !== 'audit');
-  if (bad.length > 0 || names.length === 0) throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch, drift and audit, got "${text}"`);
+  if (bad.length > 0 || names.length === 0)
+    throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch, drift and audit, got "${text}"`);
   return [...new Set(names)] as WorkerRole[];
 }
 
 export function readWorkerConfig(env: Env): WorkerConfig {
   if (!env.REDIS_URL) throw new ConfigError('REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
   const threshold = Number(env.DRIFT_THRESHOLD ?? '0.2');
-  if (!Number.isFinite(threshold) || threshold <= 0) throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
+  if (!Number.isFinite(threshold) || threshold <= 0)
+    throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
   const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
   return {
     redisUrl: redisUrlOf(env)!,

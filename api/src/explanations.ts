@@ -42,13 +42,23 @@ export function planExplanations(records: readonly LoanRecord[], manifest: Model
 }
 
 /** Reasons per record, largest contribution first, only those that raise the probability. */
-export function reasonsFrom(plan: ExplanationPlan, records: readonly LoanRecord[], scores: Float32Array, manifest: ModelManifest): Reason[][] {
+export function reasonsFrom(
+  plan: ExplanationPlan,
+  records: readonly LoanRecord[],
+  scores: Float32Array,
+  manifest: ModelManifest,
+): Reason[][] {
   const references = new Map(manifest.features.map((f) => [f.name, f.reference]));
   const reasons: Reason[][] = records.map(() => []);
   plan.variants.forEach(({ row, feature }, i) => {
     const contribution = scores[row] - scores[records.length + i];
     if (contribution <= 0) return;
-    reasons[row].push({ feature, value: records[row][feature], reference: references.get(feature) ?? null, contribution });
+    reasons[row].push({
+      feature,
+      value: records[row][feature],
+      reference: references.get(feature) ?? null,
+      contribution,
+    });
   });
   return reasons.map((list) => list.sort((a, b) => b.contribution - a.contribution).slice(0, MAX_REASONS));
 }

@@ -13,7 +13,12 @@
  * again after a pause that grows while failures repeat. Meanwhile the last version seen stays.
  */
 import {
-  CustomObjectsApi, ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject,
+  CustomObjectsApi,
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, servedVersion, type LoanRiskModel } from '@peerloan/contracts';
@@ -26,7 +31,7 @@ export interface ModelResource {
 
 /** For a worker told to serve only a LoanRiskModel's version but not told which: it names none. */
 export const UNNAMED_MODEL_RESOURCE: VersionSource = {
-  description: 'no LoanRiskModel named: set LRM_NAME (the chart\'s worker.driftModelName or loanRiskModel.name)',
+  description: "no LoanRiskModel named: set LRM_NAME (the chart's worker.driftModelName or loanRiskModel.name)",
   read: async () => undefined,
 };
 
@@ -41,13 +46,22 @@ export class LiveVersionWatch implements VersionSource {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(kubeConfig: KubeConfig, private readonly resource: ModelResource, private readonly logger: Logger) {
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly resource: ModelResource,
+    private readonly logger: Logger,
+  ) {
     this.description = `LoanRiskModel ${resource.namespace}/${resource.name} (status.pinnedVersion, else status.liveVersion)`;
     const objects = kubeConfig.makeApiClient(CustomObjectsApi);
     const fieldSelector = `metadata.name=${resource.name}`;
-    const list = async () => await objects.listNamespacedCustomObject({
-      group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: resource.namespace, fieldSelector,
-    }) as KubernetesListObject<KubernetesObject>;
+    const list = async () =>
+      (await objects.listNamespacedCustomObject({
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        plural: CRD_PLURAL,
+        namespace: resource.namespace,
+        fieldSelector,
+      })) as KubernetesListObject<KubernetesObject>;
     const path = `/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${resource.namespace}/${CRD_PLURAL}`;
     this.informer = new ListWatch(path, new Watch(kubeConfig), list, false, undefined, fieldSelector);
     this.informer.on('change', () => this.changed());
@@ -102,6 +116,7 @@ export class LiveVersionWatch implements VersionSource {
 function describe(err: unknown): string {
   const e = err as { code?: number; statusCode?: number; body?: unknown; message?: string };
   const code = e?.code ?? e?.statusCode;
-  if (typeof code === 'number' && e.body) return `HTTP ${code}: ${typeof e.body === 'string' ? e.body.slice(0, 300) : JSON.stringify(e.body).slice(0, 300)}`;
+  if (typeof code === 'number' && e.body)
+    return `HTTP ${code}: ${typeof e.body === 'string' ? e.body.slice(0, 300) : JSON.stringify(e.body).slice(0, 300)}`;
   return e?.message ?? String(err);
 }

@@ -6,7 +6,14 @@
  * when its last request is done.
  */
 import * as ort from 'onnxruntime-node';
-import { DENSE_INPUT, FEATURE_NAMES, recordsToColumns, type DenseEncoder, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
+import {
+  DENSE_INPUT,
+  FEATURE_NAMES,
+  recordsToColumns,
+  type DenseEncoder,
+  type LoanRecord,
+  type ModelManifest,
+} from '@peerloan/contracts';
 import { planExplanations, reasonsFrom, type Reason } from './explanations.js';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 import { compileRecordValidator, type RecordValidator } from './request-validation.js';
@@ -49,7 +56,9 @@ export class LoadedModel {
   async run(records: readonly LoanRecord[]): Promise<Float32Array> {
     if (!this.dense) return this.runContractGraph(records);
     const { session, encoder } = this.dense;
-    return this.probabilities(session, { [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(records), [records.length, encoder.width]) });
+    return this.probabilities(session, {
+      [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(records), [records.length, encoder.width]),
+    });
   }
 
   /**
@@ -57,11 +66,16 @@ export class LoadedModel {
    * carry them: encoded straight into the dense tensor, without an object per row.
    */
   async runRows(rows: readonly (readonly (number | string | null)[])[]): Promise<Float32Array> {
-    if (!this.dense) return this.runContractGraph(rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]]))));
+    if (!this.dense)
+      return this.runContractGraph(
+        rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]]))),
+      );
     const { session, encoder } = this.dense;
     const matrix = new Float32Array(rows.length * encoder.width);
     for (let i = 0; i < rows.length; i++) encoder.encodeValuesInto(rows[i], matrix, i);
-    return this.probabilities(session, { [DENSE_INPUT]: new ort.Tensor('float32', matrix, [rows.length, encoder.width]) });
+    return this.probabilities(session, {
+      [DENSE_INPUT]: new ort.Tensor('float32', matrix, [rows.length, encoder.width]),
+    });
   }
 
   /** One run of model.onnx itself: one named tensor per feature, strings for the categories. */

@@ -26,12 +26,15 @@ async function main(): Promise<void> {
     process.exit(2);
   });
   const candidate = config.rollout?.candidate;
-  logger.info({
-    url: running.url,
-    model: running.store.current?.version ?? null,
-    modelDir: config.rollout?.modelsRoot ?? config.modelDir,
-    ...(candidate ? { candidate: { ...candidate, loaded: running.candidateStore?.current !== undefined } } : {}),
-  }, 'listening');
+  logger.info(
+    {
+      url: running.url,
+      model: running.store.current?.version ?? null,
+      modelDir: config.rollout?.modelsRoot ?? config.modelDir,
+      ...(candidate ? { candidate: { ...candidate, loaded: running.candidateStore?.current !== undefined } } : {}),
+    },
+    'listening',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

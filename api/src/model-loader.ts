@@ -8,7 +8,16 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ARTIFACT_FILES, DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder, DenseEncodingError, FEATURES, type LoanRecord, type ModelManifest } from '@peerloan/contracts';
+import {
+  ARTIFACT_FILES,
+  DENSE_INPUT,
+  DENSE_MODEL_FILE,
+  DenseEncoder,
+  DenseEncodingError,
+  FEATURES,
+  type LoanRecord,
+  type ModelManifest,
+} from '@peerloan/contracts';
 import { ModelLoadError } from './errors/model-load-error.js';
 import { LoadedModel, type DenseGraph } from './loaded-model.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
@@ -16,16 +25,19 @@ import type { MicroBatcherOptions } from './micro-batcher.js';
 function manifestProblem(m: Partial<ModelManifest>): string | null {
   if (m.schemaVersion !== 1) return `schemaVersion must be 1, got ${JSON.stringify(m.schemaVersion)}`;
   if (typeof m.version !== 'string' || m.version === '') return 'version is missing';
-  if (typeof m.threshold?.value !== 'number' || !(m.threshold.value >= 0 && m.threshold.value <= 1)) return 'threshold.value must be a number from 0 to 1';
+  if (typeof m.threshold?.value !== 'number' || !(m.threshold.value >= 0 && m.threshold.value <= 1))
+    return 'threshold.value must be a number from 0 to 1';
   if (typeof m.outputs?.probability !== 'string') return 'outputs.probability is missing';
   if (!Array.isArray(m.features)) return 'features is missing';
   const names = m.features.map((f) => f?.name);
   const expected = FEATURES.map((f) => f.name);
-  if (names.join() !== expected.join()) return `features must be ${expected.join(', ')} in order, got ${names.join(', ')}`;
+  if (names.join() !== expected.join())
+    return `features must be ${expected.join(', ')} in order, got ${names.join(', ')}`;
   for (const [i, feature] of FEATURES.entries()) {
     const mf = m.features[i];
     if (mf.kind !== feature.kind) return `feature ${feature.name} must be ${feature.kind}`;
-    if (feature.kind === 'categorical' && (!Array.isArray(mf.categories) || mf.categories.length === 0)) return `feature ${feature.name} has no categories`;
+    if (feature.kind === 'categorical' && (!Array.isArray(mf.categories) || mf.categories.length === 0))
+      return `feature ${feature.name} has no categories`;
     if (mf.reference === undefined) return `feature ${feature.name} has no reference value`;
   }
   return null;
@@ -53,8 +65,18 @@ async function openSession(dir: string, file: string, intraOpThreads: number): P
 }
 
 /** The hot-path graph when the version has one (versions trained before it existed do not). */
-async function openDenseGraph(dir: string, manifest: ModelManifest, intraOpThreads: number): Promise<DenseGraph | undefined> {
-  if (!(await access(join(dir, DENSE_MODEL_FILE)).then(() => true, () => false))) return undefined;
+async function openDenseGraph(
+  dir: string,
+  manifest: ModelManifest,
+  intraOpThreads: number,
+): Promise<DenseGraph | undefined> {
+  if (
+    !(await access(join(dir, DENSE_MODEL_FILE)).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return undefined;
   let encoder: DenseEncoder;
   try {
     encoder = new DenseEncoder(manifest.encodedColumns ?? []);
@@ -64,9 +86,17 @@ async function openDenseGraph(dir: string, manifest: ModelManifest, intraOpThrea
   }
   const session = await openSession(dir, DENSE_MODEL_FILE, intraOpThreads);
   const input = session.inputNames[0];
-  if (session.inputNames.length !== 1 || input !== DENSE_INPUT || !session.outputNames.includes(manifest.outputs.probability)) {
+  if (
+    session.inputNames.length !== 1 ||
+    input !== DENSE_INPUT ||
+    !session.outputNames.includes(manifest.outputs.probability)
+  ) {
     await session.release().catch(() => undefined);
-    throw new ModelLoadError(dir, 'signature', `${DENSE_MODEL_FILE} must take one input ${DENSE_INPUT} and give ${manifest.outputs.probability}`);
+    throw new ModelLoadError(
+      dir,
+      'signature',
+      `${DENSE_MODEL_FILE} must take one input ${DENSE_INPUT} and give ${manifest.outputs.probability}`,
+    );
   }
   return { session, encoder };
 }
@@ -74,7 +104,8 @@ async function openDenseGraph(dir: string, manifest: ModelManifest, intraOpThrea
 function signatureProblem(session: ort.InferenceSession, manifest: ModelManifest): string | null {
   const missing = FEATURES.map((f) => f.name).filter((name) => !session.inputNames.includes(name));
   if (missing.length > 0) return `model.onnx lacks the inputs ${missing.join(', ')}`;
-  if (!session.outputNames.includes(manifest.outputs.probability)) return `model.onnx has no output ${manifest.outputs.probability}`;
+  if (!session.outputNames.includes(manifest.outputs.probability))
+    return `model.onnx has no output ${manifest.outputs.probability}`;
   return null;
 }
 
@@ -87,14 +118,22 @@ async function smokeTest(model: LoadedModel): Promise<void> {
     scores = await model.run([reference]);
     contractScores = await model.runContractGraph([reference]);
   } catch (err) {
-    throw new ModelLoadError(model.dir, 'smoke-test', `scoring the reference applicant failed: ${(err as Error).message}`);
+    throw new ModelLoadError(
+      model.dir,
+      'smoke-test',
+      `scoring the reference applicant failed: ${(err as Error).message}`,
+    );
   }
   const p = scores[0];
   if (scores.length !== 1 || !(p >= 0 && p <= 1)) {
     throw new ModelLoadError(model.dir, 'smoke-test', `the reference applicant scored ${p}, not a probability`);
   }
   if (!(Math.abs(p - contractScores[0]) <= 1e-5)) {
-    throw new ModelLoadError(model.dir, 'smoke-test', `${DENSE_MODEL_FILE} scored the reference applicant ${p}, ${ARTIFACT_FILES.model} ${contractScores[0]}`);
+    throw new ModelLoadError(
+      model.dir,
+      'smoke-test',
+      `${DENSE_MODEL_FILE} scored the reference applicant ${p}, ${ARTIFACT_FILES.model} ${contractScores[0]}`,
+    );
   }
 }
 

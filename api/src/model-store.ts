@@ -47,7 +47,10 @@ export interface ModelStoreOptions {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The models root's `current` file: what the trainer last published, gated or not. */
@@ -56,7 +59,10 @@ function pointerFile(modelDir: string): VersionSource {
   return {
     description: path,
     read: async () => {
-      const name = await readFile(path, 'utf8').then((text) => text.trim(), () => '');
+      const name = await readFile(path, 'utf8').then(
+        (text) => text.trim(),
+        () => '',
+      );
       return name === '' ? undefined : name;
     },
   };
@@ -96,7 +102,8 @@ export class ModelStore {
 
   /** Loads what MODEL_DIR names now, then follows the version source of a models root. */
   async start(): Promise<void> {
-    const follows = this.options.versionSource !== undefined || !(await exists(join(this.options.modelDir, ARTIFACT_FILES.manifest)));
+    const follows =
+      this.options.versionSource !== undefined || !(await exists(join(this.options.modelDir, ARTIFACT_FILES.manifest)));
     await this.check();
     if (!follows) return;
     this.timer = setInterval(() => void this.check(), this.options.pollMs);
@@ -133,13 +140,15 @@ export class ModelStore {
   /** SELF when MODEL_DIR is a version folder (and no source is given), else the source's name. */
   private async readTarget(): Promise<string | undefined> {
     const { modelDir, versionSource } = this.options;
-    if (!versionSource && await exists(join(modelDir, ARTIFACT_FILES.manifest))) return SELF;
+    if (!versionSource && (await exists(join(modelDir, ARTIFACT_FILES.manifest)))) return SELF;
     return this.source.read();
   }
 
   private retryDue(): boolean {
     const { retryRefusedMs } = this.options;
-    return retryRefusedMs !== undefined && this.refusedAt !== undefined && Date.now() - this.refusedAt >= retryRefusedMs;
+    return (
+      retryRefusedMs !== undefined && this.refusedAt !== undefined && Date.now() - this.refusedAt >= retryRefusedMs
+    );
   }
 
   private versionDir(target: string): string {
@@ -147,7 +156,11 @@ export class ModelStore {
     if (target === SELF) return modelDir;
     // The source names a folder inside the root, never a path elsewhere.
     if (target !== basename(target) || target.startsWith('.')) {
-      throw new ModelLoadError(modelDir, 'pointer', `${this.source.description} must name a version folder in ${modelDir}, got "${target}"`);
+      throw new ModelLoadError(
+        modelDir,
+        'pointer',
+        `${this.source.description} must name a version folder in ${modelDir}, got "${target}"`,
+      );
     }
     return join(modelDir, target);
   }
@@ -158,7 +171,10 @@ export class ModelStore {
     this.model = next;
     previous?.retire();
     this.options.metrics.modelLoaded(this.role, next.version);
-    this.options.logger.info({ role: this.role, version: next.version, dir, previous: previous?.version, source: this.source.description }, 'model serving');
+    this.options.logger.info(
+      { role: this.role, version: next.version, dir, previous: previous?.version, source: this.source.description },
+      'model serving',
+    );
     for (const resolve of this.servingWaiters.splice(0)) resolve();
   }
 
@@ -167,7 +183,10 @@ export class ModelStore {
     if (this.reportedNoTarget) return;
     this.reportedNoTarget = true;
     const serving = this.model?.version ?? null;
-    this.options.logger.warn({ source: this.source.description, serving }, serving ? 'no version named, keeping the one serving' : 'no version to serve yet, waiting');
+    this.options.logger.warn(
+      { source: this.source.description, serving },
+      serving ? 'no version named, keeping the one serving' : 'no version to serve yet, waiting',
+    );
   }
 
   private refuse(err: unknown): void {

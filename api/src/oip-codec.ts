@@ -15,7 +15,19 @@ function fail(message: string): never {
 
 // ---- JSON tensors ------------------------------------------------------------------------
 
-const NUMERIC_DATATYPES = new Set(['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
+const NUMERIC_DATATYPES = new Set([
+  'FP16',
+  'FP32',
+  'FP64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+]);
 
 /** The datatype a feature's tensor is declared with in the model metadata. */
 export function datatypeOf(feature: Feature): 'BYTES' | 'FP32' {
@@ -34,7 +46,13 @@ function inputValues(input: Partial<InferInput>, feature: Feature): unknown[] {
   const { name, shape, datatype, data } = input;
   const typeOk = feature.kind === 'categorical' ? datatype === 'BYTES' : NUMERIC_DATATYPES.has(String(datatype));
   if (!typeOk) fail(`input ${name} must have datatype ${datatypeOf(feature)}, got ${JSON.stringify(datatype)}`);
-  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && d >= 0) || (shape.length === 2 && shape[1] !== 1)) {
+  if (
+    !Array.isArray(shape) ||
+    shape.length < 1 ||
+    shape.length > 2 ||
+    !shape.every((d) => Number.isInteger(d) && d >= 0) ||
+    (shape.length === 2 && shape[1] !== 1)
+  ) {
     fail(`input ${name} must have shape [N, 1], got ${JSON.stringify(shape)}`);
   }
   if (!Array.isArray(data)) fail(`input ${name} must have a data array`);
@@ -59,7 +77,8 @@ export function inferRows(request: unknown, maxInstances: number): Record<string
   const columns = new Map<string, unknown[]>();
   for (const input of inputs as Partial<InferInput>[]) {
     const feature = FEATURES.find((f) => f.name === input?.name);
-    if (!feature) fail(`unknown input ${JSON.stringify(input?.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
+    if (!feature)
+      fail(`unknown input ${JSON.stringify(input?.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
     if (columns.has(feature.name)) fail(`input ${feature.name} is given twice`);
     columns.set(feature.name, inputValues(input, feature));
   }
@@ -68,7 +87,9 @@ export function inferRows(request: unknown, maxInstances: number): Record<string
   for (const [name, values] of columns) {
     if (values.length !== rows) fail(`input ${name} has ${values.length} rows, the others ${rows}`);
   }
-  return Array.from({ length: rows }, (_, i) => Object.fromEntries([...columns].map(([name, values]) => [name, missingAsNull(values[i])])));
+  return Array.from({ length: rows }, (_, i) =>
+    Object.fromEntries([...columns].map(([name, values]) => [name, missingAsNull(values[i])])),
+  );
 }
 
 /** The request may name outputs; the model has one. */
@@ -82,7 +103,10 @@ export function checkRequestedOutputs(request: unknown): void {
 
 /** The JSON infer answer: `probability` as an FP32 tensor of shape [N, 1]. */
 export function jsonInferAnswer(header: Record<string, unknown>, values: readonly number[]) {
-  return { ...header, outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [values.length, 1], data: values }] };
+  return {
+    ...header,
+    outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [values.length, 1], data: values }],
+  };
 }
 
 // ---- Binary tensor data extension --------------------------------------------------------
@@ -125,7 +149,8 @@ function decodeTensor(chunk: Buffer, datatype: string, name: string): (string | 
   if (datatype === 'BYTES') return decodeBytes(chunk, name);
   const reader = NUMERIC_READERS[datatype];
   if (!reader) fail(`input ${name}: binary datatype ${datatype} is not supported`);
-  if (chunk.length % reader.size !== 0) fail(`input ${name}: ${chunk.length} bytes is not a whole number of ${datatype}`);
+  if (chunk.length % reader.size !== 0)
+    fail(`input ${name}: ${chunk.length} bytes is not a whole number of ${datatype}`);
   return Array.from({ length: chunk.length / reader.size }, (_, i) => reader.read(chunk, i * reader.size));
 }
 
@@ -149,7 +174,11 @@ export function decodeInferBody(raw: Buffer, headerLength: string | undefined): 
     if (!Number.isInteger(size) || (size as number) < 0 || offset + (size as number) > raw.length) {
       fail(`input ${String(input.name)}: binary_data_size ${String(size)} runs past the end of the body`);
     }
-    input.data = decodeTensor(raw.subarray(offset, offset + (size as number)), String(input.datatype), String(input.name));
+    input.data = decodeTensor(
+      raw.subarray(offset, offset + (size as number)),
+      String(input.datatype),
+      String(input.name),
+    );
     offset += size as number;
   }
   if (offset !== raw.length) fail(`${raw.length - offset} bytes after the last binary input`);
@@ -158,17 +187,26 @@ export function decodeInferBody(raw: Buffer, headerLength: string | undefined): 
 
 /** Whether the client asked for the output as binary (Triton's client does by default). */
 export function wantsBinaryOutput(request: unknown): boolean {
-  const r = request as { parameters?: { binary_data_output?: unknown }; outputs?: { parameters?: { binary_data?: unknown } }[] } | null;
+  const r = request as {
+    parameters?: { binary_data_output?: unknown };
+    outputs?: { parameters?: { binary_data?: unknown } }[];
+  } | null;
   if (r?.parameters?.binary_data_output === true) return true;
   return Array.isArray(r?.outputs) && r.outputs.some((o) => o?.parameters?.binary_data === true);
 }
 
 /** The infer answer with `probability` as a raw little-endian FP32 tensor after the JSON header. */
-export function encodeBinaryAnswer(header: Record<string, unknown>, name: string, values: readonly number[]): { body: Buffer; headerLength: number } {
+export function encodeBinaryAnswer(
+  header: Record<string, unknown>,
+  name: string,
+  values: readonly number[],
+): { body: Buffer; headerLength: number } {
   const tensor = Buffer.from(new Float32Array(values).buffer);
-  const json = Buffer.from(JSON.stringify({
-    ...header,
-    outputs: [{ name, datatype: 'FP32', shape: [values.length, 1], parameters: { binary_data_size: tensor.length } }],
-  }));
+  const json = Buffer.from(
+    JSON.stringify({
+      ...header,
+      outputs: [{ name, datatype: 'FP32', shape: [values.length, 1], parameters: { binary_data_size: tensor.length } }],
+    }),
+  );
   return { body: Buffer.concat([json, tensor]), headerLength: json.length };
 }

@@ -17,7 +17,14 @@ import { auditDecisions } from './audit/audit-decisions.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import { completeRecord } from './request-validation.js';
 import {
-  checkRequestedOutputs, datatypeOf, decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, inferRows, jsonInferAnswer, wantsBinaryOutput,
+  checkRequestedOutputs,
+  datatypeOf,
+  decodeInferBody,
+  encodeBinaryAnswer,
+  HEADER_LENGTH,
+  inferRows,
+  jsonInferAnswer,
+  wantsBinaryOutput,
 } from './oip-codec.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
@@ -63,7 +70,12 @@ const acceptInferBody: RequestHandler = (req, _res, next) => {
     next();
     return;
   }
-  next(new RequestError(415, 'send the infer request as application/json (or with binary tensors as application/octet-stream)'));
+  next(
+    new RequestError(
+      415,
+      'send the infer request as application/json (or with binary tensors as application/octet-stream)',
+    ),
+  );
 };
 
 /** The infer request: parsed already when sent as application/json, else decoded from the raw body. */
@@ -84,7 +96,8 @@ export function oipRoutes(options: OipOptions): Router {
     const model = store.current;
     if (name !== modelName) throw new RequestError(404, `unknown model ${name}; this server serves ${modelName}`);
     if (!model) throw new RequestError(404, `model ${name} is not loaded yet`);
-    if (version !== undefined && version !== model.version) throw new RequestError(404, `model ${name} version ${version} is not served; ${model.version} is`);
+    if (version !== undefined && version !== model.version)
+      throw new RequestError(404, `model ${name} version ${version} is not served; ${model.version} is`);
     return model;
   }
 
@@ -123,10 +136,19 @@ export function oipRoutes(options: OipOptions): Router {
       const toCandidate = named ? undefined : options.versions.routeWhole(records.length, headerApplicantId(req));
       const groups = await scoreRecords(options, model, records, toCandidate, false);
       // One version answered every row: the whole request was routed, and falls back, as one group.
-      const [{ model: answered, scored: { probabilities } }] = groups;
+      const [
+        {
+          model: answered,
+          scored: { probabilities },
+        },
+      ] = groups;
       await auditDecisions(options.audit, res, 'oip', records, predictions(groups, records.length));
       const id = (request as { id?: unknown }).id;
-      const header = { model_name: modelName, model_version: answered.version, ...(typeof id === 'string' ? { id } : {}) };
+      const header = {
+        model_name: modelName,
+        model_version: answered.version,
+        ...(typeof id === 'string' ? { id } : {}),
+      };
       if (wantsBinaryOutput(request)) {
         const { body, headerLength } = encodeBinaryAnswer(header, PROBABILITY_OUTPUT, probabilities);
         res.set(HEADER_LENGTH, String(headerLength)).type('application/octet-stream').send(body);

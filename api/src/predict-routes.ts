@@ -64,9 +64,10 @@ export function predictRoutes(options: PredictRouteOptions): Router {
     const records = validRecords(live, values, isBatch ? (i) => `instances[${i}].` : () => '');
     await chargeRows(res, records.length);
     const header = headerApplicantId(req);
-    const toCandidate = versions.route(values.length, isBatch
-      ? (i) => fieldApplicantId(values[i]) ?? header
-      : () => header ?? fieldApplicantId(body));
+    const toCandidate = versions.route(
+      values.length,
+      isBatch ? (i) => fieldApplicantId(values[i]) ?? header : () => header ?? fieldApplicantId(body),
+    );
     const groups = await scoreRecords(options, live, records, toCandidate, explain);
     const answers = predictions(groups, records.length);
     await auditDecisions(options.audit, res, isBatch ? 'instances' : 'predict', records, answers);

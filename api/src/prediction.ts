@@ -43,7 +43,13 @@ export function servingModel(store: ModelStore): LoadedModel {
  * Scores validated records: `toCandidate` says per row whether a canary's candidate answers it
  * (undefined: the live model answers all). One group per version that answered.
  */
-export async function scoreRecords(scoring: Scoring, live: LoadedModel, records: readonly LoanRecord[], toCandidate: readonly boolean[] | undefined, explain: boolean): Promise<ScoredGroup[]> {
+export async function scoreRecords(
+  scoring: Scoring,
+  live: LoadedModel,
+  records: readonly LoanRecord[],
+  toCandidate: readonly boolean[] | undefined,
+  explain: boolean,
+): Promise<ScoredGroup[]> {
   const groups = await scoring.versions.score(live, records, toCandidate, explain);
   for (const group of groups) {
     scoring.metrics.recordScores(group.scored.probabilities, group.model.threshold);

@@ -32,7 +32,10 @@ export function requestLogging(logger: Logger): RequestHandler {
       const start = performance.now();
       res.on('finish', () => {
         const ms = Math.round((performance.now() - start) * 1000) / 1000;
-        logger.info({ reqId, method: req.method, url: req.originalUrl, statusCode: res.statusCode, ms }, 'request completed');
+        logger.info(
+          { reqId, method: req.method, url: req.originalUrl, statusCode: res.statusCode, ms },
+          'request completed',
+        );
       });
     }
     next();

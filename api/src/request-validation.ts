@@ -5,7 +5,14 @@
  * model was trained on, null only where the feature is nullable. Every bad field is reported.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { APPLICANT_ID_FIELD, featureByName, type Feature, type LoanRecord, type ManifestFeature, type ModelManifest } from '@peerloan/contracts';
+import {
+  APPLICANT_ID_FIELD,
+  featureByName,
+  type Feature,
+  type LoanRecord,
+  type ManifestFeature,
+  type ModelManifest,
+} from '@peerloan/contracts';
 import type { FieldProblem } from './errors/request-error.js';
 
 /** What a field must be, as told to a client whose value is not that. */
@@ -58,7 +65,10 @@ function recordSchema(rules: readonly FieldRule[]): object {
   return {
     type: 'object',
     additionalProperties: false,
-    properties: { ...Object.fromEntries(rules.map((rule) => [rule.name, propertySchema(rule)])), [APPLICANT_ID_FIELD]: APPLICANT_ID_SCHEMA },
+    properties: {
+      ...Object.fromEntries(rules.map((rule) => [rule.name, propertySchema(rule)])),
+      [APPLICANT_ID_FIELD]: APPLICANT_ID_SCHEMA,
+    },
     // A nullable feature may be left out: absent and null both mean missing.
     required: rules.filter((rule) => !rule.nullable).map((rule) => rule.name),
   };
@@ -66,7 +76,8 @@ function recordSchema(rules: readonly FieldRule[]): object {
 
 export function describeRule(rule: FieldRule): string {
   const orNull = rule.nullable ? ' or null' : '';
-  if (rule.kind === 'categorical') return `must be one of ${(rule.categories ?? []).map((c) => JSON.stringify(c)).join(', ')}${orNull}`;
+  if (rule.kind === 'categorical')
+    return `must be one of ${(rule.categories ?? []).map((c) => JSON.stringify(c)).join(', ')}${orNull}`;
   const what = rule.integer ? 'a whole number' : 'a number';
   return `must be ${what} from ${rule.min} to ${rule.max}${orNull}`;
 }
@@ -76,7 +87,12 @@ function shown(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function problemsOf(errors: readonly ErrorObject[], record: Record<string, unknown>, rules: ReadonlyMap<string, FieldRule>, prefix: string): FieldProblem[] {
+function problemsOf(
+  errors: readonly ErrorObject[],
+  record: Record<string, unknown>,
+  rules: ReadonlyMap<string, FieldRule>,
+  prefix: string,
+): FieldProblem[] {
   const byField = new Map<string, string>();
   for (const error of errors) {
     if (error.keyword === 'required') {
@@ -87,7 +103,8 @@ function problemsOf(errors: readonly ErrorObject[], record: Record<string, unkno
       const field = error.instancePath.slice(1);
       const rule = rules.get(field);
       if (rule && !byField.has(field)) byField.set(field, `${describeRule(rule)}, got ${shown(record[field])}`);
-      if (field === APPLICANT_ID_FIELD) byField.set(field, `must be a string or a number (the applicant's id), got ${shown(record[field])}`);
+      if (field === APPLICANT_ID_FIELD)
+        byField.set(field, `must be a string or a number (the applicant's id), got ${shown(record[field])}`);
     }
   }
   // In the schema's order, unknown fields last: the same request always reads the same way.
@@ -105,7 +122,12 @@ export function compileRecordValidator(manifest: ModelManifest): RecordValidator
     rules,
     check(value, prefix = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return [{ field: prefix ? prefix.replace(/\.$/, '') : '(body)', message: `must be a JSON object with the model's features, got ${shown(value)}` }];
+        return [
+          {
+            field: prefix ? prefix.replace(/\.$/, '') : '(body)',
+            message: `must be a JSON object with the model's features, got ${shown(value)}`,
+          },
+        ];
       }
       if (validate(value)) return [];
       return problemsOf(validate.errors ?? [], value as Record<string, unknown>, ruleMap, prefix);

@@ -34,7 +34,9 @@ export interface RunningServer {
 }
 
 /** The package version answers /v2 server metadata (dist/src/ -> the package folder). */
-const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const SERVER_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** Runs at most one onnxruntime call at a time: requests arriving meanwhile coalesce. */
 const MAX_CONCURRENT_RUNS = 1;
@@ -62,7 +64,11 @@ function liveStore(config: ServerConfig, logger: Logger, metrics: Metrics, batch
 }
 
 /** The candidate the operator names, if any, with its store; its runs stay out of the live batch-size histogram. */
-function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { config: CandidateConfig; store: ModelStore } | undefined {
+function candidateOf(
+  config: ServerConfig,
+  logger: Logger,
+  metrics: Metrics,
+): { config: CandidateConfig; store: ModelStore } | undefined {
   const candidate = config.rollout?.candidate;
   if (!config.rollout || !candidate) return undefined;
   const store = new ModelStore({
@@ -70,7 +76,11 @@ function candidateOf(config: ServerConfig, logger: Logger, metrics: Metrics): { 
     versionSource: namedVersion(ROLLOUT_ENV.candidateVersion, candidate.version),
     retryRefusedMs: config.modelRetryMs,
     pollMs: config.modelPollMs,
-    batching: { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, intraOpThreads: config.intraOpThreads },
+    batching: {
+      maxBatchRows: config.maxBatchRows,
+      maxConcurrentRuns: MAX_CONCURRENT_RUNS,
+      intraOpThreads: config.intraOpThreads,
+    },
     logger,
     metrics,
     role: 'candidate',
@@ -82,23 +92,44 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const metrics = new Metrics();
   // First: a bad API keys file stops the start before anything else runs.
   const auth = await Authentication.open(config.auth, logger, metrics.registry);
-  const store = liveStore(config, logger, metrics, { maxBatchRows: config.maxBatchRows, maxConcurrentRuns: MAX_CONCURRENT_RUNS, intraOpThreads: config.intraOpThreads, onRun: (rows) => metrics.batchRows.observe(rows) });
+  const store = liveStore(config, logger, metrics, {
+    maxBatchRows: config.maxBatchRows,
+    maxConcurrentRuns: MAX_CONCURRENT_RUNS,
+    intraOpThreads: config.intraOpThreads,
+    onRun: (rows) => metrics.batchRows.observe(rows),
+  });
   const candidate = candidateOf(config, logger, metrics);
   // Both first loads run before the server listens: the candidate's outcome is waited for, not its
   // success (a missing or broken candidate still gives a ready pod, answering with live only), so a
   // fresh pod never counts rows against a candidate that is merely still loading.
   await Promise.all([store.start(), candidate?.store.start()]);
   const versions = new ServingVersions({ live: store, candidate, registry: metrics.registry, logger });
-  const predictionLog = config.redisUrl && config.predictionLogSample > 0
-    ? new PredictionLog({ redisUrl: config.redisUrl, sampleRate: config.predictionLogSample, maxBuffered: config.predictionLogBuffer, flushMs: config.predictionLogFlushMs, logger, registry: metrics.registry })
-    : undefined;
+  const predictionLog =
+    config.redisUrl && config.predictionLogSample > 0
+      ? new PredictionLog({
+          redisUrl: config.redisUrl,
+          sampleRate: config.predictionLogSample,
+          maxBuffered: config.predictionLogBuffer,
+          flushMs: config.predictionLogFlushMs,
+          logger,
+          registry: metrics.registry,
+        })
+      : undefined;
   const batches = config.redisUrl ? new BatchService(config.redisUrl, config.batchResultTtlSeconds) : undefined;
   // readConfig refuses budgets without REDIS_URL.
   const budgetRedis = config.rateLimit && config.redisUrl ? redisConnection(config.redisUrl, 'producer') : undefined;
-  const budgets = config.rateLimit && budgetRedis ? new ClientBudgets(config.rateLimit, budgetRedis, metrics.registry) : undefined;
-  const audit = config.redisUrl && config.auditMode !== 'off'
-    ? new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry })
-    : undefined;
+  const budgets =
+    config.rateLimit && budgetRedis ? new ClientBudgets(config.rateLimit, budgetRedis, metrics.registry) : undefined;
+  const audit =
+    config.redisUrl && config.auditMode !== 'off'
+      ? new AuditTrail({
+          mode: config.auditMode,
+          redisUrl: config.redisUrl,
+          dedupSeconds: config.auditDedupSeconds,
+          logger,
+          registry: metrics.registry,
+        })
+      : undefined;
   let accepting = true;
   const app = createApp({
     audit,
@@ -149,7 +180,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     clearTimeout(deadline);
     auth.close();
     budgetRedis?.disconnect();
-    await settledWithin(Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]), Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
+    await settledWithin(
+      Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]),
+      Math.max(0, config.shutdownTimeoutMs - drainMs - 100),
+    );
   }
 
   return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };

@@ -21,9 +21,17 @@ export function armShutdownDeadline(timeoutMs: number, logger: Logger): void {
 /** Resolves with the promise's outcome, or with 'timeout' after ms (never rejects). */
 export async function settledWithin(work: Promise<unknown>, ms: number): Promise<'done' | 'failed' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ms); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
   try {
-    return await Promise.race([work.then(() => 'done' as const, () => 'failed' as const), timeout]);
+    return await Promise.race([
+      work.then(
+        () => 'done' as const,
+        () => 'failed' as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -51,32 +51,74 @@ function driftSettings(config: WorkerConfig, model: LiveVersionWatch | undefined
   return () => specDriftSettings(model.model?.spec.drift, config.driftWindowEvents);
 }
 
-function startWorkers(config: WorkerConfig, store: ModelStore, metrics: Metrics, logger: Logger, kubeConfig: k8s.KubeConfig | undefined, model: LiveVersionWatch | undefined): Worker[] {
+function startWorkers(
+  config: WorkerConfig,
+  store: ModelStore,
+  metrics: Metrics,
+  logger: Logger,
+  kubeConfig: k8s.KubeConfig | undefined,
+  model: LiveVersionWatch | undefined,
+): Worker[] {
   const workers: Worker[] = [];
   if (config.roles.includes('batch')) {
-    const audit = config.auditMode === 'off' ? undefined : new AuditTrail({ mode: config.auditMode, redisUrl: config.redisUrl, dedupSeconds: config.auditDedupSeconds, logger, registry: metrics.registry });
-    workers.push(...startBatchWorkers({ redisUrl: config.redisUrl, store, resultTtlSeconds: config.batchResultTtlSeconds, lockMs: config.batchLockMs, concurrency: config.batchConcurrency, audit }));
+    const audit =
+      config.auditMode === 'off'
+        ? undefined
+        : new AuditTrail({
+            mode: config.auditMode,
+            redisUrl: config.redisUrl,
+            dedupSeconds: config.auditDedupSeconds,
+            logger,
+            registry: metrics.registry,
+          });
+    workers.push(
+      ...startBatchWorkers({
+        redisUrl: config.redisUrl,
+        store,
+        resultTtlSeconds: config.batchResultTtlSeconds,
+        lockMs: config.batchLockMs,
+        concurrency: config.batchConcurrency,
+        audit,
+      }),
+    );
   }
   if (config.roles.includes('drift')) {
     const notifier = driftNotifier(config, logger, kubeConfig);
-    const { worker, monitor } = startDriftWorker({ redisUrl: config.redisUrl, store, notifier, settings: driftSettings(config, model), registry: metrics.registry, logger });
-    model?.onChange(() => void monitor.settingsChanged().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'drift window close failed')));
+    const { worker, monitor } = startDriftWorker({
+      redisUrl: config.redisUrl,
+      store,
+      notifier,
+      settings: driftSettings(config, model),
+      registry: metrics.registry,
+      logger,
+    });
+    model?.onChange(
+      () =>
+        void monitor
+          .settingsChanged()
+          .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'drift window close failed')),
+    );
     workers.push(worker);
   }
   return workers;
 }
 
 function serveHealth(config: WorkerConfig, metrics: Metrics, store: ModelStore) {
-  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const json = (res: ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
-      void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+      void metrics.registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       return;
     }
     if (req.url === '/healthz') return json(res, 200, { status: 'ok' });
     if (req.url === '/readyz') {
       const model = store.current;
-      return model ? json(res, 200, { status: 'ready', modelVersion: model.version }) : json(res, 503, { status: 'waiting', reason: 'no model version to serve yet' });
+      return model
+        ? json(res, 200, { status: 'ready', modelVersion: model.version })
+        : json(res, 503, { status: 'waiting', reason: 'no model version to serve yet' });
     }
     json(res, 404, { error: 'not found' });
   });
@@ -90,7 +132,10 @@ function serveHealth(config: WorkerConfig, metrics: Metrics, store: ModelStore) 
  * ends when Redis is gone. True when the graceful close finished.
  */
 async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logger: Logger): Promise<boolean> {
-  const outcome = await settledWithin(Promise.all(workers.map((w) => w.close())), Math.floor(timeoutMs * GRACEFUL_SHARE));
+  const outcome = await settledWithin(
+    Promise.all(workers.map((w) => w.close())),
+    Math.floor(timeoutMs * GRACEFUL_SHARE),
+  );
   if (outcome === 'done') return true;
   logger.warn({ outcome }, 'workers did not close in time; closing by force');
   // The rest of the timeout, less a margin for the exit itself, split between the forced close and the disconnect.
@@ -113,16 +158,30 @@ async function main(): Promise<void> {
   const metrics = new Metrics();
   const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
-  const liveVersion = config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
+  const liveVersion =
+    config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
   const store = new ModelStore({
-    modelDir: config.modelDir, pollMs: config.modelPollMs, versionSource, retryRefusedMs: liveVersion ? config.modelRetryMs : undefined,
-    batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1, intraOpThreads: config.intraOpThreads }, logger, metrics,
+    modelDir: config.modelDir,
+    pollMs: config.modelPollMs,
+    versionSource,
+    retryRefusedMs: liveVersion ? config.modelRetryMs : undefined,
+    batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1, intraOpThreads: config.intraOpThreads },
+    logger,
+    metrics,
   });
   const server = serveHealth(config, metrics, store);
   // The archiver needs no model: it starts at once and drains the audit stream to the data volume.
   const archiver = config.roles.includes('audit')
-    ? new AuditArchiver({ redisUrl: config.redisUrl, dir: config.auditDir, retentionDays: config.auditRetentionDays, intervalMs: config.auditArchiveIntervalMs, consumer: `${hostname()}-${process.pid}`, logger, registry: metrics.registry })
+    ? new AuditArchiver({
+        redisUrl: config.redisUrl,
+        dir: config.auditDir,
+        retentionDays: config.auditRetentionDays,
+        intervalMs: config.auditArchiveIntervalMs,
+        consumer: `${hostname()}-${process.pid}`,
+        logger,
+        registry: metrics.registry,
+      })
     : undefined;
   archiver?.start();
   const workers: Worker[] = [];
@@ -139,7 +198,11 @@ async function main(): Promise<void> {
     void liveVersion?.stop();
     store.stop();
     server.close();
-    Promise.all([closeWorkers(workers, config.shutdownTimeoutMs, logger), archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)), settledWithin(batchMetrics?.close() ?? Promise.resolve(), Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE))]).then(([graceful]) => process.exit(graceful ? 0 : 1));
+    Promise.all([
+      closeWorkers(workers, config.shutdownTimeoutMs, logger),
+      archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
+      settledWithin(batchMetrics?.close() ?? Promise.resolve(), Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
+    ]).then(([graceful]) => process.exit(graceful ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -154,7 +217,15 @@ async function main(): Promise<void> {
   if (stopping) return;
   workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
   batchMetrics?.watch(workers);
-  logger.info({ roles: config.roles, modelDir: config.modelDir, model: store.current?.version ?? null, source: versionSource?.description ?? config.modelDir }, 'workers started');
+  logger.info(
+    {
+      roles: config.roles,
+      modelDir: config.modelDir,
+      model: store.current?.version ?? null,
+      source: versionSource?.description ?? config.modelDir,
+    },
+    'workers started',
+  );
 }
 
 void main();

@@ -26,7 +26,11 @@ const TEXT_COLUMNS = new Set(['purpose', 'grade', 'emp_length', 'home_ownership'
 
 /** The export CLI over every day: its stdout. */
 async function exportAll(dir: string, format: 'csv' | 'jsonl'): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'export', '--dir', dir, '--from', '2000-01-01', '--to', '2100-01-01', '--format', format], { maxBuffer: 1 << 28 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [CLI, 'export', '--dir', dir, '--from', '2000-01-01', '--to', '2100-01-01', '--format', format],
+    { maxBuffer: 1 << 28 },
+  );
   return stdout;
 }
 
@@ -38,7 +42,14 @@ interface Call {
 }
 
 function inferBody(records: readonly LoanRecord[]) {
-  return { inputs: FEATURES.map((f) => ({ name: f.name, shape: [records.length, 1], datatype: TEXT_COLUMNS.has(f.name) ? 'BYTES' : 'FP32', data: records.map((r) => r[f.name]) })) };
+  return {
+    inputs: FEATURES.map((f) => ({
+      name: f.name,
+      shape: [records.length, 1],
+      datatype: TEXT_COLUMNS.has(f.name) ? 'BYTES' : 'FP32',
+      data: records.map((r) => r[f.name]),
+    })),
+  };
 }
 
 /** 1,000 single predictions, 400 instances requests of 20 and 100 OIP requests of 10, interleaved: 10,000 decisions. */
@@ -46,8 +57,16 @@ function plannedCalls(people: readonly LoanRecord[]): Call[] {
   let next = 0;
   const take = (n: number) => people.slice(next, (next += n));
   const singles = Array.from({ length: 1000 }, () => ({ path: '/predict', body: take(1)[0] as unknown, rows: 1 }));
-  const oip = Array.from({ length: 100 }, () => ({ path: '/v2/models/loan-risk/infer', body: inferBody(take(10)) as unknown, rows: 10 }));
-  const instances = Array.from({ length: 400 }, () => ({ path: '/predict?explain=false', body: { instances: take(20) } as unknown, rows: 20 }));
+  const oip = Array.from({ length: 100 }, () => ({
+    path: '/v2/models/loan-risk/infer',
+    body: inferBody(take(10)) as unknown,
+    rows: 10,
+  }));
+  const instances = Array.from({ length: 400 }, () => ({
+    path: '/predict?explain=false',
+    body: { instances: take(20) } as unknown,
+    rows: 20,
+  }));
   const calls: Call[] = [];
   for (let i = 0; i < 1000; i++) {
     for (const c of [singles[i], instances[i], oip[i]]) if (c) calls.push({ ...c, id: `audit-${calls.length}` });
@@ -79,10 +98,20 @@ describe('decision audit trail', () => {
     await mkdir(join(auditDir, '2001/02/03'), { recursive: true });
     await writeFile(join(auditDir, '2001/02/03/part-old.jsonl.gz'), gzipSync('{"id":"old"}\n'));
     api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: 'required', PREDICTION_LOG_SAMPLE: '0' });
-    worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'audit', AUDIT_DIR: auditDir, AUDIT_RETENTION_DAYS: '30', AUDIT_ARCHIVE_INTERVAL_MS: '100' });
+    worker = WorkerProcess.start({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      WORKER_ROLES: 'audit',
+      AUDIT_DIR: auditDir,
+      AUDIT_RETENTION_DAYS: '30',
+      AUDIT_ARCHIVE_INTERVAL_MS: '100',
+    });
     const people = applicants(10_000, 2024);
     const calls = plannedCalls(people);
-    assert.equal(calls.reduce((n, c) => n + c.rows, 0), 10_000);
+    assert.equal(
+      calls.reduce((n, c) => n + c.rows, 0),
+      10_000,
+    );
     const url = api.url;
 
     let refused = 0;
@@ -90,7 +119,11 @@ describe('decision audit trail', () => {
     /** Sends until answered 200, with the same X-Request-Id each time. */
     const send = async (c: Call) => {
       for (;;) {
-        const res = await fetch(`${url}${c.path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': c.id }, body: JSON.stringify(c.body) });
+        const res = await fetch(`${url}${c.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': c.id },
+          body: JSON.stringify(c.body),
+        });
         const body = await res.json();
         if (res.status === 200) return;
         assert.equal(res.status, 503, JSON.stringify(body));
@@ -102,27 +135,36 @@ describe('decision audit trail', () => {
     let done = 0;
     let restarted: Promise<void> | undefined;
     const queue = [...calls];
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) {
-        await send(c);
-        done += 1;
-        if (done === 750) {
-          restarted = (async () => {
-            await redis.stop();
-            await eventually('a request is refused', async () => refused > 0);
-            await redis.resume();
-          })();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          await send(c);
+          done += 1;
+          if (done === 750) {
+            restarted = (async () => {
+              await redis.stop();
+              await eventually('a request is refused', async () => refused > 0);
+              await redis.resume();
+            })();
+          }
         }
-      }
-    }));
+      }),
+    );
     await restarted;
     assert.ok(refused > 0, 'the outage refused some requests');
     assert.match(refusal.error, /audit trail/);
 
-    await eventually('the archiver wrote every record', async () => {
-      return (await exportAll(auditDir, 'jsonl')).trim().split('\n').filter(Boolean).length >= 10_000;
-    }, 3000);
-    const records = (await exportAll(auditDir, 'jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    await eventually(
+      'the archiver wrote every record',
+      async () => {
+        return (await exportAll(auditDir, 'jsonl')).trim().split('\n').filter(Boolean).length >= 10_000;
+      },
+      3000,
+    );
+    const records = (await exportAll(auditDir, 'jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(records.length, 10_000);
     assert.equal(new Set(records.map((r) => r.id)).size, 10_000);
     // Every request once: as many records per request id as its rows, whatever its retries.
@@ -134,7 +176,11 @@ describe('decision audit trail', () => {
     const walk = async (dir: string): Promise<void> => {
       for (const e of await readdir(dir, { withFileTypes: true })) {
         if (e.isDirectory()) await walk(join(dir, e.name));
-        else lines += gunzipSync(await readFile(join(dir, e.name))).toString().trim().split('\n').length;
+        else
+          lines += gunzipSync(await readFile(join(dir, e.name)))
+            .toString()
+            .trim()
+            .split('\n').length;
       }
     };
     await walk(auditDir);
@@ -166,17 +212,41 @@ describe('decision audit trail', () => {
     const csvSingle = csvRows.find((r) => r.id === single.id)!;
     assert.deepEqual(JSON.parse(csvSingle.reasons), single.reasons);
     assert.equal(Number(csvSingle.probability), single.probability);
-    await assert.rejects(promisify(execFile)(process.execPath, [CLI, 'export', '--dir', auditDir, '--from', 'yesterday', '--to', '2100-01-01']), /--from must be a date/);
+    await assert.rejects(
+      promisify(execFile)(process.execPath, [
+        CLI,
+        'export',
+        '--dir',
+        auditDir,
+        '--from',
+        'yesterday',
+        '--to',
+        '2100-01-01',
+      ]),
+      /--from must be a date/,
+    );
   });
 
   test('best-effort: answers while Redis is away and counts the lost records', async () => {
     await api?.shutdown();
-    api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: 'best-effort', PREDICTION_LOG_SAMPLE: '0' });
+    api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      AUDIT_MODE: 'best-effort',
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     await redis.stop();
     const people = applicants(30, 99);
-    const res = await fetch(`${api.url}/predict?explain=false`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: people }) });
+    const res = await fetch(`${api.url}/predict?explain=false`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: people }),
+    });
     assert.equal(res.status, 200);
-    await eventually('the loss is counted', async () => (await metricValue(api!.url, 'loanrisk_audit_records_total{outcome="lost"}')) === 30);
+    await eventually(
+      'the loss is counted',
+      async () => (await metricValue(api!.url, 'loanrisk_audit_records_total{outcome="lost"}')) === 30,
+    );
     await redis.resume();
   });
 });

@@ -21,11 +21,21 @@ const applicant = applicants(1)[0];
 /** Rows scored so far, from /metrics (which itself needs no credential). */
 async function rowsScored(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith('loanrisk_predictions_total{')).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('loanrisk_predictions_total{'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
 function oipBody() {
-  return { inputs: FEATURES.map((f) => ({ name: f.name, shape: [1, 1], datatype: f.kind === 'numeric' ? 'FP32' : 'BYTES', data: [applicant[f.name] ?? (f.kind === 'numeric' ? null : '')] })) };
+  return {
+    inputs: FEATURES.map((f) => ({
+      name: f.name,
+      shape: [1, 1],
+      datatype: f.kind === 'numeric' ? 'FP32' : 'BYTES',
+      data: [applicant[f.name] ?? (f.kind === 'numeric' ? null : '')],
+    })),
+  };
 }
 
 function bearer(jwt: string): Record<string, string> {
@@ -36,7 +46,10 @@ function assertRefused(res: JsonResponse, status: 401 | 403, message: RegExp): v
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.equal(typeof res.body.error, 'string');
   assert.match(res.body.error, message);
-  assert.ok(res.headers.get('www-authenticate')?.includes('realm="peerloan-api"'), `WWW-Authenticate: ${res.headers.get('www-authenticate')}`);
+  assert.ok(
+    res.headers.get('www-authenticate')?.includes('realm="peerloan-api"'),
+    `WWW-Authenticate: ${res.headers.get('www-authenticate')}`,
+  );
 }
 
 describe('authentication', () => {
@@ -56,7 +69,12 @@ describe('authentication', () => {
     jwks = await JwksServer.start([rsa, ec]);
     volume = new SecretVolume(await tempDir('api-keys'));
     await volume.create(keysFileText([scorer, batcher]));
-    api = await startApi({ MODEL_DIR: root, ...jwtEnv(jwks), AUTH_API_KEYS_FILE: volume.file, AUTH_API_KEYS_POLL_MS: '20' });
+    api = await startApi({
+      MODEL_DIR: root,
+      ...jwtEnv(jwks),
+      AUTH_API_KEYS_FILE: volume.file,
+      AUTH_API_KEYS_POLL_MS: '20',
+    });
   });
   after(async () => {
     await api?.shutdown();
@@ -64,7 +82,16 @@ describe('authentication', () => {
   });
 
   test('health, readiness, metrics, OIP health and metadata and the web page need no credential', async () => {
-    for (const path of ['/healthz', '/readyz', '/metrics', '/v2/health/live', '/v2/health/ready', '/v2', '/v2/models/loan-risk', '/']) {
+    for (const path of [
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/v2/health/live',
+      '/v2/health/ready',
+      '/v2',
+      '/v2/models/loan-risk',
+      '/',
+    ]) {
       const res = await fetch(`${api.url}${path}`);
       assert.equal(res.status, 200, path);
     }
@@ -73,7 +100,11 @@ describe('authentication', () => {
   test('no credential: 401 with a JSON error naming both ways in, and nothing is scored', async () => {
     const before = await rowsScored(api.url);
     assertRefused(await postJson(`${api.url}/predict`, applicant), 401, /credential is required.*Bearer.*X-API-Key/);
-    assertRefused(await postJson(`${api.url}/predict`, { instances: [applicant, applicant] }), 401, /credential is required/);
+    assertRefused(
+      await postJson(`${api.url}/predict`, { instances: [applicant, applicant] }),
+      401,
+      /credential is required/,
+    );
     const oip = await postJson(`${api.url}/v2/models/loan-risk/infer`, oipBody());
     assertRefused(oip, 401, /credential is required/);
     assert.deepEqual(Object.keys(oip.body), ['error'], 'the OIP error shape under /v2');
@@ -99,10 +130,26 @@ describe('authentication', () => {
     const refused = await postJson(`${api.url}/predict`, applicant, bearer(batchOnly));
     assertRefused(refused, 403, /lacks the predict scope/);
     assert.match(refused.headers.get('www-authenticate')!, /error="insufficient_scope", .*scope="predict"/);
-    assertRefused(await postJson(`${api.url}/predict`, applicant, bearer(await token(rsa, { scope: '' }))), 403, /lacks the predict scope/);
-    assertRefused(await postJson(`${api.url}/predict`, applicant, { 'x-api-key': batcher.key }), 403, /portfolio-job lacks the predict scope/);
-    assertRefused(await call(`${api.url}/batches/1`, { headers: bearer(await token(rsa, { scope: 'predict' })) }), 403, /lacks the batch scope/);
-    assertRefused(await call(`${api.url}/batches/1`, { headers: { 'x-api-key': scorer.key } }), 403, /risk-team lacks the batch scope/);
+    assertRefused(
+      await postJson(`${api.url}/predict`, applicant, bearer(await token(rsa, { scope: '' }))),
+      403,
+      /lacks the predict scope/,
+    );
+    assertRefused(
+      await postJson(`${api.url}/predict`, applicant, { 'x-api-key': batcher.key }),
+      403,
+      /portfolio-job lacks the predict scope/,
+    );
+    assertRefused(
+      await call(`${api.url}/batches/1`, { headers: bearer(await token(rsa, { scope: 'predict' })) }),
+      403,
+      /lacks the batch scope/,
+    );
+    assertRefused(
+      await call(`${api.url}/batches/1`, { headers: { 'x-api-key': scorer.key } }),
+      403,
+      /risk-team lacks the batch scope/,
+    );
     assert.equal(await rowsScored(api.url), before);
     // With the scope, the batch routes are reached (this server has no Redis, so they say so).
     const through = await call(`${api.url}/batches/1`, { headers: { 'x-api-key': batcher.key } });
@@ -133,8 +180,13 @@ describe('authentication', () => {
   });
 
   test('alg none, HMAC, malformed tokens and headers, unknown or forged keys: 401', async () => {
-    const unsigned = new UnsecuredJWT({ scope: 'predict batch' }).setIssuer(jwks.url).setSubject('x').setIssuer('https://issuer.test.peerloan.io/')
-      .setAudience('loan-risk-api').setExpirationTime('5m').encode();
+    const unsigned = new UnsecuredJWT({ scope: 'predict batch' })
+      .setIssuer(jwks.url)
+      .setSubject('x')
+      .setIssuer('https://issuer.test.peerloan.io/')
+      .setAudience('loan-risk-api')
+      .setExpirationTime('5m')
+      .encode();
     const stranger = await signingKey('stranger');
     const forger = await signingKey(rsa.kid);
     const [, payload] = (await token(rsa)).split('.');
@@ -148,7 +200,11 @@ describe('authentication', () => {
       ['basic', 'Basic dXNlcjpwYXNz', /must be "Bearer <token>"/],
       ['unknown kid', `Bearer ${await token(stranger)}`, /key the issuer does not publish/],
       ['forged with a published kid', `Bearer ${await token(forger)}`, /signature does not verify/],
-      ['signature stripped', `Bearer ${(await token(rsa)).replace(/\.[^.]+$/, '.')}`, /signature does not verify|not a valid/],
+      [
+        'signature stripped',
+        `Bearer ${(await token(rsa)).replace(/\.[^.]+$/, '.')}`,
+        /signature does not verify|not a valid/,
+      ],
     ];
     const before = await rowsScored(api.url);
     for (const [what, authorization, message] of cases) {
@@ -171,36 +227,60 @@ describe('authentication', () => {
     jwks.withdraw(rsa.kid);
     // The cached set still holds rsa-1 until a fetch: a token with an unknown kid triggers one.
     await postJson(`${api.url}/predict`, applicant, bearer(await token(await signingKey('rsa-3'))));
-    assertRefused(await postJson(`${api.url}/predict`, applicant, bearer(await token(rsa))), 401, /key the issuer does not publish/);
+    assertRefused(
+      await postJson(`${api.url}/predict`, applicant, bearer(await token(rsa))),
+      401,
+      /key the issuer does not publish/,
+    );
     jwks.publish(rsa);
   });
 
   test('API keys: a known key scores, an unknown one is 401, and a rotated Secret takes effect without a restart', async () => {
     assert.equal((await postJson(`${api.url}/predict`, applicant, { 'x-api-key': scorer.key })).status, 200);
-    assertRefused(await postJson(`${api.url}/predict`, applicant, { 'x-api-key': 'plk_guess' }), 401, /API key is not known/);
+    assertRefused(
+      await postJson(`${api.url}/predict`, applicant, { 'x-api-key': 'plk_guess' }),
+      401,
+      /API key is not known/,
+    );
     const successor = newKey('risk-team', ['predict']);
     await volume.update(keysFileText([successor, batcher]));
-    await eventually('the new key is accepted', async () => (await postJson(`${api.url}/predict`, applicant, { 'x-api-key': successor.key })).status === 200);
+    await eventually(
+      'the new key is accepted',
+      async () => (await postJson(`${api.url}/predict`, applicant, { 'x-api-key': successor.key })).status === 200,
+    );
     assertRefused(await postJson(`${api.url}/predict`, applicant, { 'x-api-key': scorer.key }), 401, /not known/);
     // A broken update changes nothing: the loaded keys stay.
     await volume.update('{"keys": [{"client": "x", "sha256": "short"}]}');
-    await eventually('the broken file is seen and refused', async () => (await metricValue(api.url, 'loanrisk_api_keys_reloads_total{result="refused"}')) >= 1);
+    await eventually(
+      'the broken file is seen and refused',
+      async () => (await metricValue(api.url, 'loanrisk_api_keys_reloads_total{result="refused"}')) >= 1,
+    );
     assert.equal((await postJson(`${api.url}/predict`, applicant, { 'x-api-key': successor.key })).status, 200);
   });
 
   test('half a JWT setting, a bad JWKS URL or a bad keys file stops the start with the reason', async () => {
     assert.throws(() => readConfig({ AUTH_JWKS_URL: jwks.url }), ConfigError);
     assert.throws(() => readConfig({ AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' }), ConfigError);
-    assert.throws(() => readConfig({ AUTH_JWKS_URL: 'file:///etc/passwd', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' }), /http\(s\) URL/);
+    assert.throws(
+      () => readConfig({ AUTH_JWKS_URL: 'file:///etc/passwd', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' }),
+      /http\(s\) URL/,
+    );
     const bad = new SecretVolume(await tempDir('api-keys-bad'));
     await bad.create('{"keys": [{"client": "x", "sha256": "00", "scopes": ["admin"]}]}');
-    await assert.rejects(startApi({ MODEL_DIR: root, AUTH_API_KEYS_FILE: bad.file }), /sha256 must match pattern.*|must be equal to one of the allowed values/);
-    await assert.rejects(startApi({ MODEL_DIR: root, AUTH_API_KEYS_FILE: `${bad.dir}/missing.json` }), /cannot read AUTH_API_KEYS_FILE/);
+    await assert.rejects(
+      startApi({ MODEL_DIR: root, AUTH_API_KEYS_FILE: bad.file }),
+      /sha256 must match pattern.*|must be equal to one of the allowed values/,
+    );
+    await assert.rejects(
+      startApi({ MODEL_DIR: root, AUTH_API_KEYS_FILE: `${bad.dir}/missing.json` }),
+      /cannot read AUTH_API_KEYS_FILE/,
+    );
   });
 
   test('the refusals are counted by reason on /metrics', async () => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    for (const reason of ['missing', 'invalid', 'scope']) assert.match(text, new RegExp(`loanrisk_auth_refusals_total\\{reason="${reason}"\\} [1-9]`));
+    for (const reason of ['missing', 'invalid', 'scope'])
+      assert.match(text, new RegExp(`loanrisk_auth_refusals_total\\{reason="${reason}"\\} [1-9]`));
   });
 
   test('without AUTH_* every caller is anonymous and scores', async () => {

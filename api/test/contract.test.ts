@@ -18,7 +18,12 @@ function inferBody(records: readonly LoanRecord[], nested = false) {
     id: 'req-1',
     inputs: FEATURES.map((f) => {
       const data = records.map((r) => r[f.name]);
-      return { name: f.name, shape: [records.length, 1], datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32', data: nested ? data.map((v) => [v]) : data };
+      return {
+        name: f.name,
+        shape: [records.length, 1],
+        datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32',
+        data: nested ? data.map((v) => [v]) : data,
+      };
     }),
   };
 }
@@ -51,7 +56,10 @@ describe('prediction API contracts', () => {
     const { body } = await postJson(`${api.url}/predict`, risky);
     assert.ok(body.reasons.length > 0, 'a risky applicant has reasons');
     const contributions = body.reasons.map((r: { contribution: number }) => r.contribution);
-    assert.deepEqual(contributions, [...contributions].sort((a, b) => b - a));
+    assert.deepEqual(
+      contributions,
+      [...contributions].sort((a, b) => b - a),
+    );
     const manifest = api.store.current!.manifest;
     for (const reason of body.reasons) {
       assert.ok(FEATURE_NAMES.includes(reason.feature));
@@ -59,7 +67,10 @@ describe('prediction API contracts', () => {
       assert.equal(reason.value, (risky as LoanRecord)[reason.feature]);
       assert.equal(reason.reference, manifest.features.find((f) => f.name === reason.feature)?.reference);
       // Re-scoring with the reference value must give the probability minus the contribution.
-      const { body: without } = await postJson(`${api.url}/predict?explain=false`, { ...risky, [reason.feature]: reason.reference });
+      const { body: without } = await postJson(`${api.url}/predict?explain=false`, {
+        ...risky,
+        [reason.feature]: reason.reference,
+      });
       assert.ok(Math.abs(body.probability - reason.contribution - without.probability) < 1e-6);
     }
   });
@@ -77,34 +88,61 @@ describe('prediction API contracts', () => {
     assert.equal(status, 200);
     assert.equal(body.predictions.length, 25);
     const singles = await Promise.all(batch.map((p) => postJson(`${api.url}/predict`, p)));
-    assert.deepEqual(body.predictions, singles.map((s) => s.body));
-    assert.ok(new Set(body.predictions.map((p: { probability: number }) => p.probability)).size > 5, 'different applicants score differently');
+    assert.deepEqual(
+      body.predictions,
+      singles.map((s) => s.body),
+    );
+    assert.ok(
+      new Set(body.predictions.map((p: { probability: number }) => p.probability)).size > 5,
+      'different applicants score differently',
+    );
   });
 
   test('too many instances, or keys beside instances, are a 400 naming them', async () => {
     const big = await postJson(`${api.url}/predict`, { instances: applicants(51) });
     assert.equal(big.status, 400);
-    assert.deepEqual(big.body.details.map((d: { field: string }) => d.field), ['instances']);
+    assert.deepEqual(
+      big.body.details.map((d: { field: string }) => d.field),
+      ['instances'],
+    );
     const extra = await postJson(`${api.url}/predict`, { instances: [people[0]], explain: true });
     assert.equal(extra.status, 400);
-    assert.deepEqual(extra.body.details.map((d: { field: string }) => d.field), ['explain']);
+    assert.deepEqual(
+      extra.body.details.map((d: { field: string }) => d.field),
+      ['explain'],
+    );
   });
 
   test('every bad field is named, with the row for instances', async () => {
-    const bad = { ...people[0], loan_amnt: 'lots', grade: 'Z', revol_util: null, emp_length: null, home_owner: 'RENT' } as Record<string, unknown>;
+    const bad = {
+      ...people[0],
+      loan_amnt: 'lots',
+      grade: 'Z',
+      revol_util: null,
+      emp_length: null,
+      home_owner: 'RENT',
+    } as Record<string, unknown>;
     delete bad.dti;
     const { status, body } = await postJson(`${api.url}/predict`, bad);
     assert.equal(status, 400);
     assert.equal(body.error, 'invalid input');
-    assert.deepEqual(body.details.map((d: { field: string }) => d.field), ['loan_amnt', 'grade', 'dti', 'home_owner']);
+    assert.deepEqual(
+      body.details.map((d: { field: string }) => d.field),
+      ['loan_amnt', 'grade', 'dti', 'home_owner'],
+    );
     assert.match(body.details[0].message, /must be a number from 1 to 10000000, got "lots"/);
     assert.match(body.details[1].message, /must be one of "A", .*got "Z"/);
     assert.equal(body.details[2].message, 'is required');
     assert.equal(body.details[3].message, 'is not a feature of this model');
 
-    const many = await postJson(`${api.url}/predict`, { instances: [people[0], { ...people[1], int_rate: 7 }, { ...people[2], delinq_2yrs: 1.5 }] });
+    const many = await postJson(`${api.url}/predict`, {
+      instances: [people[0], { ...people[1], int_rate: 7 }, { ...people[2], delinq_2yrs: 1.5 }],
+    });
     assert.equal(many.status, 400);
-    assert.deepEqual(many.body.details.map((d: { field: string }) => d.field), ['instances[1].int_rate', 'instances[2].delinq_2yrs']);
+    assert.deepEqual(
+      many.body.details.map((d: { field: string }) => d.field),
+      ['instances[1].int_rate', 'instances[2].delinq_2yrs'],
+    );
   });
 
   test('a nullable feature may be null or left out; a required one may not be null', async () => {
@@ -115,25 +153,41 @@ describe('prediction API contracts', () => {
     assert.equal(leftOut.body.probability, nulls.body.probability);
     const nullGrade = await postJson(`${api.url}/predict`, { ...people[3], grade: null });
     assert.equal(nullGrade.status, 400);
-    assert.deepEqual(nullGrade.body.details.map((d: { field: string }) => d.field), ['grade']);
+    assert.deepEqual(
+      nullGrade.body.details.map((d: { field: string }) => d.field),
+      ['grade'],
+    );
   });
 
   test('a category the model never saw is refused with the known ones listed', async () => {
     const known = api.store.current!.manifest.features.find((f) => f.name === 'home_ownership')!.categories!;
     const unseen = FEATURES.find((f) => f.name === 'home_ownership')!;
-    const other = (unseen.kind === 'categorical' ? unseen.categories : []).find((c) => !known.includes(c)) ?? 'SPACESHIP';
+    const other =
+      (unseen.kind === 'categorical' ? unseen.categories : []).find((c) => !known.includes(c)) ?? 'SPACESHIP';
     const { status, body } = await postJson(`${api.url}/predict`, { ...people[0], home_ownership: other });
     assert.equal(status, 400);
     assert.match(body.details[0].message, new RegExp(known.map((c) => `"${c}"`).join(', ')));
   });
 
   test('not JSON is 415, broken JSON 400, too large 413, unknown route a JSON 404', async () => {
-    const text = await call(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const text = await call(`${api.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     assert.equal(text.status, 415);
-    const broken = await call(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"loan_amnt": 1,' });
+    const broken = await call(`${api.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"loan_amnt": 1,',
+    });
     assert.equal(broken.status, 400);
     assert.equal(broken.body.error, 'the body is not valid JSON');
-    const large = await call(`${api.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"x":"${'a'.repeat(1_100_000)}"}` });
+    const large = await call(`${api.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"x":"${'a'.repeat(1_100_000)}"}`,
+    });
     assert.equal(large.status, 413);
     const missing = await call(`${api.url}/no/such/route`);
     assert.equal(missing.status, 404);
@@ -200,7 +254,7 @@ describe('prediction API contracts', () => {
     assert.deepEqual(versioned.body.outputs[0].data, expected);
   });
 
-  test('OIP v2 infer takes binary tensors and no Content-Type, as Triton\'s client sends them, and answers binary when asked', async () => {
+  test("OIP v2 infer takes binary tensors and no Content-Type, as Triton's client sends them, and answers binary when asked", async () => {
     const batch = people.slice(0, 6);
     const predicted = await postJson(`${api.url}/predict?explain=false`, { instances: batch });
     const expected = predicted.body.predictions.map((p: { probability: number }) => p.probability);
@@ -209,32 +263,50 @@ describe('prediction API contracts', () => {
       const values = batch.map((r) => r[f.name]);
       let blob: Buffer;
       if (TEXT_COLUMNS.includes(f.name)) {
-        blob = Buffer.concat(values.map((v) => {
-          const text = Buffer.from(String(v ?? ''));
-          const length = Buffer.alloc(4);
-          length.writeUInt32LE(text.length);
-          return Buffer.concat([length, text]);
-        }));
+        blob = Buffer.concat(
+          values.map((v) => {
+            const text = Buffer.from(String(v ?? ''));
+            const length = Buffer.alloc(4);
+            length.writeUInt32LE(text.length);
+            return Buffer.concat([length, text]);
+          }),
+        );
       } else {
         blob = Buffer.from(new Float32Array(values.map((v) => (v === null ? Number.NaN : Number(v)))).buffer);
       }
       blobs.push(blob);
-      return { name: f.name, shape: [batch.length, 1], datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32', parameters: { binary_data_size: blob.length } };
+      return {
+        name: f.name,
+        shape: [batch.length, 1],
+        datatype: TEXT_COLUMNS.includes(f.name) ? 'BYTES' : 'FP32',
+        parameters: { binary_data_size: blob.length },
+      };
     });
     // Missing numbers travel as NaN in binary; the generator's loans may have a missing revol_util.
-    const header = Buffer.from(JSON.stringify({ inputs, outputs: [{ name: 'probability', parameters: { binary_data: true } }] }));
+    const header = Buffer.from(
+      JSON.stringify({ inputs, outputs: [{ name: 'probability', parameters: { binary_data: true } }] }),
+    );
     const res = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
-      method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body: Buffer.concat([header, ...blobs]),
+      method: 'POST',
+      headers: { 'inference-header-content-length': String(header.length) },
+      body: Buffer.concat([header, ...blobs]),
     });
     const answer = Buffer.from(await res.arrayBuffer());
     assert.equal(res.status, 200, answer.toString());
     const jsonLength = Number(res.headers.get('inference-header-content-length'));
     const meta = JSON.parse(answer.toString('utf8', 0, jsonLength));
-    assert.deepEqual(meta.outputs, [{ name: 'probability', datatype: 'FP32', shape: [6, 1], parameters: { binary_data_size: 24 } }]);
-    const scores = new Float32Array(answer.buffer.slice(answer.byteOffset + jsonLength, answer.byteOffset + answer.length));
+    assert.deepEqual(meta.outputs, [
+      { name: 'probability', datatype: 'FP32', shape: [6, 1], parameters: { binary_data_size: 24 } },
+    ]);
+    const scores = new Float32Array(
+      answer.buffer.slice(answer.byteOffset + jsonLength, answer.byteOffset + answer.length),
+    );
     assert.deepEqual(Array.from(scores), expected);
 
-    const plain = await fetch(`${api.url}/v2/models/loan-risk/infer`, { method: 'POST', body: Buffer.from(JSON.stringify(inferBody(batch))) });
+    const plain = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+      method: 'POST',
+      body: Buffer.from(JSON.stringify(inferBody(batch))),
+    });
     assert.equal(plain.status, 200);
     assert.deepEqual(((await plain.json()) as { outputs: { data: number[] }[] }).outputs[0].data, expected);
   });
@@ -244,10 +316,22 @@ describe('prediction API contracts', () => {
     const body = inferBody(people.slice(0, 2));
     const cases: [unknown, RegExp][] = [
       [{ inputs: body.inputs.slice(1) }, /loan_amnt is required/],
-      [{ inputs: [...body.inputs, { name: 'salary', shape: [2, 1], datatype: 'FP32', data: [1, 2] }] }, /unknown input "salary"/],
-      [{ inputs: body.inputs.map((i) => (i.name === 'grade' ? { ...i, datatype: 'FP32' } : i)) }, /input grade must have datatype BYTES/],
-      [{ inputs: body.inputs.map((i) => (i.name === 'dti' ? { ...i, data: [1] } : i)) }, /input dti has 1 values for shape \[2,1\]/],
-      [{ inputs: body.inputs.map((i) => (i.name === 'int_rate' ? { ...i, data: [0.1, 5] } : i)) }, /row 1: int_rate must be a number from 0 to 1/],
+      [
+        { inputs: [...body.inputs, { name: 'salary', shape: [2, 1], datatype: 'FP32', data: [1, 2] }] },
+        /unknown input "salary"/,
+      ],
+      [
+        { inputs: body.inputs.map((i) => (i.name === 'grade' ? { ...i, datatype: 'FP32' } : i)) },
+        /input grade must have datatype BYTES/,
+      ],
+      [
+        { inputs: body.inputs.map((i) => (i.name === 'dti' ? { ...i, data: [1] } : i)) },
+        /input dti has 1 values for shape \[2,1\]/,
+      ],
+      [
+        { inputs: body.inputs.map((i) => (i.name === 'int_rate' ? { ...i, data: [0.1, 5] } : i)) },
+        /row 1: int_rate must be a number from 0 to 1/,
+      ],
       [{ ...body, outputs: [{ name: 'raw' }] }, /the only output is probability/],
       [{ nothing: true }, /inputs must be a non-empty array/],
     ];
@@ -282,12 +366,19 @@ describe('prediction API contracts', () => {
   test('requests made together coalesce into one onnxruntime run, each getting its own answer', async () => {
     const model = api.store.current!;
     const runs: number[] = [];
-    const batcher = new MicroBatcher((records) => model.run(records), { maxBatchRows: 8, maxConcurrentRuns: 1, onRun: (rows) => runs.push(rows) });
+    const batcher = new MicroBatcher((records) => model.run(records), {
+      maxBatchRows: 8,
+      maxConcurrentRuns: 1,
+      onRun: (rows) => runs.push(rows),
+    });
     const batch = people.slice(0, 20);
     const together = await Promise.all(batch.map((p) => batcher.score([p])));
     // The first request finds no run in flight and starts one at once; the others queue meanwhile.
     assert.deepEqual(runs, [1, 8, 8, 3]);
     const alone = await model.run(batch);
-    assert.deepEqual(together.map((s) => s[0]), Array.from(alone));
+    assert.deepEqual(
+      together.map((s) => s[0]),
+      Array.from(alone),
+    );
   });
 });

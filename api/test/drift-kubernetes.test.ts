@@ -9,7 +9,14 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import { pino } from 'pino';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION } from '@peerloan/contracts';
 import { startControlPlane, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
-import { createModel, createNamespace, getModel, installCrd, modelObject, sampleSpec } from '@peerloan/operator/dist/test/fixtures.js';
+import {
+  createModel,
+  createNamespace,
+  getModel,
+  installCrd,
+  modelObject,
+  sampleSpec,
+} from '@peerloan/operator/dist/test/fixtures.js';
 import { KubernetesDriftNotifier, type DriftReport } from '../src/drift/drift-notifier.js';
 
 const NS = 'drift';
@@ -17,8 +24,14 @@ const NAME = 'portfolio';
 
 function report(drifted: boolean): DriftReport {
   return {
-    drifted, modelVersion: 'abc123', features: drifted ? ['int_rate'] : [], psi: { int_rate: drifted ? 0.41 : 0.02 },
-    threshold: 0.2, windowEvents: 1000, windowStart: '2026-11-25T10:00:00.000Z', windowEnd: '2026-11-25T10:05:00.000Z',
+    drifted,
+    modelVersion: 'abc123',
+    features: drifted ? ['int_rate'] : [],
+    psi: { int_rate: drifted ? 0.41 : 0.02 },
+    threshold: 0.2,
+    windowEvents: 1000,
+    windowStart: '2026-11-25T10:00:00.000Z',
+    windowEnd: '2026-11-25T10:05:00.000Z',
   };
 }
 
@@ -34,10 +47,35 @@ describe('drift notifier on a real API server', () => {
     await createModel(kc, modelObject(NS, NAME, sampleSpec()));
     // The operator's condition, which the notifier must keep.
     const objects = kc.makeApiClient(CustomObjectsApi);
-    const current = await objects.getNamespacedCustomObjectStatus({ group: CRD_GROUP, version: CRD_VERSION, namespace: NS, plural: CRD_PLURAL, name: NAME }) as any;
-    await objects.replaceNamespacedCustomObjectStatus({ group: CRD_GROUP, version: CRD_VERSION, namespace: NS, plural: CRD_PLURAL, name: NAME, body: {
-      ...current, status: { phase: 'Ready', conditions: [{ type: 'Trained', status: 'True', reason: 'JobSucceeded', message: 'trained', lastTransitionTime: '2026-11-25T09:00:00Z' }] },
-    } });
+    const current = (await objects.getNamespacedCustomObjectStatus({
+      group: CRD_GROUP,
+      version: CRD_VERSION,
+      namespace: NS,
+      plural: CRD_PLURAL,
+      name: NAME,
+    })) as any;
+    await objects.replaceNamespacedCustomObjectStatus({
+      group: CRD_GROUP,
+      version: CRD_VERSION,
+      namespace: NS,
+      plural: CRD_PLURAL,
+      name: NAME,
+      body: {
+        ...current,
+        status: {
+          phase: 'Ready',
+          conditions: [
+            {
+              type: 'Trained',
+              status: 'True',
+              reason: 'JobSucceeded',
+              message: 'trained',
+              lastTransitionTime: '2026-11-25T09:00:00Z',
+            },
+          ],
+        },
+      },
+    });
   });
   after(() => plane?.stop());
 
@@ -57,7 +95,7 @@ describe('drift notifier on a real API server', () => {
     assert.equal(event?.type, 'Warning');
   });
 
-  test('a repeated report keeps lastTransitionTime and records no second Event, as the operator\'s conditions do', async () => {
+  test("a repeated report keeps lastTransitionTime and records no second Event, as the operator's conditions do", async () => {
     const before = await getModel(kc, NS, NAME);
     const first = before.status?.conditions?.find((c) => c.type === 'Drifted');
     await new KubernetesDriftNotifier(kc, NS, NAME, pino({ level: 'silent' })).notify(report(true));

@@ -34,15 +34,28 @@ describe('drift monitoring', () => {
     redis = await RedisServer.start();
     hooks = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => { reports.push(JSON.parse(body)); res.end(); });
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        reports.push(JSON.parse(body));
+        res.end();
+      });
     });
     await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
     const root = await tempDir('api-drift');
     await pointCurrentAt(root, await trainModel(root, 61, 6000));
-    api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, PREDICTION_LOG_SAMPLE: '1', PREDICTION_LOG_FLUSH_MS: '20' });
+    api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      PREDICTION_LOG_SAMPLE: '1',
+      PREDICTION_LOG_FLUSH_MS: '20',
+    });
     worker = WorkerProcess.start({
-      MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'drift', DRIFT_WINDOW_EVENTS: String(WINDOW),
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      WORKER_ROLES: 'drift',
+      DRIFT_WINDOW_EVENTS: String(WINDOW),
       DRIFT_WEBHOOK_URL: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/drift`,
     });
   });
@@ -63,10 +76,14 @@ describe('drift monitoring', () => {
     const { Queue } = await import('bullmq');
     const queue = new Queue('prediction-log', { connection: { url: redis.url } });
     try {
-      await eventually('prediction log drained', async () => {
-        const counts = await queue.getJobCounts('wait', 'active', 'delayed');
-        return counts.wait + counts.active + counts.delayed === 0;
-      }, 1500);
+      await eventually(
+        'prediction log drained',
+        async () => {
+          const counts = await queue.getJobCounts('wait', 'active', 'delayed');
+          return counts.wait + counts.active + counts.delayed === 0;
+        },
+        1500,
+      );
     } finally {
       await queue.close();
     }

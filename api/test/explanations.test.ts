@@ -32,10 +32,22 @@ const CONFIG = {
 async function trainInto(root: string, extra: object): Promise<void> {
   const work = await tempDir('api-explain');
   const lines = [[...FEATURE_NAMES, LABEL].join(',')];
-  for (const { record, label } of generateLoans({ rows: 8000, seed: 21 })) lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
+  for (const { record, label } of generateLoans({ rows: 8000, seed: 21 }))
+    lines.push([...FEATURE_NAMES.map((f) => record[f] ?? ''), label].join(','));
   await writeFile(join(work, 'loans.csv'), `${lines.join('\n')}\n`);
   await writeFile(join(work, 'config.json'), JSON.stringify({ ...CONFIG, ...extra }));
-  await run('node', [TRAINER, '--data', join(work, 'loans.csv'), '--out', root, '--config', join(work, 'config.json'), '--termination-log', join(work, 'termination.json'), '--quiet']);
+  await run('node', [
+    TRAINER,
+    '--data',
+    join(work, 'loans.csv'),
+    '--out',
+    root,
+    '--config',
+    join(work, 'config.json'),
+    '--termination-log',
+    join(work, 'termination.json'),
+    '--quiet',
+  ]);
 }
 
 /** Numbers compare as numbers, ordered categories by rank; a missing value has no side. */
@@ -46,7 +58,12 @@ function order(feature: string, value: number | string | null): number | undefin
   return ranks?.kind === 'categorical' && ranks.ordinal ? ranks.ordinal.indexOf(value) : undefined;
 }
 
-interface Reason { feature: string; value: number | string | null; reference: number | string | null; contribution: number }
+interface Reason {
+  feature: string;
+  value: number | string | null;
+  reference: number | string | null;
+  contribution: number;
+}
 
 /** Reasons whose applicant value lies on the safe side of the reference of a constrained feature. */
 function contradictions(reasons: readonly Reason[][]): Reason[] {
@@ -75,14 +92,19 @@ async function reasonsFor(root: string): Promise<{ api: RunningServer; reasons: 
 
 describe('reasons and monotone constraints', () => {
   const servers: RunningServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.shutdown())); });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.shutdown()));
+  });
 
   test('no reason goes against a constrained direction', async () => {
     const root = await tempDir('api-monotone');
     await trainInto(root, { monotone: DIRECTIONS });
     const { api, reasons } = await reasonsFor(root);
     servers.push(api);
-    assert.ok(reasons.flat().some((r) => r.feature in DIRECTIONS), 'constrained features appear among the reasons');
+    assert.ok(
+      reasons.flat().some((r) => r.feature in DIRECTIONS),
+      'constrained features appear among the reasons',
+    );
     assert.deepEqual(contradictions(reasons), []);
   });
 

@@ -27,7 +27,15 @@ interface Case {
   readonly body: string;
 }
 
-const NESTED_JUNK = [{}, [], [[[]]], { a: { b: { c: [1, '2', null] } } }, [1, 2, 3], { $gt: 0 }, { __proto__: { x: 1 } }];
+const NESTED_JUNK = [
+  {},
+  [],
+  [[[]]],
+  { a: { b: { c: [1, '2', null] } } },
+  [1, 2, 3],
+  { $gt: 0 },
+  { __proto__: { x: 1 } },
+];
 
 function pick<T>(rnd: () => number, items: readonly T[]): T {
   return items[Math.floor(rnd() * items.length)];
@@ -38,9 +46,23 @@ function badValue(rnd: () => number, name: string): unknown {
   const feature = FEATURES.find((f) => f.name === name)!;
   const always = [true, false, pick(rnd, NESTED_JUNK), 'x'.repeat(1 + Math.floor(rnd() * 40_000)), ''];
   if (feature.kind === 'numeric') {
-    return pick(rnd, [...always, String(rnd() * 100), -1 - rnd() * 1e6, feature.max * (2 + rnd() * 1e6), 1e308, -1e308, ...(feature.nullable ? [] : [null])]);
+    return pick(rnd, [
+      ...always,
+      String(rnd() * 100),
+      -1 - rnd() * 1e6,
+      feature.max * (2 + rnd() * 1e6),
+      1e308,
+      -1e308,
+      ...(feature.nullable ? [] : [null]),
+    ]);
   }
-  return pick(rnd, [...always, rnd() * 100, `unknown-${Math.floor(rnd() * 1e6)}`, 'a\u0000b', ...(feature.nullable ? [] : [null])]);
+  return pick(rnd, [
+    ...always,
+    rnd() * 100,
+    `unknown-${Math.floor(rnd() * 1e6)}`,
+    'a\u0000b',
+    ...(feature.nullable ? [] : [null]),
+  ]);
 }
 
 function mutateRecord(rnd: () => number, record: LoanRecord): [string, unknown] {
@@ -48,9 +70,19 @@ function mutateRecord(rnd: () => number, record: LoanRecord): [string, unknown] 
   const names = FEATURES.map((f) => f.name);
   const kind = pick(rnd, ['missing', 'extra', 'bad-value', 'bad-values', 'top-level']);
   if (kind === 'missing') {
-    delete copy[pick(rnd, names.filter((n) => !FEATURES.find((f) => f.name === n)!.nullable))];
+    delete copy[
+      pick(
+        rnd,
+        names.filter((n) => !FEATURES.find((f) => f.name === n)!.nullable),
+      )
+    ];
   } else if (kind === 'extra') {
-    copy[pick(rnd, ['loan_amount', 'grade ', 'GRADE', 'x', '__proto__x', 'instances_'])] = pick(rnd, [1, 'a', null, {}]);
+    copy[pick(rnd, ['loan_amount', 'grade ', 'GRADE', 'x', '__proto__x', 'instances_'])] = pick(rnd, [
+      1,
+      'a',
+      null,
+      {},
+    ]);
   } else if (kind === 'bad-value') {
     const name = pick(rnd, names);
     copy[name] = badValue(rnd, name);
@@ -58,7 +90,21 @@ function mutateRecord(rnd: () => number, record: LoanRecord): [string, unknown] 
     for (const name of names) if (rnd() < 0.4) copy[name] = badValue(rnd, name);
     copy[pick(rnd, names)] = badValue(rnd, pick(rnd, names));
   } else {
-    return [kind, pick(rnd, [[], [record], 42, 'loan', null, true, { instances: 'all' }, { instances: [] }, { instances: [record, 7] }, { instances: { 0: record } }])];
+    return [
+      kind,
+      pick(rnd, [
+        [],
+        [record],
+        42,
+        'loan',
+        null,
+        true,
+        { instances: 'all' },
+        { instances: [] },
+        { instances: [record, 7] },
+        { instances: { 0: record } },
+      ]),
+    ];
   }
   return [kind, copy];
 }
@@ -78,7 +124,12 @@ function brokenJson(rnd: () => number, text: string): string {
 }
 
 function oipBody(rnd: () => number, record: LoanRecord): unknown {
-  const inputs: Record<string, unknown>[] = FEATURES.map((f) => ({ name: f.name, shape: [1, 1], datatype: f.kind === 'numeric' ? 'FP32' : 'BYTES', data: [record[f.name]] }));
+  const inputs: Record<string, unknown>[] = FEATURES.map((f) => ({
+    name: f.name,
+    shape: [1, 1],
+    datatype: f.kind === 'numeric' ? 'FP32' : 'BYTES',
+    data: [record[f.name]],
+  }));
   const target = pick(rnd, inputs);
   const kind = pick(rnd, ['name', 'shape', 'datatype', 'data', 'value', 'drop', 'inputs']);
   if (kind === 'name') target.name = pick(rnd, ['LOAN_AMNT', '', 7, null, 'salary']);
@@ -86,8 +137,14 @@ function oipBody(rnd: () => number, record: LoanRecord): unknown {
   if (kind === 'datatype') target.datatype = pick(rnd, ['BOOL', 'STRING', '', 3, null]);
   if (kind === 'data') target.data = pick(rnd, [null, 'x', {}, [], [1, 2]]);
   if (kind === 'value') target.data = [badValue(rnd, target.name as string)];
-  if (kind === 'drop') inputs.splice(inputs.indexOf(target), 1, ...(FEATURES.find((f) => f.name === target.name)!.nullable ? [{ ...target, name: 'extra' }] : []));
-  if (kind === 'inputs') return pick(rnd, [{}, { inputs: null }, { inputs: {} }, { inputs: [] }, [inputs], { inputs: [null] }]);
+  if (kind === 'drop')
+    inputs.splice(
+      inputs.indexOf(target),
+      1,
+      ...(FEATURES.find((f) => f.name === target.name)!.nullable ? [{ ...target, name: 'extra' }] : []),
+    );
+  if (kind === 'inputs')
+    return pick(rnd, [{}, { inputs: null }, { inputs: {} }, { inputs: [] }, [inputs], { inputs: [null] }]);
   return { inputs };
 }
 
@@ -100,14 +157,41 @@ function makeCases(count: number, seed: number, people: readonly LoanRecord[]): 
     if (roll < 0.5) {
       const [what, body] = mutateRecord(rnd, record);
       const wrapped = rnd() < 0.2 && what !== 'top-level' ? { instances: [record, body] } : body;
-      cases.push({ what: `predict ${what}`, path: '/predict', contentType: 'application/json', body: JSON.stringify(wrapped) ?? 'null' });
+      cases.push({
+        what: `predict ${what}`,
+        path: '/predict',
+        contentType: 'application/json',
+        body: JSON.stringify(wrapped) ?? 'null',
+      });
     } else if (roll < 0.65) {
-      cases.push({ what: 'broken JSON', path: pick(rnd, ['/predict', '/v2/models/loan-risk/infer']), contentType: 'application/json', body: brokenJson(rnd, JSON.stringify(record)) });
+      cases.push({
+        what: 'broken JSON',
+        path: pick(rnd, ['/predict', '/v2/models/loan-risk/infer']),
+        contentType: 'application/json',
+        body: brokenJson(rnd, JSON.stringify(record)),
+      });
     } else if (roll < 0.75) {
-      const contentType = pick(rnd, ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=utf-16', '']);
-      cases.push({ what: `content-type ${contentType}`, path: pick(rnd, ['/predict', '/v2/models/loan-risk/infer']), contentType, body: JSON.stringify(record) });
+      const contentType = pick(rnd, [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'application/json; charset=utf-16',
+        '',
+      ]);
+      cases.push({
+        what: `content-type ${contentType}`,
+        path: pick(rnd, ['/predict', '/v2/models/loan-risk/infer']),
+        contentType,
+        body: JSON.stringify(record),
+      });
     } else {
-      cases.push({ what: 'oip infer', path: '/v2/models/loan-risk/infer', contentType: 'application/json', body: JSON.stringify(oipBody(rnd, record)) });
+      cases.push({
+        what: 'oip infer',
+        path: '/v2/models/loan-risk/infer',
+        contentType: 'application/json',
+        body: JSON.stringify(oipBody(rnd, record)),
+      });
     }
   }
   return cases;
@@ -140,7 +224,8 @@ describe('fuzzing the prediction routes', () => {
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     }
     // The mix reaches every kind of refusal, not just one.
-    for (const status of [400, 413, 415]) assert.ok((statuses.get(status) ?? 0) > 0, `no case got ${status}: ${[...statuses]}`);
+    for (const status of [400, 413, 415])
+      assert.ok((statuses.get(status) ?? 0) > 0, `no case got ${status}: ${[...statuses]}`);
     const good = await postJson(`${api.url}/predict`, people[0]);
     assert.equal(good.status, 200);
     assert.ok(good.body.probability > 0 && good.body.probability < 1);

@@ -33,7 +33,10 @@ async function startMain(modelDir: string): Promise<{ child: ChildProcess; url: 
 
 /** Sends the headers and the first half of a /predict body, and gives back how to finish it. */
 function halfSentRequest(url: string, body: string) {
-  const req = request(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const req = request(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
   const half = Math.floor(body.length / 2);
   req.write(body.slice(0, half));
   const answer = once(req, 'response').then(async (args) => {
@@ -59,7 +62,10 @@ describe('graceful shutdown', () => {
     const people = applicants(5);
     const inFlight = people.map((p) => halfSentRequest(url, JSON.stringify(p)));
     // The five requests plus the /metrics request that counts them.
-    await eventually('the requests are in flight', async () => (await metricValue(url, 'http_requests_in_flight')) === people.length + 1);
+    await eventually(
+      'the requests are in flight',
+      async () => (await metricValue(url, 'http_requests_in_flight')) === people.length + 1,
+    );
 
     child.kill('SIGTERM');
     await eventually('the drain starts', async () => logs.some((l) => l.msg === 'draining'));

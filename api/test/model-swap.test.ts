@@ -37,7 +37,8 @@ describe('model swap', () => {
     const swapsBefore = await metricValue(api.url, 'loanrisk_model_swaps_total');
     let stop = false;
     let seenNew = false;
-    const answered = () => metricValue(api.url, 'http_request_duration_seconds_count{method="POST",route="/predict",status_code="200"}');
+    const answered = () =>
+      metricValue(api.url, 'http_request_duration_seconds_count{method="POST",route="/predict",status_code="200"}');
     const client = async (id: number) => {
       const log: { status: number; version: string }[] = [];
       for (let i = 0; !stop; i += 1) {
@@ -57,12 +58,19 @@ describe('model swap', () => {
     const logs = await Promise.all(clients);
 
     const all = logs.flat();
-    assert.deepEqual(all.filter((r) => r.status !== 200), [], 'every request succeeded');
+    assert.deepEqual(
+      all.filter((r) => r.status !== 200),
+      [],
+      'every request succeeded',
+    );
     for (const log of logs) {
       const versions = log.map((r) => r.version);
       const firstNew = versions.indexOf(v2);
       assert.ok(firstNew >= 0, 'each client reached the new version');
-      assert.ok(versions.slice(0, firstNew).every((v) => v === v1) && versions.slice(firstNew).every((v) => v === v2), 'a client never goes back to the old version');
+      assert.ok(
+        versions.slice(0, firstNew).every((v) => v === v1) && versions.slice(firstNew).every((v) => v === v2),
+        'a client never goes back to the old version',
+      );
     }
     assert.ok(all.some((r) => r.version === v1));
     assert.equal(await metricValue(api.url, 'loanrisk_model_swaps_total'), swapsBefore + 1);
@@ -74,7 +82,10 @@ describe('model swap', () => {
     const corrupt = join(root, 'corrupt-onnx');
     await mkdir(corrupt);
     await copyFile(join(root, v1, 'manifest.json'), join(corrupt, 'manifest.json'));
-    await writeFile(join(corrupt, 'model.onnx'), Buffer.from('this is not a protobuf model, just bytes \u0000\u0001\u0002'));
+    await writeFile(
+      join(corrupt, 'model.onnx'),
+      Buffer.from('this is not a protobuf model, just bytes \u0000\u0001\u0002'),
+    );
     const badManifest = join(root, 'bad-manifest');
     await mkdir(badManifest);
     await copyFile(join(root, v1, 'model.onnx'), join(badManifest, 'model.onnx'));
@@ -84,7 +95,10 @@ describe('model swap', () => {
     await mkdir(wrongOutput);
     await copyFile(join(root, v1, 'model.onnx'), join(wrongOutput, 'model.onnx'));
     const manifest = JSON.parse(await readFile(join(root, v1, 'manifest.json'), 'utf8'));
-    await writeFile(join(wrongOutput, 'manifest.json'), JSON.stringify({ ...manifest, outputs: { ...manifest.outputs, probability: 'score' } }));
+    await writeFile(
+      join(wrongOutput, 'manifest.json'),
+      JSON.stringify({ ...manifest, outputs: { ...manifest.outputs, probability: 'score' } }),
+    );
 
     const refusals = [
       { dir: 'wrong-output', stage: 'signature' },
@@ -114,9 +128,14 @@ describe('model swap', () => {
     await rm(join(noDense, DENSE_MODEL_FILE));
     const swapsBefore = await metricValue(api.url, 'loanrisk_model_swaps_total');
     await pointCurrentAt(root, 'no-dense');
-    await eventually('the version without a dense graph serves', async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 1);
+    await eventually(
+      'the version without a dense graph serves',
+      async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 1,
+    );
     const answers = (await postJson(`${api.url}/predict?explain=false`, { instances: people })).body.predictions;
-    answers.forEach((answer: { probability: number }, i: number) => assert.ok(Math.abs(answer.probability - expected[i].probability) <= 1e-6, `row ${i}`));
+    answers.forEach((answer: { probability: number }, i: number) =>
+      assert.ok(Math.abs(answer.probability - expected[i].probability) <= 1e-6, `row ${i}`),
+    );
 
     const mismatched = join(root, 'mismatched-dense');
     await cp(join(root, v1), mismatched, { recursive: true });
@@ -124,11 +143,17 @@ describe('model swap', () => {
     const sample = 'loanrisk_model_load_failures_total{stage="smoke-test"}';
     const refusedBefore = await metricValue(api.url, sample);
     await pointCurrentAt(root, 'mismatched-dense');
-    await eventually('the mismatched dense graph is refused', async () => (await metricValue(api.url, sample)) === refusedBefore + 1);
+    await eventually(
+      'the mismatched dense graph is refused',
+      async () => (await metricValue(api.url, sample)) === refusedBefore + 1,
+    );
     assert.equal((await call(`${api.url}/readyz`)).status, 200);
 
     await pointCurrentAt(root, v1);
-    await eventually('back to the first version', async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 2);
+    await eventually(
+      'back to the first version',
+      async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 2,
+    );
   });
 
   test('started before any model exists: not ready and 503 JSON, then serving once current appears', async () => {

@@ -18,7 +18,12 @@ describe('prediction log', () => {
     redis = await RedisServer.start();
     const root = await tempDir('api-log');
     await pointCurrentAt(root, await trainModel(root, 51));
-    api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, PREDICTION_LOG_SAMPLE: '1', PREDICTION_LOG_FLUSH_MS: '20' });
+    api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      PREDICTION_LOG_SAMPLE: '1',
+      PREDICTION_LOG_FLUSH_MS: '20',
+    });
   });
   after(async () => {
     await api?.shutdown();
@@ -29,7 +34,9 @@ describe('prediction log', () => {
   const dropped = () => metricValue(api.url, 'loanrisk_prediction_log_dropped_total{reason="redis_unavailable"}');
 
   async function predictAll(count: number): Promise<number[]> {
-    const answers = await Promise.all(Array.from({ length: count }, (_, i) => postJson(`${api.url}/predict?explain=false`, people[i % people.length])));
+    const answers = await Promise.all(
+      Array.from({ length: count }, (_, i) => postJson(`${api.url}/predict?explain=false`, people[i % people.length])),
+    );
     return answers.map((a) => a.status);
   }
 
@@ -47,9 +54,13 @@ describe('prediction log', () => {
     const loggedDuringOutage = await logged();
 
     await redis.resume();
-    await eventually('logging resumes after Redis returns', async () => {
-      assert.ok((await predictAll(10)).every((s) => s === 200));
-      return (await logged()) > loggedDuringOutage;
-    }, 500);
+    await eventually(
+      'logging resumes after Redis returns',
+      async () => {
+        assert.ok((await predictAll(10)).every((s) => s === 200));
+        return (await logged()) > loggedDuringOutage;
+      },
+      500,
+    );
   });
 });

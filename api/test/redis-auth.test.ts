@@ -33,29 +33,64 @@ describe('Redis password', () => {
   });
 
   test('REDIS_PASSWORD joins REDIS_URL; a URL that has a password keeps it', () => {
-    assert.equal(readConfig({ REDIS_URL: 'redis://r:6379/0', REDIS_PASSWORD: PASSWORD }).redisUrl, `redis://:${encodeURIComponent(PASSWORD)}@r:6379/0`);
-    assert.equal(readConfig({ REDIS_URL: 'redis://:own@r:6379', REDIS_PASSWORD: PASSWORD }).redisUrl, 'redis://:own@r:6379');
+    assert.equal(
+      readConfig({ REDIS_URL: 'redis://r:6379/0', REDIS_PASSWORD: PASSWORD }).redisUrl,
+      `redis://:${encodeURIComponent(PASSWORD)}@r:6379/0`,
+    );
+    assert.equal(
+      readConfig({ REDIS_URL: 'redis://:own@r:6379', REDIS_PASSWORD: PASSWORD }).redisUrl,
+      'redis://:own@r:6379',
+    );
     assert.throws(() => readConfig({ REDIS_URL: 'http://r', REDIS_PASSWORD: 'x' }), /REDIS_URL must be a redis/);
   });
 
   test('the API and the worker use the password: a batch is scored and every decision is audited', async () => {
-    const api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, REDIS_PASSWORD: PASSWORD, AUDIT_MODE: 'required', PREDICTION_LOG_SAMPLE: '0' });
+    const api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      REDIS_PASSWORD: PASSWORD,
+      AUDIT_MODE: 'required',
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     started.push(api);
-    worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, REDIS_PASSWORD: PASSWORD, WORKER_ROLES: 'batch', AUDIT_MODE: 'required' });
+    worker = WorkerProcess.start({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      REDIS_PASSWORD: PASSWORD,
+      WORKER_ROLES: 'batch',
+      AUDIT_MODE: 'required',
+    });
     const person = applicants(1)[0];
     assert.equal((await postJson(`${api.url}/predict`, person)).status, 200);
-    const csv = `id,${Object.keys(person).join(',')}\nx-1,${Object.values(person).map((v) => v ?? '').join(',')}\n`;
-    const submitted = await call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    const csv = `id,${Object.keys(person).join(',')}\nx-1,${Object.values(person)
+      .map((v) => v ?? '')
+      .join(',')}\n`;
+    const submitted = await call(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
-    await eventually('the batch completes', async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.state === 'completed', 3000);
+    await eventually(
+      'the batch completes',
+      async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.state === 'completed',
+      3000,
+    );
     const admin = new Redis(redis.url, { password: PASSWORD });
-    const entries = (await admin.xrange('loanrisk:audit', '-', '+')).map(([, fields]) => JSON.parse(fields[1]) as { source: string });
+    const entries = (await admin.xrange('loanrisk:audit', '-', '+')).map(
+      ([, fields]) => JSON.parse(fields[1]) as { source: string },
+    );
     admin.disconnect();
     assert.deepEqual(entries.map((e) => e.source).sort(), ['batch', 'predict']);
   });
 
   test('without the password Redis refuses the API, and required auditing answers 503', async () => {
-    const api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: 'required', PREDICTION_LOG_SAMPLE: '0' });
+    const api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      AUDIT_MODE: 'required',
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     started.push(api);
     const res = await postJson(`${api.url}/predict`, applicants(1)[0]);
     assert.equal(res.status, 503);

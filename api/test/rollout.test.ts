@@ -10,7 +10,14 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FEATURES, ROLLOUT_LATENCY_BUCKETS_MS, ROLLOUT_SCORE_BINS, type LoanRecord, type ModelManifest, type RolloutStats } from '@peerloan/contracts';
+import {
+  FEATURES,
+  ROLLOUT_LATENCY_BUCKETS_MS,
+  ROLLOUT_SCORE_BINS,
+  type LoanRecord,
+  type ModelManifest,
+  type RolloutStats,
+} from '@peerloan/contracts';
 import { readConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors/config-error.js';
 import { call, metricValue, postJson, eventually } from './helpers/api-server.js';
@@ -23,7 +30,11 @@ const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
 /** The contract's sticky rule, restated here so the API is checked against it, not against itself. */
 function stickyVersion(candidate: string, live: string, id: string, percent: number): string {
-  const bucket = createHash('sha256').update(candidate + id).digest().readUInt32BE(0) % 100;
+  const bucket =
+    createHash('sha256')
+      .update(candidate + id)
+      .digest()
+      .readUInt32BE(0) % 100;
   return bucket < percent ? candidate : live;
 }
 
@@ -45,9 +56,11 @@ function binomialInterval(n: number, p: number, confidence: number): [number, nu
 /** Runs `count` tasks with `concurrency` at a time. */
 async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 /** What a version answers by itself for these rows (its own /predict). */
@@ -66,7 +79,11 @@ async function stats(api: ApiProcess): Promise<RolloutStats> {
 /** The contract's invariants of one pod's stats. */
 function assertAddsUp(s: RolloutStats): void {
   for (const v of s.candidate ? [s.live, s.candidate] : [s.live]) {
-    assert.equal(v.latencyBuckets.length, ROLLOUT_LATENCY_BUCKETS_MS.length + 1, 'latency buckets: the bounds plus one above');
+    assert.equal(
+      v.latencyBuckets.length,
+      ROLLOUT_LATENCY_BUCKETS_MS.length + 1,
+      'latency buckets: the bounds plus one above',
+    );
     assert.equal(v.scoreBins.length, ROLLOUT_SCORE_BINS);
     assert.equal(sum(v.scoreBins), v.rows, `${v.version}: every scored row is in one score bin`);
     assert.ok(v.errors >= 0 && v.rows >= 0);
@@ -78,7 +95,12 @@ function assertAddsUp(s: RolloutStats): void {
 function inferBody(rows: readonly LoanRecord[]) {
   return {
     id: 'request-1',
-    inputs: FEATURES.map((f) => ({ name: f.name, shape: [rows.length, 1], datatype: TEXT_COLUMNS.has(f.name) ? 'BYTES' : 'FP32', data: rows.map((r) => r[f.name] ?? (TEXT_COLUMNS.has(f.name) ? '' : null)) })),
+    inputs: FEATURES.map((f) => ({
+      name: f.name,
+      shape: [rows.length, 1],
+      datatype: TEXT_COLUMNS.has(f.name) ? 'BYTES' : 'FP32',
+      data: rows.map((r) => r[f.name] ?? (TEXT_COLUMNS.has(f.name) ? '' : null)),
+    })),
   };
 }
 
@@ -91,8 +113,10 @@ describe('progressive delivery (API)', () => {
   let candidateAlone: ApiProcess;
   const started: ApiProcess[] = [];
   // Applicants with every feature present: OIP JSON tensors cannot say "missing" for a number.
-  const people = applicants(400, 4242).filter((p) => FEATURES.every((f) => p[f.name] !== null && p[f.name] !== undefined)).slice(0, 200);
-  
+  const people = applicants(400, 4242)
+    .filter((p) => FEATURES.every((f) => p[f.name] !== null && p[f.name] !== undefined))
+    .slice(0, 200);
+
   async function serve(env: Record<string, string>): Promise<ApiProcess> {
     const api = await ApiProcess.start({ MODELS_ROOT: root, LIVE_VERSION: live, LOG_LEVEL: 'warn', ...env });
     started.push(api);
@@ -113,18 +137,21 @@ describe('progressive delivery (API)', () => {
   });
   after(() => Promise.all(started.map((api) => api.stop())));
 
-  test('canary: the candidate answers a share of 10,000 requests within the binomial 99.9% interval; each answer is that version\'s own', async () => {
+  test("canary: the candidate answers a share of 10,000 requests within the binomial 99.9% interval; each answer is that version's own", async () => {
     const percent = 30;
     const api = await canary(candidate, percent);
     const own = { [live]: await ownScores(liveAlone, people), [candidate]: await ownScores(candidateAlone, people) };
-    const answeredBy = new Map<string, number>([[live, 0], [candidate, 0]]);
+    const answeredBy = new Map<string, number>([
+      [live, 0],
+      [candidate, 0],
+    ]);
     const n = 10_000;
     await inParallel(n, 16, async (i) => {
       const row = i % people.length;
       const { status, body } = await postJson(`${api.url}/predict?explain=false`, people[row]);
       assert.equal(status, 200);
       assert.ok(answeredBy.has(body.modelVersion), `answered by ${body.modelVersion}`);
-      assert.equal(body.probability, own[body.modelVersion][row], 'the answer is the answering version\'s own score');
+      assert.equal(body.probability, own[body.modelVersion][row], "the answer is the answering version's own score");
       answeredBy.set(body.modelVersion, answeredBy.get(body.modelVersion)! + 1);
     });
     const [lo, hi] = binomialInterval(n, percent / 100, 0.999);
@@ -134,18 +161,27 @@ describe('progressive delivery (API)', () => {
     const s = await stats(api);
     assertAddsUp(s);
     assert.equal(s.live.version, live);
-    assert.deepEqual({ version: s.candidate?.version, mode: s.candidate?.mode }, { version: candidate, mode: 'canary' });
+    assert.deepEqual(
+      { version: s.candidate?.version, mode: s.candidate?.mode },
+      { version: candidate, mode: 'canary' },
+    );
     assert.equal(s.live.rows, answeredBy.get(live));
     assert.equal(s.candidate!.rows, share);
     assert.equal(s.live.errors + s.candidate!.errors, 0);
     assert.equal(sum(s.live.latencyBuckets), answeredBy.get(live), 'one live run per request it answered');
     assert.equal(sum(s.candidate!.latencyBuckets), share);
     assert.equal(s.candidate!.agreements, 0, 'agreement is measured in shadow mode only');
-    assert.equal(await metricValue(api.url, `loanrisk_rollout_rows_total{version="${candidate}",role="canary"}`), share);
-    assert.equal(await metricValue(api.url, `loanrisk_rollout_run_duration_seconds_count{version="${live}",role="live"}`), answeredBy.get(live));
+    assert.equal(
+      await metricValue(api.url, `loanrisk_rollout_rows_total{version="${candidate}",role="canary"}`),
+      share,
+    );
+    assert.equal(
+      await metricValue(api.url, `loanrisk_rollout_run_duration_seconds_count{version="${live}",role="live"}`),
+      answeredBy.get(live),
+    );
   });
 
-  test('canary: an applicant id always gets the same version, by header or field, alone or among instances; each version scores a request\'s rows in one run', async () => {
+  test("canary: an applicant id always gets the same version, by header or field, alone or among instances; each version scores a request's rows in one run", async () => {
     const percent = 30;
     const api = await canary(candidate, percent);
     const ids = Array.from({ length: 10_000 }, (_, i) => `applicant-${i}`);
@@ -153,25 +189,40 @@ describe('progressive delivery (API)', () => {
     const seen = new Map<string, string>();
     const atStart = await stats(api);
     for (let start = 0; start < rows.length; start += 500) {
-      const { status, body } = await postJson(`${api.url}/predict?explain=false`, { instances: rows.slice(start, start + 500) });
+      const { status, body } = await postJson(`${api.url}/predict?explain=false`, {
+        instances: rows.slice(start, start + 500),
+      });
       assert.equal(status, 200);
       body.predictions.forEach((p: { modelVersion: string }, j: number) => seen.set(ids[start + j], p.modelVersion));
     }
-    for (const id of ids) assert.equal(seen.get(id), stickyVersion(candidate, live, id, percent), `${id} follows the contract's rule`);
+    for (const id of ids)
+      assert.equal(seen.get(id), stickyVersion(candidate, live, id, percent), `${id} follows the contract's rule`);
     const [lo, hi] = binomialInterval(ids.length, percent / 100, 0.999);
     const share = ids.filter((id) => seen.get(id) === candidate).length;
     assert.ok(share >= lo && share <= hi, `${share} of ${ids.length} ids on the candidate, interval [${lo}, ${hi}]`);
     const atEnd = await stats(api);
     assertAddsUp(atEnd);
-    assert.equal(sum(atEnd.live.latencyBuckets) - sum(atStart.live.latencyBuckets), 20, 'one live run per request of 500 rows');
-    assert.equal(sum(atEnd.candidate!.latencyBuckets) - sum(atStart.candidate!.latencyBuckets), 20, 'one candidate run per request');
+    assert.equal(
+      sum(atEnd.live.latencyBuckets) - sum(atStart.live.latencyBuckets),
+      20,
+      'one live run per request of 500 rows',
+    );
+    assert.equal(
+      sum(atEnd.candidate!.latencyBuckets) - sum(atStart.candidate!.latencyBuckets),
+      20,
+      'one candidate run per request',
+    );
     assert.equal(atEnd.live.rows + atEnd.candidate!.rows - atStart.live.rows - atStart.candidate!.rows, ids.length);
 
     // Again in another order and grouping, and one by one by header or by field: the same versions.
     const shuffled = rows.map((row, i) => rows[(i * 7919) % rows.length]);
     for (let start = 0; start < shuffled.length; start += 333) {
-      const { body } = await postJson(`${api.url}/predict?explain=false`, { instances: shuffled.slice(start, start + 333) });
-      body.predictions.forEach((p: { modelVersion: string }, j: number) => assert.equal(p.modelVersion, seen.get(shuffled[start + j].id)));
+      const { body } = await postJson(`${api.url}/predict?explain=false`, {
+        instances: shuffled.slice(start, start + 333),
+      });
+      body.predictions.forEach((p: { modelVersion: string }, j: number) =>
+        assert.equal(p.modelVersion, seen.get(shuffled[start + j].id)),
+      );
     }
     for (const [i, id] of ids.slice(0, 200).entries()) {
       const { id: _id, ...applicant } = rows[i];
@@ -186,7 +237,9 @@ describe('progressive delivery (API)', () => {
     const next = await canary(nextCandidate, percent);
     let moved = 0;
     for (let start = 0; start < 2000; start += 500) {
-      const { body } = await postJson(`${next.url}/predict?explain=false`, { instances: rows.slice(start, start + 500) });
+      const { body } = await postJson(`${next.url}/predict?explain=false`, {
+        instances: rows.slice(start, start + 500),
+      });
       body.predictions.forEach((p: { modelVersion: string }, j: number) => {
         const id = ids[start + j];
         assert.equal(p.modelVersion, stickyVersion(nextCandidate, live, id, percent));
@@ -202,13 +255,17 @@ describe('progressive delivery (API)', () => {
     const rows = people.slice(0, 20);
     const own = { [live]: await ownScores(liveAlone, rows), [candidate]: await ownScores(candidateAlone, rows) };
     for (const id of ['applicant-1', 'applicant-2', 'applicant-3', 'applicant-4', 'applicant-5', 'applicant-6']) {
-      const { status, body } = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(rows), { 'x-applicant-id': id });
+      const { status, body } = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(rows), {
+        'x-applicant-id': id,
+      });
       assert.equal(status, 200);
       assert.equal(body.model_version, stickyVersion(candidate, live, id, 50));
       assert.deepEqual(body.outputs[0].data, own[body.model_version]);
     }
     for (let i = 0; i < 20; i++) {
-      const { body } = await postJson(`${api.url}/v2/models/loan-risk/versions/${live}/infer`, inferBody(rows), { 'x-applicant-id': `applicant-${i}` });
+      const { body } = await postJson(`${api.url}/v2/models/loan-risk/versions/${live}/infer`, inferBody(rows), {
+        'x-applicant-id': `applicant-${i}`,
+      });
       assert.equal(body.model_version, live, 'a path naming the live version is never split');
     }
     const versions = new Set<string>();
@@ -217,14 +274,19 @@ describe('progressive delivery (API)', () => {
       versions.add(body.model_version);
       assert.deepEqual(body.outputs[0].data, own[body.model_version], 'every row from the version named');
     }
-    assert.deepEqual([...versions].sort(), [live, candidate].sort(), 'without an id both versions answer (P(not) = 2^-59)');
+    assert.deepEqual(
+      [...versions].sort(),
+      [live, candidate].sort(),
+      'without an id both versions answer (P(not) = 2^-59)',
+    );
   });
 
   test('shadow: live answers; the candidate scores the same rows afterwards, equal to its own /predict; agreement counted exactly', async () => {
     const api = await serve({ CANDIDATE_VERSION: candidate, CANDIDATE_MODE: 'shadow', LOG_LEVEL: 'debug' });
     const ownLive = await ownScores(liveAlone, people);
     const ownCandidate = await ownScores(candidateAlone, people);
-    const threshold = async (alone: ApiProcess) => (await postJson(`${alone.url}/predict`, people[0])).body.threshold as number;
+    const threshold = async (alone: ApiProcess) =>
+      (await postJson(`${alone.url}/predict`, people[0])).body.threshold as number;
     const [liveThreshold, candidateThreshold] = [await threshold(liveAlone), await threshold(candidateAlone)];
     const requests: { reqId: string; rows: number[] }[] = [];
     for (let i = 0; i < 40; i++) {
@@ -240,7 +302,9 @@ describe('progressive delivery (API)', () => {
       });
       requests.push({ reqId, rows: rowIds });
     }
-    const oip = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(people.slice(0, 7)), { 'x-request-id': 'shadow-oip' });
+    const oip = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(people.slice(0, 7)), {
+      'x-request-id': 'shadow-oip',
+    });
     assert.equal(oip.body.model_version, live);
     requests.push({ reqId: 'shadow-oip', rows: [0, 1, 2, 3, 4, 5, 6] });
 
@@ -252,8 +316,12 @@ describe('progressive delivery (API)', () => {
       const line = shadowLines.find((l) => l.reqId === reqId);
       assert.ok(line, `a shadow run for ${reqId}`);
       assert.equal(line.version, candidate);
-      assert.deepEqual(line.probabilities, rows.map((r) => ownCandidate[r]), `${reqId}: shadow scores equal the candidate's own /predict`);
-      agreeing += rows.filter((r) => (ownCandidate[r] >= candidateThreshold) === (ownLive[r] >= liveThreshold)).length;
+      assert.deepEqual(
+        line.probabilities,
+        rows.map((r) => ownCandidate[r]),
+        `${reqId}: shadow scores equal the candidate's own /predict`,
+      );
+      agreeing += rows.filter((r) => ownCandidate[r] >= candidateThreshold === ownLive[r] >= liveThreshold).length;
     }
     const s = await stats(api);
     assertAddsUp(s);
@@ -261,9 +329,16 @@ describe('progressive delivery (API)', () => {
     assert.equal(s.live.rows, rowsSent);
     assert.equal(s.candidate!.rows, rowsSent, 'every answered row was shadow-scored');
     assert.equal(s.candidate!.errors, 0);
-    assert.equal(s.candidate!.agreements, agreeing, 'agreements: rows whose decisions match the two versions\' own answers');
+    assert.equal(
+      s.candidate!.agreements,
+      agreeing,
+      "agreements: rows whose decisions match the two versions' own answers",
+    );
     assert.equal(sum(s.candidate!.latencyBuckets), requests.length, 'one shadow run per request');
-    assert.equal(await metricValue(api.url, `loanrisk_rollout_agreements_total{version="${candidate}",role="shadow"}`), agreeing);
+    assert.equal(
+      await metricValue(api.url, `loanrisk_rollout_agreements_total{version="${candidate}",role="shadow"}`),
+      agreeing,
+    );
   });
 
   describe('a candidate that is missing, corrupt or refuses rows never fails a live request', () => {
@@ -281,7 +356,12 @@ describe('progressive delivery (API)', () => {
       const counts = new Map<string, number>();
       for (const p of people) counts.set(String(p.purpose), (counts.get(String(p.purpose)) ?? 0) + 1);
       refusedCategory = [...counts].filter(([c]) => c !== purpose.reference).sort((a, b) => b[1] - a[1])[0][0];
-      const narrowed = { ...manifest, features: manifest.features.map((f) => (f === purpose ? { ...f, categories: f.categories!.filter((c) => c !== refusedCategory) } : f)) };
+      const narrowed = {
+        ...manifest,
+        features: manifest.features.map((f) =>
+          f === purpose ? { ...f, categories: f.categories!.filter((c) => c !== refusedCategory) } : f,
+        ),
+      };
       refused = 'refuses-a-purpose';
       await mkdir(join(root, refused));
       await copyFile(join(root, candidate, 'model.onnx'), join(root, refused, 'model.onnx'));
@@ -294,7 +374,9 @@ describe('progressive delivery (API)', () => {
       const routed: string[] = [];
       for (const [i, applicant] of people.entries()) {
         const id = `applicant-${i}`;
-        const { status, body } = await postJson(`${api.url}/predict?explain=false`, applicant, { 'x-applicant-id': id });
+        const { status, body } = await postJson(`${api.url}/predict?explain=false`, applicant, {
+          'x-applicant-id': id,
+        });
         assert.equal(status, 200, JSON.stringify(body));
         if (stickyVersion(version, live, id, percent) === version) routed.push(id);
         if (body.modelVersion === live) assert.equal(body.probability, ownLive[i]);
@@ -304,7 +386,10 @@ describe('progressive delivery (API)', () => {
       return { routed };
     }
 
-    for (const [name, stage] of [['a missing folder', 'manifest'], ['a corrupt model.onnx', 'onnx']] as const) {
+    for (const [name, stage] of [
+      ['a missing folder', 'manifest'],
+      ['a corrupt model.onnx', 'onnx'],
+    ] as const) {
       test(`canary and shadow with ${name}: answered by live, counted as the candidate's errors`, async () => {
         const version = name === 'a missing folder' ? 'no-such-version' : 'corrupt';
         const api = await canary(version, percent);
@@ -313,13 +398,19 @@ describe('progressive delivery (API)', () => {
         assertAddsUp(s);
         assert.equal(s.live.rows, people.length, 'live answered every row');
         assert.deepEqual({ rows: s.candidate!.rows, errors: s.candidate!.errors }, { rows: 0, errors: routed.length });
-        assert.equal(await metricValue(api.url, `loanrisk_rollout_errors_total{version="${version}",role="canary"}`), routed.length);
-        assert.ok(await metricValue(api.url, `loanrisk_candidate_load_failures_total{stage="${stage}"}`) >= 1);
+        assert.equal(
+          await metricValue(api.url, `loanrisk_rollout_errors_total{version="${version}",role="canary"}`),
+          routed.length,
+        );
+        assert.ok((await metricValue(api.url, `loanrisk_candidate_load_failures_total{stage="${stage}"}`)) >= 1);
         assert.equal(await metricValue(api.url, `loanrisk_candidate_info{version="${version}"}`), 0);
 
         const shadow = await serve({ CANDIDATE_VERSION: version, CANDIDATE_MODE: 'shadow' });
         await sendAll(shadow, version);
-        await eventually('every shadow run failed and was counted', async () => (await stats(shadow)).candidate!.errors === people.length);
+        await eventually(
+          'every shadow run failed and was counted',
+          async () => (await stats(shadow)).candidate!.errors === people.length,
+        );
         const ss = await stats(shadow);
         assertAddsUp(ss);
         assert.equal(ss.live.rows, people.length);
@@ -329,7 +420,11 @@ describe('progressive delivery (API)', () => {
 
     test('canary with a candidate that refuses rows the live model accepts: those rows are answered by live and counted', async () => {
       const api = await canary(refused, percent);
-      assert.equal(await metricValue(api.url, `loanrisk_candidate_info{version="${candidate}"}`), 1, 'it loaded (its manifest still names its version)');
+      assert.equal(
+        await metricValue(api.url, `loanrisk_candidate_info{version="${candidate}"}`),
+        1,
+        'it loaded (its manifest still names its version)',
+      );
       const { routed } = await sendAll(api, refused);
       const refusedIds = routed.filter((id) => people[Number(id.split('-')[1])].purpose === refusedCategory);
       assert.ok(refusedIds.length > 0 && refusedIds.length < routed.length);
@@ -348,9 +443,14 @@ describe('progressive delivery (API)', () => {
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, plain.body);
     }
-    const bad = await postJson(`${liveAlone.url}/predict`, { instances: [people[0], { ...people[1], id: { nested: true } }] });
+    const bad = await postJson(`${liveAlone.url}/predict`, {
+      instances: [people[0], { ...people[1], id: { nested: true } }],
+    });
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.body.details.map((d: { field: string }) => d.field), ['instances[1].id']);
+    assert.deepEqual(
+      bad.body.details.map((d: { field: string }) => d.field),
+      ['instances[1].id'],
+    );
     assert.match(bad.body.details[0].message, /must be a string or a number/);
   });
 
@@ -377,9 +477,16 @@ describe('progressive delivery (API)', () => {
       { MODEL_DIR: '/models', CANDIDATE_VERSION: 'b', CANDIDATE_MODE: 'shadow' },
     ];
     for (const env of refusedEnvs) assert.throws(() => readConfig(env), ConfigError, JSON.stringify(env));
-    assert.deepEqual(readConfig({ ...base, CANDIDATE_VERSION: 'b', CANDIDATE_MODE: 'canary', CANDIDATE_TRAFFIC_PERCENT: '10' }).rollout,
-      { modelsRoot: '/models', liveVersion: 'a', candidate: { version: 'b', mode: 'canary', trafficPercent: 10 } });
-    assert.equal(readConfig({ ...base, CANDIDATE_VERSION: '' }).rollout?.candidate, undefined, 'an empty CANDIDATE_VERSION: no candidate');
+    assert.deepEqual(
+      readConfig({ ...base, CANDIDATE_VERSION: 'b', CANDIDATE_MODE: 'canary', CANDIDATE_TRAFFIC_PERCENT: '10' })
+        .rollout,
+      { modelsRoot: '/models', liveVersion: 'a', candidate: { version: 'b', mode: 'canary', trafficPercent: 10 } },
+    );
+    assert.equal(
+      readConfig({ ...base, CANDIDATE_VERSION: '' }).rollout?.candidate,
+      undefined,
+      'an empty CANDIDATE_VERSION: no candidate',
+    );
     assert.equal(readConfig({ MODEL_DIR: '/models' }).rollout, undefined);
   });
 });

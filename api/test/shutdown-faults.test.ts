@@ -30,19 +30,35 @@ describe('SIGTERM with Redis gone', () => {
 
   test('the worker exits after its Redis stopped', HANG, async (t) => {
     redis = await RedisServer.start();
-    const worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS });
+    const worker = WorkerProcess.start({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS,
+    });
     await eventually('the workers start', async () => worker.logs.some((l) => l.msg === 'workers started'), 30_000);
     await redis.stop();
     const code = await worker.stop();
-    const cutShort = worker.logs.find((l) => l.msg === 'workers did not close in time; closing by force' || l.msg === 'shutdown timed out, exiting');
+    const cutShort = worker.logs.find(
+      (l) => l.msg === 'workers did not close in time; closing by force' || l.msg === 'shutdown timed out, exiting',
+    );
     // Graceful (0) if BullMQ happened to close without Redis, else cut short (1) and said so; never a hang.
-    assert.ok(code === 0 || (code === 1 && cutShort !== undefined), `exit ${code}: ${worker.output} ${JSON.stringify(worker.logs.slice(-5))}`);
+    assert.ok(
+      code === 0 || (code === 1 && cutShort !== undefined),
+      `exit ${code}: ${worker.output} ${JSON.stringify(worker.logs.slice(-5))}`,
+    );
     t.diagnostic(`worker exit ${code}: ${cutShort?.msg ?? 'closed gracefully'}`);
   });
 
   test('the API exits after its Redis stopped, answering in-flight work first', HANG, async () => {
     redis = await RedisServer.start();
-    const api = await ApiProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, SHUTDOWN_TIMEOUT_MS, PREDICTION_LOG_SAMPLE: '1', PREDICTION_LOG_FLUSH_MS: '60000' });
+    const api = await ApiProcess.start({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      SHUTDOWN_TIMEOUT_MS,
+      PREDICTION_LOG_SAMPLE: '1',
+      PREDICTION_LOG_FLUSH_MS: '60000',
+    });
     // Rows wait in the prediction log's buffer, so the close has to flush to a Redis that is gone.
     const answer = await postJson(`${api.url}/predict`, applicants(1)[0]);
     assert.equal(answer.status, 200);

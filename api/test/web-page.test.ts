@@ -13,8 +13,16 @@ import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
 import { postJson, startApi } from './helpers/api-server.js';
 import { tempDir, trainModel } from './helpers/trained-model.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Screenshots go to test-results/ at the repository root (git-ignored). */
 const RESULTS = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 
@@ -45,7 +53,9 @@ describe('web page', () => {
     const requested: string[] = [];
     const problems: string[] = [];
     page.on('request', (r) => requested.push(r.url()));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${api.url}/`);
 
@@ -53,15 +63,27 @@ describe('web page', () => {
     for (const f of manifest.features) {
       assert.equal(await page.locator(`label[for="f-${f.name}"]`).count(), 1, `a label for ${f.name}`);
     }
-    const purposes = await page.locator('#f-purpose option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const purposes = await page
+      .locator('#f-purpose option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.deepEqual(purposes, manifest.features.find((f) => f.name === 'purpose')!.categories);
-    const empLengths = await page.locator('#f-emp_length option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const empLengths = await page
+      .locator('#f-emp_length option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.equal(empLengths[0], '', 'a nullable category can be left unknown');
     assert.equal(await page.locator('#f-int_rate').getAttribute('max'), '1');
 
     const applicant = {
-      loan_amnt: 25000, int_rate: 0.27, purpose: 'small_business', grade: 'F', annual_inc: 24000,
-      revol_util: 0.95, emp_length: null, dti: 35, delinq_2yrs: 2, home_ownership: 'RENT',
+      loan_amnt: 25000,
+      int_rate: 0.27,
+      purpose: 'small_business',
+      grade: 'F',
+      annual_inc: 24000,
+      revol_util: 0.95,
+      emp_length: null,
+      dti: 35,
+      delinq_2yrs: 2,
+      home_ownership: 'RENT',
     };
     for (const [name, value] of Object.entries(applicant)) {
       const field = page.locator(`#f-${name}`);
@@ -77,11 +99,17 @@ describe('web page', () => {
     assert.equal(await page.locator('#model-version').textContent(), version);
     const reasons = await page.locator('#reasons li').allTextContents();
     assert.equal(reasons.length, expected.reasons.length);
-    expected.reasons.forEach((r: { feature: string }, i: number) => assert.ok(reasons[i].startsWith(`${r.feature} = `)));
+    expected.reasons.forEach((r: { feature: string }, i: number) =>
+      assert.ok(reasons[i].startsWith(`${r.feature} = `)),
+    );
 
     await mkdir(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'web-page.png'), fullPage: true });
-    assert.deepEqual(requested.filter((u) => !u.startsWith(api.url)), [], 'no request leaves the server');
+    assert.deepEqual(
+      requested.filter((u) => !u.startsWith(api.url)),
+      [],
+      'no request leaves the server',
+    );
     assert.deepEqual(problems, [], 'no script error or CSP violation');
     await page.close();
   });

@@ -12,12 +12,34 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, loadAllYaml, setHeaderOptions,
-  type KubeConfig, type V1Role, type V1RoleBinding, type V1ServiceAccount,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  loadAllYaml,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Role,
+  type V1RoleBinding,
+  type V1ServiceAccount,
 } from '@kubernetes/client-node';
-import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, FEATURE_NAMES, type LoanRiskModelSpec, type LoanRiskModelStatus } from '@peerloan/contracts';
+import {
+  CRD_GROUP,
+  CRD_PLURAL,
+  CRD_VERSION,
+  FEATURE_NAMES,
+  type LoanRiskModelSpec,
+  type LoanRiskModelStatus,
+} from '@peerloan/contracts';
 import { startControlPlane, toolsBin, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
-import { createModel, createNamespace, installCrd, modelObject, REPO_ROOT, sampleSpec } from '@peerloan/operator/dist/test/fixtures.js';
+import {
+  createModel,
+  createNamespace,
+  installCrd,
+  modelObject,
+  REPO_ROOT,
+  sampleSpec,
+} from '@peerloan/operator/dist/test/fixtures.js';
 import type { RunningServer } from '../src/server.js';
 import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
@@ -29,39 +51,63 @@ const NS = 'risk';
 const NAME = 'portfolio';
 const POLL_MS = 200;
 
-
 /** The worker's ServiceAccount, Role and RoleBinding exactly as the chart renders them into NS. */
 async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {
-  const rendered = execFileSync(join(toolsBin(), 'helm'), [
-    'template', 'loan-risk', join(REPO_ROOT, 'charts/loan-risk'), '-n', NS,
-    '--show-only', 'templates/serviceaccount.yaml', '--show-only', 'templates/worker-role.yaml', '--show-only', 'templates/worker-rolebinding.yaml',
-  ], { encoding: 'utf8' });
-  const objects = (loadAllYaml(rendered) as Array<{ kind: string; metadata: { name: string } }>).filter((o) => o.metadata.name === 'loan-risk-worker');
+  const rendered = execFileSync(
+    join(toolsBin(), 'helm'),
+    [
+      'template',
+      'loan-risk',
+      join(REPO_ROOT, 'charts/loan-risk'),
+      '-n',
+      NS,
+      '--show-only',
+      'templates/serviceaccount.yaml',
+      '--show-only',
+      'templates/worker-role.yaml',
+      '--show-only',
+      'templates/worker-rolebinding.yaml',
+    ],
+    { encoding: 'utf8' },
+  );
+  const objects = (loadAllYaml(rendered) as Array<{ kind: string; metadata: { name: string } }>).filter(
+    (o) => o.metadata.name === 'loan-risk-worker',
+  );
   assert.deepEqual(objects.map((o) => o.kind).sort(), ['Role', 'RoleBinding', 'ServiceAccount']);
   const core = admin.makeApiClient(CoreV1Api);
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   for (const obj of objects) {
-    if (obj.kind === 'ServiceAccount') await core.createNamespacedServiceAccount({ namespace: NS, body: obj as V1ServiceAccount });
+    if (obj.kind === 'ServiceAccount')
+      await core.createNamespacedServiceAccount({ namespace: NS, body: obj as V1ServiceAccount });
     if (obj.kind === 'Role') await rbac.createNamespacedRole({ namespace: NS, body: obj as V1Role });
-    if (obj.kind === 'RoleBinding') await rbac.createNamespacedRoleBinding({ namespace: NS, body: obj as V1RoleBinding });
+    if (obj.kind === 'RoleBinding')
+      await rbac.createNamespacedRoleBinding({ namespace: NS, body: obj as V1RoleBinding });
   }
-  const token = await core.createNamespacedServiceAccountToken({ namespace: NS, name: 'loan-risk-worker', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const token = await core.createNamespacedServiceAccountToken({
+    namespace: NS,
+    name: 'loan-risk-worker',
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   return token.status!.token;
 }
 
 async function writeKubeconfig(dir: string, server: string, token: string): Promise<string> {
   const path = join(dir, 'worker-kubeconfig');
-  await writeFile(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'worker', user: { token } }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user: 'worker', namespace: NS } }],
-    'current-context': 'test',
-  }));
+  await writeFile(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'worker', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'worker', namespace: NS } }],
+      'current-context': 'test',
+    }),
+  );
   return path;
 }
 
-describe('the worker serves its LoanRiskModel\'s live version', () => {
+describe("the worker serves its LoanRiskModel's live version", () => {
   let plane: ControlPlane;
   let admin: KubeConfig;
   let redis: RedisServer;
@@ -75,10 +121,20 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
   const target = { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace: NS, name: NAME };
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   /** Plays the operator: its quality gate's decision, written to the status. */
-  const setStatus = (status: LoanRiskModelStatus | Record<string, unknown>) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ ...target, body: { status } }, mergePatch);
-  const setSpec = (spec: Partial<LoanRiskModelSpec> | Record<string, null>) => admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject({ ...target, body: { spec } }, mergePatch);
+  const setStatus = (status: LoanRiskModelStatus | Record<string, unknown>) =>
+    admin
+      .makeApiClient(CustomObjectsApi)
+      .patchNamespacedCustomObjectStatus({ ...target, body: { status } }, mergePatch);
+  const setSpec = (spec: Partial<LoanRiskModelSpec> | Record<string, null>) =>
+    admin.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject({ ...target, body: { spec } }, mergePatch);
 
-  const pinCondition = (status: 'True' | 'False', reason: string) => ({ type: 'Pinned', status, reason, message: reason, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+  const pinCondition = (status: 'True' | 'False', reason: string) => ({
+    type: 'Pinned',
+    status,
+    reason,
+    message: reason,
+    lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  });
 
   const readyz = async () => call(`${workerUrl}/readyz`);
   /** Model versions the worker took into service so far. */
@@ -88,14 +144,24 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
   /** A small portfolio through POST /batches; the versions the worker scored it with. */
   async function scoredBy(): Promise<string[]> {
     const people = applicants(20, 5);
-    const csv = [FEATURE_NAMES.join(','), ...people.map((p) => FEATURE_NAMES.map((f) => p[f] ?? '').join(','))].join('\n');
-    const submitted = await call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${csv}\n` });
+    const csv = [FEATURE_NAMES.join(','), ...people.map((p) => FEATURE_NAMES.map((f) => p[f] ?? '').join(','))].join(
+      '\n',
+    );
+    const submitted = await call(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${csv}\n`,
+    });
     assert.equal(submitted.status, 202);
     let status: any;
-    await eventually(`batch ${submitted.body.id} completed`, async () => {
-      status = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
-      return status.state === 'completed';
-    }, 1500);
+    await eventually(
+      `batch ${submitted.body.id} completed`,
+      async () => {
+        status = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+        return status.state === 'completed';
+      },
+      1500,
+    );
     assert.equal(status.counts.scored, 20);
     return status.modelVersions;
   }
@@ -109,13 +175,24 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
     const kubeconfig = await writeKubeconfig(root, plane.server, await installChartWorkerRbac(admin));
     versionA = await trainModel(join(root, 'models'), 71);
     // What the operator's Deployment gives the API: one version folder. The API only takes uploads here.
-    api = await startApi({ MODEL_DIR: join(root, 'models', versionA), REDIS_URL: redis.url, PREDICTION_LOG_SAMPLE: '0' });
+    api = await startApi({
+      MODEL_DIR: join(root, 'models', versionA),
+      REDIS_URL: redis.url,
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     const port = await freePort();
     workerUrl = `http://127.0.0.1:${port}`;
     // The chart's environment: the models root, the LoanRiskModel's name, the Pod's namespace.
     worker = WorkerProcess.start({
-      KUBECONFIG: kubeconfig, MODEL_DIR: join(root, 'models'), LRM_NAME: NAME, POD_NAMESPACE: NS,
-      REDIS_URL: redis.url, WORKER_ROLES: 'batch', METRICS_PORT: String(port), MODEL_POLL_MS: String(POLL_MS), MODEL_RETRY_MS: '500',
+      KUBECONFIG: kubeconfig,
+      MODEL_DIR: join(root, 'models'),
+      LRM_NAME: NAME,
+      POD_NAMESPACE: NS,
+      REDIS_URL: redis.url,
+      WORKER_ROLES: 'batch',
+      METRICS_PORT: String(port),
+      MODEL_POLL_MS: String(POLL_MS),
+      MODEL_RETRY_MS: '500',
     });
   });
   after(async () => {
@@ -128,7 +205,9 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
   test('no live version yet: not ready, says it waits, takes no job, though `current` names a model', async () => {
     assert.equal(await currentVersion(join(root, 'models')), versionA);
     await eventually('worker answers /readyz', async () => (await readyz().catch(() => undefined))?.status === 503);
-    await eventually('the waiting line', async () => worker.logs.some((l) => l.msg === 'no version to serve yet, waiting'));
+    await eventually('the waiting line', async () =>
+      worker.logs.some((l) => l.msg === 'no version to serve yet, waiting'),
+    );
     const line = worker.logs.find((l) => l.msg === 'no version to serve yet, waiting')!;
     assert.match(String(line.source), new RegExp(`LoanRiskModel ${NS}/${NAME}`));
     assert.deepEqual((await readyz()).body, { status: 'waiting', reason: 'no model version to serve yet' });
@@ -136,9 +215,18 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
 
   test('LRM_REQUIRED (the chart) without a LoanRiskModel named: waits, not ready, rather than follow `current`', async () => {
     const port = await freePort();
-    const unnamed = WorkerProcess.start({ MODEL_DIR: join(root, 'models'), LRM_REQUIRED: 'true', REDIS_URL: redis.url, WORKER_ROLES: 'batch', METRICS_PORT: String(port), MODEL_POLL_MS: String(POLL_MS) });
+    const unnamed = WorkerProcess.start({
+      MODEL_DIR: join(root, 'models'),
+      LRM_REQUIRED: 'true',
+      REDIS_URL: redis.url,
+      WORKER_ROLES: 'batch',
+      METRICS_PORT: String(port),
+      MODEL_POLL_MS: String(POLL_MS),
+    });
     try {
-      await eventually('the waiting line', async () => unnamed.logs.some((l) => l.msg === 'no version to serve yet, waiting' && /set LRM_NAME/.test(String(l.source))));
+      await eventually('the waiting line', async () =>
+        unnamed.logs.some((l) => l.msg === 'no version to serve yet, waiting' && /set LRM_NAME/.test(String(l.source))),
+      );
       await new Promise((r) => setTimeout(r, 3 * POLL_MS));
       assert.equal((await call(`http://127.0.0.1:${port}/readyz`)).status, 503);
     } finally {
@@ -148,18 +236,32 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
 
   test('status.liveVersion A: the worker scores with A (and a batch queued while it waited completes)', async () => {
     const people = applicants(10, 6);
-    const csv = [FEATURE_NAMES.join(','), ...people.map((p) => FEATURE_NAMES.map((f) => p[f] ?? '').join(','))].join('\n');
-    const queued = await call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${csv}\n` });
+    const csv = [FEATURE_NAMES.join(','), ...people.map((p) => FEATURE_NAMES.map((f) => p[f] ?? '').join(','))].join(
+      '\n',
+    );
+    const queued = await call(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${csv}\n`,
+    });
     await new Promise((r) => setTimeout(r, 5 * POLL_MS));
-    assert.equal((await call(`${api.url}/batches/${queued.body.id}`)).body.state, 'queued', 'no job is taken without a model');
+    assert.equal(
+      (await call(`${api.url}/batches/${queued.body.id}`)).body.state,
+      'queued',
+      'no job is taken without a model',
+    );
 
     await setStatus({ liveVersion: versionA });
     await eventually('worker serves A', async () => (await serving()) === versionA, 500);
     assert.deepEqual(await scoredBy(), [versionA]);
-    await eventually('the queued batch completed with A', async () => {
-      const status = (await call(`${api.url}/batches/${queued.body.id}`)).body;
-      return status.state === 'completed' && status.modelVersions.join() === versionA;
-    }, 500);
+    await eventually(
+      'the queued batch completed with A',
+      async () => {
+        const status = (await call(`${api.url}/batches/${queued.body.id}`)).body;
+        return status.state === 'completed' && status.modelVersions.join() === versionA;
+      },
+      500,
+    );
   });
 
   test('a gate-rejected B becomes `current`: the worker stays on A', async () => {
@@ -182,7 +284,14 @@ describe('the worker serves its LoanRiskModel\'s live version', () => {
     await mkdir(staging);
     const versionC = await trainModel(staging, 73);
     await setStatus({ liveVersion: versionC });
-    await eventually('C refused', async () => worker.logs.some((l) => l.msg === 'model refused' && String((l.err as { message?: string })?.message).includes(versionC)), 500);
+    await eventually(
+      'C refused',
+      async () =>
+        worker.logs.some(
+          (l) => l.msg === 'model refused' && String((l.err as { message?: string })?.message).includes(versionC),
+        ),
+      500,
+    );
     assert.equal(await serving(), versionB);
     await rename(join(staging, versionC), join(root, 'models', versionC));
     await eventually('worker serves C once the folder is there', async () => (await serving()) === versionC, 500);

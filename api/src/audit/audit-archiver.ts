@@ -47,7 +47,11 @@ export class AuditArchiver {
 
   constructor(private readonly options: AuditArchiverOptions) {
     this.redis = redisConnection(options.redisUrl, 'worker');
-    this.archived = new Counter({ name: 'loanrisk_audit_archived_total', help: 'Audit records written to the data volume', registers: [options.registry] });
+    this.archived = new Counter({
+      name: 'loanrisk_audit_archived_total',
+      help: 'Audit records written to the data volume',
+      registers: [options.registry],
+    });
   }
 
   start(): void {
@@ -93,7 +97,17 @@ export class AuditArchiver {
   }
 
   private async read(from: '0' | '>'): Promise<StreamEntry[]> {
-    const args = ['GROUP', AUDIT_GROUP, this.options.consumer, 'COUNT', READ_COUNT, ...(from === '>' ? ['BLOCK', BLOCK_MS] : []), 'STREAMS', AUDIT_STREAM, from] as const;
+    const args = [
+      'GROUP',
+      AUDIT_GROUP,
+      this.options.consumer,
+      'COUNT',
+      READ_COUNT,
+      ...(from === '>' ? ['BLOCK', BLOCK_MS] : []),
+      'STREAMS',
+      AUDIT_STREAM,
+      from,
+    ] as const;
     const reply = (await this.redis.call('XREADGROUP', ...args)) as [string, StreamEntry[]][] | null;
     return (reply?.[0]?.[1] ?? []).filter((entry) => entry[1] !== null);
   }
@@ -101,7 +115,16 @@ export class AuditArchiver {
   private async claimAbandoned(): Promise<StreamEntry[]> {
     if (Date.now() - this.lastClaim < CLAIM_IDLE_MS / 2) return [];
     this.lastClaim = Date.now();
-    const reply = (await this.redis.call('XAUTOCLAIM', AUDIT_STREAM, AUDIT_GROUP, this.options.consumer, CLAIM_IDLE_MS, '0', 'COUNT', READ_COUNT)) as [string, StreamEntry[]];
+    const reply = (await this.redis.call(
+      'XAUTOCLAIM',
+      AUDIT_STREAM,
+      AUDIT_GROUP,
+      this.options.consumer,
+      CLAIM_IDLE_MS,
+      '0',
+      'COUNT',
+      READ_COUNT,
+    )) as [string, StreamEntry[]];
     return reply[1].filter((entry) => entry[1] !== null);
   }
 
@@ -109,7 +132,11 @@ export class AuditArchiver {
     const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord);
     const ids = entries.map(([id]) => id);
     await writeBatch(this.options.dir, `${ids[0]}_${ids[ids.length - 1]}`, records);
-    await this.redis.multi().xack(AUDIT_STREAM, AUDIT_GROUP, ...ids).xdel(AUDIT_STREAM, ...ids).exec();
+    await this.redis
+      .multi()
+      .xack(AUDIT_STREAM, AUDIT_GROUP, ...ids)
+      .xdel(AUDIT_STREAM, ...ids)
+      .exec();
     this.archived.inc(records.length);
   }
 
@@ -118,7 +145,8 @@ export class AuditArchiver {
     this.lastRetention = Date.now();
     const keepFrom = dayOf(new Date(Date.now() - (this.options.retentionDays - 1) * 86_400_000).toISOString());
     const removed = await removeDaysBefore(this.options.dir, keepFrom);
-    if (removed.length > 0) this.options.logger.info({ removed, retentionDays: this.options.retentionDays }, 'audit days removed');
+    if (removed.length > 0)
+      this.options.logger.info({ removed, retentionDays: this.options.retentionDays }, 'audit days removed');
   }
 
   /**

@@ -7,8 +7,20 @@ import type { AuditTrail } from './audit-trail.js';
 import { clientId } from './client-id.js';
 
 /** Resolves when the answer may go (required: once durable); a no-op without a trail. */
-export function auditDecisions(trail: AuditTrail | undefined, res: Response, source: DecisionSource, records: readonly LoanRecord[], answers: readonly Prediction[]): Promise<void> {
+export function auditDecisions(
+  trail: AuditTrail | undefined,
+  res: Response,
+  source: DecisionSource,
+  records: readonly LoanRecord[],
+  answers: readonly Prediction[],
+): Promise<void> {
   if (!trail) return Promise.resolve();
-  const decisions = answers.map((a, i) => ({ inputs: records[i], probability: a.probability, threshold: a.threshold, modelVersion: a.modelVersion, reasons: a.reasons }));
+  const decisions = answers.map((a, i) => ({
+    inputs: records[i],
+    probability: a.probability,
+    threshold: a.threshold,
+    modelVersion: a.modelVersion,
+    reasons: a.reasons,
+  }));
   return trail.record(auditEntry(res.locals.requestId as string, clientId(res), source, decisions));
 }

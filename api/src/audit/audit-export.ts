@@ -14,7 +14,19 @@ import { dayOf, partFiles } from './audit-files.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
-const CSV_COLUMNS = ['time', 'id', 'requestId', 'client', 'source', 'modelVersion', 'threshold', 'probability', 'decision', ...FEATURE_NAMES, 'reasons'];
+const CSV_COLUMNS = [
+  'time',
+  'id',
+  'requestId',
+  'client',
+  'source',
+  'modelVersion',
+  'threshold',
+  'probability',
+  'decision',
+  ...FEATURE_NAMES,
+  'reasons',
+];
 
 function* daysBetween(from: Date, to: Date): Generator<string> {
   const day = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
@@ -22,17 +34,38 @@ function* daysBetween(from: Date, to: Date): Generator<string> {
 }
 
 async function* recordsOf(file: string): AsyncGenerator<AuditRecord> {
-  for await (const line of createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })) {
+  for await (const line of createInterface({
+    input: createReadStream(file).pipe(createGunzip()),
+    crlfDelay: Infinity,
+  })) {
     if (line) yield JSON.parse(line) as AuditRecord;
   }
 }
 
 function csvRow(r: AuditRecord): unknown[] {
-  return [r.time, r.id, r.requestId, r.client, r.source, r.modelVersion, r.threshold, r.probability, r.decision, ...FEATURE_NAMES.map((f) => r.inputs[f] ?? ''), r.reasons ? JSON.stringify(r.reasons) : ''];
+  return [
+    r.time,
+    r.id,
+    r.requestId,
+    r.client,
+    r.source,
+    r.modelVersion,
+    r.threshold,
+    r.probability,
+    r.decision,
+    ...FEATURE_NAMES.map((f) => r.inputs[f] ?? ''),
+    r.reasons ? JSON.stringify(r.reasons) : '',
+  ];
 }
 
 /** Writes the range to out; resolves with the number of records written. */
-export async function exportRange(dir: string, from: Date, to: Date, format: ExportFormat, out: Writable): Promise<number> {
+export async function exportRange(
+  dir: string,
+  from: Date,
+  to: Date,
+  format: ExportFormat,
+  out: Writable,
+): Promise<number> {
   const seen = new Set<string>();
   const fromIso = from.toISOString();
   const toIso = to.toISOString();

@@ -22,7 +22,10 @@ export function dayOf(time: string): string {
 export async function partFiles(dir: string, day: string): Promise<string[]> {
   const folder = join(dir, day);
   const names = await readdir(folder).catch(() => [] as string[]);
-  return names.filter((n) => n.startsWith('part-') && n.endsWith('.jsonl.gz')).sort().map((n) => join(folder, n));
+  return names
+    .filter((n) => n.startsWith('part-') && n.endsWith('.jsonl.gz'))
+    .sort()
+    .map((n) => join(folder, n));
 }
 
 async function writeDurably(path: string, data: Buffer): Promise<void> {
@@ -63,7 +66,10 @@ export async function writeBatch(dir: string, batchName: string, records: readon
 /** Removes the days before `keepFrom` (a `YYYY/MM/DD`), and months and years left empty. */
 export async function removeDaysBefore(dir: string, keepFrom: string): Promise<string[]> {
   const removed: string[] = [];
-  const entries = async (path: string) => (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() && /^\d+$/.test(e.name)).map((e) => e.name);
+  const entries = async (path: string) =>
+    (await readdir(path, { withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isDirectory() && /^\d+$/.test(e.name))
+      .map((e) => e.name);
   for (const year of await entries(dir)) {
     for (const month of await entries(join(dir, year))) {
       for (const day of await entries(join(dir, year, month))) {
@@ -72,7 +78,8 @@ export async function removeDaysBefore(dir: string, keepFrom: string): Promise<s
         await rm(join(dir, name), { recursive: true, force: true });
         removed.push(name);
       }
-      if ((await readdir(join(dir, year, month))).length === 0) await rm(join(dir, year, month), { recursive: true, force: true });
+      if ((await readdir(join(dir, year, month))).length === 0)
+        await rm(join(dir, year, month), { recursive: true, force: true });
     }
     if ((await readdir(join(dir, year))).length === 0) await rm(join(dir, year), { recursive: true, force: true });
   }

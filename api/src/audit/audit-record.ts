@@ -44,7 +44,13 @@ export interface AuditEntry {
 }
 
 /** Hash of what makes a request the same request: a retry repeats all of it. */
-function requestKey(requestId: string, client: string, source: DecisionSource, part: string, decisions: readonly Decision[]): string {
+function requestKey(
+  requestId: string,
+  client: string,
+  source: DecisionSource,
+  part: string,
+  decisions: readonly Decision[],
+): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify([requestId, client, source, part]));
   for (const d of decisions) hash.update(JSON.stringify([d.modelVersion, d.inputs]));
@@ -52,7 +58,13 @@ function requestKey(requestId: string, client: string, source: DecisionSource, p
 }
 
 /** `part` tells apart pieces of one request stored separately (a batch's chunks). */
-export function auditEntry(requestId: string, client: string, source: DecisionSource, decisions: readonly Decision[], part = ''): AuditEntry {
+export function auditEntry(
+  requestId: string,
+  client: string,
+  source: DecisionSource,
+  decisions: readonly Decision[],
+  part = '',
+): AuditEntry {
   const key = requestKey(requestId, client, source, part, decisions);
   const now = new Date();
   const time = now.toISOString();

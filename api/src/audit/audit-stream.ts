@@ -39,7 +39,11 @@ export function withAuditCommands(redis: Redis): AuditRedis {
 }
 
 /** Appends entries in one round trip; resolves with the records written (the rest were retries already stored). */
-export async function appendEntries(redis: AuditRedis, entries: readonly AuditEntry[], dedupSeconds: number): Promise<number> {
+export async function appendEntries(
+  redis: AuditRedis,
+  entries: readonly AuditEntry[],
+  dedupSeconds: number,
+): Promise<number> {
   const keys = [AUDIT_STREAM, ...entries.map((e) => SEEN_PREFIX + e.key)];
   const args: (string | number)[] = [dedupSeconds];
   for (const entry of entries) {

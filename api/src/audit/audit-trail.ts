@@ -85,7 +85,11 @@ export class AuditTrail {
     if (batch.length === 0) return;
     const total = batch.reduce((sum, p) => sum + p.entry.records.length, 0);
     try {
-      const written = await appendEntries(this.redis, batch.map((p) => p.entry), this.options.dedupSeconds);
+      const written = await appendEntries(
+        this.redis,
+        batch.map((p) => p.entry),
+        this.options.dedupSeconds,
+      );
       this.records.inc({ outcome: 'written' }, written);
       if (total > written) this.records.inc({ outcome: 'duplicate' }, total - written);
       for (const p of batch) p.done();

@@ -65,8 +65,12 @@ export function parseApiKeys(text: string, file: string): Map<string, ClientIden
     throw new ApiKeysFileError(`${file} is not JSON: ${(err as Error).message}`);
   }
   if (!validateFile(value)) {
-    const problems = (validateFile.errors ?? []).map((e) => `${e.instancePath || '(file)'} ${e.message ?? 'is invalid'}`).join('; ');
-    throw new ApiKeysFileError(`${file} is not an API keys file ({"keys": [{"client", "sha256", "scopes"}]}): ${problems}`);
+    const problems = (validateFile.errors ?? [])
+      .map((e) => `${e.instancePath || '(file)'} ${e.message ?? 'is invalid'}`)
+      .join('; ');
+    throw new ApiKeysFileError(
+      `${file} is not an API keys file ({"keys": [{"client", "sha256", "scopes"}]}): ${problems}`,
+    );
   }
   const table = new Map<string, ClientIdentity>();
   for (const { client, sha256, scopes } of value.keys) {
@@ -131,7 +135,10 @@ export class ApiKeyStore {
       this.logger.info({ file: this.settings.file, keys: this.table.size }, 'api keys reloaded');
     } catch (err) {
       this.reloads.inc({ result: 'refused' });
-      this.logger.error({ err, file: this.settings.file, keys: this.table.size }, 'api keys file refused; the loaded keys stay');
+      this.logger.error(
+        { err, file: this.settings.file, keys: this.table.size },
+        'api keys file refused; the loaded keys stay',
+      );
     }
   }
 }

@@ -33,7 +33,8 @@ function wholeNumber(env: Env, name: string, fallback: number, max: number): num
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got "${text}"`);
   return value;
 }
 
@@ -41,14 +42,16 @@ function jwtSettings(env: Env): JwtSettings | undefined {
   const { [AUTH_ENV.jwksUrl]: url, [AUTH_ENV.issuer]: issuer, [AUTH_ENV.audience]: audience } = env;
   if (!url && !issuer && !audience) return undefined;
   // Verifying without an issuer or audience would accept any token the key signs for anyone.
-  if (!url || !issuer || !audience) throw new ConfigError(`${AUTH_ENV.jwksUrl}, ${AUTH_ENV.issuer} and ${AUTH_ENV.audience} must be set together`);
+  if (!url || !issuer || !audience)
+    throw new ConfigError(`${AUTH_ENV.jwksUrl}, ${AUTH_ENV.issuer} and ${AUTH_ENV.audience} must be set together`);
   let jwksUrl: URL;
   try {
     jwksUrl = new URL(url);
   } catch {
     throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
   }
-  if (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:') throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
+  if (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:')
+    throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
   return {
     jwksUrl,
     issuer,
@@ -62,7 +65,9 @@ export function readAuthSettings(env: Env): AuthSettings {
   const file = env[AUTH_ENV.apiKeysFile] || undefined;
   return {
     jwt: jwtSettings(env),
-    apiKeys: file ? { file, pollMs: Math.max(10, wholeNumber(env, 'AUTH_API_KEYS_POLL_MS', 5000, 3_600_000)) } : undefined,
+    apiKeys: file
+      ? { file, pollMs: Math.max(10, wholeNumber(env, 'AUTH_API_KEYS_POLL_MS', 5000, 3_600_000)) }
+      : undefined,
   };
 }
 

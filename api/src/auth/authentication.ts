@@ -20,7 +20,11 @@ const API_KEY_HEADER = 'x-api-key';
 const REALM = 'peerloan-api';
 
 /** The routes that need a credential and the scope each needs (Express paths, as mounted in app.ts). */
-export const PROTECTED_ROUTES: readonly { readonly paths: readonly string[]; readonly methods: 'all' | 'post'; readonly scope: Scope }[] = [
+export const PROTECTED_ROUTES: readonly {
+  readonly paths: readonly string[];
+  readonly methods: 'all' | 'post';
+  readonly scope: Scope;
+}[] = [
   { paths: ['/predict'], methods: 'all', scope: 'predict' },
   { paths: ['/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer'], methods: 'post', scope: 'predict' },
   { paths: ['/batches'], methods: 'all', scope: 'batch' },
@@ -35,7 +39,9 @@ export class Authentication {
 
   static async open(settings: AuthSettings, logger: Logger, registry: Registry): Promise<Authentication> {
     if (!authEnabled(settings)) {
-      logger.warn('authentication is off: set AUTH_JWKS_URL/AUTH_ISSUER/AUTH_AUDIENCE or AUTH_API_KEYS_FILE outside local development');
+      logger.warn(
+        'authentication is off: set AUTH_JWKS_URL/AUTH_ISSUER/AUTH_AUDIENCE or AUTH_API_KEYS_FILE outside local development',
+      );
     }
     const refusals = new Counter({
       name: 'loanrisk_auth_refusals_total',
@@ -73,24 +79,32 @@ export class Authentication {
         next();
         return;
       }
-      this.admit(req, scope).then((client) => {
-        res.locals.client = client;
-        next();
-      }, (err: unknown) => {
-        if (!(err instanceof CredentialError)) {
-          next(err);
-          return;
-        }
-        this.refusals.inc({ reason: err.reason });
-        if (err.status !== 503) res.setHeader('www-authenticate', this.challenge(err, scope));
-        next(new RequestError(err.status, err.message));
-      });
+      this.admit(req, scope).then(
+        (client) => {
+          res.locals.client = client;
+          next();
+        },
+        (err: unknown) => {
+          if (!(err instanceof CredentialError)) {
+            next(err);
+            return;
+          }
+          this.refusals.inc({ reason: err.reason });
+          if (err.status !== 503) res.setHeader('www-authenticate', this.challenge(err, scope));
+          next(new RequestError(err.status, err.message));
+        },
+      );
     };
   }
 
   private async admit(req: Request, scope: Scope): Promise<ClientIdentity> {
     const client = await this.identify(req);
-    if (!client.scopes.includes(scope)) throw new CredentialError('scope', `client ${client.id} lacks the ${scope} scope this route needs`, 'insufficient_scope');
+    if (!client.scopes.includes(scope))
+      throw new CredentialError(
+        'scope',
+        `client ${client.id} lacks the ${scope} scope this route needs`,
+        'insufficient_scope',
+      );
     return client;
   }
 
@@ -104,20 +118,30 @@ export class Authentication {
 
   private async bearer(authorization: string): Promise<ClientIdentity> {
     const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
-    if (!match) throw new CredentialError('invalid', 'the Authorization header must be "Bearer <token>"', 'invalid_request');
-    if (!this.jwt) throw new CredentialError('invalid', `bearer tokens are not accepted by this server: send ${this.accepted()}`, 'invalid_token');
+    if (!match)
+      throw new CredentialError('invalid', 'the Authorization header must be "Bearer <token>"', 'invalid_request');
+    if (!this.jwt)
+      throw new CredentialError(
+        'invalid',
+        `bearer tokens are not accepted by this server: send ${this.accepted()}`,
+        'invalid_token',
+      );
     return this.jwt.verify(match[1]);
   }
 
   private apiKey(key: string): ClientIdentity {
-    if (!this.apiKeys) throw new CredentialError('invalid', `API keys are not accepted by this server: send ${this.accepted()}`);
+    if (!this.apiKeys)
+      throw new CredentialError('invalid', `API keys are not accepted by this server: send ${this.accepted()}`);
     const client = this.apiKeys.lookup(key);
-    if (!client) throw new CredentialError('invalid', 'the API key is not known (revoked, mistyped or for another environment)');
+    if (!client)
+      throw new CredentialError('invalid', 'the API key is not known (revoked, mistyped or for another environment)');
     return client;
   }
 
   private accepted(): string {
-    return [this.jwt ? 'Authorization: Bearer <token>' : undefined, this.apiKeys ? 'X-API-Key: <key>' : undefined].filter(Boolean).join(' or ');
+    return [this.jwt ? 'Authorization: Bearer <token>' : undefined, this.apiKeys ? 'X-API-Key: <key>' : undefined]
+      .filter(Boolean)
+      .join(' or ');
   }
 
   /** RFC 6750 for bearer tokens; an API-key challenge beside it when keys are accepted. */
@@ -125,7 +149,8 @@ export class Authentication {
     const challenges: string[] = [];
     if (this.jwt) {
       const params = [`realm="${REALM}"`];
-      if (err.oauthError) params.push(`error="${err.oauthError}"`, `error_description="${err.message.replaceAll('"', "'")}"`);
+      if (err.oauthError)
+        params.push(`error="${err.oauthError}"`, `error_description="${err.message.replaceAll('"', "'")}"`);
       if (err.oauthError === 'insufficient_scope') params.push(`scope="${scope}"`);
       challenges.push(`Bearer ${params.join(', ')}`);
     }

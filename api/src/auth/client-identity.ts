@@ -13,7 +13,11 @@ export interface ClientIdentity {
 }
 
 /** Every caller while authentication is off (local development). */
-export const ANONYMOUS: ClientIdentity = Object.freeze({ id: 'anonymous', kind: 'anonymous', scopes: Object.freeze([...SCOPES]) });
+export const ANONYMOUS: ClientIdentity = Object.freeze({
+  id: 'anonymous',
+  kind: 'anonymous',
+  scopes: Object.freeze([...SCOPES]),
+});
 
 /** The caller of a request that went through authentication. */
 export function clientOf(res: Response): ClientIdentity {

@@ -24,7 +24,8 @@ const REJECTIONS: Readonly<Record<string, string>> = {
 };
 
 function identityOf(payload: JWTPayload): ClientIdentity {
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw new CredentialError('invalid', 'the token has no sub claim naming the client', 'invalid_token');
+  if (typeof payload.sub !== 'string' || payload.sub === '')
+    throw new CredentialError('invalid', 'the token has no sub claim naming the client', 'invalid_token');
   const { scope } = payload;
   const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
   return { id: payload.sub, kind: 'jwt', scopes };
@@ -33,13 +34,18 @@ function identityOf(payload: JWTPayload): ClientIdentity {
 function rejection(err: unknown): CredentialError {
   if (err instanceof CredentialError) return err;
   if (err instanceof errors.JWTClaimValidationFailed) {
-    return new CredentialError('invalid', `the token's ${err.claim} claim is not accepted (${err.reason}): it must be issued by this API's issuer for its audience`, 'invalid_token');
+    return new CredentialError(
+      'invalid',
+      `the token's ${err.claim} claim is not accepted (${err.reason}): it must be issued by this API's issuer for its audience`,
+      'invalid_token',
+    );
   }
   if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) {
     // Not the caller's fault: the issuer's key set is out of reach (or not a key set).
-    return new CredentialError('unavailable', 'cannot fetch the token issuer\'s keys (AUTH_JWKS_URL); try again later');
+    return new CredentialError('unavailable', "cannot fetch the token issuer's keys (AUTH_JWKS_URL); try again later");
   }
-  if (err instanceof errors.JWKSInvalid) return new CredentialError('unavailable', 'the token issuer\'s key set (AUTH_JWKS_URL) is not a valid JWKS');
+  if (err instanceof errors.JWKSInvalid)
+    return new CredentialError('unavailable', "the token issuer's key set (AUTH_JWKS_URL) is not a valid JWKS");
   return new CredentialError('invalid', REJECTIONS[err.code] ?? 'the token is not accepted', 'invalid_token');
 }
 

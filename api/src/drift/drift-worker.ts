@@ -41,13 +41,47 @@ export class DriftMonitor {
   private readonly smallWindows: Counter;
 
   constructor(private readonly options: DriftWorkerOptions) {
-    this.psiGauge = new Gauge({ name: 'loanrisk_drift_psi', help: 'Population stability index of the last closed window vs the training baseline', labelNames: ['feature'], registers: [options.registry] });
-    this.events = new Counter({ name: 'loanrisk_drift_events_total', help: 'Logged predictions read by the drift worker, by outcome', labelNames: ['outcome'], registers: [options.registry] });
-    this.windows = new Counter({ name: 'loanrisk_drift_windows_total', help: 'Drift windows closed, by whether they breached', labelNames: ['drifted'], registers: [options.registry] });
+    this.psiGauge = new Gauge({
+      name: 'loanrisk_drift_psi',
+      help: 'Population stability index of the last closed window vs the training baseline',
+      labelNames: ['feature'],
+      registers: [options.registry],
+    });
+    this.events = new Counter({
+      name: 'loanrisk_drift_events_total',
+      help: 'Logged predictions read by the drift worker, by outcome',
+      labelNames: ['outcome'],
+      registers: [options.registry],
+    });
+    this.windows = new Counter({
+      name: 'loanrisk_drift_windows_total',
+      help: 'Drift windows closed, by whether they breached',
+      labelNames: ['drifted'],
+      registers: [options.registry],
+    });
     const settings = options.settings;
-    new Gauge({ name: 'loanrisk_drift_threshold', help: 'PSI above which a window counts as drifted, as the monitor now reads it (spec.drift.threshold, else DRIFT_THRESHOLD)', registers: [options.registry], collect() { this.set(settings().threshold); } });
-    new Gauge({ name: 'loanrisk_drift_window_seconds', help: 'Length of a drift window as the monitor now reads it (spec.drift.window); 0 when windows count DRIFT_WINDOW_EVENTS rows', registers: [options.registry], collect() { const w = settings().window; this.set(w.kind === 'time' ? w.ms / 1000 : 0); } });
-    this.smallWindows = new Counter({ name: 'loanrisk_drift_windows_too_small_total', help: 'Time windows closed with fewer rows than their floor (DRIFT_WINDOW_EVENTS): no PSI, dropped', registers: [options.registry] });
+    new Gauge({
+      name: 'loanrisk_drift_threshold',
+      help: 'PSI above which a window counts as drifted, as the monitor now reads it (spec.drift.threshold, else DRIFT_THRESHOLD)',
+      registers: [options.registry],
+      collect() {
+        this.set(settings().threshold);
+      },
+    });
+    new Gauge({
+      name: 'loanrisk_drift_window_seconds',
+      help: 'Length of a drift window as the monitor now reads it (spec.drift.window); 0 when windows count DRIFT_WINDOW_EVENTS rows',
+      registers: [options.registry],
+      collect() {
+        const w = settings().window;
+        this.set(w.kind === 'time' ? w.ms / 1000 : 0);
+      },
+    });
+    this.smallWindows = new Counter({
+      name: 'loanrisk_drift_windows_too_small_total',
+      help: 'Time windows closed with fewer rows than their floor (DRIFT_WINDOW_EVENTS): no PSI, dropped',
+      registers: [options.registry],
+    });
   }
 
   get isDrifted(): boolean {
@@ -96,9 +130,13 @@ export class DriftMonitor {
     const rule = this.options.settings().window;
     if (!this.window || rule.kind !== 'time') return;
     const delayMs = Math.max(0, this.window.startedAt + rule.ms - Date.now());
-    this.closeTimer = setTimeout(() => void this.settingsChanged().catch((err: unknown) => {
-      this.options.logger.warn({ err: (err as Error).message }, 'drift window close failed');
-    }), delayMs);
+    this.closeTimer = setTimeout(
+      () =>
+        void this.settingsChanged().catch((err: unknown) => {
+          this.options.logger.warn({ err: (err as Error).message }, 'drift window close failed');
+        }),
+      delayMs,
+    );
     this.closeTimer.unref();
   }
 
@@ -120,7 +158,10 @@ export class DriftMonitor {
     if (rule.kind === 'events') this.open(window.manifest);
     if (rule.kind === 'time' && window.events < rule.minEvents) {
       this.smallWindows.inc();
-      this.options.logger.info({ modelVersion: window.manifest.version, events: window.events, minEvents: rule.minEvents }, 'drift window too small, dropped');
+      this.options.logger.info(
+        { modelVersion: window.manifest.version, events: window.events, minEvents: rule.minEvents },
+        'drift window too small, dropped',
+      );
       return;
     }
     const values = window.psi();
@@ -147,10 +188,14 @@ export class DriftMonitor {
 export function startDriftWorker(options: DriftWorkerOptions): { worker: Worker; monitor: DriftMonitor } {
   const monitor = new DriftMonitor(options);
   // One consumer in order: a window is a sequence, not a set of parallel slices.
-  const worker = new Worker<PredictionLogJob>(QUEUES.predictionLog, (job: Job<PredictionLogJob>) => monitor.consume(job.data), {
-    connection: redisConnection(options.redisUrl, 'worker'),
-    concurrency: 1,
-  });
+  const worker = new Worker<PredictionLogJob>(
+    QUEUES.predictionLog,
+    (job: Job<PredictionLogJob>) => monitor.consume(job.data),
+    {
+      connection: redisConnection(options.redisUrl, 'worker'),
+      concurrency: 1,
+    },
+  );
   worker.on('error', (err) => options.logger.warn({ err: err.message }, 'drift worker connection problem'));
   return { worker, monitor };
 }

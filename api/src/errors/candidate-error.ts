@@ -15,8 +15,13 @@ export class CandidateError extends Error {
     readonly failure: CandidateFailure,
     readonly details: readonly FieldProblem[] = [],
   ) {
-    super(failure === 'not-loaded'
-      ? `candidate ${version} is not loaded`
-      : `candidate ${version} refuses rows the live model accepts: ${details.slice(0, 3).map((d) => `${d.field} ${d.message}`).join('; ')}`);
+    super(
+      failure === 'not-loaded'
+        ? `candidate ${version} is not loaded`
+        : `candidate ${version} refuses rows the live model accepts: ${details
+            .slice(0, 3)
+            .map((d) => `${d.field} ${d.message}`)
+            .join('; ')}`,
+    );
   }
 }

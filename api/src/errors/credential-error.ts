@@ -7,7 +7,12 @@ export type OAuthError = 'invalid_request' | 'invalid_token' | 'insufficient_sco
 
 export type RefusalReason = 'missing' | 'invalid' | 'scope' | 'unavailable';
 
-const STATUS: Readonly<Record<RefusalReason, 401 | 403 | 503>> = { missing: 401, invalid: 401, scope: 403, unavailable: 503 };
+const STATUS: Readonly<Record<RefusalReason, 401 | 403 | 503>> = {
+  missing: 401,
+  invalid: 401,
+  scope: 403,
+  unavailable: 503,
+};
 
 export class CredentialError extends Error {
   override readonly name = 'CredentialError';

@@ -57,8 +57,17 @@ export class PredictionLog {
     this.redis = redisConnection(options.redisUrl, 'producer');
     this.queue = new Queue<PredictionLogJob>(QUEUES.predictionLog, { connection: this.redis });
     this.queue.on('error', () => undefined);
-    this.logged = new Counter({ name: 'loanrisk_prediction_log_rows_total', help: 'Scored rows put on the prediction-log queue', registers: [options.registry] });
-    this.dropped = new Counter({ name: 'loanrisk_prediction_log_dropped_total', help: 'Sampled rows not logged, by reason (buffer full, Redis unavailable)', labelNames: ['reason'], registers: [options.registry] });
+    this.logged = new Counter({
+      name: 'loanrisk_prediction_log_rows_total',
+      help: 'Scored rows put on the prediction-log queue',
+      registers: [options.registry],
+    });
+    this.dropped = new Counter({
+      name: 'loanrisk_prediction_log_dropped_total',
+      help: 'Sampled rows not logged, by reason (buffer full, Redis unavailable)',
+      labelNames: ['reason'],
+      registers: [options.registry],
+    });
     this.timer = setInterval(() => void this.flush(), options.flushMs);
     this.timer.unref();
   }
@@ -72,7 +81,12 @@ export class PredictionLog {
         this.dropped.inc({ reason: 'buffer_full' });
         continue;
       }
-      this.buffer.push({ modelVersion: version, scoredAt: now, features: FEATURE_NAMES.map((name) => records[i][name] ?? null), probability: probabilities[i] });
+      this.buffer.push({
+        modelVersion: version,
+        scoredAt: now,
+        features: FEATURE_NAMES.map((name) => records[i][name] ?? null),
+        probability: probabilities[i],
+      });
     }
   }
 

@@ -9,9 +9,16 @@ export type ConnectionRole = 'producer' | 'worker';
 
 export function redisConnection(url: string, role: ConnectionRole): Redis {
   const common = { lazyConnect: false, retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000) };
-  const redis = role === 'producer'
-    ? new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000 })
-    : new Redis(url, { ...common, maxRetriesPerRequest: null });
+  const redis =
+    role === 'producer'
+      ? new Redis(url, {
+          ...common,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+          commandTimeout: 2000,
+        })
+      : new Redis(url, { ...common, maxRetriesPerRequest: null });
   // Connection errors surface through the callers' failures and counters; without a listener
   // ioredis would print every reconnect attempt.
   redis.on('error', () => undefined);

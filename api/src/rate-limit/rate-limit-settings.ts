@@ -20,7 +20,8 @@ function budget(env: Env, name: string): number | undefined {
   const text = env[name];
   if (text === undefined || text === '' || text === '0') return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive whole number (0 or unset: no limit), got "${text}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`${name} must be a positive whole number (0 or unset: no limit), got "${text}"`);
   return value;
 }
 
@@ -28,7 +29,10 @@ export function readRateLimitSettings(env: Env): RateLimitSettings | undefined {
   const requests = budget(env, RATE_LIMIT_ENV.requests);
   const rows = budget(env, RATE_LIMIT_ENV.rows);
   if (requests === undefined && rows === undefined) return undefined;
-  if (!env.REDIS_URL) throw new ConfigError('RATE_LIMIT_REQUESTS and RATE_LIMIT_ROWS need REDIS_URL: the budgets are shared by all replicas through Redis');
+  if (!env.REDIS_URL)
+    throw new ConfigError(
+      'RATE_LIMIT_REQUESTS and RATE_LIMIT_ROWS need REDIS_URL: the budgets are shared by all replicas through Redis',
+    );
   const windowText = env[RATE_LIMIT_ENV.windowSeconds] || '60';
   const windowSeconds = Number(windowText);
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {

@@ -7,7 +7,13 @@
  */
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ROLLOUT_LATENCY_BUCKETS_MS, ROLLOUT_SCORE_BINS, type CandidateMode, type RolloutStats, type VersionStats } from '@peerloan/contracts';
+import {
+  ROLLOUT_LATENCY_BUCKETS_MS,
+  ROLLOUT_SCORE_BINS,
+  type CandidateMode,
+  type RolloutStats,
+  type VersionStats,
+} from '@peerloan/contracts';
 
 export type RolloutRole = 'live' | CandidateMode;
 
@@ -45,7 +51,11 @@ class VersionCounters {
   private readonly agreementsSeries: Counter.Internal;
   private readonly durationSeries: Histogram.Internal<'version' | 'role'>;
 
-  constructor(readonly version: string, series: RolloutSeries, role: RolloutRole) {
+  constructor(
+    readonly version: string,
+    series: RolloutSeries,
+    role: RolloutRole,
+  ) {
     const labels = { version, role };
     this.rowsSeries = series.rows.labels(labels);
     this.errorsSeries = series.errors.labels(labels);
@@ -69,7 +79,13 @@ class VersionCounters {
   }
 
   stats(): VersionStats {
-    return { version: this.version, rows: this.rows, errors: this.errors, latencyBuckets: [...this.latencyBuckets], scoreBins: [...this.scoreBins] };
+    return {
+      version: this.version,
+      rows: this.rows,
+      errors: this.errors,
+      latencyBuckets: [...this.latencyBuckets],
+      scoreBins: [...this.scoreBins],
+    };
   }
 }
 
@@ -79,12 +95,30 @@ export class RolloutRecorder {
   private readonly counters = new Map<string, VersionCounters>();
   private readonly series: RolloutSeries;
 
-  constructor(registry: Registry, private readonly logger: Logger) {
+  constructor(
+    registry: Registry,
+    private readonly logger: Logger,
+  ) {
     const labelNames = ['version', 'role'] as const;
     this.series = {
-      rows: new Counter({ name: 'loanrisk_rollout_rows_total', help: 'Rows scored by a version in its rollout role (live, canary: answers; shadow: background runs)', labelNames, registers: [registry] }),
-      errors: new Counter({ name: 'loanrisk_rollout_errors_total', help: 'Rows a version failed to score (canary and shadow: the live answer was given instead)', labelNames, registers: [registry] }),
-      agreements: new Counter({ name: 'loanrisk_rollout_agreements_total', help: 'Shadow rows on which the candidate made the same decision as the live answer', labelNames, registers: [registry] }),
+      rows: new Counter({
+        name: 'loanrisk_rollout_rows_total',
+        help: 'Rows scored by a version in its rollout role (live, canary: answers; shadow: background runs)',
+        labelNames,
+        registers: [registry],
+      }),
+      errors: new Counter({
+        name: 'loanrisk_rollout_errors_total',
+        help: 'Rows a version failed to score (canary and shadow: the live answer was given instead)',
+        labelNames,
+        registers: [registry],
+      }),
+      agreements: new Counter({
+        name: 'loanrisk_rollout_agreements_total',
+        help: 'Shadow rows on which the candidate made the same decision as the live answer',
+        labelNames,
+        registers: [registry],
+      }),
       duration: new Histogram({
         name: 'loanrisk_rollout_run_duration_seconds',
         help: 'Scoring run per request by version and rollout role (micro-batch queueing included, HTTP excluded)',
@@ -108,16 +142,26 @@ export class RolloutRecorder {
     counters.failuresNotLogged += rows;
     const now = Date.now();
     if (now - counters.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
-    this.logger.warn({ err, role, version, rows: counters.failuresNotLogged }, 'candidate failed, the live answer stands');
+    this.logger.warn(
+      { err, role, version, rows: counters.failuresNotLogged },
+      'candidate failed, the live answer stands',
+    );
     counters.lastFailureLog = now;
     counters.failuresNotLogged = 0;
   }
 
-  snapshot(liveVersion: string, candidate: { readonly version: string; readonly mode: CandidateMode } | undefined): RolloutStats {
+  snapshot(
+    liveVersion: string,
+    candidate: { readonly version: string; readonly mode: CandidateMode } | undefined,
+  ): RolloutStats {
     const live = this.of('live', liveVersion).stats();
     if (!candidate) return { since: this.since, live };
     const counters = this.of(candidate.mode, candidate.version);
-    return { since: this.since, live, candidate: { ...counters.stats(), mode: candidate.mode, agreements: counters.agreements } };
+    return {
+      since: this.since,
+      live,
+      candidate: { ...counters.stats(), mode: candidate.mode, agreements: counters.agreements },
+    };
   }
 
   private of(role: RolloutRole, version: string): VersionCounters {

@@ -68,7 +68,12 @@ export class ServingVersions {
   }
 
   /** Scores each version's rows in one call; the candidate's rows fall back to live if it fails. */
-  async score(live: LoadedModel, records: readonly LoanRecord[], toCandidate: readonly boolean[] | undefined, explain: boolean): Promise<ScoredGroup[]> {
+  async score(
+    live: LoadedModel,
+    records: readonly LoanRecord[],
+    toCandidate: readonly boolean[] | undefined,
+    explain: boolean,
+  ): Promise<ScoredGroup[]> {
     const all = records.map((_, i) => i);
     const candidateRows = toCandidate ? all.filter((i) => toCandidate[i]) : [];
     if (candidateRows.length === 0) return [await this.runLive(live, all, records, explain)];
@@ -83,15 +88,23 @@ export class ServingVersions {
   /** Shadow mode: hands the live answers of a request to the candidate, after the answer is written. */
   afterAnswer(groups: readonly ScoredGroup[], requestId: string): void {
     if (!this.shadow) return;
-    for (const { model, records, scored } of groups) this.shadow.submit({ model, records, probabilities: scored.probabilities, requestId });
+    for (const { model, records, scored } of groups)
+      this.shadow.submit({ model, records, probabilities: scored.probabilities, requestId });
   }
 
   stats(): RolloutStats {
-    const candidate = this.candidate ? { version: this.candidate.version, mode: this.candidate.config.mode } : undefined;
+    const candidate = this.candidate
+      ? { version: this.candidate.version, mode: this.candidate.config.mode }
+      : undefined;
     return this.recorder.snapshot(this.live().version, candidate);
   }
 
-  private async runLive(live: LoadedModel, rows: readonly number[], records: readonly LoanRecord[], explain: boolean): Promise<ScoredGroup> {
+  private async runLive(
+    live: LoadedModel,
+    rows: readonly number[],
+    records: readonly LoanRecord[],
+    explain: boolean,
+  ): Promise<ScoredGroup> {
     try {
       return await this.run('live', live.version, live, rows, records, explain);
     } catch (err) {
@@ -100,7 +113,12 @@ export class ServingVersions {
     }
   }
 
-  private async runCandidate(live: LoadedModel, rows: readonly number[], records: readonly LoanRecord[], explain: boolean): Promise<ScoredGroup> {
+  private async runCandidate(
+    live: LoadedModel,
+    rows: readonly number[],
+    records: readonly LoanRecord[],
+    explain: boolean,
+  ): Promise<ScoredGroup> {
     const candidate = this.candidate!;
     try {
       const model = candidate.modelFor(rows.map((i) => records[i]));
@@ -112,7 +130,14 @@ export class ServingVersions {
   }
 
   /** One version's call for some rows of the request, timed and recorded under the version the operator named. */
-  private async run(role: RolloutRole, version: string, model: LoadedModel, rows: readonly number[], records: readonly LoanRecord[], explain: boolean): Promise<ScoredGroup> {
+  private async run(
+    role: RolloutRole,
+    version: string,
+    model: LoadedModel,
+    rows: readonly number[],
+    records: readonly LoanRecord[],
+    explain: boolean,
+  ): Promise<ScoredGroup> {
     const picked = rows.length === records.length ? records : rows.map((i) => records[i]);
     const start = performance.now();
     const scored = await model.score(picked, explain);

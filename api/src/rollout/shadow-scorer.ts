@@ -78,7 +78,7 @@ export class ShadowScorer {
 function countAgreements(answer: LiveAnswer, probabilities: readonly number[], threshold: number): number {
   let agreements = 0;
   for (let i = 0; i < probabilities.length; i++) {
-    if ((probabilities[i] >= threshold) === (answer.probabilities[i] >= answer.model.threshold)) agreements += 1;
+    if (probabilities[i] >= threshold === answer.probabilities[i] >= answer.model.threshold) agreements += 1;
   }
   return agreements;
 }

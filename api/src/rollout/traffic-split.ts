@@ -7,7 +7,12 @@
 import { createHash } from 'node:crypto';
 
 export function stickyBucket(candidateVersion: string, applicantId: string): number {
-  return createHash('sha256').update(candidateVersion + applicantId).digest().readUInt32BE(0) % 100;
+  return (
+    createHash('sha256')
+      .update(candidateVersion + applicantId)
+      .digest()
+      .readUInt32BE(0) % 100
+  );
 }
 
 export class TrafficSplit {

@@ -18,13 +18,22 @@ export function newKey(client: string, scopes: readonly string[]): KeyEntry {
 }
 
 export function keysFileText(entries: readonly KeyEntry[]): string {
-  return JSON.stringify({ keys: entries.map((e) => ({ client: e.client, sha256: createHash('sha256').update(e.key).digest('hex'), scopes: e.scopes })) });
+  return JSON.stringify({
+    keys: entries.map((e) => ({
+      client: e.client,
+      sha256: createHash('sha256').update(e.key).digest('hex'),
+      scopes: e.scopes,
+    })),
+  });
 }
 
 export class SecretVolume {
   private generation = 0;
 
-  constructor(readonly dir: string, readonly name = 'api-keys.json') {}
+  constructor(
+    readonly dir: string,
+    readonly name = 'api-keys.json',
+  ) {}
 
   get file(): string {
     return join(this.dir, this.name);

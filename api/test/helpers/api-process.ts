@@ -13,17 +13,21 @@ const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { readonly msg: string };
 
-
 export class ApiProcess {
   readonly logs: LogLine[] = [];
   private stderr = '';
   private readonly exited: Promise<unknown>;
 
-  private constructor(private readonly child: ChildProcess, readonly url: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{')) this.logs.push(JSON.parse(line) as LogLine);
     });
-    child.stderr!.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
     this.exited = once(child, 'exit');
   }
 
@@ -41,7 +45,10 @@ export class ApiProcess {
     try {
       await eventually('the API listens', async () => {
         if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${api.stderr}`);
-        return fetch(`${api.url}/healthz`).then((res) => res.ok, () => false);
+        return fetch(`${api.url}/healthz`).then(
+          (res) => res.ok,
+          () => false,
+        );
       });
     } catch (err) {
       await api.stop();

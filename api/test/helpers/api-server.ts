@@ -28,7 +28,11 @@ export async function call(url: string, init: RequestInit = {}): Promise<JsonRes
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
-  return call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return call(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Polls until `check` holds; fails with `what` if it never does (a hang guard, not a speed test). */

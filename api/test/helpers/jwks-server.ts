@@ -62,7 +62,9 @@ export class JwksServer {
         return;
       }
       jwks!.fetches += 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: jwks!.published.map((k) => k.jwk) }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: jwks!.published.map((k) => k.jwk) }));
     });
     jwks = new JwksServer(server);
     jwks.publish(...keys);

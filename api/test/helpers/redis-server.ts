@@ -7,11 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
-
 export class RedisServer {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number, private readonly dataDir: string | undefined, private readonly password: string | undefined) {}
+  private constructor(
+    readonly port: number,
+    private readonly dataDir: string | undefined,
+    private readonly password: string | undefined,
+  ) {}
 
   /** dataDir: keep an append-only file there; password: require it (requirepass), as the chart does. */
   static async start(options: { dataDir?: string; password?: string } = {}): Promise<RedisServer> {
@@ -26,10 +29,21 @@ export class RedisServer {
 
   /** Starts (again) on the same port and waits until it answers PING. */
   async resume(): Promise<void> {
-    const persistence = this.dataDir ? ['--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const persistence = this.dataDir
+      ? ['--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
     const auth = this.password ? ['--requirepass', this.password] : [];
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...auth], { stdio: 'ignore' });
-    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, password: this.password });
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...auth],
+      { stdio: 'ignore' },
+    );
+    const client = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      password: this.password,
+    });
     client.on('error', () => undefined);
     for (let i = 0; i < 200; i++) {
       try {

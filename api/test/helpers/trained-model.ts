@@ -37,8 +37,18 @@ export async function trainModel(modelsRoot: string, seed: number, rows = 4000):
   }
   await writeFile(csv, `${lines.join('\n')}\n`);
   await writeFile(join(work, 'config.json'), JSON.stringify(SMALL_CONFIG));
-  const { stdout } = await run('node', [TRAINER, '--data', csv, '--out', modelsRoot, '--config', join(work, 'config.json'),
-    '--termination-log', join(work, 'termination.json'), '--quiet']);
+  const { stdout } = await run('node', [
+    TRAINER,
+    '--data',
+    csv,
+    '--out',
+    modelsRoot,
+    '--config',
+    join(work, 'config.json'),
+    '--termination-log',
+    join(work, 'termination.json'),
+    '--quiet',
+  ]);
   return (JSON.parse(stdout) as TrainingSummary).version;
 }
 

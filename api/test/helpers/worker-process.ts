@@ -13,15 +13,22 @@ export class WorkerProcess {
   private stdout = '';
 
   private constructor(private readonly child: ChildProcess) {
-    child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString()).slice(-4000); });
-    child.stdout?.on('data', (chunk: Buffer) => { this.stdout = (this.stdout + chunk.toString()).slice(-20_000); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout = (this.stdout + chunk.toString()).slice(-20_000);
+    });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   static start(env: Record<string, string>): WorkerProcess {
     // The audit role archives into a temp folder unless the test names one, never into the checkout.
     const auditDir = mkdtempSync(join(tmpdir(), 'peerloan-worker-audit-'));
-    const child = spawn(process.execPath, [ENTRYPOINT], { env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', AUDIT_DIR: auditDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRYPOINT], {
+      env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', AUDIT_DIR: auditDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new WorkerProcess(child);
   }
 
@@ -31,13 +38,16 @@ export class WorkerProcess {
 
   /** The latest log lines (pino JSON on stdout), parsed. */
   get logs(): Array<Record<string, unknown>> {
-    return this.stdout.split('\n').filter((line) => line.startsWith('{')).flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
+    return this.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
   }
 
   /** SIGKILL: the worker dies mid-job, as a crashed or evicted pod does. */
