@@ -60,7 +60,9 @@ function observeDuration(metrics: Metrics) {
       metrics.inFlight.dec();
       if (!res.writableFinished) return;
       // The route pattern, not the URL, so label cardinality stays bounded.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // Express types req.route as any; a matched route's path is a string or a RegExp.
+      const matched = req.route as { path: string | RegExp } | undefined;
+      const route = matched ? `${req.baseUrl}${String(matched.path)}` : 'unmatched';
       metrics.observeRequest(req.method, route, res.statusCode, (performance.now() - start) / 1000);
     });
     next();

@@ -6,7 +6,7 @@
  * else ./audit. Records go to stdout, a count to stderr; bad arguments exit 2 with the reason.
  */
 import { parseArgs } from 'node:util';
-import { exportRange, type ExportFormat } from './audit/audit-export.js';
+import { exportRange } from './audit/audit-export.js';
 
 class UsageError extends Error {}
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   if (values.format !== 'csv' && values.format !== 'jsonl')
     throw new UsageError(`--format must be csv or jsonl, got "${values.format}"`);
   const dir = values.dir ?? process.env.AUDIT_DIR ?? 'audit';
-  const count = await exportRange(dir, from, to, values.format as ExportFormat, process.stdout);
+  const count = await exportRange(dir, from, to, values.format, process.stdout);
   process.stderr.write(`loanrisk-audit: ${count} records from ${dir}\n`);
 }
 

@@ -263,13 +263,14 @@ function roles(text: string | undefined): WorkerRole[] {
 }
 
 export function readWorkerConfig(env: Env): WorkerConfig {
-  if (!env.REDIS_URL) throw new ConfigError('REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
+  const redisUrl = redisUrlOf(env);
+  if (!redisUrl) throw new ConfigError('REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
   const threshold = Number(env.DRIFT_THRESHOLD ?? '0.2');
   if (!Number.isFinite(threshold) || threshold <= 0)
     throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
   const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
   return {
-    redisUrl: redisUrlOf(env)!,
+    redisUrl,
     modelDir: env.MODEL_DIR || 'models',
     modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
     modelRetryMs: integer(env, 'MODEL_RETRY_MS', 30_000, 10, 3_600_000),

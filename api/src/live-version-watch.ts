@@ -32,7 +32,7 @@ export interface ModelResource {
 /** For a worker told to serve only a LoanRiskModel's version but not told which: it names none. */
 export const UNNAMED_MODEL_RESOURCE: VersionSource = {
   description: "no LoanRiskModel named: set LRM_NAME (the chart's worker.driftModelName or loanRiskModel.name)",
-  read: async () => undefined,
+  read: () => Promise.resolve(undefined),
 };
 
 const RETRY_FIRST_MS = 500;
@@ -64,8 +64,12 @@ export class LiveVersionWatch implements VersionSource {
       })) as KubernetesListObject<KubernetesObject>;
     const path = `/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${resource.namespace}/${CRD_PLURAL}`;
     this.informer = new ListWatch(path, new Watch(kubeConfig), list, false, undefined, fieldSelector);
-    this.informer.on('change', () => this.changed());
-    this.informer.on('error', (err) => this.failed(err));
+    this.informer.on('change', () => {
+      this.changed();
+    });
+    this.informer.on('error', (err) => {
+      this.failed(err);
+    });
   }
 
   /** Calls `listener` whenever the object changes (the version may have). */
@@ -90,9 +94,9 @@ export class LiveVersionWatch implements VersionSource {
     return this.informer.get(this.resource.name, this.resource.namespace) as LoanRiskModel | undefined;
   }
 
-  async read(): Promise<string | undefined> {
+  read(): Promise<string | undefined> {
     const model = this.model;
-    return model ? servedVersion(model.status) : undefined;
+    return Promise.resolve(model ? servedVersion(model.status) : undefined);
   }
 
   private changed(): void {
@@ -114,9 +118,11 @@ export class LiveVersionWatch implements VersionSource {
 
 /** The API server's answer (a 403 names the missing permission) or the error's message. */
 function describe(err: unknown): string {
-  const e = err as { code?: number; statusCode?: number; body?: unknown; message?: string };
-  const code = e?.code ?? e?.statusCode;
+  // Whatever was thrown: only an object can carry these fields.
+  const e: { code?: unknown; statusCode?: unknown; body?: unknown; message?: unknown } =
+    typeof err === 'object' && err !== null ? err : {};
+  const code = e.code ?? e.statusCode;
   if (typeof code === 'number' && e.body)
     return `HTTP ${code}: ${typeof e.body === 'string' ? e.body.slice(0, 300) : JSON.stringify(e.body).slice(0, 300)}`;
-  return e?.message ?? String(err);
+  return typeof e.message === 'string' ? e.message : String(err);
 }

@@ -16,6 +16,7 @@ import {
   DenseEncodingError,
   FEATURES,
   type LoanRecord,
+  type ManifestFeature,
   type ModelManifest,
 } from '@peerloan/contracts';
 import { ModelLoadError } from './errors/model-load-error.js';
@@ -29,13 +30,15 @@ function manifestProblem(m: Partial<ModelManifest>): string | null {
     return 'threshold.value must be a number from 0 to 1';
   if (typeof m.outputs?.probability !== 'string') return 'outputs.probability is missing';
   if (!Array.isArray(m.features)) return 'features is missing';
-  const names = m.features.map((f) => f?.name);
+  // Each entry is as untrusted as the file it came from.
+  const features = m.features as readonly (Partial<ManifestFeature> | null | undefined)[];
+  const names = features.map((f) => f?.name);
   const expected = FEATURES.map((f) => f.name);
   if (names.join() !== expected.join())
     return `features must be ${expected.join(', ')} in order, got ${names.join(', ')}`;
   for (const [i, feature] of FEATURES.entries()) {
-    const mf = m.features[i];
-    if (mf.kind !== feature.kind) return `feature ${feature.name} must be ${feature.kind}`;
+    const mf = features[i];
+    if (mf?.kind !== feature.kind) return `feature ${feature.name} must be ${feature.kind}`;
     if (feature.kind === 'categorical' && (!Array.isArray(mf.categories) || mf.categories.length === 0))
       return `feature ${feature.name} has no categories`;
     if (mf.reference === undefined) return `feature ${feature.name} has no reference value`;
@@ -79,7 +82,11 @@ async function openDenseGraph(
     return undefined;
   let encoder: DenseEncoder;
   try {
-    encoder = new DenseEncoder(manifest.encodedColumns ?? []);
+    // Not checked with the rest of the manifest: only a version with a dense graph needs it.
+    const columns: unknown = manifest.encodedColumns;
+    if (!Array.isArray(columns))
+      throw new ModelLoadError(dir, 'signature', `manifest.json has no encodedColumns for ${DENSE_MODEL_FILE}`);
+    encoder = new DenseEncoder(columns as string[]);
   } catch (err) {
     if (err instanceof DenseEncodingError) throw new ModelLoadError(dir, 'signature', err.message);
     throw err;

@@ -70,7 +70,7 @@ function pointerFile(modelDir: string): VersionSource {
 
 /** A version named once by the environment (LIVE_VERSION, CANDIDATE_VERSION): what the operator deployed. */
 export function namedVersion(variable: string, version: string): VersionSource {
-  return { description: `${variable}=${version}`, read: async () => version };
+  return { description: `${variable}=${version}`, read: () => Promise.resolve(version) };
 }
 
 export class ModelStore {

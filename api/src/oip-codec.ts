@@ -75,12 +75,14 @@ export function inferRows(request: unknown, maxInstances: number): Record<string
   const inputs = (request as { inputs?: unknown } | null)?.inputs;
   if (!Array.isArray(inputs) || inputs.length === 0) fail('inputs must be a non-empty array of tensors');
   const columns = new Map<string, unknown[]>();
-  for (const input of inputs as Partial<InferInput>[]) {
-    const feature = FEATURES.find((f) => f.name === input?.name);
+  for (const input of inputs as unknown[]) {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('each input must be a tensor object');
+    const tensor = input as Partial<InferInput>;
+    const feature = FEATURES.find((f) => f.name === tensor.name);
     if (!feature)
-      fail(`unknown input ${JSON.stringify(input?.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
+      fail(`unknown input ${JSON.stringify(tensor.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
     if (columns.has(feature.name)) fail(`input ${feature.name} is given twice`);
-    columns.set(feature.name, inputValues(input, feature));
+    columns.set(feature.name, inputValues(tensor, feature));
   }
   const rows = columns.values().next().value?.length ?? 0;
   if (rows === 0 || rows > maxInstances) fail(`the batch must have 1 to ${maxInstances} rows, got ${rows}`);
@@ -117,7 +119,7 @@ interface BinaryInput {
   name?: unknown;
   datatype?: unknown;
   data?: unknown;
-  parameters?: { binary_data_size?: unknown };
+  parameters?: { binary_data_size?: unknown } | null;
 }
 
 const NUMERIC_READERS: Readonly<Record<string, { size: number; read: (b: Buffer, offset: number) => number }>> = {
@@ -147,7 +149,8 @@ function decodeBytes(chunk: Buffer, name: string): string[] {
 
 function decodeTensor(chunk: Buffer, datatype: string, name: string): (string | number)[] {
   if (datatype === 'BYTES') return decodeBytes(chunk, name);
-  const reader = NUMERIC_READERS[datatype];
+  // Own keys only: a datatype such as "toString" must not find Object.prototype's.
+  const reader = Object.hasOwn(NUMERIC_READERS, datatype) ? NUMERIC_READERS[datatype] : undefined;
   if (!reader) fail(`input ${name}: binary datatype ${datatype} is not supported`);
   if (chunk.length % reader.size !== 0)
     fail(`input ${name}: ${chunk.length} bytes is not a whole number of ${datatype}`);
@@ -160,26 +163,25 @@ export function decodeInferBody(raw: Buffer, headerLength: string | undefined): 
   if (!Number.isInteger(jsonLength) || jsonLength < 0 || jsonLength > raw.length) {
     fail(`${HEADER_LENGTH} must be the JSON header's length in bytes, at most ${raw.length}`);
   }
-  let request: { inputs?: unknown };
+  let request: { inputs?: unknown } | null;
   try {
-    request = JSON.parse(raw.toString('utf8', 0, jsonLength)) as { inputs?: unknown };
+    request = JSON.parse(raw.toString('utf8', 0, jsonLength)) as { inputs?: unknown } | null;
   } catch {
     fail('the body is not valid JSON');
   }
   let offset = jsonLength;
-  const inputs = Array.isArray(request?.inputs) ? (request.inputs as BinaryInput[]) : [];
+  // Entries that are not objects are left to inferRows, which names them.
+  const inputs = Array.isArray(request?.inputs) ? (request.inputs as unknown[]) : [];
   for (const input of inputs) {
-    const size = input?.parameters?.binary_data_size;
+    if (typeof input !== 'object' || input === null) continue;
+    const tensor = input as BinaryInput;
+    const size = tensor.parameters?.binary_data_size;
     if (size === undefined) continue;
-    if (!Number.isInteger(size) || (size as number) < 0 || offset + (size as number) > raw.length) {
-      fail(`input ${String(input.name)}: binary_data_size ${String(size)} runs past the end of the body`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || offset + size > raw.length) {
+      fail(`input ${String(tensor.name)}: binary_data_size ${JSON.stringify(size)} runs past the end of the body`);
     }
-    input.data = decodeTensor(
-      raw.subarray(offset, offset + (size as number)),
-      String(input.datatype),
-      String(input.name),
-    );
-    offset += size as number;
+    tensor.data = decodeTensor(raw.subarray(offset, offset + size), String(tensor.datatype), String(tensor.name));
+    offset += size;
   }
   if (offset !== raw.length) fail(`${raw.length - offset} bytes after the last binary input`);
   return request;
@@ -189,7 +191,7 @@ export function decodeInferBody(raw: Buffer, headerLength: string | undefined): 
 export function wantsBinaryOutput(request: unknown): boolean {
   const r = request as {
     parameters?: { binary_data_output?: unknown };
-    outputs?: { parameters?: { binary_data?: unknown } }[];
+    outputs?: ({ parameters?: { binary_data?: unknown } | null } | null)[];
   } | null;
   if (r?.parameters?.binary_data_output === true) return true;
   return Array.isArray(r?.outputs) && r.outputs.some((o) => o?.parameters?.binary_data === true);

@@ -60,7 +60,7 @@ export function predictRoutes(options: PredictRouteOptions): Router {
     const body: unknown = req.body;
     const live = versions.live();
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
-    const values = isBatch ? instancesOf(body as Record<string, unknown>, maxInstances) : [body];
+    const values = isBatch ? instancesOf(body, maxInstances) : [body];
     const records = validRecords(live, values, isBatch ? (i) => `instances[${i}].` : () => '');
     await chargeRows(res, records.length);
     const header = headerApplicantId(req);

@@ -83,7 +83,8 @@ export function describeRule(rule: FieldRule): string {
 }
 
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined (though typed string) for undefined and functions.
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -130,7 +131,7 @@ export function compileRecordValidator(manifest: ModelManifest): RecordValidator
         ];
       }
       if (validate(value)) return [];
-      return problemsOf(validate.errors ?? [], value as Record<string, unknown>, ruleMap, prefix);
+      return problemsOf(validate.errors ?? [], value, ruleMap, prefix);
     },
   };
 }

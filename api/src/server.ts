@@ -96,7 +96,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     maxBatchRows: config.maxBatchRows,
     maxConcurrentRuns: MAX_CONCURRENT_RUNS,
     intraOpThreads: config.intraOpThreads,
-    onRun: (rows) => metrics.batchRows.observe(rows),
+    onRun: (rows) => {
+      metrics.batchRows.observe(rows);
+    },
   });
   const candidate = candidateOf(config, logger, metrics);
   // Both first loads run before the server listens: the candidate's outcome is waited for, not its
@@ -169,12 +171,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     store.stop();
     candidate?.store.stop();
     for (const res of answering) closeAfterAnswer(res);
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
     // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
-    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+    const sweeper = setInterval(() => {
+      server.closeIdleConnections();
+    }, 50);
     // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
     const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
-    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+    const deadline = setTimeout(() => {
+      server.closeAllConnections();
+    }, drainMs);
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);

@@ -22,7 +22,9 @@ export function armShutdownDeadline(timeoutMs: number, logger: Logger): void {
 export async function settledWithin(work: Promise<unknown>, ms: number): Promise<'done' | 'failed' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
+    timer = setTimeout(() => {
+      resolve('timeout');
+    }, ms);
   });
   try {
     return await Promise.race([

@@ -92,12 +92,11 @@ function startWorkers(
       registry: metrics.registry,
       logger,
     });
-    model?.onChange(
-      () =>
-        void monitor
-          .settingsChanged()
-          .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'drift window close failed')),
-    );
+    model?.onChange(() => {
+      monitor.settingsChanged().catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'drift window close failed');
+      });
+    });
     workers.push(worker);
   }
   return workers;
@@ -186,15 +185,18 @@ async function main(): Promise<void> {
   archiver?.start();
   const workers: Worker[] = [];
 
-  let stopping = false;
+  // A signal may come during any await below: an AbortController, not a flag TypeScript narrows.
+  const stopping = new AbortController();
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.signal.aborted) return;
+    stopping.abort();
     logger.info({ signal }, 'stopping workers');
     armShutdownDeadline(config.shutdownTimeoutMs, logger);
     // BullMQ drops its connections' error listeners as it closes; a connection still being set up
     // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
-    process.on('uncaughtException', (err) => logger.warn({ err: err.message }, 'error while stopping, ignored'));
+    process.on('uncaughtException', (err) => {
+      logger.warn({ err: err.message }, 'error while stopping, ignored');
+    });
     void liveVersion?.stop();
     store.stop();
     server.close();
@@ -202,19 +204,28 @@ async function main(): Promise<void> {
       closeWorkers(workers, config.shutdownTimeoutMs, logger),
       archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
       settledWithin(batchMetrics?.close() ?? Promise.resolve(), Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
-    ]).then(([graceful]) => process.exit(graceful ? 0 : 1));
+    ]).then(
+      ([graceful]) => process.exit(graceful ? 0 : 1),
+      () => process.exit(1),
+    );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
 
   if (liveVersion) {
-    liveVersion.onChange(() => void store.check());
+    liveVersion.onChange(() => {
+      void store.check();
+    });
     await liveVersion.start();
   }
   await store.start();
   // A job taken without a model would fail (batch) or be dropped (drift): leave it queued.
   await store.whenServing();
-  if (stopping) return;
+  if (stopping.signal.aborted) return;
   workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
   batchMetrics?.watch(workers);
   logger.info(

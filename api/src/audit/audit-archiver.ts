@@ -28,7 +28,9 @@ export interface AuditArchiverOptions {
   readonly registry: Registry;
 }
 
-type StreamEntry = [id: string, fields: string[]];
+// An entry deleted (trimmed) while pending comes back with null fields.
+type StreamEntry = [id: string, fields: string[] | null];
+type LiveEntry = [id: string, fields: string[]];
 
 const READ_COUNT = 1000;
 const BLOCK_MS = 1000;
@@ -39,7 +41,7 @@ const RETRY_MS = 1000;
 export class AuditArchiver {
   private stopping = false;
   private readonly redis: Redis;
-  private readonly archived: Counter<string>;
+  private readonly archived: Counter;
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
   private lastRetention = 0;
@@ -59,7 +61,8 @@ export class AuditArchiver {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopping) {
+    // isStopping(), not the field: close() sets it during the awaits below.
+    while (!this.isStopping()) {
       try {
         await this.ensureGroup();
         await this.applyRetention();
@@ -68,13 +71,17 @@ export class AuditArchiver {
         if (entries.length === 0) entries = await this.claimAbandoned();
         if (entries.length === 0) entries = await this.read('>');
         if (entries.length > 0) await this.archive(entries);
-        if (entries.length < READ_COUNT && !this.stopping) await this.pause(this.options.intervalMs);
+        if (entries.length < READ_COUNT && !this.isStopping()) await this.pause(this.options.intervalMs);
       } catch (err) {
-        if (this.stopping) break;
+        if (this.isStopping()) break;
         this.options.logger.warn({ err: (err as Error).message }, 'audit archiving failed, retrying');
         await this.pause(RETRY_MS);
       }
     }
+  }
+
+  private isStopping(): boolean {
+    return this.stopping;
   }
 
   /** A wait that close() ends early. */
@@ -92,11 +99,11 @@ export class AuditArchiver {
     try {
       await this.redis.xgroup('CREATE', AUDIT_STREAM, AUDIT_GROUP, '0', 'MKSTREAM');
     } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+      if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) throw err;
     }
   }
 
-  private async read(from: '0' | '>'): Promise<StreamEntry[]> {
+  private async read(from: '0' | '>'): Promise<LiveEntry[]> {
     const args = [
       'GROUP',
       AUDIT_GROUP,
@@ -109,10 +116,10 @@ export class AuditArchiver {
       from,
     ] as const;
     const reply = (await this.redis.call('XREADGROUP', ...args)) as [string, StreamEntry[]][] | null;
-    return (reply?.[0]?.[1] ?? []).filter((entry) => entry[1] !== null);
+    return (reply?.[0]?.[1] ?? []).filter(isLive);
   }
 
-  private async claimAbandoned(): Promise<StreamEntry[]> {
+  private async claimAbandoned(): Promise<LiveEntry[]> {
     if (Date.now() - this.lastClaim < CLAIM_IDLE_MS / 2) return [];
     this.lastClaim = Date.now();
     const reply = (await this.redis.call(
@@ -125,10 +132,10 @@ export class AuditArchiver {
       'COUNT',
       READ_COUNT,
     )) as [string, StreamEntry[]];
-    return reply[1].filter((entry) => entry[1] !== null);
+    return reply[1].filter(isLive);
   }
 
-  private async archive(entries: readonly StreamEntry[]): Promise<void> {
+  private async archive(entries: readonly LiveEntry[]): Promise<void> {
     const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord);
     const ids = entries.map(([id]) => id);
     await writeBatch(this.options.dir, `${ids[0]}_${ids[ids.length - 1]}`, records);
@@ -161,4 +168,8 @@ export class AuditArchiver {
     await settledWithin(this.loop ?? Promise.resolve(), Math.min(withinMs, BLOCK_MS * 2));
     this.redis.disconnect();
   }
+}
+
+function isLive(entry: StreamEntry): entry is LiveEntry {
+  return entry[1] !== null;
 }

@@ -62,7 +62,13 @@ export class AuditTrail {
   record(entry: AuditEntry): Promise<void> {
     if (entry.records.length === 0) return Promise.resolve();
     const written = new Promise<void>((resolve, reject) => {
-      this.pending.push({ entry, done: (err) => (err ? reject(err) : resolve()) });
+      this.pending.push({
+        entry,
+        done: (err) => {
+          if (err) reject(err);
+          else resolve();
+        },
+      });
     });
     this.schedule();
     if (this.options.mode === 'required') return written;

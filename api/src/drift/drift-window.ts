@@ -20,7 +20,9 @@ export class DriftWindow {
   }
 
   add(event: LoggedPrediction): void {
-    FEATURE_NAMES.forEach((name, i) => this.count(name, event.features[i]));
+    FEATURE_NAMES.forEach((name, i) => {
+      this.count(name, event.features[i]);
+    });
     this.count(SCORE, event.probability);
     this.events += 1;
   }

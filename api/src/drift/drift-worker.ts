@@ -111,17 +111,19 @@ export class DriftMonitor {
         this.events.inc({ outcome: 'other_version' });
         continue;
       }
-      if (this.window?.manifest.version !== model.version) this.open(model.manifest);
-      this.window!.add(event);
+      const window = this.window?.manifest.version === model.version ? this.window : this.open(model.manifest);
+      window.add(event);
       this.events.inc({ outcome: 'counted' });
       const rule = this.options.settings().window;
-      if (rule.kind === 'events' && this.window!.events >= rule.events) await this.close();
+      if (rule.kind === 'events' && window.events >= rule.events) await this.close(window);
     }
   }
 
-  private open(manifest: ModelManifest): void {
-    this.window = new DriftWindow(manifest);
+  private open(manifest: ModelManifest): DriftWindow {
+    const window = new DriftWindow(manifest);
+    this.window = window;
     this.scheduleClose();
+    return window;
   }
 
   /** A time window's close, at its start + the window's length as the settings now say. */
@@ -145,12 +147,11 @@ export class DriftMonitor {
     if (!window) return;
     const rule = this.options.settings().window;
     const due = rule.kind === 'events' ? window.events >= rule.events : Date.now() >= window.startedAt + rule.ms;
-    if (due) await this.close();
+    if (due) await this.close(window);
     else this.scheduleClose();
   }
 
-  private async close(): Promise<void> {
-    const window = this.window!;
+  private async close(window: DriftWindow): Promise<void> {
     const { threshold, window: rule } = this.options.settings();
     clearTimeout(this.closeTimer);
     // A count window is followed at once by the next; a time window opens with its first row.
@@ -196,6 +197,8 @@ export function startDriftWorker(options: DriftWorkerOptions): { worker: Worker;
       concurrency: 1,
     },
   );
-  worker.on('error', (err) => options.logger.warn({ err: err.message }, 'drift worker connection problem'));
+  worker.on('error', (err) => {
+    options.logger.warn({ err: err.message }, 'drift worker connection problem');
+  });
   return { worker, monitor };
 }

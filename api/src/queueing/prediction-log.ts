@@ -50,7 +50,7 @@ export class PredictionLog {
   private readonly redis: Redis;
   private readonly queue: Queue<PredictionLogJob>;
   private readonly timer: NodeJS.Timeout;
-  private readonly logged: Counter<string>;
+  private readonly logged: Counter;
   private readonly dropped: Counter<'reason'>;
 
   constructor(private readonly options: PredictionLogOptions) {

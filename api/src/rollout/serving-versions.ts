@@ -75,12 +75,13 @@ export class ServingVersions {
     explain: boolean,
   ): Promise<ScoredGroup[]> {
     const all = records.map((_, i) => i);
+    const candidate = this.candidate;
     const candidateRows = toCandidate ? all.filter((i) => toCandidate[i]) : [];
-    if (candidateRows.length === 0) return [await this.runLive(live, all, records, explain)];
-    const liveRows = all.filter((i) => !toCandidate![i]);
+    if (!candidate || candidateRows.length === 0) return [await this.runLive(live, all, records, explain)];
+    const liveRows = all.filter((i) => !toCandidate?.[i]);
     const groups = await Promise.all([
       liveRows.length > 0 ? this.runLive(live, liveRows, records, explain) : undefined,
-      this.runCandidate(live, candidateRows, records, explain),
+      this.runCandidate(candidate, live, candidateRows, records, explain),
     ]);
     return groups.filter((g): g is ScoredGroup => g !== undefined);
   }
@@ -114,12 +115,12 @@ export class ServingVersions {
   }
 
   private async runCandidate(
+    candidate: Candidate,
     live: LoadedModel,
     rows: readonly number[],
     records: readonly LoanRecord[],
     explain: boolean,
   ): Promise<ScoredGroup> {
-    const candidate = this.candidate!;
     try {
       const model = candidate.modelFor(rows.map((i) => records[i]));
       return await this.run('canary', candidate.version, model, rows, records, explain);
