@@ -54,8 +54,8 @@ describe('batch metrics of the worker', () => {
   });
   after(async () => {
     await worker?.stop();
-    await api?.shutdown();
-    await redis?.stop();
+    await api.shutdown();
+    await redis.stop();
   });
 
   test('a backlog shows as waiting chunks while no model serves, then drains into rows scored', async () => {

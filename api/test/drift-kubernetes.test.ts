@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { CRD_GROUP, CRD_PLURAL, CRD_VERSION } from '@peerloan/contracts';
+import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
 import { startControlPlane, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
 import {
   createModel,
@@ -53,7 +53,7 @@ describe('drift notifier on a real API server', () => {
       namespace: NS,
       plural: CRD_PLURAL,
       name: NAME,
-    })) as any;
+    })) as LoanRiskModel;
     await objects.replaceNamespacedCustomObjectStatus({
       group: CRD_GROUP,
       version: CRD_VERSION,
@@ -77,7 +77,7 @@ describe('drift notifier on a real API server', () => {
       },
     });
   });
-  after(() => plane?.stop());
+  after(() => plane.stop());
 
   test('drift sets Drifted=True with the PSI in its message, keeps other conditions, and records an Event', async () => {
     await new KubernetesDriftNotifier(kc, NS, NAME, pino({ level: 'silent' })).notify(report(true));
@@ -86,13 +86,13 @@ describe('drift notifier on a real API server', () => {
     assert.deepEqual(conditions.map((c) => c.type).sort(), ['Drifted', 'Trained']);
     const drifted = conditions.find((c) => c.type === 'Drifted');
     assert.equal(drifted?.status, 'True');
-    assert.equal(drifted?.reason, 'InputDrift');
-    assert.match(drifted?.message ?? '', /int_rate=0\.410/);
+    assert.equal(drifted.reason, 'InputDrift');
+    assert.match(drifted.message, /int_rate=0\.410/);
     assert.equal(model.status?.phase, 'Ready');
     const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
     const event = events.items.find((e) => e.reason === 'DriftDetected');
     assert.equal(event?.involvedObject.name, NAME);
-    assert.equal(event?.type, 'Warning');
+    assert.equal(event.type, 'Warning');
   });
 
   test("a repeated report keeps lastTransitionTime and records no second Event, as the operator's conditions do", async () => {
@@ -110,6 +110,6 @@ describe('drift notifier on a real API server', () => {
     await new KubernetesDriftNotifier(kc, NS, NAME, pino({ level: 'silent' })).notify(report(false));
     const drifted = (await getModel(kc, NS, NAME)).status?.conditions?.find((c) => c.type === 'Drifted');
     assert.equal(drifted?.status, 'False');
-    assert.equal(drifted?.reason, 'WithinThreshold');
+    assert.equal(drifted.reason, 'WithinThreshold');
   });
 });

@@ -11,15 +11,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import {
-  CRD_GROUP,
-  CRD_PLURAL,
-  CRD_VERSION,
-  type DriftSpec,
-  type LoanRecord,
-  type LoanRiskModel,
-} from '@peerloan/contracts';
+import { CRD_GROUP, CRD_PLURAL, CRD_VERSION, type DriftSpec, type LoanRecord } from '@peerloan/contracts';
 import { startControlPlane, type ControlPlane } from '@peerloan/operator/dist/test/control-plane.js';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import {
   createModel,
   createNamespace,
@@ -60,8 +54,7 @@ describe("the drift monitor measures by its LoanRiskModel's spec.drift", () => {
       .makeApiClient(CustomObjectsApi)
       .patchNamespacedCustomObject({ ...target, body: { spec: { drift } } }, mergePatch);
   const metric = (sample: string) => metricValue(workerUrl, sample);
-  const drifted = async () =>
-    ((await getModel(admin, NS, NAME)) as LoanRiskModel).status?.conditions?.find((c) => c.type === 'Drifted');
+  const drifted = async () => (await getModel(admin, NS, NAME)).status?.conditions?.find((c) => c.type === 'Drifted');
   const windowsClosed = async () =>
     (await metric('loanrisk_drift_windows_total{drifted="true"}')) +
     (await metric('loanrisk_drift_windows_total{drifted="false"}'));
@@ -129,10 +122,10 @@ describe("the drift monitor measures by its LoanRiskModel's spec.drift", () => {
     );
   });
   after(async () => {
-    const code = await worker?.stop();
-    await api?.shutdown();
-    await Promise.all([redis?.stop(), plane?.stop()]);
-    assert.equal(code, 0, `worker exits 0 on SIGTERM: ${worker?.output}`);
+    const code = await worker.stop();
+    await api.shutdown();
+    await Promise.all([redis.stop(), plane.stop()]);
+    assert.equal(code, 0, `worker exits 0 on SIGTERM: ${worker.output}`);
   });
 
   test('a window of spec.drift.window (1h) does not close on a count of rows', async () => {
@@ -149,7 +142,10 @@ describe("the drift monitor measures by its LoanRiskModel's spec.drift", () => {
   test('shortened to 2s without a restart: the open window closes and is judged by spec.drift.threshold', async () => {
     await setDrift({ window: '2s' });
     await eventually('Drifted=True', async () => (await drifted())?.status === 'True', 1500);
-    assert.match((await drifted())!.message, /^PSI above 0.2 for .*int_rate=.* over 400 predictions/);
+    assert.match(
+      required(await drifted(), 'the Drifted condition').message,
+      /^PSI above 0.2 for .*int_rate=.* over 400 predictions/,
+    );
     assert.equal(await windowsClosed(), 1);
   });
 
@@ -158,7 +154,10 @@ describe("the drift monitor measures by its LoanRiskModel's spec.drift", () => {
     await send(shifted(400, 2002));
     await setDrift({ window: '2s' });
     await eventually('Drifted=False', async () => (await drifted())?.status === 'False', 1500);
-    assert.match((await drifted())!.message, /^inputs back within PSI 10 over 400 predictions/);
+    assert.match(
+      required(await drifted(), 'the Drifted condition').message,
+      /^inputs back within PSI 10 over 400 predictions/,
+    );
     assert.equal(await windowsClosed(), 2);
   });
 

@@ -19,7 +19,14 @@ import { applicants, tempDir } from './helpers/trained-model.js';
 
 const run = promisify(execFile);
 const TRAINER = fileURLToPath(new URL('../../../trainer-job/bin/loanrisk-train.js', import.meta.url));
-const DIRECTIONS: Record<string, 1 | -1> = { int_rate: 1, grade: 1, delinq_2yrs: 1, annual_inc: -1, emp_length: -1 };
+// Only the constrained features have a direction.
+const DIRECTIONS: Partial<Record<string, 1 | -1>> = {
+  int_rate: 1,
+  grade: 1,
+  delinq_2yrs: 1,
+  annual_inc: -1,
+  emp_length: -1,
+};
 const CONFIG = {
   folds: 3,
   grid: { max_depth: [4], eta: [0.3], min_child_weight: [1], subsample: [1], colsample_bytree: [1] },
@@ -85,9 +92,10 @@ function people(): LoanRecord[] {
 
 async function reasonsFor(root: string): Promise<{ api: RunningServer; reasons: Reason[][] }> {
   const api = await startApi({ MODEL_DIR: root, MAX_INSTANCES: '500' });
-  const { status, body } = await postJson(`${api.url}/predict`, { instances: people() });
-  assert.equal(status, 200);
-  return { api, reasons: body.predictions.map((p: { reasons: Reason[] }) => p.reasons) };
+  const res = await postJson(`${api.url}/predict`, { instances: people() });
+  assert.equal(res.status, 200);
+  const { predictions } = res.body as { predictions: { reasons: Reason[] }[] };
+  return { api, reasons: predictions.map((p) => p.reasons) };
 }
 
 describe('reasons and monotone constraints', () => {

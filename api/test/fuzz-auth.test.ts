@@ -277,8 +277,8 @@ describe('fuzzing the credentials of the protected routes', () => {
     });
   });
   after(async () => {
-    await api?.shutdown();
-    await jwks?.close();
+    await api.shutdown();
+    await jwks.close();
   });
 
   test('400 malformed credentials each get a JSON 401 or 403, never a 5xx, and nothing is scored', async (t) => {
@@ -319,7 +319,10 @@ describe('fuzzing the credentials of the protected routes', () => {
       .filter((l) => l.startsWith('loanrisk_predictions_total{'))
       .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
     assert.equal(scored, 0, 'no refused request reached the model');
-    assert.ok((statuses.get(403) ?? 0) > 0 && (statuses.get(401) ?? 0) > 0, `both refusals seen: ${[...statuses]}`);
+    assert.ok(
+      (statuses.get(403) ?? 0) > 0 && (statuses.get(401) ?? 0) > 0,
+      `both refusals seen: ${JSON.stringify([...statuses])}`,
+    );
     t.diagnostic(
       `cases ${cases.length}, kinds ${kinds.size}, statuses ${JSON.stringify(Object.fromEntries(statuses))}, 5xx 0, JWKS fetches ${jwks.fetches}`,
     );

@@ -26,9 +26,11 @@ async function startMain(modelDir: string): Promise<{ child: ChildProcess; url: 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const logs: LogLine[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => logs.push(JSON.parse(line) as LogLine));
-  await eventually('the server listens', async () => logs.some((l) => l.msg === 'listening'));
-  return { child, url: logs.find((l) => l.msg === 'listening')!.url!, logs };
+  createInterface({ input: child.stdout }).on('line', (line) => logs.push(JSON.parse(line) as LogLine));
+  await eventually('the server listens', () => logs.some((l) => l.msg === 'listening'));
+  const url = logs.find((l) => l.msg === 'listening')?.url;
+  assert.ok(typeof url === 'string', 'the listening line names the url');
+  return { child, url, logs };
 }
 
 /** Sends the headers and the first half of a /predict body, and gives back how to finish it. */
@@ -42,8 +44,9 @@ function halfSentRequest(url: string, body: string) {
   const answer = once(req, 'response').then(async (args) => {
     const res = args[0] as IncomingMessage;
     let text = '';
-    for await (const chunk of res) text += chunk;
-    return { status: res.statusCode, connection: res.headers.connection, body: JSON.parse(text) };
+    for await (const chunk of res as AsyncIterable<Buffer>) text += chunk.toString();
+    const body = JSON.parse(text) as { probability?: number };
+    return { status: res.statusCode, connection: res.headers.connection, body };
   });
   return { finish: () => req.end(body.slice(half)), answer };
 }
@@ -68,17 +71,18 @@ describe('graceful shutdown', () => {
     );
 
     child.kill('SIGTERM');
-    await eventually('the drain starts', async () => logs.some((l) => l.msg === 'draining'));
+    await eventually('the drain starts', () => logs.some((l) => l.msg === 'draining'));
     await assert.rejects(fetch(`${url}/healthz`), 'a new connection is refused while draining');
 
     for (const r of inFlight) r.finish();
     const answers = await Promise.all(inFlight.map((r) => r.answer));
     for (const a of answers) {
       assert.equal(a.status, 200);
-      assert.ok(a.body.probability > 0 && a.body.probability < 1);
+      const { probability } = a.body;
+      assert.ok(probability !== undefined && probability > 0 && probability < 1);
       assert.equal(a.connection, 'close');
     }
-    const [code, signal] = await exited;
+    const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
     assert.equal(signal, null);
     assert.equal(code, 0);
     assert.ok(logs.some((l) => l.msg === 'stopped'));

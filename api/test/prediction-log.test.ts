@@ -26,8 +26,8 @@ describe('prediction log', () => {
     });
   });
   after(async () => {
-    await api?.shutdown();
-    await redis?.stop();
+    await api.shutdown();
+    await redis.stop();
   });
 
   const logged = () => metricValue(api.url, 'loanrisk_prediction_log_rows_total');

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { readConfig } from '../src/config.js';
 import type { RunningServer } from '../src/server.js';
-import { call, eventually, postJson, startApi } from './helpers/api-server.js';
+import { call, errorOf, eventually, postJson, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
@@ -29,7 +29,7 @@ describe('Redis password', () => {
   after(async () => {
     await worker?.stop();
     await Promise.all(started.map((s) => s.shutdown()));
-    await redis?.stop();
+    await redis.stop();
   });
 
   test('REDIS_PASSWORD joins REDIS_URL; a URL that has a password keeps it', () => {
@@ -73,7 +73,10 @@ describe('Redis password', () => {
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
     await eventually(
       'the batch completes',
-      async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.state === 'completed',
+      async () => {
+        const batch = await call(`${api.url}/batches/${(submitted.body as { id: string }).id}`);
+        return (batch.body as { state?: string }).state === 'completed';
+      },
       3000,
     );
     const admin = new Redis(redis.url, { password: PASSWORD });
@@ -94,6 +97,6 @@ describe('Redis password', () => {
     started.push(api);
     const res = await postJson(`${api.url}/predict`, applicants(1)[0]);
     assert.equal(res.status, 503);
-    assert.match(res.body.error, /audit trail/);
+    assert.match(errorOf(res), /audit trail/);
   });
 });

@@ -25,7 +25,7 @@ describe('SIGTERM with Redis gone', () => {
     await pointCurrentAt(root, await trainModel(root, 41));
   });
   after(async () => {
-    await redis?.stop();
+    await redis.stop();
   });
 
   test('the worker exits after its Redis stopped', HANG, async (t) => {
@@ -36,7 +36,7 @@ describe('SIGTERM with Redis gone', () => {
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS,
     });
-    await eventually('the workers start', async () => worker.logs.some((l) => l.msg === 'workers started'), 30_000);
+    await eventually('the workers start', () => worker.logs.some((l) => l.msg === 'workers started'), 30_000);
     await redis.stop();
     const code = await worker.stop();
     const cutShort = worker.logs.find(
@@ -47,7 +47,7 @@ describe('SIGTERM with Redis gone', () => {
       code === 0 || (code === 1 && cutShort !== undefined),
       `exit ${code}: ${worker.output} ${JSON.stringify(worker.logs.slice(-5))}`,
     );
-    t.diagnostic(`worker exit ${code}: ${cutShort?.msg ?? 'closed gracefully'}`);
+    t.diagnostic(`worker exit ${code}: ${cutShort ? JSON.stringify(cutShort.msg) : 'closed gracefully'}`);
   });
 
   test('the API exits after its Redis stopped, answering in-flight work first', HANG, async () => {

@@ -22,10 +22,12 @@ export class ApiProcess {
     private readonly child: ChildProcess,
     readonly url: string,
   ) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    const { stdout, stderr } = child;
+    if (!stdout || !stderr) throw new Error('the API process must be spawned with piped stdout and stderr');
+    createInterface({ input: stdout }).on('line', (line) => {
       if (line.startsWith('{')) this.logs.push(JSON.parse(line) as LogLine);
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
     this.exited = once(child, 'exit');

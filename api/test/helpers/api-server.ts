@@ -1,4 +1,5 @@
 /** Starts the real server in this process on 127.0.0.1, a free port, with logs silenced. */
+import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { readConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -35,8 +36,19 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
   });
 }
 
+/** The `error` message of an error answer; fails the test when the answer has none. */
+export function errorOf(res: JsonResponse): string {
+  const { error } = res.body as { error?: unknown };
+  assert.ok(typeof error === 'string', `expected an error message in ${JSON.stringify(res.body)}`);
+  return error;
+}
+
 /** Polls until `check` holds; fails with `what` if it never does (a hang guard, not a speed test). */
-export async function eventually(what: string, check: () => Promise<boolean>, attempts = 1000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  attempts = 1000,
+): Promise<void> {
   for (let i = 0; i < attempts; i += 1) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -3,7 +3,7 @@
  * JWKS on 127.0.0.1, and tokens signed with any of them. Keys can be published and withdrawn
  * while it runs (rotation by kid); `fetches` counts JWKS downloads.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
@@ -55,18 +55,18 @@ export class JwksServer {
   private constructor(private readonly server: Server) {}
 
   static async start(keys: readonly SigningKey[]): Promise<JwksServer> {
-    let jwks: JwksServer | undefined;
-    const server = createServer((req, res) => {
+    const server = createServer();
+    const jwks = new JwksServer(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (req.url !== '/.well-known/jwks.json') {
         res.writeHead(404).end();
         return;
       }
-      jwks!.fetches += 1;
+      jwks.fetches += 1;
       res
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ keys: jwks!.published.map((k) => k.jwk) }));
+        .end(JSON.stringify({ keys: jwks.published.map((k) => k.jwk) }));
     });
-    jwks = new JwksServer(server);
     jwks.publish(...keys);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return jwks;
@@ -86,7 +86,11 @@ export class JwksServer {
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
   }
 }
 

@@ -63,7 +63,9 @@ export class RedisServer {
     const child = this.process;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+      child.once('exit', () => {
+        resolve();
+      });
       child.kill('SIGKILL');
     });
     this.process = undefined;

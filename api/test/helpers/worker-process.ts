@@ -19,7 +19,11 @@ export class WorkerProcess {
     child.stdout?.on('data', (chunk: Buffer) => {
       this.stdout = (this.stdout + chunk.toString()).slice(-20_000);
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+    });
   }
 
   static start(env: Record<string, string>): WorkerProcess {
