@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
@@ -43,9 +44,9 @@ describe('web page', () => {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
   after(async () => {
-    await browser?.close();
-    await api?.shutdown();
-    await secured?.shutdown();
+    await browser.close();
+    await api.shutdown();
+    await secured.shutdown();
   });
 
   test('the form scores an applicant and shows probability, decision, reasons and version', async () => {
@@ -59,14 +60,20 @@ describe('web page', () => {
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${api.url}/`);
 
-    const manifest = api.store.current!.manifest;
+    const manifest = required(api.store.current, 'the served model').manifest;
     for (const f of manifest.features) {
       assert.equal(await page.locator(`label[for="f-${f.name}"]`).count(), 1, `a label for ${f.name}`);
     }
     const purposes = await page
       .locator('#f-purpose option')
       .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    assert.deepEqual(purposes, manifest.features.find((f) => f.name === 'purpose')!.categories);
+    assert.deepEqual(
+      purposes,
+      required(
+        manifest.features.find((f) => f.name === 'purpose'),
+        'the purpose feature',
+      ).categories,
+    );
     const empLengths = await page
       .locator('#f-emp_length option')
       .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
@@ -93,15 +100,19 @@ describe('web page', () => {
     await page.click('#submit');
     await page.locator('#result').waitFor({ state: 'visible' });
 
-    const { body: expected } = await postJson(`${api.url}/predict`, applicant);
+    const expected = (await postJson(`${api.url}/predict`, applicant)).body as {
+      probability: number;
+      decision: string;
+      reasons: { feature: string }[];
+    };
     assert.equal(await page.locator('#probability').textContent(), `${(expected.probability * 100).toFixed(2)} %`);
-    assert.match((await page.locator('#decision').textContent())!, new RegExp(`^${expected.decision}:`));
+    assert.match((await page.locator('#decision').textContent()) ?? '', new RegExp(`^${expected.decision}:`));
     assert.equal(await page.locator('#model-version').textContent(), version);
     const reasons = await page.locator('#reasons li').allTextContents();
     assert.equal(reasons.length, expected.reasons.length);
-    expected.reasons.forEach((r: { feature: string }, i: number) =>
-      assert.ok(reasons[i].startsWith(`${r.feature} = `)),
-    );
+    expected.reasons.forEach((r, i) => {
+      assert.ok(reasons[i].startsWith(`${r.feature} = `));
+    });
 
     await mkdir(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'web-page.png'), fullPage: true });
@@ -118,11 +129,13 @@ describe('web page', () => {
     const page = await browser.newPage();
     await page.goto(`${api.url}/`);
     // The browser's own checks would stop the submit; the API's are what this test is about.
-    await page.locator('#applicant').evaluate((form) => form.setAttribute('novalidate', ''));
+    await page.locator('#applicant').evaluate((form) => {
+      form.setAttribute('novalidate', '');
+    });
     await page.locator('#f-loan_amnt').fill('-5');
     await page.click('#submit');
     await page.locator('#error').filter({ hasText: 'loan_amnt' }).waitFor();
-    assert.match((await page.locator('#error').textContent())!, /loan_amnt must be a number from 1 to/);
+    assert.match((await page.locator('#error').textContent()) ?? '', /loan_amnt must be a number from 1 to/);
     await page.close();
   });
 
