@@ -6,10 +6,24 @@ import assert from 'node:assert/strict';
 import { copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DENSE_MODEL_FILE } from '@peerloan/contracts';
+import { DENSE_MODEL_FILE, type ModelManifest } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
-import { call, eventually, metricValue, postJson, startApi } from './helpers/api-server.js';
+import { call, errorOf, eventually, metricValue, postJson, startApi, type JsonResponse } from './helpers/api-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
+
+/** A /predict answer's fields these tests read. */
+interface Prediction {
+  readonly modelVersion: string;
+  readonly probability: number;
+}
+
+function predictionOf(res: JsonResponse): Prediction {
+  return res.body as Prediction;
+}
+
+function predictionsOf(res: JsonResponse): Prediction[] {
+  return (res.body as { predictions: Prediction[] }).predictions;
+}
 
 describe('model swap', () => {
   let api: RunningServer;
@@ -26,10 +40,10 @@ describe('model swap', () => {
     await pointCurrentAt(root, v1);
     api = await startApi({ MODEL_DIR: root, MODEL_POLL_MS: '25' });
   });
-  after(() => api?.shutdown());
+  after(() => api.shutdown());
 
   async function servedVersion(): Promise<string> {
-    return (await postJson(`${api.url}/predict?explain=false`, people[0])).body.modelVersion;
+    return predictionOf(await postJson(`${api.url}/predict?explain=false`, people[0])).modelVersion;
   }
 
   test('switching current under concurrent load: no failed request, answers move to the new version', async () => {
@@ -43,15 +57,16 @@ describe('model swap', () => {
       const log: { status: number; version: string }[] = [];
       for (let i = 0; !stop; i += 1) {
         const res = await postJson(`${api.url}/predict`, people[(id * 7 + i) % people.length]);
-        log.push({ status: res.status, version: res.body.modelVersion });
-        if (res.body.modelVersion === v2) seenNew = true;
+        const { modelVersion } = predictionOf(res);
+        log.push({ status: res.status, version: modelVersion });
+        if (modelVersion === v2) seenNew = true;
       }
       return log;
     };
     const clients = Array.from({ length: 8 }, (_, id) => client(id));
     await eventually('some answers from the first version', async () => (await answered()) > 50);
     await pointCurrentAt(root, v2);
-    await eventually('answers from the new version', async () => seenNew);
+    await eventually('answers from the new version', () => seenNew);
     const atSwap = await answered();
     await eventually('more answers after the swap', async () => (await answered()) > atSwap + 50);
     stop = true;
@@ -94,7 +109,7 @@ describe('model swap', () => {
     const wrongOutput = join(root, 'wrong-output');
     await mkdir(wrongOutput);
     await copyFile(join(root, v1, 'model.onnx'), join(wrongOutput, 'model.onnx'));
-    const manifest = JSON.parse(await readFile(join(root, v1, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(root, v1, 'manifest.json'), 'utf8')) as ModelManifest;
     await writeFile(
       join(wrongOutput, 'manifest.json'),
       JSON.stringify({ ...manifest, outputs: { ...manifest.outputs, probability: 'score' } }),
@@ -121,7 +136,7 @@ describe('model swap', () => {
   });
 
   test('a version without model-dense.onnx serves the same answers through model.onnx; a dense graph that disagrees with model.onnx is refused', async () => {
-    const expected = (await postJson(`${api.url}/predict?explain=false`, { instances: people })).body.predictions;
+    const expected = predictionsOf(await postJson(`${api.url}/predict?explain=false`, { instances: people }));
     assert.equal(expected[0].modelVersion, v1);
     const noDense = join(root, 'no-dense');
     await cp(join(root, v1), noDense, { recursive: true });
@@ -132,10 +147,10 @@ describe('model swap', () => {
       'the version without a dense graph serves',
       async () => (await metricValue(api.url, 'loanrisk_model_swaps_total')) === swapsBefore + 1,
     );
-    const answers = (await postJson(`${api.url}/predict?explain=false`, { instances: people })).body.predictions;
-    answers.forEach((answer: { probability: number }, i: number) =>
-      assert.ok(Math.abs(answer.probability - expected[i].probability) <= 1e-6, `row ${i}`),
-    );
+    const answers = predictionsOf(await postJson(`${api.url}/predict?explain=false`, { instances: people }));
+    answers.forEach((answer, i) => {
+      assert.ok(Math.abs(answer.probability - expected[i].probability) <= 1e-6, `row ${i}`);
+    });
 
     const mismatched = join(root, 'mismatched-dense');
     await cp(join(root, v1), mismatched, { recursive: true });
@@ -164,11 +179,11 @@ describe('model swap', () => {
       assert.equal((await call(`${late.url}/v2/health/ready`)).status, 503);
       const early = await postJson(`${late.url}/predict`, people[0]);
       assert.equal(early.status, 503);
-      assert.match(early.body.error, /no model is loaded yet/);
+      assert.match(errorOf(early), /no model is loaded yet/);
       await cp(join(root, v2), join(empty, v2), { recursive: true });
       await pointCurrentAt(empty, v2);
       await eventually('the late model serves', async () => (await call(`${late.url}/readyz`)).status === 200);
-      assert.equal((await postJson(`${late.url}/predict`, people[0])).body.modelVersion, v2);
+      assert.equal(predictionOf(await postJson(`${late.url}/predict`, people[0])).modelVersion, v2);
     } finally {
       await late.shutdown();
     }

@@ -19,9 +19,7 @@ import {
   loadAllYaml,
   setHeaderOptions,
   type KubeConfig,
-  type V1Role,
   type V1RoleBinding,
-  type V1ServiceAccount,
 } from '@kubernetes/client-node';
 import {
   CRD_GROUP,
@@ -40,12 +38,19 @@ import {
   REPO_ROOT,
   sampleSpec,
 } from '@peerloan/operator/dist/test/fixtures.js';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import type { RunningServer } from '../src/server.js';
 import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, currentVersion, tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 import { freePort } from './helpers/free-port.js';
+
+interface BatchStatus {
+  readonly state: string;
+  readonly counts: { readonly scored: number };
+  readonly modelVersions: string[];
+}
 
 const NS = 'risk';
 const NAME = 'portfolio';
@@ -77,9 +82,8 @@ async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {
   const core = admin.makeApiClient(CoreV1Api);
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   for (const obj of objects) {
-    if (obj.kind === 'ServiceAccount')
-      await core.createNamespacedServiceAccount({ namespace: NS, body: obj as V1ServiceAccount });
-    if (obj.kind === 'Role') await rbac.createNamespacedRole({ namespace: NS, body: obj as V1Role });
+    if (obj.kind === 'ServiceAccount') await core.createNamespacedServiceAccount({ namespace: NS, body: obj });
+    if (obj.kind === 'Role') await rbac.createNamespacedRole({ namespace: NS, body: obj });
     if (obj.kind === 'RoleBinding')
       await rbac.createNamespacedRoleBinding({ namespace: NS, body: obj as V1RoleBinding });
   }
@@ -88,7 +92,7 @@ async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {
     name: 'loan-risk-worker',
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
-  return token.status!.token;
+  return required(token.status, 'the TokenRequest status').token;
 }
 
 async function writeKubeconfig(dir: string, server: string, token: string): Promise<string> {
@@ -139,7 +143,12 @@ describe("the worker serves its LoanRiskModel's live version", () => {
   const readyz = async () => call(`${workerUrl}/readyz`);
   /** Model versions the worker took into service so far. */
   const swapCount = async () => metricValue(workerUrl, 'loanrisk_model_swaps_total');
-  const serving = async () => (await readyz()).body.modelVersion as string | undefined;
+  const serving = async () => ((await readyz()).body as { modelVersion?: string }).modelVersion;
+
+  /** A batch's status as GET /batches/:id answers it (the fields these tests read). */
+  async function batchStatus(id: string): Promise<BatchStatus> {
+    return (await call(`${api.url}/batches/${id}`)).body as BatchStatus;
+  }
 
   /** A small portfolio through POST /batches; the versions the worker scored it with. */
   async function scoredBy(): Promise<string[]> {
@@ -153,17 +162,19 @@ describe("the worker serves its LoanRiskModel's live version", () => {
       body: `${csv}\n`,
     });
     assert.equal(submitted.status, 202);
-    let status: any;
+    const { id } = submitted.body as { id: string };
+    let status: BatchStatus | undefined;
     await eventually(
-      `batch ${submitted.body.id} completed`,
+      `batch ${id} completed`,
       async () => {
-        status = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+        status = await batchStatus(id);
         return status.state === 'completed';
       },
       1500,
     );
-    assert.equal(status.counts.scored, 20);
-    return status.modelVersions;
+    const done = required(status, `batch ${id}'s status`);
+    assert.equal(done.counts.scored, 20);
+    return done.modelVersions;
   }
 
   before(async () => {
@@ -196,19 +207,20 @@ describe("the worker serves its LoanRiskModel's live version", () => {
     });
   });
   after(async () => {
-    const code = await worker?.stop();
-    await api?.shutdown();
-    await Promise.all([redis?.stop(), plane?.stop()]);
-    assert.equal(code, 0, `worker exits 0 on SIGTERM: ${worker?.output}`);
+    const code = await worker.stop();
+    await api.shutdown();
+    await Promise.all([redis.stop(), plane.stop()]);
+    assert.equal(code, 0, `worker exits 0 on SIGTERM: ${worker.output}`);
   });
 
   test('no live version yet: not ready, says it waits, takes no job, though `current` names a model', async () => {
     assert.equal(await currentVersion(join(root, 'models')), versionA);
     await eventually('worker answers /readyz', async () => (await readyz().catch(() => undefined))?.status === 503);
-    await eventually('the waiting line', async () =>
-      worker.logs.some((l) => l.msg === 'no version to serve yet, waiting'),
+    await eventually('the waiting line', () => worker.logs.some((l) => l.msg === 'no version to serve yet, waiting'));
+    const line = required(
+      worker.logs.find((l) => l.msg === 'no version to serve yet, waiting'),
+      'the waiting line',
     );
-    const line = worker.logs.find((l) => l.msg === 'no version to serve yet, waiting')!;
     assert.match(String(line.source), new RegExp(`LoanRiskModel ${NS}/${NAME}`));
     assert.deepEqual((await readyz()).body, { status: 'waiting', reason: 'no model version to serve yet' });
   });
@@ -224,7 +236,7 @@ describe("the worker serves its LoanRiskModel's live version", () => {
       MODEL_POLL_MS: String(POLL_MS),
     });
     try {
-      await eventually('the waiting line', async () =>
+      await eventually('the waiting line', () =>
         unnamed.logs.some((l) => l.msg === 'no version to serve yet, waiting' && /set LRM_NAME/.test(String(l.source))),
       );
       await new Promise((r) => setTimeout(r, 3 * POLL_MS));
@@ -244,12 +256,9 @@ describe("the worker serves its LoanRiskModel's live version", () => {
       headers: { 'content-type': 'text/csv' },
       body: `${csv}\n`,
     });
+    const queuedId = (queued.body as { id: string }).id;
     await new Promise((r) => setTimeout(r, 5 * POLL_MS));
-    assert.equal(
-      (await call(`${api.url}/batches/${queued.body.id}`)).body.state,
-      'queued',
-      'no job is taken without a model',
-    );
+    assert.equal((await batchStatus(queuedId)).state, 'queued', 'no job is taken without a model');
 
     await setStatus({ liveVersion: versionA });
     await eventually('worker serves A', async () => (await serving()) === versionA, 500);
@@ -257,7 +266,7 @@ describe("the worker serves its LoanRiskModel's live version", () => {
     await eventually(
       'the queued batch completed with A',
       async () => {
-        const status = (await call(`${api.url}/batches/${queued.body.id}`)).body;
+        const status = await batchStatus(queuedId);
         return status.state === 'completed' && status.modelVersions.join() === versionA;
       },
       500,
@@ -286,9 +295,9 @@ describe("the worker serves its LoanRiskModel's live version", () => {
     await setStatus({ liveVersion: versionC });
     await eventually(
       'C refused',
-      async () =>
+      () =>
         worker.logs.some(
-          (l) => l.msg === 'model refused' && String((l.err as { message?: string })?.message).includes(versionC),
+          (l) => l.msg === 'model refused' && String((l.err as { message?: string }).message).includes(versionC),
         ),
       500,
     );
