@@ -15,7 +15,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { after, before, describe, test } from 'node:test';
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import type { RunningServer } from '../src/server.js';
+import type { AuditRecord } from '../src/audit/audit-record.js';
 import { eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
@@ -56,20 +58,21 @@ function inferBody(records: readonly LoanRecord[]) {
 function plannedCalls(people: readonly LoanRecord[]): Call[] {
   let next = 0;
   const take = (n: number) => people.slice(next, (next += n));
-  const singles = Array.from({ length: 1000 }, () => ({ path: '/predict', body: take(1)[0] as unknown, rows: 1 }));
+  const singles = Array.from({ length: 1000 }, () => ({ path: '/predict', body: take(1)[0], rows: 1 }));
   const oip = Array.from({ length: 100 }, () => ({
     path: '/v2/models/loan-risk/infer',
-    body: inferBody(take(10)) as unknown,
+    body: inferBody(take(10)),
     rows: 10,
   }));
   const instances = Array.from({ length: 400 }, () => ({
     path: '/predict?explain=false',
-    body: { instances: take(20) } as unknown,
+    body: { instances: take(20) },
     rows: 20,
   }));
   const calls: Call[] = [];
   for (let i = 0; i < 1000; i++) {
-    for (const c of [singles[i], instances[i], oip[i]]) if (c) calls.push({ ...c, id: `audit-${calls.length}` });
+    for (const c of [singles.at(i), instances.at(i), oip.at(i)])
+      if (c) calls.push({ ...c, id: `audit-${calls.length}` });
   }
   return calls;
 }
@@ -90,7 +93,7 @@ describe('decision audit trail', () => {
   after(async () => {
     await worker?.stop();
     await api?.shutdown();
-    await redis?.stop();
+    await redis.stop();
   });
 
   test('required: 10,000 decisions with a Redis restart in the middle give exactly 10,000 records', async () => {
@@ -115,7 +118,7 @@ describe('decision audit trail', () => {
     const url = api.url;
 
     let refused = 0;
-    let refusal: any;
+    let refusal: unknown;
     /** Sends until answered 200, with the same X-Request-Id each time. */
     const send = async (c: Call) => {
       for (;;) {
@@ -124,7 +127,7 @@ describe('decision audit trail', () => {
           headers: { 'content-type': 'application/json', 'x-request-id': c.id },
           body: JSON.stringify(c.body),
         });
-        const body = await res.json();
+        const body: unknown = await res.json();
         if (res.status === 200) return;
         assert.equal(res.status, 503, JSON.stringify(body));
         refused += 1;
@@ -143,7 +146,7 @@ describe('decision audit trail', () => {
           if (done === 750) {
             restarted = (async () => {
               await redis.stop();
-              await eventually('a request is refused', async () => refused > 0);
+              await eventually('a request is refused', () => refused > 0);
               await redis.resume();
             })();
           }
@@ -152,7 +155,7 @@ describe('decision audit trail', () => {
     );
     await restarted;
     assert.ok(refused > 0, 'the outage refused some requests');
-    assert.match(refusal.error, /audit trail/);
+    assert.match((refusal as { error?: string } | undefined)?.error ?? '', /audit trail/);
 
     await eventually(
       'the archiver wrote every record',
@@ -164,7 +167,7 @@ describe('decision audit trail', () => {
     const records = (await exportAll(auditDir, 'jsonl'))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as AuditRecord);
     assert.equal(records.length, 10_000);
     assert.equal(new Set(records.map((r) => r.id)).size, 10_000);
     // Every request once: as many records per request id as its rows, whatever its retries.
@@ -200,16 +203,19 @@ describe('decision audit trail', () => {
     assert.equal((await exportAll(auditDir, 'jsonl')).trim().split('\n').length, 10_000);
 
     const single = records.find((r) => r.source === 'predict');
-    assert.ok(single.reasons, 'a single prediction records its reasons');
+    assert.ok(single?.reasons, 'a single prediction records its reasons');
     assert.equal(single.client, 'anonymous');
     assert.deepEqual(new Set(records.map((r) => r.source)), new Set(['predict', 'instances', 'oip']));
     for (const r of records.slice(0, 50)) assert.equal(r.decision, r.probability >= r.threshold ? 'yes' : 'no');
 
     const csvText = await exportAll(auditDir, 'csv');
     assert.match(csvText, /^time,id,requestId,client,source,modelVersion,threshold,probability,decision,loan_amnt,/);
-    const csvRows = parse(csvText, { columns: true }) as Record<string, string>[];
+    const csvRows = parse<Record<string, string>>(csvText, { columns: true });
     assert.equal(csvRows.length, 10_000);
-    const csvSingle = csvRows.find((r) => r.id === single.id)!;
+    const csvSingle = required(
+      csvRows.find((r) => r.id === single.id),
+      `the CSV row of ${single.id}`,
+    );
     assert.deepEqual(JSON.parse(csvSingle.reasons), single.reasons);
     assert.equal(Number(csvSingle.probability), single.probability);
     await assert.rejects(
@@ -235,9 +241,10 @@ describe('decision audit trail', () => {
       AUDIT_MODE: 'best-effort',
       PREDICTION_LOG_SAMPLE: '0',
     });
+    const { url } = api;
     await redis.stop();
     const people = applicants(30, 99);
-    const res = await fetch(`${api.url}/predict?explain=false`, {
+    const res = await fetch(`${url}/predict?explain=false`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ instances: people }),
@@ -245,7 +252,7 @@ describe('decision audit trail', () => {
     assert.equal(res.status, 200);
     await eventually(
       'the loss is counted',
-      async () => (await metricValue(api!.url, 'loanrisk_audit_records_total{outcome="lost"}')) === 30,
+      async () => (await metricValue(url, 'loanrisk_audit_records_total{outcome="lost"}')) === 30,
     );
     await redis.resume();
   });
