@@ -310,6 +310,10 @@ describe('progressive delivery (API)', () => {
 
     const rowsSent = sum(requests.map((r) => r.rows.length));
     await eventually('every shadow run recorded', async () => (await stats(api)).candidate!.rows === rowsSent);
+    // A run is counted before its line is logged, and the line still has a pipe to cross.
+    await eventually('every shadow run logged', () =>
+      requests.every((r) => api.lines('shadow scored').some((l) => l.reqId === r.reqId)),
+    );
     const shadowLines = api.lines('shadow scored');
     let agreeing = 0;
     for (const { reqId, rows } of requests) {
