@@ -109,7 +109,9 @@ export class BatchService {
   private async connected(): Promise<void> {
     if (this.redis.status === 'ready') return;
     const ready = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 2000);
+      const timer = setTimeout(() => {
+        resolve(false);
+      }, 2000);
       this.redis.once('ready', () => {
         clearTimeout(timer);
         resolve(true);

@@ -67,7 +67,8 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
 
   const parents = new Worker<BatchData>(QUEUES.batches, async (job: Job<BatchData>) => {
     const values = Object.values(await job.getChildrenValues<ChunkResult>());
-    const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(job.id!, index));
+    const batchId = job.id ?? '';
+    const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
     for (let i = 0; i < inputs.length; i += 500) await chunkConnection.del(...inputs.slice(i, i + 500));
     return { scored: values.reduce((sum, v) => sum + v.rows, 0), invalid: values.reduce((sum, v) => sum + v.invalid, 0) };
   }, { connection: redisConnection(options.redisUrl, 'worker'), ...settings });
