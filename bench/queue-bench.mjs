@@ -1,8 +1,8 @@
 // Driver for bench/queues.sh: prints a markdown table of what it measured.
 import { spawn } from 'node:child_process';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES } from '@peerloan/contracts';
@@ -46,7 +46,7 @@ const redisUrl = `redis://127.0.0.1:${redisPort}`;
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 await until(() => redis.ping().then((r) => r === 'PONG'), 'redis');
 const base = `http://127.0.0.1:${apiPort}`;
-start('node', ['api/dist/src/main.js'], {
+const api = start('node', ['api/dist/src/main.js'], {
   PORT: String(apiPort),
   MODEL_DIR: modelsRoot,
   REDIS_URL: redisUrl,
@@ -64,7 +64,20 @@ for (let i = 0; i < workers; i++)
   });
 await sleep(1500);
 
+// The API process's resident memory (Linux /proc), sampled every 50 ms while the upload streams in.
+const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${api.pid}/status`, 'utf8'))[1]) * 1024;
+const rssBefore = rss();
+let rssPeak = rssBefore;
+const sampler = setInterval(() => {
+  rssPeak = Math.max(rssPeak, rss());
+}, 50);
+
 // 1. Batch: upload, then poll until completed.
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const loadBefore = load();
 const t0 = performance.now();
 const submitted = await fetch(`${base}/batches`, {
   method: 'POST',
@@ -73,12 +86,14 @@ const submitted = await fetch(`${base}/batches`, {
   duplex: 'half',
 }).then((r) => r.json());
 const tUploaded = performance.now();
+clearInterval(sampler);
 let status;
 await until(async () => {
   status = await fetch(`${base}/batches/${submitted.id}`).then((r) => r.json());
   return status.state === 'completed';
 }, 'batch completed');
 const tDone = performance.now();
+const loadAfter = load();
 const res = await fetch(`${base}/batches/${submitted.id}/results`);
 let bytes = 0;
 for await (const chunk of res.body) bytes += chunk.length;
@@ -123,12 +138,16 @@ const f = (n) => Math.round(n).toLocaleString('en-US');
 console.log(
   `Machine: ${cpus().length} cores (${cpus()[0].model}); ${workers} batch worker processes; API, workers and Redis on the same machine.\n`,
 );
+console.log(`Load average (1, 5, 15 min) before the batch: ${loadBefore}; when it completed: ${loadAfter}.\n`);
 console.log('| what | result |\n| --- | --- |');
 console.log(
-  `| batch: ${f(rows)} rows (${(statSync(portfolio).size / 2 ** 20).toFixed(0)} MiB CSV) upload + validation + enqueue | ${((tUploaded - t0) / 1000).toFixed(1)} s (${f(rows / ((tUploaded - t0) / 1000))} rows/s) |`,
+  `| batch: ${f(rows)} rows (${(statSync(portfolio).size / 2 ** 20).toFixed(0)} MiB CSV) upload, split into raw chunks, staged + queued (202) | ${((tUploaded - t0) / 1000).toFixed(1)} s (${f(rows / ((tUploaded - t0) / 1000))} rows/s) |`,
 );
 console.log(
-  `| batch: scoring after the upload (${workers} workers, 10,000-row chunks) | ${((tDone - tUploaded) / 1000).toFixed(1)} s (${f(rows / ((tDone - tUploaded) / 1000))} rows/s) |`,
+  `| API process RSS during the upload (sampled every 50 ms) | ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssPeak / 2 ** 20).toFixed(0)} MiB peak |`,
+);
+console.log(
+  `| batch: parsing, validation and scoring after the upload (${workers} workers, 10,000-row chunks) | ${((tDone - tUploaded) / 1000).toFixed(1)} s (${f(rows / ((tDone - tUploaded) / 1000))} rows/s) |`,
 );
 console.log(
   `| batch: end to end, POST to completed | ${((tDone - t0) / 1000).toFixed(1)} s = **${f(rows / ((tDone - t0) / 1000))} rows/s** (scored ${f(status.counts.scored)}, invalid ${status.counts.invalid}) |`,

@@ -128,12 +128,11 @@ const schemas: Record<string, Schema> = {
       id: { type: 'string' },
       counts: {
         type: 'object',
-        required: ['total', 'valid', 'invalid'],
+        required: ['total'],
         additionalProperties: false,
+        description: 'The records the upload was split into; the workers validate them, so valid and invalid rows are in GET /batches/{id}.',
         properties: {
           total: { type: 'integer', minimum: 0 },
-          valid: { type: 'integer', minimum: 0 },
-          invalid: { type: 'integer', minimum: 0 },
         },
       },
     },
@@ -160,6 +159,7 @@ const schemas: Record<string, Schema> = {
         type: 'object',
         required: ['total', 'scored', 'invalid'],
         additionalProperties: false,
+        description: 'scored and invalid grow as the workers read the chunks; scored + invalid = total once completed.',
         properties: {
           total: { type: 'integer', minimum: 0 },
           scored: { type: 'integer', minimum: 0 },
@@ -167,7 +167,7 @@ const schemas: Record<string, Schema> = {
         },
       },
       modelVersions: { type: 'array', items: { type: 'string' }, description: 'The versions that scored its chunks.' },
-      errors: { type: 'array', maxItems: 100, items: ref('RowProblem'), description: 'The first invalid rows.' },
+      errors: { type: 'array', maxItems: 100, items: ref('RowProblem'), description: 'The first invalid rows found so far, in row order.' },
       createdAt: { type: 'string', format: 'date-time' },
       failedReason: { type: 'string' },
     },
@@ -576,18 +576,18 @@ export function openApiDocument(options: OpenApiOptions) {
         post: operation(
           'submitBatch',
           'Batches',
-          'A portfolio as CSV (header row; an id column is used when present) or JSON lines -> 202 with its id and counts',
+          'A portfolio as CSV (header row; an id column is used when present) or JSON lines -> 202 with its id and record count; the workers parse, validate and score the rows',
           {
             202: {
               description: 'Queued for the batch workers',
               content: json(ref('BatchAccepted')),
               headers: { Location: { schema: { type: 'string' }, description: '/batches/{id}' } },
             },
-            400: error('Unreadable upload (no valid header, no rows)'),
+            400: error('Unreadable upload (not UTF-8, no header naming each feature once, a record over 64 KiB or an unclosed quote, no rows)'),
             413: error(`Above BATCH_MAX_BYTES, or ${ROW_BUDGET}`),
             415: error('Neither text/csv nor application/x-ndjson'),
             ...submitScope.refusals,
-            503: error(`No model loaded, no Redis (REDIS_URL), or ${JWKS_UNAVAILABLE}`),
+            503: error(`No model loaded, no Redis (REDIS_URL) or Redis unreachable, or ${JWKS_UNAVAILABLE}`),
           },
           {
             security: submitScope.security,

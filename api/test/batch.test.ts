@@ -1,10 +1,12 @@
 /**
  * Portfolio batches end to end with a real Redis, the real API and the real worker process:
- * CSV and JSON lines in, per-row errors, results equal to /predict, and a worker killed mid-batch
- * losing nothing and scoring nothing twice.
+ * CSV and JSON lines in, per-row errors, results equal to /predict, an upload refused half-way
+ * leaving nothing behind, and a worker killed mid-batch losing nothing and scoring nothing twice.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
 import { call, eventually, postJson, startApi } from './helpers/api-server.js';
@@ -66,8 +68,9 @@ describe('batch scoring', () => {
     let csv = csvOf(people, ids);
     csv += `bad-1,abc,0.1,car,A,50000,0.5,1 year,10,0,RENT\nbad-2,5000,0.1,spaceship,A,50000,0.5,1 year,10,0,RENT\n`;
     const submitted = await upload(api.url, csv, 'text/csv');
-    assert.equal(submitted.status, 202);
-    assert.deepEqual(submitted.body.counts, { total: 1202, valid: 1200, invalid: 2 });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    // The API only splits the upload: it counts records; valid and invalid come from the workers.
+    assert.deepEqual(submitted.body.counts, { total: 1202 });
 
     const status = await waitForState(api.url, submitted.body.id, 'completed');
     assert.equal(status.progress, 1);
@@ -93,6 +96,48 @@ describe('batch scoring', () => {
     assert.deepEqual(status.counts, { total: 32, scored: 30, invalid: 2 });
     assert.equal(status.errors[1].errors[0].message, 'is not valid JSON');
     assert.deepEqual((await results(api.url, submitted.body.id)).map((r) => r[0]), people.map((_, i) => String(i + 1)));
+  });
+
+  test('rows are read by the workers: quoted line breaks, errors in several chunks reported in row order with their row numbers', async () => {
+    const people = applicants(600, 81);
+    const ids = people.map((_, i) => (i === 3 ? '"id with\nline break, comma and ""quote"""' : `q-${i}`));
+    const lines = csvOf(people, ids).trimEnd().split(/\n(?=q-|")/);
+    // Data rows 100 (chunk 1) and 400 (chunk 2, 250 rows per chunk) made invalid, in that order.
+    lines[100] = lines[100].replace(/^([^,]*),[^,]*/, '$1,not-a-number');
+    lines[400] = `${lines[400]},one cell too many`;
+    const submitted = await upload(api.url, `${lines.join('\r\n')}\r\n`, 'text/csv');
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    assert.deepEqual(submitted.body.counts, { total: 600 });
+    const status = await waitForState(api.url, submitted.body.id, 'completed');
+    assert.deepEqual(status.counts, { total: 600, scored: 598, invalid: 2 });
+    assert.deepEqual(status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]), [[100, 'q-99', 'loan_amnt'], [400, 'q-399', '(row)']]);
+    const text = await (await fetch(`${api.url}/batches/${submitted.body.id}/results`)).text();
+    assert.ok(text.startsWith(`id,probability,decision\nq-0,`), text.slice(0, 100));
+    assert.ok(text.includes(`\n${ids[3]},`), 'the quoted id with its line break comes back quoted');
+  });
+
+  test('an upload refused half-way leaves no staged chunk and no batch; a finished batch drops its raw chunks', async () => {
+    const client = new Redis(redis.url);
+    const batches = new Queue('batches', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const jobsBefore = Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0);
+      const people = applicants(1000, 82);
+      const good = csvOf(people, people.map((_, i) => `h-${i}`));
+      // Four chunks of 250 rows are staged before the API meets the 100 KB record.
+      const refused = await upload(api.url, `${good}${'7'.repeat(100_000)}\n`, 'text/csv');
+      assert.equal(refused.status, 400);
+      assert.match(refused.body.error, /longer than 65536 bytes/);
+      assert.deepEqual(await client.keys('loanrisk:batch-input:*'), []);
+      assert.equal(Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0), jobsBefore);
+
+      const accepted = await upload(api.url, good, 'text/csv');
+      assert.equal(accepted.status, 202);
+      await waitForState(api.url, accepted.body.id, 'completed');
+      await eventually('raw chunks dropped', async () => (await client.keys(`loanrisk:batch-input:${accepted.body.id}:*`)).length === 0, 3000);
+    } finally {
+      await batches.close();
+      client.disconnect();
+    }
   });
 
   test('bad requests get clear errors', async () => {

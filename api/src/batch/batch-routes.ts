@@ -1,7 +1,8 @@
 /**
  * Batch scoring over HTTP: POST /batches with a CSV (text/csv) or JSON lines
- * (application/x-ndjson) body answers 202 {id}; GET /batches/{id} reports state, progress,
- * counts and the first invalid rows; GET /batches/{id}/results streams `id,probability,decision`.
+ * (application/x-ndjson) body answers 202 {id, counts: {total}} once the upload is split into
+ * raw chunks (the workers parse and validate them); GET /batches/{id} reports state, progress,
+ * counts and the first invalid rows as the workers go; GET /batches/{id}/results streams `id,probability,decision`.
  */
 import { Router } from 'express';
 import { clientId } from '../audit/client-id.js';
@@ -10,7 +11,7 @@ import type { ModelStore } from '../model-store.js';
 import { servingModel } from '../prediction.js';
 import { chargeRows } from '../rate-limit/client-budgets.js';
 import type { BatchService } from './batch-service.js';
-import { parseUpload, type UploadFormat } from './batch-upload.js';
+import type { UploadFormat } from './batch-upload.js';
 
 export interface BatchRouteOptions {
   readonly store: ModelStore;
@@ -36,12 +37,12 @@ export function batchRoutes(options: BatchRouteOptions): Router {
   router.post('/batches', async (req, res) => {
     const batches = service();
     const format = uploadFormat(req.get('content-type'));
-    const model = servingModel(options.store);
-    const upload = await parseUpload(req, format, model.validator, { maxBytes: options.maxBytes, chunkRows: options.chunkRows });
-    // Every row read counts, valid or not: the upload cost its parsing either way.
-    await chargeRows(res, upload.valid + upload.invalid);
-    const id = await batches.submit(upload, clientId(res));
-    res.status(202).location(`/batches/${id}`).json({ id, counts: { total: upload.valid + upload.invalid, valid: upload.valid, invalid: upload.invalid } });
+    // No model, no batch: refused before the upload is read rather than failed in the workers.
+    servingModel(options.store);
+    const limits = { maxBytes: options.maxBytes, chunkRows: options.chunkRows };
+    // Every record sent counts, valid or not (the workers find out which): it costs its parsing either way.
+    const { id, split } = await batches.submit(req, format, limits, clientId(res), (counted) => chargeRows(res, counted.total));
+    res.status(202).location(`/batches/${id}`).json({ id, counts: { total: split.total } });
   });
 
   router.get('/batches/:id', async (req, res) => {

@@ -1,36 +1,52 @@
 /**
  * Portfolio batches on BullMQ. A batch is one parent job (queue `batches`) whose children are
  * its chunks (queue `batch-chunks`): BullMQ moves the parent on only when every chunk has
- * completed, and a chunk's completion (with its row count) is recorded atomically with it, so
- * progress and counts come from BullMQ's own job state. A chunk writes its CSV lines under a
- * key derived from its position before completing: a retry after a crash rewrites the same key.
+ * completed, and a chunk's completion (with its row counts and first problems) is recorded
+ * atomically with it, so progress and counts come from BullMQ's own job state. A chunk writes
+ * its CSV lines under a key derived from its position before completing: a retry after a crash
+ * rewrites the same key.
+ *
+ * The upload's raw chunks are staged in Redis while the body streams in; the batch and its jobs
+ * are added in one step only once the whole upload was read, so an upload refused half-way
+ * queues nothing (its staged chunks are deleted).
  */
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { chunkResultKey, QUEUES } from '../queueing/queue-names.js';
+import { chunkInputKey, chunkResultKey, QUEUES } from '../queueing/queue-names.js';
+import { RequestError } from '../errors/request-error.js';
 import { redisConnection } from '../queueing/redis-connection.js';
-import type { ChunkPayload, ParsedUpload, RowProblem } from './batch-upload.js';
+import { splitUpload, StagingError, type UploadFormat, type UploadSplit } from './batch-upload.js';
+import { ERRORS_KEPT, type RowProblem } from './chunk-rows.js';
 
 export interface BatchData {
   readonly total: number;
-  readonly invalid: number;
   readonly chunks: number;
-  readonly errors: readonly RowProblem[];
   readonly createdAt: string;
 }
 
 export interface ChunkData {
   readonly batchId: string;
   readonly index: number;
-  readonly payload: ChunkPayload;
+  readonly format: UploadFormat;
+  /** The CSV header's cells (empty for JSON lines); the raw records are under chunkInputKey. */
+  readonly header: readonly string[];
   /** Who submitted the batch: its rows' audit records name them. */
   readonly client?: string;
 }
 
 export interface ChunkResult {
+  /** Rows scored. */
   readonly rows: number;
+  readonly invalid: number;
+  readonly errors: readonly RowProblem[];
   readonly modelVersion: string;
+}
+
+export interface UploadLimits {
+  readonly maxBytes: number;
+  readonly chunkRows: number;
 }
 
 export type BatchState = 'queued' | 'running' | 'completed' | 'failed';
@@ -48,6 +64,11 @@ export interface BatchStatus {
 
 export const CHUNK_ATTEMPTS = 5;
 
+/** A child's key in getChildrenValues is `bull:<queue>:<batch id>-<index>`. */
+function chunkIndex(key: string): number {
+  return Number(key.slice(key.lastIndexOf('-') + 1));
+}
+
 export class BatchService {
   private readonly redis: Redis;
   private readonly flows: FlowProducer;
@@ -61,18 +82,62 @@ export class BatchService {
     this.batches.on('error', () => undefined);
   }
 
-  async submit(upload: ParsedUpload, client = 'anonymous'): Promise<string> {
+  /**
+   * Streams the upload into staged raw chunks, lets `accept` see the record count (the rate
+   * limit charges it, and may refuse), then queues the batch. Any failure deletes what was staged.
+   */
+  async submit(input: Readable, format: UploadFormat, limits: UploadLimits, client: string, accept: (split: UploadSplit) => Promise<void>): Promise<{ id: string; split: UploadSplit }> {
     const id = randomUUID();
+    await this.connected();
+    let staged = 0;
+    try {
+      const split = await splitUpload(input, format, limits, async (chunk, index) => {
+        staged = index + 1;
+        await this.redis.set(chunkInputKey(id, index), JSON.stringify(chunk), 'EX', this.resultTtlSeconds);
+      });
+      await accept(split);
+      await this.queue(id, split, format, client);
+      return { id, split };
+    } catch (err) {
+      await this.discard(id, staged).catch(() => undefined);
+      if (err instanceof StagingError) throw new RequestError(503, err.message);
+      throw err;
+    }
+  }
+
+  /** The producer connection has no offline queue: the first upload after start waits for it rather than failing. */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(false);
+      }, 2000);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!(await ready)) throw new RequestError(503, 'batch scoring cannot reach its Redis; try again shortly');
+  }
+
+  private async discard(id: string, chunks: number): Promise<void> {
+    for (let index = 0; index < chunks; index += 500) {
+      const keys = Array.from({ length: Math.min(500, chunks - index) }, (_, i) => chunkInputKey(id, index + i));
+      await this.redis.del(...keys);
+    }
+  }
+
+  private async queue(id: string, split: UploadSplit, format: UploadFormat, client: string): Promise<void> {
     const keep = { age: this.resultTtlSeconds };
     await this.flows.add({
       name: 'batch',
       queueName: QUEUES.batches,
-      data: { total: upload.valid + upload.invalid, invalid: upload.invalid, chunks: upload.chunks.length, errors: upload.errors, createdAt: new Date().toISOString() } satisfies BatchData,
+      data: { total: split.total, chunks: split.chunks, createdAt: new Date().toISOString() } satisfies BatchData,
       opts: { jobId: id, removeOnComplete: keep, removeOnFail: keep },
-      children: upload.chunks.map((payload, index) => ({
+      children: Array.from({ length: split.chunks }, (_, index) => ({
         name: 'chunk',
         queueName: QUEUES.batchChunks,
-        data: { batchId: id, index, payload, client } satisfies ChunkData,
+        data: { batchId: id, index, format, header: split.header, client } satisfies ChunkData,
         opts: {
           jobId: `${id}-${index}`,
           attempts: CHUNK_ATTEMPTS,
@@ -83,15 +148,16 @@ export class BatchService {
         },
       })),
     });
-    return id;
   }
 
   async status(id: string): Promise<BatchStatus | undefined> {
     const job = await Job.fromId<BatchData>(this.batches, id);
     if (!job) return undefined;
     const [state, values] = await Promise.all([job.getState(), job.getChildrenValues<ChunkResult>()]);
-    const results = Object.values(values);
+    // Keyed by the chunk job's key, which ends in its index: the first problems in row order.
+    const results = Object.entries(values).sort(([a], [b]) => chunkIndex(a) - chunkIndex(b)).map(([, r]) => r);
     const scored = results.reduce((sum, r) => sum + r.rows, 0);
+    const invalid = results.reduce((sum, r) => sum + r.invalid, 0);
     const { data } = job;
     const done = state === 'completed';
     const mapped: BatchState = done ? 'completed' : state === 'failed' ? 'failed' : results.length > 0 || state !== 'waiting-children' ? 'running' : 'queued';
@@ -99,9 +165,9 @@ export class BatchService {
       id,
       state: mapped,
       progress: done ? 1 : data.chunks === 0 ? 0 : results.length / data.chunks,
-      counts: { total: data.total, scored, invalid: data.invalid },
+      counts: { total: data.total, scored, invalid },
       modelVersions: [...new Set(results.map((r) => r.modelVersion))],
-      errors: data.errors,
+      errors: results.flatMap((r) => r.errors).slice(0, ERRORS_KEPT),
       createdAt: data.createdAt,
       ...(job.failedReason ? { failedReason: job.failedReason } : {}),
     };

@@ -1,77 +1,43 @@
 /**
- * Reads a portfolio upload as it streams in (CSV through csv-parse, or JSON lines), validates
- * each row against the serving model, and packs the valid rows into chunks. Invalid rows are
- * counted and the first ones kept with their problems; the upload's size is capped.
+ * Splits a portfolio upload as it streams in into raw chunks of records, without parsing or
+ * validating the rows (the batch workers do that). What the API still checks here is cheap and
+ * decides whether the upload can be read at all: its size, that it is UTF-8, that the CSV header
+ * names every feature once, that no record runs past 64 KiB and that no quoted field is left open.
+ * Only the chunk being filled is held in memory.
  */
-import { createInterface } from 'node:readline';
-import { Transform, type Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { FEATURE_NAMES, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { FEATURE_NAMES } from '@peerloan/contracts';
 import { RequestError, type FieldProblem } from '../errors/request-error.js';
-import type { RecordValidator } from '../request-validation.js';
-import { completeRecord } from '../request-validation.js';
 
 export type UploadFormat = 'csv' | 'ndjson';
 
-/** Valid rows of one chunk: ids, and feature values in schema order. */
-export interface ChunkPayload {
-  readonly ids: readonly string[];
-  readonly rows: readonly (readonly (number | string | null)[])[];
+/** Records of one chunk as they were sent (line breaks between records removed). */
+export interface RawChunk {
+  /** 1-based data row number of the first record (header excluded, blank lines not counted). */
+  readonly firstRow: number;
+  readonly records: readonly string[];
 }
 
-export interface RowProblem {
-  /** 1-based data row number (header excluded). */
-  readonly row: number;
-  readonly id: string;
-  readonly errors: readonly FieldProblem[];
+export interface UploadSplit {
+  /** The CSV header's cells (empty for JSON lines). */
+  readonly header: readonly string[];
+  readonly chunks: number;
+  readonly total: number;
 }
 
-export interface ParsedUpload {
-  readonly chunks: readonly ChunkPayload[];
-  readonly valid: number;
-  readonly invalid: number;
-  readonly errors: readonly RowProblem[];
+/** Storing a chunk failed (Redis away): the upload was fine, the service was not. */
+export class StagingError extends Error {
+  constructor(readonly reason: Error) {
+    super(`the batch queue's Redis did not take the upload (${reason.message}); try again shortly`);
+    this.name = 'StagingError';
+  }
 }
 
-const ERRORS_KEPT = 100;
-/** Longest CSV record: a loan row is well under 1 KiB; a runaway quote or a line without breaks stops here, not in memory. */
-const MAX_CSV_RECORD_BYTES = 64 * 1024;
-
-/**
- * Caps the size and refuses bytes that are not UTF-8 (decoded as a stream, so a character split
- * across chunks is fine). The failure goes down the pipe to the parser and the rest of the body is
- * read and dropped, so the client gets the 4xx answer rather than a reset connection.
- */
-function checkedInput(input: Readable, maxBytes: number): Readable {
-  let seen = 0;
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  const checked = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      if (seen > maxBytes) return done(new RequestError(413, `the upload is larger than ${maxBytes} bytes; split the portfolio`));
-      try {
-        utf8.decode(chunk, { stream: true });
-      } catch {
-        return done(new RequestError(400, `the upload is not UTF-8 text (invalid bytes in bytes ${seen - chunk.length} to ${seen}); save it as UTF-8`));
-      }
-      done(null, chunk);
-    },
-    flush(done) {
-      try {
-        utf8.decode();
-      } catch {
-        return done(new RequestError(400, 'the upload ends inside a UTF-8 character; save it as UTF-8'));
-      }
-      done();
-    },
-  });
-  checked.on('error', () => {
-    input.unpipe(checked);
-    input.resume();
-  });
-  input.on('error', (err) => checked.destroy(err));
-  return input.pipe(checked);
-}
+/** Longest record: a loan row is well under 1 KiB; a runaway quote or a line without breaks stops here, not in memory. */
+export const MAX_RECORD_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
 
 /** The header names every feature once; a column left out would score every row as if the value were missing. */
 function checkHeader(header: readonly string[]): void {
@@ -84,97 +50,150 @@ function checkHeader(header: readonly string[]): void {
   if (problems.length > 0) throw new RequestError(400, 'the CSV header does not name each feature once', problems);
 }
 
-type ObjectRow = { value: unknown; raw: 'csv' | 'json'; problem?: FieldProblem };
-
-/** Rows as plain objects, whatever the format; NDJSON lines that are not JSON objects are problems. */
-async function* objectRows(input: Readable, format: UploadFormat): AsyncGenerator<ObjectRow> {
-  if (format === 'csv') {
-    // Rows as arrays, named here by the header: csv-parse's own column objects made 1M rows
-    // take 18 s instead of 13 s to parse and validate (bench/queues.sh's 1M-row portfolio, timed in one process).
-    const parser = input.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_CSV_RECORD_BYTES }));
-    input.on('error', (err) => parser.destroy(err));
-    let header: string[] | undefined;
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      if (!header) {
-        header = cells.map((c) => c.trim());
-        checkHeader(header);
-        continue;
-      }
-      const record: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) record[header[i]] = cells[i];
-      // A row with more or fewer cells than the header has its values in the wrong columns.
-      const problem = cells.length === header.length ? undefined : { field: '(row)', message: `has ${cells.length} cells, the header has ${header.length}` };
-      yield { value: record, raw: 'csv', problem };
-    }
-    return;
-  }
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  input.on('error', (err) => lines.emit('error', err));
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    try {
-      yield { value: JSON.parse(line) as unknown, raw: 'json' };
-    } catch {
-      yield { value: undefined, raw: 'json' };
-    }
-  }
-}
-
-function idOf(value: unknown, row: number): string {
-  const id = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).id : undefined;
-  return id === undefined || id === null || id === '' ? String(row) : String(id);
-}
-
-/** One row -> a complete record, or its problems. CSV text is typed by the shared row parser first. */
-function validateRow({ value, raw, problem }: ObjectRow, validator: RecordValidator): { record: LoanRecord } | { errors: FieldProblem[] } {
-  if (problem) return { errors: [problem] };
-  if (value === undefined) return { errors: [{ field: '(line)', message: 'is not valid JSON' }] };
-  let candidate: unknown = value;
-  if (raw === 'csv') {
-    const typed = parseCsvRow(value as Record<string, string>, false);
-    if (!typed.ok) return { errors: [...typed.errors] };
-    candidate = typed.record;
-  } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const { id: _id, ...features } = value as Record<string, unknown>;
-    candidate = features;
-  }
-  const problems = validator.check(candidate);
-  if (problems.length > 0) return { errors: problems };
-  return { record: completeRecord(candidate as Record<string, unknown>, validator.rules) };
-}
-
-export async function parseUpload(input: Readable, format: UploadFormat, validator: RecordValidator, options: { maxBytes: number; chunkRows: number }): Promise<ParsedUpload> {
-  const chunks: ChunkPayload[] = [];
-  const errors: RowProblem[] = [];
-  let ids: string[] = [];
-  let rows: (number | string | null)[][] = [];
-  let row = 0;
-  let valid = 0;
-  let invalid = 0;
+function headerCells(text: string): string[] {
+  let rows: string[][];
   try {
-    for await (const objectRow of objectRows(checkedInput(input, options.maxBytes), format)) {
-      row += 1;
-      const id = idOf(objectRow.value, row);
-      const result = validateRow(objectRow, validator);
-      if ('errors' in result) {
-        invalid += 1;
-        if (errors.length < ERRORS_KEPT) errors.push({ row, id, errors: result.errors });
+    rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+  } catch (err) {
+    throw new RequestError(400, `cannot read the upload as CSV: the header ${(err as Error).message}`);
+  }
+  const header = (rows[0] ?? []).map((c) => c.trim());
+  checkHeader(header);
+  return header;
+}
+
+/**
+ * Record boundaries in a byte stream: every line break for JSON lines; for CSV only line breaks
+ * outside double quotes (a doubled quote inside a quoted field toggles twice, so it stays inside).
+ * Found with Buffer.indexOf, so the bytes between quotes and line breaks are not visited in JS.
+ */
+class RecordScanner {
+  private parts: Buffer[] = [];
+  private length = 0;
+  private inQuotes = false;
+
+  constructor(private readonly quoteAware: boolean) {}
+
+  /** The complete records in this piece of the body, as UTF-8 text. */
+  *records(piece: Buffer): Generator<string> {
+    let start = 0;
+    let at = 0;
+    while (at < piece.length) {
+      const newline = piece.indexOf(NEWLINE, at);
+      if (this.quoteAware) {
+        const quote = piece.indexOf(QUOTE, at);
+        if (quote !== -1 && (this.inQuotes || newline === -1 || quote < newline)) {
+          this.inQuotes = !this.inQuotes;
+          at = quote + 1;
+          continue;
+        }
+      }
+      if (newline === -1) break;
+      if (this.inQuotes) {
+        at = newline + 1;
         continue;
       }
-      valid += 1;
-      ids.push(id);
-      rows.push(FEATURE_NAMES.map((name) => result.record[name] ?? null));
-      if (rows.length === options.chunkRows) {
-        chunks.push({ ids, rows });
-        ids = [];
-        rows = [];
-      }
+      yield this.take(piece.subarray(start, newline));
+      start = at = newline + 1;
     }
-  } catch (err) {
-    if (err instanceof RequestError) throw err;
-    throw new RequestError(400, `cannot read the upload as ${format === 'csv' ? 'CSV' : 'JSON lines'}: ${(err as Error).message}`);
+    this.keep(piece.subarray(start));
   }
-  if (rows.length > 0) chunks.push({ ids, rows });
-  if (row === 0) throw new RequestError(400, 'the upload has no rows');
-  return { chunks, valid, invalid, errors };
+
+  /** The last record, when the body does not end with a line break. */
+  rest(): string | undefined {
+    if (this.inQuotes) throw new RequestError(400, 'cannot read the upload as CSV: it ends inside a quoted field (a double quote is not closed)');
+    return this.length > 0 ? this.take(Buffer.alloc(0)) : undefined;
+  }
+
+  private keep(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    if (this.length > MAX_RECORD_BYTES) this.tooLong();
+  }
+
+  private take(tail: Buffer): string {
+    if (this.length + tail.length > MAX_RECORD_BYTES) this.tooLong();
+    const bytes = this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail]);
+    this.parts = [];
+    this.length = 0;
+    const text = bytes.toString('utf8');
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
+
+  private tooLong(): never {
+    throw new RequestError(400, `a record of the upload is longer than ${MAX_RECORD_BYTES} bytes (a quote left open, or a missing line break); check the file`);
+  }
+}
+
+/**
+ * Streams the body once: checks size and UTF-8 as it goes, takes the CSV header from the first
+ * record, and hands each full chunk of records to `stage` (awaited, so a slow Redis slows the
+ * read rather than filling memory). Throws a RequestError for an upload that cannot be read.
+ */
+export async function splitUpload(
+  input: Readable,
+  format: UploadFormat,
+  options: { maxBytes: number; chunkRows: number },
+  stage: (chunk: RawChunk, index: number) => Promise<void>,
+): Promise<UploadSplit> {
+  const scanner = new RecordScanner(format === 'csv');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let header: string[] | undefined = format === 'csv' ? undefined : [];
+  let records: string[] = [];
+  let firstRow = 1;
+  let total = 0;
+  let chunks = 0;
+  let seen = 0;
+
+  const flush = async (): Promise<void> => {
+    if (records.length === 0) return;
+    const chunk = { firstRow, records };
+    records = [];
+    firstRow = total + 1;
+    try {
+      await stage(chunk, chunks++);
+    } catch (err) {
+      throw new StagingError(err as Error);
+    }
+  };
+  const add = async (record: string): Promise<void> => {
+    if (header === undefined) {
+      if (record.replace(/^\uFEFF/, '') === '') return;
+      header = headerCells(record);
+      return;
+    }
+    if (format === 'csv' ? record === '' : record.trim() === '') return;
+    records.push(record);
+    total += 1;
+    if (records.length === options.chunkRows) await flush();
+  };
+
+  try {
+    for await (const piece of input as AsyncIterable<Buffer>) {
+      seen += piece.length;
+      if (seen > options.maxBytes) throw new RequestError(413, `the upload is larger than ${options.maxBytes} bytes; split the portfolio`);
+      try {
+        utf8.decode(piece, { stream: true });
+      } catch {
+        throw new RequestError(400, `the upload is not UTF-8 text (invalid bytes in bytes ${seen - piece.length} to ${seen}); save it as UTF-8`);
+      }
+      for (const record of scanner.records(piece)) await add(record);
+    }
+    try {
+      utf8.decode();
+    } catch {
+      throw new RequestError(400, 'the upload ends inside a UTF-8 character; save it as UTF-8');
+    }
+    const last = scanner.rest();
+    if (last !== undefined) await add(last);
+    await flush();
+  } catch (err) {
+    // The rest of the body is read and dropped, so the client gets the 4xx answer rather than a reset connection.
+    input.resume();
+    if (err instanceof RequestError || err instanceof StagingError) throw err;
+    throw new RequestError(400, `cannot read the upload: ${(err as Error).message}`);
+  }
+  if (header === undefined || total === 0) throw new RequestError(400, 'the upload has no rows');
+  return { header, chunks, total };
 }

@@ -1,15 +1,17 @@
 /**
- * The batch workers: `batch-chunks` jobs score their rows with the serving model in one
- * onnxruntime run and store the CSV lines under the chunk's result key; `batches` jobs (the
- * parents, run once all chunks completed) sum their chunks' counts.
+ * The batch workers: `batch-chunks` jobs read their raw records (staged by the API), parse and
+ * validate them, score the valid rows with the serving model in one onnxruntime run and store the
+ * CSV lines under the chunk's result key; `batches` jobs (the parents, run once all chunks
+ * completed) sum their chunks' counts and drop the raw records.
  */
 import { Worker, type Job } from 'bullmq';
-import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import type { ModelStore } from '../model-store.js';
 import { servingModel } from '../prediction.js';
-import { chunkResultKey, QUEUES } from '../queueing/queue-names.js';
+import { chunkInputKey, chunkResultKey, QUEUES } from '../queueing/queue-names.js';
 import { redisConnection } from '../queueing/redis-connection.js';
 import type { BatchData, ChunkData, ChunkResult } from './batch-service.js';
+import type { RawChunk } from './batch-upload.js';
+import { chunkRows } from './chunk-rows.js';
 import { auditEntry } from '../audit/audit-record.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 
@@ -27,9 +29,12 @@ export interface BatchWorkerOptions {
   readonly audit?: AuditTrail;
 }
 
-/** The chunk's rows as named records, for the audit trail (scoring reads the rows as they are). */
-function toRecords(rows: ChunkData['payload']['rows']): LoanRecord[] {
-  return rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]])));
+/** Raised when a chunk's staged records are gone (expired or deleted): retrying cannot help. */
+export class ChunkInputMissingError extends Error {
+  constructor(batchId: string, index: number) {
+    super(`the raw records of batch ${batchId} chunk ${index} are no longer in Redis (expired?); submit the portfolio again`);
+    this.name = 'ChunkInputMissingError';
+  }
 }
 
 /** CSV-safe id: quoted when it holds a comma, quote or line break. */
@@ -42,10 +47,13 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const chunkConnection = redisConnection(options.redisUrl, 'worker');
   const chunks = new Worker<ChunkData, ChunkResult>(QUEUES.batchChunks, async (job: Job<ChunkData>) => {
     const model = servingModel(options.store);
-    const { ids, rows } = job.data.payload;
-    const scores = await model.runRows(rows);
-    if (options.audit) {
-      const decisions = toRecords(rows).map((inputs, i) => ({ inputs, probability: scores[i], threshold: model.threshold, modelVersion: model.version }));
+    const { batchId, index, format, header } = job.data;
+    const text = await chunkConnection.get(chunkInputKey(batchId, index));
+    if (text === null) throw new ChunkInputMissingError(batchId, index);
+    const { ids, rows, records, invalid, errors } = chunkRows(JSON.parse(text) as RawChunk, format, header, model.validator);
+    const scores = rows.length > 0 ? await model.runRows(rows) : new Float32Array(0);
+    if (options.audit && rows.length > 0) {
+      const decisions = records.map((inputs, i) => ({ inputs, probability: scores[i], threshold: model.threshold, modelVersion: model.version }));
       await options.audit.record(auditEntry(job.data.batchId, job.data.client ?? 'anonymous', 'batch', decisions, String(job.data.index)));
     }
     let lines = '';
@@ -54,12 +62,15 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
       lines += `${csvField(ids[i])},${p},${p >= model.threshold ? 'yes' : 'no'}\n`;
     }
     await chunkConnection.set(chunkResultKey(job.data.batchId, job.data.index), lines, 'EX', options.resultTtlSeconds);
-    return { rows: ids.length, modelVersion: model.version };
+    return { rows: ids.length, invalid, errors, modelVersion: model.version };
   }, { connection: redisConnection(options.redisUrl, 'worker'), concurrency: options.concurrency, ...settings });
 
   const parents = new Worker<BatchData>(QUEUES.batches, async (job: Job<BatchData>) => {
     const values = Object.values(await job.getChildrenValues<ChunkResult>());
-    return { scored: values.reduce((sum, v) => sum + v.rows, 0), invalid: job.data.invalid };
+    const batchId = job.id ?? '';
+    const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
+    for (let i = 0; i < inputs.length; i += 500) await chunkConnection.del(...inputs.slice(i, i + 500));
+    return { scored: values.reduce((sum, v) => sum + v.rows, 0), invalid: values.reduce((sum, v) => sum + v.invalid, 0) };
   }, { connection: redisConnection(options.redisUrl, 'worker'), ...settings });
 
   for (const worker of [chunks, parents]) worker.on('error', () => undefined);

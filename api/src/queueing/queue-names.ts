@@ -12,3 +12,8 @@ export const QUEUES = {
 export function chunkResultKey(batchId: string, index: number): string {
   return `loanrisk:batch-results:${batchId}:${index}`;
 }
+
+/** Where a chunk's raw records wait for a batch worker (staged while the upload streams in). */
+export function chunkInputKey(batchId: string, index: number): string {
+  return `loanrisk:batch-input:${batchId}:${index}`;
+}
