@@ -15,7 +15,11 @@ const CHUNK = Number(process.env.BATCH_CHUNK_ROWS ?? 10_000);
 const THREADS = Number(process.env.ORT_INTRA_OP_THREADS ?? 1);
 const SIZES = (process.env.SIZES ?? '10000,100000,1000000,5000000').split(',').map(Number);
 const version = readFileSync(join(root, 'current'), 'utf8').trim();
-const model = await loadModelVersion(join(root, version), { maxBatchRows: 1_000_000, maxConcurrentRuns: 1, intraOpThreads: THREADS });
+const model = await loadModelVersion(join(root, version), {
+  maxBatchRows: 1_000_000,
+  maxConcurrentRuns: 1,
+  intraOpThreads: THREADS,
+});
 
 /** One chunk of generated rows, ids and schema-ordered values, as the upload step packs them. */
 function chunkOf(size, seed) {
@@ -44,9 +48,13 @@ for (const size of SIZES) {
     scoringMs += performance.now() - started;
     bytes += text.length;
   }
-  lines.push(`| ${f(size)} | ${f(size / (scoringMs / 1000))} | ${f(scoringMs / 1000, 2)} | ${f(bytes / 2 ** 20, 1)} | ${f(process.resourceUsage().maxRSS / 1024)} |`);
+  lines.push(
+    `| ${f(size)} | ${f(size / (scoringMs / 1000))} | ${f(scoringMs / 1000, 2)} | ${f(bytes / 2 ** 20, 1)} | ${f(process.resourceUsage().maxRSS / 1024)} |`,
+  );
 }
-console.log(`Machine: ${cpus().length} cores; chunks of ${f(CHUNK)} rows; onnxruntime ${THREADS} thread(s); model ${version}; 1-minute load average ${f(loadBefore, 2)} before, ${f(loadavg()[0], 2)} after.\n`);
+console.log(
+  `Machine: ${cpus().length} cores; chunks of ${f(CHUNK)} rows; onnxruntime ${THREADS} thread(s); model ${version}; 1-minute load average ${f(loadBefore, 2)} before, ${f(loadavg()[0], 2)} after.\n`,
+);
 console.log('| rows | rows/s (encode + run + CSV lines) | scoring s | result CSV MiB | peak RSS MiB |');
 console.log('| ---: | ---: | ---: | ---: | ---: |');
 console.log(lines.join('\n'));

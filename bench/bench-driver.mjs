@@ -12,12 +12,22 @@ export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Starts `command args` and waits until GET `ready` answers 2xx. */
 export async function start(command, args, env, ready, { timeoutMs = 120_000, quiet = false } = {}) {
   // Its own process group, so stop() reaches its workers too; `quiet` drops a peer's access log.
-  const child = spawn(command, args, { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], detached: true });
+  const child = spawn(command, args, {
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    detached: true,
+  });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}`);
     if (Date.now() > deadline) throw new Error(`${command} did not answer ${ready} within ${timeoutMs} ms`);
-    if (await fetch(ready, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) return stopOnExit(child);
+    if (
+      await fetch(ready, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return stopOnExit(child);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -83,14 +93,25 @@ export function cpuSeconds(child) {
 export async function load(server, url, body, extra = {}) {
   const cpuBefore = cpuSeconds(server);
   const result = await autocannon({
-    url, method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body),
-    connections: CONNECTIONS, duration: DURATION, ...extra,
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    connections: CONNECTIONS,
+    duration: DURATION,
+    ...extra,
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
   // Server CPU per request does not depend on how much of the machine other work took.
   const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total;
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, cpuUsPerRequest };
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    cpuUsPerRequest,
+  };
 }
 
 export const f = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

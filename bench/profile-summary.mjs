@@ -6,8 +6,16 @@ import { readFileSync } from 'node:fs';
 /** First match wins, innermost frame first; `url` is the script's path, `fn` the function name. */
 const CATEGORIES = [
   ['onnxruntime run (native + binding)', (f) => /onnxruntime-(node|common)/.test(f.url)],
-  ['JSON body parsing (body-parser, raw-body, JSON.parse)', (f) => /body-parser|raw-body|iconv-lite|content-type|type-is|media-typer/.test(f.url) || f.fn === 'parse' && f.url === ''],
-  ['validation (Ajv schema, record completion)', (f) => /request-validation|ajv/.test(f.url) || /^validate\d*$/.test(f.fn)],
+  [
+    'JSON body parsing (body-parser, raw-body, JSON.parse)',
+    (f) =>
+      /body-parser|raw-body|iconv-lite|content-type|type-is|media-typer/.test(f.url) ||
+      (f.fn === 'parse' && f.url === ''),
+  ],
+  [
+    'validation (Ajv schema, record completion)',
+    (f) => /request-validation|ajv/.test(f.url) || /^validate\d*$/.test(f.fn),
+  ],
   ['reasons (explanation variants and ranking)', (f) => /explanations\.js/.test(f.url)],
   ['micro-batching', (f) => /micro-batcher/.test(f.url)],
   ['tensor building (records -> input tensors)', (f) => /model-inputs|loaded-model|dense-encoding/.test(f.url)],
@@ -15,8 +23,20 @@ const CATEGORIES = [
   ['logging (pino, request ids)', (f) => /pino|request-log|sonic-boom/.test(f.url)],
   ['answer JSON (res.json, JSON.stringify)', (f) => f.fn === 'stringify' || /express\/lib\/response/.test(f.url)],
   ['our route handlers (predict, scoring, rollout routing)', (f) => /api\/dist\/src\//.test(f.url)],
-  ['Express (router, middleware, helmet)', (f) => /node_modules\/(express|router|helmet|finalhandler|send|on-finished|path-to-regexp|qs|depd|parseurl|vary|accepts|negotiator|mime)/.test(f.url)],
-  ['Node HTTP and sockets', (f) => /^node:(_http|http|net|stream|internal\/(http|streams|stream_base|net|timers|async_hooks|process\/task_queues))/.test(f.url)],
+  [
+    'Express (router, middleware, helmet)',
+    (f) =>
+      /node_modules\/(express|router|helmet|finalhandler|send|on-finished|path-to-regexp|qs|depd|parseurl|vary|accepts|negotiator|mime)/.test(
+        f.url,
+      ),
+  ],
+  [
+    'Node HTTP and sockets',
+    (f) =>
+      /^node:(_http|http|net|stream|internal\/(http|streams|stream_base|net|timers|async_hooks|process\/task_queues))/.test(
+        f.url,
+      ),
+  ],
   ['garbage collection', (f) => f.fn === '(garbage collector)'],
   ['idle', (f) => f.fn === '(idle)'],
 ];
@@ -34,7 +54,10 @@ function categoryOf(id) {
     const { callFrame } = nodes.get(cur);
     const frame = { url: callFrame.url.replace(/^file:\/\//, ''), fn: callFrame.functionName };
     const hit = CATEGORIES.find(([, test]) => test(frame));
-    if (hit) { result = hit[0]; break; }
+    if (hit) {
+      result = hit[0];
+      break;
+    }
   }
   memo.set(id, result);
   return result;
@@ -51,7 +74,7 @@ const busy = [...totals].filter(([c]) => c !== 'idle').reduce((s, [, t]) => s + 
 console.log(`| what | share of busy CPU | ms |`);
 console.log(`| --- | ---: | ---: |`);
 for (const [cat, t] of [...totals].filter(([c]) => c !== 'idle').sort((a, b) => b[1] - a[1])) {
-  console.log(`| ${cat} | ${(100 * t / busy).toFixed(1)} % | ${(t / 1000).toFixed(0)} |`);
+  console.log(`| ${cat} | ${((100 * t) / busy).toFixed(1)} % | ${(t / 1000).toFixed(0)} |`);
 }
 console.log(`\nbusy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms of the profiled main thread`);
 
@@ -63,7 +86,8 @@ if (process.env.PROFILE_TOP) {
     byFrame.set(key, (byFrame.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   console.log('\nfunctions by self time:');
-  for (const [key, t] of [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP))) console.log(`${(100 * t / busy).toFixed(1).padStart(5)} %  ${key}`);
+  for (const [key, t] of [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP)))
+    console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${key}`);
 }
 
 if (process.env.PROFILE_MODULES) {
@@ -72,11 +96,15 @@ if (process.env.PROFILE_MODULES) {
   profile.samples.forEach((id, i) => {
     const seen = new Set();
     for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-      const url = nodes.get(cur).callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, '');
+      const url = nodes
+        .get(cur)
+        .callFrame.url.replace(/^.*node_modules\//, '')
+        .replace(/^file:\/\/.*\/dist\//, '');
       if (url) seen.add(url);
     }
     for (const url of seen) byModule.set(url, (byModule.get(url) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   console.log('\nscripts by inclusive time:');
-  for (const [url, t] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_MODULES))) console.log(`${(100 * t / busy).toFixed(1).padStart(5)} %  ${url}`);
+  for (const [url, t] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_MODULES)))
+    console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${url}`);
 }

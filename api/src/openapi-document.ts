@@ -130,7 +130,8 @@ const schemas: Record<string, Schema> = {
         type: 'object',
         required: ['total'],
         additionalProperties: false,
-        description: 'The records the upload was split into; the workers validate them, so valid and invalid rows are in GET /batches/{id}.',
+        description:
+          'The records the upload was split into; the workers validate them, so valid and invalid rows are in GET /batches/{id}.',
         properties: {
           total: { type: 'integer', minimum: 0 },
         },
@@ -167,7 +168,12 @@ const schemas: Record<string, Schema> = {
         },
       },
       modelVersions: { type: 'array', items: { type: 'string' }, description: 'The versions that scored its chunks.' },
-      errors: { type: 'array', maxItems: 100, items: ref('RowProblem'), description: 'The first invalid rows found so far, in row order.' },
+      errors: {
+        type: 'array',
+        maxItems: 100,
+        items: ref('RowProblem'),
+        description: 'The first invalid rows found so far, in row order.',
+      },
       createdAt: { type: 'string', format: 'date-time' },
       failedReason: { type: 'string' },
     },
@@ -583,7 +589,9 @@ export function openApiDocument(options: OpenApiOptions) {
               content: json(ref('BatchAccepted')),
               headers: { Location: { schema: { type: 'string' }, description: '/batches/{id}' } },
             },
-            400: error('Unreadable upload (not UTF-8, no header naming each feature once, a record over 64 KiB or an unclosed quote, no rows)'),
+            400: error(
+              'Unreadable upload (not UTF-8, no header naming each feature once, a record over 64 KiB or an unclosed quote, no rows)',
+            ),
             413: error(`Above BATCH_MAX_BYTES, or ${ROW_BUDGET}`),
             415: error('Neither text/csv nor application/x-ndjson'),
             ...submitScope.refusals,

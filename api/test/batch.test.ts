@@ -26,10 +26,14 @@ async function upload(url: string, body: string, type: string) {
 
 async function waitForState(url: string, id: string, state: string) {
   let last: any;
-  await eventually(`batch ${id} ${state}`, async () => {
-    last = (await call(`${url}/batches/${id}`)).body;
-    return last.state === state;
-  }, 3000);
+  await eventually(
+    `batch ${id} ${state}`,
+    async () => {
+      last = (await call(`${url}/batches/${id}`)).body;
+      return last.state === state;
+    },
+    3000,
+  );
   return last;
 }
 
@@ -52,7 +56,12 @@ describe('batch scoring', () => {
     redis = await RedisServer.start();
     const root = await tempDir('api-batch');
     await pointCurrentAt(root, await trainModel(root, 31));
-    api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, BATCH_CHUNK_ROWS: '250', PREDICTION_LOG_SAMPLE: '0' });
+    api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      BATCH_CHUNK_ROWS: '250',
+      PREDICTION_LOG_SAMPLE: '0',
+    });
     workerEnv = { MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'batch', BATCH_LOCK_MS: '1000' };
     worker = WorkerProcess.start(workerEnv);
   });
@@ -75,12 +84,24 @@ describe('batch scoring', () => {
     const status = await waitForState(api.url, submitted.body.id, 'completed');
     assert.equal(status.progress, 1);
     assert.deepEqual(status.counts, { total: 1202, scored: 1200, invalid: 2 });
-    assert.deepEqual(status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]), [[1201, 'bad-1', 'loan_amnt'], [1202, 'bad-2', 'purpose']]);
+    assert.deepEqual(
+      status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]),
+      [
+        [1201, 'bad-1', 'loan_amnt'],
+        [1202, 'bad-2', 'purpose'],
+      ],
+    );
 
     const rows = await results(api.url, submitted.body.id);
-    assert.deepEqual(rows.map((r) => r[0]), ids);
-    const expected = (await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(0, 1000) })).body.predictions
-      .concat((await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(1000) })).body.predictions);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ids,
+    );
+    const expected = (
+      await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(0, 1000) })
+    ).body.predictions.concat(
+      (await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(1000) })).body.predictions,
+    );
     rows.forEach(([, probability, decision], i) => {
       assert.equal(Number(probability), expected[i].probability, `row ${i}`);
       assert.equal(decision, expected[i].decision);
@@ -95,13 +116,18 @@ describe('batch scoring', () => {
     const status = await waitForState(api.url, submitted.body.id, 'completed');
     assert.deepEqual(status.counts, { total: 32, scored: 30, invalid: 2 });
     assert.equal(status.errors[1].errors[0].message, 'is not valid JSON');
-    assert.deepEqual((await results(api.url, submitted.body.id)).map((r) => r[0]), people.map((_, i) => String(i + 1)));
+    assert.deepEqual(
+      (await results(api.url, submitted.body.id)).map((r) => r[0]),
+      people.map((_, i) => String(i + 1)),
+    );
   });
 
   test('rows are read by the workers: quoted line breaks, errors in several chunks reported in row order with their row numbers', async () => {
     const people = applicants(600, 81);
     const ids = people.map((_, i) => (i === 3 ? '"id with\nline break, comma and ""quote"""' : `q-${i}`));
-    const lines = csvOf(people, ids).trimEnd().split(/\n(?=q-|")/);
+    const lines = csvOf(people, ids)
+      .trimEnd()
+      .split(/\n(?=q-|")/);
     // Data rows 100 (chunk 1) and 400 (chunk 2, 250 rows per chunk) made invalid, in that order.
     lines[100] = lines[100].replace(/^([^,]*),[^,]*/, '$1,not-a-number');
     lines[400] = `${lines[400]},one cell too many`;
@@ -110,7 +136,13 @@ describe('batch scoring', () => {
     assert.deepEqual(submitted.body.counts, { total: 600 });
     const status = await waitForState(api.url, submitted.body.id, 'completed');
     assert.deepEqual(status.counts, { total: 600, scored: 598, invalid: 2 });
-    assert.deepEqual(status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]), [[100, 'q-99', 'loan_amnt'], [400, 'q-399', '(row)']]);
+    assert.deepEqual(
+      status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]),
+      [
+        [100, 'q-99', 'loan_amnt'],
+        [400, 'q-399', '(row)'],
+      ],
+    );
     const text = await (await fetch(`${api.url}/batches/${submitted.body.id}/results`)).text();
     assert.ok(text.startsWith(`id,probability,decision\nq-0,`), text.slice(0, 100));
     assert.ok(text.includes(`\n${ids[3]},`), 'the quoted id with its line break comes back quoted');
@@ -122,18 +154,28 @@ describe('batch scoring', () => {
     try {
       const jobsBefore = Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0);
       const people = applicants(1000, 82);
-      const good = csvOf(people, people.map((_, i) => `h-${i}`));
+      const good = csvOf(
+        people,
+        people.map((_, i) => `h-${i}`),
+      );
       // Four chunks of 250 rows are staged before the API meets the 100 KB record.
       const refused = await upload(api.url, `${good}${'7'.repeat(100_000)}\n`, 'text/csv');
       assert.equal(refused.status, 400);
       assert.match(refused.body.error, /longer than 65536 bytes/);
       assert.deepEqual(await client.keys('loanrisk:batch-input:*'), []);
-      assert.equal(Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0), jobsBefore);
+      assert.equal(
+        Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0),
+        jobsBefore,
+      );
 
       const accepted = await upload(api.url, good, 'text/csv');
       assert.equal(accepted.status, 202);
       await waitForState(api.url, accepted.body.id, 'completed');
-      await eventually('raw chunks dropped', async () => (await client.keys(`loanrisk:batch-input:${accepted.body.id}:*`)).length === 0, 3000);
+      await eventually(
+        'raw chunks dropped',
+        async () => (await client.keys(`loanrisk:batch-input:${accepted.body.id}:*`)).length === 0,
+        3000,
+      );
     } finally {
       await batches.close();
       client.disconnect();
@@ -162,7 +204,11 @@ describe('batch scoring', () => {
     assert.equal((await call(`${api.url}/batches/${submitted.body.id}/results`)).status, 409);
 
     const doomed = WorkerProcess.start(workerEnv);
-    await eventually('some chunks scored', async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.counts.scored > 0, 3000);
+    await eventually(
+      'some chunks scored',
+      async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.counts.scored > 0,
+      3000,
+    );
     await doomed.kill();
     const atKill = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
     assert.notEqual(atKill.state, 'completed', 'the kill must land mid-batch for this test to mean anything');
@@ -172,6 +218,10 @@ describe('batch scoring', () => {
     assert.deepEqual(done.counts, { total: 30_000, scored: 30_000, invalid: 0 });
     const rows = await results(api.url, submitted.body.id);
     assert.equal(rows.length, 30_000);
-    assert.deepEqual(rows.map((r) => r[0]), ids, 'every row exactly once, in order');
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ids,
+      'every row exactly once, in order',
+    );
   });
 });

@@ -23,8 +23,9 @@ test('records without quotes read as csv-parse reads them', () => {
   const rnd = random(1126);
   const alphabet = ['a', '7', '.', '-', ' ', ',', ',', '\r', '\t', '\uFEFF', 'é', ''];
   // The API never hands on an empty record (blank lines are skipped there).
-  const records = Array.from({ length: 5000 }, () => Array.from({ length: Math.floor(rnd() * 40) + 1 }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join(''))
-    .filter((text) => text !== '');
+  const records = Array.from({ length: 5000 }, () =>
+    Array.from({ length: Math.floor(rnd() * 40) + 1 }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join(''),
+  ).filter((text) => text !== '');
   const ours = csvCells(records);
   records.forEach((text, i) => {
     const theirs = parse(text, { relax_column_count: true, record_delimiter: '\n' }) as string[][];

@@ -58,38 +58,84 @@ function namedCases(people: readonly LoanRecord[]): UploadCase[] {
   const lines = csvLines(people, ids);
   const n = people.length;
   const ok = { counts: { total: n, scored: n, invalid: 0 } };
-  const quotedIds = people.map((p, i) => [`"loan ${i}\nline two, with ""quotes"""`, ...FEATURE_NAMES.map((f) => `"${p[f] ?? ''}"`)].join(','));
+  const quotedIds = people.map((p, i) =>
+    [`"loan ${i}\nline two, with ""quotes"""`, ...FEATURE_NAMES.map((f) => `"${p[f] ?? ''}"`)].join(','),
+  );
   const wrongWidth = [...lines];
   wrongWidth[1] = wrongWidth[1].slice(0, wrongWidth[1].lastIndexOf(','));
   wrongWidth[2] = `${wrongWidth[2]},extra`;
-  const latin1 = Buffer.from(`${HEADER}\n${lines[0].replace(/,(car|credit_card|debt_consolidation|[a-z_]+),/, ',caf\u00e9,')}\n`, 'latin1');
+  const latin1 = Buffer.from(
+    `${HEADER}\n${lines[0].replace(/,(car|credit_card|debt_consolidation|[a-z_]+),/, ',caf\u00e9,')}\n`,
+    'latin1',
+  );
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n${lines.join('\n')}\n`, 'utf16le')]);
-  const missingColumn = [HEADER.replace(',revol_util', ''), ...people.map((p, i) => [ids[i], ...FEATURE_NAMES.filter((f) => f !== 'revol_util').map((f) => p[f] ?? '')].join(','))].join('\n');
+  const missingColumn = [
+    HEADER.replace(',revol_util', ''),
+    ...people.map((p, i) =>
+      [ids[i], ...FEATURE_NAMES.filter((f) => f !== 'revol_util').map((f) => p[f] ?? '')].join(','),
+    ),
+  ].join('\n');
   return [
     { what: 'BOM', body: Buffer.from(`\uFEFF${HEADER}\n${lines.join('\n')}\n`), expect: ok },
     { what: 'CRLF', body: Buffer.from(`${HEADER}\r\n${lines.join('\r\n')}\r\n`), expect: ok },
-    { what: 'BOM, CRLF, no final line break', body: Buffer.from(`\uFEFF${HEADER}\r\n${lines.join('\r\n')}`), expect: ok },
-    { what: 'quoted fields with line breaks, commas and quotes', body: Buffer.from(`${HEADER}\n${quotedIds.join('\n')}\n`), expect: ok },
-    { what: 'rows with a cell too few and a cell too many', body: Buffer.from(`${HEADER}\n${wrongWidth.join('\n')}\n`), expect: { counts: { total: n, scored: n - 2, invalid: 2 } } },
+    {
+      what: 'BOM, CRLF, no final line break',
+      body: Buffer.from(`\uFEFF${HEADER}\r\n${lines.join('\r\n')}`),
+      expect: ok,
+    },
+    {
+      what: 'quoted fields with line breaks, commas and quotes',
+      body: Buffer.from(`${HEADER}\n${quotedIds.join('\n')}\n`),
+      expect: ok,
+    },
+    {
+      what: 'rows with a cell too few and a cell too many',
+      body: Buffer.from(`${HEADER}\n${wrongWidth.join('\n')}\n`),
+      expect: { counts: { total: n, scored: n - 2, invalid: 2 } },
+    },
     { what: 'header only', body: Buffer.from(`${HEADER}\n`), expect: { refused: 400 } },
-    { what: 'header only, CRLF, no rows but blank lines', body: Buffer.from(`${HEADER}\r\n\r\n\r\n`), expect: { refused: 400 } },
+    {
+      what: 'header only, CRLF, no rows but blank lines',
+      body: Buffer.from(`${HEADER}\r\n\r\n\r\n`),
+      expect: { refused: 400 },
+    },
     { what: 'empty body', body: Buffer.alloc(0), expect: { refused: 400 } },
     { what: '10 MB single line', body: Buffer.alloc(10 * 1024 * 1024, 'a'), expect: { refused: 400 } },
-    { what: 'header and a 10 MB data line', body: Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(10 * 1024 * 1024, '7')]), expect: { refused: 400 } },
+    {
+      what: 'header and a 10 MB data line',
+      body: Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(10 * 1024 * 1024, '7')]),
+      expect: { refused: 400 },
+    },
     { what: 'Latin-1 byte (not UTF-8)', body: latin1, expect: { refused: 400 } },
     { what: 'UTF-16 with BOM', body: utf16, expect: { refused: 400 } },
     { what: 'header without revol_util', body: Buffer.from(`${missingColumn}\n`), expect: { refused: 400 } },
-    { what: 'header naming grade twice', body: Buffer.from(`${HEADER},grade\n${lines.map((l) => `${l},A`).join('\n')}\n`), expect: { refused: 400 } },
+    {
+      what: 'header naming grade twice',
+      body: Buffer.from(`${HEADER},grade\n${lines.map((l) => `${l},A`).join('\n')}\n`),
+      expect: { refused: 400 },
+    },
     { what: 'unterminated quote', body: Buffer.from(`${HEADER}\n"${lines.join('\n')}\n`), expect: { refused: 400 } },
-    { what: 'random bytes', body: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)), expect: { refused: 400 } },
-    { what: 'text/plain', body: Buffer.from(`${HEADER}\n${lines.join('\n')}\n`), contentType: 'text/plain', expect: { refused: 415 } },
+    {
+      what: 'random bytes',
+      body: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)),
+      expect: { refused: 400 },
+    },
+    {
+      what: 'text/plain',
+      body: Buffer.from(`${HEADER}\n${lines.join('\n')}\n`),
+      contentType: 'text/plain',
+      expect: { refused: 415 },
+    },
   ];
 }
 
 /** Seeded damage to a good CSV: stray quotes, line breaks, bytes, cells and BOMs where they do not belong. */
 function mutatedCases(count: number, seed: number, people: readonly LoanRecord[]): UploadCase[] {
   const rnd = random(seed);
-  const base = `${HEADER}\n${csvLines(people, people.map((_, i) => `loan-${i}`)).join('\n')}\n`;
+  const base = `${HEADER}\n${csvLines(
+    people,
+    people.map((_, i) => `loan-${i}`),
+  ).join('\n')}\n`;
   const cases: UploadCase[] = [];
   for (let i = 0; i < count; i++) {
     let bytes = Buffer.from(base);
@@ -104,7 +150,8 @@ function mutatedCases(count: number, seed: number, people: readonly LoanRecord[]
       if (kind === 'cr') bytes = insert(Buffer.from('\r'));
       if (kind === 'lf') bytes = insert(Buffer.from('\n'));
       if (kind === 'comma') bytes = insert(Buffer.from(','));
-      if (kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + Math.floor(rnd() * 20))]);
+      if (kind === 'delete')
+        bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + Math.floor(rnd() * 20))]);
       if (kind === 'byte') bytes = insert(Buffer.from([0x80 + Math.floor(rnd() * 0x80)]));
       if (kind === 'bom') bytes = insert(Buffer.from('\uFEFF'));
       if (kind === 'nul') bytes = insert(Buffer.from([0]));
@@ -121,15 +168,22 @@ function binaryInfer(records: readonly LoanRecord[]): { header: Record<string, a
   const inputs = FEATURES.map((f) => {
     const values = records.map((r) => r[f.name]);
     const blob = TEXT.has(f.name)
-      ? Buffer.concat(values.map((v) => {
-        const text = Buffer.from(String(v ?? ''));
-        const length = Buffer.alloc(4);
-        length.writeUInt32LE(text.length);
-        return Buffer.concat([length, text]);
-      }))
+      ? Buffer.concat(
+          values.map((v) => {
+            const text = Buffer.from(String(v ?? ''));
+            const length = Buffer.alloc(4);
+            length.writeUInt32LE(text.length);
+            return Buffer.concat([length, text]);
+          }),
+        )
       : Buffer.from(new Float32Array(values.map((v) => (v === null ? Number.NaN : Number(v)))).buffer);
     blobs.push(blob);
-    return { name: f.name, shape: [records.length, 1], datatype: TEXT.has(f.name) ? 'BYTES' : 'FP32', parameters: { binary_data_size: blob.length } };
+    return {
+      name: f.name,
+      shape: [records.length, 1],
+      datatype: TEXT.has(f.name) ? 'BYTES' : 'FP32',
+      parameters: { binary_data_size: blob.length },
+    };
   });
   return { header: { inputs }, blobs };
 }
@@ -151,12 +205,24 @@ function binaryCases(count: number, seed: number, people: readonly LoanRecord[])
     const input = header.inputs[target];
     let headerLength: string | undefined;
     let tail = Buffer.alloc(0);
-    const kind = pick(rnd, ['header-length', 'size-larger', 'size-smaller', 'size-odd', 'size-type', 'bytes-length', 'shape', 'trailing', 'missing-blob']);
+    const kind = pick(rnd, [
+      'header-length',
+      'size-larger',
+      'size-smaller',
+      'size-odd',
+      'size-type',
+      'bytes-length',
+      'shape',
+      'trailing',
+      'missing-blob',
+    ]);
     if (kind === 'size-larger') input.parameters.binary_data_size += 1 + Math.floor(rnd() * 1e9);
-    if (kind === 'size-smaller') input.parameters.binary_data_size = Math.max(0, input.parameters.binary_data_size - 1 - Math.floor(rnd() * 8));
+    if (kind === 'size-smaller')
+      input.parameters.binary_data_size = Math.max(0, input.parameters.binary_data_size - 1 - Math.floor(rnd() * 8));
     if (kind === 'size-odd') input.parameters.binary_data_size = pick(rnd, [-4, 0.5, 1e308, -0]) as number;
     if (kind === 'size-type') input.parameters.binary_data_size = pick(rnd, ['4', null, {}, [4], true]);
-    if (kind === 'shape') input.shape = pick(rnd, [[records.length + 1, 1], [records.length, 2], [0, 1], [-1], [1e12, 1]]);
+    if (kind === 'shape')
+      input.shape = pick(rnd, [[records.length + 1, 1], [records.length, 2], [0, 1], [-1], [1e12, 1]]);
     if (kind === 'trailing') tail = Buffer.from([1, 2, 3].slice(0, 1 + Math.floor(rnd() * 3)));
     if (kind === 'missing-blob') blobs[target] = Buffer.alloc(0);
     if (kind === 'bytes-length') {
@@ -168,8 +234,22 @@ function binaryCases(count: number, seed: number, people: readonly LoanRecord[])
     }
     const json = Buffer.from(JSON.stringify(header));
     headerLength = String(json.length);
-    if (kind === 'header-length') headerLength = pick(rnd, [String(json.length + 1 + Math.floor(rnd() * 1e6)), String(json.length - 1 - Math.floor(rnd() * 10)), '-1', '1.5', 'abc', '', '1e400', String(2 ** 53)]);
-    cases.push({ what: `binary ${i}: ${kind} on ${input.name}`, body: Buffer.concat([json, ...blobs, tail]), headerLength });
+    if (kind === 'header-length')
+      headerLength = pick(rnd, [
+        String(json.length + 1 + Math.floor(rnd() * 1e6)),
+        String(json.length - 1 - Math.floor(rnd() * 10)),
+        '-1',
+        '1.5',
+        'abc',
+        '',
+        '1e400',
+        String(2 ** 53),
+      ]);
+    cases.push({
+      what: `binary ${i}: ${kind} on ${input.name}`,
+      body: Buffer.concat([json, ...blobs, tail]),
+      headerLength,
+    });
   }
   return cases;
 }
@@ -185,7 +265,13 @@ describe('fuzzing batch uploads and binary tensors', () => {
     redis = await RedisServer.start();
     const root = await tempDir('api-fuzz-uploads');
     await pointCurrentAt(root, await trainModel(root, 9));
-    api = await startApi({ MODEL_DIR: root, REDIS_URL: redis.url, PREDICTION_LOG_SAMPLE: '0', AUDIT_MODE: 'off', BATCH_MAX_BYTES: String(32 * 1024 * 1024) });
+    api = await startApi({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      PREDICTION_LOG_SAMPLE: '0',
+      AUDIT_MODE: 'off',
+      BATCH_MAX_BYTES: String(32 * 1024 * 1024),
+    });
     worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'batch', AUDIT_MODE: 'off' });
     batches = new Queue('batches', { connection: { host: '127.0.0.1', port: redis.port } });
   });
@@ -205,9 +291,14 @@ describe('fuzzing batch uploads and binary tensors', () => {
     let accepted = 0;
     for (const c of cases) {
       const before = await batchCount();
-      const res = await fetch(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': c.contentType ?? 'text/csv' }, body: new Uint8Array(c.body) })
-        .catch((err: Error) => assert.fail(`${c.what}: no answer (${err.message}: ${String((err.cause as Error | undefined)?.message)})`));
-      const body = await res.json() as any;
+      const res = await fetch(`${api.url}/batches`, {
+        method: 'POST',
+        headers: { 'content-type': c.contentType ?? 'text/csv' },
+        body: new Uint8Array(c.body),
+      }).catch((err: Error) =>
+        assert.fail(`${c.what}: no answer (${err.message}: ${String((err.cause as Error | undefined)?.message)})`),
+      );
+      const body = (await res.json()) as any;
       if (res.status >= 500) fiveHundreds += 1;
       const label = `${c.what}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`;
       assert.ok(res.status === 202 || (res.status >= 400 && res.status < 500), label);
@@ -221,26 +312,38 @@ describe('fuzzing batch uploads and binary tensors', () => {
       }
       accepted += 1;
       let status: any;
-      await eventually(`${c.what} finishes`, async () => {
-        status = (await call(`${api.url}/batches/${body.id}`)).body;
-        return status.state === 'completed' || status.state === 'failed';
-      }, 3000);
+      await eventually(
+        `${c.what} finishes`,
+        async () => {
+          status = (await call(`${api.url}/batches/${body.id}`)).body;
+          return status.state === 'completed' || status.state === 'failed';
+        },
+        3000,
+      );
       assert.equal(status.state, 'completed', `${label}: ${JSON.stringify(status).slice(0, 300)}`);
       assert.equal(status.counts.scored + status.counts.invalid, status.counts.total, label);
       if (c.expect?.counts) assert.deepEqual(status.counts, c.expect.counts, label);
       for (const e of status.errors) assert.ok(e.errors.length > 0 && typeof e.errors[0].message === 'string', label);
     }
-    t.diagnostic(`CSV uploads tried: ${cases.length} (${refused} refused with a 4xx, ${accepted} scored); 5xx seen: ${fiveHundreds}`);
+    t.diagnostic(
+      `CSV uploads tried: ${cases.length} (${refused} refused with a 4xx, ${accepted} scored); 5xx seen: ${fiveHundreds}`,
+    );
     assert.equal(fiveHundreds, 0);
   });
 
   test('binary infer bodies with lying sizes get a 4xx and score nothing', async (t) => {
     const cases = binaryCases(200, 424242, people);
-    const scoredBefore = await metricValue(api.url, 'loanrisk_predictions_total{decision="yes"}') + await metricValue(api.url, 'loanrisk_predictions_total{decision="no"}');
+    const scoredBefore =
+      (await metricValue(api.url, 'loanrisk_predictions_total{decision="yes"}')) +
+      (await metricValue(api.url, 'loanrisk_predictions_total{decision="no"}'));
     let fiveHundreds = 0;
     const statuses = new Map<number, number>();
     for (const c of cases) {
-      const res = await fetch(`${api.url}/v2/models/loan-risk/infer`, { method: 'POST', headers: c.headerLength === undefined ? {} : { 'inference-header-content-length': c.headerLength }, body: new Uint8Array(c.body) });
+      const res = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+        method: 'POST',
+        headers: c.headerLength === undefined ? {} : { 'inference-header-content-length': c.headerLength },
+        body: new Uint8Array(c.body),
+      });
       const text = await res.text();
       if (res.status >= 500) fiveHundreds += 1;
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -248,13 +351,21 @@ describe('fuzzing batch uploads and binary tensors', () => {
       assert.ok(res.status >= 400 && res.status < 500, label);
       assert.equal(typeof (JSON.parse(text) as { error?: unknown }).error, 'string', label);
     }
-    const scoredAfter = await metricValue(api.url, 'loanrisk_predictions_total{decision="yes"}') + await metricValue(api.url, 'loanrisk_predictions_total{decision="no"}');
+    const scoredAfter =
+      (await metricValue(api.url, 'loanrisk_predictions_total{decision="yes"}')) +
+      (await metricValue(api.url, 'loanrisk_predictions_total{decision="no"}'));
     assert.equal(scoredAfter, scoredBefore, 'a refused request scored rows');
-    t.diagnostic(`binary infer bodies tried: ${cases.length}; statuses ${JSON.stringify([...statuses])}; 5xx seen: ${fiveHundreds}`);
+    t.diagnostic(
+      `binary infer bodies tried: ${cases.length}; statuses ${JSON.stringify([...statuses])}; 5xx seen: ${fiveHundreds}`,
+    );
     assert.equal(fiveHundreds, 0);
     const { header, blobs } = binaryInfer(people.slice(0, 3));
     const json = Buffer.from(JSON.stringify(header));
-    const good = await fetch(`${api.url}/v2/models/loan-risk/infer`, { method: 'POST', headers: { 'inference-header-content-length': String(json.length) }, body: new Uint8Array(Buffer.concat([json, ...blobs])) });
+    const good = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+      method: 'POST',
+      headers: { 'inference-header-content-length': String(json.length) },
+      body: new Uint8Array(Buffer.concat([json, ...blobs])),
+    });
     assert.equal(good.status, 200, await good.text());
   });
 });

@@ -37,7 +37,14 @@ describe('per-client budgets across replicas', () => {
     await trainModel(root, 31);
     const volume = new SecretVolume(await tempDir('api-budget-keys'));
     await volume.create(keysFileText([alice, bob, carol, dave]));
-    const env = { MODEL_DIR: root, REDIS_URL: redis.url, AUTH_API_KEYS_FILE: volume.file, RATE_LIMIT_REQUESTS: String(REQUESTS), RATE_LIMIT_ROWS: String(ROWS), RATE_LIMIT_WINDOW_SECONDS: '600' };
+    const env = {
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      AUTH_API_KEYS_FILE: volume.file,
+      RATE_LIMIT_REQUESTS: String(REQUESTS),
+      RATE_LIMIT_ROWS: String(ROWS),
+      RATE_LIMIT_WINDOW_SECONDS: '600',
+    };
     apis = [await startApi(env), await startApi(env)];
   });
   after(async () => {
@@ -57,7 +64,11 @@ describe('per-client budgets across replicas', () => {
       const retryAfter = Number(refused.headers.get('retry-after'));
       assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 600, `Retry-After ${retryAfter}`);
     }
-    assert.equal((await postJson(`${apis[1].url}/predict`, people[0], { 'x-api-key': bob.key })).status, 200, 'another client keeps its budget');
+    assert.equal(
+      (await postJson(`${apis[1].url}/predict`, people[0], { 'x-api-key': bob.key })).status,
+      200,
+      'another client keeps its budget',
+    );
     const metrics = await (await fetch(`${apis[0].url}/metrics`)).text();
     assert.match(metrics, /loanrisk_rate_limited_total\{budget="requests"\} 1/);
   });
@@ -72,7 +83,12 @@ describe('per-client budgets across replicas', () => {
     assert.match(refused.body.error, /10 rows per 600 s/);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
 
-    const upload = (api: RunningServer, rows: number, key: string) => call(`${api.url}/batches`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-api-key': key }, body: portfolioCsv(rows) });
+    const upload = (api: RunningServer, rows: number, key: string) =>
+      call(`${api.url}/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', 'x-api-key': key },
+        body: portfolioCsv(rows),
+      });
     const accepted = await upload(apis[0], 7, carol.key);
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     const over = await upload(apis[1], 4, carol.key);

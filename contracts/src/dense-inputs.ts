@@ -16,7 +16,8 @@ export const DENSE_INPUT = 'features';
 type FeatureSlot = { readonly name: string; readonly position: number } & (
   | { readonly kind: 'numeric'; readonly column: number }
   | { readonly kind: 'ordinal'; readonly column: number; readonly rank: ReadonlyMap<string, number> }
-  | { readonly kind: 'onehot'; readonly columns: ReadonlyMap<string, number> });
+  | { readonly kind: 'onehot'; readonly columns: ReadonlyMap<string, number> }
+);
 
 /** A feature value as records and schema-ordered rows carry it. */
 type Cell = number | string | null | undefined;
@@ -41,16 +42,27 @@ function slotsOf(encodedColumns: readonly string[]): FeatureSlot[] {
     } else if (feature.ordinal) {
       const column = index.get(`${feature.name}#rank`);
       if (column === undefined) continue;
-      slots.push({ name: feature.name, position, kind: 'ordinal', column, rank: new Map(feature.ordinal.map((c, i) => [c, i])) });
+      slots.push({
+        name: feature.name,
+        position,
+        kind: 'ordinal',
+        column,
+        rank: new Map(feature.ordinal.map((c, i) => [c, i])),
+      });
       claimed += 1;
     } else {
       const prefix = `${feature.name}=`;
-      const columns = new Map(encodedColumns.flatMap((name, i) => (name.startsWith(prefix) ? [[name.slice(prefix.length), i] as const] : [])));
+      const columns = new Map(
+        encodedColumns.flatMap((name, i) => (name.startsWith(prefix) ? [[name.slice(prefix.length), i] as const] : [])),
+      );
       slots.push({ name: feature.name, position, kind: 'onehot', columns });
       claimed += columns.size;
     }
   }
-  if (claimed !== encodedColumns.length) throw new DenseEncodingError(`${encodedColumns.length - claimed} of ${encodedColumns.length} columns name no feature`);
+  if (claimed !== encodedColumns.length)
+    throw new DenseEncodingError(
+      `${encodedColumns.length - claimed} of ${encodedColumns.length} columns name no feature`,
+    );
   return slots;
 }
 

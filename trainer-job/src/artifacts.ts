@@ -10,11 +10,23 @@
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, CURRENT_POINTER, DENSE_MODEL_FILE, MODEL_CARD_FILE, XGBOOST_MODEL_FILE, type ModelCard, type ModelManifest, type TrainingSummary } from '@peerloan/contracts';
+import {
+  ARTIFACT_FILES,
+  CURRENT_POINTER,
+  DENSE_MODEL_FILE,
+  MODEL_CARD_FILE,
+  XGBOOST_MODEL_FILE,
+  type ModelCard,
+  type ModelManifest,
+  type TrainingSummary,
+} from '@peerloan/contracts';
 
 /** Same data + same settings + same seed = same version. */
 export function deriveVersion(dataSha256: string, canonicalConfig: string, trainerRevision: string): string {
-  return createHash('sha256').update(`${trainerRevision}\n${dataSha256}\n${canonicalConfig}`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(`${trainerRevision}\n${dataSha256}\n${canonicalConfig}`)
+    .digest('hex')
+    .slice(0, 12);
 }
 
 export interface Artifacts {

@@ -13,7 +13,17 @@ import { applyPlatt, type Platt } from './calibration.js';
 import { encodeTable, type EncodingPlan } from './encoding.js';
 import { ExportError } from './errors/export-error.js';
 import type { LoanTable } from './loan-table.js';
-import { IR_VERSION, ML_DOMAIN, ML_OPSET, OPSET, node, scalar, treeEnsembleAttributes, valueInfo, type ExportInput } from './onnx-export.js';
+import {
+  IR_VERSION,
+  ML_DOMAIN,
+  ML_OPSET,
+  OPSET,
+  node,
+  scalar,
+  treeEnsembleAttributes,
+  valueInfo,
+  type ExportInput,
+} from './onnx-export.js';
 import type { Booster } from './xgboost/booster.js';
 import { DMatrix } from './xgboost/dmatrix.js';
 
@@ -29,19 +39,31 @@ export function buildDenseOnnxModel(input: ExportInput): Uint8Array {
     domain: 'io.peerloan.risk',
     modelVersion: 1,
     docString: `PeerLoan late-payment model ${input.version}, encoded-column input: calibrated P(is_late = 1)`,
-    opsetImport: [{ domain: '', version: OPSET }, { domain: ML_DOMAIN, version: ML_OPSET }],
+    opsetImport: [
+      { domain: '', version: OPSET },
+      { domain: ML_DOMAIN, version: ML_OPSET },
+    ],
     metadataProps: [{ key: 'version', value: input.version }],
     graph: {
       name: 'loan_risk_dense',
       node: [
-        node('TreeEnsembleRegressor', [DENSE_INPUT], ['margin'], treeEnsembleAttributes(input.trees, Math.log(input.baseScore / (1 - input.baseScore))), ML_DOMAIN),
+        node(
+          'TreeEnsembleRegressor',
+          [DENSE_INPUT],
+          ['margin'],
+          treeEnsembleAttributes(input.trees, Math.log(input.baseScore / (1 - input.baseScore))),
+          ML_DOMAIN,
+        ),
         node('Mul', ['margin', 'platt_slope'], ['calibrated_margin_scaled']),
         node('Add', ['calibrated_margin_scaled', 'platt_intercept'], ['calibrated_margin']),
         node('Sigmoid', ['calibrated_margin'], [PROBABILITY_OUTPUT]),
       ],
       input: [valueInfo(DENSE_INPUT, FLOAT, ['N', width])],
       output: [valueInfo(PROBABILITY_OUTPUT, FLOAT, ['N', 1])],
-      initializer: [scalar('platt_slope', input.calibration.slope), scalar('platt_intercept', input.calibration.intercept)],
+      initializer: [
+        scalar('platt_slope', input.calibration.slope),
+        scalar('platt_intercept', input.calibration.intercept),
+      ],
     },
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
@@ -53,7 +75,15 @@ export interface DenseParityResult {
 }
 
 /** Scores a sample through DenseEncoder + the dense graph and compares with XGBoost + Platt. */
-export async function checkDenseParity(model: Uint8Array, booster: Booster, table: LoanTable, plan: EncodingPlan, calibration: Platt, tolerance: number, sampleSize = 2000): Promise<DenseParityResult> {
+export async function checkDenseParity(
+  model: Uint8Array,
+  booster: Booster,
+  table: LoanTable,
+  plan: EncodingPlan,
+  calibration: Platt,
+  tolerance: number,
+  sampleSize = 2000,
+): Promise<DenseParityResult> {
   const step = Math.max(1, Math.floor(table.rows / sampleSize));
   const rows = Uint32Array.from({ length: Math.min(sampleSize, table.rows) }, (_, i) => i * step);
   const matrix = new DMatrix(encodeTable(table, plan, rows), rows.length, plan.columns.length);
@@ -77,7 +107,9 @@ export async function checkDenseParity(model: Uint8Array, booster: Booster, tabl
   let maxDiff = 0;
   for (let i = 0; i < rows.length; i++) maxDiff = Math.max(maxDiff, Math.abs(scores[i] - expected[i]));
   if (!(maxDiff <= tolerance)) {
-    throw new ExportError(`the dense ONNX graph does not match XGBoost on ${rows.length} rows: max difference ${maxDiff.toExponential(2)} > tolerance ${tolerance}`);
+    throw new ExportError(
+      `the dense ONNX graph does not match XGBoost on ${rows.length} rows: max difference ${maxDiff.toExponential(2)} > tolerance ${tolerance}`,
+    );
   }
   return { rows: rows.length, maxDiff };
 }

@@ -37,20 +37,35 @@ const TensorProto = onnx.TensorProto;
 export const attr = {
   ints: (name: string, ints: number[]): Attr => ({ name, type: AttributeType.INTS, ints }),
   floats: (name: string, floats: number[]): Attr => ({ name, type: AttributeType.FLOATS, floats }),
-  strings: (name: string, values: string[]): Attr => ({ name, type: AttributeType.STRINGS, strings: values.map((v) => Buffer.from(v)) }),
+  strings: (name: string, values: string[]): Attr => ({
+    name,
+    type: AttributeType.STRINGS,
+    strings: values.map((v) => Buffer.from(v)),
+  }),
   int: (name: string, i: number): Attr => ({ name, type: AttributeType.INT, i }),
   float: (name: string, f: number): Attr => ({ name, type: AttributeType.FLOAT, f }),
   string: (name: string, value: string): Attr => ({ name, type: AttributeType.STRING, s: Buffer.from(value) }),
 };
 
-export function node(opType: string, inputs: string[], outputs: string[], attribute: Attr[] = [], domain = ''): OnnxTypes.INodeProto {
+export function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attribute: Attr[] = [],
+  domain = '',
+): OnnxTypes.INodeProto {
   return { opType, input: inputs, output: outputs, attribute, domain, name: outputs[0] };
 }
 
 export function valueInfo(name: string, elemType: number, dims: (string | number)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
   };
 }
 
@@ -66,7 +81,16 @@ function featureIndex(split: string): number {
 
 /** Flattens XGBoost's JSON trees into TreeEnsembleRegressor's parallel attribute arrays. */
 export function treeEnsembleAttributes(trees: readonly unknown[], baseMargin: number): Attr[] {
-  const n = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], values: [] as number[], modes: [] as string[], trueids: [] as number[], falseids: [] as number[], missingTrue: [] as number[] };
+  const n = {
+    treeids: [] as number[],
+    nodeids: [] as number[],
+    featureids: [] as number[],
+    values: [] as number[],
+    modes: [] as string[],
+    trueids: [] as number[],
+    falseids: [] as number[],
+    missingTrue: [] as number[],
+  };
   const t = { treeids: [] as number[], nodeids: [] as number[], ids: [] as number[], weights: [] as number[] };
   trees.forEach((tree, treeId) => {
     const stack: XgbNode[] = [tree as XgbNode];
@@ -81,9 +105,16 @@ export function treeEnsembleAttributes(trees: readonly unknown[], baseMargin: nu
       n.treeids.push(treeId);
       n.nodeids.push(x.nodeid);
       if (x.leaf !== undefined) {
-        n.featureids.push(0); n.values.push(0); n.modes.push('LEAF');
-        n.trueids.push(0); n.falseids.push(0); n.missingTrue.push(0);
-        t.treeids.push(treeId); t.nodeids.push(x.nodeid); t.ids.push(0); t.weights.push(x.leaf);
+        n.featureids.push(0);
+        n.values.push(0);
+        n.modes.push('LEAF');
+        n.trueids.push(0);
+        n.falseids.push(0);
+        n.missingTrue.push(0);
+        t.treeids.push(treeId);
+        t.nodeids.push(x.nodeid);
+        t.ids.push(0);
+        t.weights.push(x.leaf);
         continue;
       }
       n.featureids.push(featureIndex(String(x.split)));
@@ -95,14 +126,22 @@ export function treeEnsembleAttributes(trees: readonly unknown[], baseMargin: nu
     }
   });
   return [
-    attr.ints('nodes_treeids', n.treeids), attr.ints('nodes_nodeids', n.nodeids),
-    attr.ints('nodes_featureids', n.featureids), attr.floats('nodes_values', n.values),
-    attr.strings('nodes_modes', n.modes), attr.ints('nodes_truenodeids', n.trueids),
-    attr.ints('nodes_falsenodeids', n.falseids), attr.ints('nodes_missing_value_tracks_true', n.missingTrue),
-    attr.ints('target_treeids', t.treeids), attr.ints('target_nodeids', t.nodeids),
-    attr.ints('target_ids', t.ids), attr.floats('target_weights', t.weights),
-    attr.int('n_targets', 1), attr.floats('base_values', [baseMargin]),
-    attr.string('aggregate_function', 'SUM'), attr.string('post_transform', 'NONE'),
+    attr.ints('nodes_treeids', n.treeids),
+    attr.ints('nodes_nodeids', n.nodeids),
+    attr.ints('nodes_featureids', n.featureids),
+    attr.floats('nodes_values', n.values),
+    attr.strings('nodes_modes', n.modes),
+    attr.ints('nodes_truenodeids', n.trueids),
+    attr.ints('nodes_falsenodeids', n.falseids),
+    attr.ints('nodes_missing_value_tracks_true', n.missingTrue),
+    attr.ints('target_treeids', t.treeids),
+    attr.ints('target_nodeids', t.nodeids),
+    attr.ints('target_ids', t.ids),
+    attr.floats('target_weights', t.weights),
+    attr.int('n_targets', 1),
+    attr.floats('base_values', [baseMargin]),
+    attr.string('aggregate_function', 'SUM'),
+    attr.string('post_transform', 'NONE'),
   ];
 }
 
@@ -117,17 +156,34 @@ function encodingNodes(plan: EncodingPlan): { nodes: OnnxTypes.INodeProto[]; blo
     if (first.kind === 'numeric') {
       blocks.push(feature.name);
     } else if (first.kind === 'ordinal') {
-      nodes.push(node('LabelEncoder', [feature.name], [`${feature.name}_rank`], [
-        attr.strings('keys_strings', [...first.order]),
-        attr.floats('values_floats', first.order.map((_, i) => i)),
-        attr.float('default_float', Number.NaN),
-      ], ML_DOMAIN));
+      nodes.push(
+        node(
+          'LabelEncoder',
+          [feature.name],
+          [`${feature.name}_rank`],
+          [
+            attr.strings('keys_strings', [...first.order]),
+            attr.floats(
+              'values_floats',
+              first.order.map((_, i) => i),
+            ),
+            attr.float('default_float', Number.NaN),
+          ],
+          ML_DOMAIN,
+        ),
+      );
       blocks.push(`${feature.name}_rank`);
     } else {
       const categories = columns.map((c) => (c.kind === 'onehot' ? c.category : ''));
-      nodes.push(node('OneHotEncoder', [feature.name], [`${feature.name}_onehot3d`], [
-        attr.strings('cats_strings', categories), attr.int('zeros', 1),
-      ], ML_DOMAIN));
+      nodes.push(
+        node(
+          'OneHotEncoder',
+          [feature.name],
+          [`${feature.name}_onehot3d`],
+          [attr.strings('cats_strings', categories), attr.int('zeros', 1)],
+          ML_DOMAIN,
+        ),
+      );
       nodes.push(node('Flatten', [`${feature.name}_onehot3d`], [`${feature.name}_onehot`], [attr.int('axis', 1)]));
       blocks.push(`${feature.name}_onehot`);
     }
@@ -148,13 +204,21 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
   const { nodes, blocks } = encodingNodes(input.plan);
   nodes.push(
     node('Concat', blocks, ['features'], [attr.int('axis', 1)]),
-    node('TreeEnsembleRegressor', ['features'], ['margin'], treeEnsembleAttributes(input.trees, Math.log(input.baseScore / (1 - input.baseScore))), ML_DOMAIN),
+    node(
+      'TreeEnsembleRegressor',
+      ['features'],
+      ['margin'],
+      treeEnsembleAttributes(input.trees, Math.log(input.baseScore / (1 - input.baseScore))),
+      ML_DOMAIN,
+    ),
     node('Sigmoid', ['margin'], [RAW_PROBABILITY_OUTPUT]),
     node('Mul', ['margin', 'platt_slope'], ['calibrated_margin_scaled']),
     node('Add', ['calibrated_margin_scaled', 'platt_intercept'], ['calibrated_margin']),
     node('Sigmoid', ['calibrated_margin'], [PROBABILITY_OUTPUT]),
   );
-  const inputs = FEATURES.map((f) => valueInfo(f.name, f.kind === 'numeric' ? TensorProto.DataType.FLOAT : TensorProto.DataType.STRING, ['N', 1]));
+  const inputs = FEATURES.map((f) =>
+    valueInfo(f.name, f.kind === 'numeric' ? TensorProto.DataType.FLOAT : TensorProto.DataType.STRING, ['N', 1]),
+  );
   const model: OnnxTypes.IModelProto = {
     irVersion: IR_VERSION,
     producerName: 'peerloan-trainer',
@@ -162,7 +226,10 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
     domain: 'io.peerloan.risk',
     modelVersion: 1,
     docString: `PeerLoan late-payment model ${input.version}: calibrated P(is_late = 1)`,
-    opsetImport: [{ domain: '', version: OPSET }, { domain: ML_DOMAIN, version: ML_OPSET }],
+    opsetImport: [
+      { domain: '', version: OPSET },
+      { domain: ML_DOMAIN, version: ML_OPSET },
+    ],
     metadataProps: [{ key: 'version', value: input.version }],
     graph: {
       name: 'loan_risk',
@@ -172,7 +239,10 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
         valueInfo(PROBABILITY_OUTPUT, TensorProto.DataType.FLOAT, ['N', 1]),
         valueInfo(RAW_PROBABILITY_OUTPUT, TensorProto.DataType.FLOAT, ['N', 1]),
       ],
-      initializer: [scalar('platt_slope', input.calibration.slope), scalar('platt_intercept', input.calibration.intercept)],
+      initializer: [
+        scalar('platt_slope', input.calibration.slope),
+        scalar('platt_intercept', input.calibration.intercept),
+      ],
     },
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();

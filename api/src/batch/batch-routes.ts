@@ -41,8 +41,13 @@ export function batchRoutes(options: BatchRouteOptions): Router {
     servingModel(options.store);
     const limits = { maxBytes: options.maxBytes, chunkRows: options.chunkRows };
     // Every record sent counts, valid or not (the workers find out which): it costs its parsing either way.
-    const { id, split } = await batches.submit(req, format, limits, clientId(res), (counted) => chargeRows(res, counted.total));
-    res.status(202).location(`/batches/${id}`).json({ id, counts: { total: split.total } });
+    const { id, split } = await batches.submit(req, format, limits, clientId(res), (counted) =>
+      chargeRows(res, counted.total),
+    );
+    res
+      .status(202)
+      .location(`/batches/${id}`)
+      .json({ id, counts: { total: split.total } });
   });
 
   router.get('/batches/:id', async (req, res) => {
@@ -55,7 +60,8 @@ export function batchRoutes(options: BatchRouteOptions): Router {
     const batches = service();
     const status = await batches.status(req.params.id);
     if (!status) throw new RequestError(404, `no batch ${req.params.id} (unknown, or its results expired)`);
-    if (status.state !== 'completed') throw new RequestError(409, `batch ${req.params.id} is ${status.state}; results are ready when it is completed`);
+    if (status.state !== 'completed')
+      throw new RequestError(409, `batch ${req.params.id} is ${status.state}; results are ready when it is completed`);
     res.type('text/csv').setHeader('content-disposition', `attachment; filename="batch-${req.params.id}.csv"`);
     res.write('id,probability,decision\n');
     for await (const lines of batches.resultLines(req.params.id)) {

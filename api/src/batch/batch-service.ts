@@ -74,7 +74,10 @@ export class BatchService {
   private readonly flows: FlowProducer;
   private readonly batches: Queue<BatchData>;
 
-  constructor(redisUrl: string, private readonly resultTtlSeconds: number) {
+  constructor(
+    redisUrl: string,
+    private readonly resultTtlSeconds: number,
+  ) {
     this.redis = redisConnection(redisUrl, 'producer');
     this.flows = new FlowProducer({ connection: this.redis });
     this.flows.on('error', () => undefined);
@@ -86,7 +89,13 @@ export class BatchService {
    * Streams the upload into staged raw chunks, lets `accept` see the record count (the rate
    * limit charges it, and may refuse), then queues the batch. Any failure deletes what was staged.
    */
-  async submit(input: Readable, format: UploadFormat, limits: UploadLimits, client: string, accept: (split: UploadSplit) => Promise<void>): Promise<{ id: string; split: UploadSplit }> {
+  async submit(
+    input: Readable,
+    format: UploadFormat,
+    limits: UploadLimits,
+    client: string,
+    accept: (split: UploadSplit) => Promise<void>,
+  ): Promise<{ id: string; split: UploadSplit }> {
     const id = randomUUID();
     await this.connected();
     let staged = 0;
@@ -155,12 +164,20 @@ export class BatchService {
     if (!job) return undefined;
     const [state, values] = await Promise.all([job.getState(), job.getChildrenValues<ChunkResult>()]);
     // Keyed by the chunk job's key, which ends in its index: the first problems in row order.
-    const results = Object.entries(values).sort(([a], [b]) => chunkIndex(a) - chunkIndex(b)).map(([, r]) => r);
+    const results = Object.entries(values)
+      .sort(([a], [b]) => chunkIndex(a) - chunkIndex(b))
+      .map(([, r]) => r);
     const scored = results.reduce((sum, r) => sum + r.rows, 0);
     const invalid = results.reduce((sum, r) => sum + r.invalid, 0);
     const { data } = job;
     const done = state === 'completed';
-    const mapped: BatchState = done ? 'completed' : state === 'failed' ? 'failed' : results.length > 0 || state !== 'waiting-children' ? 'running' : 'queued';
+    const mapped: BatchState = done
+      ? 'completed'
+      : state === 'failed'
+        ? 'failed'
+        : results.length > 0 || state !== 'waiting-children'
+          ? 'running'
+          : 'queued';
     return {
       id,
       state: mapped,

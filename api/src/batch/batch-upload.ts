@@ -101,7 +101,11 @@ class RecordScanner {
 
   /** The last record, when the body does not end with a line break. */
   rest(): string | undefined {
-    if (this.inQuotes) throw new RequestError(400, 'cannot read the upload as CSV: it ends inside a quoted field (a double quote is not closed)');
+    if (this.inQuotes)
+      throw new RequestError(
+        400,
+        'cannot read the upload as CSV: it ends inside a quoted field (a double quote is not closed)',
+      );
     return this.length > 0 ? this.take(Buffer.alloc(0)) : undefined;
   }
 
@@ -122,7 +126,10 @@ class RecordScanner {
   }
 
   private tooLong(): never {
-    throw new RequestError(400, `a record of the upload is longer than ${MAX_RECORD_BYTES} bytes (a quote left open, or a missing line break); check the file`);
+    throw new RequestError(
+      400,
+      `a record of the upload is longer than ${MAX_RECORD_BYTES} bytes (a quote left open, or a missing line break); check the file`,
+    );
   }
 }
 
@@ -172,11 +179,15 @@ export async function splitUpload(
   try {
     for await (const piece of input as AsyncIterable<Buffer>) {
       seen += piece.length;
-      if (seen > options.maxBytes) throw new RequestError(413, `the upload is larger than ${options.maxBytes} bytes; split the portfolio`);
+      if (seen > options.maxBytes)
+        throw new RequestError(413, `the upload is larger than ${options.maxBytes} bytes; split the portfolio`);
       try {
         utf8.decode(piece, { stream: true });
       } catch {
-        throw new RequestError(400, `the upload is not UTF-8 text (invalid bytes in bytes ${seen - piece.length} to ${seen}); save it as UTF-8`);
+        throw new RequestError(
+          400,
+          `the upload is not UTF-8 text (invalid bytes in bytes ${seen - piece.length} to ${seen}); save it as UTF-8`,
+        );
       }
       for (const record of scanner.records(piece)) await add(record);
     }

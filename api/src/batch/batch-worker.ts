@@ -32,7 +32,9 @@ export interface BatchWorkerOptions {
 /** Raised when a chunk's staged records are gone (expired or deleted): retrying cannot help. */
 export class ChunkInputMissingError extends Error {
   constructor(batchId: string, index: number) {
-    super(`the raw records of batch ${batchId} chunk ${index} are no longer in Redis (expired?); submit the portfolio again`);
+    super(
+      `the raw records of batch ${batchId} chunk ${index} are no longer in Redis (expired?); submit the portfolio again`,
+    );
     this.name = 'ChunkInputMissingError';
   }
 }
@@ -45,33 +47,61 @@ function csvField(text: string): string {
 export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const settings = { lockDuration: options.lockMs, stalledInterval: options.lockMs, maxStalledCount: 3 };
   const chunkConnection = redisConnection(options.redisUrl, 'worker');
-  const chunks = new Worker<ChunkData, ChunkResult>(QUEUES.batchChunks, async (job: Job<ChunkData>) => {
-    const model = servingModel(options.store);
-    const { batchId, index, format, header } = job.data;
-    const text = await chunkConnection.get(chunkInputKey(batchId, index));
-    if (text === null) throw new ChunkInputMissingError(batchId, index);
-    const { ids, rows, records, invalid, errors } = chunkRows(JSON.parse(text) as RawChunk, format, header, model.validator);
-    const scores = rows.length > 0 ? await model.runRows(rows) : new Float32Array(0);
-    if (options.audit && rows.length > 0) {
-      const decisions = records.map((inputs, i) => ({ inputs, probability: scores[i], threshold: model.threshold, modelVersion: model.version }));
-      await options.audit.record(auditEntry(job.data.batchId, job.data.client ?? 'anonymous', 'batch', decisions, String(job.data.index)));
-    }
-    let lines = '';
-    for (let i = 0; i < ids.length; i++) {
-      const p = scores[i];
-      lines += `${csvField(ids[i])},${p},${p >= model.threshold ? 'yes' : 'no'}\n`;
-    }
-    await chunkConnection.set(chunkResultKey(job.data.batchId, job.data.index), lines, 'EX', options.resultTtlSeconds);
-    return { rows: ids.length, invalid, errors, modelVersion: model.version };
-  }, { connection: redisConnection(options.redisUrl, 'worker'), concurrency: options.concurrency, ...settings });
+  const chunks = new Worker<ChunkData, ChunkResult>(
+    QUEUES.batchChunks,
+    async (job: Job<ChunkData>) => {
+      const model = servingModel(options.store);
+      const { batchId, index, format, header } = job.data;
+      const text = await chunkConnection.get(chunkInputKey(batchId, index));
+      if (text === null) throw new ChunkInputMissingError(batchId, index);
+      const { ids, rows, records, invalid, errors } = chunkRows(
+        JSON.parse(text) as RawChunk,
+        format,
+        header,
+        model.validator,
+      );
+      const scores = rows.length > 0 ? await model.runRows(rows) : new Float32Array(0);
+      if (options.audit && rows.length > 0) {
+        const decisions = records.map((inputs, i) => ({
+          inputs,
+          probability: scores[i],
+          threshold: model.threshold,
+          modelVersion: model.version,
+        }));
+        await options.audit.record(
+          auditEntry(job.data.batchId, job.data.client ?? 'anonymous', 'batch', decisions, String(job.data.index)),
+        );
+      }
+      let lines = '';
+      for (let i = 0; i < ids.length; i++) {
+        const p = scores[i];
+        lines += `${csvField(ids[i])},${p},${p >= model.threshold ? 'yes' : 'no'}\n`;
+      }
+      await chunkConnection.set(
+        chunkResultKey(job.data.batchId, job.data.index),
+        lines,
+        'EX',
+        options.resultTtlSeconds,
+      );
+      return { rows: ids.length, invalid, errors, modelVersion: model.version };
+    },
+    { connection: redisConnection(options.redisUrl, 'worker'), concurrency: options.concurrency, ...settings },
+  );
 
-  const parents = new Worker<BatchData>(QUEUES.batches, async (job: Job<BatchData>) => {
-    const values = Object.values(await job.getChildrenValues<ChunkResult>());
-    const batchId = job.id ?? '';
-    const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
-    for (let i = 0; i < inputs.length; i += 500) await chunkConnection.del(...inputs.slice(i, i + 500));
-    return { scored: values.reduce((sum, v) => sum + v.rows, 0), invalid: values.reduce((sum, v) => sum + v.invalid, 0) };
-  }, { connection: redisConnection(options.redisUrl, 'worker'), ...settings });
+  const parents = new Worker<BatchData>(
+    QUEUES.batches,
+    async (job: Job<BatchData>) => {
+      const values = Object.values(await job.getChildrenValues<ChunkResult>());
+      const batchId = job.id ?? '';
+      const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
+      for (let i = 0; i < inputs.length; i += 500) await chunkConnection.del(...inputs.slice(i, i + 500));
+      return {
+        scored: values.reduce((sum, v) => sum + v.rows, 0),
+        invalid: values.reduce((sum, v) => sum + v.invalid, 0),
+      };
+    },
+    { connection: redisConnection(options.redisUrl, 'worker'), ...settings },
+  );
 
   for (const worker of [chunks, parents]) worker.on('error', () => undefined);
   chunks.on('closed', () => chunkConnection.disconnect());

@@ -85,11 +85,15 @@ function objectRows(chunk: RawChunk, format: UploadFormat, header: readonly stri
     });
   }
   return csvCells(chunk.records).map((cells) => {
-    if (cells instanceof Error) return { value: undefined, problem: { field: '(row)', message: `is not readable CSV: ${cells.message}` } };
+    if (cells instanceof Error)
+      return { value: undefined, problem: { field: '(row)', message: `is not readable CSV: ${cells.message}` } };
     const record: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) record[header[i]] = cells[i];
     // A row with more or fewer cells than the header has its values in the wrong columns.
-    const problem = cells.length === header.length ? undefined : { field: '(row)', message: `has ${cells.length} cells, the header has ${header.length}` };
+    const problem =
+      cells.length === header.length
+        ? undefined
+        : { field: '(row)', message: `has ${cells.length} cells, the header has ${header.length}` };
     return { value: record, problem };
   });
 }
@@ -100,7 +104,11 @@ function idOf(value: unknown, row: number): string {
 }
 
 /** One row -> a complete record, or its problems. CSV text is typed by the shared row parser first. */
-function validateRow({ value, problem }: ObjectRow, format: UploadFormat, validator: RecordValidator): { record: LoanRecord } | { errors: FieldProblem[] } {
+function validateRow(
+  { value, problem }: ObjectRow,
+  format: UploadFormat,
+  validator: RecordValidator,
+): { record: LoanRecord } | { errors: FieldProblem[] } {
   if (problem) return { errors: [problem] };
   let candidate: unknown = value;
   if (format === 'csv') {
@@ -116,7 +124,12 @@ function validateRow({ value, problem }: ObjectRow, format: UploadFormat, valida
   return { record: completeRecord(candidate as Record<string, unknown>, validator.rules) };
 }
 
-export function chunkRows(chunk: RawChunk, format: UploadFormat, header: readonly string[], validator: RecordValidator): ChunkRows {
+export function chunkRows(
+  chunk: RawChunk,
+  format: UploadFormat,
+  header: readonly string[],
+  validator: RecordValidator,
+): ChunkRows {
   const out: ChunkRows = { ids: [], rows: [], records: [], invalid: 0, errors: [] };
   let invalid = 0;
   objectRows(chunk, format, header).forEach((objectRow, i) => {

@@ -40,9 +40,17 @@ export class ClientBudgets {
   private readonly rowLimiter: RateLimiterRedis | undefined;
   private readonly refused: Counter<'budget'>;
 
-  constructor(private readonly settings: RateLimitSettings, redis: Redis, registry: Registry) {
-    this.requestLimiter = settings.requests === undefined ? undefined : limiter(redis, 'requests', settings.requests, settings.windowSeconds);
-    this.rowLimiter = settings.rows === undefined ? undefined : limiter(redis, 'rows', settings.rows, settings.windowSeconds);
+  constructor(
+    private readonly settings: RateLimitSettings,
+    redis: Redis,
+    registry: Registry,
+  ) {
+    this.requestLimiter =
+      settings.requests === undefined
+        ? undefined
+        : limiter(redis, 'requests', settings.requests, settings.windowSeconds);
+    this.rowLimiter =
+      settings.rows === undefined ? undefined : limiter(redis, 'rows', settings.rows, settings.windowSeconds);
     this.refused = new Counter({
       name: 'loanrisk_rate_limited_total',
       help: 'Requests refused with 429 because a client exhausted its budget, by budget (requests, rows)',
@@ -67,7 +75,10 @@ export class ClientBudgets {
     const budget = this.settings.rows!;
     if (rows > budget) {
       this.refused.inc({ budget: 'rows' });
-      throw new RequestError(413, `this request has ${rows} rows; a client may have ${budget} rows scored per ${this.settings.windowSeconds} s: split it`);
+      throw new RequestError(
+        413,
+        `this request has ${rows} rows; a client may have ${budget} rows scored per ${this.settings.windowSeconds} s: split it`,
+      );
     }
     await this.draw(this.rowLimiter, 'rows', res, rows);
   }
@@ -81,7 +92,10 @@ export class ClientBudgets {
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       res.setHeader('retry-after', String(seconds));
       const limit = budget === 'requests' ? `${this.settings.requests} requests` : `${this.settings.rows} rows`;
-      throw new RequestError(429, `client budget exhausted: ${limit} per ${this.settings.windowSeconds} s; retry after ${seconds} s`);
+      throw new RequestError(
+        429,
+        `client budget exhausted: ${limit} per ${this.settings.windowSeconds} s; retry after ${seconds} s`,
+      );
     }
   }
 }
