@@ -151,7 +151,7 @@ function encodingNodes(plan: EncodingPlan): { nodes: OnnxTypes.INodeProto[]; blo
   const blocks: string[] = [];
   for (const feature of FEATURES) {
     const columns = plan.columns.filter((c) => c.source === feature.name);
-    const first = columns[0];
+    const first = columns.at(0);
     if (!first) continue;
     if (first.kind === 'numeric') {
       blocks.push(feature.name);

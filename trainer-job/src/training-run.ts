@@ -183,7 +183,9 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   reporter.startProgress('reading', 100);
   const data = await readTrainingCsv(options.dataPath, {
     maxBadShare: config.maxBadRowShare,
-    onProgress: (read, total) => reporter.progress(Math.floor((read / total) * 100)),
+    onProgress: (read, total) => {
+      reporter.progress(Math.floor((read / total) * 100));
+    },
   });
   reporter.endProgress();
   const { table } = data;
@@ -200,14 +202,14 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
 
   const plan = planEncoding(table);
   reporter.startProgress('searching', gridPoints(config.grid).length * config.imbalance.length * config.folds);
-  const search = searchModels(table, plan, config, (p) =>
+  const search = searchModels(table, plan, config, (p) => {
     reporter.progress(p.done, {
       strategy: p.strategy,
       depth: p.params.max_depth,
       fold: p.fold + 1,
       auc: p.rocAuc.toFixed(4),
-    }),
-  );
+    });
+  });
   reporter.endProgress();
   const { best } = search;
   reporter.info('best candidate', {
@@ -229,7 +231,9 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
           plan,
           config,
           { best, flagged: Array.from(calibrated, (p) => p >= threshold.value) },
-          (seed) => reporter.info('reseeding', { seed }),
+          (seed) => {
+            reporter.info('reseeding', { seed });
+          },
         )
       : undefined;
   if (stability)

@@ -53,7 +53,7 @@ function checkHeader(header: readonly string[]): void {
 function headerCells(text: string): string[] {
   let rows: string[][];
   try {
-    rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
+    rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true });
   } catch (err) {
     throw new RequestError(400, `cannot read the upload as CSV: the header ${(err as Error).message}`);
   }

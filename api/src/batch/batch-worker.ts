@@ -104,6 +104,8 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   );
 
   for (const worker of [chunks, parents]) worker.on('error', () => undefined);
-  chunks.on('closed', () => chunkConnection.disconnect());
+  chunks.on('closed', () => {
+    chunkConnection.disconnect();
+  });
   return [chunks, parents];
 }

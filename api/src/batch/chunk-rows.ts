@@ -42,14 +42,14 @@ const CSV_OPTIONS = { relax_column_count: true, record_delimiter: '\n' } as cons
  */
 function quotedCells(records: readonly string[]): (string[] | Error)[] {
   try {
-    const all = parse(records.join('\n'), CSV_OPTIONS) as string[][];
+    const all = parse(records.join('\n'), CSV_OPTIONS);
     if (all.length === records.length) return all;
   } catch {
     // fall through to one record at a time
   }
   return records.map((text) => {
     try {
-      const rows = parse(text, CSV_OPTIONS) as string[][];
+      const rows = parse(text, CSV_OPTIONS);
       return rows.length === 1 ? rows[0] : new Error(`reads as ${rows.length} records`);
     } catch (err) {
       return err as Error;
@@ -100,7 +100,10 @@ function objectRows(chunk: RawChunk, format: UploadFormat, header: readonly stri
 
 function idOf(value: unknown, row: number): string {
   const id = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).id : undefined;
-  return id === undefined || id === null || id === '' ? String(row) : String(id);
+  if (id === undefined || id === null || id === '') return String(row);
+  if (typeof id === 'string' || typeof id === 'number' || typeof id === 'boolean') return String(id);
+  // An id that is not a scalar is kept as its JSON, not as "[object Object]".
+  return JSON.stringify(id);
 }
 
 /** One row -> a complete record, or its problems. CSV text is typed by the shared row parser first. */

@@ -66,13 +66,15 @@ export class ClientBudgets {
       next();
       return;
     }
-    this.draw(this.requestLimiter, 'requests', res, 1).then(() => next(), next);
+    this.draw(this.requestLimiter, 'requests', res, 1).then(() => {
+      next();
+    }, next);
   };
 
   /** Draws `rows` from the caller's row budget before they are scored; rejects with a 429 (or 413 for more than a whole budget). */
   async chargeRows(res: Response, rows: number): Promise<void> {
-    if (!this.rowLimiter || rows <= 0) return;
-    const budget = this.settings.rows!;
+    const budget = this.settings.rows;
+    if (!this.rowLimiter || budget === undefined || rows <= 0) return;
     if (rows > budget) {
       this.refused.inc({ budget: 'rows' });
       throw new RequestError(
