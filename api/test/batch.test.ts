@@ -8,8 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
+import { required } from '@peerloan/operator/dist/test/required.js';
+import type { BatchStatus } from '../src/batch/batch-service.js';
+import type { Prediction } from '../src/prediction.js';
 import type { RunningServer } from '../src/server.js';
-import { call, eventually, postJson, startApi } from './helpers/api-server.js';
+import { call, errorOf, eventually, postJson, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
 import { WorkerProcess } from './helpers/worker-process.js';
@@ -20,21 +23,31 @@ function csvOf(people: readonly LoanRecord[], ids: readonly string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function upload(url: string, body: string, type: string) {
-  return call(`${url}/batches`, { method: 'POST', headers: { 'content-type': type }, body });
+/** The 202 of an upload: the API has only split it, so it knows the number of records. */
+interface Accepted {
+  readonly id: string;
+  readonly counts: { readonly total: number };
 }
 
-async function waitForState(url: string, id: string, state: string) {
-  let last: any;
+async function upload(url: string, body: string, type: string) {
+  return call<Accepted>(`${url}/batches`, { method: 'POST', headers: { 'content-type': type }, body });
+}
+
+async function batchStatus(url: string, id: string): Promise<BatchStatus> {
+  return (await call<BatchStatus>(`${url}/batches/${id}`)).body;
+}
+
+async function waitForState(url: string, id: string, state: BatchStatus['state']): Promise<BatchStatus> {
+  let last: BatchStatus | undefined;
   await eventually(
     `batch ${id} ${state}`,
     async () => {
-      last = (await call(`${url}/batches/${id}`)).body;
+      last = await batchStatus(url, id);
       return last.state === state;
     },
     3000,
   );
-  return last;
+  return required(last, `the status of batch ${id}`);
 }
 
 async function results(url: string, id: string): Promise<string[][]> {
@@ -67,8 +80,8 @@ describe('batch scoring', () => {
   });
   after(async () => {
     await worker?.stop();
-    await api?.shutdown();
-    await redis?.stop();
+    await api.shutdown();
+    await redis.stop();
   });
 
   test('a CSV batch scores every valid row as /predict does and reports the invalid ones', async () => {
@@ -85,7 +98,7 @@ describe('batch scoring', () => {
     assert.equal(status.progress, 1);
     assert.deepEqual(status.counts, { total: 1202, scored: 1200, invalid: 2 });
     assert.deepEqual(
-      status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]),
+      status.errors.map((e) => [e.row, e.id, e.errors[0]?.field]),
       [
         [1201, 'bad-1', 'loan_amnt'],
         [1202, 'bad-2', 'purpose'],
@@ -97,14 +110,13 @@ describe('batch scoring', () => {
       rows.map((r) => r[0]),
       ids,
     );
-    const expected = (
-      await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(0, 1000) })
-    ).body.predictions.concat(
-      (await postJson(`${api.url}/predict?explain=false`, { instances: people.slice(1000) })).body.predictions,
-    );
+    const scored = async (instances: readonly LoanRecord[]) =>
+      (await postJson<{ predictions: Prediction[] }>(`${api.url}/predict?explain=false`, { instances })).body
+        .predictions;
+    const expected = [...(await scored(people.slice(0, 1000))), ...(await scored(people.slice(1000)))];
     rows.forEach(([, probability, decision], i) => {
-      assert.equal(Number(probability), expected[i].probability, `row ${i}`);
-      assert.equal(decision, expected[i].decision);
+      assert.equal(Number(probability), expected[i]?.probability, `row ${i}`);
+      assert.equal(decision, expected[i]?.decision);
     });
   });
 
@@ -115,7 +127,7 @@ describe('batch scoring', () => {
     assert.equal(submitted.status, 202);
     const status = await waitForState(api.url, submitted.body.id, 'completed');
     assert.deepEqual(status.counts, { total: 32, scored: 30, invalid: 2 });
-    assert.equal(status.errors[1].errors[0].message, 'is not valid JSON');
+    assert.equal(status.errors[1]?.errors[0]?.message, 'is not valid JSON');
     assert.deepEqual(
       (await results(api.url, submitted.body.id)).map((r) => r[0]),
       people.map((_, i) => String(i + 1)),
@@ -137,7 +149,7 @@ describe('batch scoring', () => {
     const status = await waitForState(api.url, submitted.body.id, 'completed');
     assert.deepEqual(status.counts, { total: 600, scored: 598, invalid: 2 });
     assert.deepEqual(
-      status.errors.map((e: any) => [e.row, e.id, e.errors[0].field]),
+      status.errors.map((e) => [e.row, e.id, e.errors[0]?.field]),
       [
         [100, 'q-99', 'loan_amnt'],
         [400, 'q-399', '(row)'],
@@ -161,7 +173,7 @@ describe('batch scoring', () => {
       // Four chunks of 250 rows are staged before the API meets the 100 KB record.
       const refused = await upload(api.url, `${good}${'7'.repeat(100_000)}\n`, 'text/csv');
       assert.equal(refused.status, 400);
-      assert.match(refused.body.error, /longer than 65536 bytes/);
+      assert.match(errorOf(refused), /longer than 65536 bytes/);
       assert.deepEqual(await client.keys('loanrisk:batch-input:*'), []);
       assert.equal(
         Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0),
@@ -185,7 +197,7 @@ describe('batch scoring', () => {
   test('bad requests get clear errors', async () => {
     const wrongType = await upload(api.url, 'x', 'application/pdf');
     assert.equal(wrongType.status, 415);
-    assert.match(wrongType.body.error, /text\/csv or application\/x-ndjson/);
+    assert.match(errorOf(wrongType), /text\/csv or application\/x-ndjson/);
     assert.equal((await upload(api.url, '', 'text/csv')).status, 400);
     const unknown = await call(`${api.url}/batches/no-such-batch`);
     assert.equal(unknown.status, 404);
@@ -199,18 +211,18 @@ describe('batch scoring', () => {
     const ids = people.map((_, i) => `k${i}`);
     const submitted = await upload(api.url, csvOf(people, ids), 'text/csv');
     assert.equal(submitted.status, 202);
-    const queued = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+    const queued = await batchStatus(api.url, submitted.body.id);
     assert.equal(queued.state, 'queued');
     assert.equal((await call(`${api.url}/batches/${submitted.body.id}/results`)).status, 409);
 
     const doomed = WorkerProcess.start(workerEnv);
     await eventually(
       'some chunks scored',
-      async () => (await call(`${api.url}/batches/${submitted.body.id}`)).body.counts.scored > 0,
+      async () => (await batchStatus(api.url, submitted.body.id)).counts.scored > 0,
       3000,
     );
     await doomed.kill();
-    const atKill = (await call(`${api.url}/batches/${submitted.body.id}`)).body;
+    const atKill = await batchStatus(api.url, submitted.body.id);
     assert.notEqual(atKill.state, 'completed', 'the kill must land mid-batch for this test to mean anything');
 
     worker = WorkerProcess.start(workerEnv);

@@ -5,12 +5,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import { MicroBatcher } from '../src/micro-batcher.js';
+import type { Prediction } from '../src/prediction.js';
 import type { RunningServer } from '../src/server.js';
-import { call, postJson, startApi } from './helpers/api-server.js';
+import { call, errorOf, postJson, startApi } from './helpers/api-server.js';
 import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
 
 const TEXT_COLUMNS = ['purpose', 'grade', 'emp_length', 'home_ownership'];
+
+/** The answers to a /predict with `instances`. */
+interface Predictions {
+  readonly predictions: readonly Prediction[];
+}
+
+/** A 400 for bad input: each problem named by its field. */
+interface Invalid {
+  readonly error: string;
+  readonly details: readonly { readonly field: string; readonly message: string }[];
+}
+
+/** The parts of an OIP v2 infer answer these tests read. */
+interface InferAnswer {
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly id: string;
+  readonly outputs: readonly { readonly data: readonly number[] }[];
+}
 
 /** The OIP v2 infer body for these records: one named [N,1] tensor per feature. */
 function inferBody(records: readonly LoanRecord[], nested = false) {
@@ -38,10 +59,12 @@ describe('prediction API contracts', () => {
     version = await trainModel(root, 7);
     api = await startApi({ MODEL_DIR: root, MAX_INSTANCES: '50' });
   });
-  after(() => api?.shutdown());
+  after(() => api.shutdown());
+
+  const servedModel = () => required(api.store.current, 'the served model');
 
   test('POST /predict scores one applicant with decision, threshold, version and reasons', async () => {
-    const { status, body } = await postJson(`${api.url}/predict`, people[0]);
+    const { status, body } = await postJson<Prediction>(`${api.url}/predict`, people[0]);
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body).sort(), ['decision', 'modelVersion', 'probability', 'reasons', 'threshold']);
     assert.ok(body.probability > 0 && body.probability < 1);
@@ -53,21 +76,22 @@ describe('prediction API contracts', () => {
 
   test('reasons name features whose reference value lowers the probability, largest first', async () => {
     const risky = { ...people[0], grade: 'G', int_rate: 0.3, dti: 38, delinq_2yrs: 3, annual_inc: 15000 };
-    const { body } = await postJson(`${api.url}/predict`, risky);
-    assert.ok(body.reasons.length > 0, 'a risky applicant has reasons');
-    const contributions = body.reasons.map((r: { contribution: number }) => r.contribution);
+    const { body } = await postJson<Prediction>(`${api.url}/predict`, risky);
+    const reasons = required(body.reasons, 'the reasons');
+    assert.ok(reasons.length > 0, 'a risky applicant has reasons');
+    const contributions = reasons.map((r) => r.contribution);
     assert.deepEqual(
       contributions,
       [...contributions].sort((a, b) => b - a),
     );
-    const manifest = api.store.current!.manifest;
-    for (const reason of body.reasons) {
-      assert.ok(FEATURE_NAMES.includes(reason.feature));
+    const manifest = servedModel().manifest;
+    for (const reason of reasons) {
+      assert.ok(FEATURE_NAMES.some((name) => name === reason.feature));
       assert.ok(reason.contribution > 0);
       assert.equal(reason.value, (risky as LoanRecord)[reason.feature]);
       assert.equal(reason.reference, manifest.features.find((f) => f.name === reason.feature)?.reference);
       // Re-scoring with the reference value must give the probability minus the contribution.
-      const { body: without } = await postJson(`${api.url}/predict?explain=false`, {
+      const { body: without } = await postJson<Prediction>(`${api.url}/predict?explain=false`, {
         ...risky,
         [reason.feature]: reason.reference,
       });
@@ -76,15 +100,15 @@ describe('prediction API contracts', () => {
   });
 
   test('?explain=false leaves the reasons out and scores the same', async () => {
-    const plain = await postJson(`${api.url}/predict?explain=false`, people[1]);
-    const explained = await postJson(`${api.url}/predict`, people[1]);
+    const plain = await postJson<Prediction>(`${api.url}/predict?explain=false`, people[1]);
+    const explained = await postJson<Prediction>(`${api.url}/predict`, people[1]);
     assert.equal(plain.body.reasons, undefined);
     assert.equal(plain.body.probability, explained.body.probability);
   });
 
   test('instances are answered in order, each as the single-row answer', async () => {
     const batch = people.slice(0, 25);
-    const { status, body } = await postJson(`${api.url}/predict`, { instances: batch });
+    const { status, body } = await postJson<Predictions>(`${api.url}/predict`, { instances: batch });
     assert.equal(status, 200);
     assert.equal(body.predictions.length, 25);
     const singles = await Promise.all(batch.map((p) => postJson(`${api.url}/predict`, p)));
@@ -92,20 +116,17 @@ describe('prediction API contracts', () => {
       body.predictions,
       singles.map((s) => s.body),
     );
-    assert.ok(
-      new Set(body.predictions.map((p: { probability: number }) => p.probability)).size > 5,
-      'different applicants score differently',
-    );
+    assert.ok(new Set(body.predictions.map((p) => p.probability)).size > 5, 'different applicants score differently');
   });
 
   test('too many instances, or keys beside instances, are a 400 naming them', async () => {
-    const big = await postJson(`${api.url}/predict`, { instances: applicants(51) });
+    const big = await postJson<Invalid>(`${api.url}/predict`, { instances: applicants(51) });
     assert.equal(big.status, 400);
     assert.deepEqual(
       big.body.details.map((d: { field: string }) => d.field),
       ['instances'],
     );
-    const extra = await postJson(`${api.url}/predict`, { instances: [people[0]], explain: true });
+    const extra = await postJson<Invalid>(`${api.url}/predict`, { instances: [people[0]], explain: true });
     assert.equal(extra.status, 400);
     assert.deepEqual(
       extra.body.details.map((d: { field: string }) => d.field),
@@ -123,19 +144,22 @@ describe('prediction API contracts', () => {
       home_owner: 'RENT',
     } as Record<string, unknown>;
     delete bad.dti;
-    const { status, body } = await postJson(`${api.url}/predict`, bad);
+    const { status, body } = await postJson<Invalid>(`${api.url}/predict`, bad);
     assert.equal(status, 400);
     assert.equal(body.error, 'invalid input');
     assert.deepEqual(
       body.details.map((d: { field: string }) => d.field),
       ['loan_amnt', 'grade', 'dti', 'home_owner'],
     );
-    assert.match(body.details[0].message, /must be a number from 1 to 10000000, got "lots"/);
-    assert.match(body.details[1].message, /must be one of "A", .*got "Z"/);
-    assert.equal(body.details[2].message, 'is required');
-    assert.equal(body.details[3].message, 'is not a feature of this model');
+    assert.match(
+      required(body.details[0], 'the first detail').message,
+      /must be a number from 1 to 10000000, got "lots"/,
+    );
+    assert.match(required(body.details[1], 'the second detail').message, /must be one of "A", .*got "Z"/);
+    assert.equal(body.details[2]?.message, 'is required');
+    assert.equal(body.details[3]?.message, 'is not a feature of this model');
 
-    const many = await postJson(`${api.url}/predict`, {
+    const many = await postJson<Invalid>(`${api.url}/predict`, {
       instances: [people[0], { ...people[1], int_rate: 7 }, { ...people[2], delinq_2yrs: 1.5 }],
     });
     assert.equal(many.status, 400);
@@ -147,11 +171,11 @@ describe('prediction API contracts', () => {
 
   test('a nullable feature may be null or left out; a required one may not be null', async () => {
     const { revol_util: _r, emp_length: _e, ...rest } = people[3];
-    const leftOut = await postJson(`${api.url}/predict`, rest);
-    const nulls = await postJson(`${api.url}/predict`, { ...rest, revol_util: null, emp_length: null });
+    const leftOut = await postJson<Prediction>(`${api.url}/predict`, rest);
+    const nulls = await postJson<Prediction>(`${api.url}/predict`, { ...rest, revol_util: null, emp_length: null });
     assert.equal(leftOut.status, 200);
     assert.equal(leftOut.body.probability, nulls.body.probability);
-    const nullGrade = await postJson(`${api.url}/predict`, { ...people[3], grade: null });
+    const nullGrade = await postJson<Invalid>(`${api.url}/predict`, { ...people[3], grade: null });
     assert.equal(nullGrade.status, 400);
     assert.deepEqual(
       nullGrade.body.details.map((d: { field: string }) => d.field),
@@ -160,13 +184,19 @@ describe('prediction API contracts', () => {
   });
 
   test('a category the model never saw is refused with the known ones listed', async () => {
-    const known = api.store.current!.manifest.features.find((f) => f.name === 'home_ownership')!.categories!;
-    const unseen = FEATURES.find((f) => f.name === 'home_ownership')!;
+    const known = required(
+      servedModel().manifest.features.find((f) => f.name === 'home_ownership')?.categories,
+      "the model's home_ownership categories",
+    );
+    const unseen = required(
+      FEATURES.find((f) => f.name === 'home_ownership'),
+      'the home_ownership feature',
+    );
     const other =
       (unseen.kind === 'categorical' ? unseen.categories : []).find((c) => !known.includes(c)) ?? 'SPACESHIP';
-    const { status, body } = await postJson(`${api.url}/predict`, { ...people[0], home_ownership: other });
+    const { status, body } = await postJson<Invalid>(`${api.url}/predict`, { ...people[0], home_ownership: other });
     assert.equal(status, 400);
-    assert.match(body.details[0].message, new RegExp(known.map((c) => `"${c}"`).join(', ')));
+    assert.match(required(body.details[0], 'the detail').message, new RegExp(known.map((c) => `"${c}"`).join(', ')));
   });
 
   test('not JSON is 415, broken JSON 400, too large 413, unknown route a JSON 404', async () => {
@@ -182,7 +212,7 @@ describe('prediction API contracts', () => {
       body: '{"loan_amnt": 1,',
     });
     assert.equal(broken.status, 400);
-    assert.equal(broken.body.error, 'the body is not valid JSON');
+    assert.equal(errorOf(broken), 'the body is not valid JSON');
     const large = await call(`${api.url}/predict`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -191,12 +221,14 @@ describe('prediction API contracts', () => {
     assert.equal(large.status, 413);
     const missing = await call(`${api.url}/no/such/route`);
     assert.equal(missing.status, 404);
-    assert.match(missing.body.error, /no route GET \/no\/such\/route/);
+    assert.match(errorOf(missing), /no route GET \/no\/such\/route/);
   });
 
   test('health, readiness, request ids and security headers', async () => {
     assert.deepEqual((await call(`${api.url}/healthz`)).body, { status: 'ok' });
-    const ready = await call(`${api.url}/readyz`, { headers: { 'x-request-id': 'trace-42' } });
+    const ready = await call<{ modelVersion: string }>(`${api.url}/readyz`, {
+      headers: { 'x-request-id': 'trace-42' },
+    });
     assert.equal(ready.status, 200);
     assert.equal(ready.body.modelVersion, version);
     assert.equal(ready.headers.get('x-request-id'), 'trace-42');
@@ -208,7 +240,7 @@ describe('prediction API contracts', () => {
   test('OIP v2: health, server metadata and model readiness', async () => {
     assert.equal((await call(`${api.url}/v2/health/live`)).status, 200);
     assert.equal((await call(`${api.url}/v2/health/ready`)).status, 200);
-    const server = await call(`${api.url}/v2`);
+    const server = await call<{ name: string; version: unknown; extensions: unknown }>(`${api.url}/v2`);
     assert.equal(server.body.name, 'peerloan-loan-risk');
     assert.equal(typeof server.body.version, 'string');
     assert.ok(Array.isArray(server.body.extensions));
@@ -219,7 +251,9 @@ describe('prediction API contracts', () => {
   });
 
   test('OIP v2 model metadata: one input per feature, BYTES for text, FP32 otherwise, shape [-1,1]', async () => {
-    const { status, body } = await call(`${api.url}/v2/models/loan-risk`);
+    const { status, body } = await call<{ name: string; versions: unknown; inputs: unknown; outputs: unknown }>(
+      `${api.url}/v2/models/loan-risk`,
+    );
     assert.equal(status, 200);
     assert.equal(body.name, 'loan-risk');
     assert.deepEqual(body.versions, [version]);
@@ -240,24 +274,30 @@ describe('prediction API contracts', () => {
 
   test('OIP v2 infer answers probability per row in order, equal to /predict (flat and nested data)', async () => {
     const batch = people.slice(0, 20);
-    const predicted = await postJson(`${api.url}/predict?explain=false`, { instances: batch });
-    const expected = predicted.body.predictions.map((p: { probability: number }) => p.probability);
+    const predicted = await postJson<Predictions>(`${api.url}/predict?explain=false`, { instances: batch });
+    const expected = predicted.body.predictions.map((p) => p.probability);
     for (const nested of [false, true]) {
-      const { status, body } = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(batch, nested));
+      const { status, body } = await postJson<InferAnswer>(
+        `${api.url}/v2/models/loan-risk/infer`,
+        inferBody(batch, nested),
+      );
       assert.equal(status, 200, JSON.stringify(body));
       assert.equal(body.model_name, 'loan-risk');
       assert.equal(body.model_version, version);
       assert.equal(body.id, 'req-1');
       assert.deepEqual(body.outputs, [{ name: 'probability', datatype: 'FP32', shape: [20, 1], data: expected }]);
     }
-    const versioned = await postJson(`${api.url}/v2/models/loan-risk/versions/${version}/infer`, inferBody(batch));
-    assert.deepEqual(versioned.body.outputs[0].data, expected);
+    const versioned = await postJson<InferAnswer>(
+      `${api.url}/v2/models/loan-risk/versions/${version}/infer`,
+      inferBody(batch),
+    );
+    assert.deepEqual(versioned.body.outputs[0]?.data, expected);
   });
 
   test("OIP v2 infer takes binary tensors and no Content-Type, as Triton's client sends them, and answers binary when asked", async () => {
     const batch = people.slice(0, 6);
-    const predicted = await postJson(`${api.url}/predict?explain=false`, { instances: batch });
-    const expected = predicted.body.predictions.map((p: { probability: number }) => p.probability);
+    const predicted = await postJson<Predictions>(`${api.url}/predict?explain=false`, { instances: batch });
+    const expected = predicted.body.predictions.map((p) => p.probability);
     const blobs: Buffer[] = [];
     const inputs = FEATURES.map((f) => {
       const values = batch.map((r) => r[f.name]);
@@ -294,7 +334,7 @@ describe('prediction API contracts', () => {
     const answer = Buffer.from(await res.arrayBuffer());
     assert.equal(res.status, 200, answer.toString());
     const jsonLength = Number(res.headers.get('inference-header-content-length'));
-    const meta = JSON.parse(answer.toString('utf8', 0, jsonLength));
+    const meta = JSON.parse(answer.toString('utf8', 0, jsonLength)) as { outputs?: unknown };
     assert.deepEqual(meta.outputs, [
       { name: 'probability', datatype: 'FP32', shape: [6, 1], parameters: { binary_data_size: 24 } },
     ]);
@@ -308,7 +348,7 @@ describe('prediction API contracts', () => {
       body: Buffer.from(JSON.stringify(inferBody(batch))),
     });
     assert.equal(plain.status, 200);
-    assert.deepEqual(((await plain.json()) as { outputs: { data: number[] }[] }).outputs[0].data, expected);
+    assert.deepEqual(((await plain.json()) as InferAnswer).outputs[0]?.data, expected);
   });
 
   test('OIP v2 infer errors are 400 {error} naming the problem', async () => {
@@ -338,8 +378,8 @@ describe('prediction API contracts', () => {
     for (const [request, message] of cases) {
       const res = await postJson(url, request);
       assert.equal(res.status, 400, JSON.stringify(request).slice(0, 100));
-      assert.deepEqual(Object.keys(res.body), ['error']);
-      assert.match(res.body.error, message);
+      assert.deepEqual(Object.keys(res.body as object), ['error']);
+      assert.match(errorOf(res), message);
     }
     assert.equal((await postJson(`${api.url}/v2/models/other/infer`, body)).status, 404);
   });
@@ -364,7 +404,7 @@ describe('prediction API contracts', () => {
   });
 
   test('requests made together coalesce into one onnxruntime run, each getting its own answer', async () => {
-    const model = api.store.current!;
+    const model = servedModel();
     const runs: number[] = [];
     const batcher = new MicroBatcher((records) => model.run(records), {
       maxBatchRows: 8,

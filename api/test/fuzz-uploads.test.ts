@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
+import { required } from '@peerloan/operator/dist/test/required.js';
+import type { BatchStatus } from '../src/batch/batch-service.js';
 import type { RunningServer } from '../src/server.js';
 import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
@@ -162,10 +164,18 @@ function mutatedCases(count: number, seed: number, people: readonly LoanRecord[]
   return cases;
 }
 
+/** One input of a binary infer header; the cases below put values of any type in it. */
+interface BinaryInput {
+  readonly name: string;
+  shape: unknown;
+  readonly datatype: string;
+  readonly parameters: { binary_data_size: unknown };
+}
+
 /** A binary infer body for these records, as Triton's client builds it. */
-function binaryInfer(records: readonly LoanRecord[]): { header: Record<string, any>; blobs: Buffer[] } {
+function binaryInfer(records: readonly LoanRecord[]): { header: { inputs: BinaryInput[] }; blobs: Buffer[] } {
   const blobs: Buffer[] = [];
-  const inputs = FEATURES.map((f) => {
+  const inputs = FEATURES.map((f): BinaryInput => {
     const values = records.map((r) => r[f.name]);
     const blob = TEXT.has(f.name)
       ? Buffer.concat(
@@ -216,10 +226,11 @@ function binaryCases(count: number, seed: number, people: readonly LoanRecord[])
       'trailing',
       'missing-blob',
     ]);
-    if (kind === 'size-larger') input.parameters.binary_data_size += 1 + Math.floor(rnd() * 1e9);
+    // The sizes start as the blob lengths (binaryInfer), so the lies are told relative to those.
+    if (kind === 'size-larger') input.parameters.binary_data_size = blobs[target].length + 1 + Math.floor(rnd() * 1e9);
     if (kind === 'size-smaller')
-      input.parameters.binary_data_size = Math.max(0, input.parameters.binary_data_size - 1 - Math.floor(rnd() * 8));
-    if (kind === 'size-odd') input.parameters.binary_data_size = pick(rnd, [-4, 0.5, 1e308, -0]) as number;
+      input.parameters.binary_data_size = Math.max(0, blobs[target].length - 1 - Math.floor(rnd() * 8));
+    if (kind === 'size-odd') input.parameters.binary_data_size = pick(rnd, [-4, 0.5, 1e308, -0]);
     if (kind === 'size-type') input.parameters.binary_data_size = pick(rnd, ['4', null, {}, [4], true]);
     if (kind === 'shape')
       input.shape = pick(rnd, [[records.length + 1, 1], [records.length, 2], [0, 1], [-1], [1e12, 1]]);
@@ -227,7 +238,7 @@ function binaryCases(count: number, seed: number, people: readonly LoanRecord[])
     if (kind === 'missing-blob') blobs[target] = Buffer.alloc(0);
     if (kind === 'bytes-length') {
       // Make a BYTES element claim more (or fewer) bytes than the tensor holds.
-      const text = header.inputs.findIndex((x: any) => x.datatype === 'BYTES');
+      const text = header.inputs.findIndex((x) => x.datatype === 'BYTES');
       const lying = Buffer.from(blobs[text]);
       lying.writeUInt32LE(pick(rnd, [0xffffffff, lying.readUInt32LE(0) + 1, 2 ** 31]), 0);
       blobs[text] = lying;
@@ -256,9 +267,9 @@ function binaryCases(count: number, seed: number, people: readonly LoanRecord[])
 
 describe('fuzzing batch uploads and binary tensors', () => {
   let redis: RedisServer;
-  let api: RunningServer;
-  let worker: WorkerProcess;
-  let batches: Queue;
+  let api: RunningServer | undefined;
+  let worker: WorkerProcess | undefined;
+  let batches: Queue | undefined;
   const people = applicants(12, 808);
 
   before(async () => {
@@ -279,26 +290,30 @@ describe('fuzzing batch uploads and binary tensors', () => {
     await batches?.close();
     await worker?.stop();
     await api?.shutdown();
-    await redis?.stop();
+    await redis.stop();
   });
 
-  const batchCount = async () => Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0);
+  const batchCount = async () =>
+    Object.values(await required(batches, 'the batches queue').getJobCounts()).reduce((a, b) => a + b, 0);
 
   test('CSV uploads: unreadable ones get a 4xx and create no batch, readable ones finish with each bad row reported', async (t) => {
     const cases = [...namedCases(people), ...mutatedCases(150, 20261126, people)];
     let fiveHundreds = 0;
     let refused = 0;
     let accepted = 0;
+    const { url } = required(api, 'the API server');
     for (const c of cases) {
       const before = await batchCount();
-      const res = await fetch(`${api.url}/batches`, {
+      const res = await fetch(`${url}/batches`, {
         method: 'POST',
         headers: { 'content-type': c.contentType ?? 'text/csv' },
         body: new Uint8Array(c.body),
-      }).catch((err: Error) =>
-        assert.fail(`${c.what}: no answer (${err.message}: ${String((err.cause as Error | undefined)?.message)})`),
-      );
-      const body = (await res.json()) as any;
+      }).catch((err: unknown) => {
+        // undici's "fetch failed" names the socket error only in its cause.
+        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : 'no cause';
+        assert.fail(`${c.what}: no answer (${String(err)}: ${cause})`);
+      });
+      const body = (await res.json()) as { id?: unknown; error?: unknown };
       if (res.status >= 500) fiveHundreds += 1;
       const label = `${c.what}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`;
       assert.ok(res.status === 202 || (res.status >= 400 && res.status < 500), label);
@@ -311,19 +326,21 @@ describe('fuzzing batch uploads and binary tensors', () => {
         continue;
       }
       accepted += 1;
-      let status: any;
+      assert.equal(typeof body.id, 'string', label);
+      let status: BatchStatus | undefined;
       await eventually(
         `${c.what} finishes`,
         async () => {
-          status = (await call(`${api.url}/batches/${body.id}`)).body;
+          status = (await call<BatchStatus>(`${url}/batches/${String(body.id)}`)).body;
           return status.state === 'completed' || status.state === 'failed';
         },
         3000,
       );
-      assert.equal(status.state, 'completed', `${label}: ${JSON.stringify(status).slice(0, 300)}`);
-      assert.equal(status.counts.scored + status.counts.invalid, status.counts.total, label);
-      if (c.expect?.counts) assert.deepEqual(status.counts, c.expect.counts, label);
-      for (const e of status.errors) assert.ok(e.errors.length > 0 && typeof e.errors[0].message === 'string', label);
+      const done = required(status, `${c.what}: the batch status`);
+      assert.equal(done.state, 'completed', `${label}: ${JSON.stringify(done).slice(0, 300)}`);
+      assert.equal(done.counts.scored + done.counts.invalid, done.counts.total, label);
+      if (c.expect?.counts) assert.deepEqual(done.counts, c.expect.counts, label);
+      for (const e of done.errors) assert.ok(typeof e.errors[0]?.message === 'string', label);
     }
     t.diagnostic(
       `CSV uploads tried: ${cases.length} (${refused} refused with a 4xx, ${accepted} scored); 5xx seen: ${fiveHundreds}`,
@@ -333,13 +350,14 @@ describe('fuzzing batch uploads and binary tensors', () => {
 
   test('binary infer bodies with lying sizes get a 4xx and score nothing', async (t) => {
     const cases = binaryCases(200, 424242, people);
+    const { url } = required(api, 'the API server');
     const scoredBefore =
-      (await metricValue(api.url, 'loanrisk_predictions_total{decision="yes"}')) +
-      (await metricValue(api.url, 'loanrisk_predictions_total{decision="no"}'));
+      (await metricValue(url, 'loanrisk_predictions_total{decision="yes"}')) +
+      (await metricValue(url, 'loanrisk_predictions_total{decision="no"}'));
     let fiveHundreds = 0;
     const statuses = new Map<number, number>();
     for (const c of cases) {
-      const res = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+      const res = await fetch(`${url}/v2/models/loan-risk/infer`, {
         method: 'POST',
         headers: c.headerLength === undefined ? {} : { 'inference-header-content-length': c.headerLength },
         body: new Uint8Array(c.body),
@@ -352,8 +370,8 @@ describe('fuzzing batch uploads and binary tensors', () => {
       assert.equal(typeof (JSON.parse(text) as { error?: unknown }).error, 'string', label);
     }
     const scoredAfter =
-      (await metricValue(api.url, 'loanrisk_predictions_total{decision="yes"}')) +
-      (await metricValue(api.url, 'loanrisk_predictions_total{decision="no"}'));
+      (await metricValue(url, 'loanrisk_predictions_total{decision="yes"}')) +
+      (await metricValue(url, 'loanrisk_predictions_total{decision="no"}'));
     assert.equal(scoredAfter, scoredBefore, 'a refused request scored rows');
     t.diagnostic(
       `binary infer bodies tried: ${cases.length}; statuses ${JSON.stringify([...statuses])}; 5xx seen: ${fiveHundreds}`,
@@ -361,7 +379,7 @@ describe('fuzzing batch uploads and binary tensors', () => {
     assert.equal(fiveHundreds, 0);
     const { header, blobs } = binaryInfer(people.slice(0, 3));
     const json = Buffer.from(JSON.stringify(header));
-    const good = await fetch(`${api.url}/v2/models/loan-risk/infer`, {
+    const good = await fetch(`${url}/v2/models/loan-risk/infer`, {
       method: 'POST',
       headers: { 'inference-header-content-length': String(json.length) },
       body: new Uint8Array(Buffer.concat([json, ...blobs])),

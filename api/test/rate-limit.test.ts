@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FEATURE_NAMES } from '@peerloan/contracts';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { call, postJson, startApi } from './helpers/api-server.js';
+import { call, errorOf, postJson, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
 
@@ -24,8 +25,8 @@ function portfolioCsv(rows: number): string {
 }
 
 describe('per-client budgets across replicas', () => {
-  let redis: RedisServer;
-  let apis: RunningServer[];
+  let redis: RedisServer | undefined;
+  let apis: RunningServer[] = [];
   const alice = newKey('alice', ['predict', 'batch']);
   const bob = newKey('bob', ['predict', 'batch']);
   const carol = newKey('carol', ['predict', 'batch']);
@@ -48,7 +49,7 @@ describe('per-client budgets across replicas', () => {
     apis = [await startApi(env), await startApi(env)];
   });
   after(async () => {
-    await Promise.all((apis ?? []).map((api) => api.shutdown()));
+    await Promise.all(apis.map((api) => api.shutdown()));
     await redis?.stop();
   });
 
@@ -60,7 +61,7 @@ describe('per-client budgets across replicas', () => {
     for (const api of apis) {
       const refused = await postJson(`${api.url}/predict`, people[0], { 'x-api-key': alice.key });
       assert.equal(refused.status, 429);
-      assert.match(refused.body.error, /client budget exhausted: 6 requests per 600 s/);
+      assert.match(errorOf(refused), /client budget exhausted: 6 requests per 600 s/);
       const retryAfter = Number(refused.headers.get('retry-after'));
       assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 600, `Retry-After ${retryAfter}`);
     }
@@ -80,7 +81,7 @@ describe('per-client budgets across replicas', () => {
     // bob has used 1 + 4 + 4 = 9 of 10 rows: four more do not fit, one does.
     const refused = await postJson(`${apis[0].url}/predict`, four, { 'x-api-key': bob.key });
     assert.equal(refused.status, 429, JSON.stringify(refused.body));
-    assert.match(refused.body.error, /10 rows per 600 s/);
+    assert.match(errorOf(refused), /10 rows per 600 s/);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
 
     const upload = (api: RunningServer, rows: number, key: string) =>
@@ -95,16 +96,16 @@ describe('per-client budgets across replicas', () => {
     assert.equal(over.status, 429, `carol has 3 rows left: ${JSON.stringify(over.body)}`);
     const tooBig = await upload(apis[1], ROWS + 1, carol.key);
     assert.equal(tooBig.status, 413);
-    assert.match(tooBig.body.error, /11 rows; a client may have 10 rows scored per 600 s: split it/);
+    assert.match(errorOf(tooBig), /11 rows; a client may have 10 rows scored per 600 s: split it/);
   });
 
   test('with Redis gone, predictions still answer (each instance keeps a budget of its own)', async () => {
-    await redis.stop();
+    await required(redis, 'the Redis server').stop();
     try {
       const res = await postJson(`${apis[0].url}/predict`, people[1], { 'x-api-key': dave.key });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     } finally {
-      await redis.resume();
+      await required(redis, 'the Redis server').resume();
     }
   });
 });

@@ -18,8 +18,10 @@ import {
   type ModelManifest,
   type RolloutStats,
 } from '@peerloan/contracts';
+import { required } from '@peerloan/operator/dist/test/required.js';
 import { readConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors/config-error.js';
+import type { Prediction } from '../src/prediction.js';
 import { call, metricValue, postJson, eventually } from './helpers/api-server.js';
 import { ApiProcess } from './helpers/api-process.js';
 import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
@@ -27,6 +29,20 @@ import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
 const TEXT_COLUMNS = new Set(FEATURES.filter((f) => f.kind === 'categorical').map((f) => f.name));
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The answers to a /predict with `instances`. */
+interface Predictions {
+  readonly predictions: readonly Prediction[];
+}
+
+/** The parts of an OIP v2 infer answer these tests read. */
+interface InferAnswer {
+  readonly model_version: string;
+  readonly outputs: readonly { readonly data: readonly number[] }[];
+}
+
+/** A rollout pod's stats for its candidate, which the test needs to be there. */
+const candidateOf = (s: RolloutStats) => required(s.candidate, 'the candidate in /rollout/stats');
 
 /** The contract's sticky rule, restated here so the API is checked against it, not against itself. */
 function stickyVersion(candidate: string, live: string, id: string, percent: number): string {
@@ -65,15 +81,15 @@ async function inParallel(count: number, concurrency: number, task: (i: number) 
 
 /** What a version answers by itself for these rows (its own /predict). */
 async function ownScores(alone: ApiProcess, rows: readonly LoanRecord[]): Promise<number[]> {
-  const { status, body } = await postJson(`${alone.url}/predict?explain=false`, { instances: rows });
+  const { status, body } = await postJson<Predictions>(`${alone.url}/predict?explain=false`, { instances: rows });
   assert.equal(status, 200);
-  return body.predictions.map((p: { probability: number }) => p.probability);
+  return body.predictions.map((p) => p.probability);
 }
 
 async function stats(api: ApiProcess): Promise<RolloutStats> {
-  const { status, body } = await call(`${api.url}/rollout/stats`);
+  const { status, body } = await call<RolloutStats>(`${api.url}/rollout/stats`);
   assert.equal(status, 200);
-  return body as RolloutStats;
+  return body;
 }
 
 /** The contract's invariants of one pod's stats. */
@@ -114,7 +130,8 @@ describe('progressive delivery (API)', () => {
   const started: ApiProcess[] = [];
   // Applicants with every feature present: OIP JSON tensors cannot say "missing" for a number.
   const people = applicants(400, 4242)
-    .filter((p) => FEATURES.every((f) => p[f.name] !== null && p[f.name] !== undefined))
+    // `?? null`: a generated record may also leave a feature out.
+    .filter((p) => FEATURES.every((f) => (p[f.name] ?? null) !== null))
     .slice(0, 200);
 
   async function serve(env: Record<string, string>): Promise<ApiProcess> {
@@ -148,14 +165,14 @@ describe('progressive delivery (API)', () => {
     const n = 10_000;
     await inParallel(n, 16, async (i) => {
       const row = i % people.length;
-      const { status, body } = await postJson(`${api.url}/predict?explain=false`, people[row]);
+      const { status, body } = await postJson<Prediction>(`${api.url}/predict?explain=false`, people[row]);
       assert.equal(status, 200);
       assert.ok(answeredBy.has(body.modelVersion), `answered by ${body.modelVersion}`);
       assert.equal(body.probability, own[body.modelVersion][row], "the answer is the answering version's own score");
-      answeredBy.set(body.modelVersion, answeredBy.get(body.modelVersion)! + 1);
+      answeredBy.set(body.modelVersion, (answeredBy.get(body.modelVersion) ?? 0) + 1);
     });
     const [lo, hi] = binomialInterval(n, percent / 100, 0.999);
-    const share = answeredBy.get(candidate)!;
+    const share = required(answeredBy.get(candidate), 'the count of candidate answers');
     assert.ok(share >= lo && share <= hi, `candidate answered ${share} of ${n}, interval [${lo}, ${hi}]`);
 
     const s = await stats(api);
@@ -166,11 +183,11 @@ describe('progressive delivery (API)', () => {
       { version: candidate, mode: 'canary' },
     );
     assert.equal(s.live.rows, answeredBy.get(live));
-    assert.equal(s.candidate!.rows, share);
-    assert.equal(s.live.errors + s.candidate!.errors, 0);
+    assert.equal(candidateOf(s).rows, share);
+    assert.equal(s.live.errors + candidateOf(s).errors, 0);
     assert.equal(sum(s.live.latencyBuckets), answeredBy.get(live), 'one live run per request it answered');
-    assert.equal(sum(s.candidate!.latencyBuckets), share);
-    assert.equal(s.candidate!.agreements, 0, 'agreement is measured in shadow mode only');
+    assert.equal(sum(candidateOf(s).latencyBuckets), share);
+    assert.equal(candidateOf(s).agreements, 0, 'agreement is measured in shadow mode only');
     assert.equal(
       await metricValue(api.url, `loanrisk_rollout_rows_total{version="${candidate}",role="canary"}`),
       share,
@@ -189,11 +206,11 @@ describe('progressive delivery (API)', () => {
     const seen = new Map<string, string>();
     const atStart = await stats(api);
     for (let start = 0; start < rows.length; start += 500) {
-      const { status, body } = await postJson(`${api.url}/predict?explain=false`, {
+      const { status, body } = await postJson<Predictions>(`${api.url}/predict?explain=false`, {
         instances: rows.slice(start, start + 500),
       });
       assert.equal(status, 200);
-      body.predictions.forEach((p: { modelVersion: string }, j: number) => seen.set(ids[start + j], p.modelVersion));
+      body.predictions.forEach((p, j) => seen.set(ids[start + j], p.modelVersion));
     }
     for (const id of ids)
       assert.equal(seen.get(id), stickyVersion(candidate, live, id, percent), `${id} follows the contract's rule`);
@@ -208,26 +225,26 @@ describe('progressive delivery (API)', () => {
       'one live run per request of 500 rows',
     );
     assert.equal(
-      sum(atEnd.candidate!.latencyBuckets) - sum(atStart.candidate!.latencyBuckets),
+      sum(candidateOf(atEnd).latencyBuckets) - sum(candidateOf(atStart).latencyBuckets),
       20,
       'one candidate run per request',
     );
-    assert.equal(atEnd.live.rows + atEnd.candidate!.rows - atStart.live.rows - atStart.candidate!.rows, ids.length);
+    assert.equal(atEnd.live.rows + candidateOf(atEnd).rows - atStart.live.rows - candidateOf(atStart).rows, ids.length);
 
     // Again in another order and grouping, and one by one by header or by field: the same versions.
     const shuffled = rows.map((row, i) => rows[(i * 7919) % rows.length]);
     for (let start = 0; start < shuffled.length; start += 333) {
-      const { body } = await postJson(`${api.url}/predict?explain=false`, {
+      const { body } = await postJson<Predictions>(`${api.url}/predict?explain=false`, {
         instances: shuffled.slice(start, start + 333),
       });
-      body.predictions.forEach((p: { modelVersion: string }, j: number) =>
-        assert.equal(p.modelVersion, seen.get(shuffled[start + j].id)),
-      );
+      body.predictions.forEach((p, j) => {
+        assert.equal(p.modelVersion, seen.get(shuffled[start + j].id));
+      });
     }
     for (const [i, id] of ids.slice(0, 200).entries()) {
       const { id: _id, ...applicant } = rows[i];
-      const byHeader = await postJson(`${api.url}/predict`, applicant, { 'x-applicant-id': id });
-      const byField = await postJson(`${api.url}/predict`, rows[i]);
+      const byHeader = await postJson<Prediction>(`${api.url}/predict`, applicant, { 'x-applicant-id': id });
+      const byField = await postJson<Prediction>(`${api.url}/predict`, rows[i]);
       assert.equal(byHeader.body.modelVersion, seen.get(id));
       assert.equal(byField.body.modelVersion, seen.get(id));
       assert.equal(byField.body.probability, byHeader.body.probability, 'the id is not a feature');
@@ -237,10 +254,10 @@ describe('progressive delivery (API)', () => {
     const next = await canary(nextCandidate, percent);
     let moved = 0;
     for (let start = 0; start < 2000; start += 500) {
-      const { body } = await postJson(`${next.url}/predict?explain=false`, {
+      const { body } = await postJson<Predictions>(`${next.url}/predict?explain=false`, {
         instances: rows.slice(start, start + 500),
       });
-      body.predictions.forEach((p: { modelVersion: string }, j: number) => {
+      body.predictions.forEach((p, j) => {
         const id = ids[start + j];
         assert.equal(p.modelVersion, stickyVersion(nextCandidate, live, id, percent));
         if ((p.modelVersion === nextCandidate) !== (seen.get(id) === candidate)) moved += 1;
@@ -255,24 +272,28 @@ describe('progressive delivery (API)', () => {
     const rows = people.slice(0, 20);
     const own = { [live]: await ownScores(liveAlone, rows), [candidate]: await ownScores(candidateAlone, rows) };
     for (const id of ['applicant-1', 'applicant-2', 'applicant-3', 'applicant-4', 'applicant-5', 'applicant-6']) {
-      const { status, body } = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(rows), {
+      const { status, body } = await postJson<InferAnswer>(`${api.url}/v2/models/loan-risk/infer`, inferBody(rows), {
         'x-applicant-id': id,
       });
       assert.equal(status, 200);
       assert.equal(body.model_version, stickyVersion(candidate, live, id, 50));
-      assert.deepEqual(body.outputs[0].data, own[body.model_version]);
+      assert.deepEqual(body.outputs[0]?.data, own[body.model_version]);
     }
     for (let i = 0; i < 20; i++) {
-      const { body } = await postJson(`${api.url}/v2/models/loan-risk/versions/${live}/infer`, inferBody(rows), {
-        'x-applicant-id': `applicant-${i}`,
-      });
+      const { body } = await postJson<InferAnswer>(
+        `${api.url}/v2/models/loan-risk/versions/${live}/infer`,
+        inferBody(rows),
+        {
+          'x-applicant-id': `applicant-${i}`,
+        },
+      );
       assert.equal(body.model_version, live, 'a path naming the live version is never split');
     }
     const versions = new Set<string>();
     for (let i = 0; i < 60; i++) {
-      const { body } = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(rows));
+      const { body } = await postJson<InferAnswer>(`${api.url}/v2/models/loan-risk/infer`, inferBody(rows));
       versions.add(body.model_version);
-      assert.deepEqual(body.outputs[0].data, own[body.model_version], 'every row from the version named');
+      assert.deepEqual(body.outputs[0]?.data, own[body.model_version], 'every row from the version named');
     }
     assert.deepEqual(
       [...versions].sort(),
@@ -286,7 +307,7 @@ describe('progressive delivery (API)', () => {
     const ownLive = await ownScores(liveAlone, people);
     const ownCandidate = await ownScores(candidateAlone, people);
     const threshold = async (alone: ApiProcess) =>
-      (await postJson(`${alone.url}/predict`, people[0])).body.threshold as number;
+      (await postJson<Prediction>(`${alone.url}/predict`, people[0])).body.threshold;
     const [liveThreshold, candidateThreshold] = [await threshold(liveAlone), await threshold(candidateAlone)];
     const requests: { reqId: string; rows: number[] }[] = [];
     for (let i = 0; i < 40; i++) {
@@ -295,21 +316,21 @@ describe('progressive delivery (API)', () => {
       const body = rowIds.length === 1 ? people[rowIds[0]] : { instances: rowIds.map((r) => people[r]) };
       const res = await postJson(`${api.url}/predict`, body, { 'x-request-id': reqId });
       assert.equal(res.status, 200);
-      const answers = rowIds.length === 1 ? [res.body] : res.body.predictions;
-      answers.forEach((a: { modelVersion: string; probability: number }, j: number) => {
+      const answers = rowIds.length === 1 ? [res.body as Prediction] : (res.body as Predictions).predictions;
+      answers.forEach((a, j) => {
         assert.equal(a.modelVersion, live, 'shadow never answers');
         assert.equal(a.probability, ownLive[rowIds[j]]);
       });
       requests.push({ reqId, rows: rowIds });
     }
-    const oip = await postJson(`${api.url}/v2/models/loan-risk/infer`, inferBody(people.slice(0, 7)), {
+    const oip = await postJson<InferAnswer>(`${api.url}/v2/models/loan-risk/infer`, inferBody(people.slice(0, 7)), {
       'x-request-id': 'shadow-oip',
     });
     assert.equal(oip.body.model_version, live);
     requests.push({ reqId: 'shadow-oip', rows: [0, 1, 2, 3, 4, 5, 6] });
 
     const rowsSent = sum(requests.map((r) => r.rows.length));
-    await eventually('every shadow run recorded', async () => (await stats(api)).candidate!.rows === rowsSent);
+    await eventually('every shadow run recorded', async () => candidateOf(await stats(api)).rows === rowsSent);
     // A run is counted before its line is logged, and the line still has a pipe to cross.
     await eventually('every shadow run logged', () =>
       requests.every((r) => api.lines('shadow scored').some((l) => l.reqId === r.reqId)),
@@ -329,16 +350,16 @@ describe('progressive delivery (API)', () => {
     }
     const s = await stats(api);
     assertAddsUp(s);
-    assert.equal(s.candidate!.mode, 'shadow');
+    assert.equal(candidateOf(s).mode, 'shadow');
     assert.equal(s.live.rows, rowsSent);
-    assert.equal(s.candidate!.rows, rowsSent, 'every answered row was shadow-scored');
-    assert.equal(s.candidate!.errors, 0);
+    assert.equal(candidateOf(s).rows, rowsSent, 'every answered row was shadow-scored');
+    assert.equal(candidateOf(s).errors, 0);
     assert.equal(
-      s.candidate!.agreements,
+      candidateOf(s).agreements,
       agreeing,
       "agreements: rows whose decisions match the two versions' own answers",
     );
-    assert.equal(sum(s.candidate!.latencyBuckets), requests.length, 'one shadow run per request');
+    assert.equal(sum(candidateOf(s).latencyBuckets), requests.length, 'one shadow run per request');
     assert.equal(
       await metricValue(api.url, `loanrisk_rollout_agreements_total{version="${candidate}",role="shadow"}`),
       agreeing,
@@ -356,14 +377,22 @@ describe('progressive delivery (API)', () => {
       await writeFile(join(root, 'corrupt', 'model.onnx'), 'not an onnx model');
       // A candidate that loads and passes its smoke test but refuses a purpose the live model knows.
       const manifest = JSON.parse(await readFile(join(root, candidate, 'manifest.json'), 'utf8')) as ModelManifest;
-      const purpose = manifest.features.find((f) => f.name === 'purpose')!;
+      const purpose = required(
+        manifest.features.find((f) => f.name === 'purpose'),
+        'the purpose feature in the manifest',
+      );
       const counts = new Map<string, number>();
       for (const p of people) counts.set(String(p.purpose), (counts.get(String(p.purpose)) ?? 0) + 1);
       refusedCategory = [...counts].filter(([c]) => c !== purpose.reference).sort((a, b) => b[1] - a[1])[0][0];
       const narrowed = {
         ...manifest,
         features: manifest.features.map((f) =>
-          f === purpose ? { ...f, categories: f.categories!.filter((c) => c !== refusedCategory) } : f,
+          f === purpose
+            ? {
+                ...f,
+                categories: required(f.categories, 'the purpose categories').filter((c) => c !== refusedCategory),
+              }
+            : f,
         ),
       };
       refused = 'refuses-a-purpose';
@@ -378,7 +407,7 @@ describe('progressive delivery (API)', () => {
       const routed: string[] = [];
       for (const [i, applicant] of people.entries()) {
         const id = `applicant-${i}`;
-        const { status, body } = await postJson(`${api.url}/predict?explain=false`, applicant, {
+        const { status, body } = await postJson<Prediction>(`${api.url}/predict?explain=false`, applicant, {
           'x-applicant-id': id,
         });
         assert.equal(status, 200, JSON.stringify(body));
@@ -401,7 +430,10 @@ describe('progressive delivery (API)', () => {
         const s = await stats(api);
         assertAddsUp(s);
         assert.equal(s.live.rows, people.length, 'live answered every row');
-        assert.deepEqual({ rows: s.candidate!.rows, errors: s.candidate!.errors }, { rows: 0, errors: routed.length });
+        assert.deepEqual(
+          { rows: candidateOf(s).rows, errors: candidateOf(s).errors },
+          { rows: 0, errors: routed.length },
+        );
         assert.equal(
           await metricValue(api.url, `loanrisk_rollout_errors_total{version="${version}",role="canary"}`),
           routed.length,
@@ -413,12 +445,12 @@ describe('progressive delivery (API)', () => {
         await sendAll(shadow, version);
         await eventually(
           'every shadow run failed and was counted',
-          async () => (await stats(shadow)).candidate!.errors === people.length,
+          async () => candidateOf(await stats(shadow)).errors === people.length,
         );
         const ss = await stats(shadow);
         assertAddsUp(ss);
         assert.equal(ss.live.rows, people.length);
-        assert.equal(ss.candidate!.rows, 0);
+        assert.equal(candidateOf(ss).rows, 0);
       });
     }
 
@@ -434,9 +466,9 @@ describe('progressive delivery (API)', () => {
       assert.ok(refusedIds.length > 0 && refusedIds.length < routed.length);
       const s = await stats(api);
       assertAddsUp(s);
-      assert.equal(s.candidate!.errors, refusedIds.length);
-      assert.equal(s.candidate!.rows, routed.length - refusedIds.length);
-      assert.equal(s.live.rows, people.length - s.candidate!.rows);
+      assert.equal(candidateOf(s).errors, refusedIds.length);
+      assert.equal(candidateOf(s).rows, routed.length - refusedIds.length);
+      assert.equal(s.live.rows, people.length - candidateOf(s).rows);
     });
   });
 
@@ -447,15 +479,15 @@ describe('progressive delivery (API)', () => {
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, plain.body);
     }
-    const bad = await postJson(`${liveAlone.url}/predict`, {
+    const bad = await postJson<{ details: readonly { field: string; message: string }[] }>(`${liveAlone.url}/predict`, {
       instances: [people[0], { ...people[1], id: { nested: true } }],
     });
     assert.equal(bad.status, 400);
     assert.deepEqual(
-      bad.body.details.map((d: { field: string }) => d.field),
+      bad.body.details.map((d) => d.field),
       ['instances[1].id'],
     );
-    assert.match(bad.body.details[0].message, /must be a string or a number/);
+    assert.match(required(bad.body.details[0], 'a detail of the 400').message, /must be a string or a number/);
   });
 
   test('without LIVE_VERSION the API follows MODEL_DIR as before; /rollout/stats has the live version only', async () => {

@@ -9,14 +9,15 @@ export async function startApi(env: Record<string, string>): Promise<RunningServ
   return startServer(config, pino({ level: 'silent' }));
 }
 
-export interface JsonResponse {
+/** An answer whose body is `T`, which the caller states (unchecked; the default `unknown` makes it read through casts). */
+export interface JsonResponse<T = unknown> {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: any;
+  readonly body: T;
 }
 
 /** Sends a request and parses the answer as JSON (failing loudly if it is not JSON). */
-export async function call(url: string, init: RequestInit = {}): Promise<JsonResponse> {
+export async function call<T = unknown>(url: string, init: RequestInit = {}): Promise<JsonResponse<T>> {
   const res = await fetch(url, init);
   const text = await res.text();
   let body: unknown;
@@ -25,11 +26,15 @@ export async function call(url: string, init: RequestInit = {}): Promise<JsonRes
   } catch {
     throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status} with non-JSON: ${text.slice(0, 200)}`);
   }
-  return { status: res.status, headers: res.headers, body };
+  return { status: res.status, headers: res.headers, body: body as T };
 }
 
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
-  return call(url, {
+export function postJson<T = unknown>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
+  return call<T>(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
