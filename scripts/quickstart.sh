@@ -20,7 +20,7 @@ if [ "$data" = generated ]; then
 fi
 trained_on=.data/quickstart-trained-on
 if [ ! -s models/current ] || [ "$(cat "$trained_on" 2>/dev/null)" != "$data" ]; then
-  echo "training on $data (about a minute on 2 cores for the real quarter)"
+  echo "training on $data (a few minutes on 2 cores for the real quarter)"
   node trainer-job/bin/loanrisk-train.js --data "$data" --out models --termination-log .data/termination.json
   echo "$data" > "$trained_on"
 fi
