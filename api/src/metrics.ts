@@ -9,7 +9,7 @@ export class Metrics {
   readonly registry = new Registry();
 
   readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: 'loanrisk_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
@@ -17,7 +17,7 @@ export class Metrics {
   });
 
   readonly inFlight = new Gauge({
-    name: 'http_requests_in_flight',
+    name: 'loanrisk_http_requests_in_flight',
     help: 'HTTP requests received and not yet answered (what a shutdown drains)',
     registers: [this.registry],
   });

@@ -390,7 +390,7 @@ describe('prediction API contracts', () => {
     const text = await res.text();
     assert.equal(res.status, 200);
     for (const name of [
-      'http_request_duration_seconds_bucket{le="0.005",method="POST",route="/predict",status_code="200"}',
+      'loanrisk_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/predict",status_code="200"}',
       'loanrisk_predictions_total{decision=',
       'loanrisk_prediction_probability_bucket',
       `loanrisk_model_info{version="${version}"} 1`,

@@ -67,7 +67,7 @@ describe('graceful shutdown', () => {
     // The five requests plus the /metrics request that counts them.
     await eventually(
       'the requests are in flight',
-      async () => (await metricValue(url, 'http_requests_in_flight')) === people.length + 1,
+      async () => (await metricValue(url, 'loanrisk_http_requests_in_flight')) === people.length + 1,
     );
 
     child.kill('SIGTERM');

@@ -52,7 +52,10 @@ describe('model swap', () => {
     let stop = false;
     let seenNew = false;
     const answered = () =>
-      metricValue(api.url, 'http_request_duration_seconds_count{method="POST",route="/predict",status_code="200"}');
+      metricValue(
+        api.url,
+        'loanrisk_http_request_duration_seconds_count{method="POST",route="/predict",status_code="200"}',
+      );
     const client = async (id: number) => {
       const log: { status: number; version: string }[] = [];
       for (let i = 0; !stop; i += 1) {

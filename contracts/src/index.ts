@@ -14,3 +14,4 @@ export * from './model-card.js';
 export * from './duration.js';
 export * from './errors/duration-error.js';
 export * from './dense-inputs.js';
+export * from './naming.js';

@@ -70,8 +70,8 @@ async function scrape(port: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (re: RegExp) => Number(text.match(re)?.[1] ?? NaN);
   return {
-    rssMiB: value(/^loanrisk_operator_process_resident_memory_bytes ([\d.e+]+)/m) / 2 ** 20,
-    heapUsedMiB: value(/^loanrisk_operator_nodejs_heap_size_used_bytes ([\d.e+]+)/m) / 2 ** 20,
+    rssMiB: value(/^process_resident_memory_bytes ([\d.e+]+)/m) / 2 ** 20,
+    heapUsedMiB: value(/^nodejs_heap_size_used_bytes ([\d.e+]+)/m) / 2 ** 20,
     reconciles: value(/^loanrisk_operator_reconcile_total\{result="success"\} (\d+)/m),
     errors: value(/^loanrisk_operator_reconcile_errors_total (\d+)/m),
     durationSum: value(/^loanrisk_operator_reconcile_duration_seconds_sum ([\d.e+-]+)/m),

@@ -55,7 +55,7 @@ export class OperatorMetrics {
   });
 
   constructor(withDefaults = false) {
-    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'loanrisk_operator_' });
+    if (withDefaults) collectDefaultMetrics({ register: this.registry });
   }
 
   private collectConditions(): void {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, BatchV1Api, CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { MODEL_VERSION_ANNOTATION } from '@peerloan/contracts';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { METRIC_PREFIX, MODEL_VERSION_ANNOTATION } from '@peerloan/contracts';
 import { configFromEnv } from '../src/config.js';
 import { Operator } from '../src/operator.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
@@ -68,6 +69,22 @@ async function stopChild(child: ChildProcess): Promise<number | null> {
   );
   process.kill(-required(child.pid, 'child.pid'), 'SIGTERM');
   return await closed;
+}
+
+/**
+ * The metric families of a /metrics page that break the naming rule (docs/ARCHITECTURE.md,
+ * "Names"): not `loanrisk_` and not one of prom-client's default metrics, which keep their
+ * standard names so that stock Node.js dashboards read them.
+ */
+function namesOffRule(metrics: string): string[] {
+  const defaults = new Registry();
+  collectDefaultMetrics({ register: defaults });
+  const standard = new Set(defaults.getMetricsAsArray().map((m) => m.name));
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith('# TYPE '))
+    .map((line) => line.split(' ')[2] ?? '')
+    .filter((name) => !name.startsWith(METRIC_PREFIX) && !standard.has(name));
 }
 
 async function metricsPort(output: () => string): Promise<number> {
@@ -136,6 +153,8 @@ describe('the operator process', () => {
         metrics,
         /loanrisk_model_condition\{model_namespace="ops",model="live",type="Trained",status="True",reason="TrainingSucceeded"\} 1/,
       );
+      assert.match(metrics, /^process_cpu_seconds_total /m);
+      assert.deepEqual(namesOffRule(metrics), []);
     } finally {
       await stopChild(run.child);
       assert.match(run.output(), /"shutting down"/);
