@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
+import { QUEUE_PREFIX, QUEUES } from '@peerloan/api/dist/src/queueing/queue-names.js';
 
 const [modelsRoot, portfolio, rowsText] = process.argv.slice(2);
 const rows = Number(rowsText);
@@ -102,7 +103,7 @@ const tDownloaded = performance.now();
 // 2. Redis memory per million logged predictions: 100k events as the API flushes them (jobs of 1,000).
 await redis.flushall();
 const before = await usedMemory(redis);
-const queue = new Queue('prediction-log', { connection: redis });
+const queue = new Queue(QUEUES.predictionLog, { connection: redis, prefix: QUEUE_PREFIX });
 const events = [...generateLoans({ rows: 100_000, seed: 3 })].map((l) => ({
   modelVersion: 'bench',
   scoredAt: Date.now(),

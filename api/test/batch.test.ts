@@ -12,6 +12,7 @@ import { required } from '@peerloan/operator/dist/test/required.js';
 import type { BatchStatus } from '../src/batch/batch-service.js';
 import type { Prediction } from '../src/prediction.js';
 import type { RunningServer } from '../src/server.js';
+import { QUEUE_PREFIX, QUEUES } from '../src/queueing/queue-names.js';
 import { call, errorOf, eventually, postJson, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
@@ -162,7 +163,10 @@ describe('batch scoring', () => {
 
   test('an upload refused half-way leaves no staged chunk and no batch; a finished batch drops its raw chunks', async () => {
     const client = new Redis(redis.url);
-    const batches = new Queue('batches', { connection: { host: '127.0.0.1', port: redis.port } });
+    const batches = new Queue(QUEUES.batches, {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: QUEUE_PREFIX,
+    });
     try {
       const jobsBefore = Object.values(await batches.getJobCounts()).reduce((a, b) => a + b, 0);
       const people = applicants(1000, 82);

@@ -12,6 +12,7 @@ import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import type { LoanRecord } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
 import type { DriftReport } from '../src/drift/drift-notifier.js';
+import { QUEUE_PREFIX, QUEUES } from '../src/queueing/queue-names.js';
 import { eventually, postJson, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
@@ -74,7 +75,7 @@ describe('drift monitoring', () => {
       assert.equal(res.status, 200);
     }
     const { Queue } = await import('bullmq');
-    const queue = new Queue('prediction-log', { connection: { url: redis.url } });
+    const queue = new Queue(QUEUES.predictionLog, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
       await eventually(
         'prediction log drained',

@@ -13,6 +13,7 @@ import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import type { BatchStatus } from '../src/batch/batch-service.js';
 import type { RunningServer } from '../src/server.js';
+import { QUEUE_PREFIX, QUEUES } from '../src/queueing/queue-names.js';
 import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
@@ -284,7 +285,7 @@ describe('fuzzing batch uploads and binary tensors', () => {
       BATCH_MAX_BYTES: String(32 * 1024 * 1024),
     });
     worker = WorkerProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, WORKER_ROLES: 'batch', AUDIT_MODE: 'off' });
-    batches = new Queue('batches', { connection: { host: '127.0.0.1', port: redis.port } });
+    batches = new Queue(QUEUES.batches, { connection: { host: '127.0.0.1', port: redis.port }, prefix: QUEUE_PREFIX });
   });
   after(async () => {
     await batches?.close();

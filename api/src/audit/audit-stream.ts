@@ -4,13 +4,14 @@
  * (NX, with a TTL) and adds the request's records only when the key was new, atomically, so a
  * retry of a request whose first answer was lost stores nothing twice.
  */
+import { redisKey } from '@peerloan/contracts';
 import type { Redis } from 'ioredis';
 import type { AuditEntry } from './audit-record.js';
 
-export const AUDIT_STREAM = 'loanrisk:audit';
+export const AUDIT_STREAM = redisKey('audit');
 export const AUDIT_GROUP = 'archive';
 /** Prefix of the keys that remember written requests for AUDIT_DEDUP_SECONDS. */
-const SEEN_PREFIX = 'loanrisk:audit:seen:';
+const SEEN_PREFIX = `${redisKey('audit', 'seen')}:`;
 
 /** KEYS[1] the stream, KEYS[2..] one seen-key per entry; ARGV[1] the TTL, then per entry its record count and records. */
 const APPEND_SCRIPT = `

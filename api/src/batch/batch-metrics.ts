@@ -6,7 +6,7 @@
  */
 import { Queue, type Worker } from 'bullmq';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { QUEUES } from '../queueing/queue-names.js';
+import { QUEUE_PREFIX, QUEUES } from '../queueing/queue-names.js';
 import { redisConnection } from '../queueing/redis-connection.js';
 import type { ChunkResult } from './batch-service.js';
 
@@ -20,7 +20,9 @@ export class BatchMetrics {
   constructor(registry: Registry, redisUrl: string) {
     // A producer connection: a scrape must not hang on an unreachable Redis.
     this.redis = redisConnection(redisUrl, 'producer');
-    this.queues = [QUEUES.batchChunks, QUEUES.batches].map((name) => new Queue(name, { connection: this.redis }));
+    this.queues = [QUEUES.batchChunks, QUEUES.batches].map(
+      (name) => new Queue(name, { connection: this.redis, prefix: QUEUE_PREFIX }),
+    );
     this.rowsScored = new Counter({
       name: 'loanrisk_batch_rows_scored_total',
       help: 'Rows of portfolio batches scored by this worker',

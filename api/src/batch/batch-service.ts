@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { chunkInputKey, chunkResultKey, QUEUES } from '../queueing/queue-names.js';
+import { chunkInputKey, chunkResultKey, QUEUE_PREFIX, QUEUES } from '../queueing/queue-names.js';
 import { RequestError } from '../errors/request-error.js';
 import { redisConnection } from '../queueing/redis-connection.js';
 import { splitUpload, StagingError, type UploadFormat, type UploadSplit } from './batch-upload.js';
@@ -64,7 +64,7 @@ export interface BatchStatus {
 
 export const CHUNK_ATTEMPTS = 5;
 
-/** A child's key in getChildrenValues is `bull:<queue>:<batch id>-<index>`. */
+/** A child's key in getChildrenValues is `loanrisk:<queue>:<batch id>-<index>` (QUEUE_PREFIX). */
 function chunkIndex(key: string): number {
   return Number(key.slice(key.lastIndexOf('-') + 1));
 }
@@ -79,9 +79,9 @@ export class BatchService {
     private readonly resultTtlSeconds: number,
   ) {
     this.redis = redisConnection(redisUrl, 'producer');
-    this.flows = new FlowProducer({ connection: this.redis });
+    this.flows = new FlowProducer({ connection: this.redis, prefix: QUEUE_PREFIX });
     this.flows.on('error', () => undefined);
-    this.batches = new Queue<BatchData>(QUEUES.batches, { connection: this.redis });
+    this.batches = new Queue<BatchData>(QUEUES.batches, { connection: this.redis, prefix: QUEUE_PREFIX });
     this.batches.on('error', () => undefined);
   }
 

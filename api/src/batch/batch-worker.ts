@@ -7,7 +7,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { ModelStore } from '../model-store.js';
 import { servingModel } from '../prediction.js';
-import { chunkInputKey, chunkResultKey, QUEUES } from '../queueing/queue-names.js';
+import { chunkInputKey, chunkResultKey, QUEUE_PREFIX, QUEUES } from '../queueing/queue-names.js';
 import { redisConnection } from '../queueing/redis-connection.js';
 import type { BatchData, ChunkData, ChunkResult } from './batch-service.js';
 import type { RawChunk } from './batch-upload.js';
@@ -85,7 +85,12 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
       );
       return { rows: ids.length, invalid, errors, modelVersion: model.version };
     },
-    { connection: redisConnection(options.redisUrl, 'worker'), concurrency: options.concurrency, ...settings },
+    {
+      connection: redisConnection(options.redisUrl, 'worker'),
+      prefix: QUEUE_PREFIX,
+      concurrency: options.concurrency,
+      ...settings,
+    },
   );
 
   const parents = new Worker<BatchData>(
@@ -100,7 +105,7 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
         invalid: values.reduce((sum, v) => sum + v.invalid, 0),
       };
     },
-    { connection: redisConnection(options.redisUrl, 'worker'), ...settings },
+    { connection: redisConnection(options.redisUrl, 'worker'), prefix: QUEUE_PREFIX, ...settings },
   );
 
   for (const worker of [chunks, parents]) worker.on('error', () => undefined);

@@ -13,7 +13,7 @@ import type { ModelManifest } from '@peerloan/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ModelStore } from '../model-store.js';
 import type { PredictionLogJob } from '../queueing/prediction-log.js';
-import { QUEUES } from '../queueing/queue-names.js';
+import { QUEUE_PREFIX, QUEUES } from '../queueing/queue-names.js';
 import { redisConnection } from '../queueing/redis-connection.js';
 import type { DriftNotifier } from './drift-notifier.js';
 import type { DriftSettings } from './drift-settings.js';
@@ -194,6 +194,7 @@ export function startDriftWorker(options: DriftWorkerOptions): { worker: Worker;
     (job: Job<PredictionLogJob>) => monitor.consume(job.data),
     {
       connection: redisConnection(options.redisUrl, 'worker'),
+      prefix: QUEUE_PREFIX,
       concurrency: 1,
     },
   );

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
-import { QUEUES } from './queue-names.js';
+import { QUEUE_PREFIX, QUEUES } from './queue-names.js';
 import { redisConnection } from './redis-connection.js';
 
 export interface PredictionLogOptions {
@@ -55,7 +55,7 @@ export class PredictionLog {
 
   constructor(private readonly options: PredictionLogOptions) {
     this.redis = redisConnection(options.redisUrl, 'producer');
-    this.queue = new Queue<PredictionLogJob>(QUEUES.predictionLog, { connection: this.redis });
+    this.queue = new Queue<PredictionLogJob>(QUEUES.predictionLog, { connection: this.redis, prefix: QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
     this.logged = new Counter({
       name: 'loanrisk_prediction_log_rows_total',

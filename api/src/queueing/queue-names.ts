@@ -1,4 +1,14 @@
-/** The BullMQ queues shared by the API (producer) and the workers. */
+/** The BullMQ queues and Redis keys shared by the API (producer) and the workers. */
+import { REDIS_PREFIX, redisKey } from '@peerloan/contracts';
+
+/**
+ * BullMQ's key prefix, the same for every Queue, Worker and FlowProducer (producers and workers
+ * must agree): its keys are `loanrisk:<queue>:...`, beside our own `loanrisk:<kind>:...`, so a
+ * queue name never equals one of our key kinds (batch-input, batch-results, audit, budget).
+ */
+export const QUEUE_PREFIX = REDIS_PREFIX;
+
+/** The queue names. */
 export const QUEUES = {
   /** Sampled predictions on their way to the drift worker. */
   predictionLog: 'prediction-log',
@@ -10,10 +20,10 @@ export const QUEUES = {
 
 /** Where a scored chunk's CSV lines are kept (written idempotently by the chunk's job). */
 export function chunkResultKey(batchId: string, index: number): string {
-  return `loanrisk:batch-results:${batchId}:${index}`;
+  return redisKey('batch-results', batchId, index);
 }
 
 /** Where a chunk's raw records wait for a batch worker (staged while the upload streams in). */
 export function chunkInputKey(batchId: string, index: number): string {
-  return `loanrisk:batch-input:${batchId}:${index}`;
+  return redisKey('batch-input', batchId, index);
 }

@@ -7,6 +7,7 @@
  * prediction. An exhausted budget is a 429 with Retry-After.
  */
 import type { RequestHandler, Response } from 'express';
+import { redisKey } from '@peerloan/contracts';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -16,7 +17,7 @@ import type { RateLimitSettings } from './rate-limit-settings.js';
 
 type Budget = 'requests' | 'rows';
 
-const KEY_PREFIX = 'loanrisk:budget';
+const KEY_PREFIX = redisKey('budget');
 
 function limiter(redis: Redis, budget: Budget, points: number, windowSeconds: number): RateLimiterRedis {
   return new RateLimiterRedis({
