@@ -1,8 +1,8 @@
 /**
- * What the journey's steps hand to each other, and the LoanRiskModel reads they share.
+ * What the journey's steps hand to each other, and the LoanRiskModel reads and changes they share.
  */
 import type { Condition, LoanRiskModel } from '@peerloan/contracts';
-import { kubectlJson } from './commands.js';
+import { kubectl, kubectlJson } from './commands.js';
 import { StepOrderError } from './errors/step-order-error.js';
 
 export interface Journey {
@@ -28,6 +28,40 @@ export function liveVersionOf(journey: Journey): string {
 
 export async function getModel(journey: Journey): Promise<LoanRiskModel> {
   return kubectlJson<LoanRiskModel>(['-n', journey.namespace, 'get', 'loanriskmodel', journey.model]);
+}
+
+/** A JSON patch (RFC 6902): what removes a field, which a merge patch cannot. */
+export type JsonPatch = readonly { op: string; path: string; value?: unknown }[];
+
+/**
+ * Changes the journey's LoanRiskModel as a user does, with `kubectl patch`: an object is a JSON
+ * merge patch (e.g. `{spec: {drift: {window: '15s'}}}`), an array a JSON patch.
+ */
+export async function patchModel(journey: Journey, patch: object | JsonPatch): Promise<void> {
+  const type = Array.isArray(patch) ? 'json' : 'merge';
+  await kubectl([
+    '-n',
+    journey.namespace,
+    'patch',
+    'loanriskmodel',
+    journey.model,
+    '--type',
+    type,
+    '-p',
+    JSON.stringify(patch),
+  ]);
+}
+
+/** Waits until the model's API Deployment has rolled out its current pod template on every replica. */
+export async function waitRolledOut(journey: Journey, seconds = 300): Promise<void> {
+  await kubectl([
+    '-n',
+    journey.namespace,
+    'rollout',
+    'status',
+    `deployment/${journey.model}-api`,
+    `--timeout=${seconds}s`,
+  ]);
 }
 
 export function condition(model: LoanRiskModel, type: string): Condition | undefined {

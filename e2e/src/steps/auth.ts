@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { API_KEYS_FILE_NAME, AUTH_ENV } from '@peerloan/contracts';
 import { kubectl, kubectlJson } from '../commands.js';
 import { viaIngress, type IngressResponse } from '../ingress.js';
-import type { Journey } from '../journey-state.js';
+import { patchModel, waitRolledOut, type Journey } from '../journey-state.js';
 import { waitFor } from '../waiting.js';
 import { apiPodSelector } from './rollout.js';
 
@@ -72,7 +72,7 @@ async function rolledOut(journey: Journey, withAuth: boolean): Promise<void> {
     const has = deployment.spec.template.spec.containers[0].env?.some((e) => e.name === AUTH_ENV.apiKeysFile) ?? false;
     return has === withAuth ? true : undefined;
   });
-  await kubectl(['-n', journey.namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=300s']);
+  await waitRolledOut(journey);
 }
 
 /** The serving API pods (not the ones a finished rollout is still terminating) and their restart counts. */
@@ -97,17 +97,7 @@ export async function apiKeysThroughIngress(journey: Journey, loan: Record<strin
   const secret = `${journey.model}-api-keys`;
   const [first, second] = [newKey(), newKey()];
   await applyKeysSecret(journey, secret, [first]);
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({ spec: { serving: { auth: { apiKeysSecret: { name: secret } } } } }),
-  ]);
+  await patchModel(journey, { spec: { serving: { auth: { apiKeysSecret: { name: secret } } } } });
   try {
     await rolledOut(journey, true);
     // Pods of the old template leave the Ingress's endpoints a moment after the rollout reports done.
@@ -150,17 +140,7 @@ export async function apiKeysThroughIngress(journey: Journey, loan: Record<strin
     const after = await apiPods(journey);
     for (const [pod, restarts] of before) assert.equal(after.get(pod), restarts, `${pod} still serves, not restarted`);
   } finally {
-    await kubectl([
-      '-n',
-      journey.namespace,
-      'patch',
-      'loanriskmodel',
-      journey.model,
-      '--type',
-      'json',
-      '-p',
-      '[{"op":"remove","path":"/spec/serving/auth"}]',
-    ]);
+    await patchModel(journey, [{ op: 'remove', path: '/spec/serving/auth' }]);
     await rolledOut(journey, false);
     await kubectl(['-n', journey.namespace, 'delete', 'secret', secret, '--ignore-not-found']);
   }

@@ -6,24 +6,14 @@ import assert from 'node:assert/strict';
 import type { LoanRecord } from '@peerloan/contracts';
 import { kubectl } from '../commands.js';
 import { jsonViaIngress } from '../ingress.js';
-import { condition, getModel, type Journey } from '../journey-state.js';
+import { condition, getModel, patchModel, type Journey } from '../journey-state.js';
 import { waitFor } from '../waiting.js';
 import { trainingJobs } from './training.js';
 
 export async function driftMarksAndRetrains(journey: Journey, shifted: LoanRecord[]): Promise<void> {
   const jobsBefore = new Set((await trainingJobs(journey)).map((j) => j.metadata.name));
   // The worker compares each window of logged predictions (spec.drift.window, 1h by default).
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    '{"spec":{"drift":{"window":"15s"}}}',
-  ]);
+  await patchModel(journey, { spec: { drift: { window: '15s' } } });
   // The API logs a sample of its predictions; send until a window closes over them.
   await waitFor(
     `${journey.model} Drifted`,
@@ -46,17 +36,7 @@ export async function driftMarksAndRetrains(journey: Journey, shifted: LoanRecor
     `involvedObject.name=${journey.model}`,
   ]);
   assert.match(events, /Drift/i, `an Event records the drift:\n${events}`);
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    '{"spec":{"drift":{"action":"retrain"}}}',
-  ]);
+  await patchModel(journey, { spec: { drift: { action: 'retrain' } } });
   await waitFor(
     'a drift-triggered training Job',
     120,

@@ -3,24 +3,13 @@
  * reason a user can act on, and the live version keeps serving.
  */
 import assert from 'node:assert/strict';
-import { kubectl } from '../commands.js';
 import { jsonViaIngress } from '../ingress.js';
-import { condition, getModel, type Journey } from '../journey-state.js';
+import { condition, getModel, patchModel, type Journey } from '../journey-state.js';
 import { waitFor } from '../waiting.js';
 
 export async function badDataPathDegrades(journey: Journey, loan: Record<string, unknown>): Promise<void> {
   const live = (await getModel(journey)).status?.liveVersion;
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    '{"spec":{"dataset":{"path":"loans/no-such-file.csv"}}}',
-  ]);
+  await patchModel(journey, { spec: { dataset: { path: 'loans/no-such-file.csv' } } });
   // Degraded may already be True from an earlier rolled-back canary: wait for this run's reason.
   await waitFor(
     `${journey.model} Degraded by the failed training run`,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, kubectlJson } from '../commands.js';
 import { viaIngress } from '../ingress.js';
-import { condition, describeStatus, getModel, liveVersionOf, type Journey } from '../journey-state.js';
+import { condition, describeStatus, getModel, liveVersionOf, patchModel, type Journey } from '../journey-state.js';
 import { runK6 } from '../k6.js';
 import { waitFor } from '../waiting.js';
 import { trainingJobs, waitForNewLiveVersion } from './training.js';
@@ -51,17 +51,7 @@ export async function retrainUnderLoad(journey: Journey, loan: Record<string, un
   const jobsBefore = new Set((await trainingJobs(journey)).map((j) => j.metadata.name));
   const versions = watchVersions(journey, loan);
   const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '150s' });
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    '{"spec":{"training":{"seed":2}}}',
-  ]);
+  await patchModel(journey, { spec: { training: { seed: 2 } } });
   const job = await waitFor(
     'a new training Job',
     60,
@@ -99,29 +89,19 @@ export async function canaryUnderLoad(journey: Journey, loan: Record<string, unk
   const previous = liveVersionOf(journey);
   const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '240s' });
   const versions = watchVersions(journey, loan);
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({
-      spec: {
-        training: { seed: 3 },
-        qualityGate: { maxRegression: 0.05 },
-        rollout: {
-          strategy: 'canary',
-          steps: [50, 100],
-          bakeSeconds: 15,
-          readyDeadlineSeconds: 180,
-          checks: { minSamples: 400 },
-        },
+  await patchModel(journey, {
+    spec: {
+      training: { seed: 3 },
+      qualityGate: { maxRegression: 0.05 },
+      rollout: {
+        strategy: 'canary',
+        steps: [50, 100],
+        bakeSeconds: 15,
+        readyDeadlineSeconds: 180,
+        checks: { minSamples: 400 },
       },
-    }),
-  ]);
+    },
+  });
   const shares = new Set<number>();
   const candidate = await waitFor(
     'the candidate in canary',
@@ -168,19 +148,9 @@ export async function canaryUnderLoad(journey: Journey, loan: Record<string, unk
 export async function canaryRollbackUnderLoad(journey: Journey): Promise<void> {
   const live = liveVersionOf(journey);
   const load = runK6('rollout.js', journey.host, { RATE: '20', DURATION: '150s' });
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({
-      spec: { training: { seed: 4 }, rollout: { checks: { maxScorePsi: 0.000001 } } },
-    }),
-  ]);
+  await patchModel(journey, {
+    spec: { training: { seed: 4 }, rollout: { checks: { maxScorePsi: 0.000001 } } },
+  });
   const degraded = await waitFor(
     'the canary rolled back',
     300,

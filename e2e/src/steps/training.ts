@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { kubectl, kubectlJson, run } from '../commands.js';
 import { jsonViaIngress } from '../ingress.js';
-import { describeStatus, getModel, readyVersion, type Journey } from '../journey-state.js';
+import { describeStatus, getModel, patchModel, readyVersion, type Journey } from '../journey-state.js';
 import { waitFor } from '../waiting.js';
 
 export async function uploadTrainingData(journey: Journey, csv: string, path: string): Promise<void> {
@@ -56,25 +56,15 @@ export async function applySample(journey: Journey): Promise<number> {
   await kubectl(['apply', '-n', journey.namespace, '-f', 'manifests/samples/loanriskmodel-dev.yaml']);
   // The dev sample has no Ingress; expose it on this cluster's ingress controller. Serving
   // settings are not training inputs, so this does not start a second run.
-  await kubectl([
-    '-n',
-    journey.namespace,
-    'patch',
-    'loanriskmodel',
-    journey.model,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({
-      spec: {
-        training: { image: `ghcr.io/peerloan/trainer-job:${journey.imageTag}` },
-        serving: {
-          image: `ghcr.io/peerloan/api:${journey.imageTag}`,
-          ingress: { enabled: true, host: journey.host, className: 'traefik' },
-        },
+  await patchModel(journey, {
+    spec: {
+      training: { image: `ghcr.io/peerloan/trainer-job:${journey.imageTag}` },
+      serving: {
+        image: `ghcr.io/peerloan/api:${journey.imageTag}`,
+        ingress: { enabled: true, host: journey.host, className: 'traefik' },
       },
-    }),
-  ]);
+    },
+  });
   return applied;
 }
 
