@@ -72,10 +72,36 @@ async function train(args: string[]) {
   }
 }
 
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+/** What a successful run printed and wrote. */
+interface TrainedRun {
+  readonly summary: TrainingSummary;
+  /** `<out>/<version>`: model.onnx, manifest.json, model-card.json, report.html. */
+  readonly folder: string;
+  readonly termination: string;
+  readonly manifest: ModelManifest;
+}
+
+/** Runs loanrisk-train into `out` (quiet, with a termination log beside it); fails the test unless it succeeds. */
+async function trainInto(out: string, args: readonly string[]): Promise<TrainedRun> {
+  const termination = `${out}.termination.json`;
+  const r = await train([...args, '--out', out, '--termination-log', termination, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as TrainingSummary;
+  const folder = join(out, summary.version);
+  return { summary, folder, termination, manifest: await readJson<ModelManifest>(join(folder, 'manifest.json')) };
+}
+
 describe('loanrisk-train', () => {
   let dir: string;
   let csv: string;
   let config: string;
+  /** A run on the test's data and small search, into `<dir>/<name>`. */
+  const trained = (name: string, args: readonly string[] = []) =>
+    trainInto(join(dir, name), ['--data', csv, '--config', config, ...args]);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'train-'));
@@ -86,25 +112,10 @@ describe('loanrisk-train', () => {
   });
 
   test('trains, exports a calibrated ONNX model that matches the manifest, and is reproducible', async () => {
-    const out = join(dir, 'models');
-    const termination = join(dir, 'termination.json');
-    const first = await train([
-      '--data',
-      csv,
-      '--out',
-      out,
-      '--config',
-      config,
-      '--termination-log',
-      termination,
-      '--quiet',
-    ]);
-    assert.equal(first.code, 0, first.stderr);
-    const summary = JSON.parse(first.stdout) as TrainingSummary;
-    assert.deepEqual(JSON.parse(await readFile(termination, 'utf8')), summary);
-    assert.equal((await readFile(join(out, 'current'), 'utf8')).trim(), summary.version);
+    const { summary, termination, manifest, folder } = await trained('models');
+    assert.deepEqual(await readJson(termination), summary);
+    assert.equal((await readFile(join(dir, 'models', 'current'), 'utf8')).trim(), summary.version);
 
-    const manifest = JSON.parse(await readFile(join(out, summary.version, 'manifest.json'), 'utf8')) as ModelManifest;
     assert.equal(manifest.version, summary.version);
     assert.equal(manifest.data.rows, 6000);
     assert.ok(
@@ -127,7 +138,7 @@ describe('loanrisk-train', () => {
     assert.ok(manifest.baseline.score.kind === 'numeric' && manifest.baseline.score.shares.length > 1);
 
     const loans = [...generateLoans({ rows: 500, seed: 99 })];
-    const session = await ort.InferenceSession.create(join(out, summary.version, 'model.onnx'));
+    const session = await ort.InferenceSession.create(join(folder, 'model.onnx'));
     assert.deepEqual([...session.inputNames].sort(), [...FEATURE_NAMES].sort());
     const columns = recordsToColumns(loans.map((l) => l.record));
     const feeds = Object.fromEntries(
@@ -144,7 +155,7 @@ describe('loanrisk-train', () => {
     assert.ok(mean > 0.005 && mean < 0.06, `calibrated mean ${mean} should be near the late rate`);
 
     // The hot-path graph, fed by the contract's JavaScript encoder, gives model.onnx's answers.
-    const dense = await ort.InferenceSession.create(join(out, summary.version, DENSE_MODEL_FILE));
+    const dense = await ort.InferenceSession.create(join(folder, DENSE_MODEL_FILE));
     const encoder = new DenseEncoder(manifest.encodedColumns);
     const denseResult = await dense.run({
       [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(loans.map((l) => l.record)), [
@@ -161,15 +172,15 @@ describe('loanrisk-train', () => {
       );
 
     // Only the field this test reads of XGBoost's own model format.
-    const xgboostModel = JSON.parse(await readFile(join(out, summary.version, 'xgboost-model.json'), 'utf8')) as {
+    const xgboostModel = await readJson<{
       learner: { gradient_booster: { model: { gbtree_model_param: { num_trees: string } } } };
-    };
+    }>(join(folder, 'xgboost-model.json'));
     assert.equal(
       Number(xgboostModel.learner.gradient_booster.model.gbtree_model_param.num_trees),
       manifest.model.rounds,
     );
 
-    const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
+    const card = await readJson<ModelCard>(join(folder, 'model-card.json'));
     assert.equal(card.version, summary.version);
     assert.equal(card.data.training.sha256, manifest.data.sha256);
     assert.equal(card.data.outOfTime, undefined);
@@ -207,7 +218,7 @@ describe('loanrisk-train', () => {
       );
     }
 
-    const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
+    const report = await readFile(join(folder, 'report.html'), 'utf8');
     assert.match(report, /<svg/);
     assert.match(report, /fold range/);
     assert.match(report, /<h2>Model card<\/h2>/);
@@ -224,91 +235,25 @@ describe('loanrisk-train', () => {
     assert.deepEqual(card.metrics.stability, stability);
     assert.match(report, /Stability under reseeding/);
     // The second seed's number is what a whole run with that seed measures for the same settings.
-    const reseeded = await train([
-      '--data',
-      csv,
-      '--out',
-      join(dir, 'seed43'),
-      '--config',
-      config,
-      '--seed',
-      '43',
-      '--termination-log',
-      join(dir, 't43'),
-      '--quiet',
-    ]);
-    assert.equal(reseeded.code, 0, reseeded.stderr);
-    const seed43 = JSON.parse(
-      await readFile(
-        join(dir, 'seed43', (JSON.parse(reseeded.stdout) as TrainingSummary).version, 'manifest.json'),
-        'utf8',
-      ),
-    ) as ModelManifest;
+    const seed43 = (await trained('seed43', ['--seed', '43'])).manifest;
     const same = seed43.model.candidates.find(
       (c) =>
         c.strategy === manifest.model.strategy && JSON.stringify(c.params) === JSON.stringify(manifest.model.params),
     );
     assert.equal(same?.rocAuc.mean, stability.rocAuc[1]);
 
-    const second = await train([
-      '--data',
-      csv,
-      '--out',
-      join(dir, 'again'),
-      '--config',
-      config,
-      '--termination-log',
-      join(dir, 't2'),
-      '--quiet',
-    ]);
-    assert.equal(second.code, 0, second.stderr);
-    assert.equal((JSON.parse(second.stdout) as TrainingSummary).version, summary.version);
-    assert.deepEqual(
-      await readFile(join(dir, 'again', summary.version, 'model.onnx')),
-      await readFile(join(out, summary.version, 'model.onnx')),
-    );
+    const second = await trained('again');
+    assert.equal(second.summary.version, summary.version);
+    assert.deepEqual(await readFile(join(second.folder, 'model.onnx')), await readFile(join(folder, 'model.onnx')));
   });
 
   test('--validation-data: chosen by CV as without it, scored on the later period with 95% intervals', async () => {
     const later = join(dir, 'later.csv');
     // A later period: rates and debt ratios up, a tenth of purposes redrawn.
     await writeCsv(later, 4000, 12, { int_rate: 0.3, dti: 0.5, purpose: 0.1 });
-    const out = join(dir, 'oot');
-    const termination = join(dir, 'termination-oot.json');
-    const r = await train([
-      '--data',
-      csv,
-      '--validation-data',
-      later,
-      '--out',
-      out,
-      '--config',
-      config,
-      '--termination-log',
-      termination,
-      '--quiet',
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout) as TrainingSummary;
-    assert.deepEqual(JSON.parse(await readFile(termination, 'utf8')), summary);
-    const manifest = JSON.parse(await readFile(join(out, summary.version, 'manifest.json'), 'utf8')) as ModelManifest;
-    const plain = await train([
-      '--data',
-      csv,
-      '--out',
-      join(dir, 'plain'),
-      '--config',
-      config,
-      '--termination-log',
-      join(dir, 't3'),
-      '--quiet',
-    ]);
-    const plainManifest = JSON.parse(
-      await readFile(
-        join(dir, 'plain', (JSON.parse(plain.stdout) as TrainingSummary).version, 'manifest.json'),
-        'utf8',
-      ),
-    ) as ModelManifest;
+    const { summary, termination, manifest, folder } = await trained('oot', ['--validation-data', later]);
+    assert.deepEqual(await readJson(termination), summary);
+    const plainManifest = (await trained('plain')).manifest;
     assert.notEqual(manifest.version, plainManifest.version, 'the validation data is part of what the version names');
     assert.deepEqual(
       manifest.model.candidates,
@@ -350,7 +295,7 @@ describe('loanrisk-train', () => {
       ),
     );
     const labels = text.map((cells) => Number(cells[FEATURE_NAMES.length]));
-    const session = await ort.InferenceSession.create(join(out, summary.version, 'model.onnx'));
+    const session = await ort.InferenceSession.create(join(folder, 'model.onnx'));
     const columns = recordsToColumns(records);
     const feeds = Object.fromEntries(
       Object.entries(columns).map(([name, values]) => [
@@ -361,7 +306,7 @@ describe('loanrisk-train', () => {
     const onnxAuc = rocAuc((await session.run(feeds)).probability.data as Float32Array, labels);
     assert.ok(Math.abs(onnxAuc - oot.rocAuc.value) < 1e-3, `ONNX ${onnxAuc} vs manifest ${oot.rocAuc.value}`);
 
-    const card = JSON.parse(await readFile(join(out, summary.version, 'model-card.json'), 'utf8')) as ModelCard;
+    const card = await readJson<ModelCard>(join(folder, 'model-card.json'));
     assert.deepEqual(card.metrics.outOfTime?.rocAuc, oot.rocAuc);
     assert.equal(card.data.outOfTime?.rows, 4000);
     assert.equal(card.data.outOfTime.file, 'later.csv');
@@ -369,7 +314,7 @@ describe('loanrisk-train', () => {
       card.segments.outOfTime?.home_ownership.reduce((a, r) => a + r.rows, 0),
       4000,
     );
-    const report = await readFile(join(out, summary.version, 'report.html'), 'utf8');
+    const report = await readFile(join(folder, 'report.html'), 'utf8');
     assert.match(report, /Out-of-time validation/);
     assert.match(report, /Population stability between the periods/);
   });
@@ -386,25 +331,18 @@ describe('loanrisk-train', () => {
     const shiftedConfig = join(dir, 'config-prior.json');
     await writeFile(shiftedConfig, JSON.stringify({ ...SMALL_CONFIG, expectedLateRate: Number(observed.toFixed(4)) }));
     const runWith = async (name: string, configPath: string) => {
-      const r = await train([
+      const { manifest, folder } = await trainInto(join(dir, name), [
         '--data',
         csv,
         '--validation-data',
         later,
-        '--out',
-        join(dir, name),
         '--config',
         configPath,
-        '--termination-log',
-        join(dir, `${name}.term`),
-        '--quiet',
       ]);
-      assert.equal(r.code, 0, r.stderr);
-      const { version } = JSON.parse(r.stdout) as TrainingSummary;
       return {
-        manifest: JSON.parse(await readFile(join(dir, name, version, 'manifest.json'), 'utf8')) as ModelManifest,
-        card: JSON.parse(await readFile(join(dir, name, version, 'model-card.json'), 'utf8')) as ModelCard,
-        report: await readFile(join(dir, name, version, 'report.html'), 'utf8'),
+        manifest,
+        card: await readJson<ModelCard>(join(folder, 'model-card.json')),
+        report: await readFile(join(folder, 'report.html'), 'utf8'),
       };
     };
     const plain = await runWith('prior-plain', config);
@@ -439,31 +377,7 @@ describe('loanrisk-train', () => {
   test('--baseline-model: candidate and live model on the same later rows, the AUC difference with a paired interval', async () => {
     const later = join(dir, 'later-baseline.csv');
     await writeCsv(later, 4000, 14, { int_rate: 0.3 });
-    const runWith = async (name: string, extra: string[]) => {
-      const r = await train([
-        '--data',
-        csv,
-        '--validation-data',
-        later,
-        '--out',
-        join(dir, name),
-        '--config',
-        config,
-        '--termination-log',
-        join(dir, `${name}.term`),
-        '--quiet',
-        ...extra,
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-      const summary = JSON.parse(r.stdout) as TrainingSummary;
-      return {
-        summary,
-        manifest: JSON.parse(
-          await readFile(join(dir, name, summary.version, 'manifest.json'), 'utf8'),
-        ) as ModelManifest,
-        folder: join(dir, name, summary.version),
-      };
-    };
+    const runWith = (name: string, extra: string[]) => trained(name, ['--validation-data', later, ...extra]);
     // No live folder yet (a first model): trained as without the option.
     const live = await runWith('live', ['--baseline-model', join(dir, 'live', 'no-such-version')]);
     assert.equal(live.manifest.comparison, undefined);
