@@ -151,13 +151,13 @@ for (const env of ENVIRONMENTS) {
       assert.ok(
         peers?.some(
           (p: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown }) =>
-            !p.namespaceSelector && p.podSelector?.matchLabels?.['app.kubernetes.io/part-of'] === 'peerloan',
+            !p.namespaceSelector && p.podSelector?.matchLabels?.['app.kubernetes.io/part-of'] === 'loan-risk',
         ),
       );
       const redis = only(objects, 'NetworkPolicy', 'loan-risk-redis');
       assert.deepEqual(redis.spec?.ingress, [
         {
-          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'peerloan' } } }],
+          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'loan-risk' } } }],
           ports: [{ port: 'redis', protocol: 'TCP' }],
         },
       ]);
@@ -165,7 +165,7 @@ for (const env of ENVIRONMENTS) {
         const labels = o.kind === 'Pod' ? o.metadata.labels : podTemplate(o)?.metadata?.labels;
         assert.equal(
           labels?.['app.kubernetes.io/part-of'],
-          'peerloan',
+          'loan-risk',
           `${o.kind}/${o.metadata.name} is one of the platform's pods`,
         );
       }

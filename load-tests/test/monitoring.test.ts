@@ -195,14 +195,14 @@ describe('chart monitoring', () => {
       monitor.spec.podMetricsEndpoints.map((e) => e.port),
       ['http', 'metrics'],
     );
-    assert.deepEqual(monitor.spec.selector.matchLabels, { 'app.kubernetes.io/part-of': 'peerloan' });
+    assert.deepEqual(monitor.spec.selector.matchLabels, { 'app.kubernetes.io/part-of': 'loan-risk' });
     const deployments = ['loan-risk-worker', 'loan-risk-operator'].map(
       (name) => only(objects, 'Deployment', name) as unknown as PlatformDeployment,
     );
     for (const {
       spec: { template: pod },
     } of deployments) {
-      assert.equal(pod.metadata.labels['app.kubernetes.io/part-of'], 'peerloan');
+      assert.equal(pod.metadata.labels['app.kubernetes.io/part-of'], 'loan-risk');
       assert.ok(
         monitor.spec.selector.matchExpressions[0]?.values.includes(
           pod.metadata.labels['app.kubernetes.io/component'] ?? '',

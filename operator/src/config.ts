@@ -38,7 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     metricsPort: integer(env, 'METRICS_PORT', 8081, 0, 65535),
     leaderElection,
     leaseNamespace: env.LEASE_NAMESPACE || env.POD_NAMESPACE || env.WATCH_NAMESPACE || 'default',
-    leaseName: env.LEASE_NAME || 'loanrisk-operator',
+    leaseName: env.LEASE_NAME || 'loan-risk-operator',
     identity: env.POD_NAME || `${hostname()}-${process.pid}`,
     leaseDurationSeconds: integer(env, 'LEASE_DURATION_SECONDS', 15, 2, 300),
     retryPeriodMs: integer(env, 'LEASE_RETRY_MS', 2000, 100, 60_000),

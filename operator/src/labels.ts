@@ -36,7 +36,7 @@ export function selectorLabels(model: LoanRiskModel): Record<string, string> {
 
 export function commonLabels(model: LoanRiskModel, component: string): Record<string, string> {
   return {
-    'app.kubernetes.io/part-of': 'peerloan',
+    'app.kubernetes.io/part-of': 'loan-risk',
     'app.kubernetes.io/component': component,
     [MANAGED_BY]: FIELD_MANAGER,
     [MODEL_LABEL]: shortName(nameOf(model), 63),

@@ -76,7 +76,7 @@ test('the operator works with exactly the permissions in manifests/operator/rbac
   }
   const token = await core.createNamespacedServiceAccountToken({
     namespace: 'peerloan-system',
-    name: 'loanrisk-operator',
+    name: 'loan-risk-operator',
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const kc = new KubeConfig();

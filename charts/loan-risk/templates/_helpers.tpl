@@ -29,13 +29,13 @@ the chart name; cut to 63 characters (DNS label) less room for a component suffi
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of every object. part-of=peerloan is what the NetworkPolicies call "the platform's pods". */}}
+{{/* Labels of every object. part-of=loan-risk is what the NetworkPolicies call "the platform's pods". */}}
 {{- define "loan-risk.labels" -}}
 helm.sh/chart: {{ include "loan-risk.chart" . }}
 {{ include "loan-risk.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: peerloan
+app.kubernetes.io/part-of: loan-risk
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}

@@ -54,7 +54,7 @@ export async function installDev(journey: Journey): Promise<void> {
       journey.namespace,
       'get',
       'lease',
-      'loanrisk-operator',
+      'loan-risk-operator',
     ]);
     return lease.spec?.holderIdentity || undefined;
   });
