@@ -1,5 +1,5 @@
 /**
- * peerloan-api: serves the loan-risk model over HTTP. Reads its settings from the environment
+ * loanrisk-api: serves the loan-risk model over HTTP. Reads its settings from the environment
  * (see config.ts), starts the server and drains gracefully on SIGTERM/SIGINT (exit 0), within
  * SHUTDOWN_TIMEOUT_MS whatever Redis does (exit 1 when the deadline cut it short).
  */
@@ -16,13 +16,13 @@ async function main(): Promise<void> {
     config = readConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`peerloan-api: ${err.message}\n`);
+    process.stderr.write(`loanrisk-api: ${err.message}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'peerloan-api' } });
+  const logger = pino({ level: config.logLevel, base: { name: 'loanrisk-api' } });
   const running = await startServer(config, logger).catch((err: unknown) => {
     if (!(err instanceof ApiKeysFileError)) throw err;
-    process.stderr.write(`peerloan-api: ${err.message}\n`);
+    process.stderr.write(`loanrisk-api: ${err.message}\n`);
     process.exit(2);
   });
   const candidate = config.rollout?.candidate;

@@ -731,9 +731,9 @@ export function openApiDocument(options: OpenApiOptions) {
         },
         WwwAuthenticate: {
           description:
-            'The accepted credentials (RFC 9110): `Bearer realm="peerloan-api"` with RFC 6750 error, error_description and (403) scope when tokens are accepted; `ApiKey realm="peerloan-api", header="X-API-Key"` when API keys are.',
+            'The accepted credentials (RFC 9110): `Bearer realm="loanrisk-api"` with RFC 6750 error, error_description and (403) scope when tokens are accepted; `ApiKey realm="loanrisk-api", header="X-API-Key"` when API keys are.',
           required: true,
-          schema: { type: 'string', pattern: '^(Bearer|ApiKey) realm="peerloan-api"' },
+          schema: { type: 'string', pattern: '^(Bearer|ApiKey) realm="loanrisk-api"' },
         },
         RetryAfter: {
           description: 'Seconds until the spent budget has room again.',

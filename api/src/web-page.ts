@@ -62,8 +62,8 @@ button{padding:8px 20px;font-size:1rem;background:#2455c3;color:#fff;border:0;bo
 const SCRIPT = `
 const form = document.getElementById('applicant');
 const credential = document.getElementById('credential');
-credential.value = sessionStorage.getItem('peerloan-credential') || '';
-credential.addEventListener('input', () => sessionStorage.setItem('peerloan-credential', credential.value.trim()));
+credential.value = sessionStorage.getItem('loanrisk:credential') || '';
+credential.addEventListener('input', () => sessionStorage.setItem('loanrisk:credential', credential.value.trim()));
 const credentialHeaders = () => {
   const value = credential.value.trim();
   if (value === '') return {};

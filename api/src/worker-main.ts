@@ -1,5 +1,5 @@
 /**
- * peerloan-worker (`npm run worker -w api`): the BullMQ workers. WORKER_ROLES=batch,drift,audit picks
+ * loanrisk-worker (`npm run worker -w api`): the BullMQ workers. WORKER_ROLES=batch,drift,audit picks
  * them: batch scores portfolio chunks, drift watches the prediction log, audit archives the
  * decision audit stream to AUDIT_DIR (day-partitioned gzip JSON lines, AUDIT_RETENTION_DAYS). With a LoanRiskModel
  * (LRM_NAME, LRM_NAMESPACE or POD_NAMESPACE) they load the version it serves from the models root
@@ -150,10 +150,10 @@ async function main(): Promise<void> {
     config = readWorkerConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`peerloan-worker: ${err.message}\n`);
+    process.stderr.write(`loanrisk-worker: ${err.message}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'peerloan-worker' } });
+  const logger = pino({ level: config.logLevel, base: { name: 'loanrisk-worker' } });
   const metrics = new Metrics();
   const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;

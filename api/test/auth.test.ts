@@ -46,7 +46,7 @@ function assertRefused(res: JsonResponse, status: 401 | 403, message: RegExp): v
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.match(errorOf(res), message);
   assert.ok(
-    res.headers.get('www-authenticate')?.includes('realm="peerloan-api"'),
+    res.headers.get('www-authenticate')?.includes('realm="loanrisk-api"'),
     `WWW-Authenticate: ${res.headers.get('www-authenticate')}`,
   );
 }

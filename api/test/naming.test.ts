@@ -1,17 +1,20 @@
 /**
- * The naming rule for metrics (docs/ARCHITECTURE.md, "Names"), checked on what real processes
- * export: every metric family on the API's and the worker's /metrics starts with `loanrisk_`,
- * except prom-client's default metrics, which keep their standard names (process_*, nodejs_*)
- * so that stock Node.js dashboards read them. Auth, rate limits, audit, the prediction log and
- * every worker role are switched on, so their metrics are registered too.
+ * The naming rule (docs/ARCHITECTURE.md, "Names") on what the real API and worker processes
+ * produce, with auth, rate limits, audit, the prediction log and every worker role switched on:
+ * - every metric family on /metrics starts with `loanrisk_`, except prom-client's default
+ *   metrics, which keep their standard names (process_*, nodejs_*) so that stock Node.js
+ *   dashboards read them;
+ * - every Redis key, BullMQ's included, starts with `loanrisk:`;
+ * - each program logs its name, `loanrisk-<program>`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { METRIC_PREFIX } from '@peerloan/contracts';
+import { FEATURE_NAMES, METRIC_PREFIX, PROGRAM_PREFIX, REDIS_PREFIX } from '@peerloan/contracts';
+import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { eventually, postJson, startApi } from './helpers/api-server.js';
+import { ApiProcess } from './helpers/api-process.js';
+import { call, eventually, postJson } from './helpers/api-server.js';
 import { freePort } from './helpers/free-port.js';
 import { RedisServer } from './helpers/redis-server.js';
 import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
@@ -38,19 +41,24 @@ function offRule(names: readonly string[]): string[] {
   return names.filter((name) => !name.startsWith(METRIC_PREFIX) && !standard.has(name));
 }
 
-describe('metric names of the API and the worker', () => {
+function batchCsv(rows: number): string {
+  const lines = applicants(rows, 7).map((p, i) => [`loan-${i}`, ...FEATURE_NAMES.map((f) => p[f] ?? '')].join(','));
+  return `${[['id', ...FEATURE_NAMES].join(','), ...lines].join('\n')}\n`;
+}
+
+describe('names the API and the worker give their metrics, Redis keys and logs', () => {
   let redis: RedisServer;
-  let api: RunningServer;
+  let api: ApiProcess;
   let worker: WorkerProcess | undefined;
   let workerUrl: string;
-  const scorer = newKey('risk-team', ['predict']);
+  const client = newKey('risk-team', ['predict', 'batch']);
 
   before(async () => {
     redis = await RedisServer.start();
-    const models = await tempDir('metric-names');
+    const models = await tempDir('naming');
     await pointCurrentAt(models, await trainModel(models, 61));
-    const keys = new SecretVolume(await tempDir('metric-names-keys'));
-    await keys.create(keysFileText([scorer]));
+    const keys = new SecretVolume(await tempDir('naming-keys'));
+    await keys.create(keysFileText([client]));
     const env = {
       MODEL_DIR: models,
       REDIS_URL: redis.url,
@@ -58,25 +66,34 @@ describe('metric names of the API and the worker', () => {
       RATE_LIMIT_REQUESTS: '1000',
       AUDIT_MODE: 'best-effort',
       PREDICTION_LOG_SAMPLE: '1',
+      PREDICTION_LOG_FLUSH_MS: '50',
     };
-    api = await startApi(env);
+    api = await ApiProcess.start(env);
     const port = await freePort();
     workerUrl = `http://127.0.0.1:${port}`;
     worker = WorkerProcess.start({
       ...env,
+      LOG_LEVEL: 'info',
       WORKER_ROLES: 'batch,drift,audit',
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: String(port),
     });
+    // The roles register their metrics once a model serves and they start.
+    await eventually('the worker has started its roles', () =>
+      families(workerUrl).then(
+        (names) => names.includes(`${METRIC_PREFIX}drift_psi`),
+        () => false,
+      ),
+    );
   });
   after(async () => {
     await worker?.stop();
-    await api.shutdown();
+    await api.stop();
     await redis.stop();
   });
 
   test('every metric the API exports starts with loanrisk_ or is a prom-client default', async () => {
-    const scored = await postJson(`${api.url}/predict`, applicants(1)[0], { 'x-api-key': scorer.key });
+    const scored = await postJson(`${api.url}/predict`, applicants(1)[0], { 'x-api-key': client.key });
     assert.equal(scored.status, 200);
     const names = await families(api.url);
     assert.ok(names.includes(`${METRIC_PREFIX}http_request_duration_seconds`), names.join(' '));
@@ -86,15 +103,44 @@ describe('metric names of the API and the worker', () => {
   });
 
   test('every metric the worker exports starts with loanrisk_ or is a prom-client default', async () => {
-    // The roles register their metrics once a model serves and they start.
-    await eventually('the worker has started its roles', () =>
-      families(workerUrl).then(
-        (names) => names.includes(`${METRIC_PREFIX}drift_psi`),
-        () => false,
-      ),
-    );
     const names = await families(workerUrl);
     assert.ok(names.includes(`${METRIC_PREFIX}batch_queue_jobs`), names.join(' '));
     assert.deepEqual(offRule(names), []);
+  });
+
+  test('every Redis key, BullMQ queues included, starts with loanrisk: once predictions, a batch and audit records went through', async () => {
+    const submitted = await call<{ id: string }>(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'x-api-key': client.key },
+      body: batchCsv(30),
+    });
+    assert.equal(submitted.status, 202);
+    await eventually('the batch completed', async () => {
+      const status = await call<{ state: string }>(`${api.url}/batches/${submitted.body.id}`, {
+        headers: { 'x-api-key': client.key },
+      });
+      return status.body.state === 'completed';
+    });
+    const reader = new Redis(redis.url);
+    try {
+      const keys = await reader.keys('*');
+      const kinds = new Set(keys.map((k) => k.split(':').slice(0, 2).join(':')));
+      for (const expected of ['batches', 'batch-chunks', 'prediction-log', 'audit'])
+        assert.ok(kinds.has(`${REDIS_PREFIX}:${expected}`), `no ${REDIS_PREFIX}:${expected} key in ${[...kinds].join(' ')}`);
+      assert.deepEqual(
+        keys.filter((k) => !k.startsWith(`${REDIS_PREFIX}:`)),
+        [],
+      );
+    } finally {
+      reader.disconnect();
+    }
+  });
+
+  test('each program logs its name', () => {
+    assert.ok(api.logs.length > 0, 'the API logged');
+    assert.deepEqual(new Set(api.logs.map((line) => line.name)), new Set([`${PROGRAM_PREFIX}api`]));
+    const workerLogs = worker?.logs ?? [];
+    assert.ok(workerLogs.length > 0, 'the worker logged');
+    assert.deepEqual(new Set(workerLogs.map((line) => line.name)), new Set([`${PROGRAM_PREFIX}worker`]));
   });
 });

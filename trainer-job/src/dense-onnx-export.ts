@@ -34,7 +34,7 @@ export function buildDenseOnnxModel(input: ExportInput): Uint8Array {
   const width = input.plan.columns.length;
   const model: OnnxTypes.IModelProto = {
     irVersion: IR_VERSION,
-    producerName: 'peerloan-trainer',
+    producerName: 'loanrisk-train',
     producerVersion: '1',
     domain: 'io.peerloan.risk',
     modelVersion: 1,

@@ -221,7 +221,7 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
   );
   const model: OnnxTypes.IModelProto = {
     irVersion: IR_VERSION,
-    producerName: 'peerloan-trainer',
+    producerName: 'loanrisk-train',
     producerVersion: '1',
     domain: 'io.peerloan.risk',
     modelVersion: 1,

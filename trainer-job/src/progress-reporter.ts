@@ -92,5 +92,5 @@ class QuietReporter implements ProgressReporter {
 export function createReporter(options: { quiet: boolean }): ProgressReporter {
   if (options.quiet) return new QuietReporter();
   if (process.stderr.isTTY) return new TerminalReporter();
-  return new LogReporter(pino({ base: { component: 'trainer' } }));
+  return new LogReporter(pino({ base: { name: 'loanrisk-train' } }));
 }

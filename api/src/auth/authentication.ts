@@ -17,7 +17,7 @@ import { ANONYMOUS, type ClientIdentity } from './client-identity.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
 const API_KEY_HEADER = 'x-api-key';
-const REALM = 'peerloan-api';
+const REALM = 'loanrisk-api';
 
 /** The routes that need a credential and the scope each needs (Express paths, as mounted in app.ts). */
 export const PROTECTED_ROUTES: readonly {

@@ -28,7 +28,7 @@ export class WorkerProcess {
 
   static start(env: Record<string, string>): WorkerProcess {
     // The audit role archives into a temp folder unless the test names one, never into the checkout.
-    const auditDir = mkdtempSync(join(tmpdir(), 'peerloan-worker-audit-'));
+    const auditDir = mkdtempSync(join(tmpdir(), 'loanrisk-worker-audit-'));
     const child = spawn(process.execPath, [ENTRYPOINT], {
       env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', AUDIT_DIR: auditDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
