@@ -19,15 +19,20 @@ import { DriftMonitor, type DriftWorkerOptions } from '@peerloan/api/dist/src/dr
 import { envDriftSettings } from '@peerloan/api/dist/src/drift/drift-settings.js';
 import { Metrics } from '@peerloan/api/dist/src/metrics.js';
 import { OperatorMetrics } from '@peerloan/operator/dist/src/metrics.js';
-import { CHART_DIR, find, helm, only, parseYamlObjects, renderChart, toolsBin, type K8sObject } from './repo.js';
+import {
+  CHART_DIR,
+  find,
+  helm,
+  MONITORING_ON,
+  only,
+  parseYamlObjects,
+  renderChart,
+  toolsBin,
+  type K8sObject,
+} from './repo.js';
 
-const MONITORING_ON = [
-  '--set',
-  'monitoring.podMonitor.enabled=true',
-  '--set',
-  'monitoring.prometheusRule.enabled=true',
-  '--set',
-  'monitoring.grafanaDashboard.enabled=true',
+const MONITORING_ON_TWO_NAMESPACES = [
+  ...MONITORING_ON,
   '--set',
   'monitoring.podMonitor.extraNamespaces={peerloan-quiet}',
 ];
@@ -169,7 +174,7 @@ describe('chart monitoring', () => {
   let dashboard: Dashboard;
 
   before(async () => {
-    const res = helm(['template', 'loan-risk', CHART_DIR, '-n', 'peerloan', ...MONITORING_ON]);
+    const res = helm(['template', 'loan-risk', CHART_DIR, '-n', 'peerloan', ...MONITORING_ON_TWO_NAMESPACES]);
     assert.equal(res.status, 0, res.stderr);
     objects = parseYamlObjects(res.stdout);
     rules = only(objects, 'PrometheusRule') as unknown as PrometheusRule;
@@ -268,7 +273,7 @@ describe('chart monitoring', () => {
       CHART_DIR,
       '-n',
       'peerloan',
-      ...MONITORING_ON,
+      ...MONITORING_ON_TWO_NAMESPACES,
       // --set would pass 0.5 as a string, which the values schema refuses.
       '--set-json',
       'monitoring.prometheusRule.apiErrorRatio=0.5',

@@ -20,6 +20,7 @@ import {
   CHART_DIR,
   ENVIRONMENTS,
   helm,
+  MONITORING_ON,
   parseYamlObjects,
   podTemplate,
   REPO_ROOT,
@@ -32,19 +33,11 @@ const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'CustomReso
 const FOREIGN_KEY_DOMAINS = ['app.kubernetes.io/', 'helm.sh/', 'kubernetes.io/', 'batch.kubernetes.io/'];
 /** Grafana's sidecar finds dashboards by this label, a name it fixes. */
 const GRAFANA_SIDECAR_LABEL = 'grafana_dashboard';
-const MONITORING_ON = [
-  '--set',
-  'monitoring.podMonitor.enabled=true',
-  '--set',
-  'monitoring.prometheusRule.enabled=true',
-  '--set',
-  'monitoring.grafanaDashboard.enabled=true',
-  '--set',
-  'loanRiskModel.enabled=true',
-];
+/** Every optional object on, so that each is named by the rule too. */
+const EVERYTHING_ON = [...MONITORING_ON, '--set', 'loanRiskModel.enabled=true'];
 
 function render(env: Environment, release: string, namespace: string): K8sObject[] {
-  const res = helm(['template', release, CHART_DIR, '-n', namespace, ...valuesArgs(env), ...MONITORING_ON]);
+  const res = helm(['template', release, CHART_DIR, '-n', namespace, ...valuesArgs(env), ...EVERYTHING_ON]);
   assert.equal(res.status, 0, res.stderr);
   return parseYamlObjects(res.stdout);
 }

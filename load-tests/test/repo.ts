@@ -115,6 +115,16 @@ export function helm(args: string[]): Run {
 
 export const namespaceOf = (env: Environment) => (env === 'prod' ? 'peerloan' : `peerloan-${env}`);
 
+/** `helm template` arguments that switch on every optional monitoring object (PodMonitor, PrometheusRule, dashboard). */
+export const MONITORING_ON = [
+  '--set',
+  'monitoring.podMonitor.enabled=true',
+  '--set',
+  'monitoring.prometheusRule.enabled=true',
+  '--set',
+  'monitoring.grafanaDashboard.enabled=true',
+];
+
 export function valuesArgs(env: Environment): string[] {
   return ['-f', join(CHART_DIR, `values-${env}.yaml`)];
 }
