@@ -126,7 +126,10 @@ describe('names the API and the worker give their metrics, Redis keys and logs',
       const keys = await reader.keys('*');
       const kinds = new Set(keys.map((k) => k.split(':').slice(0, 2).join(':')));
       for (const expected of ['batches', 'batch-chunks', 'prediction-log', 'audit'])
-        assert.ok(kinds.has(`${REDIS_PREFIX}:${expected}`), `no ${REDIS_PREFIX}:${expected} key in ${[...kinds].join(' ')}`);
+        assert.ok(
+          kinds.has(`${REDIS_PREFIX}:${expected}`),
+          `no ${REDIS_PREFIX}:${expected} key in ${[...kinds].join(' ')}`,
+        );
       assert.deepEqual(
         keys.filter((k) => !k.startsWith(`${REDIS_PREFIX}:`)),
         [],

@@ -21,6 +21,7 @@ import {
   ENVIRONMENTS,
   helm,
   MONITORING_ON,
+  only,
   parseYamlObjects,
   podTemplate,
   REPO_ROOT,
@@ -109,8 +110,8 @@ describe('Kubernetes names', () => {
       [],
     );
     assert.deepEqual(objects.flatMap(keyProblems), []);
-    const [crd] = file('crd/loanriskmodels.yaml');
-    assert.equal(crd?.metadata.name, `loanriskmodels.${CRD_GROUP}`);
+    const crd = only(file('crd/loanriskmodels.yaml'), 'CustomResourceDefinition');
+    assert.equal(crd.metadata.name, `loanriskmodels.${CRD_GROUP}`);
   });
 
   test('the Lease the operator elects its leader with is loan-risk-operator', () => {
