@@ -143,22 +143,23 @@ export function redisUrlOf(env: Settings): string | undefined {
     throw new ConfigError('REDIS_URL', REDIS_URL_FORM, text);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL', REDIS_URL_FORM, text);
-  if (!env.REDIS_PASSWORD || url.password) return text;
-  url.password = encodeURIComponent(env.REDIS_PASSWORD);
+  const password = readText(env, 'REDIS_PASSWORD');
+  if (password === undefined || url.password) return text;
+  url.password = encodeURIComponent(password);
   return url.toString();
 }
 
 export function readConfig(env: Settings): ServerConfig {
   return {
     port: readInteger(env, 'PORT', 8080, { min: 0, max: 65535 }),
-    host: env.HOST || '127.0.0.1',
-    modelDir: env.MODEL_DIR || 'models',
+    host: readText(env, 'HOST') ?? '127.0.0.1',
+    modelDir: readText(env, 'MODEL_DIR') ?? 'models',
     rollout: rolloutConfig(env),
     modelRetryMs: readInteger(env, 'MODEL_RETRY_MS', 10_000, { min: 10, max: 3_600_000 }),
-    modelName: env.MODEL_NAME || 'loan-risk',
+    modelName: readText(env, 'MODEL_NAME') ?? 'loan-risk',
     maxInstances: readInteger(env, 'MAX_INSTANCES', 1000, { min: 1, max: 100_000 }),
     modelPollMs: readInteger(env, 'MODEL_POLL_MS', 2000, { min: 10, max: 3_600_000 }),
-    bodyLimit: env.BODY_LIMIT || '1mb',
+    bodyLimit: readText(env, 'BODY_LIMIT') ?? '1mb',
     maxBatchRows: readInteger(env, 'MAX_BATCH_ROWS', 512, { min: 1, max: 1_000_000 }),
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 1, { min: 1, max: 64 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
@@ -173,7 +174,7 @@ export function readConfig(env: Settings): ServerConfig {
     auth: readAuthSettings(env),
     rateLimit: readRateLimitSettings(env),
     ...auditSettings(env),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: readText(env, 'LOG_LEVEL') ?? 'info',
   };
 }
 
@@ -249,29 +250,30 @@ export interface WorkerConfig {
 export function readWorkerConfig(env: Settings): WorkerConfig {
   const redisUrl = redisUrlOf(env);
   if (!redisUrl) throw new ConfigError('REDIS_URL', REDIS_URL_FORM);
-  const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
+  const namespace = readText(env, 'LRM_NAMESPACE') ?? readText(env, 'POD_NAMESPACE');
+  const modelName = readText(env, 'LRM_NAME');
   return {
     redisUrl,
-    modelDir: env.MODEL_DIR || 'models',
+    modelDir: readText(env, 'MODEL_DIR') ?? 'models',
     modelPollMs: readInteger(env, 'MODEL_POLL_MS', 2000, { min: 10, max: 3_600_000 }),
     modelRetryMs: readInteger(env, 'MODEL_RETRY_MS', 30_000, { min: 10, max: 3_600_000 }),
     roles: readChoiceList(env, 'WORKER_ROLES', WORKER_ROLES, WORKER_ROLES),
     metricsPort: readInteger(env, 'METRICS_PORT', 9091, { min: 0, max: 65535 }),
-    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    metricsHost: readText(env, 'METRICS_HOST') ?? '127.0.0.1',
     batchConcurrency: readInteger(env, 'BATCH_CONCURRENCY', 1, { min: 1, max: 64 }),
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 1, { min: 1, max: 64 }),
     batchLockMs: readInteger(env, 'BATCH_LOCK_MS', 30_000, { min: 500, max: 3_600_000 }),
     batchResultTtlSeconds: readInteger(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, { min: 1, max: 365 * 86_400 }),
     driftWindowEvents: readInteger(env, 'DRIFT_WINDOW_EVENTS', 1000, { min: 10, max: 10_000_000 }),
     driftThreshold: readNumber(env, 'DRIFT_THRESHOLD', 0.2, { min: 0, exclusiveMin: true }),
-    driftWebhookUrl: env.DRIFT_WEBHOOK_URL || undefined,
-    modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
+    driftWebhookUrl: readText(env, 'DRIFT_WEBHOOK_URL'),
+    modelResource: modelName && namespace ? { name: modelName, namespace } : undefined,
     modelResourceRequired: readFlag(env, 'LRM_REQUIRED', false),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
     ...auditSettings(env),
-    auditDir: env.AUDIT_DIR || 'audit',
+    auditDir: readText(env, 'AUDIT_DIR') ?? 'audit',
     auditRetentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 730, { min: 1, max: 36_500 }),
     auditArchiveIntervalMs: readInteger(env, 'AUDIT_ARCHIVE_INTERVAL_MS', 10_000, { min: 10, max: 3_600_000 }),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: readText(env, 'LOG_LEVEL') ?? 'info',
   };
 }

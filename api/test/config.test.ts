@@ -1,0 +1,86 @@
+/**
+ * Settings of the API and the workers: read through the shared readers, a bad one stops the real
+ * entrypoint with exit 2 and one line naming the variable, before anything starts.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, test } from 'node:test';
+import { ConfigError } from '@peerloan/contracts/runtime';
+import { readConfig, readWorkerConfig } from '../src/config.js';
+
+const run = promisify(execFile);
+const API = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('../src/worker-main.js', import.meta.url));
+const REDIS = { REDIS_URL: 'redis://127.0.0.1:1' };
+
+/** Exit code and stderr of an entrypoint run with only these variables (and PATH). */
+async function exitOf(entrypoint: string, env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  try {
+    await run(process.execPath, [entrypoint], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+    return { code: 0, stderr: '' };
+  } catch (err) {
+    const { code, stderr } = err as { code: number; stderr: string };
+    return { code, stderr };
+  }
+}
+
+function settingOf(read: () => unknown): ConfigError {
+  try {
+    read();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  assert.fail('the settings were accepted');
+}
+
+describe('API and worker settings', () => {
+  test('a bad value names its variable, the value and what is allowed', () => {
+    const cases: [() => unknown, string, string | undefined][] = [
+      [() => readConfig({ PORT: 'http' }), 'PORT', 'http'],
+      [() => readConfig({ PREDICTION_LOG_SAMPLE: '2' }), 'PREDICTION_LOG_SAMPLE', '2'],
+      [() => readConfig({ AUDIT_MODE: 'always', ...REDIS }), 'AUDIT_MODE', 'always'],
+      [() => readConfig({ AUDIT_MODE: 'required' }), 'AUDIT_MODE', 'required'],
+      [() => readConfig({ REDIS_URL: 'http://x' }), 'REDIS_URL', 'http://x'],
+      [() => readConfig({ RATE_LIMIT_REQUESTS: '-1', ...REDIS }), 'RATE_LIMIT_REQUESTS', '-1'],
+      [
+        () =>
+          readConfig({
+            AUTH_CLOCK_TOLERANCE_SECONDS: '9999',
+            AUTH_JWKS_URL: 'https://i/jwks',
+            AUTH_ISSUER: 'i',
+            AUTH_AUDIENCE: 'a',
+          }),
+        'AUTH_CLOCK_TOLERANCE_SECONDS',
+        '9999',
+      ],
+      [() => readWorkerConfig({}), 'REDIS_URL', undefined],
+      [() => readWorkerConfig({ WORKER_ROLES: 'batch,cook', ...REDIS }), 'WORKER_ROLES', 'batch,cook'],
+      [() => readWorkerConfig({ DRIFT_THRESHOLD: '0', ...REDIS }), 'DRIFT_THRESHOLD', '0'],
+      [() => readWorkerConfig({ LRM_REQUIRED: 'yes', ...REDIS }), 'LRM_REQUIRED', 'yes'],
+    ];
+    for (const [read, setting, value] of cases) {
+      const err = settingOf(read);
+      assert.equal(err.setting, setting, err.message);
+      assert.equal(err.value, value, err.message);
+      assert.ok(err.message.startsWith(`${setting} must be `), err.message);
+    }
+  });
+
+  test('the API entrypoint exits 2 with one line naming the variable', async () => {
+    const { code, stderr } = await exitOf(API, { PORT: 'eighty' });
+    assert.equal(code, 2);
+    assert.equal(stderr, 'peerloan-api: PORT must be a whole number from 0 to 65535, got "eighty"\n');
+  });
+
+  test('the worker entrypoint exits 2 with one line naming the variable', async () => {
+    const { code, stderr } = await exitOf(WORKER, { ...REDIS, WORKER_ROLES: 'cook' });
+    assert.equal(code, 2);
+    assert.equal(
+      stderr,
+      'peerloan-worker: WORKER_ROLES must be a comma-separated list of batch, drift or audit, got "cook"\n',
+    );
+  });
+});
