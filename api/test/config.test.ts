@@ -3,37 +3,23 @@
  * entrypoint with exit 2 and one line naming the variable, before anything starts.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { ConfigError } from '@peerloan/contracts/runtime';
 import { readConfig, readWorkerConfig } from '../src/config.js';
 
-const run = promisify(execFile);
 const API = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const WORKER = fileURLToPath(new URL('../src/worker-main.js', import.meta.url));
 const REDIS = { REDIS_URL: 'redis://127.0.0.1:1' };
 
-/** Exit code and stderr of an entrypoint run with only these variables (and PATH). */
-async function exitOf(entrypoint: string, env: Record<string, string>): Promise<{ code: number; stderr: string }> {
-  try {
-    await run(process.execPath, [entrypoint], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
-    return { code: 0, stderr: '' };
-  } catch (err) {
-    const { code, stderr } = err as { code: number; stderr: string };
-    return { code, stderr };
-  }
-}
-
-function settingOf(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  assert.fail('the settings were accepted');
+/** Runs an entrypoint with only these variables (and PATH); it must stop on its own. */
+function exitOf(entrypoint: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, [entrypoint], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 describe('API and worker settings', () => {
@@ -62,22 +48,25 @@ describe('API and worker settings', () => {
       [() => readWorkerConfig({ LRM_REQUIRED: 'yes', ...REDIS }), 'LRM_REQUIRED', 'yes'],
     ];
     for (const [read, setting, value] of cases) {
-      const err = settingOf(read);
-      assert.equal(err.setting, setting, err.message);
-      assert.equal(err.value, value, err.message);
-      assert.ok(err.message.startsWith(`${setting} must be `), err.message);
+      assert.throws(read, (err: unknown) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.equal(err.setting, setting, err.message);
+        assert.equal(err.value, value, err.message);
+        assert.ok(err.message.startsWith(`${setting} must be `), err.message);
+        return true;
+      });
     }
   });
 
-  test('the API entrypoint exits 2 with one line naming the variable', async () => {
-    const { code, stderr } = await exitOf(API, { PORT: 'eighty' });
-    assert.equal(code, 2);
+  test('the API entrypoint exits 2 with one line naming the variable', () => {
+    const { status, stderr } = exitOf(API, { PORT: 'eighty' });
+    assert.equal(status, 2);
     assert.equal(stderr, 'peerloan-api: PORT must be a whole number from 0 to 65535, got "eighty"\n');
   });
 
-  test('the worker entrypoint exits 2 with one line naming the variable', async () => {
-    const { code, stderr } = await exitOf(WORKER, { ...REDIS, WORKER_ROLES: 'cook' });
-    assert.equal(code, 2);
+  test('the worker entrypoint exits 2 with one line naming the variable', () => {
+    const { status, stderr } = exitOf(WORKER, { ...REDIS, WORKER_ROLES: 'cook' });
+    assert.equal(status, 2);
     assert.equal(
       stderr,
       'peerloan-worker: WORKER_ROLES must be a comma-separated list of batch, drift or audit, got "cook"\n',
