@@ -20,6 +20,7 @@ import { predictRoutes } from './predict-routes.js';
 import type { ClientBudgets } from './rate-limit/client-budgets.js';
 import { requestLogging } from './request-log.js';
 import { rolloutRoutes } from './rollout/rollout-routes.js';
+import { servingReadiness } from './serving-readiness.js';
 import type { ServingVersions } from './rollout/serving-versions.js';
 import { renderWebPage, type WebPage } from './web-page.js';
 
@@ -74,11 +75,8 @@ function healthRoutes(app: Express, options: AppOptions): void {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const model = options.store.current;
-    const ready = model !== undefined && options.isAccepting();
-    res
-      .status(ready ? 200 : 503)
-      .json({ ready, modelVersion: model?.version ?? null, accepting: options.isAccepting() });
+    const { ready, modelVersion, accepting } = servingReadiness(options.store, options.isAccepting);
+    res.status(ready ? 200 : 503).json({ ready, modelVersion: modelVersion ?? null, accepting });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());

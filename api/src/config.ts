@@ -3,8 +3,17 @@
  * A bad value stops the start with the variable named rather than serving with a guess.
  */
 import { ROLLOUT_ENV, type CandidateMode } from '@peerloan/contracts';
+import {
+  ConfigError,
+  readChoice,
+  readChoiceList,
+  readFlag,
+  readInteger,
+  readNumber,
+  readText,
+  type Settings,
+} from '@peerloan/contracts/runtime';
 import { readAuthSettings, type AuthSettings } from './auth/auth-settings.js';
-import { ConfigError } from './errors/config-error.js';
 import { readRateLimitSettings, type RateLimitSettings } from './rate-limit/rate-limit-settings.js';
 import type { AuditMode } from './audit/audit-trail.js';
 
@@ -74,124 +83,117 @@ export interface ServerConfig {
   readonly logLevel: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-function fraction(env: Env, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || value > 1)
-    throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
-  return value;
-}
-
 /** A folder name inside the models root, never a path elsewhere. */
-function versionName(env: Env, name: string): string | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
+function versionName(env: Settings, name: string): string | undefined {
+  const text = readText(env, name);
+  if (text === undefined) return undefined;
   if (text.includes('/') || text.includes('\\') || text.startsWith('.'))
-    throw new ConfigError(`${name} must name a version folder, got "${text}"`);
+    throw new ConfigError(name, 'the name of a version folder (no path)', text);
   return text;
 }
 
-function candidateConfig(env: Env, liveVersion: string): CandidateConfig | undefined {
+function candidateConfig(env: Settings, liveVersion: string): CandidateConfig | undefined {
   const version = versionName(env, ROLLOUT_ENV.candidateVersion);
   if (version === undefined) return undefined;
   // Answering a version's share with itself would make every rollout check compare it with itself.
   if (version === liveVersion)
-    throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} must differ from ${ROLLOUT_ENV.liveVersion} ("${version}")`);
-  const mode = env[ROLLOUT_ENV.candidateMode];
-  if (mode !== 'shadow' && mode !== 'canary') {
+    throw new ConfigError(ROLLOUT_ENV.candidateVersion, `a version other than ${ROLLOUT_ENV.liveVersion}`, version);
+  const mode = readText(env, ROLLOUT_ENV.candidateMode);
+  if (mode !== 'shadow' && mode !== 'canary')
     throw new ConfigError(
-      `${ROLLOUT_ENV.candidateMode} must be shadow or canary when ${ROLLOUT_ENV.candidateVersion} is set, got "${mode ?? ''}"`,
+      ROLLOUT_ENV.candidateMode,
+      `shadow or canary when ${ROLLOUT_ENV.candidateVersion} is set`,
+      mode,
     );
-  }
-  return { version, mode, trafficPercent: integer(env, ROLLOUT_ENV.candidateTrafficPercent, 0, 0, 100) };
+  return {
+    version,
+    mode,
+    trafficPercent: readInteger(env, ROLLOUT_ENV.candidateTrafficPercent, 0, { min: 0, max: 100 }),
+  };
 }
 
 /** The operator's statement of what this pod serves; undefined without LIVE_VERSION (MODEL_DIR is followed). */
-function rolloutConfig(env: Env): RolloutConfig | undefined {
+function rolloutConfig(env: Settings): RolloutConfig | undefined {
   const liveVersion = versionName(env, ROLLOUT_ENV.liveVersion);
   if (liveVersion === undefined) {
-    if (env[ROLLOUT_ENV.candidateVersion])
-      throw new ConfigError(`${ROLLOUT_ENV.candidateVersion} needs ${ROLLOUT_ENV.liveVersion}`);
+    const candidate = readText(env, ROLLOUT_ENV.candidateVersion);
+    if (candidate !== undefined)
+      throw new ConfigError(ROLLOUT_ENV.candidateVersion, `unset without ${ROLLOUT_ENV.liveVersion}`, candidate);
     return undefined;
   }
-  const modelsRoot = env[ROLLOUT_ENV.modelsRoot];
-  if (!modelsRoot) throw new ConfigError(`${ROLLOUT_ENV.modelsRoot} is required with ${ROLLOUT_ENV.liveVersion}`);
+  const modelsRoot = readText(env, ROLLOUT_ENV.modelsRoot);
+  if (modelsRoot === undefined)
+    throw new ConfigError(ROLLOUT_ENV.modelsRoot, `set (the models root) when ${ROLLOUT_ENV.liveVersion} is`);
   return { modelsRoot, liveVersion, candidate: candidateConfig(env, liveVersion) };
 }
+
+const REDIS_URL_FORM = 'a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)';
 
 /**
  * REDIS_URL with REDIS_PASSWORD (the chart's generated Secret) as its password; a URL that
  * already carries a password keeps it. Undefined without REDIS_URL.
  */
-export function redisUrlOf(env: Env): string | undefined {
-  const text = env.REDIS_URL;
-  if (!text) return undefined;
+export function redisUrlOf(env: Settings): string | undefined {
+  const text = readText(env, 'REDIS_URL');
+  if (text === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
+    throw new ConfigError('REDIS_URL', REDIS_URL_FORM, text);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${text}"`);
-  if (!env.REDIS_PASSWORD || url.password) return text;
-  url.password = encodeURIComponent(env.REDIS_PASSWORD);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL', REDIS_URL_FORM, text);
+  const password = readText(env, 'REDIS_PASSWORD');
+  if (password === undefined || url.password) return text;
+  url.password = encodeURIComponent(password);
   return url.toString();
 }
 
-export function readConfig(env: Env): ServerConfig {
+export function readConfig(env: Settings): ServerConfig {
   return {
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '127.0.0.1',
-    modelDir: env.MODEL_DIR || 'models',
+    port: readInteger(env, 'PORT', 8080, { min: 0, max: 65535 }),
+    host: readText(env, 'HOST') ?? '127.0.0.1',
+    modelDir: readText(env, 'MODEL_DIR') ?? 'models',
     rollout: rolloutConfig(env),
-    modelRetryMs: integer(env, 'MODEL_RETRY_MS', 10_000, 10, 3_600_000),
-    modelName: env.MODEL_NAME || 'loan-risk',
-    maxInstances: integer(env, 'MAX_INSTANCES', 1000, 1, 100_000),
-    modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
-    bodyLimit: env.BODY_LIMIT || '1mb',
-    maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
-    intraOpThreads: integer(env, 'ORT_INTRA_OP_THREADS', 1, 1, 64),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
-    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, 1000, 3_600_000),
+    modelRetryMs: readInteger(env, 'MODEL_RETRY_MS', 10_000, { min: 10, max: 3_600_000 }),
+    modelName: readText(env, 'MODEL_NAME') ?? 'loan-risk',
+    maxInstances: readInteger(env, 'MAX_INSTANCES', 1000, { min: 1, max: 100_000 }),
+    modelPollMs: readInteger(env, 'MODEL_POLL_MS', 2000, { min: 10, max: 3_600_000 }),
+    bodyLimit: readText(env, 'BODY_LIMIT') ?? '1mb',
+    maxBatchRows: readInteger(env, 'MAX_BATCH_ROWS', 512, { min: 1, max: 1_000_000 }),
+    intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 1, { min: 1, max: 64 }),
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
+    keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, { min: 1000, max: 3_600_000 }),
     redisUrl: redisUrlOf(env),
-    predictionLogSample: fraction(env, 'PREDICTION_LOG_SAMPLE', 0.1),
-    predictionLogBuffer: integer(env, 'PREDICTION_LOG_BUFFER', 10_000, 1, 10_000_000),
-    predictionLogFlushMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 1000, 10, 600_000),
-    batchMaxBytes: integer(env, 'BATCH_MAX_BYTES', 256 * 1024 * 1024, 1, 2 ** 31),
-    batchChunkRows: integer(env, 'BATCH_CHUNK_ROWS', 5000, 1, 1_000_000),
-    batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    predictionLogSample: readNumber(env, 'PREDICTION_LOG_SAMPLE', 0.1, { min: 0, max: 1 }),
+    predictionLogBuffer: readInteger(env, 'PREDICTION_LOG_BUFFER', 10_000, { min: 1, max: 10_000_000 }),
+    predictionLogFlushMs: readInteger(env, 'PREDICTION_LOG_FLUSH_MS', 1000, { min: 10, max: 600_000 }),
+    batchMaxBytes: readInteger(env, 'BATCH_MAX_BYTES', 256 * 1024 * 1024, { min: 1, max: 2 ** 31 }),
+    batchChunkRows: readInteger(env, 'BATCH_CHUNK_ROWS', 5000, { min: 1, max: 1_000_000 }),
+    batchResultTtlSeconds: readInteger(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, { min: 1, max: 365 * 86_400 }),
     auth: readAuthSettings(env),
     rateLimit: readRateLimitSettings(env),
     ...auditSettings(env),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: readText(env, 'LOG_LEVEL') ?? 'info',
   };
 }
 
 /** AUDIT_MODE defaults to best-effort with Redis and off without; required without Redis cannot serve. */
-function auditSettings(env: Env): { auditMode: AuditMode; auditDedupSeconds: number } {
-  const text = env.AUDIT_MODE || (env.REDIS_URL ? 'best-effort' : 'off');
-  if (text !== 'off' && text !== 'best-effort' && text !== 'required')
-    throw new ConfigError(`AUDIT_MODE must be off, best-effort or required, got "${text}"`);
-  if (text !== 'off' && !env.REDIS_URL)
-    throw new ConfigError(`AUDIT_MODE=${text} needs REDIS_URL (the audit stream lives in Redis)`);
-  return { auditMode: text, auditDedupSeconds: integer(env, 'AUDIT_DEDUP_SECONDS', 3600, 1, 30 * 86_400) };
+function auditSettings(env: Settings): { auditMode: AuditMode; auditDedupSeconds: number } {
+  const redis = readText(env, 'REDIS_URL') !== undefined;
+  const mode = readChoice(env, 'AUDIT_MODE', AUDIT_MODES, redis ? 'best-effort' : 'off');
+  if (mode !== 'off' && !redis)
+    throw new ConfigError('AUDIT_MODE', 'off without REDIS_URL (the audit stream lives in Redis)', mode);
+  return {
+    auditMode: mode,
+    auditDedupSeconds: readInteger(env, 'AUDIT_DEDUP_SECONDS', 3600, { min: 1, max: 30 * 86_400 }),
+  };
 }
 
+const AUDIT_MODES: readonly AuditMode[] = ['off', 'best-effort', 'required'];
+
 export type WorkerRole = 'batch' | 'drift' | 'audit';
+const WORKER_ROLES: readonly WorkerRole[] = ['batch', 'drift', 'audit'];
 
 export interface WorkerConfig {
   readonly redisUrl: string;
@@ -245,52 +247,33 @@ export interface WorkerConfig {
   readonly logLevel: string;
 }
 
-function flag(env: Env, name: string): boolean {
-  const text = env[name] || 'false';
-  if (text !== 'true' && text !== 'false') throw new ConfigError(`${name} must be true or false, got "${text}"`);
-  return text === 'true';
-}
-
-function roles(text: string | undefined): WorkerRole[] {
-  const names = (text || 'batch,drift,audit')
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const bad = names.filter((r) => r !== 'batch' && r !== 'drift' && r !== 'audit');
-  if (bad.length > 0 || names.length === 0)
-    throw new ConfigError(`WORKER_ROLES must be a comma-separated list of batch, drift and audit, got "${text}"`);
-  return [...new Set(names)] as WorkerRole[];
-}
-
-export function readWorkerConfig(env: Env): WorkerConfig {
+export function readWorkerConfig(env: Settings): WorkerConfig {
   const redisUrl = redisUrlOf(env);
-  if (!redisUrl) throw new ConfigError('REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
-  const threshold = Number(env.DRIFT_THRESHOLD ?? '0.2');
-  if (!Number.isFinite(threshold) || threshold <= 0)
-    throw new ConfigError(`DRIFT_THRESHOLD must be a positive number, got "${env.DRIFT_THRESHOLD}"`);
-  const namespace = env.LRM_NAMESPACE || env.POD_NAMESPACE;
+  if (!redisUrl) throw new ConfigError('REDIS_URL', REDIS_URL_FORM);
+  const namespace = readText(env, 'LRM_NAMESPACE') ?? readText(env, 'POD_NAMESPACE');
+  const modelName = readText(env, 'LRM_NAME');
   return {
     redisUrl,
-    modelDir: env.MODEL_DIR || 'models',
-    modelPollMs: integer(env, 'MODEL_POLL_MS', 2000, 10, 3_600_000),
-    modelRetryMs: integer(env, 'MODEL_RETRY_MS', 30_000, 10, 3_600_000),
-    roles: roles(env.WORKER_ROLES),
-    metricsPort: integer(env, 'METRICS_PORT', 9091, 0, 65535),
-    metricsHost: env.METRICS_HOST || '127.0.0.1',
-    batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 1, 1, 64),
-    intraOpThreads: integer(env, 'ORT_INTRA_OP_THREADS', 1, 1, 64),
-    batchLockMs: integer(env, 'BATCH_LOCK_MS', 30_000, 500, 3_600_000),
-    batchResultTtlSeconds: integer(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, 1, 365 * 86_400),
-    driftWindowEvents: integer(env, 'DRIFT_WINDOW_EVENTS', 1000, 10, 10_000_000),
-    driftThreshold: threshold,
-    driftWebhookUrl: env.DRIFT_WEBHOOK_URL || undefined,
-    modelResource: env.LRM_NAME && namespace ? { name: env.LRM_NAME, namespace } : undefined,
-    modelResourceRequired: flag(env, 'LRM_REQUIRED'),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    modelDir: readText(env, 'MODEL_DIR') ?? 'models',
+    modelPollMs: readInteger(env, 'MODEL_POLL_MS', 2000, { min: 10, max: 3_600_000 }),
+    modelRetryMs: readInteger(env, 'MODEL_RETRY_MS', 30_000, { min: 10, max: 3_600_000 }),
+    roles: readChoiceList(env, 'WORKER_ROLES', WORKER_ROLES, WORKER_ROLES),
+    metricsPort: readInteger(env, 'METRICS_PORT', 9091, { min: 0, max: 65535 }),
+    metricsHost: readText(env, 'METRICS_HOST') ?? '127.0.0.1',
+    batchConcurrency: readInteger(env, 'BATCH_CONCURRENCY', 1, { min: 1, max: 64 }),
+    intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 1, { min: 1, max: 64 }),
+    batchLockMs: readInteger(env, 'BATCH_LOCK_MS', 30_000, { min: 500, max: 3_600_000 }),
+    batchResultTtlSeconds: readInteger(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, { min: 1, max: 365 * 86_400 }),
+    driftWindowEvents: readInteger(env, 'DRIFT_WINDOW_EVENTS', 1000, { min: 10, max: 10_000_000 }),
+    driftThreshold: readNumber(env, 'DRIFT_THRESHOLD', 0.2, { min: 0, exclusiveMin: true }),
+    driftWebhookUrl: readText(env, 'DRIFT_WEBHOOK_URL'),
+    modelResource: modelName && namespace ? { name: modelName, namespace } : undefined,
+    modelResourceRequired: readFlag(env, 'LRM_REQUIRED', false),
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
     ...auditSettings(env),
-    auditDir: env.AUDIT_DIR || 'audit',
-    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 730, 1, 36_500),
-    auditArchiveIntervalMs: integer(env, 'AUDIT_ARCHIVE_INTERVAL_MS', 10_000, 10, 3_600_000),
-    logLevel: env.LOG_LEVEL || 'info',
+    auditDir: readText(env, 'AUDIT_DIR') ?? 'audit',
+    auditRetentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 730, { min: 1, max: 36_500 }),
+    auditArchiveIntervalMs: readInteger(env, 'AUDIT_ARCHIVE_INTERVAL_MS', 10_000, { min: 10, max: 3_600_000 }),
+    logLevel: readText(env, 'LOG_LEVEL') ?? 'info',
   };
 }

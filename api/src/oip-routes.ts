@@ -27,6 +27,7 @@ import {
   wantsBinaryOutput,
 } from './oip-codec.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
+import { servingReadiness } from './serving-readiness.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface OipOptions extends Scoring {
@@ -108,7 +109,7 @@ export function oipRoutes(options: OipOptions): Router {
     res.json({ live: true });
   });
   router.get('/v2/health/ready', (_req, res) => {
-    const ready = store.current !== undefined && options.isAccepting();
+    const { ready } = servingReadiness(store, options.isAccepting);
     res.status(ready ? 200 : 503).json({ ready });
   });
 
@@ -117,12 +118,9 @@ export function oipRoutes(options: OipOptions): Router {
       res.json(modelMetadata(namedModel(req), modelName));
     });
     router.get(`${base}/ready`, (req, res) => {
-      if (store.current === undefined && (req.params as { name: string }).name === modelName) {
-        res.status(503).json({ name: modelName, ready: false });
-        return;
-      }
-      namedModel(req);
-      const ready = options.isAccepting();
+      // Our model not loaded yet is not ready (503), not unknown (404).
+      if (store.current !== undefined || (req.params as { name: string }).name !== modelName) namedModel(req);
+      const { ready } = servingReadiness(store, options.isAccepting);
       res.status(ready ? 200 : 503).json({ name: modelName, ready });
     });
     router.post(`${base}/infer`, acceptInferBody, readRawBody, async (req, res) => {

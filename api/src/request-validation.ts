@@ -7,25 +7,15 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
   APPLICANT_ID_FIELD,
+  checkFieldValue,
   featureByName,
-  type Feature,
+  featureRule,
+  shownValue,
+  type FieldRule,
   type LoanRecord,
-  type ManifestFeature,
   type ModelManifest,
 } from '@peerloan/contracts';
 import type { FieldProblem } from './errors/request-error.js';
-
-/** What a field must be, as told to a client whose value is not that. */
-export interface FieldRule {
-  readonly name: string;
-  readonly kind: 'numeric' | 'categorical';
-  readonly nullable: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly integer?: boolean;
-  readonly categories?: readonly string[];
-  readonly description: string;
-}
 
 export interface RecordValidator {
   readonly rules: readonly FieldRule[];
@@ -33,19 +23,11 @@ export interface RecordValidator {
   check(value: unknown, prefix?: string): FieldProblem[];
 }
 
-function ruleFor(manifestFeature: ManifestFeature, feature: Feature): FieldRule {
-  const common = { name: feature.name, nullable: feature.nullable, description: feature.description };
-  if (feature.kind === 'numeric') {
-    return { ...common, kind: 'numeric', min: feature.min, max: feature.max, integer: feature.integer ?? false };
-  }
-  return { ...common, kind: 'categorical', categories: manifestFeature.categories ?? feature.categories };
-}
-
 export function fieldRules(manifest: ModelManifest): FieldRule[] {
   return manifest.features.map((mf) => {
     const feature = featureByName(mf.name);
     if (!feature) throw new Error(`manifest feature ${mf.name} is not in the feature schema`);
-    return ruleFor(mf, feature);
+    return featureRule(feature, mf.categories);
   });
 }
 
@@ -74,20 +56,6 @@ function recordSchema(rules: readonly FieldRule[]): object {
   };
 }
 
-export function describeRule(rule: FieldRule): string {
-  const orNull = rule.nullable ? ' or null' : '';
-  if (rule.kind === 'categorical')
-    return `must be one of ${(rule.categories ?? []).map((c) => JSON.stringify(c)).join(', ')}${orNull}`;
-  const what = rule.integer ? 'a whole number' : 'a number';
-  return `must be ${what} from ${rule.min} to ${rule.max}${orNull}`;
-}
-
-function shown(value: unknown): string {
-  // JSON.stringify gives undefined (though typed string) for undefined and functions.
-  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 function problemsOf(
   errors: readonly ErrorObject[],
   record: Record<string, unknown>,
@@ -103,9 +71,10 @@ function problemsOf(
     } else {
       const field = error.instancePath.slice(1);
       const rule = rules.get(field);
-      if (rule && !byField.has(field)) byField.set(field, `${describeRule(rule)}, got ${shown(record[field])}`);
+      const problem = rule && !byField.has(field) ? checkFieldValue(rule, record[field]) : null;
+      if (problem) byField.set(field, problem);
       if (field === APPLICANT_ID_FIELD)
-        byField.set(field, `must be a string or a number (the applicant's id), got ${shown(record[field])}`);
+        byField.set(field, `must be a string or a number (the applicant's id), got ${shownValue(record[field])}`);
     }
   }
   // In the schema's order, unknown fields last: the same request always reads the same way.
@@ -126,7 +95,7 @@ export function compileRecordValidator(manifest: ModelManifest): RecordValidator
         return [
           {
             field: prefix ? prefix.replace(/\.$/, '') : '(body)',
-            message: `must be a JSON object with the model's features, got ${shown(value)}`,
+            message: `must be a JSON object with the model's features, got ${shownValue(value)}`,
           },
         ];
       }

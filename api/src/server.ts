@@ -19,7 +19,7 @@ import { redisConnection } from './queueing/redis-connection.js';
 import { ClientBudgets } from './rate-limit/client-budgets.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { ServingVersions } from './rollout/serving-versions.js';
-import { GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
+import { GRACEFUL_SHARE, settledWithin } from '@peerloan/contracts/runtime';
 
 export interface RunningServer {
   readonly url: string;

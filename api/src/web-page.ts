@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LoadedModel } from './loaded-model.js';
-import { describeRule, type FieldRule } from './request-validation.js';
+import { describeRule, type FieldRule } from '@peerloan/contracts';
 
 export interface WebPage {
   readonly html: string;

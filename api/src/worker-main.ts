@@ -11,10 +11,16 @@
  * jobs in hand (exit 0), or, past SHUTDOWN_TIMEOUT_MS (Redis gone, a chunk too long), closes the
  * workers by force, their jobs returning to the queue as stalled (exit 1).
  */
-import { createServer, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import * as k8s from '@kubernetes/client-node';
+import {
+  GRACEFUL_SHARE,
+  readSettingsOrExit,
+  settledWithin,
+  startHealthServer,
+  stopOnSignals,
+} from '@peerloan/contracts/runtime';
 import { pino, type Logger } from 'pino';
 import { AuditArchiver } from './audit/audit-archiver.js';
 import { AuditTrail } from './audit/audit-trail.js';
@@ -24,11 +30,10 @@ import { readWorkerConfig, type WorkerConfig } from './config.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
 import { envDriftSettings, specDriftSettings, type DriftSettings } from './drift/drift-settings.js';
 import { startDriftWorker } from './drift/drift-worker.js';
-import { ConfigError } from './errors/config-error.js';
 import { LiveVersionWatch, UNNAMED_MODEL_RESOURCE } from './live-version-watch.js';
 import { Metrics } from './metrics.js';
 import { ModelStore } from './model-store.js';
-import { armShutdownDeadline, GRACEFUL_SHARE, settledWithin } from './shutdown-deadline.js';
+import { servingReadiness } from './serving-readiness.js';
 
 /** KUBECONFIG when set, else the Pod's service account. */
 function loadKubeConfig(): k8s.KubeConfig {
@@ -102,29 +107,6 @@ function startWorkers(
   return workers;
 }
 
-function serveHealth(config: WorkerConfig, metrics: Metrics, store: ModelStore) {
-  const json = (res: ServerResponse, status: number, body: unknown) =>
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      void metrics.registry
-        .metrics()
-        .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
-      return;
-    }
-    if (req.url === '/healthz') return json(res, 200, { status: 'ok' });
-    if (req.url === '/readyz') {
-      const model = store.current;
-      return model
-        ? json(res, 200, { status: 'ready', modelVersion: model.version })
-        : json(res, 503, { status: 'waiting', reason: 'no model version to serve yet' });
-    }
-    json(res, 404, { error: 'not found' });
-  });
-  server.listen(config.metricsPort, config.metricsHost);
-  return server;
-}
-
 /**
  * Lets the workers finish the jobs in hand for most of the timeout; then closes them by force and
  * drops their connections. BullMQ's close() waits for Redis to come back, so on its own it never
@@ -145,14 +127,7 @@ async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logge
 }
 
 async function main(): Promise<void> {
-  let config: WorkerConfig;
-  try {
-    config = readWorkerConfig(process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`loanrisk-worker: ${err.message}\n`);
-    process.exit(2);
-  }
+  const config = readSettingsOrExit('loanrisk-worker', () => readWorkerConfig(process.env));
   const logger = pino({ level: config.logLevel, base: { name: 'loanrisk-worker' } });
   const metrics = new Metrics();
   const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
@@ -169,7 +144,14 @@ async function main(): Promise<void> {
     logger,
     metrics,
   });
-  const server = serveHealth(config, metrics, store);
+  const health = await startHealthServer({
+    host: config.metricsHost,
+    port: config.metricsPort,
+    metrics: metrics.registry,
+    // Jobs are taken once a model serves; until then the workers wait.
+    readiness: () => servingReadiness(store, () => !stopping.aborted),
+  });
+
   // The archiver needs no model: it starts at once and drains the audit stream to the data volume.
   const archiver = config.roles.includes('audit')
     ? new AuditArchiver({
@@ -185,37 +167,30 @@ async function main(): Promise<void> {
   archiver?.start();
   const workers: Worker[] = [];
 
-  // A signal may come during any await below: an AbortController, not a flag TypeScript narrows.
-  const stopping = new AbortController();
-  const stop = (signal: string) => {
-    if (stopping.signal.aborted) return;
-    stopping.abort();
-    logger.info({ signal }, 'stopping workers');
-    armShutdownDeadline(config.shutdownTimeoutMs, logger);
-    // BullMQ drops its connections' error listeners as it closes; a connection still being set up
-    // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
-    process.on('uncaughtException', (err) => {
-      logger.warn({ err: err.message }, 'error while stopping, ignored');
-    });
-    void liveVersion?.stop();
-    store.stop();
-    server.close();
-    Promise.all([
-      closeWorkers(workers, config.shutdownTimeoutMs, logger),
-      archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
-      settledWithin(batchMetrics?.close() ?? Promise.resolve(), Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
-    ]).then(
-      ([graceful]) => process.exit(graceful ? 0 : 1),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', () => {
-    stop('SIGTERM');
+  const stopping = stopOnSignals({
+    timeoutMs: config.shutdownTimeoutMs,
+    logger,
+    message: 'stopping workers',
+    drain: async () => {
+      // BullMQ drops its connections' error listeners as it closes; a connection still being set up
+      // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
+      process.on('uncaughtException', (err) => {
+        logger.warn({ err: err.message }, 'error while stopping, ignored');
+      });
+      void liveVersion?.stop();
+      store.stop();
+      void health.close();
+      const [graceful] = await Promise.all([
+        closeWorkers(workers, config.shutdownTimeoutMs, logger),
+        archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
+        settledWithin(
+          batchMetrics?.close() ?? Promise.resolve(),
+          Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE),
+        ),
+      ]);
+      return graceful ? 0 : 1;
+    },
   });
-  process.on('SIGINT', () => {
-    stop('SIGINT');
-  });
-
   if (liveVersion) {
     liveVersion.onChange(() => {
       void store.check();
@@ -225,7 +200,7 @@ async function main(): Promise<void> {
   await store.start();
   // A job taken without a model would fail (batch) or be dropped (drift): leave it queued.
   await store.whenServing();
-  if (stopping.signal.aborted) return;
+  if (stopping.aborted) return;
   workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
   batchMetrics?.watch(workers);
   logger.info(

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { FEATURES } from '@peerloan/contracts';
 import { UnsecuredJWT } from 'jose';
 import { readConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors/config-error.js';
+import { ConfigError } from '@peerloan/contracts/runtime';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
 import { call, errorOf, eventually, metricValue, postJson, startApi, type JsonResponse } from './helpers/api-server.js';

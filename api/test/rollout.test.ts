@@ -20,7 +20,7 @@ import {
 } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import { readConfig } from '../src/config.js';
-import { ConfigError } from '../src/errors/config-error.js';
+import { ConfigError } from '@peerloan/contracts/runtime';
 import type { Prediction } from '../src/prediction.js';
 import { call, metricValue, postJson, eventually } from './helpers/api-server.js';
 import { ApiProcess } from './helpers/api-process.js';

@@ -2,6 +2,7 @@ export * from './drift.js';
 export * from './features.js';
 export * from './manifest.js';
 export * from './model-inputs.js';
+export * from './feature-rules.js';
 export * from './row-validation.js';
 export * from './crd-types.js';
 export * from './crd-schema.js';

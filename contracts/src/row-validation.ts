@@ -1,8 +1,10 @@
 /**
  * Turns one CSV row (all strings) into a typed loan record, or says what is wrong with each
- * field. Shared by the trainer (training CSV) and the batch scorer (portfolio CSV).
+ * field. Shared by the trainer (training CSV) and the batch scorer (portfolio CSV); the values are
+ * checked by the one feature validator (feature-rules.ts), which the API's JSON requests use too.
  */
-import { FEATURES, LABEL, type Feature, type LoanRecord } from './features.js';
+import { checkFieldValue, featureRule, type FieldRule } from './feature-rules.js';
+import { FEATURES, LABEL, type LoanRecord } from './features.js';
 
 export interface FieldError {
   readonly field: string;
@@ -21,32 +23,20 @@ function parseNumber(text: string): number | null | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-export function checkFeatureValue(feature: Feature, value: unknown): string | null {
-  if (value === null || value === undefined) {
-    return feature.nullable ? null : 'is required';
-  }
-  if (feature.kind === 'categorical') {
-    return typeof value === 'string' && value.length > 0 ? null : 'must be a non-empty string';
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
-  if (value < feature.min || value > feature.max) {
-    return `must be between ${feature.min} and ${feature.max}, got ${value}`;
-  }
-  if (feature.integer && !Number.isInteger(value)) return `must be a whole number, got ${value}`;
-  return null;
-}
+/** CSV rows are checked against the feature schema; their category names are the trainer's to learn. */
+const CSV_RULES: readonly FieldRule[] = FEATURES.map((feature) => featureRule(feature, 'any'));
 
-function parseCell(feature: Feature, text: string | undefined): { value: number | string | null } | { error: string } {
+function parseCell(rule: FieldRule, text: string | undefined): { value: number | string | null } | { error: string } {
   const raw = text ?? '';
   let value: number | string | null;
-  if (feature.kind === 'numeric') {
+  if (rule.kind === 'numeric') {
     const parsed = parseNumber(raw);
     if (parsed === undefined) return { error: `is not a number: "${raw.slice(0, 40)}"` };
     value = parsed;
   } else {
     value = raw.trim() === '' ? null : raw.trim();
   }
-  const problem = checkFeatureValue(feature, value);
+  const problem = checkFieldValue(rule, value);
   return problem ? { error: problem } : { value };
 }
 
@@ -57,10 +47,10 @@ function parseCell(feature: Feature, text: string | undefined): { value: number 
 export function parseCsvRow(row: Readonly<Record<string, string | undefined>>, requireLabel: boolean): RowResult {
   const errors: FieldError[] = [];
   const record: LoanRecord = {};
-  for (const feature of FEATURES) {
-    const cell = parseCell(feature, row[feature.name]);
-    if ('error' in cell) errors.push({ field: feature.name, message: cell.error });
-    else record[feature.name] = cell.value;
+  for (const rule of CSV_RULES) {
+    const cell = parseCell(rule, row[rule.name]);
+    if ('error' in cell) errors.push({ field: rule.name, message: cell.error });
+    else record[rule.name] = cell.value;
   }
   let label: 0 | 1 | undefined;
   if (requireLabel) {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { checkFeatureValue, FEATURES, type LoanRecord } from '@peerloan/contracts';
+import { checkFieldValue, featureRule, FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { freshClone, REPO_ROOT, toolsBin } from './repo.js';
 
 const SCRIPTS = ['smoke.js', 'load.js', 'stress.js', 'spike.js', 'soak.js', 'rollout.js'];
@@ -98,6 +98,6 @@ test('lib/loans.json is what `npm run payloads -w load-tests` generates: 200 val
       `loan ${i}: the ten features, no label`,
     );
     for (const feature of FEATURES)
-      assert.equal(checkFeatureValue(feature, loan[feature.name]), null, `loan ${i}: ${feature.name}`);
+      assert.equal(checkFieldValue(featureRule(feature), loan[feature.name]), null, `loan ${i}: ${feature.name}`);
   }
 });

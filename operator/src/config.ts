@@ -1,6 +1,6 @@
 /** Operator settings from the environment; a bad value stops the start with the variable named. */
 import { hostname } from 'node:os';
-import { ConfigError } from './errors/config-error.js';
+import { readFlag, readInteger, readText, type Settings } from '@peerloan/contracts/runtime';
 
 export interface OperatorConfig {
   /** Namespace to watch; undefined = all namespaces. */
@@ -21,30 +21,25 @@ export interface OperatorConfig {
   logLevel: string;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
-  return value;
-}
-
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
-  const leaderElection = (env.LEADER_ELECTION ?? 'true') !== 'false';
+export function configFromEnv(env: Settings = process.env): OperatorConfig {
+  const leaderElection = readFlag(env, 'LEADER_ELECTION', true);
   return {
-    watchNamespace: env.WATCH_NAMESPACE || undefined,
-    metricsHost: env.METRICS_HOST || '127.0.0.1',
-    metricsPort: integer(env, 'METRICS_PORT', 8081, 0, 65535),
+    watchNamespace: readText(env, 'WATCH_NAMESPACE'),
+    metricsHost: readText(env, 'METRICS_HOST') ?? '127.0.0.1',
+    metricsPort: readInteger(env, 'METRICS_PORT', 8081, { min: 0, max: 65535 }),
     leaderElection,
-    leaseNamespace: env.LEASE_NAMESPACE || env.POD_NAMESPACE || env.WATCH_NAMESPACE || 'default',
-    leaseName: env.LEASE_NAME || 'loan-risk-operator',
-    identity: env.POD_NAME || `${hostname()}-${process.pid}`,
-    leaseDurationSeconds: integer(env, 'LEASE_DURATION_SECONDS', 15, 2, 300),
-    retryPeriodMs: integer(env, 'LEASE_RETRY_MS', 2000, 100, 60_000),
-    workers: integer(env, 'WORKERS', 4, 1, 64),
-    resyncMs: integer(env, 'RESYNC_SECONDS', 300, 5, 86_400) * 1000,
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    logLevel: env.LOG_LEVEL || 'info',
+    leaseNamespace:
+      readText(env, 'LEASE_NAMESPACE') ??
+      readText(env, 'POD_NAMESPACE') ??
+      readText(env, 'WATCH_NAMESPACE') ??
+      'default',
+    leaseName: readText(env, 'LEASE_NAME') ?? 'loan-risk-operator',
+    identity: readText(env, 'POD_NAME') ?? `${hostname()}-${process.pid}`,
+    leaseDurationSeconds: readInteger(env, 'LEASE_DURATION_SECONDS', 15, { min: 2, max: 300 }),
+    retryPeriodMs: readInteger(env, 'LEASE_RETRY_MS', 2000, { min: 100, max: 60_000 }),
+    workers: readInteger(env, 'WORKERS', 4, { min: 1, max: 64 }),
+    resyncMs: readInteger(env, 'RESYNC_SECONDS', 300, { min: 5, max: 86_400 }) * 1000,
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    logLevel: readText(env, 'LOG_LEVEL') ?? 'info',
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Agent } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from './errors/config-error.js';
+import { ConfigError } from '@peerloan/contracts/runtime';
 
 type AgentFactory = (cluster: unknown, options: Record<string, unknown>) => Agent;
 
@@ -24,7 +24,8 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig
   else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
   else
     throw new ConfigError(
-      "KUBECONFIG is unset and this is not a Pod (KUBERNETES_SERVICE_HOST is unset): set KUBECONFIG to the cluster's kubeconfig file",
+      'KUBECONFIG',
+      "the cluster's kubeconfig file outside a Pod (KUBERNETES_SERVICE_HOST is unset)",
     );
   return withKeepAlive(kc);
 }

@@ -17,7 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
 import type { OperatorConfig } from './config.js';
-import { startHealthServer } from './health-server.js';
+import { startHealthServer, type HealthServer, type Readiness } from '@peerloan/contracts/runtime';
 import { isConflict, KubeClient } from './kube.js';
 import { FIELD_MANAGER, MANAGED_BY } from './labels.js';
 import { LeaderElector } from './leader-election.js';
@@ -40,7 +40,7 @@ export class Operator {
   /** Watches whose list succeeded since this instance started leading. */
   private readonly listed = new Set<string>();
   private leading = false;
-  private health?: { port: number; close(): Promise<void> };
+  private health?: HealthServer;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -61,16 +61,17 @@ export class Operator {
   }
 
   /** Ready: a standby is ready to take over; a leader once every watch has listed successfully. */
-  get ready(): boolean {
-    return !this.leading || (this.watches.length > 0 && this.listed.size === this.watches.length);
+  get readiness(): Readiness {
+    if (!this.leading || (this.watches.length > 0 && this.listed.size === this.watches.length)) return { ready: true };
+    return { ready: false, reason: 'watches not synced' };
   }
 
   async start(): Promise<void> {
     this.health = await startHealthServer({
       host: this.config.metricsHost,
       port: this.config.metricsPort,
-      metrics: this.metrics,
-      ready: () => this.ready,
+      metrics: this.metrics.registry,
+      readiness: () => this.readiness,
     });
     this.log.info(
       { port: this.health.port, host: this.config.metricsHost, watchNamespace: this.config.watchNamespace ?? '(all)' },

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { FEATURE_NAMES, LABEL } from '@peerloan/contracts';
+import { ConfigError, readInteger, readNumber } from '@peerloan/contracts/runtime';
 import { generateLoans } from './synthetic-data.js';
 
 const USAGE = `usage: loanrisk-generate --rows N [--seed N] [--out file.csv] [--shift feature=amount,...] [--late-shift X]
@@ -24,7 +25,7 @@ function parseShift(text: string | undefined): Record<string, number> {
       const [name, amount] = pair.split('=');
       const value = Number(amount);
       if (!name || !FEATURE_NAMES.includes(name) || !Number.isFinite(value)) {
-        throw new Error(`--shift expects feature=number pairs with known features, got "${pair}"`);
+        throw new ConfigError('--shift', 'feature=number pairs naming known features', pair);
       }
       return [name, value];
     }),
@@ -37,10 +38,10 @@ async function main(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         rows: { type: 'string' },
-        seed: { type: 'string', default: '1' },
+        seed: { type: 'string' },
         out: { type: 'string' },
         shift: { type: 'string' },
-        'late-shift': { type: 'string', default: '0' },
+        'late-shift': { type: 'string' },
         'no-label': { type: 'boolean', default: false },
         'with-id': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -50,14 +51,12 @@ async function main(): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const rows = Number(values.rows);
-    const seed = Number(values.seed);
-    if (!Number.isInteger(rows) || rows < 1) throw new Error('--rows must be a positive whole number');
-    if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
+    const options = { '--rows': values.rows, '--seed': values.seed, '--late-shift': values['late-shift'] };
+    const rows = readInteger(options, '--rows', undefined, { min: 1 });
+    if (rows === undefined) throw new ConfigError('--rows', 'given: how many loans to write');
+    const seed = readInteger(options, '--seed', 1);
     const shift = parseShift(values.shift);
-    const lateLogitShift = Number(values['late-shift']);
-    if (!Number.isFinite(lateLogitShift) || Math.abs(lateLogitShift) > 5)
-      throw new Error('--late-shift must be a number of log-odds between -5 and 5');
+    const lateLogitShift = readNumber(options, '--late-shift', 0, { min: -5, max: 5 });
     const columns = [...(values['with-id'] ? ['id'] : []), ...FEATURE_NAMES, ...(values['no-label'] ? [] : [LABEL])];
     let n = 0;
     const source = Readable.from(

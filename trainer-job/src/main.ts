@@ -3,7 +3,7 @@
  * artifact. Exit codes: 0 published, 1 the run failed, 2 bad command line or configuration.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from './errors/config-error.js';
+import { ConfigError, readInteger } from '@peerloan/contracts/runtime';
 import { DataError } from './errors/data-error.js';
 import { ExportError } from './errors/export-error.js';
 import { XGBoostError } from './errors/xgboost-error.js';
@@ -45,11 +45,17 @@ function parseCli(argv: string[]) {
   return values;
 }
 
-function integerOption(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value)) throw new ConfigError(`--${name} must be a whole number, got "${text}"`);
-  return value;
+/** --seed, --folds and --threads as whole numbers; their ranges are the configuration schema's to check. */
+function numericOptions(cli: ReturnType<typeof parseCli>): ConfigOverrides {
+  const options = { '--seed': cli.seed, '--folds': cli.folds, '--threads': cli.threads };
+  const overrides: ConfigOverrides = {};
+  const seed = readInteger(options, '--seed', undefined);
+  const folds = readInteger(options, '--folds', undefined);
+  const threads = readInteger(options, '--threads', undefined);
+  if (seed !== undefined) overrides.seed = seed;
+  if (folds !== undefined) overrides.folds = folds;
+  if (threads !== undefined) overrides.threads = threads;
+  return overrides;
 }
 
 async function main(): Promise<number> {
@@ -65,21 +71,16 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    if (!cli.data || !cli.out) throw new ConfigError('--data and --out are required');
+    if (!cli.data) throw new ConfigError('--data', 'a training CSV (required)');
+    if (!cli.out) throw new ConfigError('--out', 'the models folder to publish to (required)');
     if (cli['baseline-model'] && !cli['validation-data']) {
       throw new ConfigError(
-        '--baseline-model needs --validation-data: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)',
+        '--validation-data',
+        'given with --baseline-model: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)',
       );
     }
     const fromFile = cli.config ? await readConfigFile(cli.config) : {};
-    const fromCli: ConfigOverrides = {};
-    const seed = integerOption('seed', cli.seed);
-    const folds = integerOption('folds', cli.folds);
-    const threads = integerOption('threads', cli.threads);
-    if (seed !== undefined) fromCli.seed = seed;
-    if (folds !== undefined) fromCli.folds = folds;
-    if (threads !== undefined) fromCli.threads = threads;
-    const config = resolveConfig(fromFile, fromCli);
+    const config = resolveConfig(fromFile, numericOptions(cli));
     const reporter = createReporter({ quiet: cli.quiet });
     const { summary } = await runTraining(
       {

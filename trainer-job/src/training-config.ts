@@ -13,7 +13,7 @@ import {
   type ImbalanceStrategy,
   type ThresholdPolicy,
 } from '@peerloan/contracts';
-import { ConfigError } from './errors/config-error.js';
+import { ConfigError } from '@peerloan/contracts/runtime';
 
 export interface ParameterGrid {
   readonly max_depth: readonly number[];
@@ -164,15 +164,15 @@ export type ConfigOverrides = { -readonly [K in keyof TrainingConfig]?: unknown 
  */
 export function resolveConfig(fromFile: ConfigOverrides, fromCli: ConfigOverrides): TrainingConfig {
   for (const [source, value] of [
-    ['config file', fromFile],
-    ['command line', fromCli],
+    ['the config file (--config)', fromFile],
+    ['the command line', fromCli],
   ] as const) {
     if (!validate(value)) {
       const problems = (validate.errors ?? []).map(
         (e) =>
           `${e.instancePath || '(root)'} ${e.message}${'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
       );
-      throw new ConfigError(`invalid ${source}: ${problems.join('; ')}`);
+      throw new ConfigError(source, `a valid training configuration (${problems.join('; ')})`);
     }
   }
   const merged = { ...DEFAULT_CONFIG, ...fromFile, ...fromCli } as TrainingConfig;
@@ -191,12 +191,12 @@ export async function readConfigFile(path: string): Promise<ConfigOverrides> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new ConfigError(`${path}: cannot read the config file`);
+    throw new ConfigError('--config', 'a readable file', path);
   }
   try {
     return JSON.parse(text) as ConfigOverrides;
   } catch (err) {
-    throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`);
+    throw new ConfigError('--config', `a JSON file (${(err as Error).message})`, path);
   }
 }
 

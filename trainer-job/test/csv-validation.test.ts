@@ -41,7 +41,7 @@ test('each bad field is named with the reason', () => {
     ['loan_amnt', 'int_rate', 'purpose', 'delinq_2yrs', 'is_late'],
   );
   assert.match(result.errors[0].message, /not a number/);
-  assert.match(result.errors[1].message, /between 0 and 1/);
+  assert.match(result.errors[1].message, /a number from 0 to 1/);
   assert.match(result.errors[2].message, /required/);
 });
 
@@ -63,7 +63,7 @@ test('too many bad rows abort with the reasons', async () => {
     assert.ok(err instanceof DataError);
     assert.match(
       err.message,
-      /2 of 3 rows are invalid .* first at lines 3, 4; most common: int_rate: must be between 0 and 1 \(2\)/,
+      /2 of 3 rows are invalid .* first at lines 3, 4; most common: int_rate: must be a number from 0 to 1 \(2\)/,
     );
     return true;
   });

@@ -417,7 +417,7 @@ describe('loanrisk-train', () => {
       '--quiet',
     ]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--baseline-model needs --validation-data/);
+    assert.match(r.stderr, /--validation-data must be given with --baseline-model/);
   });
 
   test('a missing validation file is one clear error line', async () => {

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { redisConnection } from '../queueing/redis-connection.js';
-import { settledWithin } from '../shutdown-deadline.js';
+import { settledWithin } from '@peerloan/contracts/runtime';
 import type { AuditRecord } from './audit-record.js';
 import { dayOf, removeDaysBefore, writeBatch } from './audit-files.js';
 import { AUDIT_GROUP, AUDIT_STREAM } from './audit-stream.js';

@@ -4,7 +4,7 @@
  * none of the variables set authentication is off; half a JWT setting is refused, not guessed.
  */
 import { AUTH_ENV } from '@peerloan/contracts';
-import { ConfigError } from '../errors/config-error.js';
+import { ConfigError, readInteger, readText, type Settings } from '@peerloan/contracts/runtime';
 
 export interface JwtSettings {
   readonly jwksUrl: URL;
@@ -27,46 +27,39 @@ export interface AuthSettings {
   readonly apiKeys: ApiKeySettings | undefined;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function wholeNumber(env: Env, name: string, fallback: number, max: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > max)
-    throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got "${text}"`);
-  return value;
-}
-
-function jwtSettings(env: Env): JwtSettings | undefined {
+function jwtSettings(env: Settings): JwtSettings | undefined {
   const { [AUTH_ENV.jwksUrl]: url, [AUTH_ENV.issuer]: issuer, [AUTH_ENV.audience]: audience } = env;
   if (!url && !issuer && !audience) return undefined;
   // Verifying without an issuer or audience would accept any token the key signs for anyone.
   if (!url || !issuer || !audience)
-    throw new ConfigError(`${AUTH_ENV.jwksUrl}, ${AUTH_ENV.issuer} and ${AUTH_ENV.audience} must be set together`);
+    throw new ConfigError(
+      AUTH_ENV.jwksUrl,
+      `set together with ${AUTH_ENV.issuer} and ${AUTH_ENV.audience} (all three or none)`,
+      url,
+    );
   let jwksUrl: URL;
   try {
     jwksUrl = new URL(url);
   } catch {
-    throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
+    throw new ConfigError(AUTH_ENV.jwksUrl, 'an http(s) URL', url);
   }
   if (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:')
-    throw new ConfigError(`${AUTH_ENV.jwksUrl} must be an http(s) URL, got "${url}"`);
+    throw new ConfigError(AUTH_ENV.jwksUrl, 'an http(s) URL', url);
   return {
     jwksUrl,
     issuer,
     audience,
-    clockToleranceSeconds: wholeNumber(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 30, 600),
-    jwksCooldownMs: wholeNumber(env, 'AUTH_JWKS_COOLDOWN_MS', 30_000, 3_600_000),
+    clockToleranceSeconds: readInteger(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 600 }),
+    jwksCooldownMs: readInteger(env, 'AUTH_JWKS_COOLDOWN_MS', 30_000, { min: 0, max: 3_600_000 }),
   };
 }
 
-export function readAuthSettings(env: Env): AuthSettings {
-  const file = env[AUTH_ENV.apiKeysFile] || undefined;
+export function readAuthSettings(env: Settings): AuthSettings {
+  const file = readText(env, AUTH_ENV.apiKeysFile);
   return {
     jwt: jwtSettings(env),
     apiKeys: file
-      ? { file, pollMs: Math.max(10, wholeNumber(env, 'AUTH_API_KEYS_POLL_MS', 5000, 3_600_000)) }
+      ? { file, pollMs: Math.max(10, readInteger(env, 'AUTH_API_KEYS_POLL_MS', 5000, { min: 0, max: 3_600_000 })) }
       : undefined,
   };
 }

@@ -4,7 +4,7 @@
  * draws on the same budget.
  */
 import { RATE_LIMIT_ENV } from '@peerloan/contracts';
-import { ConfigError } from '../errors/config-error.js';
+import { ConfigError, readInteger, readText, type Settings } from '@peerloan/contracts/runtime';
 
 export interface RateLimitSettings {
   /** Requests one client may make to the protected routes per window (undefined: no limit). */
@@ -14,29 +14,22 @@ export interface RateLimitSettings {
   readonly windowSeconds: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function budget(env: Env, name: string): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '' || text === '0') return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new ConfigError(`${name} must be a positive whole number (0 or unset: no limit), got "${text}"`);
-  return value;
+/** A budget: unset or 0 is no limit. */
+function budget(env: Settings, name: string): number | undefined {
+  const value = readInteger(env, name, 0, { min: 0, max: 1_000_000_000 });
+  return value === 0 ? undefined : value;
 }
 
-export function readRateLimitSettings(env: Env): RateLimitSettings | undefined {
+export function readRateLimitSettings(env: Settings): RateLimitSettings | undefined {
   const requests = budget(env, RATE_LIMIT_ENV.requests);
   const rows = budget(env, RATE_LIMIT_ENV.rows);
   if (requests === undefined && rows === undefined) return undefined;
-  if (!env.REDIS_URL)
+  // The budgets are shared by all replicas through Redis.
+  if (readText(env, 'REDIS_URL') === undefined)
     throw new ConfigError(
-      'RATE_LIMIT_REQUESTS and RATE_LIMIT_ROWS need REDIS_URL: the budgets are shared by all replicas through Redis',
+      'REDIS_URL',
+      `set when ${RATE_LIMIT_ENV.requests} or ${RATE_LIMIT_ENV.rows} is (the budgets live in Redis)`,
     );
-  const windowText = env[RATE_LIMIT_ENV.windowSeconds] || '60';
-  const windowSeconds = Number(windowText);
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {
-    throw new ConfigError(`RATE_LIMIT_WINDOW_SECONDS must be a whole number from 1 to 86400, got "${windowText}"`);
-  }
+  const windowSeconds = readInteger(env, RATE_LIMIT_ENV.windowSeconds, 60, { min: 1, max: 86_400 });
   return { requests, rows, windowSeconds };
 }

@@ -1,0 +1,63 @@
+/**
+ * The one feature validator: what a feature's value must be, how that is said, and whether a
+ * value is it. The CSV rows of the trainer and of batch uploads (row-validation.ts) and the API's
+ * JSON requests (its compiled schema is built from these rules) name a bad value the same way.
+ */
+import type { Feature } from './features.js';
+
+/** What a field must be, as told to whoever sent a value that is not that. */
+export interface FieldRule {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly nullable: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** The categories allowed; undefined: any category name (the trainer learns them from its data). */
+  readonly categories?: readonly string[];
+  readonly description: string;
+}
+
+/**
+ * The rule of one feature. `categories` narrows a categorical feature to a model's (its
+ * manifest's); `'any'` accepts every non-empty name, as training data may bring new ones.
+ */
+export function featureRule(feature: Feature, categories?: readonly string[] | 'any'): FieldRule {
+  const common = { name: feature.name, nullable: feature.nullable, description: feature.description };
+  if (feature.kind === 'numeric')
+    return { ...common, kind: 'numeric', min: feature.min, max: feature.max, integer: feature.integer ?? false };
+  if (categories === 'any') return { ...common, kind: 'categorical' };
+  return { ...common, kind: 'categorical', categories: categories ?? feature.categories };
+}
+
+/** "must be ...": the allowed values of a field. */
+export function describeRule(rule: FieldRule): string {
+  const orNull = rule.nullable ? ' or null' : '';
+  if (rule.kind === 'categorical') {
+    if (rule.categories === undefined) return `must be a category name${orNull}`;
+    return `must be one of ${rule.categories.map((c) => JSON.stringify(c)).join(', ')}${orNull}`;
+  }
+  const what = rule.integer ? 'a whole number' : 'a number';
+  return `must be ${what} from ${rule.min} to ${rule.max}${orNull}`;
+}
+
+/** A value as quoted back in a message: JSON, cut at 60 characters. */
+export function shownValue(value: unknown): string {
+  // JSON.stringify gives undefined (though typed string) for undefined and functions.
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function satisfies(rule: FieldRule, value: unknown): boolean {
+  if (rule.kind === 'categorical')
+    return typeof value === 'string' && value !== '' && (rule.categories?.includes(value) ?? true);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (value < (rule.min ?? -Infinity) || value > (rule.max ?? Infinity)) return false;
+  return !rule.integer || Number.isInteger(value);
+}
+
+/** The problem with one value (null and undefined are missing), or null when it is allowed. */
+export function checkFieldValue(rule: FieldRule, value: unknown): string | null {
+  if (value === null || value === undefined) return rule.nullable ? null : 'is required';
+  return satisfies(rule, value) ? null : `${describeRule(rule)}, got ${shownValue(value)}`;
+}
