@@ -135,10 +135,12 @@ export function createApp(options: AppOptions): Express {
   // Before the body parser: a refused request costs no parsing and never reaches the model.
   options.auth.protect(app, options.budgets ? [options.budgets.countRequest] : []);
   app.use(express.json({ limit: options.bodyLimit }));
+  // The scoring routes first: Express tries the layers in order, and no path below overlaps theirs.
+  app.use(predictRoutes(options));
+  app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   healthRoutes(app, options);
   app.use(openApiRoute({ serverVersion: options.serverVersion }));
   webPageRoute(app, options.store);
-  app.use(predictRoutes(options));
   app.use(rolloutRoutes(options.versions));
   app.use(
     batchRoutes({
@@ -148,7 +150,6 @@ export function createApp(options: AppOptions): Express {
       chunkRows: options.batchChunkRows,
     }),
   );
-  app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   app.use(notFound);
   app.use(errorHandler);
   return app;
