@@ -54,14 +54,23 @@ async function inProcessRowsPerSecond(threads, seconds = 3) {
 const results = { loadBefore: loadavg()[0], model: version };
 const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;
 
-const empty = await startNode(
-  new URL('./empty-server.mjs', import.meta.url).pathname,
-  { PORT: '18090' },
-  'http://127.0.0.1:18090/ready',
-);
-await load(empty, 'http://127.0.0.1:18090/predict', applicant, { duration: 2 }); // warm-up
-results.empty = await load(empty, 'http://127.0.0.1:18090/predict', applicant);
-await stop(empty);
+/** The empty handler's maximum rate, served as Express usually is (`stock`) or as the API is (`app`). */
+async function emptyCeiling(classes) {
+  const empty = await startEmpty(classes);
+  await load(empty, EMPTY_URL, applicant, { duration: 2 }); // warm-up
+  const result = await load(empty, EMPTY_URL, applicant);
+  await stop(empty);
+  return result;
+}
+const EMPTY_URL = 'http://127.0.0.1:18090/predict';
+const startEmpty = (classes) =>
+  startNode(
+    new URL('./empty-server.mjs', import.meta.url).pathname,
+    { PORT: '18090', SERVER_CLASSES: classes },
+    'http://127.0.0.1:18090/ready',
+  );
+results.emptyStock = await emptyCeiling('stock');
+results.empty = await emptyCeiling('app');
 
 const base = 'http://127.0.0.1:18091';
 const server = await startNode(api, { PORT: '18091', MODEL_DIR }, `${base}/readyz`);
@@ -107,14 +116,15 @@ results.predictUnbatched = await load(unbatched, 'http://127.0.0.1:18092/predict
 await stop(unbatched);
 
 // The floor of the latency table: the empty handler at the very rates the API was offered.
-const emptyAgain = await startNode(
-  new URL('./empty-server.mjs', import.meta.url).pathname,
-  { PORT: '18090' },
-  'http://127.0.0.1:18090/ready',
-);
-await load(emptyAgain, 'http://127.0.0.1:18090/predict', applicant, { duration: 2 });
-results.emptyByLoad = await byLoad('http://127.0.0.1:18090/predict', applicant, results.predict.reqPerSec);
-await stop(emptyAgain);
+for (const [key, classes] of [
+  ['emptyByLoad', 'app'],
+  ['emptyStockByLoad', 'stock'],
+]) {
+  const empty = await startEmpty(classes);
+  await load(empty, EMPTY_URL, applicant, { duration: 2 });
+  results[key] = await byLoad(EMPTY_URL, applicant, results.predict.reqPerSec);
+  await stop(empty);
+}
 
 results.loadAfter = loadavg()[0];
 const row = (name, r) => `| ${name} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${f(r.cpuUsPerRequest)} |`;
@@ -125,15 +135,17 @@ const table = [
   '',
   '| what | req/s | p50 ms | p99 ms | server CPU µs/request |',
   '| --- | ---: | ---: | ---: | ---: |',
-  row('empty Express 5 handler (ceiling)', results.empty),
+  row('empty Express 5 handler, served as the API is (express-server.ts): the ceiling', results.empty),
+  row('empty Express 5 handler, stock http.createServer(app)', results.emptyStock),
   row('/predict one row, explain=false', results.predict),
   row('/predict one row, with reasons (the default)', results.predictExplained),
   row('OIP v2 infer, one row', results.infer),
   row('/predict one row, explain=false, micro-batching off (MAX_BATCH_ROWS=1)', results.predictUnbatched),
   row(`/predict ${BATCH} instances, explain=false, 4 connections`, results.batch),
   '',
-  `- /predict vs the empty handler: ${f(results.predict.reqPerSec / results.empty.reqPerSec, 2)} in req/s (with reasons ${f(results.predictExplained.reqPerSec / results.empty.reqPerSec, 2)}), ${f(results.empty.cpuUsPerRequest / results.predict.cpuUsPerRequest, 2)} in server CPU per request`,
-  `- OIP v2 infer vs the empty handler: ${f(results.infer.reqPerSec / results.empty.reqPerSec, 2)} in req/s, ${f(results.empty.cpuUsPerRequest / results.infer.cpuUsPerRequest, 2)} in server CPU per request`,
+  `- /predict vs the empty handler served as the API is: ${f(results.predict.reqPerSec / results.empty.reqPerSec, 2)} in req/s (with reasons ${f(results.predictExplained.reqPerSec / results.empty.reqPerSec, 2)}), ${f(results.empty.cpuUsPerRequest / results.predict.cpuUsPerRequest, 2)} in server CPU per request`,
+  `- OIP v2 infer vs the empty handler served as the API is: ${f(results.infer.reqPerSec / results.empty.reqPerSec, 2)} in req/s, ${f(results.empty.cpuUsPerRequest / results.infer.cpuUsPerRequest, 2)} in server CPU per request`,
+  `- the same against stock Express: /predict ${f(results.predict.reqPerSec / results.emptyStock.reqPerSec, 2)} (with reasons ${f(results.predictExplained.reqPerSec / results.emptyStock.reqPerSec, 2)}), OIP v2 infer ${f(results.infer.reqPerSec / results.emptyStock.reqPerSec, 2)} in req/s`,
   `- micro-batching on vs off: ${f(results.predict.reqPerSec / results.predictUnbatched.reqPerSec, 2)}x`,
   `- batch scoring through the API: ${f(results.batch.rowsPerSec)} rows/s; onnxruntime-node in process on the same 1000-row tensors (model-dense.onnx, 1 thread): ${f(results.inProcessRowsPerSec)} rows/s; ratio ${f(results.batch.rowsPerSec / results.inProcessRowsPerSec, 2)}`,
   '',
@@ -146,7 +158,8 @@ const table = [
   openRow('OIP v2 infer one row, half its maximum rate', results.halfRateInfer),
   ...LOAD_SHARES.flatMap((share, i) => [
     openRow(`/predict one row, explain=false, ${f(share * 100)} % of its maximum`, results.byLoad[i]),
-    openRow(`empty handler at the same rate (the floor)`, results.emptyByLoad[i]),
+    openRow(`empty handler at the same rate, served as the API is (the floor)`, results.emptyByLoad[i]),
+    openRow(`empty handler at the same rate, stock http.createServer(app)`, results.emptyStockByLoad[i]),
   ]),
 ].join('\n');
 await mkdir(out, { recursive: true });
