@@ -5,7 +5,7 @@
  * Why: Express re-parents every request and response (`Object.setPrototypeOf(req, app.request)`,
  * the same for res) before its router runs. V8 gives each object so re-parented a new hidden
  * class instead of reusing one, and under load those objects outlive the young generation: with
- * --trace-gc an empty Express handler at 1,000 req/s promotes about 12 KB per request to the old
+ * --trace-gc an empty Express handler at 1,000 req/s promotes about 9-12 KB per request to the old
  * generation (raw node:http: none), which makes every scavenge slower and forces a full
  * mark-compact every 1-2 s. Here Node constructs `AppRequest`/`AppResponse`, classes whose
  * prototype *is* the app's request/response prototype, so Express's re-parenting is a no-op.
