@@ -9,7 +9,8 @@
  * generation (raw node:http: none), which makes every scavenge slower and forces a full
  * mark-compact every 1-2 s. Here Node constructs `AppRequest`/`AppResponse`, classes whose
  * prototype *is* the app's request/response prototype, so Express's re-parenting is a no-op.
- * Express still sees and does exactly what it did: its prototype chain is unchanged.
+ * Express finds the same methods and `req.app` as before: the classes' prototypes only add one
+ * empty link in front of the app's. (A mounted sub-app would re-parent again; the API has none.)
  */
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Express } from 'express';
