@@ -51,6 +51,28 @@ export interface AppOptions {
   readonly isAccepting: () => boolean;
 }
 
+/**
+ * Security headers for JSON answers: the set OWASP's REST cheat sheet names for APIs (a CSP that
+ * forbids everything and framing, HSTS, nosniff, no framing, no referrer). helmet's other
+ * defaults (cross-origin isolation, DNS prefetch, download options, the long document CSP) govern
+ * how a browser treats a document and are written on every answer at a cost per request; the web
+ * page, the one document, gets helmet's full set (webPageRoute).
+ */
+const apiHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginOpenerPolicy: false,
+  crossOriginResourcePolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: { action: 'deny' },
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+});
+
+/** helmet's full set, for the HTML page (its own CSP replaces helmet's default one). */
+const documentHeaders = helmet({ contentSecurityPolicy: false, xFrameOptions: { action: 'deny' } });
+
 function observeDuration(metrics: Metrics) {
   return (req: Request, res: Response, next: () => void) => {
     const start = performance.now();
@@ -85,7 +107,7 @@ function healthRoutes(app: Express, options: AppOptions): void {
 
 function webPageRoute(app: Express, store: ModelStore): void {
   const pages = new WeakMap<LoadedModel, WebPage>();
-  app.get('/', (_req, res) => {
+  app.get('/', documentHeaders, (_req, res) => {
     const model = store.current;
     if (!model) {
       res.status(503).type('text').send('No model is loaded yet; see /readyz.\n');
@@ -105,16 +127,18 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use(apiHeaders);
   app.use(requestLogging(options.logger));
   app.use(observeDuration(options.metrics));
   // Before the body parser: a refused request costs no parsing and never reaches the model.
   options.auth.protect(app, options.budgets ? [options.budgets.countRequest] : []);
   app.use(express.json({ limit: options.bodyLimit }));
+  // The scoring routes first: Express tries the layers in order, and no path below overlaps theirs.
+  app.use(predictRoutes(options));
+  app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   healthRoutes(app, options);
   app.use(openApiRoute({ serverVersion: options.serverVersion }));
   webPageRoute(app, options.store);
-  app.use(predictRoutes(options));
   app.use(rolloutRoutes(options.versions));
   app.use(
     batchRoutes({
@@ -124,7 +148,6 @@ export function createApp(options: AppOptions): Express {
       chunkRows: options.batchChunkRows,
     }),
   );
-  app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   app.use(notFound);
   app.use(errorHandler);
   return app;

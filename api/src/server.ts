@@ -3,11 +3,12 @@
  * stop it gracefully. main.ts and the tests both start the server through here.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
+import { createExpressServer } from './express-server.js';
 import { Authentication } from './auth/authentication.js';
 import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
@@ -151,7 +152,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     serverVersion: SERVER_VERSION,
     isAccepting: () => accepting,
   });
-  const server = createServer(app);
+  const server = createExpressServer(app);
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   const answering = new Set<ServerResponse>();
   server.on('request', (_req, res: ServerResponse) => {

@@ -233,8 +233,16 @@ describe('prediction API contracts', () => {
     assert.equal(ready.body.modelVersion, version);
     assert.equal(ready.headers.get('x-request-id'), 'trace-42');
     assert.equal(ready.headers.get('x-content-type-options'), 'nosniff');
-    assert.ok(ready.headers.get('content-security-policy'));
+    assert.equal(ready.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'");
+    assert.equal(ready.headers.get('x-frame-options'), 'DENY');
+    assert.match(ready.headers.get('strict-transport-security') ?? '', /max-age=/);
     assert.equal(ready.headers.get('x-powered-by'), null);
+    // The document-only headers go on the web page, not on every JSON answer.
+    assert.equal(ready.headers.get('cross-origin-opener-policy'), null);
+    const page = await fetch(`${api.url}/`);
+    assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'sha256-/);
   });
 
   test('OIP v2: health, server metadata and model readiness', async () => {
