@@ -42,6 +42,8 @@ export interface ServerConfig {
   readonly maxBatchRows: number;
   /** onnxruntime threads per run (ORT_INTRA_OP_THREADS, default 1: the event loop needs the other core). */
   readonly intraOpThreads: number;
+  /** Runs of at least this many rows go to a scoring thread, off the event loop (ORT_THREAD_MIN_ROWS, default 256; 0: none). */
+  readonly threadMinRows: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
   /**
@@ -165,6 +167,7 @@ export function readConfig(env: Env): ServerConfig {
     bodyLimit: env.BODY_LIMIT || '1mb',
     maxBatchRows: integer(env, 'MAX_BATCH_ROWS', 512, 1, 1_000_000),
     intraOpThreads: integer(env, 'ORT_INTRA_OP_THREADS', 1, 1, 64),
+    threadMinRows: integer(env, 'ORT_THREAD_MIN_ROWS', 256, 0, 100_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, 1000, 3_600_000),
     redisUrl: redisUrlOf(env),

@@ -80,6 +80,7 @@ function candidateOf(
       maxBatchRows: config.maxBatchRows,
       maxConcurrentRuns: MAX_CONCURRENT_RUNS,
       intraOpThreads: config.intraOpThreads,
+      threadMinRows: config.threadMinRows,
     },
     logger,
     metrics,
@@ -96,6 +97,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     maxBatchRows: config.maxBatchRows,
     maxConcurrentRuns: MAX_CONCURRENT_RUNS,
     intraOpThreads: config.intraOpThreads,
+    threadMinRows: config.threadMinRows,
     onRun: (rows) => {
       metrics.batchRows.observe(rows);
     },
