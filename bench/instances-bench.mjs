@@ -44,7 +44,11 @@ async function inProcessRowsPerSecond(seconds) {
 /** One API process with `env`, warmed up, then one measured line of 1000-row requests. */
 async function throughApi(port, env) {
   const base = `http://127.0.0.1:${port}`;
-  const server = await startNode(api, { PORT: String(port), MODEL_DIR, ORT_INTRA_OP_THREADS: String(THREADS), ...env }, `${base}/readyz`);
+  const server = await startNode(
+    api,
+    { PORT: String(port), MODEL_DIR, ORT_INTRA_OP_THREADS: String(THREADS), ...env },
+    `${base}/readyz`,
+  );
   const url = `${base}/predict?explain=false`;
   await load(server, url, { instances: batch }, { duration: 2, connections: CONNECTIONS });
   const result = await load(server, url, { instances: batch }, { connections: CONNECTIONS });
@@ -58,7 +62,10 @@ const lines = [];
 for (const round of [1, 2]) {
   lines.push({ name: `API, scoring thread (default), round ${round}`, ...(await throughApi(18093, {})) });
   lines.push({ name: `in process, round ${round}`, rowsPerSec: await inProcessRowsPerSecond(DURATION / 2) });
-  lines.push({ name: `API, ORT_THREAD_MIN_ROWS=0 (runs on the event loop), round ${round}`, ...(await throughApi(18094, { ORT_THREAD_MIN_ROWS: '0' })) });
+  lines.push({
+    name: `API, ORT_THREAD_MIN_ROWS=0 (runs on the event loop), round ${round}`,
+    ...(await throughApi(18094, { ORT_THREAD_MIN_ROWS: '0' })),
+  });
 }
 const loadAfter = loadavg()[0];
 const mean = (prefix) => {

@@ -24,7 +24,9 @@ port.on('message', (request: RunRequest) => {
       const scores = Float32Array.from(result[setup.output].data as Float32Array);
       port.postMessage({ id: request.id, scores } satisfies RunReply, [scores.buffer]);
     },
-    (err: unknown) => port.postMessage({ id: request.id, error: (err as Error).message } satisfies RunReply),
+    (err: unknown) => {
+      port.postMessage({ id: request.id, error: (err as Error).message } satisfies RunReply);
+    },
   );
 });
 port.postMessage('ready');

@@ -24,8 +24,7 @@ export interface RunRequest {
 }
 
 export type RunReply =
-  | { readonly id: number; readonly scores: Float32Array }
-  | { readonly id: number; readonly error: string };
+  { readonly id: number; readonly scores: Float32Array } | { readonly id: number; readonly error: string };
 
 interface Waiting {
   readonly resolve: (scores: Float32Array) => void;
@@ -38,9 +37,15 @@ export class ScoringThread {
   private failure: ScoringThreadError | undefined;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: RunReply) => this.answer(reply));
-    worker.on('error', (err) => this.fail(`stopped: ${err.message}`));
-    worker.on('exit', (code) => this.fail(`exited with code ${code}`));
+    worker.on('message', (reply: RunReply) => {
+      this.answer(reply);
+    });
+    worker.on('error', (err) => {
+      this.fail(`stopped: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
+      this.fail(`exited with code ${code}`);
+    });
     // An idle thread must not keep a stopping process alive.
     worker.unref();
   }
@@ -49,7 +54,9 @@ export class ScoringThread {
   static async start(setup: ThreadSetup): Promise<ScoringThread> {
     const worker = new Worker(new URL('./scoring-thread-entry.js', import.meta.url), { workerData: setup });
     await new Promise<void>((resolve, reject) => {
-      const failed = (err: Error) => reject(new ScoringThreadError(`did not start: ${err.message}`));
+      const failed = (err: Error) => {
+        reject(new ScoringThreadError(`did not start: ${err.message}`));
+      };
       worker.once('error', failed);
       worker.once('message', () => {
         worker.off('error', failed);

@@ -224,7 +224,9 @@ export function chunkRows(
     );
   };
   if (format === 'ndjson') {
-    objectRows(chunk, format, header).forEach((objectRow, i) => judge(objectRow, chunk.firstRow + i));
+    objectRows(chunk, format, header).forEach((objectRow, i) => {
+      judge(objectRow, chunk.firstRow + i);
+    });
     return { ...out, invalid, errors };
   }
   const readers = csvRowReader(header, validator.rules);
