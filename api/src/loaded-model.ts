@@ -42,6 +42,10 @@ export class LoadedModel {
   private pending = 0;
   private retired = false;
   private released = false;
+  private markReleased: () => void = () => undefined;
+  private readonly whenReleased = new Promise<void>((resolve) => {
+    this.markReleased = resolve;
+  });
 
   constructor(
     readonly dir: string,
@@ -121,11 +125,23 @@ export class LoadedModel {
     this.releaseIfDone();
   }
 
+  /**
+   * Shutdown: retires the version and resolves once its sessions and scoring thread are released.
+   * A process must not exit while a run is on the thread (onnxruntime aborts the process then),
+   * and runs of requests whose clients left go on after the HTTP server closed.
+   */
+  async close(): Promise<void> {
+    this.retire();
+    await this.whenReleased;
+  }
+
   private releaseIfDone(): void {
     if (!this.retired || this.pending > 0 || this.released) return;
     this.released = true;
-    void this.session.release().catch(() => undefined);
-    void this.dense?.session.release().catch(() => undefined);
-    void this.dense?.thread?.close().catch(() => undefined);
+    void Promise.allSettled([this.session.release(), this.dense?.session.release(), this.dense?.thread?.close()]).then(
+      () => {
+        this.markReleased();
+      },
+    );
   }
 }

@@ -190,6 +190,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
+    // Runs of requests whose clients left may still be on a scoring thread: the process exits after them.
+    await settledWithin(Promise.all([store.current?.close(), candidate?.store.current?.close()]), drainMs);
     auth.close();
     budgetRedis?.disconnect();
     await settledWithin(
