@@ -51,6 +51,8 @@ export interface ServerConfig {
   readonly maxBatchRows: number;
   /** onnxruntime threads per run (ORT_INTRA_OP_THREADS, default 1: the event loop needs the other core). */
   readonly intraOpThreads: number;
+  /** Runs of at least this many rows go to a scoring thread, off the event loop (ORT_THREAD_MIN_ROWS, default 256; 0: none). */
+  readonly threadMinRows: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number;
   /**
@@ -162,6 +164,7 @@ export function readConfig(env: Settings): ServerConfig {
     bodyLimit: readText(env, 'BODY_LIMIT') ?? '1mb',
     maxBatchRows: readInteger(env, 'MAX_BATCH_ROWS', 512, { min: 1, max: 1_000_000 }),
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 1, { min: 1, max: 64 }),
+    threadMinRows: readInteger(env, 'ORT_THREAD_MIN_ROWS', 256, { min: 0, max: 100_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
     keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, { min: 1000, max: 3_600_000 }),
     redisUrl: redisUrlOf(env),

@@ -17,6 +17,7 @@ import {
 import { planExplanations, reasonsFrom, type Reason } from './explanations.js';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 import { compileRecordValidator, type RecordValidator } from './request-validation.js';
+import type { ScoringThread } from './scoring-thread.js';
 
 export interface Scored {
   readonly probabilities: readonly number[];
@@ -28,6 +29,9 @@ export interface Scored {
 export interface DenseGraph {
   readonly session: ort.InferenceSession;
   readonly encoder: DenseEncoder;
+  /** Runs of at least `threadMinRows` rows go to this thread, off the event loop (absent: all run here). */
+  readonly thread?: ScoringThread;
+  readonly threadMinRows?: number;
 }
 
 export class LoadedModel {
@@ -38,6 +42,10 @@ export class LoadedModel {
   private pending = 0;
   private retired = false;
   private released = false;
+  private markReleased: () => void = () => undefined;
+  private readonly whenReleased = new Promise<void>((resolve) => {
+    this.markReleased = resolve;
+  });
 
   constructor(
     readonly dir: string,
@@ -55,10 +63,7 @@ export class LoadedModel {
   /** One onnxruntime run over the records, bypassing the batcher (the smoke test and batch worker use it). */
   async run(records: readonly LoanRecord[]): Promise<Float32Array> {
     if (!this.dense) return this.runContractGraph(records);
-    const { session, encoder } = this.dense;
-    return this.probabilities(session, {
-      [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(records), [records.length, encoder.width]),
-    });
+    return this.runDense(this.dense, this.dense.encoder.encode(records), records.length);
   }
 
   /**
@@ -70,12 +75,17 @@ export class LoadedModel {
       return this.runContractGraph(
         rows.map((values) => Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, values[i]]))),
       );
-    const { session, encoder } = this.dense;
+    const { encoder } = this.dense;
     const matrix = new Float32Array(rows.length * encoder.width);
     for (let i = 0; i < rows.length; i++) encoder.encodeValuesInto(rows[i], matrix, i);
-    return this.probabilities(session, {
-      [DENSE_INPUT]: new ort.Tensor('float32', matrix, [rows.length, encoder.width]),
-    });
+    return this.runDense(this.dense, matrix, rows.length);
+  }
+
+  /** A large run goes to the scoring thread while it lives; a small one is cheaper here than a message. */
+  private runDense(dense: DenseGraph, matrix: Float32Array, rows: number): Promise<Float32Array> {
+    const { session, encoder, thread, threadMinRows = 0 } = dense;
+    if (thread?.alive && rows >= threadMinRows) return thread.run(matrix, rows, encoder.width);
+    return this.probabilities(session, { [DENSE_INPUT]: new ort.Tensor('float32', matrix, [rows, encoder.width]) });
   }
 
   /** One run of model.onnx itself: one named tensor per feature, strings for the categories. */
@@ -115,10 +125,23 @@ export class LoadedModel {
     this.releaseIfDone();
   }
 
+  /**
+   * Shutdown: retires the version and resolves once its sessions and scoring thread are released.
+   * A process must not exit while a run is on the thread (onnxruntime aborts the process then),
+   * and runs of requests whose clients left go on after the HTTP server closed.
+   */
+  async close(): Promise<void> {
+    this.retire();
+    await this.whenReleased;
+  }
+
   private releaseIfDone(): void {
     if (!this.retired || this.pending > 0 || this.released) return;
     this.released = true;
-    void this.session.release().catch(() => undefined);
-    void this.dense?.session.release().catch(() => undefined);
+    void Promise.allSettled([this.session.release(), this.dense?.session.release(), this.dense?.thread?.close()]).then(
+      () => {
+        this.markReleased();
+      },
+    );
   }
 }

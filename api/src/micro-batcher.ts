@@ -17,6 +17,8 @@ export interface MicroBatcherOptions {
   readonly onRun?: (rows: number) => void;
   /** onnxruntime threads per run (default 1: in the API the event loop needs the other core). */
   readonly intraOpThreads?: number;
+  /** Runs of at least this many rows go to a scoring thread (scoring-thread.ts); 0 or absent: none. */
+  readonly threadMinRows?: number;
 }
 
 interface Job {

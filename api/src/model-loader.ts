@@ -3,7 +3,8 @@
  * the shape the API needs, model.onnx opens, its inputs and output are the contract's, and the
  * manifest's reference applicant scores to a probability. When the folder also has the hot-path
  * graph (model-dense.onnx, one float tensor of encoded columns) it is opened too and must give
- * the reference applicant model.onnx's score. Any failure is a ModelLoadError.
+ * the reference applicant model.onnx's score; with a scoring thread for large runs, a run that
+ * large must give the same score there. Any failure is a ModelLoadError.
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import {
 import { ModelLoadError } from './errors/model-load-error.js';
 import { LoadedModel, type DenseGraph } from './loaded-model.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
+import { ScoringThread } from './scoring-thread.js';
 
 function manifestProblem(m: Partial<ModelManifest>): string | null {
   if (m.schemaVersion !== 1) return `schemaVersion must be 1, got ${JSON.stringify(m.schemaVersion)}`;
@@ -72,6 +74,7 @@ async function openDenseGraph(
   dir: string,
   manifest: ModelManifest,
   intraOpThreads: number,
+  threadMinRows: number,
 ): Promise<DenseGraph | undefined> {
   if (
     !(await access(join(dir, DENSE_MODEL_FILE)).then(
@@ -105,7 +108,19 @@ async function openDenseGraph(
       `${DENSE_MODEL_FILE} must take one input ${DENSE_INPUT} and give ${manifest.outputs.probability}`,
     );
   }
-  return { session, encoder };
+  if (threadMinRows === 0) return { session, encoder };
+  try {
+    const thread = await ScoringThread.start({
+      bytes: await readFile(join(dir, DENSE_MODEL_FILE)),
+      intraOpThreads,
+      input: DENSE_INPUT,
+      output: manifest.outputs.probability,
+    });
+    return { session, encoder, thread, threadMinRows };
+  } catch (err) {
+    await session.release().catch(() => undefined);
+    throw new ModelLoadError(dir, 'onnx', (err as Error).message);
+  }
 }
 
 function signatureProblem(session: ort.InferenceSession, manifest: ModelManifest): string | null {
@@ -117,13 +132,15 @@ function signatureProblem(session: ort.InferenceSession, manifest: ModelManifest
 }
 
 /** Scores the manifest's reference applicant: a probability, and the same through both graphs. */
-async function smokeTest(model: LoadedModel): Promise<void> {
+async function smokeTest(model: LoadedModel, threadMinRows: number): Promise<void> {
   const reference: LoanRecord = Object.fromEntries(model.manifest.features.map((f) => [f.name, f.reference]));
   let scores: Float32Array;
   let contractScores: Float32Array;
+  let largeRun: Float32Array | undefined;
   try {
     scores = await model.run([reference]);
     contractScores = await model.runContractGraph([reference]);
+    if (threadMinRows > 0) largeRun = await model.run(new Array<LoanRecord>(threadMinRows).fill(reference));
   } catch (err) {
     throw new ModelLoadError(
       model.dir,
@@ -142,23 +159,33 @@ async function smokeTest(model: LoadedModel): Promise<void> {
       `${DENSE_MODEL_FILE} scored the reference applicant ${p}, ${ARTIFACT_FILES.model} ${contractScores[0]}`,
     );
   }
+  const threaded = largeRun?.[threadMinRows - 1];
+  if (largeRun && threaded !== p) {
+    throw new ModelLoadError(
+      model.dir,
+      'smoke-test',
+      `the scoring thread scored the reference applicant ${threaded} in a ${threadMinRows}-row run, this thread ${p}`,
+    );
+  }
 }
 
 export async function loadModelVersion(dir: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
   const threads = batching.intraOpThreads ?? 1;
+  const threadMinRows = batching.threadMinRows ?? 0;
   const session = await openSession(dir, ARTIFACT_FILES.model, threads);
   let dense: DenseGraph | undefined;
   try {
     const problem = signatureProblem(session, manifest);
     if (problem) throw new ModelLoadError(dir, 'signature', problem);
-    dense = await openDenseGraph(dir, manifest, threads);
+    dense = await openDenseGraph(dir, manifest, threads, threadMinRows);
     const model = new LoadedModel(dir, manifest, session, batching, dense);
-    await smokeTest(model);
+    await smokeTest(model, dense ? threadMinRows : 0);
     return model;
   } catch (err) {
     await session.release().catch(() => undefined);
     await dense?.session.release().catch(() => undefined);
+    await dense?.thread?.close().catch(() => undefined);
     throw err;
   }
 }

@@ -105,8 +105,14 @@ export function compileRecordValidator(manifest: ModelManifest): RecordValidator
   };
 }
 
-/** A validated record with every feature present (a left-out nullable feature becomes null). */
+/**
+ * A validated record with every feature present (a left-out nullable feature becomes null). A
+ * value that already has every feature and no id is its own complete record: validation allowed
+ * no other field, and not copying it saves an object per row of a 1000-row request.
+ */
 export function completeRecord(value: Record<string, unknown>, rules: readonly FieldRule[]): LoanRecord {
+  if (!(APPLICANT_ID_FIELD in value) && rules.every((rule) => value[rule.name] !== undefined))
+    return value as LoanRecord;
   const record: LoanRecord = {};
   for (const rule of rules) record[rule.name] = (value[rule.name] ?? null) as number | string | null;
   return record;

@@ -81,6 +81,7 @@ function candidateOf(
       maxBatchRows: config.maxBatchRows,
       maxConcurrentRuns: MAX_CONCURRENT_RUNS,
       intraOpThreads: config.intraOpThreads,
+      threadMinRows: config.threadMinRows,
     },
     logger,
     metrics,
@@ -97,6 +98,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     maxBatchRows: config.maxBatchRows,
     maxConcurrentRuns: MAX_CONCURRENT_RUNS,
     intraOpThreads: config.intraOpThreads,
+    threadMinRows: config.threadMinRows,
     onRun: (rows) => {
       metrics.batchRows.observe(rows);
     },
@@ -189,6 +191,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await closed;
     clearInterval(sweeper);
     clearTimeout(deadline);
+    // Runs of requests whose clients left may still be on a scoring thread: the process exits after them.
+    await settledWithin(Promise.all([store.current?.close(), candidate?.store.current?.close()]), drainMs);
     auth.close();
     budgetRedis?.disconnect();
     await settledWithin(

@@ -9,6 +9,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
+import { AUDIT_STREAM } from '../src/audit/audit-stream.js';
+import type { AuditRecord } from '../src/audit/audit-record.js';
 import type { BatchStatus } from '../src/batch/batch-service.js';
 import type { Prediction } from '../src/prediction.js';
 import type { RunningServer } from '../src/server.js';
@@ -22,6 +24,19 @@ function csvOf(people: readonly LoanRecord[], ids: readonly string[]): string {
   const lines = [['id', ...FEATURE_NAMES].join(',')];
   people.forEach((p, i) => lines.push([ids[i], ...FEATURE_NAMES.map((f) => p[f] ?? '')].join(',')));
   return `${lines.join('\n')}\n`;
+}
+
+/** The audit records of one batch (its id is their request id), from the stream the workers append to. */
+async function auditRecordsOf(redisUrl: string, batchId: string): Promise<AuditRecord[]> {
+  const client = new Redis(redisUrl);
+  try {
+    const entries = await client.xrange(AUDIT_STREAM, '-', '+');
+    return entries
+      .map(([, fields]) => JSON.parse(fields[1]) as AuditRecord)
+      .filter((record) => record.requestId === batchId);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** The 202 of an upload: the API has only split it, so it knows the number of records. */
@@ -238,6 +253,23 @@ describe('batch scoring', () => {
       rows.map((r) => r[0]),
       ids,
       'every row exactly once, in order',
+    );
+    // The audit trail too: a chunk scored again after the kill is keyed by its staged text, stored once.
+    let audited: AuditRecord[] = [];
+    await eventually(
+      'the batch audited',
+      async () => {
+        audited = await auditRecordsOf(redis.url, submitted.body.id);
+        return audited.length >= 30_000;
+      },
+      10_000,
+    );
+    assert.equal(audited.length, 30_000);
+    assert.equal(new Set(audited.map((r) => r.id)).size, 30_000);
+    const first = people[0];
+    assert.deepEqual(
+      audited.find((r) => r.probability === Number(rows[0][1]) && r.inputs.loan_amnt === first.loan_amnt)?.inputs,
+      Object.fromEntries(FEATURE_NAMES.map((name) => [name, first[name] ?? null])),
     );
   });
 });

@@ -43,29 +43,43 @@ export interface AuditEntry {
   readonly records: readonly AuditRecord[];
 }
 
-/** Hash of what makes a request the same request: a retry repeats all of it. */
+/**
+ * Hash of what makes a request the same request: a retry repeats all of it. With `inputsText`
+ * (the inputs as the request sent them) that text is hashed with the model versions instead of
+ * each decision's inputs as JSON, which was the larger part of auditing a batch chunk.
+ */
 function requestKey(
   requestId: string,
   client: string,
   source: DecisionSource,
   part: string,
   decisions: readonly Decision[],
+  inputsText: string | undefined,
 ): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify([requestId, client, source, part]));
-  for (const d of decisions) hash.update(JSON.stringify([d.modelVersion, d.inputs]));
+  if (inputsText === undefined) {
+    for (const d of decisions) hash.update(JSON.stringify([d.modelVersion, d.inputs]));
+  } else {
+    hash.update(JSON.stringify([...new Set(decisions.map((d) => d.modelVersion))]));
+    hash.update(inputsText);
+  }
   return hash.digest('base64url').slice(0, 32);
 }
 
-/** `part` tells apart pieces of one request stored separately (a batch's chunks). */
+/**
+ * `part` tells apart pieces of one request stored separately (a batch's chunks); `inputsText`,
+ * when the caller has the inputs as sent (a chunk's staged records), keys the entry by that text.
+ */
 export function auditEntry(
   requestId: string,
   client: string,
   source: DecisionSource,
   decisions: readonly Decision[],
   part = '',
+  inputsText?: string,
 ): AuditEntry {
-  const key = requestKey(requestId, client, source, part, decisions);
+  const key = requestKey(requestId, client, source, part, decisions, inputsText);
   const now = new Date();
   const time = now.toISOString();
   const records = decisions.map((d, row): AuditRecord => ({

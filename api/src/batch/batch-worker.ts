@@ -69,7 +69,14 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
           modelVersion: model.version,
         }));
         await options.audit.record(
-          auditEntry(job.data.batchId, job.data.client ?? 'anonymous', 'batch', decisions, String(job.data.index)),
+          auditEntry(
+            job.data.batchId,
+            job.data.client ?? 'anonymous',
+            'batch',
+            decisions,
+            String(job.data.index),
+            text,
+          ),
         );
       }
       let lines = '';

@@ -3,11 +3,13 @@
  * the upload's header; JSON lines through JSON.parse), typed and validated against the serving
  * model as /predict validates, then the valid rows as feature values in schema order. Invalid
  * rows are counted and the first ones kept with their problems and original row numbers.
+ * A CSV row whose cells the serving model accepts as they are is typed straight from its cells
+ * (csvRowReader); any other row takes the full path, which says what is wrong with it.
  */
 import { parse } from 'csv-parse/sync';
-import { FEATURE_NAMES, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
+import { APPLICANT_ID_FIELD, FEATURE_NAMES, FEATURES, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
 import type { FieldProblem } from '../errors/request-error.js';
-import type { RecordValidator } from '../request-validation.js';
+import type { FieldRule, RecordValidator } from '../request-validation.js';
 import { completeRecord } from '../request-validation.js';
 import type { RawChunk, UploadFormat } from './batch-upload.js';
 
@@ -84,18 +86,21 @@ function objectRows(chunk: RawChunk, format: UploadFormat, header: readonly stri
       }
     });
   }
-  return csvCells(chunk.records).map((cells) => {
-    if (cells instanceof Error)
-      return { value: undefined, problem: { field: '(row)', message: `is not readable CSV: ${cells.message}` } };
-    const record: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) record[header[i]] = cells[i];
-    // A row with more or fewer cells than the header has its values in the wrong columns.
-    const problem =
-      cells.length === header.length
-        ? undefined
-        : { field: '(row)', message: `has ${cells.length} cells, the header has ${header.length}` };
-    return { value: record, problem };
-  });
+  return csvCells(chunk.records).map((cells) => csvObjectRow(cells, header));
+}
+
+/** A CSV record as the header's column -> cell text, or why it cannot be one. */
+function csvObjectRow(cells: string[] | Error, header: readonly string[]): ObjectRow {
+  if (cells instanceof Error)
+    return { value: undefined, problem: { field: '(row)', message: `is not readable CSV: ${cells.message}` } };
+  const record: Record<string, string> = {};
+  for (let i = 0; i < header.length; i++) record[header[i]] = cells[i];
+  // A row with more or fewer cells than the header has its values in the wrong columns.
+  const problem =
+    cells.length === header.length
+      ? undefined
+      : { field: '(row)', message: `has ${cells.length} cells, the header has ${header.length}` };
+  return { value: record, problem };
 }
 
 function idOf(value: unknown, row: number): string {
@@ -127,26 +132,117 @@ function validateRow(
   return { record: completeRecord(candidate as Record<string, unknown>, validator.rules) };
 }
 
+/** Where one feature sits in the upload's header (-1: no such column) and what the model accepts in it. */
+interface ColumnReader {
+  readonly rule: FieldRule;
+  readonly position: number;
+  readonly categories?: ReadonlySet<string>;
+}
+
+/** A value the model accepts for this cell text, or undefined when the full path must judge it. */
+function cellValue(reader: ColumnReader, text: string | undefined): number | string | null | undefined {
+  const trimmed = (text ?? '').trim();
+  const { rule } = reader;
+  if (trimmed === '') return rule.nullable ? null : undefined;
+  if (rule.kind === 'categorical') return reader.categories?.has(trimmed) ? trimmed : undefined;
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || value < (rule.min ?? -Infinity) || value > (rule.max ?? Infinity)) return undefined;
+  return rule.integer && !Number.isInteger(value) ? undefined : value;
+}
+
+/**
+ * The shortcut for CSV rows the model accepts as they are: each feature's cell typed as the shared
+ * row parser types it and checked against the same rules Ajv compiles (bounds, whole numbers,
+ * the model's categories, nullability), without an object per row and cell. It only accepts:
+ * a row it does not accept goes through parseCsvRow and Ajv, which word the problems. Undefined
+ * when the model's features are not the schema's (then every row takes the full path).
+ */
+function csvRowReader(header: readonly string[], rules: readonly FieldRule[]): ColumnReader[] | undefined {
+  if (rules.length !== FEATURES.length) return undefined;
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
+  const readers: ColumnReader[] = [];
+  for (const feature of FEATURES) {
+    const rule = byName.get(feature.name);
+    if (!rule || rule.kind !== feature.kind) return undefined;
+    // The last of equal names, as the full path's header -> cell object keeps the last.
+    const position = header.lastIndexOf(feature.name);
+    readers.push(
+      rule.kind === 'categorical' ? { rule, position, categories: new Set(rule.categories) } : { rule, position },
+    );
+  }
+  return readers;
+}
+
+/** The row's values in schema order, or undefined when the full path must judge the row. */
+function acceptedValues(
+  cells: readonly string[],
+  readers: readonly ColumnReader[],
+): (number | string | null)[] | undefined {
+  const values = new Array<number | string | null>(readers.length);
+  for (let i = 0; i < readers.length; i++) {
+    const reader = readers[i];
+    const value = cellValue(reader, reader.position < 0 ? undefined : cells[reader.position]);
+    if (value === undefined) return undefined;
+    values[i] = value;
+  }
+  return values;
+}
+
+/** The values as a named record, in schema order (the audit trail's inputs). */
+function recordOf(values: readonly (number | string | null)[]): LoanRecord {
+  const record: LoanRecord = {};
+  for (let i = 0; i < FEATURE_NAMES.length; i++) record[FEATURE_NAMES[i]] = values[i];
+  return record;
+}
+
 export function chunkRows(
   chunk: RawChunk,
   format: UploadFormat,
   header: readonly string[],
   validator: RecordValidator,
 ): ChunkRows {
-  const out: ChunkRows = { ids: [], rows: [], records: [], invalid: 0, errors: [] };
+  const out = { ids: [] as string[], rows: [] as (number | string | null)[][], records: [] as LoanRecord[] };
+  const errors: RowProblem[] = [];
   let invalid = 0;
-  objectRows(chunk, format, header).forEach((objectRow, i) => {
-    const row = chunk.firstRow + i;
+  const accept = (id: string, values: (number | string | null)[], record: LoanRecord) => {
+    out.ids.push(id);
+    out.rows.push(values);
+    out.records.push(record);
+  };
+  const judge = (objectRow: ObjectRow, row: number) => {
     const id = idOf(objectRow.value, row);
     const result = validateRow(objectRow, format, validator);
     if ('errors' in result) {
       invalid += 1;
-      if (out.errors.length < ERRORS_KEPT) out.errors.push({ row, id, errors: result.errors });
+      if (errors.length < ERRORS_KEPT) errors.push({ row, id, errors: result.errors });
       return;
     }
-    out.ids.push(id);
-    out.records.push(result.record);
-    out.rows.push(FEATURE_NAMES.map((name) => result.record[name] ?? null));
+    accept(
+      id,
+      FEATURE_NAMES.map((name) => result.record[name] ?? null),
+      result.record,
+    );
+  };
+  if (format === 'ndjson') {
+    objectRows(chunk, format, header).forEach((objectRow, i) => {
+      judge(objectRow, chunk.firstRow + i);
+    });
+    return { ...out, invalid, errors };
+  }
+  const readers = csvRowReader(header, validator.rules);
+  const idPosition = header.lastIndexOf(APPLICANT_ID_FIELD);
+  csvCells(chunk.records).forEach((cells, i) => {
+    const row = chunk.firstRow + i;
+    const values =
+      readers && !(cells instanceof Error) && cells.length === header.length
+        ? acceptedValues(cells, readers)
+        : undefined;
+    if (!values || cells instanceof Error) {
+      judge(csvObjectRow(cells, header), row);
+      return;
+    }
+    const id = idPosition < 0 || cells[idPosition] === '' ? String(row) : cells[idPosition];
+    accept(id, values, recordOf(values));
   });
-  return { ...out, invalid };
+  return { ...out, invalid, errors };
 }
