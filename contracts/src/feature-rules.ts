@@ -48,7 +48,8 @@ export function shownValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function satisfies(rule: FieldRule, value: unknown): boolean {
+/** Whether a present value is allowed (the check behind checkFieldValue, for callers that only need yes or no). */
+export function acceptsValue(rule: FieldRule, value: unknown): boolean {
   if (rule.kind === 'categorical')
     return typeof value === 'string' && value !== '' && (rule.categories?.includes(value) ?? true);
   if (typeof value !== 'number' || !Number.isFinite(value)) return false;
@@ -59,5 +60,5 @@ function satisfies(rule: FieldRule, value: unknown): boolean {
 /** The problem with one value (null and undefined are missing), or null when it is allowed. */
 export function checkFieldValue(rule: FieldRule, value: unknown): string | null {
   if (value === null || value === undefined) return rule.nullable ? null : 'is required';
-  return satisfies(rule, value) ? null : `${describeRule(rule)}, got ${shownValue(value)}`;
+  return acceptsValue(rule, value) ? null : `${describeRule(rule)}, got ${shownValue(value)}`;
 }

@@ -7,9 +7,17 @@
  * (csvRowReader); any other row takes the full path, which says what is wrong with it.
  */
 import { parse } from 'csv-parse/sync';
-import { APPLICANT_ID_FIELD, FEATURE_NAMES, FEATURES, parseCsvRow, type LoanRecord } from '@peerloan/contracts';
+import {
+  acceptsValue,
+  APPLICANT_ID_FIELD,
+  FEATURE_NAMES,
+  FEATURES,
+  parseCsvRow,
+  type FieldRule,
+  type LoanRecord,
+} from '@peerloan/contracts';
 import type { FieldProblem } from '../errors/request-error.js';
-import type { FieldRule, RecordValidator } from '../request-validation.js';
+import type { RecordValidator } from '../request-validation.js';
 import { completeRecord } from '../request-validation.js';
 import type { RawChunk, UploadFormat } from './batch-upload.js';
 
@@ -136,18 +144,15 @@ function validateRow(
 interface ColumnReader {
   readonly rule: FieldRule;
   readonly position: number;
-  readonly categories?: ReadonlySet<string>;
 }
 
-/** A value the model accepts for this cell text, or undefined when the full path must judge it. */
+/** A value the model accepts for this cell text (the one feature validator says), or undefined when the full path must judge it. */
 function cellValue(reader: ColumnReader, text: string | undefined): number | string | null | undefined {
   const trimmed = (text ?? '').trim();
   const { rule } = reader;
   if (trimmed === '') return rule.nullable ? null : undefined;
-  if (rule.kind === 'categorical') return reader.categories?.has(trimmed) ? trimmed : undefined;
-  const value = Number(trimmed);
-  if (!Number.isFinite(value) || value < (rule.min ?? -Infinity) || value > (rule.max ?? Infinity)) return undefined;
-  return rule.integer && !Number.isInteger(value) ? undefined : value;
+  const value = rule.kind === 'categorical' ? trimmed : Number(trimmed);
+  return acceptsValue(rule, value) ? value : undefined;
 }
 
 /**
@@ -166,9 +171,7 @@ function csvRowReader(header: readonly string[], rules: readonly FieldRule[]): C
     if (!rule || rule.kind !== feature.kind) return undefined;
     // The last of equal names, as the full path's header -> cell object keeps the last.
     const position = header.lastIndexOf(feature.name);
-    readers.push(
-      rule.kind === 'categorical' ? { rule, position, categories: new Set(rule.categories) } : { rule, position },
-    );
+    readers.push({ rule, position });
   }
   return readers;
 }
