@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder, FEATURES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import { CONNECTIONS, DURATION, f, load, startNode, stop } from './bench-driver.mjs';
-import { openLoop } from './open-loop.mjs';
+import { openLoopInChild } from './open-loop.mjs';
 
 const MODEL_DIR = process.argv[2];
 const BATCH = 1000;
@@ -91,12 +91,12 @@ async function byLoad(url, body, max) {
   const lines = [];
   for (const share of LOAD_SHARES) {
     const rate = Math.round(max * share);
-    lines.push({ share, ...(await openLoop(url, body, { rate, seconds: DURATION, connections: CONNECTIONS })) });
+    lines.push({ share, ...(await openLoopInChild(url, body, { rate, seconds: DURATION, connections: CONNECTIONS })) });
   }
   return lines;
 }
 const open = (url, body, rate) =>
-  openLoop(url, body, { rate: Math.round(rate), seconds: DURATION, connections: CONNECTIONS });
+  openLoopInChild(url, body, { rate: Math.round(rate), seconds: DURATION, connections: CONNECTIONS });
 results.halfRate = await open(`${base}/predict?explain=false`, applicant, results.predict.reqPerSec / 2);
 results.halfRateExplained = await open(`${base}/predict`, applicant, results.predictExplained.reqPerSec / 2);
 results.halfRateInfer = await open(`${base}/v2/models/loan-risk/infer`, inferBody, results.infer.reqPerSec / 2);
@@ -131,7 +131,7 @@ const row = (name, r) => `| ${name} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} | 
 const openRow = (name, r) =>
   `| ${name} | ${f(r.offered)} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.sentLateP99} | ${f(r.generatorCpuUsPerRequest)} |`;
 const table = [
-  `Machine: ${cpus().length} cores (${cpus()[0].model}), load generators (autocannon for the maximum rates, bench/open-loop.mjs for fixed rates) in this process on the same machine, ${CONNECTIONS} connections, ${DURATION} s per line; model ${version}; 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after (above ~1 means other work shared the cores).`,
+  `Machine: ${cpus().length} cores (${cpus()[0].model}), load generators on the same machine (autocannon in this process for the maximum rates; bench/open-loop.mjs in a fresh process per line for fixed rates), ${CONNECTIONS} connections, ${DURATION} s per line; model ${version}; 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after (above ~1 means other work shared the cores).`,
   '',
   '| what | req/s | p50 ms | p99 ms | server CPU µs/request |',
   '| --- | ---: | ---: | ---: | ---: |',
