@@ -8,7 +8,7 @@ import { Router, type Request } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
 import { RequestError, type FieldProblem } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
-import { predictions, scoreRecords, type Scoring } from './prediction.js';
+import { predictions, predictionsJson, scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
 import { auditDecisions } from './audit/audit-decisions.js';
@@ -69,9 +69,16 @@ export function predictRoutes(options: PredictRouteOptions): Router {
       isBatch ? (i) => fieldApplicantId(values[i]) ?? header : () => header ?? fieldApplicantId(body),
     );
     const groups = await scoreRecords(options, live, records, toCandidate, explain);
-    const answers = predictions(groups, records.length);
-    await auditDecisions(options.audit, res, isBatch ? 'instances' : 'predict', records, answers);
-    res.json(isBatch ? { predictions: answers } : answers[0]);
+    if (isBatch) {
+      // The answer's objects are built only for the audit trail; the JSON is written without them.
+      if (options.audit)
+        await auditDecisions(options.audit, res, 'instances', records, predictions(groups, records.length));
+      res.type('application/json').send(`{"predictions":${predictionsJson(groups, records.length)}}`);
+    } else {
+      const answers = predictions(groups, 1);
+      await auditDecisions(options.audit, res, 'predict', records, answers);
+      res.json(answers[0]);
+    }
     versions.afterAnswer(groups, res.locals.requestId as string);
   });
   return router;
