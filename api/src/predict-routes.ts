@@ -31,13 +31,17 @@ function explainWanted(req: Request): boolean {
 }
 
 function validRecords(model: LoadedModel, values: readonly unknown[], prefix: (i: number) => string): LoanRecord[] {
+  const { validator } = model;
+  const records = new Array<LoanRecord>(values.length);
   const problems: FieldProblem[] = [];
   for (let i = 0; i < values.length; i++) {
-    // A row's field prefix is built only when it has problems: most rows of a batch have none.
-    if (model.validator.check(values[i]).length > 0) problems.push(...model.validator.check(values[i], prefix(i)));
+    const value = values[i];
+    // A row's problems (and its field prefix) are built only when it has some: most rows of a batch have none.
+    if (validator.accepts(value)) records[i] = completeRecord(value, validator.rules);
+    else problems.push(...validator.check(value, prefix(i)));
   }
   if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
-  return values.map((value) => completeRecord(value as Record<string, unknown>, model.validator.rules));
+  return records;
 }
 
 function instancesOf(body: Record<string, unknown>, maxInstances: number): unknown[] {
