@@ -3,7 +3,7 @@
 // process, in one run, with the same intra-op thread count on both sides (ORT_INTRA_OP_THREADS,
 // default 1). The API runs twice: with large runs on its scoring thread (the default) and with
 // ORT_THREAD_MIN_ROWS=0 (every run on the event loop, as before). Prints a Markdown table.
-// Usage: node bench/instances-bench.mjs <models root>
+// Usage: [API_MAIN=<path to main.js>] node bench/instances-bench.mjs <models root>
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
@@ -19,7 +19,8 @@ const THREADS = Number(process.env.ORT_INTRA_OP_THREADS ?? 1);
 const version = readFileSync(join(MODEL_DIR, 'current'), 'utf8').trim();
 const manifest = JSON.parse(readFileSync(join(MODEL_DIR, version, 'manifest.json'), 'utf8'));
 const batch = [...generateLoans({ rows: BATCH, seed: 8 })].map((l) => l.record);
-const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;
+// API_MAIN: another build of the API to measure (e.g. a copy of the previous commit's api/dist), for before/after in one window.
+const api = process.env.API_MAIN ?? new URL('../api/dist/src/main.js', import.meta.url).pathname;
 
 /** onnxruntime-node alone on the same 1000-row tensors, for `seconds`. */
 async function inProcessRowsPerSecond(seconds) {

@@ -8,7 +8,7 @@ import { Router, type Request } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
 import { RequestError, type FieldProblem } from './errors/request-error.js';
 import type { LoadedModel } from './loaded-model.js';
-import { predictions, scoreRecords, type Scoring } from './prediction.js';
+import { predictions, predictionsJson, scoreRecords, type Scoring } from './prediction.js';
 import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
 import { auditDecisions } from './audit/audit-decisions.js';
@@ -31,13 +31,17 @@ function explainWanted(req: Request): boolean {
 }
 
 function validRecords(model: LoadedModel, values: readonly unknown[], prefix: (i: number) => string): LoanRecord[] {
+  const { validator } = model;
+  const records = new Array<LoanRecord>(values.length);
   const problems: FieldProblem[] = [];
   for (let i = 0; i < values.length; i++) {
-    // A row's field prefix is built only when it has problems: most rows of a batch have none.
-    if (model.validator.check(values[i]).length > 0) problems.push(...model.validator.check(values[i], prefix(i)));
+    const value = values[i];
+    // A row's problems (and its field prefix) are built only when it has some: most rows of a batch have none.
+    if (validator.accepts(value)) records[i] = completeRecord(value, validator.rules);
+    else problems.push(...validator.check(value, prefix(i)));
   }
   if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
-  return values.map((value) => completeRecord(value as Record<string, unknown>, model.validator.rules));
+  return records;
 }
 
 function instancesOf(body: Record<string, unknown>, maxInstances: number): unknown[] {
@@ -69,9 +73,16 @@ export function predictRoutes(options: PredictRouteOptions): Router {
       isBatch ? (i) => fieldApplicantId(values[i]) ?? header : () => header ?? fieldApplicantId(body),
     );
     const groups = await scoreRecords(options, live, records, toCandidate, explain);
-    const answers = predictions(groups, records.length);
-    await auditDecisions(options.audit, res, isBatch ? 'instances' : 'predict', records, answers);
-    res.json(isBatch ? { predictions: answers } : answers[0]);
+    if (isBatch) {
+      // The answer's objects are built only for the audit trail; the JSON is written without them.
+      if (options.audit)
+        await auditDecisions(options.audit, res, 'instances', records, predictions(groups, records.length));
+      res.type('application/json').send(`{"predictions":${predictionsJson(groups, records.length)}}`);
+    } else {
+      const answers = predictions(groups, 1);
+      await auditDecisions(options.audit, res, 'predict', records, answers);
+      res.json(answers[0]);
+    }
     versions.afterAnswer(groups, res.locals.requestId as string);
   });
   return router;

@@ -74,3 +74,31 @@ export function predictions(groups: readonly ScoredGroup[], rowCount: number): P
   }
   return answers;
 }
+
+/** A number as JSON.stringify writes it (a non-finite one is null). */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * The JSON of `predictions(groups, rowCount)`, byte for byte, without an object per row: a
+ * 1,000-row answer is mostly the same decision, threshold and version text, written once per
+ * group and decision here rather than serialized a thousand times.
+ */
+export function predictionsJson(groups: readonly ScoredGroup[], rowCount: number): string {
+  const parts = new Array<string>(rowCount);
+  for (const { model, rows, scored } of groups) {
+    const { reasons, probabilities } = scored;
+    const rest = `,"threshold":${jsonNumber(model.threshold)},"modelVersion":${JSON.stringify(model.version)}`;
+    const yes = `,"decision":"yes"${rest}`;
+    const no = `,"decision":"no"${rest}`;
+    for (let j = 0; j < rows.length; j++) {
+      const probability = probabilities[j];
+      const tail = probability >= model.threshold ? yes : no;
+      parts[rows[j]] = reasons
+        ? `{"probability":${jsonNumber(probability)}${tail},"reasons":${JSON.stringify(reasons[j])}}`
+        : `{"probability":${jsonNumber(probability)}${tail}}`;
+    }
+  }
+  return `[${parts.join(',')}]`;
+}

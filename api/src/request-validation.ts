@@ -19,6 +19,8 @@ import type { FieldProblem } from './errors/request-error.js';
 
 export interface RecordValidator {
   readonly rules: readonly FieldRule[];
+  /** Whether the value is a valid record: what check() finds no problem in, without building a list. */
+  accepts(value: unknown): value is Record<string, unknown>;
   /** The problems of one record, each field named with `prefix` (e.g. `instances[3].`). */
   check(value: unknown, prefix?: string): FieldProblem[];
 }
@@ -90,6 +92,9 @@ export function compileRecordValidator(manifest: ModelManifest): RecordValidator
   const validate: ValidateFunction = new Ajv({ allErrors: true, strict: true }).compile(recordSchema(rules));
   return {
     rules,
+    accepts(value): value is Record<string, unknown> {
+      return typeof value === 'object' && value !== null && !Array.isArray(value) && validate(value);
+    },
     check(value, prefix = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         return [
@@ -105,14 +110,19 @@ export function compileRecordValidator(manifest: ModelManifest): RecordValidator
   };
 }
 
+/** A loop rather than rules.every(closure): it runs once per row of every request. */
+function hasEveryFeature(value: Record<string, unknown>, rules: readonly FieldRule[]): boolean {
+  for (let i = 0; i < rules.length; i++) if (value[rules[i].name] === undefined) return false;
+  return true;
+}
+
 /**
  * A validated record with every feature present (a left-out nullable feature becomes null). A
  * value that already has every feature and no id is its own complete record: validation allowed
  * no other field, and not copying it saves an object per row of a 1000-row request.
  */
 export function completeRecord(value: Record<string, unknown>, rules: readonly FieldRule[]): LoanRecord {
-  if (!(APPLICANT_ID_FIELD in value) && rules.every((rule) => value[rule.name] !== undefined))
-    return value as LoanRecord;
+  if (!(APPLICANT_ID_FIELD in value) && hasEveryFeature(value, rules)) return value as LoanRecord;
   const record: LoanRecord = {};
   for (const rule of rules) record[rule.name] = (value[rule.name] ?? null) as number | string | null;
   return record;
