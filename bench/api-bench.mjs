@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import * as ort from 'onnxruntime-node';
-import { DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder, FEATURES } from '@peerloan/contracts';
+import { FEATURES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import { CONNECTIONS, DURATION, f, load, startNode, stop } from './bench-driver.mjs';
+import { inProcessRowsPerSecond } from './in-process-scoring.mjs';
 import { openLoopInChild } from './open-loop.mjs';
 
 const MODEL_DIR = process.argv[2];
@@ -31,25 +31,6 @@ const inferBody = {
     data: [applicant[feature.name] ?? (feature.kind === 'categorical' ? '' : Number.NaN)],
   })),
 };
-
-/** onnxruntime-node alone: the dense graph on 1000-row tensors, one thread as in the API, for `seconds`. */
-async function inProcessRowsPerSecond(threads, seconds = 3) {
-  const session = await ort.InferenceSession.create(join(MODEL_DIR, version, DENSE_MODEL_FILE), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-  });
-  const encoder = new DenseEncoder(manifest.encodedColumns);
-  const feeds = { [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(batch), [BATCH, encoder.width]) };
-  let rows = 0;
-  const started = performance.now();
-  while (performance.now() - started < seconds * 1000) {
-    await session.run(feeds);
-    rows += BATCH;
-  }
-  const rate = rows / ((performance.now() - started) / 1000);
-  await session.release();
-  return rate;
-}
 
 const results = { loadBefore: loadavg()[0], model: version };
 const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;
@@ -104,7 +85,14 @@ results.byLoad = await byLoad(`${base}/predict?explain=false`, applicant, result
 results.batch = await load(server, `${base}/predict?explain=false`, { instances: batch }, { connections: 4 });
 results.batch.rowsPerSec = results.batch.reqPerSec * BATCH;
 await stop(server);
-results.inProcessRowsPerSec = await inProcessRowsPerSecond(1);
+results.inProcessRowsPerSec = await inProcessRowsPerSecond({
+  modelDir: MODEL_DIR,
+  version,
+  encodedColumns: manifest.encodedColumns,
+  batch,
+  threads: 1,
+  seconds: 3,
+});
 
 const unbatched = await startNode(
   api,

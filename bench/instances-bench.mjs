@@ -7,10 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import * as ort from 'onnxruntime-node';
-import { DENSE_INPUT, DENSE_MODEL_FILE, DenseEncoder } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import { DURATION, f, load, startNode, stop } from './bench-driver.mjs';
+import { inProcessRowsPerSecond } from './in-process-scoring.mjs';
 
 const MODEL_DIR = process.argv[2];
 const BATCH = 1000;
@@ -21,26 +20,6 @@ const manifest = JSON.parse(readFileSync(join(MODEL_DIR, version, 'manifest.json
 const batch = [...generateLoans({ rows: BATCH, seed: 8 })].map((l) => l.record);
 // API_MAIN: another build of the API to measure (e.g. a copy of the previous commit's api/dist), for before/after in one window.
 const api = process.env.API_MAIN ?? new URL('../api/dist/src/main.js', import.meta.url).pathname;
-
-/** onnxruntime-node alone on the same 1000-row tensors, for `seconds`. */
-async function inProcessRowsPerSecond(seconds) {
-  const session = await ort.InferenceSession.create(join(MODEL_DIR, version, DENSE_MODEL_FILE), {
-    intraOpNumThreads: THREADS,
-    interOpNumThreads: 1,
-  });
-  const encoder = new DenseEncoder(manifest.encodedColumns);
-  const feeds = { [DENSE_INPUT]: new ort.Tensor('float32', encoder.encode(batch), [BATCH, encoder.width]) };
-  for (let i = 0; i < 50; i++) await session.run(feeds);
-  let rows = 0;
-  const started = performance.now();
-  while (performance.now() - started < seconds * 1000) {
-    await session.run(feeds);
-    rows += BATCH;
-  }
-  const rate = rows / ((performance.now() - started) / 1000);
-  await session.release();
-  return rate;
-}
 
 /** One API process with `env`, warmed up, then one measured line of 1000-row requests. */
 async function throughApi(port, env) {
@@ -62,7 +41,17 @@ const loadBefore = loadavg()[0];
 const lines = [];
 for (const round of [1, 2]) {
   lines.push({ name: `API, scoring thread (default), round ${round}`, ...(await throughApi(18093, {})) });
-  lines.push({ name: `in process, round ${round}`, rowsPerSec: await inProcessRowsPerSecond(DURATION / 2) });
+  lines.push({
+    name: `in process, round ${round}`,
+    rowsPerSec: await inProcessRowsPerSecond({
+      modelDir: MODEL_DIR,
+      version,
+      encodedColumns: manifest.encodedColumns,
+      batch,
+      threads: THREADS,
+      seconds: DURATION / 2,
+    }),
+  });
   lines.push({
     name: `API, ORT_THREAD_MIN_ROWS=0 (runs on the event loop), round ${round}`,
     ...(await throughApi(18094, { ORT_THREAD_MIN_ROWS: '0' })),
