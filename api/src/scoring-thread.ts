@@ -27,12 +27,19 @@ export type RunReply =
   { readonly id: number; readonly scores: Float32Array } | { readonly id: number; readonly error: string };
 
 interface Waiting {
+  readonly id: number;
   readonly resolve: (scores: Float32Array) => void;
   readonly reject: (err: Error) => void;
 }
 
 export class ScoringThread {
-  private readonly waiting = new Map<number, Waiting>();
+  /**
+   * Runs sent and not yet answered, oldest first (the thread answers in order). An array, not a
+   * Map: a Map with one entry added and deleted per run is rehashed every few dozen runs, and an
+   * obsolete table left in the old generation keeps the requests it held alive through scavenges
+   * (see in-flight-responses.ts).
+   */
+  private waiting: Waiting[] = [];
   private nextId = 0;
   private failure: ScoringThreadError | undefined;
 
@@ -76,8 +83,8 @@ export class ScoringThread {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      if (this.waiting.size === 1) this.worker.ref();
+      this.waiting.push({ id, resolve, reject });
+      if (this.waiting.length === 1) this.worker.ref();
       this.worker.postMessage({ id, matrix, rows, width } satisfies RunRequest, [matrix.buffer as ArrayBuffer]);
     });
   }
@@ -88,17 +95,17 @@ export class ScoringThread {
   }
 
   private answer(reply: RunReply): void {
-    const waiting = this.waiting.get(reply.id);
-    if (!waiting) return;
-    this.waiting.delete(reply.id);
-    if (this.waiting.size === 0) this.worker.unref();
+    const at = this.waiting.findIndex((run) => run.id === reply.id);
+    if (at < 0) return;
+    const [waiting] = this.waiting.splice(at, 1);
+    if (this.waiting.length === 0) this.worker.unref();
     if ('error' in reply) waiting.reject(new ScoringThreadError(`run failed: ${reply.error}`));
     else waiting.resolve(reply.scores);
   }
 
   private fail(reason: string): void {
     this.failure ??= new ScoringThreadError(reason);
-    for (const waiting of this.waiting.values()) waiting.reject(this.failure);
-    this.waiting.clear();
+    for (const waiting of this.waiting) waiting.reject(this.failure);
+    this.waiting = [];
   }
 }

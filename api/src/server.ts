@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
 import { createExpressServer } from './express-server.js';
+import { InFlightResponses } from './in-flight-responses.js';
 import { Authentication } from './auth/authentication.js';
 import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
@@ -156,10 +157,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   });
   const server = createExpressServer(app);
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  const answering = new Set<ServerResponse>();
+  const answering = new InFlightResponses();
   server.on('request', (_req, res: ServerResponse) => {
     answering.add(res);
-    res.on('close', () => answering.delete(res));
     if (!accepting) closeAfterAnswer(res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -173,7 +173,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     accepting = false;
     store.stop();
     candidate?.store.stop();
-    for (const res of answering) closeAfterAnswer(res);
+    answering.forEach(closeAfterAnswer);
     const closed = new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
