@@ -6,8 +6,8 @@
  * Why: observe() builds and hashes a label set and looks its bucket up by name on every call,
  * about 0.17 µs a value. The score histogram sees every scored row, so a 1,000-row `instances`
  * request spent about a sixth of its event-loop time there; counting a run here costs a few
- * nanoseconds a row. prom-client has no bulk observation, hence this small layer. For a
- * histogram without labels.
+ * nanoseconds a row. prom-client has no bulk observation (client_js#514), hence this small
+ * layer. For a histogram without labels.
  */
 import { Histogram, type HistogramConfiguration } from 'prom-client';
 
