@@ -1,7 +1,7 @@
 // Drives the empty Express handler and the prediction API in one run and prints the measured
 // numbers as Markdown tables (and JSON to bench/.out/api-results.json): single-row /predict and
 // OIP v2 infer against the ceiling (autocannon, closed loop, the maximum rate), latency by offered
-// load for the API and for the empty handler at the same rates (open loop, bench/open-loop.mjs),
+// load for the API and for the empty handler at the same rates (open loop, oha: bench/oha-open-loop.mjs),
 // 1000-row `instances` against onnxruntime-node running the same graph in this process.
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,12 +11,13 @@ import { FEATURES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import { CONNECTIONS, DURATION, f, load, startNode, stop } from './bench-driver.mjs';
 import { inProcessRowsPerSecond } from './in-process-scoring.mjs';
-import { openLoopInChild } from './open-loop.mjs';
+import { ohaOpenLoop } from './oha-open-loop.mjs';
 
 const MODEL_DIR = process.argv[2];
 const BATCH = 1000;
 const LOAD_SHARES = [0.1, 0.25, 0.5, 0.75, 0.9];
 const out = new URL('./.out/', import.meta.url);
+const bodyFile = new URL('./.out/open-loop-body.json', import.meta.url).pathname;
 const version = readFileSync(join(MODEL_DIR, 'current'), 'utf8').trim();
 const manifest = JSON.parse(readFileSync(join(MODEL_DIR, version, 'manifest.json'), 'utf8'));
 
@@ -72,12 +73,15 @@ async function byLoad(url, body, max) {
   const lines = [];
   for (const share of LOAD_SHARES) {
     const rate = Math.round(max * share);
-    lines.push({ share, ...(await openLoopInChild(url, body, { rate, seconds: DURATION, connections: CONNECTIONS })) });
+    lines.push({
+      share,
+      ...(await ohaOpenLoop(url, body, { rate, seconds: DURATION, connections: CONNECTIONS, bodyFile })),
+    });
   }
   return lines;
 }
 const open = (url, body, rate) =>
-  openLoopInChild(url, body, { rate: Math.round(rate), seconds: DURATION, connections: CONNECTIONS });
+  ohaOpenLoop(url, body, { rate: Math.round(rate), seconds: DURATION, connections: CONNECTIONS, bodyFile });
 results.halfRate = await open(`${base}/predict?explain=false`, applicant, results.predict.reqPerSec / 2);
 results.halfRateExplained = await open(`${base}/predict`, applicant, results.predictExplained.reqPerSec / 2);
 results.halfRateInfer = await open(`${base}/v2/models/loan-risk/infer`, inferBody, results.infer.reqPerSec / 2);
@@ -117,9 +121,9 @@ for (const [key, classes] of [
 results.loadAfter = loadavg()[0];
 const row = (name, r) => `| ${name} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${f(r.cpuUsPerRequest)} |`;
 const openRow = (name, r) =>
-  `| ${name} | ${f(r.offered)} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.sentLateP99} | ${f(r.generatorCpuUsPerRequest)} |`;
+  `| ${name} | ${f(r.offered)} | ${f(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`;
 const table = [
-  `Machine: ${cpus().length} cores (${cpus()[0].model}), load generators on the same machine (autocannon in this process for the maximum rates; bench/open-loop.mjs in a fresh process per line for fixed rates), ${CONNECTIONS} connections, ${DURATION} s per line; model ${version}; 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after (above ~1 means other work shared the cores).`,
+  `Machine: ${cpus().length} cores (${cpus()[0].model}), load generators on the same machine (autocannon in this process for the maximum rates; oha for fixed rates), ${CONNECTIONS} connections, ${DURATION} s per line; model ${version}; 1-minute load average ${f(results.loadBefore, 2)} before, ${f(results.loadAfter, 2)} after (above ~1 means other work shared the cores).`,
   '',
   '| what | req/s | p50 ms | p99 ms | server CPU µs/request |',
   '| --- | ---: | ---: | ---: | ---: |',
@@ -137,10 +141,10 @@ const table = [
   `- micro-batching on vs off: ${f(results.predict.reqPerSec / results.predictUnbatched.reqPerSec, 2)}x`,
   `- batch scoring through the API: ${f(results.batch.rowsPerSec)} rows/s; onnxruntime-node in process on the same 1000-row tensors (model-dense.onnx, 1 thread): ${f(results.inProcessRowsPerSec)} rows/s; ratio ${f(results.batch.rowsPerSec / results.inProcessRowsPerSec, 2)}`,
   '',
-  `Latency at a fixed offered rate (open loop: request i sent at i/rate s, ${CONNECTIONS} keep-alive connections, ${DURATION} s per line, latency from the moment of sending, so waiting for a busy connection counts; "generator late" is how far behind its schedule the generator itself sent):`,
+  `Latency at a fixed offered rate (open loop, oha -q with --latency-correction: request i is due at i/rate s and its latency counts from then, so waiting for a busy connection and a late generator both count; ${CONNECTIONS} keep-alive connections, ${DURATION} s per line after 2 s unrecorded):`,
   '',
-  '| what | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | generator late p99 ms | generator CPU µs/request |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| what | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   openRow('/predict one row, explain=false, half its maximum rate', results.halfRate),
   openRow('/predict one row, with reasons, half its maximum rate', results.halfRateExplained),
   openRow('OIP v2 infer one row, half its maximum rate', results.halfRateInfer),

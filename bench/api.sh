@@ -15,4 +15,15 @@ if [ ! -s "$models/current" ]; then
   fi
   node trainer-job/bin/loanrisk-train.js --data "$data" --out "$models" --termination-log bench/.out/termination.json --quiet
 fi
+# oha, the fixed-rate load generator (bench/oha-open-loop.mjs): OHA names one, else it is built
+# once with cargo into bench/.out/tools (about 3 minutes on 2 cores; crates.io must be reachable).
+if [ -z "${OHA:-}" ]; then
+  OHA=$PWD/bench/.out/tools/bin/oha
+  if [ ! -x "$OHA" ]; then
+    command -v cargo >/dev/null || { echo "bench:api needs oha: install Rust's cargo, or set OHA to an oha binary" >&2; exit 1; }
+    echo "building oha 1.16.0 into bench/.out/tools (once)" >&2
+    cargo install oha --version 1.16.0 --locked --root bench/.out/tools --quiet
+  fi
+fi
+export OHA
 node bench/api-bench.mjs "$PWD/$models"
