@@ -106,6 +106,20 @@ describe('prediction API contracts', () => {
     assert.equal(plain.body.probability, explained.body.probability);
   });
 
+  test('?explain takes true/1 and false/0 once; anything else is a 400 naming it', async () => {
+    assert.ok((await postJson<Prediction>(`${api.url}/predict?explain=1`, people[1])).body.reasons);
+    assert.equal((await postJson<Prediction>(`${api.url}/predict?explain=0`, people[1])).body.reasons, undefined);
+    assert.ok((await postJson<Prediction>(`${api.url}/predict?other=x`, people[1])).body.reasons);
+    for (const query of ['explain=maybe', 'explain=', 'explain=true&explain=false']) {
+      const bad = await postJson<Invalid>(`${api.url}/predict?${query}`, people[1]);
+      assert.equal(bad.status, 400, query);
+      assert.deepEqual(
+        bad.body.details.map((d: { field: string }) => d.field),
+        ['explain'],
+      );
+    }
+  });
+
   test('instances are answered in order, each as the single-row answer', async () => {
     const batch = people.slice(0, 25);
     const { status, body } = await postJson<Predictions>(`${api.url}/predict`, { instances: batch });
