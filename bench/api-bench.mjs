@@ -141,7 +141,7 @@ const table = [
   `- micro-batching on vs off: ${f(results.predict.reqPerSec / results.predictUnbatched.reqPerSec, 2)}x`,
   `- batch scoring through the API: ${f(results.batch.rowsPerSec)} rows/s; onnxruntime-node in process on the same 1000-row tensors (model-dense.onnx, 1 thread): ${f(results.inProcessRowsPerSec)} rows/s; ratio ${f(results.batch.rowsPerSec / results.inProcessRowsPerSec, 2)}`,
   '',
-  `Latency at a fixed offered rate (open loop, oha -q with --latency-correction: request i is due at i/rate s and its latency counts from then, so waiting for a busy connection and a late generator both count; ${CONNECTIONS} keep-alive connections, ${DURATION} s per line after 2 s unrecorded):`,
+  `Latency at a fixed offered rate (open loop, oha -q with --latency-correction: request i is released at i/rate s and its latency counts from then, waiting for a busy connection included; ${CONNECTIONS} keep-alive connections; ${DURATION} s per line, the requests due after the first 2 s of one oha process):`,
   '',
   '| what | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
