@@ -25,6 +25,7 @@ import {
   inferRows,
   jsonInferAnswer,
   wantsBinaryOutput,
+  type InferAnswerHeader,
 } from './oip-codec.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
 import { servingReadiness } from './serving-readiness.js';
@@ -142,10 +143,10 @@ export function oipRoutes(options: OipOptions): Router {
       ] = groups;
       await auditDecisions(options.audit, res, 'oip', records, predictions(groups, records.length));
       const id = (request as { id?: unknown }).id;
-      const header = {
+      const header: InferAnswerHeader = {
         model_name: modelName,
         model_version: answered.version,
-        ...(typeof id === 'string' ? { id } : {}),
+        id: typeof id === 'string' ? id : undefined,
       };
       if (wantsBinaryOutput(request)) {
         const { body, headerLength } = encodeBinaryAnswer(header, PROBABILITY_OUTPUT, probabilities);

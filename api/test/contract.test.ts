@@ -314,6 +314,10 @@ describe('prediction API contracts', () => {
       inferBody(batch),
     );
     assert.deepEqual(versioned.body.outputs[0]?.data, expected);
+    // Without an id the answer has none, and keeps the protocol's field order.
+    const { id: _id, ...unnamed } = inferBody(batch);
+    const anonymous = await postJson<InferAnswer>(`${api.url}/v2/models/loan-risk/infer`, unnamed);
+    assert.deepEqual(Object.keys(anonymous.body), ['model_name', 'model_version', 'outputs']);
   });
 
   test("OIP v2 infer takes binary tensors and no Content-Type, as Triton's client sends them, and answers binary when asked", async () => {
