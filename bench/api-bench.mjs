@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { FEATURES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import { CONNECTIONS, DURATION, f, load, startNode, stop } from './bench-driver.mjs';
 import { inProcessRowsPerSecond } from './in-process-scoring.mjs';
 import { ohaOpenLoop } from './oha-open-loop.mjs';
+import { applicant, inferBody } from './serving-requests.mjs';
 
 const MODEL_DIR = process.argv[2];
 const BATCH = 1000;
@@ -21,17 +21,7 @@ const bodyFile = new URL('./.out/open-loop-body.json', import.meta.url).pathname
 const version = readFileSync(join(MODEL_DIR, 'current'), 'utf8').trim();
 const manifest = JSON.parse(readFileSync(join(MODEL_DIR, version, 'manifest.json'), 'utf8'));
 
-const applicant = [...generateLoans({ rows: 1, seed: 7 })][0].record;
 const batch = [...generateLoans({ rows: BATCH, seed: 8 })].map((l) => l.record);
-/** The same applicant as an OIP v2 infer request: one [1,1] tensor per feature. */
-const inferBody = {
-  inputs: FEATURES.map((feature) => ({
-    name: feature.name,
-    shape: [1, 1],
-    datatype: feature.kind === 'categorical' ? 'BYTES' : 'FP32',
-    data: [applicant[feature.name] ?? (feature.kind === 'categorical' ? '' : Number.NaN)],
-  })),
-};
 
 const results = { loadBefore: loadavg()[0], model: version };
 const api = new URL('../api/dist/src/main.js', import.meta.url).pathname;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sourced by the serving benchmarks (api.sh, tail.sh): builds the project, trains the model once
+# and exports OHA. Model: the default training on ../shared/data/peerLoanTraining.csv when present
+# (never committed), else on 100,000 generated loans; kept in bench/.out/models between runs.
+npm run build --silent
+models=bench/.out/models
+mkdir -p bench/.out
+if [ ! -s "$models/current" ]; then
+  data=../shared/data/peerLoanTraining.csv
+  if [ ! -f "$data" ]; then
+    data=bench/.out/generated-loans.csv
+    node trainer-job/bin/loanrisk-generate.js --rows 100000 --seed 1 --out "$data"
+  fi
+  node trainer-job/bin/loanrisk-train.js --data "$data" --out "$models" --termination-log bench/.out/termination.json --quiet
+fi
+# oha, the fixed-rate load generator (bench/oha-open-loop.mjs): OHA names one, else it is built
+# once with cargo into bench/.out/tools (about 3 minutes on 2 cores; crates.io must be reachable).
+if [ -z "${OHA:-}" ]; then
+  OHA=$PWD/bench/.out/tools/bin/oha
+  if [ ! -x "$OHA" ]; then
+    command -v cargo >/dev/null || { echo "the serving benchmarks need oha: install Rust's cargo, or set OHA to an oha binary" >&2; exit 1; }
+    echo "building oha 1.16.0 into bench/.out/tools (once)" >&2
+    cargo install oha --version 1.16.0 --locked --root bench/.out/tools --quiet
+  fi
+fi
+export OHA
