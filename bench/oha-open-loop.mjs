@@ -1,5 +1,5 @@
-// Fixed-rate load for the latency table, with oha (a Rust HTTP load generator; bench/api.sh
-// installs it into bench/.out/tools with cargo, or OHA names one). With -q and
+// Fixed-rate load for the latency tables, with oha (a Rust HTTP load generator;
+// bench/serving-setup.sh installs it into bench/.out/tools with cargo, or OHA names one). With -q and
 // --latency-correction, oha's timer releases request i at i/rate s and its latency counts from
 // that moment, including any wait for a free connection, so a stalled server shows in full (no
 // coordinated omission); only a late timer (oha's own thread descheduled) is not counted. Why not
@@ -8,11 +8,11 @@
 // measured; oha spends about 17 µs (measured with /usr/bin/time) and runs on its own threads.
 //
 // One oha process per line, whose first WARM_UP_SECONDS are not recorded: oha writes every
-// answered request (due time, latency, status) as CSV and the line is computed here from the
-// requests due after the warm-up. A separate warm-up process did not work: each new process
+// answered request (release time, latency, status) as CSV and the line is computed here from
+// the requests released after the warm-up. A separate warm-up process did not work: each new process
 // opens its connections and starts its threads inside the recorded window, and that start put
 // up to 0.3 % of a line 7-20 ms behind, enough to move p99. The line runs TAIL_SECONDS past
-// the window so that every request due in it has time to be answered before oha's deadline.
+// the window so that every request released in it has time to be answered before oha's deadline.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -22,10 +22,11 @@ const run = promisify(execFile);
 const WARM_UP_SECONDS = 2;
 const TAIL_SECONDS = 1;
 
-/** oha's path: OHA, set by bench/api.sh. */
+/** oha's path: OHA, set by bench/serving-setup.sh. */
 function oha() {
   const path = process.env.OHA;
-  if (!path) throw new Error('OHA is not set: run the benchmark through bench/api.sh, which installs oha');
+  if (!path)
+    throw new Error('OHA is not set: run the benchmark through bench/api.sh or bench/tail.sh, which install oha');
   return path;
 }
 

@@ -7,7 +7,7 @@
 // instead of half each path's measured maximum) change the run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { CONNECTIONS, DURATION, f, load, startNode, stop } from './bench-driver.mjs';
 import { ohaOpenLoop } from './oha-open-loop.mjs';
 import { applicant, inferBody } from './serving-requests.mjs';
@@ -67,7 +67,7 @@ for (const name of PATHS) {
 await stop(server);
 
 console.log(
-  `Machine: 2 cores, oha on the same machine, ${CONNECTIONS} connections, ${DURATION} s per line after 2 s in the same oha process; model ${version}; 1-minute load average ${f(loadBefore, 2)} before, ${f(loadavg()[0], 2)} after.`,
+  `Machine: ${cpus().length} cores, oha on the same machine, ${CONNECTIONS} connections, ${DURATION} s per line after 2 s in the same oha process; model ${version}; 1-minute load average ${f(loadBefore, 2)} before, ${f(loadavg()[0], 2)} after.`,
 );
 console.log('');
 console.log(
