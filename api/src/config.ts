@@ -61,6 +61,8 @@ export interface ServerConfig {
    * closes first: a server closing first races the proxy's next request on that connection.
    */
   readonly keepAliveTimeoutMs: number;
+  /** Whether /metrics has nodejs_gc_duration_seconds (METRICS_GC_DURATION, default off: process-metrics.ts). */
+  readonly gcDurationMetric: boolean;
   /** Redis for the prediction log and batch scoring; both are off without it. */
   readonly redisUrl: string | undefined;
   /** Share of scored rows sent to the drift monitor (0..1). */
@@ -167,6 +169,7 @@ export function readConfig(env: Settings): ServerConfig {
     threadMinRows: readInteger(env, 'ORT_THREAD_MIN_ROWS', 256, { min: 0, max: 100_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, { min: 0, max: 600_000 }),
     keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 100_000, { min: 1000, max: 3_600_000 }),
+    gcDurationMetric: readFlag(env, 'METRICS_GC_DURATION', false),
     redisUrl: redisUrlOf(env),
     predictionLogSample: readNumber(env, 'PREDICTION_LOG_SAMPLE', 0.1, { min: 0, max: 1 }),
     predictionLogBuffer: readInteger(env, 'PREDICTION_LOG_BUFFER', 10_000, { min: 1, max: 10_000_000 }),

@@ -2,14 +2,15 @@
  * Prometheus metrics on a registry of the app's own (so tests can run several apps in one
  * process). Names follow Prometheus conventions: base units, _total for counters.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelRole } from './model-store.js';
-import { BulkHistogram } from './bulk-histogram.js';
+import { BulkHistogram, type HistogramSeries } from './bulk-histogram.js';
+import { registerProcessMetrics } from './process-metrics.js';
 
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpDuration = new Histogram({
+  readonly httpDuration = new BulkHistogram({
     name: 'loanrisk_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status_code'] as const,
@@ -80,10 +81,11 @@ export class Metrics {
 
   /** Labelled children looked up once: prom-client hashes a label object on every call otherwise. */
   private readonly decisions = { yes: this.predictions.labels('yes'), no: this.predictions.labels('no') };
-  private readonly durations = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+  private readonly durations = new Map<string, HistogramSeries>();
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  /** @param gcDuration whether the process metrics include nodejs_gc_duration_seconds (process-metrics.ts says why not in the API). */
+  constructor({ gcDuration }: { readonly gcDuration: boolean }) {
+    registerProcessMetrics(this.registry, { gcDuration });
   }
 
   /** One answered request: `seconds` from arrival to the last byte, under its route pattern. */
@@ -91,7 +93,7 @@ export class Metrics {
     const key = `${method} ${route} ${statusCode}`;
     let child = this.durations.get(key);
     if (!child) {
-      child = this.httpDuration.labels(method, route, String(statusCode));
+      child = this.httpDuration.seriesOf({ method, route, status_code: String(statusCode) });
       this.durations.set(key, child);
     }
     child.observe(seconds);

@@ -92,7 +92,7 @@ function candidateOf(
 }
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const metrics = new Metrics();
+  const metrics = new Metrics({ gcDuration: config.gcDurationMetric });
   // First: a bad API keys file stops the start before anything else runs.
   const auth = await Authentication.open(config.auth, logger, metrics.registry);
   const store = liveStore(config, logger, metrics, {

@@ -129,7 +129,7 @@ async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logge
 async function main(): Promise<void> {
   const config = readSettingsOrExit('loanrisk-worker', () => readWorkerConfig(process.env));
   const logger = pino({ level: config.logLevel, base: { name: 'loanrisk-worker' } });
-  const metrics = new Metrics();
+  const metrics = new Metrics({ gcDuration: true });
   const batchMetrics = config.roles.includes('batch') ? new BatchMetrics(metrics.registry, config.redisUrl) : undefined;
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
   const liveVersion =

@@ -59,3 +59,57 @@ test('a value that is not a finite number is refused, and the finite ones of the
   const { values } = await bulk.get();
   assert.equal(values.find((v) => v.metricName === 'score_count')?.value, 2);
 });
+
+/** The same labelled observations through prom-client's labels().observe() and through seriesOf(), after `change`. */
+async function bothWaysLabelled(change: (h: { plain: Histogram<'route'>; bulk: BulkHistogram<'route'> }) => void) {
+  const plainRegistry = new Registry();
+  const bulkRegistry = new Registry();
+  const config = { name: 'took', help: 'h', buckets: BUCKETS, labelNames: ['route'] as const };
+  const plain = new Histogram({ ...config, labelNames: [...config.labelNames], registers: [plainRegistry] });
+  const bulk = new BulkHistogram({ ...config, labelNames: [...config.labelNames], registers: [bulkRegistry] });
+  const observed = { '/a': runs[0], '/b': runs[1], '/c': runs[2] };
+  for (const [route, values] of Object.entries(observed)) {
+    const plainChild = plain.labels({ route });
+    const bulkSeries = bulk.seriesOf({ route });
+    values.forEach((value, i) => {
+      plainChild.observe(value);
+      if (i % 2 === 0) bulkSeries.observe(value);
+      else bulkSeries.observeAll([value]);
+    });
+  }
+  change({ plain, bulk });
+  assert.deepEqual(await bulkRegistry.getMetricsAsJSON(), await plainRegistry.getMetricsAsJSON());
+  const text = await bulkRegistry.metrics();
+  assert.equal(text, await plainRegistry.metrics());
+  return text;
+}
+
+test('a labelled series exports what labels().observe() does, each label set on its own', async () => {
+  const text = await bothWaysLabelled(() => undefined);
+  assert.match(text, /took_count\{route="\/a"\} 5/);
+  assert.match(text, /took_bucket\{le="0.1",route="\/b"\} 2/);
+});
+
+test('reset() and remove() forget a labelled series, and it counts from zero when observed again', async () => {
+  const text = await bothWaysLabelled(({ plain, bulk }) => {
+    plain.remove({ route: '/a' });
+    bulk.remove({ route: '/a' });
+    plain.remove('/b');
+    bulk.remove('/b');
+    plain.labels({ route: '/b' }).observe(0.2);
+    bulk.seriesOf({ route: '/b' }).observe(0.2);
+  });
+  assert.doesNotMatch(text, /route="\/a"/);
+  assert.match(text, /took_count\{route="\/b"\} 1/);
+  await bothWaysLabelled(({ plain, bulk }) => {
+    plain.reset();
+    bulk.reset();
+    plain.labels({ route: '/c' }).observe(0.02);
+    bulk.seriesOf({ route: '/c' }).observe(0.02);
+  });
+});
+
+test('a series of a label the histogram does not have is refused', () => {
+  const bulk = new BulkHistogram({ name: 'took', help: 'h', buckets: BUCKETS, labelNames: ['route'], registers: [] });
+  assert.throws(() => bulk.seriesOf({ path: '/a' } as never), /took: no label named path/);
+});

@@ -30,6 +30,7 @@ describe('API and worker settings', () => {
       [() => readConfig({ AUDIT_MODE: 'always', ...REDIS }), 'AUDIT_MODE', 'always'],
       [() => readConfig({ AUDIT_MODE: 'required' }), 'AUDIT_MODE', 'required'],
       [() => readConfig({ REDIS_URL: 'http://x' }), 'REDIS_URL', 'http://x'],
+      [() => readConfig({ METRICS_GC_DURATION: 'sometimes' }), 'METRICS_GC_DURATION', 'sometimes'],
       [() => readConfig({ RATE_LIMIT_REQUESTS: '-1', ...REDIS }), 'RATE_LIMIT_REQUESTS', '-1'],
       [
         () =>

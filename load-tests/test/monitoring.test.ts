@@ -64,9 +64,9 @@ function seriesOf(registry: Registry): Map<string, Exported> {
   return series;
 }
 
-/** The metrics the API, the workers (drift and batch) and the operator register, as real instances make them. */
+/** The metrics the API, the workers (drift and batch; GC duration on, as in the workers) and the operator register, as real instances make them. */
 async function exportedSeries(): Promise<Map<string, Exported>> {
-  const api = new Metrics();
+  const api = new Metrics({ gcDuration: true });
   const drift: DriftWorkerOptions = {
     redisUrl: 'redis://127.0.0.1:1',
     store: undefined as never,

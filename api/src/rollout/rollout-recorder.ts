@@ -6,7 +6,8 @@
  * few seconds, not one per request.
  */
 import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { BulkHistogram, type HistogramSeries } from '../bulk-histogram.js';
 import {
   ROLLOUT_LATENCY_BUCKETS_MS,
   ROLLOUT_SCORE_BINS,
@@ -34,7 +35,7 @@ interface RolloutSeries {
   readonly rows: Counter<'version' | 'role'>;
   readonly errors: Counter<'version' | 'role'>;
   readonly agreements: Counter<'version' | 'role'>;
-  readonly duration: Histogram<'version' | 'role'>;
+  readonly duration: BulkHistogram<'version' | 'role'>;
 }
 
 /** One version in one role: the contract's counters and its Prometheus children (label lookups done once). */
@@ -49,7 +50,7 @@ class VersionCounters {
   private readonly rowsSeries: Counter.Internal;
   private readonly errorsSeries: Counter.Internal;
   private readonly agreementsSeries: Counter.Internal;
-  private readonly durationSeries: Histogram.Internal<'version' | 'role'>;
+  private readonly durationSeries: HistogramSeries;
 
   constructor(
     readonly version: string,
@@ -60,7 +61,7 @@ class VersionCounters {
     this.rowsSeries = series.rows.labels(labels);
     this.errorsSeries = series.errors.labels(labels);
     this.agreementsSeries = series.agreements.labels(labels);
-    this.durationSeries = series.duration.labels(labels);
+    this.durationSeries = series.duration.seriesOf(labels);
   }
 
   scored(probabilities: ArrayLike<number>, ms: number, agreements: number): void {
@@ -119,7 +120,7 @@ export class RolloutRecorder {
         labelNames,
         registers: [registry],
       }),
-      duration: new Histogram({
+      duration: new BulkHistogram({
         name: 'loanrisk_rollout_run_duration_seconds',
         help: 'Scoring run per request by version and rollout role (micro-batch queueing included, HTTP excluded)',
         labelNames,
