@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { CONNECTIONS, DURATION, f, load, startNode, stop } from './bench-driver.mjs';
+import { CONNECTIONS, DURATION, f, load, startApi, startNode, stop } from './bench-driver.mjs';
 import { inProcessRowsPerSecond } from './in-process-scoring.mjs';
 import { ohaOpenLoop } from './oha-open-loop.mjs';
 import { applicant, inferBody } from './serving-requests.mjs';
@@ -45,7 +45,7 @@ results.emptyStock = await emptyCeiling('stock');
 results.empty = await emptyCeiling('app');
 
 const base = 'http://127.0.0.1:18091';
-const server = await startNode(api, { PORT: '18091', MODEL_DIR }, `${base}/readyz`);
+const server = await startApi(api, { PORT: '18091', MODEL_DIR }, `${base}/readyz`);
 // Warm-up of every path measured below, so no line pays for another's JIT compilation.
 for (const [path, body] of [
   ['/predict?explain=false', applicant],
@@ -88,7 +88,7 @@ results.inProcessRowsPerSec = await inProcessRowsPerSecond({
   seconds: 3,
 });
 
-const unbatched = await startNode(
+const unbatched = await startApi(
   api,
   { PORT: '18092', MODEL_DIR, MAX_BATCH_ROWS: '1' },
   'http://127.0.0.1:18092/readyz',

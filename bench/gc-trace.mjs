@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { f, stop, stopOnExit } from './bench-driver.mjs';
+import { API_NODE_FLAGS, f, stop, stopOnExit } from './bench-driver.mjs';
 import { openLoop } from './open-loop.mjs';
 
 const MODEL_DIR = process.argv[2] ?? join(import.meta.dirname, '.out', 'models');
@@ -37,6 +37,7 @@ const SERVERS = [
     env: { MODEL_DIR },
     ready: '/readyz',
     query: '?explain=false',
+    nodeFlags: API_NODE_FLAGS,
   },
 ];
 
@@ -45,7 +46,7 @@ const TRACE =
   /\s(\d+) ms: (Scavenge|Mark-Compact|Mark-sweep)[^\d]*([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB, ([\d.]+)/;
 
 async function traced(server) {
-  const child = spawn(process.execPath, ['--trace-gc', server.script], {
+  const child = spawn(process.execPath, ['--trace-gc', ...(server.nodeFlags ?? []), server.script], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(PORT), LOG_LEVEL: 'warn', ...server.env },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,

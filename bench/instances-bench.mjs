@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { DURATION, f, load, startNode, stop } from './bench-driver.mjs';
+import { DURATION, f, load, startApi, stop } from './bench-driver.mjs';
 import { inProcessRowsPerSecond } from './in-process-scoring.mjs';
 
 const MODEL_DIR = process.argv[2];
@@ -24,7 +24,7 @@ const api = process.env.API_MAIN ?? new URL('../api/dist/src/main.js', import.me
 /** One API process with `env`, warmed up, then one measured line of 1000-row requests. */
 async function throughApi(port, env) {
   const base = `http://127.0.0.1:${port}`;
-  const server = await startNode(
+  const server = await startApi(
     api,
     { PORT: String(port), MODEL_DIR, ORT_INTRA_OP_THREADS: String(THREADS), ...env },
     `${base}/readyz`,

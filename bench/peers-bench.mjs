@@ -7,7 +7,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DenseEncoder, FEATURES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { CONNECTIONS, DURATION, f, load, start, startNode, stop } from './bench-driver.mjs';
+import { CONNECTIONS, DURATION, f, load, start, startApi, stop } from './bench-driver.mjs';
 
 const MODELS = process.argv[2];
 const VENV = process.env.PEERS_VENV;
@@ -86,7 +86,7 @@ results.flask = await measure(flask, 'http://127.0.0.1:18104/predict', applicant
 await stop(flask);
 
 // This API.
-const api = await startNode(
+const api = await startApi(
   new URL('../api/dist/src/main.js', import.meta.url).pathname,
   { PORT: '18105', MODEL_DIR: MODELS },
   'http://127.0.0.1:18105/readyz',

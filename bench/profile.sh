@@ -8,7 +8,7 @@ models="${MODELS:-$PWD/bench/.out/models}"
 [ -s "$models/current" ] || { echo "no model yet: run bash bench/api.sh once (it trains one)" >&2; exit 1; }
 dir=bench/.out/profile
 rm -rf "$dir" && mkdir -p "$dir"
-PORT=18095 HOST=127.0.0.1 LOG_LEVEL=warn MODEL_DIR="$models" node --cpu-prof --cpu-prof-dir="$dir" api/dist/src/main.js &
+PORT=18095 HOST=127.0.0.1 LOG_LEVEL=warn MODEL_DIR="$models" node --no-memory-reducer --cpu-prof --cpu-prof-dir="$dir" api/dist/src/main.js &
 api=$!
 trap 'kill $api 2>/dev/null || true' EXIT
 until curl -fs http://127.0.0.1:18095/readyz >/dev/null; do sleep 0.2; done

@@ -26,4 +26,4 @@ if [ ! -s models/current ] || [ "$(cat "$trained_on" 2>/dev/null)" != "$data" ];
 fi
 echo "model: models/$(cat models/current) (report: models/$(cat models/current)/report.html)"
 echo "serving on http://${HOST:-127.0.0.1}:${PORT:-8080}/ (Ctrl-C stops)"
-MODEL_DIR="${MODEL_DIR:-models}" exec node api/dist/src/main.js
+MODEL_DIR="${MODEL_DIR:-models}" exec node --no-memory-reducer api/dist/src/main.js
