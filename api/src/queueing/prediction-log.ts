@@ -1,6 +1,7 @@
 /**
  * Puts a sample of the scored rows on the prediction-log queue for the drift worker, off the
- * request path: rows go into a bounded in-memory buffer that a timer flushes as one BullMQ job.
+ * request path: rows go into a bounded in-memory buffer (sampled-rows.ts: numbers in typed arrays,
+ * not an object per row) that a timer flushes as one BullMQ job.
  * When Redis is down, slow or full, a flush fails fast and its rows are dropped with a counter
  * and a log line; the buffer never grows past its bound and predictions never wait for Redis.
  */
@@ -8,9 +9,10 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
+import type { LoanRecord } from '@peerloan/contracts';
 import { QUEUE_PREFIX, QUEUES } from './queue-names.js';
 import { redisConnection } from './redis-connection.js';
+import { SampledRows } from './sampled-rows.js';
 
 export interface PredictionLogOptions {
   readonly redisUrl: string;
@@ -44,7 +46,7 @@ export interface PredictionLogJob {
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
 export class PredictionLog {
-  private buffer: LoggedPrediction[] = [];
+  private readonly buffer: SampledRows;
   private flushing = false;
   private lastErrorLog = 0;
   private readonly redis: Redis;
@@ -54,6 +56,7 @@ export class PredictionLog {
   private readonly dropped: Counter<'reason'>;
 
   constructor(private readonly options: PredictionLogOptions) {
+    this.buffer = new SampledRows(options.maxBuffered);
     this.redis = redisConnection(options.redisUrl, 'producer');
     this.queue = new Queue<PredictionLogJob>(QUEUES.predictionLog, { connection: this.redis, prefix: QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
@@ -77,24 +80,14 @@ export class PredictionLog {
     const now = Date.now();
     for (let i = 0; i < records.length; i++) {
       if (Math.random() >= this.options.sampleRate) continue;
-      if (this.buffer.length >= this.options.maxBuffered) {
-        this.dropped.inc({ reason: 'buffer_full' });
-        continue;
-      }
-      this.buffer.push({
-        modelVersion: version,
-        scoredAt: now,
-        features: FEATURE_NAMES.map((name) => records[i][name] ?? null),
-        probability: probabilities[i],
-      });
+      if (!this.buffer.push(version, records[i], probabilities[i], now)) this.dropped.inc({ reason: 'buffer_full' });
     }
   }
 
   async flush(): Promise<void> {
     if (this.flushing || this.buffer.length === 0) return;
     this.flushing = true;
-    const events = this.buffer;
-    this.buffer = [];
+    const events = this.buffer.drain();
     try {
       await this.queue.add('events', { events }, { removeOnComplete: true, removeOnFail: 1000 });
       this.logged.inc(events.length);
