@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { FEATURE_NAMES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { chunkRows } from '../api/dist/src/batch/chunk-rows.js';
-import { loadModelVersion } from '../api/dist/src/model-loader.js';
+import { chunkRows } from '../scoring/dist/src/chunk-rows.js';
+import { loadModelVersion } from '../scoring/dist/src/model-loader.js';
 import { f } from './bench-driver.mjs';
 
 const root = process.argv[2];

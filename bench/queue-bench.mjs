@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { QUEUE_PREFIX, QUEUES } from '@peerloan/api/dist/src/queueing/queue-names.js';
+import { QUEUE_PREFIX, QUEUES } from '@peerloan/scoring/queues';
 import { cpuSeconds } from './bench-driver.mjs';
 
 const [modelsRoot, portfolio, rowsText] = process.argv.slice(2);
@@ -69,7 +69,7 @@ const workers = Number(process.env.BATCH_WORKERS ?? 2);
 const workerProcs = [];
 for (let i = 0; i < workers; i++)
   workerProcs.push(
-    start('node', ['api/dist/src/worker-main.js'], {
+    start('node', ['workers/dist/src/main.js'], {
       MODEL_DIR: modelsRoot,
       REDIS_URL: redisUrl,
       WORKER_ROLES: 'batch',
@@ -171,7 +171,7 @@ if (process.env.BATCH_ONLY !== '1') {
   for (let i = 0; i < events.length; i += 1000)
     await queue.add('events', { events: events.slice(i, i + 1000) }, { removeOnComplete: true });
   const td0 = performance.now();
-  start('node', ['api/dist/src/worker-main.js'], {
+  start('node', ['workers/dist/src/main.js'], {
     MODEL_DIR: modelsRoot,
     REDIS_URL: redisUrl,
     WORKER_ROLES: 'drift',

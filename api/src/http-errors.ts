@@ -4,9 +4,7 @@
  * the body has the Open Inference Protocol's shape `{error: string}`.
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { NoModelError } from './errors/no-model-error.js';
-import { AuditUnavailableError } from './errors/audit-unavailable-error.js';
-import { RequestError, type FieldProblem } from './errors/request-error.js';
+import { AuditUnavailableError, NoModelError, RequestError, type FieldProblem } from '@peerloan/scoring';
 import { requestLogger } from './request-log.js';
 
 /** body-parser's error types and what the client did wrong. */

@@ -1,15 +1,13 @@
 /**
  * Prometheus metrics on a registry of the app's own (so tests can run several apps in one
- * process). Names follow Prometheus conventions: base units, _total for counters.
+ * process): the model metrics every process has (@peerloan/scoring's model-metrics.ts), and the
+ * API's HTTP and scoring metrics. Names follow Prometheus conventions: base units, _total for counters.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ModelRole } from './model-store.js';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { ModelMetrics } from '@peerloan/scoring';
 import { BulkHistogram, type HistogramSeries } from './bulk-histogram.js';
-import { registerProcessMetrics } from './process-metrics.js';
 
-export class Metrics {
-  readonly registry = new Registry();
-
+export class Metrics extends ModelMetrics {
   readonly httpDuration = new BulkHistogram({
     name: 'loanrisk_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
@@ -45,48 +43,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly modelInfo = new Gauge({
-    name: 'loanrisk_model_info',
-    help: 'The model version being served (value 1)',
-    labelNames: ['version'] as const,
-    registers: [this.registry],
-  });
-
-  readonly modelSwaps = new Counter({
-    name: 'loanrisk_model_swaps_total',
-    help: 'Model versions taken into service (the first load counts)',
-    registers: [this.registry],
-  });
-
-  readonly modelRefusals = new Counter({
-    name: 'loanrisk_model_load_failures_total',
-    help: 'Model versions refused, by the check that refused them',
-    labelNames: ['stage'] as const,
-    registers: [this.registry],
-  });
-
-  readonly candidateInfo = new Gauge({
-    name: 'loanrisk_candidate_info',
-    help: 'The candidate version loaded beside the live one (value 1; absent while it is not loaded)',
-    labelNames: ['version'] as const,
-    registers: [this.registry],
-  });
-
-  readonly candidateRefusals = new Counter({
-    name: 'loanrisk_candidate_load_failures_total',
-    help: 'Loads of the candidate version refused, by the check that refused them (the live model keeps answering)',
-    labelNames: ['stage'] as const,
-    registers: [this.registry],
-  });
-
   /** Labelled children looked up once: prom-client hashes a label object on every call otherwise. */
   private readonly decisions = { yes: this.predictions.labels('yes'), no: this.predictions.labels('no') };
   private readonly durations = new Map<string, HistogramSeries>();
-
-  /** @param gcDuration whether the process metrics include nodejs_gc_duration_seconds (process-metrics.ts says why not in the API). */
-  constructor({ gcDuration }: { readonly gcDuration: boolean }) {
-    registerProcessMetrics(this.registry, { gcDuration });
-  }
 
   /** One answered request: `seconds` from arrival to the last byte, under its route pattern. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
@@ -97,17 +56,6 @@ export class Metrics {
       this.durations.set(key, child);
     }
     child.observe(seconds);
-  }
-
-  modelLoaded(role: ModelRole, version: string): void {
-    const info = role === 'live' ? this.modelInfo : this.candidateInfo;
-    info.reset();
-    info.set({ version }, 1);
-    if (role === 'live') this.modelSwaps.inc();
-  }
-
-  modelRefused(role: ModelRole, stage: string): void {
-    (role === 'live' ? this.modelRefusals : this.candidateRefusals).inc({ stage });
   }
 
   recordScores(probabilities: ArrayLike<number>, threshold: number): void {

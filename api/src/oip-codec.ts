@@ -7,7 +7,7 @@
  * as a 4-byte length and its bytes. Every refusal is a 400 naming the input.
  */
 import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
-import { RequestError } from './errors/request-error.js';
+import { RequestError } from '@peerloan/scoring';
 
 function fail(message: string): never {
   throw new RequestError(400, message);

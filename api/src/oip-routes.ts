@@ -9,13 +9,10 @@
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { FEATURES, PROBABILITY_OUTPUT, type LoanRecord } from '@peerloan/contracts';
-import { RequestError } from './errors/request-error.js';
-import type { LoadedModel } from './loaded-model.js';
-import type { ModelStore } from './model-store.js';
+import { completeRecord, RequestError, servingReadiness, type LoadedModel, type ModelStore } from '@peerloan/scoring';
 import { predictions, scoreRecords, type Scoring } from './prediction.js';
 import { auditDecisions } from './audit/audit-decisions.js';
-import type { AuditTrail } from './audit/audit-trail.js';
-import { completeRecord } from './request-validation.js';
+import type { AuditTrail } from '@peerloan/scoring/queues';
 import {
   checkRequestedOutputs,
   datatypeOf,
@@ -28,7 +25,6 @@ import {
   type InferAnswerHeader,
 } from './oip-codec.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
-import { servingReadiness } from './serving-readiness.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
 
 export interface OipOptions extends Scoring {

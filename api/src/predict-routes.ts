@@ -6,13 +6,11 @@
  */
 import { Router, type Request } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
-import { RequestError, type FieldProblem } from './errors/request-error.js';
-import type { LoadedModel } from './loaded-model.js';
+import { completeRecord, RequestError, type FieldProblem, type LoadedModel } from '@peerloan/scoring';
 import { predictions, predictionsJson, scoreRecords, type Scoring } from './prediction.js';
-import { completeRecord } from './request-validation.js';
 import { requireJson } from './http-errors.js';
 import { auditDecisions } from './audit/audit-decisions.js';
-import type { AuditTrail } from './audit/audit-trail.js';
+import type { AuditTrail } from '@peerloan/scoring/queues';
 import { fieldApplicantId, headerApplicantId } from './rollout/applicant-id.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
 

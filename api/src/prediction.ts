@@ -5,11 +5,8 @@
  * the version that answered it.
  */
 import type { LoanRecord } from '@peerloan/contracts';
-import { NoModelError } from './errors/no-model-error.js';
-import type { Reason } from './explanations.js';
-import type { LoadedModel } from './loaded-model.js';
+import type { LoadedModel, Reason } from '@peerloan/scoring';
 import type { Metrics } from './metrics.js';
-import type { ModelStore } from './model-store.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import type { ScoredGroup, ServingVersions } from './rollout/serving-versions.js';
 
@@ -31,12 +28,6 @@ export interface Prediction {
   readonly threshold: number;
   readonly modelVersion: string;
   readonly reasons?: readonly Reason[];
-}
-
-export function servingModel(store: ModelStore): LoadedModel {
-  const model = store.current;
-  if (!model) throw new NoModelError();
-  return model;
 }
 
 /**

@@ -13,13 +13,11 @@ import { InFlightResponses } from './in-flight-responses.js';
 import { Authentication } from './auth/authentication.js';
 import type { CandidateConfig, ServerConfig } from './config.js';
 import { Metrics } from './metrics.js';
-import { ModelStore, namedVersion } from './model-store.js';
-import type { MicroBatcherOptions } from './micro-batcher.js';
+import { ModelStore, namedVersion, type MicroBatcherOptions } from '@peerloan/scoring';
 import { BatchService } from './batch/batch-service.js';
 import { PredictionLog } from './queueing/prediction-log.js';
-import { redisConnection } from './queueing/redis-connection.js';
+import { AuditTrail, redisConnection } from '@peerloan/scoring/queues';
 import { ClientBudgets } from './rate-limit/client-budgets.js';
-import { AuditTrail } from './audit/audit-trail.js';
 import { ServingVersions } from './rollout/serving-versions.js';
 import { GRACEFUL_SHARE, settledWithin } from '@peerloan/contracts/runtime';
 

@@ -6,7 +6,7 @@
  * allows exactly the page's own script and style by hash.
  */
 import { createHash } from 'node:crypto';
-import type { LoadedModel } from './loaded-model.js';
+import type { LoadedModel } from '@peerloan/scoring';
 import { describeRule, type FieldRule } from '@peerloan/contracts';
 
 export interface WebPage {

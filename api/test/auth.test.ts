@@ -12,9 +12,17 @@ import { readConfig } from '../src/config.js';
 import { ConfigError } from '@peerloan/contracts/runtime';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { call, errorOf, eventually, metricValue, postJson, startApi, type JsonResponse } from './helpers/api-server.js';
+import {
+  call,
+  errorOf,
+  eventually,
+  metricValue,
+  postJson,
+  type JsonResponse,
+} from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
 import { JwksServer, jwtEnv, signingKey, token, type SigningKey } from './helpers/jwks-server.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const applicant = applicants(1)[0];
 

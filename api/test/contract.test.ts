@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import { MicroBatcher } from '../src/micro-batcher.js';
+import { MicroBatcher } from '@peerloan/scoring';
 import type { Prediction } from '../src/prediction.js';
 import type { RunningServer } from '../src/server.js';
-import { call, errorOf, postJson, startApi } from './helpers/api-server.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { call, errorOf, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const TEXT_COLUMNS = ['purpose', 'grade', 'emp_length', 'home_ownership'];
 

@@ -14,8 +14,9 @@ import { after, describe, test } from 'node:test';
 import { FEATURE_NAMES, featureByName, LABEL, type LoanRecord } from '@peerloan/contracts';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
 import type { RunningServer } from '../src/server.js';
-import { postJson, startApi } from './helpers/api-server.js';
-import { applicants, tempDir } from './helpers/trained-model.js';
+import { postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { applicants, tempDir } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const run = promisify(execFile);
 const TRAINER = fileURLToPath(new URL('../../../trainer-job/bin/loanrisk-train.js', import.meta.url));

@@ -11,9 +11,10 @@ import { FEATURE_NAMES, FEATURES } from '@peerloan/contracts';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { postJson, startApi } from './helpers/api-server.js';
+import { postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
 import { AUDIENCE, ISSUER, JwksServer, jwtEnv, signingKey, token, type SigningKey } from './helpers/jwks-server.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 /** mulberry32, so a failing case can be replayed from its seed. */
 function random(seed: number): () => number {

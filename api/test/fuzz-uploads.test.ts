@@ -13,11 +13,12 @@ import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import type { BatchStatus } from '../src/batch/batch-service.js';
 import type { RunningServer } from '../src/server.js';
-import { QUEUE_PREFIX, QUEUES } from '../src/queueing/queue-names.js';
-import { call, eventually, metricValue, startApi } from './helpers/api-server.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
-import { WorkerProcess } from './helpers/worker-process.js';
+import { QUEUE_PREFIX, QUEUES } from '@peerloan/scoring/queues';
+import { call, eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
+import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 
 /** mulberry32, seeded, so a failing case can be replayed. */
 function random(seed: number): () => number {

@@ -7,8 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import type { RunningServer } from '../src/server.js';
-import { postJson, startApi } from './helpers/api-server.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 /** mulberry32: a small seeded generator, so a failing case can be replayed. */
 function random(seed: number): () => number {

@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
-import { eventually, metricValue } from './helpers/api-server.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 

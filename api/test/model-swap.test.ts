@@ -8,8 +8,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DENSE_MODEL_FILE, type ModelManifest } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
-import { call, errorOf, eventually, metricValue, postJson, startApi, type JsonResponse } from './helpers/api-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
+import {
+  call,
+  errorOf,
+  eventually,
+  metricValue,
+  postJson,
+  type JsonResponse,
+} from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 /** A /predict answer's fields these tests read. */
 interface Prediction {

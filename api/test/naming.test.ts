@@ -13,12 +13,12 @@ import { FEATURE_NAMES, METRIC_PREFIX, PROGRAM_PREFIX, REDIS_PREFIX } from '@pee
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { ApiProcess } from './helpers/api-process.js';
-import { call, eventually, postJson } from './helpers/api-server.js';
-import { freePort } from './helpers/free-port.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
-import { WorkerProcess } from './helpers/worker-process.js';
+import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
+import { call, eventually, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { freePort } from '@peerloan/scoring/dist/test/helpers/free-port.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
+import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 
 /** The names prom-client's default metrics have on this platform, from a registry of their own. */
 function defaultMetricNames(): Set<string> {

@@ -19,12 +19,13 @@ import addFormatsPlugin from 'ajv-formats';
 import { FEATURES, FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { eventually, metricValue, startApi } from './helpers/api-server.js';
-import { freePort } from './helpers/free-port.js';
+import { eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { freePort } from '@peerloan/scoring/dist/test/helpers/free-port.js';
 import { JwksServer, jwtEnv, signingKey, token, type SigningKey } from './helpers/jwks-server.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
-import { WorkerProcess } from './helpers/worker-process.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
+import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 
 // ajv-formats is CommonJS: its default export is the plugin function.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/server.js';
-import { eventually, metricValue, postJson, startApi } from './helpers/api-server.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
+import { eventually, metricValue, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 describe('prediction log', () => {
   let redis: RedisServer;

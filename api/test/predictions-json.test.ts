@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LoadedModel } from '../src/loaded-model.js';
+import type { LoadedModel } from '@peerloan/scoring';
 import { predictions, predictionsJson } from '../src/prediction.js';
 import type { ScoredGroup } from '../src/rollout/serving-versions.js';
 

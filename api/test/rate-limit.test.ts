@@ -10,9 +10,10 @@ import { FEATURE_NAMES } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { call, errorOf, postJson, startApi } from './helpers/api-server.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { call, errorOf, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const people = applicants(10);
 const REQUESTS = 6;

@@ -8,10 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { readConfig } from '../src/config.js';
 import type { RunningServer } from '../src/server.js';
-import { call, errorOf, eventually, postJson, startApi } from './helpers/api-server.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
-import { WorkerProcess } from './helpers/worker-process.js';
+import { call, errorOf, eventually, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
+import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 
 const PASSWORD = 'p@ss/word:with#signs';
 

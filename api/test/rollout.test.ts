@@ -22,9 +22,9 @@ import { required } from '@peerloan/operator/dist/test/required.js';
 import { readConfig } from '../src/config.js';
 import { ConfigError } from '@peerloan/contracts/runtime';
 import type { Prediction } from '../src/prediction.js';
-import { call, metricValue, postJson, eventually } from './helpers/api-server.js';
-import { ApiProcess } from './helpers/api-process.js';
-import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
+import { call, metricValue, postJson, eventually } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
+import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const TEXT_COLUMNS = new Set(FEATURES.filter((f) => f.kind === 'categorical').map((f) => f.name));
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import { SampledRows } from '../src/queueing/sampled-rows.js';
-import { applicants } from './helpers/trained-model.js';
+import { applicants } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 /** The event a row makes, written out as the prediction log built it from objects before. */
 function event(version: string, record: LoanRecord, probability: number, scoredAt: number) {

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, postJson } from './helpers/api-server.js';
-import { ApiProcess } from './helpers/api-process.js';
-import { RedisServer } from './helpers/redis-server.js';
-import { applicants, pointCurrentAt, tempDir, trainModel } from './helpers/trained-model.js';
-import { WorkerProcess } from './helpers/worker-process.js';
+import { eventually, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
+import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
+import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 
 const SHUTDOWN_TIMEOUT_MS = '3000';
 /** A hang fails the test after this, long before the 24 minutes once seen. */

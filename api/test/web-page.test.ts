@@ -11,8 +11,9 @@ import { required } from '@peerloan/operator/dist/test/required.js';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { postJson, startApi } from './helpers/api-server.js';
-import { tempDir, trainModel } from './helpers/trained-model.js';
+import { postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { startApi } from './helpers/api-server.js';
+import { tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const CHROMIUM_ARGS = [
   '--headless',

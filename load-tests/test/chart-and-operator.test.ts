@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readWorkerConfig } from '@peerloan/api/dist/src/config.js';
+import { readWorkerConfig } from '@peerloan/workers/dist/src/worker-config.js';
 import type { LoanRiskModel } from '@peerloan/contracts';
 import { desiredDeployment } from '@peerloan/operator/dist/src/children/deployment.js';
 import { desiredService } from '@peerloan/operator/dist/src/children/service.js';

@@ -131,21 +131,27 @@ describe('Dockerfiles', () => {
     );
   }
 
-  const apiScripts = workspaces.includes('api')
+  const workerScripts = workspaces.includes('workers')
     ? ((
-        JSON.parse(readFileSync(join(REPO_ROOT, 'api/package.json'), 'utf8')) as {
+        JSON.parse(readFileSync(join(REPO_ROOT, 'workers/package.json'), 'utf8')) as {
           scripts?: Partial<Record<string, string>>;
         }
       ).scripts ?? {})
     : {};
   test(
-    "the chart's worker runs what `npm run worker -w api` runs",
-    { skip: !apiScripts.worker && 'the api workspace has no worker script yet' },
+    "the chart's worker runs what `npm run worker` (the workers' start script) runs",
+    { skip: !workerScripts.start && 'the workers workspace has no start script yet' },
     () => {
-      const script = apiScripts.worker?.match(/^node (\S+\.js)$/)?.[1];
-      assert.ok(script, `npm run worker is "${apiScripts.worker}"`);
-      assert.deepEqual(chartValues.worker.command, ['node', `api/${script}`]);
-      assert.ok(exists(`api/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
+      const rootScripts = (
+        JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+          scripts: Record<string, string>;
+        }
+      ).scripts;
+      assert.equal(rootScripts.worker, 'npm run start -w workers');
+      const script = workerScripts.start?.match(/^node (\S+\.js)$/)?.[1];
+      assert.ok(script, `the workers' start script is "${workerScripts.start}"`);
+      assert.deepEqual(chartValues.worker.command, ['node', `workers/${script}`]);
+      assert.ok(exists(`workers/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
     },
   );
 

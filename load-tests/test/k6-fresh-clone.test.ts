@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { postJson, startApi } from '@peerloan/api/dist/test/helpers/api-server.js';
-import { tempDir, trainModel } from '@peerloan/api/dist/test/helpers/trained-model.js';
+import { startApi } from '@peerloan/api/dist/test/helpers/api-server.js';
+import { postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
+import { tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 import type { RunningServer } from '@peerloan/api/dist/src/server.js';
 import { freshClone, REPO_ROOT, toolsBin } from './repo.js';
 

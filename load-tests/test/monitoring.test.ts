@@ -14,10 +14,11 @@ import { before, describe, test } from 'node:test';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
-import { BatchMetrics } from '@peerloan/api/dist/src/batch/batch-metrics.js';
-import { DriftMonitor, type DriftWorkerOptions } from '@peerloan/api/dist/src/drift/drift-worker.js';
-import { envDriftSettings } from '@peerloan/api/dist/src/drift/drift-settings.js';
 import { Metrics } from '@peerloan/api/dist/src/metrics.js';
+import { ModelMetrics } from '@peerloan/scoring';
+import { BatchMetrics } from '@peerloan/workers/dist/src/batch/batch-metrics.js';
+import { DriftMonitor, type DriftWorkerOptions } from '@peerloan/workers/dist/src/drift/drift-worker.js';
+import { envDriftSettings } from '@peerloan/workers/dist/src/drift/drift-settings.js';
 import { OperatorMetrics } from '@peerloan/operator/dist/src/metrics.js';
 import {
   CHART_DIR,
@@ -67,18 +68,23 @@ function seriesOf(registry: Registry): Map<string, Exported> {
 /** The metrics the API, the workers (drift and batch; GC duration on, as in the workers) and the operator register, as real instances make them. */
 async function exportedSeries(): Promise<Map<string, Exported>> {
   const api = new Metrics({ gcDuration: true });
+  const workers = new ModelMetrics({ gcDuration: true });
   const drift: DriftWorkerOptions = {
     redisUrl: 'redis://127.0.0.1:1',
     store: undefined as never,
     notifier: undefined as never,
     settings: () => envDriftSettings(0.2, 500),
-    registry: api.registry,
+    registry: workers.registry,
     logger: undefined as never,
   };
   new DriftMonitor(drift);
-  const batch = new BatchMetrics(api.registry, 'redis://127.0.0.1:1');
+  const batch = new BatchMetrics(workers.registry, 'redis://127.0.0.1:1');
   await batch.close();
-  return new Map([...seriesOf(api.registry), ...seriesOf(new OperatorMetrics(true).registry)]);
+  return new Map([
+    ...seriesOf(api.registry),
+    ...seriesOf(workers.registry),
+    ...seriesOf(new OperatorMetrics(true).registry),
+  ]);
 }
 
 interface Selector {

@@ -2,8 +2,7 @@
 import type { Response } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
 import type { Prediction } from '../prediction.js';
-import { auditEntry, type DecisionSource } from './audit-record.js';
-import type { AuditTrail } from './audit-trail.js';
+import { auditEntry, type AuditTrail, type DecisionSource } from '@peerloan/scoring/queues';
 import { clientId } from './client-id.js';
 
 /** Resolves when the answer may go (required: once durable); a no-op without a trail. */

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Scope } from '@peerloan/contracts';
 import { CredentialError } from '../errors/credential-error.js';
-import { RequestError } from '../errors/request-error.js';
+import { RequestError } from '@peerloan/scoring';
 import { ApiKeyStore } from './api-key-store.js';
 import { authEnabled, type AuthSettings } from './auth-settings.js';
 import { ANONYMOUS, type ClientIdentity } from './client-identity.js';

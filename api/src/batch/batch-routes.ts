@@ -6,12 +6,10 @@
  */
 import { Router } from 'express';
 import { clientId } from '../audit/client-id.js';
-import { RequestError } from '../errors/request-error.js';
-import type { ModelStore } from '../model-store.js';
-import { servingModel } from '../prediction.js';
+import { RequestError, servingModel, type ModelStore } from '@peerloan/scoring';
 import { chargeRows } from '../rate-limit/client-budgets.js';
 import type { BatchService } from './batch-service.js';
-import type { UploadFormat } from './batch-upload.js';
+import type { UploadFormat } from '@peerloan/scoring/queues';
 
 export interface BatchRouteOptions {
   readonly store: ModelStore;

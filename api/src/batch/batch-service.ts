@@ -14,35 +14,21 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { chunkInputKey, chunkResultKey, QUEUE_PREFIX, QUEUES } from '../queueing/queue-names.js';
-import { RequestError } from '../errors/request-error.js';
-import { redisConnection } from '../queueing/redis-connection.js';
-import { splitUpload, StagingError, type UploadFormat, type UploadSplit } from './batch-upload.js';
-import { ERRORS_KEPT, type RowProblem } from './chunk-rows.js';
-
-export interface BatchData {
-  readonly total: number;
-  readonly chunks: number;
-  readonly createdAt: string;
-}
-
-export interface ChunkData {
-  readonly batchId: string;
-  readonly index: number;
-  readonly format: UploadFormat;
-  /** The CSV header's cells (empty for JSON lines); the raw records are under chunkInputKey. */
-  readonly header: readonly string[];
-  /** Who submitted the batch: its rows' audit records name them. */
-  readonly client?: string;
-}
-
-export interface ChunkResult {
-  /** Rows scored. */
-  readonly rows: number;
-  readonly invalid: number;
-  readonly errors: readonly RowProblem[];
-  readonly modelVersion: string;
-}
+import { RequestError } from '@peerloan/scoring';
+import {
+  chunkInputKey,
+  chunkResultKey,
+  ERRORS_KEPT,
+  QUEUE_PREFIX,
+  QUEUES,
+  redisConnection,
+  type BatchData,
+  type ChunkData,
+  type ChunkResult,
+  type RowProblem,
+  type UploadFormat,
+} from '@peerloan/scoring/queues';
+import { splitUpload, StagingError, type UploadSplit } from './batch-upload.js';
 
 export interface UploadLimits {
   readonly maxBytes: number;

@@ -8,16 +8,8 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { FEATURE_NAMES } from '@peerloan/contracts';
-import { RequestError, type FieldProblem } from '../errors/request-error.js';
-
-export type UploadFormat = 'csv' | 'ndjson';
-
-/** Records of one chunk as they were sent (line breaks between records removed). */
-export interface RawChunk {
-  /** 1-based data row number of the first record (header excluded, blank lines not counted). */
-  readonly firstRow: number;
-  readonly records: readonly string[];
-}
+import { RequestError, type FieldProblem } from '@peerloan/scoring';
+import type { RawChunk, UploadFormat } from '@peerloan/scoring/queues';
 
 export interface UploadSplit {
   /** The CSV header's cells (empty for JSON lines). */

@@ -3,7 +3,7 @@
  * or its validator refuses rows the live model accepted (e.g. a category it never saw). Never an
  * answer to a client: the live model answers instead and the rows count as the candidate's errors.
  */
-import type { FieldProblem } from './request-error.js';
+import type { FieldProblem } from '@peerloan/scoring';
 
 export type CandidateFailure = 'not-loaded' | 'refused-input';
 

@@ -10,8 +10,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LoanRecord } from '@peerloan/contracts';
-import { QUEUE_PREFIX, QUEUES } from './queue-names.js';
-import { redisConnection } from './redis-connection.js';
+import { QUEUE_PREFIX, QUEUES, redisConnection, type PredictionLogJob } from '@peerloan/scoring/queues';
 import { SampledRows } from './sampled-rows.js';
 
 export interface PredictionLogOptions {
@@ -23,23 +22,6 @@ export interface PredictionLogOptions {
   readonly flushMs: number;
   readonly logger: Logger;
   readonly registry: Registry;
-}
-
-/**
- * One logged prediction. Features are values in FEATURE_NAMES order, not an object: the names
- * would be most of the bytes in Redis. A worker reading an event without `modelVersion` (an older
- * API's `v`) counts it as another version's and skips it.
- */
-export interface LoggedPrediction {
-  readonly modelVersion: string;
-  /** When it was scored, epoch milliseconds. */
-  readonly scoredAt: number;
-  readonly features: readonly (number | string | null)[];
-  readonly probability: number;
-}
-
-export interface PredictionLogJob {
-  readonly events: readonly LoggedPrediction[];
 }
 
 /** A failed flush is logged at most this often, so an outage is one line a minute, not thousands. */

@@ -10,7 +10,7 @@
  * serializes them at once.
  */
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
-import type { LoggedPrediction } from './prediction-log.js';
+import type { LoggedPrediction } from '@peerloan/scoring/queues';
 
 const WIDTH = FEATURES.length;
 const NO_CATEGORY = -1;

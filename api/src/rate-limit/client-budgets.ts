@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { clientOf } from '../auth/client-identity.js';
-import { RequestError } from '../errors/request-error.js';
+import { RequestError } from '@peerloan/scoring';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 
 type Budget = 'requests' | 'rows';

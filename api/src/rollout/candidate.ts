@@ -7,8 +7,7 @@
 import type { LoanRecord } from '@peerloan/contracts';
 import type { CandidateConfig } from '../config.js';
 import { CandidateError } from '../errors/candidate-error.js';
-import type { LoadedModel } from '../loaded-model.js';
-import type { ModelStore } from '../model-store.js';
+import type { LoadedModel, ModelStore } from '@peerloan/scoring';
 
 export class Candidate {
   constructor(

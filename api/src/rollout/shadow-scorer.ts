@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LoanRecord } from '@peerloan/contracts';
-import type { LoadedModel } from '../loaded-model.js';
+import type { LoadedModel } from '@peerloan/scoring';
 import type { Candidate } from './candidate.js';
 import type { RolloutRecorder } from './rollout-recorder.js';
 

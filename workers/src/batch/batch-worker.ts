@@ -1,0 +1,128 @@
+/**
+ * The batch workers: `batch-chunks` jobs read their raw records (staged by the API), parse and
+ * validate them, score the valid rows with the serving model in one onnxruntime run and store the
+ * CSV lines under the chunk's result key; `batches` jobs (the parents, run once all chunks
+ * completed) sum their chunks' counts and drop the raw records.
+ */
+import { Worker, type Job } from 'bullmq';
+import { chunkRows, servingModel, type ModelStore } from '@peerloan/scoring';
+import {
+  auditEntry,
+  chunkInputKey,
+  chunkResultKey,
+  QUEUE_PREFIX,
+  QUEUES,
+  redisConnection,
+  type AuditTrail,
+  type BatchData,
+  type ChunkData,
+  type ChunkResult,
+  type RawChunk,
+} from '@peerloan/scoring/queues';
+
+export interface BatchWorkerOptions {
+  readonly redisUrl: string;
+  readonly store: ModelStore;
+  readonly resultTtlSeconds: number;
+  /** How long a worker's claim on a chunk lasts without renewal: a crashed worker's chunk is retried after it. */
+  readonly lockMs: number;
+  readonly concurrency: number;
+  /**
+   * Records every scored row before the chunk's result is stored. In required mode a failed
+   * write fails the chunk, which BullMQ retries; the chunk's key makes the retry store nothing twice.
+   */
+  readonly audit?: AuditTrail;
+}
+
+/** Raised when a chunk's staged records are gone (expired or deleted): retrying cannot help. */
+export class ChunkInputMissingError extends Error {
+  constructor(batchId: string, index: number) {
+    super(
+      `the raw records of batch ${batchId} chunk ${index} are no longer in Redis (expired?); submit the portfolio again`,
+    );
+    this.name = 'ChunkInputMissingError';
+  }
+}
+
+/** CSV-safe id: quoted when it holds a comma, quote or line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
+  const settings = { lockDuration: options.lockMs, stalledInterval: options.lockMs, maxStalledCount: 3 };
+  const chunkConnection = redisConnection(options.redisUrl, 'worker');
+  const chunks = new Worker<ChunkData, ChunkResult>(
+    QUEUES.batchChunks,
+    async (job: Job<ChunkData>) => {
+      const model = servingModel(options.store);
+      const { batchId, index, format, header } = job.data;
+      const text = await chunkConnection.get(chunkInputKey(batchId, index));
+      if (text === null) throw new ChunkInputMissingError(batchId, index);
+      const { ids, rows, records, invalid, errors } = chunkRows(
+        JSON.parse(text) as RawChunk,
+        format,
+        header,
+        model.validator,
+      );
+      const scores = rows.length > 0 ? await model.runRows(rows) : new Float32Array(0);
+      if (options.audit && rows.length > 0) {
+        const decisions = records.map((inputs, i) => ({
+          inputs,
+          probability: scores[i],
+          threshold: model.threshold,
+          modelVersion: model.version,
+        }));
+        await options.audit.record(
+          auditEntry(
+            job.data.batchId,
+            job.data.client ?? 'anonymous',
+            'batch',
+            decisions,
+            String(job.data.index),
+            text,
+          ),
+        );
+      }
+      let lines = '';
+      for (let i = 0; i < ids.length; i++) {
+        const p = scores[i];
+        lines += `${csvField(ids[i])},${p},${p >= model.threshold ? 'yes' : 'no'}\n`;
+      }
+      await chunkConnection.set(
+        chunkResultKey(job.data.batchId, job.data.index),
+        lines,
+        'EX',
+        options.resultTtlSeconds,
+      );
+      return { rows: ids.length, invalid, errors, modelVersion: model.version };
+    },
+    {
+      connection: redisConnection(options.redisUrl, 'worker'),
+      prefix: QUEUE_PREFIX,
+      concurrency: options.concurrency,
+      ...settings,
+    },
+  );
+
+  const parents = new Worker<BatchData>(
+    QUEUES.batches,
+    async (job: Job<BatchData>) => {
+      const values = Object.values(await job.getChildrenValues<ChunkResult>());
+      const batchId = job.id ?? '';
+      const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
+      for (let i = 0; i < inputs.length; i += 500) await chunkConnection.del(...inputs.slice(i, i + 500));
+      return {
+        scored: values.reduce((sum, v) => sum + v.rows, 0),
+        invalid: values.reduce((sum, v) => sum + v.invalid, 0),
+      };
+    },
+    { connection: redisConnection(options.redisUrl, 'worker'), prefix: QUEUE_PREFIX, ...settings },
+  );
+
+  for (const worker of [chunks, parents]) worker.on('error', () => undefined);
+  chunks.on('closed', () => {
+    chunkConnection.disconnect();
+  });
+  return [chunks, parents];
+}
