@@ -2,10 +2,28 @@
 // rules on the TypeScript of every workspace (each file checked with its own tsconfig through the
 // project service), the recommended rules on the plain JavaScript (k6 scripts, bins, scripts,
 // benchmarks). Formatting is Prettier's job: eslint-config-prettier turns off the rules it owns.
+// Imports flow one way between the rooms (docs/ARCHITECTURE.md, "Rooms"): api -> scoring and
+// workers -> scoring, never api <-> workers nor scoring -> either; and no module imports itself
+// back through a cycle (eslint-plugin-import-x's no-cycle, resolving TypeScript's own way).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/** Imports of another room's code, as a package (`@peerloan/<room>...`) or by a relative path (`../../<room>/...`). */
+function otherRooms(...rooms) {
+  return [
+    'error',
+    {
+      patterns: rooms.map((room) => ({
+        regex: `^(@peerloan/${room}(/|$)|(\\.\\./)+${room}/)`,
+        message: `imports flow api -> scoring and workers -> scoring only: move what both need into scoring/ (docs/ARCHITECTURE.md, "Rooms")`,
+      })),
+    },
+  ];
+}
 
 export default tseslint.config(
   {
@@ -61,6 +79,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
+    },
+    rules: {
+      // A cycle of value imports runs one module before the other is initialized; type-only imports are erased and not counted.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  { files: ['api/**/*.ts'], rules: { 'no-restricted-imports': otherRooms('workers') } },
+  { files: ['workers/**/*.ts'], rules: { 'no-restricted-imports': otherRooms('api') } },
+  { files: ['scoring/**/*.ts'], rules: { 'no-restricted-imports': otherRooms('api', 'workers') } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
