@@ -4,7 +4,9 @@
  * (Drifted), so both keep lastTransitionTime and observedGeneration the same way and their Events
  * look alike.
  */
-import type { ConditionType } from './crd-types.js';
+/** The LoanRiskModel's condition types (here rather than in crd-types.ts, which imports Condition from here). */
+export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted', 'Pinned'] as const;
+export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -19,8 +19,6 @@ export const CRD_API_VERSION = `${CRD_GROUP}/${CRD_VERSION}`;
 /** Pod-template annotation on the served Deployment naming the live model version. */
 export const MODEL_VERSION_ANNOTATION = `${CRD_GROUP}/model-version`;
 
-export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted', 'Pinned'] as const;
-export type ConditionType = (typeof CONDITION_TYPES)[number];
 export const PHASES = [
   'Pending',
   'Training',
