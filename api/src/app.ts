@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Authentication } from './auth/authentication.js';
 import { errorHandler, notFound } from './http-errors.js';
-import { servingReadiness, type LoadedModel, type ModelStore } from '@peerloan/scoring';
+import { servingReadiness, type ModelStore } from '@peerloan/scoring';
 import type { Metrics } from './metrics.js';
 import { oipRoutes } from './oip-routes.js';
 import { openApiRoute } from './openapi-route.js';
@@ -20,7 +20,10 @@ import type { ClientBudgets } from './rate-limit/client-budgets.js';
 import { requestLogging } from './request-log.js';
 import { rolloutRoutes } from './rollout/rollout-routes.js';
 import type { ServingVersions } from './rollout/serving-versions.js';
-import { renderWebPage, type WebPage } from './web-page.js';
+import { modelViewRoutes } from './model-view/model-view-routes.js';
+import type { PublishedReader } from './model-view/published-reader.js';
+import type { VersionFolders } from './model-view/version-folders.js';
+import { webAppRoutes } from './web-app.js';
 
 export interface AppOptions {
   /** The live model: readiness, the web page, batch uploads and OIP metadata follow it. */
@@ -45,6 +48,12 @@ export interface AppOptions {
   readonly maxInstances: number;
   readonly bodyLimit: string;
   readonly serverVersion: string;
+  /** The models root's version folders (the model view's cards and reports). */
+  readonly folders: VersionFolders;
+  /** What the workers publish for the model view (absent without Redis). */
+  readonly published?: PublishedReader;
+  /** The web app's bundle (web/dist). */
+  readonly webDir: string;
   /** False once SIGTERM has started the drain: readiness fails so no new traffic is routed. */
   readonly isAccepting: () => boolean;
 }
@@ -54,7 +63,7 @@ export interface AppOptions {
  * forbids everything and framing, HSTS, nosniff, no framing, no referrer). helmet's other
  * defaults (cross-origin isolation, DNS prefetch, download options, the long document CSP) govern
  * how a browser treats a document and are written on every answer at a cost per request; the web
- * page, the one document, gets helmet's full set (webPageRoute).
+ * app's files get helmet's full set (web-app.ts).
  */
 const apiHeaders = helmet({
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -67,9 +76,6 @@ const apiHeaders = helmet({
   xPermittedCrossDomainPolicies: false,
   xXssProtection: false,
 });
-
-/** helmet's full set, for the HTML page (its own CSP replaces helmet's default one). */
-const documentHeaders = helmet({ contentSecurityPolicy: false, xFrameOptions: { action: 'deny' } });
 
 function observeDuration(metrics: Metrics) {
   return (req: Request, res: Response, next: () => void) => {
@@ -103,24 +109,6 @@ function healthRoutes(app: Express, options: AppOptions): void {
   });
 }
 
-function webPageRoute(app: Express, store: ModelStore): void {
-  const pages = new WeakMap<LoadedModel, WebPage>();
-  app.get('/', documentHeaders, (_req, res) => {
-    const model = store.current;
-    if (!model) {
-      res.status(503).type('text').send('No model is loaded yet; see /readyz.\n');
-      return;
-    }
-    let page = pages.get(model);
-    if (!page) {
-      page = renderWebPage(model);
-      pages.set(model, page);
-    }
-    res.setHeader('content-security-policy', page.contentSecurityPolicy);
-    res.type('html').send(page.html);
-  });
-}
-
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -136,8 +124,8 @@ export function createApp(options: AppOptions): Express {
   app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
   healthRoutes(app, options);
   app.use(openApiRoute({ serverVersion: options.serverVersion }));
-  webPageRoute(app, options.store);
   app.use(rolloutRoutes(options.versions));
+  app.use(modelViewRoutes({ versions: options.versions, folders: options.folders, published: options.published }));
   app.use(
     batchRoutes({
       store: options.store,
@@ -146,6 +134,8 @@ export function createApp(options: AppOptions): Express {
       chunkRows: options.batchChunkRows,
     }),
   );
+  // Last before 404: the bundle's files never shadow an API route.
+  app.use(webAppRoutes(options.webDir));
   app.use(notFound);
   app.use(errorHandler);
   return app;

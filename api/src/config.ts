@@ -2,6 +2,7 @@
  * The server's settings, all from the environment (12-factor, as a Deployment sets them).
  * A bad value stops the start with the variable named rather than serving with a guess.
  */
+import { fileURLToPath } from 'node:url';
 import { ROLLOUT_ENV, type CandidateMode } from '@peerloan/contracts';
 import { ConfigError, readFlag, readInteger, readNumber, readText, type Settings } from '@peerloan/contracts/runtime';
 import { auditSettings, redisUrlOf, type AuditMode } from '@peerloan/scoring/queues';
@@ -33,6 +34,8 @@ export interface ServerConfig {
   /** How long a named version that could not be loaded (the volume lags) waits before another try. */
   readonly modelRetryMs: number;
   readonly modelName: string;
+  /** The web app's bundle (WEB_DIR; default web/dist beside the api workspace). */
+  readonly webDir: string;
   /** Most rows one `{"instances": [...]}` request may carry. */
   readonly maxInstances: number;
   /** How often a models root's `current` pointer is checked for a new version. */
@@ -122,6 +125,9 @@ function rolloutConfig(env: Settings): RolloutConfig | undefined {
   return { modelsRoot, liveVersion, candidate: candidateConfig(env, liveVersion) };
 }
 
+/** Where `npm run build` leaves the web app's bundle, beside the api workspace (the image keeps the layout). */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
 export function readConfig(env: Settings): ServerConfig {
   return {
     port: readInteger(env, 'PORT', 8080, { min: 0, max: 65535 }),
@@ -130,6 +136,7 @@ export function readConfig(env: Settings): ServerConfig {
     rollout: rolloutConfig(env),
     modelRetryMs: readInteger(env, 'MODEL_RETRY_MS', 10_000, { min: 10, max: 3_600_000 }),
     modelName: readText(env, 'MODEL_NAME') ?? 'loan-risk',
+    webDir: readText(env, 'WEB_DIR') ?? DEFAULT_WEB_DIR,
     maxInstances: readInteger(env, 'MAX_INSTANCES', 1000, { min: 1, max: 100_000 }),
     modelPollMs: readInteger(env, 'MODEL_POLL_MS', 2000, { min: 10, max: 3_600_000 }),
     bodyLimit: readText(env, 'BODY_LIMIT') ?? '1mb',

@@ -629,11 +629,18 @@ export function openApiDocument(options: OpenApiOptions) {
         get: operation(
           'batchResults',
           'Batches',
-          'CSV id,probability,decision of a completed batch',
+          "CSV id,probability,decision,model_version,reason_1,reason_2,reason_3 of a completed batch (?format=jsonl: JSON lines in /predict's shape)",
           {
             200: {
               description: 'One line per scored row',
-              content: { 'text/csv': { schema: { type: 'string', pattern: '^id,probability,decision\\n' } } },
+              content: {
+                'text/csv': {
+                  schema: {
+                    type: 'string',
+                    pattern: '^id,probability,decision,model_version,reason_1,reason_2,reason_3\\n',
+                  },
+                },
+              },
             },
             404: error('Unknown, or its results expired'),
             409: error('Not completed yet'),
@@ -665,14 +672,13 @@ export function openApiDocument(options: OpenApiOptions) {
         get: operation(
           'webPage',
           'Operations',
-          'A web form for one applicant (no external assets)',
+          "The risk team's web app: one applicant, a portfolio, the model (bundled, no external assets)",
           {
             200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
-            503: { description: 'No model loaded yet', content: { 'text/plain': { schema: { type: 'string' } } } },
           },
           {
             description:
-              'Open: the page needs no credential, its form posts to POST /predict, which does. An "API key or token" field keeps its value in the tab\'s sessionStorage and sends it with each request, as Authorization: Bearer when it looks like a JWT, else as X-API-Key; a refusal (401, 403, 429) shows its error on the page.',
+              "Open: the page and its bundle need no credential; the calls it makes do. A credential entered on the page (kept in the tab's sessionStorage) goes with each call, as Authorization: Bearer when it looks like a JWT, else as X-API-Key; a 401 or 403 asks for one.",
           },
         ),
       },

@@ -2,6 +2,8 @@
  * Starts the API: the model store, the app and the HTTP server, and gives back the one way to
  * stop it gracefully. main.ts and the tests both start the server through here.
  */
+import { PublishedReader } from './model-view/published-reader.js';
+import { VersionFolders } from './model-view/version-folders.js';
 import { readFileSync } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -134,8 +136,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
           registry: metrics.registry,
         })
       : undefined;
+  const published = config.redisUrl ? new PublishedReader(config.redisUrl) : undefined;
+  const folders = new VersionFolders(config.rollout?.modelsRoot ?? config.modelDir);
   let accepting = true;
   const app = createApp({
+    folders,
+    published,
+    webDir: config.webDir,
     audit,
     store,
     versions,
@@ -193,6 +200,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await settledWithin(Promise.all([store.current?.close(), candidate?.store.current?.close()]), drainMs);
     auth.close();
     budgetRedis?.disconnect();
+    published?.close();
     await settledWithin(
       Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]),
       Math.max(0, config.shutdownTimeoutMs - drainMs - 100),

@@ -257,7 +257,13 @@ describe('prediction API contracts', () => {
     const page = await fetch(`${api.url}/`);
     assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
-    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'sha256-/);
+    // The web app's own bundle and calls to this server, nothing inline, nothing from elsewhere.
+    const policy = page.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /script-src 'self'/);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|https?:/);
+    // Only the page and its hashed bundle are served from web/dist.
+    assert.equal((await fetch(`${api.url}/bundle-size.json`)).status, 404);
+    assert.equal((await fetch(`${api.url}/test/desk.test.js`)).status, 404);
   });
 
   test('OIP v2: health, server metadata and model readiness', async () => {

@@ -437,7 +437,6 @@ describe('OpenAPI document against the live API', () => {
     add(operationId, 503, () => fetch(`${unaudited.url}${path()}`, json(inferBody(people.slice(0, 1)))));
   }
   add('webPage', 200, at('/'));
-  add('webPage', 503, atEmpty('/'));
   add('liveness', 200, at('/healthz'));
   add('readiness', 200, at('/readyz'));
   add('readiness', 503, atEmpty('/readyz'));

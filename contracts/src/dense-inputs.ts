@@ -122,6 +122,20 @@ export class DenseEncoder {
     for (const slot of this.slots) this.put(slot, values[slot.position], out, base);
   }
 
+  /**
+   * Sets one feature of an already encoded row to `value` (the feature at `position` in the
+   * schema): the row's other features keep their cells. Explanations build their
+   * one-feature-at-reference variants this way, from a copy of the encoded row.
+   */
+  replaceValueInto(position: number, value: Cell, out: Float32Array, row: number): void {
+    const base = row * this.width;
+    for (const slot of this.slots) {
+      if (slot.position !== position) continue;
+      if (slot.kind === 'onehot') for (const column of slot.columns.values()) out[base + column] = 0;
+      this.put(slot, value, out, base);
+    }
+  }
+
   /** The records as one row-major float32 matrix [records.length, width]. */
   encode(records: readonly LoanRecord[]): Float32Array {
     // A new array is all zeros already: no row needs clearing first.

@@ -16,3 +16,4 @@ export * from './duration.js';
 export * from './errors/duration-error.js';
 export * from './dense-inputs.js';
 export * from './naming.js';
+export * from './feature-display.js';

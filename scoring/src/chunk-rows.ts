@@ -23,6 +23,8 @@ import { completeRecord } from './request-validation.js';
 
 export interface ChunkRows {
   readonly ids: string[];
+  /** Each valid row's 1-based data row number in the upload. */
+  readonly rowNumbers: number[];
   /** Feature values in schema order, for the dense tensor. */
   readonly rows: (number | string | null)[][];
   /** The same rows as named records, for the audit trail. */
@@ -194,11 +196,17 @@ export function chunkRows(
   header: readonly string[],
   validator: RecordValidator,
 ): ChunkRows {
-  const out = { ids: [] as string[], rows: [] as (number | string | null)[][], records: [] as LoanRecord[] };
+  const out = {
+    ids: [] as string[],
+    rowNumbers: [] as number[],
+    rows: [] as (number | string | null)[][],
+    records: [] as LoanRecord[],
+  };
   const errors: RowProblem[] = [];
   let invalid = 0;
-  const accept = (id: string, values: (number | string | null)[], record: LoanRecord) => {
+  const accept = (id: string, row: number, values: (number | string | null)[], record: LoanRecord) => {
     out.ids.push(id);
+    out.rowNumbers.push(row);
     out.rows.push(values);
     out.records.push(record);
   };
@@ -212,6 +220,7 @@ export function chunkRows(
     }
     accept(
       id,
+      row,
       FEATURE_NAMES.map((name) => result.record[name] ?? null),
       result.record,
     );
@@ -235,7 +244,7 @@ export function chunkRows(
       return;
     }
     const id = idPosition < 0 || cells[idPosition] === '' ? String(row) : cells[idPosition];
-    accept(id, values, recordOf(values));
+    accept(id, row, values, recordOf(values));
   });
   return { ...out, invalid, errors };
 }

@@ -17,7 +17,7 @@ export interface Reason {
 /** How many reasons an answer lists at most. */
 export const MAX_REASONS = 3;
 
-interface Variant {
+export interface Variant {
   readonly row: number;
   readonly feature: string;
 }
@@ -41,6 +41,42 @@ export function planExplanations(records: readonly LoanRecord[], manifest: Model
   return { rows, variants };
 }
 
+/** A feature value as records and schema-ordered rows carry it. */
+type Cell = number | string | null;
+
+/**
+ * The one rule behind every answer's reasons, /predict's and a batch row's alike: a variant's
+ * contribution is the row's score minus the score with that feature at the reference; only
+ * contributions that raise the probability count, largest first, at most MAX_REASONS.
+ */
+export function reasonsOfVariants(
+  variants: readonly Variant[],
+  count: number,
+  scores: Float32Array,
+  valueOf: (row: number, feature: string) => Cell,
+  references: ReadonlyMap<string, Cell>,
+): Reason[][] {
+  const reasons: Reason[][] = Array.from({ length: count }, () => []);
+  variants.forEach(({ row, feature }, i) => {
+    const contribution = scores[row] - scores[count + i];
+    if (contribution <= 0) return;
+    reasons[row].push({
+      feature,
+      value: valueOf(row, feature),
+      reference: references.get(feature) ?? null,
+      contribution,
+    });
+  });
+  return reasons.map((list) =>
+    (list.length > 1 ? list.sort((a, b) => b.contribution - a.contribution) : list).slice(0, MAX_REASONS),
+  );
+}
+
+/** The manifest's reference applicant by feature name. */
+export function referencesOf(manifest: ModelManifest): ReadonlyMap<string, Cell> {
+  return new Map(manifest.features.map((f) => [f.name, f.reference]));
+}
+
 /** Reasons per record, largest contribution first, only those that raise the probability. */
 export function reasonsFrom(
   plan: ExplanationPlan,
@@ -48,17 +84,11 @@ export function reasonsFrom(
   scores: Float32Array,
   manifest: ModelManifest,
 ): Reason[][] {
-  const references = new Map(manifest.features.map((f) => [f.name, f.reference]));
-  const reasons: Reason[][] = records.map(() => []);
-  plan.variants.forEach(({ row, feature }, i) => {
-    const contribution = scores[row] - scores[records.length + i];
-    if (contribution <= 0) return;
-    reasons[row].push({
-      feature,
-      value: records[row][feature],
-      reference: references.get(feature) ?? null,
-      contribution,
-    });
-  });
-  return reasons.map((list) => list.sort((a, b) => b.contribution - a.contribution).slice(0, MAX_REASONS));
+  return reasonsOfVariants(
+    plan.variants,
+    records.length,
+    scores,
+    (row, feature) => records[row][feature] ?? null,
+    referencesOf(manifest),
+  );
 }

@@ -14,10 +14,26 @@ import {
   type LoanRecord,
   type ModelManifest,
 } from '@peerloan/contracts';
-import { planExplanations, reasonsFrom, type Reason } from './explanations.js';
+import {
+  planExplanations,
+  reasonsFrom,
+  reasonsOfVariants,
+  referencesOf,
+  type Reason,
+  type Variant,
+} from './explanations.js';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 import { compileRecordValidator, type RecordValidator } from './request-validation.js';
 import type { ScoringThread } from './scoring-thread.js';
+
+/** A row of feature values in the schema's order (FEATURE_NAMES), as batch chunks carry them. */
+type Row = readonly (number | string | null)[];
+
+/** Scores of schema-ordered rows with their reasons, computed as /predict computes them. */
+export interface ExplainedRows {
+  readonly probabilities: Float32Array;
+  readonly reasons: readonly Reason[][];
+}
 
 export interface Scored {
   readonly probabilities: readonly number[];
@@ -79,6 +95,63 @@ export class LoadedModel {
     const matrix = new Float32Array(rows.length * encoder.width);
     for (let i = 0; i < rows.length; i++) encoder.encodeValuesInto(rows[i], matrix, i);
     return this.runDense(this.dense, matrix, rows.length);
+  }
+
+  /**
+   * Scores rows and explains every one of them in the same run, the way score(records, true)
+   * does: each row's one-feature-at-reference variants ride beside it. On the dense graph a
+   * variant is a copy of the row's encoded cells with one feature re-encoded, so no record or
+   * array is built per variant.
+   */
+  async explainRows(rows: readonly Row[]): Promise<ExplainedRows> {
+    const references = referencesOf(this.manifest);
+    const referenceRow = FEATURE_NAMES.map((name) => references.get(name) ?? null);
+    const variants: Variant[] = [];
+    const positions: number[] = [];
+    for (let row = 0; row < rows.length; row++) {
+      const values = rows[row];
+      for (let p = 0; p < referenceRow.length; p++) {
+        if (values[p] === referenceRow[p]) continue;
+        variants.push({ row, feature: FEATURE_NAMES[p] });
+        positions.push(p);
+      }
+    }
+    const scores = await this.runExplained(rows, variants, positions, referenceRow);
+    const column = new Map(FEATURE_NAMES.map((name, i) => [name, i]));
+    const reasons = reasonsOfVariants(
+      variants,
+      rows.length,
+      scores,
+      (row, feature) => rows[row][column.get(feature) ?? -1] ?? null,
+      references,
+    );
+    return { probabilities: scores.slice(0, rows.length), reasons };
+  }
+
+  private runExplained(
+    rows: readonly Row[],
+    variants: readonly Variant[],
+    positions: readonly number[],
+    referenceRow: Row,
+  ): Promise<Float32Array> {
+    const dense = this.dense;
+    if (!dense) {
+      const all = [
+        ...rows,
+        ...variants.map(({ row }, i) => rows[row].map((v, p) => (p === positions[i] ? referenceRow[p] : v))),
+      ];
+      return this.runRows(all);
+    }
+    const { encoder } = dense;
+    const width = encoder.width;
+    const matrix = new Float32Array((rows.length + variants.length) * width);
+    for (let i = 0; i < rows.length; i++) encoder.encodeValuesInto(rows[i], matrix, i);
+    for (let i = 0; i < variants.length; i++) {
+      const slot = rows.length + i;
+      matrix.copyWithin(slot * width, variants[i].row * width, (variants[i].row + 1) * width);
+      encoder.replaceValueInto(positions[i], referenceRow[positions[i]], matrix, slot);
+    }
+    return this.runDense(dense, matrix, rows.length + variants.length);
   }
 
   /** A large run goes to the scoring thread while it lives; a small one is cheaper here than a message. */

@@ -4,12 +4,22 @@
  * leaving nothing behind, and a worker killed mid-batch losing nothing and scoring nothing twice.
  */
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import { AUDIT_STREAM, QUEUE_PREFIX, QUEUES, type AuditRecord, type RowProblem } from '@peerloan/scoring/queues';
+import {
+  AUDIT_STREAM,
+  QUEUE_PREFIX,
+  QUEUES,
+  type AuditRecord,
+  type BatchAnswer,
+  type BatchTotals,
+  type RowProblem,
+} from '@peerloan/scoring/queues';
+import type { Reason } from '@peerloan/scoring';
 import { call, errorOf, eventually, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
@@ -24,10 +34,24 @@ interface BatchStatus {
   readonly errors: readonly RowProblem[];
 }
 
+/** The fields of GET /batches/{id}/summary this test reads. */
+interface BatchSummary extends Omit<BatchTotals, 'histogram'> {
+  readonly flaggedShare: number;
+  readonly histogram: { readonly binWidth: number; readonly counts: readonly number[] };
+}
+
+/** GET /batches/{id}/rows. */
+interface RankedPage {
+  readonly total: number;
+  readonly rows: readonly (BatchAnswer & { readonly rank: number; readonly row: number })[];
+}
+
 /** The fields of a /predict answer this test reads. */
 interface Prediction {
   readonly probability: number;
   readonly decision: 'yes' | 'no';
+  readonly modelVersion: string;
+  readonly reasons?: readonly Reason[];
 }
 
 function csvOf(people: readonly LoanRecord[], ids: readonly string[]): string {
@@ -81,8 +105,28 @@ async function results(url: string, id: string): Promise<string[][]> {
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
   const [header, ...rows] = (await res.text()).trimEnd().split('\n');
-  assert.equal(header, 'id,probability,decision');
+  assert.equal(header, 'id,probability,decision,model_version,reason_1,reason_2,reason_3');
   return rows.map((r) => r.split(','));
+}
+
+async function jsonlResults(url: string, id: string): Promise<BatchAnswer[]> {
+  const res = await fetch(`${url}/batches/${id}/results?format=jsonl`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /application\/x-ndjson/);
+  return (await res.text())
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as BatchAnswer);
+}
+
+/** /predict's answers, explained, for any number of applicants (1,000 instances a request). */
+async function predicted(url: string, people: readonly LoanRecord[]): Promise<Prediction[]> {
+  const answers: Prediction[] = [];
+  for (let i = 0; i < people.length; i += 1000) {
+    const instances = people.slice(i, i + 1000);
+    answers.push(...(await postJson<{ predictions: Prediction[] }>(`${url}/predict`, { instances })).body.predictions);
+  }
+  return answers;
 }
 
 describe('batch scoring', () => {
@@ -144,6 +188,116 @@ describe('batch scoring', () => {
       assert.equal(Number(probability), expected[i]?.probability, `row ${i}`);
       assert.equal(decision, expected[i]?.decision);
     });
+
+    // Every row carries the version and /predict's reasons, computed the same way: compared row for row.
+    const answers = await jsonlResults(api.url, submitted.body.id);
+    const explained = await predicted(api.url, people);
+    assert.equal(answers.length, 1200);
+    answers.forEach((answer, i) => {
+      const want = explained[i];
+      assert.equal(answer.id, ids[i]);
+      assert.equal(answer.probability, want.probability, `row ${i}`);
+      assert.equal(answer.decision, want.decision);
+      assert.equal(answer.modelVersion, want.modelVersion);
+      const reasons = want.reasons ?? [];
+      assert.deepEqual(
+        answer.reasons.map((r) => [r.feature, r.value, r.reference]),
+        reasons.map((r) => [r.feature, r.value, r.reference]),
+        `reasons of row ${i}`,
+      );
+      answer.reasons.forEach((r, k) => {
+        assert.ok(Math.abs(r.contribution - (reasons[k]?.contribution ?? Number.NaN)) < 1e-6, `row ${i} reason ${k}`);
+      });
+      assert.deepEqual(
+        [rows[i][3], ...rows[i].slice(4).filter((f) => f !== '')],
+        [want.modelVersion, ...reasons.map((r) => r.feature)],
+      );
+    });
+    assert.ok(
+      answers.some((a) => a.reasons.length === 3),
+      'some rows have three reasons',
+    );
+
+    // The summary counts what the rows say.
+    const summary = (await call<BatchSummary>(`${api.url}/batches/${submitted.body.id}/summary`)).body;
+    const flagged = answers.filter((a) => a.decision === 'yes').length;
+    assert.equal(summary.flagged, flagged);
+    assert.equal(summary.flaggedShare, flagged / 1200);
+    assert.equal(
+      summary.histogram.counts.reduce((a, b) => a + b, 0),
+      1200,
+    );
+    const maxBin = Math.floor(Math.max(...answers.map((a) => a.probability)) / 0.005);
+    assert.ok(summary.histogram.counts[maxBin] > 0 && summary.histogram.counts.slice(maxBin + 1).every((c) => c === 0));
+    for (const [feature, groups] of [
+      ['grade', summary.byGrade],
+      ['purpose', summary.byPurpose],
+    ] as const) {
+      for (const group of groups) {
+        const members = answers.filter((_, i) => people[i][feature] === group.value);
+        assert.equal(group.count, members.length, `${feature} ${group.value}`);
+        assert.equal(group.flagged, members.filter((a) => a.decision === 'yes').length);
+        const mean = members.reduce((sum, a) => sum + a.probability, 0) / members.length;
+        assert.ok(Math.abs(group.meanProbability - mean) < 1e-9);
+      }
+      assert.equal(
+        groups.reduce((sum, g) => sum + g.count, 0),
+        1200,
+      );
+    }
+
+    // The riskiest first, a page at a time, each row as its JSON line with rank and data row.
+    const page = async (offset: number, limit: number) =>
+      (await call<RankedPage>(`${api.url}/batches/${submitted.body.id}/rows?offset=${offset}&limit=${limit}`)).body;
+    const top = await page(0, 50);
+    const order = answers
+      .map((a, i) => ({ a, row: i + 1 }))
+      .sort((x, y) => y.a.probability - x.a.probability || x.row - y.row);
+    assert.equal(top.total, 1200);
+    assert.deepEqual(
+      top.rows.map((r) => [r.rank, r.row, r.id, r.probability]),
+      order.slice(0, 50).map((o, k) => [k + 1, o.row, o.a.id, o.a.probability]),
+    );
+    assert.deepEqual(top.rows[0].reasons, order[0].a.reasons);
+    const last = await page(1190, 50);
+    assert.deepEqual(
+      last.rows.map((r) => r.rank),
+      [1191, 1192, 1193, 1194, 1195, 1196, 1197, 1198, 1199, 1200],
+    );
+    assert.equal((await call(`${api.url}/batches/${submitted.body.id}/rows?limit=201`)).status, 400);
+  });
+
+  test('a gzip-compressed upload is inflated as it streams; a corrupt one is refused and queues nothing', async () => {
+    const people = applicants(300, 83);
+    const csv = csvOf(
+      people,
+      people.map((_, i) => `z-${i}`),
+    );
+    const send = (body: Uint8Array) =>
+      call<Accepted>(`${api.url}/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' },
+        body: new Blob([new Uint8Array(body)]),
+      });
+    const submitted = await send(gzipSync(csv));
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+    const status = await waitForState(api.url, submitted.body.id, 'completed');
+    assert.deepEqual(status.counts, { total: 300, scored: 300, invalid: 0 });
+    const plain = await upload(api.url, csv, 'text/csv');
+    await waitForState(api.url, plain.body.id, 'completed');
+    assert.deepEqual(await jsonlResults(api.url, submitted.body.id), await jsonlResults(api.url, plain.body.id));
+
+    const corrupt = gzipSync(csv);
+    corrupt.fill(7, 40, 80);
+    const refused = await send(corrupt);
+    assert.equal(refused.status, 400);
+    assert.match(errorOf(refused), /not valid gzip/);
+    const brotli = await call(`${api.url}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'content-encoding': 'br' },
+      body: csv,
+    });
+    assert.equal(brotli.status, 415);
   });
 
   test('JSON lines without ids are numbered by row', async () => {
@@ -182,7 +336,10 @@ describe('batch scoring', () => {
       ],
     );
     const text = await (await fetch(`${api.url}/batches/${submitted.body.id}/results`)).text();
-    assert.ok(text.startsWith(`id,probability,decision\nq-0,`), text.slice(0, 100));
+    assert.ok(
+      text.startsWith(`id,probability,decision,model_version,reason_1,reason_2,reason_3\nq-0,`),
+      text.slice(0, 100),
+    );
     assert.ok(text.includes(`\n${ids[3]},`), 'the quoted id with its line break comes back quoted');
   });
 
@@ -231,6 +388,8 @@ describe('batch scoring', () => {
     const unknown = await call(`${api.url}/batches/no-such-batch`);
     assert.equal(unknown.status, 404);
     assert.equal((await call(`${api.url}/batches/no-such-batch/results`)).status, 404);
+    assert.equal((await call(`${api.url}/batches/no-such-batch/summary`)).status, 404);
+    assert.equal((await call(`${api.url}/batches/no-such-batch/rows`)).status, 404);
   });
 
   test('a worker killed mid-batch loses nothing and scores nothing twice', async () => {
@@ -243,6 +402,7 @@ describe('batch scoring', () => {
     const queued = await batchStatus(api.url, submitted.body.id);
     assert.equal(queued.state, 'queued');
     assert.equal((await call(`${api.url}/batches/${submitted.body.id}/results`)).status, 409);
+    assert.equal((await call(`${api.url}/batches/${submitted.body.id}/rows`)).status, 409);
 
     const doomed = WorkerProcess.start(workerEnv);
     await eventually(

@@ -1,6 +1,6 @@
 /**
- * Who may call what. Scoring (/predict, OIP infer) needs the `predict` scope, batches the
- * `batch` scope; health, readiness, metrics, metadata and the web page itself need nothing.
+ * Who may call what. Scoring (/predict, OIP infer) and the model view (/versions, /drift) need
+ * the `predict` scope, batches the `batch` scope; health, readiness, metrics, metadata and the web page itself need nothing.
  * A credential is `Authorization: Bearer <JWT>` or `X-API-Key: <key>`; a missing or refused one
  * is a 401 with WWW-Authenticate, a missing scope a 403, both before the body is read, so a
  * refused request never reaches the model. With authentication off every caller is `anonymous`.
@@ -28,7 +28,31 @@ export const PROTECTED_ROUTES: readonly {
   { paths: ['/predict'], methods: 'all', scope: 'predict' },
   { paths: ['/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer'], methods: 'post', scope: 'predict' },
   { paths: ['/batches'], methods: 'all', scope: 'batch' },
+  // The model view: whoever may score may read how the model was built and how it drifts.
+  { paths: ['/versions', '/drift'], methods: 'all', scope: 'predict' },
 ];
+
+/**
+ * The web app's cookie: plain navigations (a report opened in a new tab, a results download) carry
+ * no header, so for those GETs alone the credential may come as this SameSite=Strict cookie.
+ */
+const CREDENTIAL_COOKIE = 'loanrisk_credential';
+const COOKIE_ROUTES = /^\/(versions\/[^/]+\/report|batches\/[^/]+\/results)$/;
+
+function cookieCredential(req: Request): string | undefined {
+  // Mounted with app.use(path), so req.path is below the mount point: the full path is both.
+  if (req.method !== 'GET' || !COOKIE_ROUTES.test(`${req.baseUrl}${req.path}`)) return undefined;
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name !== CREDENTIAL_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('=')).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
 
 export class Authentication {
   private constructor(
@@ -113,6 +137,9 @@ export class Authentication {
     if (authorization !== undefined) return this.bearer(authorization);
     const key = req.headers[API_KEY_HEADER];
     if (typeof key === 'string' && key !== '') return this.apiKey(key);
+    const cookie = cookieCredential(req);
+    // The page's rule: a value shaped like a JWT is a bearer token, anything else an API key.
+    if (cookie) return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(cookie) ? this.bearer(`Bearer ${cookie}`) : this.apiKey(cookie);
     throw new CredentialError('missing', `a credential is required: send ${this.accepted()}`);
   }
 

@@ -18,14 +18,23 @@ import { RequestError } from '@peerloan/scoring';
 import {
   chunkInputKey,
   chunkResultKey,
+  chunkScoresKey,
+  csvLines,
   ERRORS_KEPT,
+  HISTOGRAM_BIN_WIDTH,
+  jsonLines,
   QUEUE_PREFIX,
   QUEUES,
   redisConnection,
+  sumChunks,
+  unpackChunk,
+  unpackScores,
   type BatchData,
+  type BatchTotals,
   type ChunkData,
   type ChunkResult,
   type RowProblem,
+  type ScoredChunk,
   type UploadFormat,
 } from '@peerloan/scoring/queues';
 import { splitUpload, StagingError, type UploadSplit } from './batch-upload.js';
@@ -46,6 +55,27 @@ export interface BatchStatus {
   readonly errors: readonly RowProblem[];
   readonly createdAt: string;
   readonly failedReason?: string;
+}
+
+/** A completed batch's figures: GET /batches/{id}/summary. */
+export interface BatchSummary extends Omit<BatchTotals, 'histogram'> {
+  readonly id: string;
+  readonly threshold: number;
+  readonly modelVersions: readonly string[];
+  readonly counts: BatchStatus['counts'];
+  readonly flaggedShare: number;
+  /** Loans per probability bin: bin i covers [i * binWidth, (i + 1) * binWidth), the last includes 1. */
+  readonly histogram: { readonly binWidth: number; readonly counts: readonly number[] };
+}
+
+/** How results are answered: CSV (the default) or JSON lines. */
+export type ResultsFormat = 'csv' | 'jsonl';
+
+export class ResultsExpiredError extends Error {
+  constructor(id: string, index: number) {
+    super(`results of batch ${id} chunk ${index} have expired; submit the portfolio again`);
+    this.name = 'ResultsExpiredError';
+  }
 }
 
 export const CHUNK_ATTEMPTS = 5;
@@ -176,13 +206,57 @@ export class BatchService {
     };
   }
 
-  /** The chunks' CSV lines in row order. */
-  async *resultLines(id: string): AsyncGenerator<string> {
+  /** The summary of a batch whose chunks have all completed (undefined for an unknown batch). */
+  async summary(id: string): Promise<BatchSummary | undefined> {
+    const [status, job] = await Promise.all([this.status(id), Job.fromId<BatchData>(this.batches, id)]);
+    if (!status || !job) return undefined;
+    const results = Object.values(await job.getChildrenValues<ChunkResult>());
+    const totals = sumChunks(results.map((r) => r.summary));
+    return {
+      id,
+      threshold: results[0]?.threshold ?? 0,
+      modelVersions: status.modelVersions,
+      counts: status.counts,
+      ...totals,
+      histogram: { binWidth: HISTOGRAM_BIN_WIDTH, counts: totals.histogram },
+      flaggedShare: status.counts.scored === 0 ? 0 : totals.flagged / status.counts.scored,
+    };
+  }
+
+  /** How many chunks the batch was split into (0 for an unknown batch). */
+  async chunkCount(id: string): Promise<number> {
     const job = await Job.fromId<BatchData>(this.batches, id);
-    for (let index = 0; index < (job?.data.chunks ?? 0); index++) {
-      const text = await this.redis.get(chunkResultKey(id, index));
-      if (text === null) throw new Error(`results of batch ${id} chunk ${index} have expired`);
-      yield text;
+    return job?.data.chunks ?? 0;
+  }
+
+  /** One scored chunk. */
+  async chunk(id: string, index: number): Promise<ScoredChunk> {
+    const stored = await this.redis.getBuffer(chunkResultKey(id, index));
+    if (stored === null) throw new ResultsExpiredError(id, index);
+    return unpackChunk(stored);
+  }
+
+  /** Every chunk's probabilities in row order: what ranking the batch needs, 4 bytes a row. */
+  async scores(id: string): Promise<Float32Array[]> {
+    const chunks = await this.chunkCount(id);
+    const all: Float32Array[] = [];
+    for (let start = 0; start < chunks; start += 500) {
+      const keys = Array.from({ length: Math.min(500, chunks - start) }, (_, i) => chunkScoresKey(id, start + i));
+      const stored = await this.redis.mgetBuffer(...keys);
+      stored.forEach((bytes, i) => {
+        if (bytes === null) throw new ResultsExpiredError(id, start + i);
+        all.push(unpackScores(bytes));
+      });
+    }
+    return all;
+  }
+
+  /** The results in row order, one chunk's lines at a time. */
+  async *resultLines(id: string, format: ResultsFormat): AsyncGenerator<string> {
+    const chunks = await this.chunkCount(id);
+    for (let index = 0; index < chunks; index++) {
+      const chunk = await this.chunk(id, index);
+      yield format === 'jsonl' ? jsonLines(chunk) : csvLines(chunk);
     }
   }
 

@@ -195,6 +195,13 @@ export async function splitUpload(
     // The rest of the body is read and dropped, so the client gets the 4xx answer rather than a reset connection.
     input.resume();
     if (err instanceof RequestError || err instanceof StagingError) throw err;
+    // zlib's errors carry codes such as Z_DATA_ERROR: a .gz upload that does not inflate.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('Z_'))
+      throw new RequestError(
+        400,
+        `the upload is not valid gzip (${(err as Error).message}); check the file and send it again`,
+      );
     throw new RequestError(400, `cannot read the upload: ${(err as Error).message}`);
   }
   if (header === undefined || total === 0) throw new RequestError(400, 'the upload has no rows');

@@ -19,6 +19,11 @@ export class Candidate {
     return this.config.version;
   }
 
+  /** The candidate as loaded now (undefined while it is not). */
+  get loaded(): LoadedModel | undefined {
+    return this.store.current;
+  }
+
   /** The loaded candidate, fit to score these rows; else a CandidateError. */
   modelFor(records: readonly LoanRecord[]): LoadedModel {
     const model = this.store.current;

@@ -27,6 +27,16 @@ export interface ScoredGroup {
   readonly scored: Scored;
 }
 
+/** A version this pod holds and its part in the answers (GET /versions). */
+export interface HeldVersion {
+  readonly version: string;
+  readonly role: 'live' | 'candidate' | 'shadow';
+  /** Whole percent of live answers this version gives. */
+  readonly trafficPercent: number;
+  /** Undefined while a candidate is not loaded. */
+  readonly model: LoadedModel | undefined;
+}
+
 export interface ServingVersionsOptions {
   readonly live: ModelStore;
   readonly candidate?: { readonly config: CandidateConfig; readonly store: ModelStore };
@@ -89,6 +99,23 @@ export class ServingVersions {
     if (!this.shadow) return;
     for (const { model, records, scored } of groups)
       this.shadow.submit({ model, records, probabilities: scored.probabilities, requestId });
+  }
+
+  /** The live version, and the candidate with its share while a rollout runs. */
+  held(): HeldVersion[] {
+    const live = this.live();
+    const candidate = this.candidate;
+    if (!candidate) return [{ version: live.version, role: 'live', trafficPercent: 100, model: live }];
+    const share = candidate.config.mode === 'canary' ? candidate.config.trafficPercent : 0;
+    return [
+      { version: live.version, role: 'live', trafficPercent: 100 - share, model: live },
+      {
+        version: candidate.version,
+        role: candidate.config.mode === 'canary' ? 'candidate' : 'shadow',
+        trafficPercent: share,
+        model: candidate.loaded,
+      },
+    ];
   }
 
   stats(): RolloutStats {

@@ -27,6 +27,6 @@ export async function portfolioBatch(journey: Journey, csvPath: string, rows: nu
   const results = await viaIngress(journey.host, 'GET', `/batches/${id}/results`);
   assert.equal(results.status, 200);
   const lines = results.body.trim().split('\n');
-  assert.equal(lines[0], 'id,probability,decision');
+  assert.equal(lines[0], 'id,probability,decision,model_version,reason_1,reason_2,reason_3');
   assert.equal(lines.length, rows + 1);
 }

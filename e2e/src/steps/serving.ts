@@ -57,7 +57,7 @@ export async function webPageAndOip(journey: Journey, loans: LoanRecord[]): Prom
   const page = await viaIngress(journey.host, 'GET', '/');
   assert.equal(page.status, 200);
   assert.match(String(page.headers['content-type']), /text\/html/);
-  assert.match(page.body, /<form/);
+  assert.match(page.body, /<div id="app">/);
   const server = await jsonViaIngress<{ name: string; version: string }>(journey.host, 'GET', '/v2');
   assert.ok(server.name && server.version, 'server metadata');
   const ready = await viaIngress(journey.host, 'GET', '/v2/models/loan-risk/ready');

@@ -60,6 +60,23 @@ export class AuditTrail {
 
   /** Resolves once durable (required) or at once (best-effort); rejects only in required mode. */
   record(entry: AuditEntry): Promise<void> {
+    const written = this.write(entry);
+    if (this.options.mode === 'required') return written;
+    written.catch(() => undefined);
+    return Promise.resolve();
+  }
+
+  /**
+   * Resolves once the write is done or given up; rejects only in required mode. For work off the
+   * request path (batch chunks): waiting costs no answer time there, and a chunk that completes
+   * after it cannot lose its records to a crash of the worker.
+   */
+  recordAndWait(entry: AuditEntry): Promise<void> {
+    const written = this.write(entry);
+    return this.options.mode === 'required' ? written : written.catch(() => undefined);
+  }
+
+  private write(entry: AuditEntry): Promise<void> {
     if (entry.records.length === 0) return Promise.resolve();
     const written = new Promise<void>((resolve, reject) => {
       this.pending.push({
@@ -71,9 +88,7 @@ export class AuditTrail {
       });
     });
     this.schedule();
-    if (this.options.mode === 'required') return written;
-    written.catch(() => undefined);
-    return Promise.resolve();
+    return written;
   }
 
   private schedule(): void {

@@ -3,6 +3,7 @@
  * by the batch workers: a batch's parent job, its chunks, a chunk's staged records and its result.
  */
 import type { FieldProblem } from '../errors/request-error.js';
+import type { ChunkSummary } from './batch-results.js';
 
 export type UploadFormat = 'csv' | 'ndjson';
 
@@ -45,4 +46,8 @@ export interface ChunkResult {
   readonly invalid: number;
   readonly errors: readonly RowProblem[];
   readonly modelVersion: string;
+  /** That version's decision threshold. */
+  readonly threshold: number;
+  /** What the chunk adds to the batch's summary. */
+  readonly summary: ChunkSummary;
 }

@@ -18,7 +18,7 @@ export const QUEUES = {
   batchChunks: 'batch-chunks',
 } as const;
 
-/** Where a scored chunk's CSV lines are kept (written idempotently by the chunk's job). */
+/** Where a scored chunk is kept (batch-results.ts's packed form, written idempotently by the chunk's job). */
 export function chunkResultKey(batchId: string, index: number): string {
   return redisKey('batch-results', batchId, index);
 }
@@ -26,4 +26,9 @@ export function chunkResultKey(batchId: string, index: number): string {
 /** Where a chunk's raw records wait for a batch worker (staged while the upload streams in). */
 export function chunkInputKey(batchId: string, index: number): string {
   return redisKey('batch-input', batchId, index);
+}
+
+/** A scored chunk's probabilities alone, in row order (what ranking a batch reads). */
+export function chunkScoresKey(batchId: string, index: number): string {
+  return redisKey('batch-scores', batchId, index);
 }

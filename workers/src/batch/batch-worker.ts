@@ -1,18 +1,23 @@
 /**
  * The batch workers: `batch-chunks` jobs read their raw records (staged by the API), parse and
- * validate them, score the valid rows with the serving model in one onnxruntime run and store the
- * CSV lines under the chunk's result key; `batches` jobs (the parents, run once all chunks
+ * validate them, score and explain the valid rows with the serving model in one onnxruntime run
+ * (reasons exactly as /predict gives them) and store the scored chunk under its result key and its
+ * probabilities under its scores key, returning its share of the batch's summary; `batches` jobs (the parents, run once all chunks
  * completed) sum their chunks' counts and drop the raw records.
  */
 import { Worker, type Job } from 'bullmq';
-import { chunkRows, servingModel, type ModelStore } from '@peerloan/scoring';
+import { chunkRows, referencesOf, servingModel, type ModelStore } from '@peerloan/scoring';
 import {
   auditEntry,
   chunkInputKey,
   chunkResultKey,
+  chunkScoresKey,
+  packChunk,
+  packScores,
   QUEUE_PREFIX,
   QUEUES,
   redisConnection,
+  summarizeChunk,
   type AuditTrail,
   type BatchData,
   type ChunkData,
@@ -44,11 +49,6 @@ export class ChunkInputMissingError extends Error {
   }
 }
 
-/** CSV-safe id: quoted when it holds a comma, quote or line break. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const settings = { lockDuration: options.lockMs, stalledInterval: options.lockMs, maxStalledCount: 3 };
   const chunkConnection = redisConnection(options.redisUrl, 'worker');
@@ -59,21 +59,23 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
       const { batchId, index, format, header } = job.data;
       const text = await chunkConnection.get(chunkInputKey(batchId, index));
       if (text === null) throw new ChunkInputMissingError(batchId, index);
-      const { ids, rows, records, invalid, errors } = chunkRows(
+      const { ids, rowNumbers, rows, records, invalid, errors } = chunkRows(
         JSON.parse(text) as RawChunk,
         format,
         header,
         model.validator,
       );
-      const scores = rows.length > 0 ? await model.runRows(rows) : new Float32Array(0);
+      const { probabilities, reasons } =
+        rows.length > 0 ? await model.explainRows(rows) : { probabilities: new Float32Array(0), reasons: [] };
       if (options.audit && rows.length > 0) {
         const decisions = records.map((inputs, i) => ({
           inputs,
-          probability: scores[i],
+          probability: probabilities[i],
           threshold: model.threshold,
           modelVersion: model.version,
+          reasons: reasons[i],
         }));
-        await options.audit.record(
+        await options.audit.recordAndWait(
           auditEntry(
             job.data.batchId,
             job.data.client ?? 'anonymous',
@@ -84,18 +86,29 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
           ),
         );
       }
-      let lines = '';
-      for (let i = 0; i < ids.length; i++) {
-        const p = scores[i];
-        lines += `${csvField(ids[i])},${p},${p >= model.threshold ? 'yes' : 'no'}\n`;
-      }
-      await chunkConnection.set(
-        chunkResultKey(job.data.batchId, job.data.index),
-        lines,
-        'EX',
-        options.resultTtlSeconds,
-      );
-      return { rows: ids.length, invalid, errors, modelVersion: model.version };
+      const stored = packChunk({
+        modelVersion: model.version,
+        threshold: model.threshold,
+        references: referencesOf(model.manifest),
+        ids,
+        rowNumbers,
+        probabilities,
+        reasons,
+      });
+      const ttl = options.resultTtlSeconds;
+      await chunkConnection
+        .multi()
+        .set(chunkResultKey(batchId, index), stored, 'EX', ttl)
+        .set(chunkScoresKey(batchId, index), packScores(probabilities), 'EX', ttl)
+        .exec();
+      return {
+        rows: ids.length,
+        invalid,
+        errors,
+        modelVersion: model.version,
+        threshold: model.threshold,
+        summary: summarizeChunk(records, probabilities, model.threshold),
+      };
     },
     {
       connection: redisConnection(options.redisUrl, 'worker'),

@@ -12,10 +12,18 @@ import type { Logger } from 'pino';
 import type { ModelManifest } from '@peerloan/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ModelStore } from '@peerloan/scoring';
-import { QUEUE_PREFIX, QUEUES, redisConnection, type PredictionLogJob } from '@peerloan/scoring/queues';
+import {
+  DRIFT_HISTORY_KEY,
+  DRIFT_HISTORY_LENGTH,
+  QUEUE_PREFIX,
+  QUEUES,
+  redisConnection,
+  type DriftWindowRecord,
+  type PredictionLogJob,
+} from '@peerloan/scoring/queues';
 import type { DriftNotifier } from './drift-notifier.js';
 import type { DriftSettings } from './drift-settings.js';
-import { DriftWindow } from './drift-window.js';
+import { DriftWindow, SCORE } from './drift-window.js';
 
 export interface DriftWorkerOptions {
   readonly redisUrl: string;
@@ -25,6 +33,8 @@ export interface DriftWorkerOptions {
   readonly settings: () => DriftSettings;
   readonly registry: Registry;
   readonly logger: Logger;
+  /** Keeps each closed window for the API's model view (its failure never stops the monitor). */
+  readonly publish?: (record: DriftWindowRecord) => Promise<void>;
 }
 
 export class DriftMonitor {
@@ -149,6 +159,21 @@ export class DriftMonitor {
     else this.scheduleClose();
   }
 
+  private async publish(window: DriftWindow, values: Record<string, number>, threshold: number): Promise<void> {
+    const { [SCORE]: scorePsi = 0, ...psi } = values;
+    const record: DriftWindowRecord = {
+      at: new Date().toISOString(),
+      modelVersion: window.manifest.version,
+      events: window.events,
+      threshold,
+      psi,
+      scorePsi,
+    };
+    await this.options.publish?.(record).catch((err: unknown) => {
+      this.options.logger.warn({ err: (err as Error).message }, 'drift window not published');
+    });
+  }
+
   private async close(window: DriftWindow): Promise<void> {
     const { threshold, window: rule } = this.options.settings();
     clearTimeout(this.closeTimer);
@@ -165,6 +190,7 @@ export class DriftMonitor {
     }
     const values = window.psi();
     for (const [feature, value] of Object.entries(values)) this.psiGauge.set({ feature }, value);
+    await this.publish(window, values, threshold);
     const over = Object.keys(values).filter((f) => values[f] > threshold);
     const drifted = over.length > 0;
     this.windows.inc({ drifted: String(drifted) });
@@ -185,7 +211,16 @@ export class DriftMonitor {
 }
 
 export function startDriftWorker(options: DriftWorkerOptions): { worker: Worker; monitor: DriftMonitor } {
-  const monitor = new DriftMonitor(options);
+  // Fails fast when Redis is away (a producer connection): a lost record costs one point of the chart.
+  const publisher = redisConnection(options.redisUrl, 'producer');
+  const publish = async (record: DriftWindowRecord): Promise<void> => {
+    await publisher
+      .multi()
+      .lpush(DRIFT_HISTORY_KEY, JSON.stringify(record))
+      .ltrim(DRIFT_HISTORY_KEY, 0, DRIFT_HISTORY_LENGTH - 1)
+      .exec();
+  };
+  const monitor = new DriftMonitor({ publish, ...options });
   // One consumer in order: a window is a sequence, not a set of parallel slices.
   const worker = new Worker<PredictionLogJob>(
     QUEUES.predictionLog,
@@ -198,6 +233,9 @@ export function startDriftWorker(options: DriftWorkerOptions): { worker: Worker;
   );
   worker.on('error', (err) => {
     options.logger.warn({ err: err.message }, 'drift worker connection problem');
+  });
+  worker.on('closed', () => {
+    publisher.disconnect();
   });
   return { worker, monitor };
 }

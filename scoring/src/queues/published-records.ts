@@ -1,0 +1,32 @@
+/**
+ * What the workers publish in Redis for the API's model view to read: the drift monitor's closed
+ * windows (a capped list, newest first) and the LoanRiskModel's version history as the workers'
+ * watch last saw it (the API pods hold no Kubernetes credentials). Both are written by one
+ * process and read by any; the API answers without them when Redis or the workers are away.
+ */
+import { redisKey, type HistoryEntry } from '@peerloan/contracts';
+
+/** One closed drift window: PSI per feature and of the score against the manifest baseline. */
+export interface DriftWindowRecord {
+  /** ISO 8601, UTC: when the window closed. */
+  readonly at: string;
+  readonly modelVersion: string;
+  /** Logged predictions in the window. */
+  readonly events: number;
+  /** The PSI above which a feature counts as drifted. */
+  readonly threshold: number;
+  readonly psi: Readonly<Record<string, number>>;
+  readonly scorePsi: number;
+}
+
+/** The drift windows, newest first (LPUSH, LTRIM to DRIFT_HISTORY_LENGTH). */
+export const DRIFT_HISTORY_KEY = redisKey('drift-history');
+export const DRIFT_HISTORY_LENGTH = 500;
+
+/** The LoanRiskModel's status.history as JSON (HistoryEntry[]), with the resource's name. */
+export const MODEL_HISTORY_KEY = redisKey('model-history');
+
+export interface PublishedHistory {
+  readonly model: { readonly namespace: string; readonly name: string };
+  readonly entries: readonly HistoryEntry[];
+}

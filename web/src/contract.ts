@@ -1,0 +1,163 @@
+/**
+ * The answers of the HTTP API the page reads, as the server promises them (web/README.md lists
+ * the endpoints). Values are in data units; the page converts them through feature-display.
+ */
+import type { FeatureReason, FeatureValue } from '@peerloan/contracts/feature-display';
+
+export type { FeatureReason, FeatureValue };
+
+export interface FeatureRuleAnswer {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly nullable: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  readonly categories?: readonly string[];
+  readonly reference: FeatureValue;
+}
+
+/** GET features: the live model's rules and reference applicant. */
+export interface FeaturesAnswer {
+  readonly modelVersion: string;
+  readonly threshold: number;
+  readonly features: readonly FeatureRuleAnswer[];
+}
+
+/** POST predict?explain=true. */
+export interface PredictionAnswer {
+  readonly probability: number;
+  readonly decision: 'yes' | 'no';
+  readonly threshold: number;
+  readonly modelVersion: string;
+  readonly reasons: readonly FeatureReason[];
+}
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Every 4xx/5xx body. */
+export interface ErrorBody {
+  readonly error: string;
+  readonly details?: readonly FieldProblem[];
+}
+
+export interface BatchCounts {
+  readonly total: number;
+  readonly scored: number;
+  readonly invalid: number;
+}
+
+/** POST batches: 202. */
+export interface BatchAccepted {
+  readonly id: string;
+  readonly counts: { readonly total: number };
+}
+
+export interface RowProblem {
+  /** 1-based data row of the file (header excluded). */
+  readonly row: number;
+  readonly id: string;
+  readonly errors: readonly FieldProblem[];
+}
+
+export type BatchState = 'queued' | 'running' | 'completed' | 'failed';
+
+/** GET batches/{id}. */
+export interface BatchStatus {
+  readonly id: string;
+  readonly state: BatchState;
+  readonly progress: number;
+  readonly counts: BatchCounts;
+  readonly modelVersions: readonly string[];
+  /** The first refused rows (at most 100). */
+  readonly errors: readonly RowProblem[];
+  readonly createdAt: string;
+  readonly failedReason?: string;
+}
+
+export interface SegmentSummary {
+  readonly value: string;
+  readonly count: number;
+  readonly flagged: number;
+  readonly meanProbability: number;
+}
+
+/** GET batches/{id}/summary (409 until completed). */
+export interface BatchSummary {
+  readonly id: string;
+  readonly threshold: number;
+  readonly modelVersions: readonly string[];
+  readonly counts: BatchCounts;
+  readonly flagged: number;
+  readonly flaggedShare: number;
+  /** Bin i covers [i * binWidth, (i + 1) * binWidth); the last bin includes 1. */
+  readonly histogram: { readonly binWidth: number; readonly counts: readonly number[] };
+  readonly byGrade: readonly SegmentSummary[];
+  readonly byPurpose: readonly SegmentSummary[];
+}
+
+export interface RankedRow {
+  readonly rank: number;
+  readonly row: number;
+  readonly id: string;
+  readonly probability: number;
+  readonly decision: 'yes' | 'no';
+  readonly modelVersion: string;
+  readonly reasons: readonly FeatureReason[];
+}
+
+/** GET batches/{id}/rows?offset&limit: riskiest first. */
+export interface RowsPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly rows: readonly RankedRow[];
+}
+
+export interface IntervalAnswer {
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface VersionEntry {
+  readonly version: string;
+  readonly role: 'live' | 'candidate' | 'shadow';
+  readonly trafficPercent: number;
+  readonly created: string;
+  readonly threshold: { readonly value: number; readonly policy: string };
+  readonly metrics: { readonly rocAuc: number; readonly prAuc: number; readonly brier: number };
+  readonly outOfTime?: { readonly rocAuc: IntervalAnswer };
+}
+
+export interface HistoryEntry {
+  readonly version: string;
+  readonly created?: string;
+  readonly verdict?: string;
+  readonly reason?: string;
+  readonly at?: string;
+  readonly rocAuc?: number;
+}
+
+/** GET versions. */
+export interface VersionsAnswer {
+  readonly versions: readonly VersionEntry[];
+  readonly history: readonly HistoryEntry[];
+}
+
+export interface DriftWindow {
+  /** ISO time. */
+  readonly at: string;
+  readonly events: number;
+  readonly psi: Readonly<Record<string, number>>;
+  readonly scorePsi: number;
+}
+
+/** GET drift: oldest window first. */
+export interface DriftAnswer {
+  readonly threshold: number;
+  readonly windows: readonly DriftWindow[];
+}
