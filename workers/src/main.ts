@@ -29,6 +29,7 @@ import { startBatchWorkers } from './batch/batch-worker.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
 import { envDriftSettings, specDriftSettings, type DriftSettings } from './drift/drift-settings.js';
 import { startDriftWorker } from './drift/drift-worker.js';
+import { HistoryPublisher } from './history-publisher.js';
 import { LiveVersionWatch, UNNAMED_MODEL_RESOURCE } from './live-version-watch.js';
 import { ModelMetrics, ModelStore, servingReadiness } from '@peerloan/scoring';
 import { readWorkerConfig, type WorkerConfig } from './worker-config.js';
@@ -132,6 +133,11 @@ async function main(): Promise<void> {
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
   const liveVersion =
     config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
+  // The model view's version history: what the watch sees of status.history, kept in Redis for the API.
+  const history =
+    liveVersion && config.modelResource
+      ? new HistoryPublisher(config.redisUrl, liveVersion, config.modelResource, logger)
+      : undefined;
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
   const store = new ModelStore({
     modelDir: config.modelDir,
@@ -176,6 +182,7 @@ async function main(): Promise<void> {
         logger.warn({ err: err.message }, 'error while stopping, ignored');
       });
       void liveVersion?.stop();
+      history?.close();
       store.stop();
       void health.close();
       const [graceful] = await Promise.all([

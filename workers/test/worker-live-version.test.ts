@@ -42,6 +42,8 @@ import { required } from '@peerloan/operator/dist/test/required.js';
 import { call, eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { MODEL_HISTORY_KEY, type PublishedHistory } from '@peerloan/scoring/queues';
+import { Redis } from 'ioredis';
 import { applicants, currentVersion, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 import { freePort } from '@peerloan/scoring/dist/test/helpers/free-port.js';
@@ -326,5 +328,37 @@ describe("the worker serves its LoanRiskModel's live version", () => {
     await setStatus({ pinnedVersion: null, conditions: [pinCondition('False', 'NotPinned')] });
     await eventually('worker back on B', async () => (await serving()) === versionB, 500);
     assert.deepEqual(await scoredBy(), [versionB]);
+  });
+
+  test("the LoanRiskModel's version history with its gate verdicts reaches Redis for the API's model view", async () => {
+    const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const entries = [
+      { version: versionA, rocAuc: 0.71, outcome: 'Accepted', time },
+      {
+        version: versionB,
+        rocAuc: 0.64,
+        outcome: 'Rejected',
+        time,
+        reason: 'QualityGateRejected',
+        message: 'AUC below 0.7',
+      },
+    ];
+    await setStatus({ history: entries });
+    const client = new Redis(redis.url);
+    try {
+      let published: PublishedHistory | undefined;
+      await eventually(
+        'history published',
+        async () => {
+          const text = await client.get(MODEL_HISTORY_KEY);
+          published = text === null ? undefined : (JSON.parse(text) as PublishedHistory);
+          return published?.entries.length === 2;
+        },
+        500,
+      );
+      assert.deepEqual(published, { model: { namespace: NS, name: NAME }, entries });
+    } finally {
+      client.disconnect();
+    }
   });
 });
