@@ -80,6 +80,12 @@ function namedCases(people: readonly LoanRecord[]): UploadCase[] {
     ),
   ].join('\n');
   return [
+    {
+      // Over BATCH_MAX_BYTES (32 MiB below) by its Content-Length: refused before anything is staged, answered, not reset.
+      what: 'larger than the limit',
+      body: Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(33 * 1024 * 1024, 'x')]),
+      expect: { refused: 413 },
+    },
     { what: 'BOM', body: Buffer.from(`\uFEFF${HEADER}\n${lines.join('\n')}\n`), expect: ok },
     { what: 'CRLF', body: Buffer.from(`${HEADER}\r\n${lines.join('\r\n')}\r\n`), expect: ok },
     {

@@ -67,6 +67,18 @@ function queryInteger(value: unknown, field: string, fallback: number, max: numb
   return number;
 }
 
+/**
+ * An upload whose Content-Length already exceeds the limit is refused before a byte is staged (a
+ * gzip body's compressed length is a lower bound of what it inflates to). Its body is still read
+ * and dropped, so the client gets the 413 rather than a reset connection.
+ */
+function refuseDeclaredTooLarge(req: Readable & { get(name: string): string | undefined }, maxBytes: number): void {
+  const declared = Number(req.get('content-length'));
+  if (!Number.isFinite(declared) || declared <= maxBytes) return;
+  req.resume();
+  throw new RequestError(413, `the upload is larger than ${maxBytes} bytes; split the portfolio`);
+}
+
 /** Largest page of ranked rows. */
 export const MAX_PAGE_ROWS = 200;
 
@@ -90,6 +102,7 @@ export function batchRoutes(options: BatchRouteOptions): Router {
     const format = uploadFormat(req.get('content-type'));
     // No model, no batch: refused before the upload is read rather than failed in the workers.
     servingModel(options.store);
+    refuseDeclaredTooLarge(req, options.maxBytes);
     const limits = { maxBytes: options.maxBytes, chunkRows: options.chunkRows };
     // Every record sent counts, valid or not (the workers find out which): it costs its parsing either way.
     const { id, split } = await batches.submit(uploadBody(req), format, limits, clientId(res), (counted) =>
