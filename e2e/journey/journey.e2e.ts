@@ -14,6 +14,7 @@ import { helm, kubectl } from '../src/commands.js';
 import type { Journey } from '../src/journey-state.js';
 import { generateCsv, readLoans } from '../src/loans.js';
 import { portfolioBatch } from '../src/steps/batch.js';
+import { portfolioOnTheDesk } from '../src/steps/desk.js';
 import { driftMarksAndRetrains } from '../src/steps/drift.js';
 import { apiKeysThroughIngress } from '../src/steps/auth.js';
 import { badDataPathDegrades } from '../src/steps/faults.js';
@@ -156,6 +157,15 @@ step('a portfolio CSV through POST /batches on the Ingress completes and downloa
   const csv = await generateCsv(work, 'portfolio.csv', 5000, 7, ['--no-label', '--with-id']);
   await portfolioBatch(journey, csv, 5000);
 });
+
+step(
+  'the risk desk through the Ingress in Chromium: a portfolio uploaded on the page is scored, shown and downloaded; the model view shows the live version and its history',
+  [APPLY],
+  async () => {
+    const csv = await generateCsv(work, 'desk-portfolio.csv', 5000, 8, ['--no-label', '--with-id']);
+    await portfolioOnTheDesk(journey, csv, 5000);
+  },
+);
 
 step('shifted traffic marks the model Drifted; drift.action retrain starts a training Job', [APPLY], async () => {
   const shifted = readLoans(
