@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the README's endpoint table from the API's OpenAPI document (GET /openapi.json, built
-// by api/src/openapi-document.ts), so the operations are listed once. Needs `npm run build`.
+// by api/src/openapi/), so the operations are listed once. Needs `npm run build`.
 //   node scripts/api-docs.mjs          rewrite the table between the README's markers
 //   node scripts/api-docs.mjs --check  exit 1 when the committed table is stale
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const START = '<!-- api-table:start -->';
 const END = '<!-- api-table:end -->';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-const { openApiDocument } = await import(join(root, 'api/dist/src/openapi-document.js'));
+const { openApiDocument } = await import(join(root, 'api/dist/src/openapi/openapi-document.js'));
 
 /** The scope an operation's security requires (the same for each scheme), or `open`. */
 function needs(op) {

@@ -1,6 +1,6 @@
 /** GET /openapi.json: the API's OpenAPI 3.1 document, built once per app. */
 import { Router } from 'express';
-import { openApiDocument, type OpenApiOptions } from './openapi-document.js';
+import { openApiDocument, type OpenApiOptions } from './openapi/openapi-document.js';
 
 export function openApiRoute(options: OpenApiOptions): Router {
   const document = openApiDocument(options);

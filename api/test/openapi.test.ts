@@ -436,6 +436,48 @@ describe('OpenAPI document against the live API', () => {
     );
     add(operationId, 503, () => fetch(`${unaudited.url}${path()}`, json(inferBody(people.slice(0, 1)))));
   }
+  // The desk's reads of a batch: answered once it is completed (the 200s are checked after the worker ran).
+  for (const [operationId, rest] of [
+    ['batchSummary', '/summary'],
+    ['batchRows', '/rows'],
+  ] as const) {
+    add(operationId, 404, at(`/batches/no-such-batch${rest}`));
+    add(operationId, 409, () => fetch(`${api.url}/batches/${queuedBatch}${rest}`));
+    add(operationId, 503, atEmpty(`/batches/any${rest}`));
+    add(operationId, 401, () => fetch(`${secure.url}/batches/${queuedBatch}${rest}`));
+    add(operationId, 403, () => withAuth(predictKeyHeader, `${secure.url}/batches/${queuedBatch}${rest}`));
+    add(operationId, 429, async () =>
+      overBudget(
+        await bearer(`spent-${operationId}`, 'batch'),
+        '/batches/none',
+        `${secure.url}/batches/${queuedBatch}${rest}`,
+      ),
+    );
+  }
+  add('batchRows', 400, at('/batches/any/rows?limit=100000'));
+  add('batchResults', 400, at('/batches/any/results?format=xlsx'));
+  add('features', 200, at('/features'));
+  add('features', 503, atEmpty('/features'));
+  add('versions', 200, at('/versions'));
+  add('versionCard', 200, () => fetch(`${api.url}/versions/${version}/card`));
+  add('versionCard', 404, at('/versions/v-none/card'));
+  add('versionReport', 200, () => fetch(`${api.url}/versions/${version}/report`));
+  add('versionReport', 404, at('/versions/v-none/report'));
+  add('drift', 200, at('/drift'));
+  // The model view under authentication: the predict scope reads it.
+  for (const [operationId, path] of [
+    ['versions', () => '/versions'],
+    ['versionCard', () => `/versions/${version}/card`],
+    ['versionReport', () => `/versions/${version}/report`],
+    ['drift', () => '/drift'],
+  ] as const) {
+    add(operationId, 401, () => fetch(`${secure.url}${path()}`));
+    add(operationId, 403, () => withAuth(batchKeyHeader, `${secure.url}${path()}`));
+    add(operationId, 429, async () =>
+      overBudget(await bearer(`spent-${operationId}`, 'predict'), '/predict', `${secure.url}${path()}`),
+    );
+    add(operationId, 503, async () => withAuth(await bearer('no-jwks', 'predict'), `${noJwks.url}${path()}`));
+  }
   add('webPage', 200, at('/'));
   add('liveness', 200, at('/healthz'));
   add('readiness', 200, at('/readyz'));
@@ -444,41 +486,41 @@ describe('OpenAPI document against the live API', () => {
   add('rolloutStats', 200, at('/rollout/stats'));
   add('openApi', 200, at('/openapi.json'));
 
+  /** Sends the case's request and checks the answer's status, media type, headers and body against the document. */
+  async function check(ajv: Ajv2020, operations: ReturnType<typeof operationsOf>, c: Case): Promise<void> {
+    const op = operations.get(c.operationId);
+    assert.ok(op, `${c.operationId} is not in the document`);
+    const where = `${op.method.toUpperCase()} ${op.path} ${c.status} (${c.operationId})`;
+    const res = await c
+      .request()
+      .catch((err: unknown) => assert.fail(`${where}: ${(err as Error).message} (${String((err as Error).cause)})`));
+    const text = await res.text();
+    assert.equal(res.status, c.status, `${where}: answered ${res.status}: ${text.slice(0, 300)}`);
+    const response = op.responses[String(c.status)];
+    assert.ok(response, `${where}: not documented`);
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0];
+    const content = response.content?.[mediaType];
+    assert.ok(content, `${where}: answered ${mediaType}, documented ${Object.keys(response.content ?? {}).join(', ')}`);
+    const responsePointer = `openapi.json#/paths/${segment(op.path)}/${op.method}/responses/${c.status}`;
+    checkHeaders(ajv, document, responsePointer, response, res, where);
+    const pointer = `${responsePointer}/content/${segment(mediaType)}/schema`;
+    const validate = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
+    const body: unknown =
+      mediaType === 'application/json'
+        ? JSON.parse(text)
+        : mediaType === 'application/octet-stream'
+          ? text.length > 0
+            ? 'bytes'
+            : ''
+          : text;
+    assert.ok(validate(body), `${where}: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`);
+    covered.add(`${c.operationId} ${c.status}`);
+  }
+
   test('every documented response is answered by the live API and validates against the document', async () => {
     const ajv = validatorOf(document);
     const operations = operationsOf(document);
-    for (const c of cases) {
-      const op = operations.get(c.operationId);
-      assert.ok(op, `${c.operationId} is not in the document`);
-      const where = `${op.method.toUpperCase()} ${op.path} ${c.status} (${c.operationId})`;
-      const res = await c
-        .request()
-        .catch((err: unknown) => assert.fail(`${where}: ${(err as Error).message} (${String((err as Error).cause)})`));
-      const text = await res.text();
-      assert.equal(res.status, c.status, `${where}: answered ${res.status}: ${text.slice(0, 300)}`);
-      const response = op.responses[String(c.status)];
-      assert.ok(response, `${where}: not documented`);
-      const mediaType = (res.headers.get('content-type') ?? '').split(';')[0];
-      const content = response.content?.[mediaType];
-      assert.ok(
-        content,
-        `${where}: answered ${mediaType}, documented ${Object.keys(response.content ?? {}).join(', ')}`,
-      );
-      const responsePointer = `openapi.json#/paths/${segment(op.path)}/${op.method}/responses/${c.status}`;
-      checkHeaders(ajv, document, responsePointer, response, res, where);
-      const pointer = `${responsePointer}/content/${segment(mediaType)}/schema`;
-      const validate = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
-      const body: unknown =
-        mediaType === 'application/json'
-          ? JSON.parse(text)
-          : mediaType === 'application/octet-stream'
-            ? text.length > 0
-              ? 'bytes'
-              : ''
-            : text;
-      assert.ok(validate(body), `${where}: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`);
-      covered.add(`${c.operationId} ${c.status}`);
-    }
+    for (const c of cases) await check(ajv, operations, c);
   });
 
   test('once the worker has scored the queued batch, its results and status validate too', async () => {
@@ -502,6 +544,21 @@ describe('OpenAPI document against the live API', () => {
     assert.ok(validateCsv(csv), ajv.errorsText(validateCsv.errors));
     assert.equal(csv.trimEnd().split('\n').length, people.length + 1);
     covered.add('batchResults 200');
+    const operations = operationsOf(document);
+    for (const c of [
+      { operationId: 'batchResults', status: 200, request: at(`/batches/${queuedBatch}/results?format=jsonl`) },
+      { operationId: 'batchSummary', status: 200, request: at(`/batches/${queuedBatch}/summary`) },
+      { operationId: 'batchRows', status: 200, request: at(`/batches/${queuedBatch}/rows?offset=2&limit=5`) },
+    ])
+      await check(ajv, operations, c);
+    const ranked = (await (await fetch(`${api.url}/batches/${queuedBatch}/rows?limit=200`)).json()) as {
+      rows: { rank: number; probability: number }[];
+    };
+    assert.equal(ranked.rows.length, people.length);
+    assert.deepEqual(
+      ranked.rows.map((r) => r.rank),
+      people.map((_, i) => i + 1),
+    );
   });
 
   test('every response in the document has a live case above', () => {

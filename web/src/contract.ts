@@ -128,7 +128,7 @@ export interface VersionEntry {
   readonly role: 'live' | 'candidate' | 'shadow';
   readonly trafficPercent: number;
   readonly created: string;
-  readonly threshold: { readonly value: number; readonly policy: string };
+  readonly threshold: { readonly value: number; readonly policy: string; readonly target: number };
   readonly metrics: { readonly rocAuc: number; readonly prAuc: number; readonly brier: number };
   readonly outOfTime?: { readonly rocAuc: IntervalAnswer };
 }

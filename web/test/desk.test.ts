@@ -521,6 +521,19 @@ describe('the risk desk', () => {
     assert.equal(await page.locator('#candidate-share').textContent(), '30 %');
     const versionRows = await page.locator('#versions tbody tr').allTextContents();
     assert.ok(versionRows.some((r) => r.includes(live) && r.includes('Live')));
+    // The threshold's policy in words, as the page names them.
+    const served = (
+      await call<{ versions: { version: string; threshold: { policy: string } }[] }>(`${canary.url}/versions`)
+    ).body;
+    const policy = served.versions.find((v) => v.version === live)?.threshold.policy ?? '';
+    const policyWords = (
+      { fixed: 'fixed', 'target-recall': 'target recall', 'max-flag-rate': 'most flagged' } as Record<string, string>
+    )[policy];
+    assert.ok(policyWords, `a known policy: ${policy}`);
+    assert.ok(
+      versionRows.some((r) => r.includes(live) && r.includes(policyWords)),
+      `the live row names its threshold policy: ${versionRows.join(' | ')}`,
+    );
     assert.ok(versionRows.some((r) => r.includes(candidate) && r.includes('Candidate') && r.includes('30 %')));
     await page.locator('#drift-chart, #drift-empty').first().waitFor();
 

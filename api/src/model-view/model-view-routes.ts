@@ -27,7 +27,12 @@ function headline(manifest: ModelManifest) {
   const { cv } = manifest.metrics;
   return {
     created: manifest.created,
-    threshold: { value: manifest.threshold.value, policy: manifest.threshold.policy },
+    // The policy's name and its own value side by side: the threshold is what the policy chose.
+    threshold: {
+      value: manifest.threshold.value,
+      policy: manifest.threshold.policy.policy,
+      target: manifest.threshold.policy.value,
+    },
     metrics: { rocAuc: cv.rocAuc.mean, prAuc: cv.prAuc.mean, brier: cv.brier.mean },
     ...(manifest.outOfTime ? { outOfTime: { rocAuc: manifest.outOfTime.rocAuc } } : {}),
   };

@@ -1,0 +1,342 @@
+/**
+ * The document's component schemas: the applicant is built from the feature schema in contracts,
+ * so the document cannot disagree with it; the other bodies are stated here and checked against
+ * live answers by api/test/openapi.test.ts.
+ */
+import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
+import { ref, type Schema } from './building-blocks.js';
+import { deskSchemas } from './desk-schemas.js';
+
+function featureSchema(feature: Feature): Schema {
+  const base: Schema =
+    feature.kind === 'categorical'
+      ? { type: 'string', enum: [...feature.categories] }
+      : { type: feature.integer ? 'integer' : 'number', minimum: feature.min, maximum: feature.max };
+  if (!feature.nullable) return { ...base, description: feature.description };
+  const types = [base.type, 'null'];
+  const values = base.enum ? { enum: [...(base.enum as string[]), null] } : {};
+  return { ...base, ...values, type: types, description: feature.description };
+}
+
+const applicant: Schema = {
+  type: 'object',
+  description:
+    'One loan applicant: the ten features. Categories must be ones the served model was trained on (its manifest); nullable features may be null or left out.',
+  required: FEATURES.filter((f) => !f.nullable).map((f) => f.name),
+  properties: {
+    ...Object.fromEntries(FEATURES.map((f) => [f.name, featureSchema(f)])),
+    id: {
+      type: ['string', 'number'],
+      description: 'Optional applicant id: never scored; routes a canary (sticky per applicant).',
+    },
+  },
+  additionalProperties: false,
+};
+
+export const schemas: Record<string, Schema> = {
+  ...deskSchemas,
+  Applicant: applicant,
+  Instances: {
+    type: 'object',
+    required: ['instances'],
+    additionalProperties: false,
+    properties: {
+      instances: {
+        type: 'array',
+        minItems: 1,
+        items: ref('Applicant'),
+        description: 'At most MAX_INSTANCES applicants (default 1000).',
+      },
+    },
+  },
+  Reason: {
+    type: 'object',
+    required: ['feature', 'value', 'reference', 'contribution'],
+    additionalProperties: false,
+    properties: {
+      feature: { type: 'string', enum: FEATURES.map((f) => f.name) },
+      value: { type: ['number', 'string', 'null'], description: "The applicant's value." },
+      reference: { type: ['number', 'string', 'null'], description: 'The typical value of the training data.' },
+      contribution: {
+        type: 'number',
+        description: "Probability with the applicant's value minus probability with the reference value.",
+      },
+    },
+  },
+  Prediction: {
+    type: 'object',
+    required: ['probability', 'decision', 'threshold', 'modelVersion'],
+    additionalProperties: false,
+    properties: {
+      probability: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        description: 'Calibrated probability of being 16-120 days late next quarter.',
+      },
+      decision: {
+        type: 'string',
+        enum: ['yes', 'no'],
+        description: '"yes" when probability >= threshold: likely to be late.',
+      },
+      threshold: { type: 'number', minimum: 0, maximum: 1 },
+      modelVersion: { type: 'string', description: 'The version that answered (the candidate during a canary).' },
+      reasons: {
+        type: 'array',
+        maxItems: 3,
+        items: ref('Reason'),
+        description: 'Up to three features raising the probability most; absent with ?explain=false.',
+      },
+    },
+  },
+  Predictions: {
+    type: 'object',
+    required: ['predictions'],
+    additionalProperties: false,
+    properties: { predictions: { type: 'array', items: ref('Prediction'), description: 'In the order of instances.' } },
+  },
+  FieldProblem: {
+    type: 'object',
+    required: ['field', 'message'],
+    additionalProperties: false,
+    properties: { field: { type: 'string' }, message: { type: 'string' } },
+  },
+  Error: {
+    type: 'object',
+    required: ['error', 'details'],
+    additionalProperties: false,
+    description:
+      'Every failed answer outside /v2, refusals by authentication and budgets included: what was wrong and, for bad input, each bad field.',
+    properties: { error: { type: 'string' }, details: { type: 'array', items: ref('FieldProblem') } },
+  },
+  OipError: {
+    type: 'object',
+    required: ['error'],
+    additionalProperties: false,
+    description: "The Open Inference Protocol's error body: every failed answer under /v2, refusals included.",
+    properties: { error: { type: 'string' } },
+  },
+  BatchAccepted: {
+    type: 'object',
+    required: ['id', 'counts'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      counts: {
+        type: 'object',
+        required: ['total'],
+        additionalProperties: false,
+        description:
+          'The records the upload was split into; the workers validate them, so valid and invalid rows are in GET /batches/{id}.',
+        properties: {
+          total: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+  },
+  RowProblem: {
+    type: 'object',
+    required: ['row', 'id', 'errors'],
+    additionalProperties: false,
+    properties: {
+      row: { type: 'integer', minimum: 1, description: '1-based data row (header excluded).' },
+      id: { type: 'string' },
+      errors: { type: 'array', items: ref('FieldProblem') },
+    },
+  },
+  BatchStatus: {
+    type: 'object',
+    required: ['id', 'state', 'progress', 'counts', 'modelVersions', 'errors', 'createdAt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      state: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
+      progress: { type: 'number', minimum: 0, maximum: 1 },
+      counts: {
+        type: 'object',
+        required: ['total', 'scored', 'invalid'],
+        additionalProperties: false,
+        description: 'scored and invalid grow as the workers read the chunks; scored + invalid = total once completed.',
+        properties: {
+          total: { type: 'integer', minimum: 0 },
+          scored: { type: 'integer', minimum: 0 },
+          invalid: { type: 'integer', minimum: 0 },
+        },
+      },
+      modelVersions: { type: 'array', items: { type: 'string' }, description: 'The versions that scored its chunks.' },
+      errors: {
+        type: 'array',
+        maxItems: 100,
+        items: ref('RowProblem'),
+        description: 'The first invalid rows found so far, in row order.',
+      },
+      createdAt: { type: 'string', format: 'date-time' },
+      failedReason: { type: 'string' },
+    },
+  },
+  Health: {
+    type: 'object',
+    required: ['status'],
+    additionalProperties: false,
+    properties: { status: { const: 'ok' } },
+  },
+  Readiness: {
+    type: 'object',
+    required: ['ready', 'modelVersion', 'accepting'],
+    additionalProperties: false,
+    properties: {
+      ready: { type: 'boolean' },
+      modelVersion: { type: ['string', 'null'] },
+      accepting: { type: 'boolean', description: 'False once SIGTERM started the drain.' },
+    },
+  },
+  VersionStats: {
+    type: 'object',
+    required: ['version', 'rows', 'errors', 'latencyBuckets', 'scoreBins'],
+    properties: {
+      version: { type: 'string' },
+      rows: { type: 'integer', minimum: 0 },
+      errors: { type: 'integer', minimum: 0 },
+      latencyBuckets: { type: 'array', items: { type: 'integer', minimum: 0 } },
+      scoreBins: { type: 'array', items: { type: 'integer', minimum: 0 } },
+    },
+  },
+  RolloutStats: {
+    type: 'object',
+    required: ['since', 'live'],
+    additionalProperties: false,
+    description: 'RolloutStats of contracts/src/rollout.ts: counters per serving version since the process started.',
+    properties: {
+      since: { type: 'string', format: 'date-time' },
+      live: ref('VersionStats'),
+      candidate: {
+        type: 'object',
+        allOf: [ref('VersionStats')],
+        required: ['mode', 'agreements'],
+        properties: {
+          mode: { type: 'string', enum: ['shadow', 'canary'] },
+          agreements: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+  },
+  OipServerMetadata: {
+    type: 'object',
+    required: ['name', 'version', 'extensions'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string' },
+      version: { type: 'string' },
+      extensions: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  OipLive: {
+    type: 'object',
+    required: ['live'],
+    additionalProperties: false,
+    properties: { live: { type: 'boolean' } },
+  },
+  OipReady: {
+    type: 'object',
+    required: ['ready'],
+    additionalProperties: false,
+    properties: { ready: { type: 'boolean' } },
+  },
+  OipModelReady: {
+    type: 'object',
+    required: ['name', 'ready'],
+    additionalProperties: false,
+    properties: { name: { type: 'string' }, ready: { type: 'boolean' } },
+  },
+  OipTensorMetadata: {
+    type: 'object',
+    required: ['name', 'datatype', 'shape'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string' },
+      datatype: { type: 'string', enum: ['BYTES', 'FP32'] },
+      shape: { type: 'array', items: { type: 'integer' } },
+    },
+  },
+  OipModelMetadata: {
+    type: 'object',
+    required: ['name', 'versions', 'platform', 'inputs', 'outputs'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string' },
+      versions: { type: 'array', items: { type: 'string' } },
+      platform: { type: 'string' },
+      inputs: {
+        type: 'array',
+        items: ref('OipTensorMetadata'),
+        description: 'One per feature, named as the CSV column: BYTES for the text columns, FP32 for the others.',
+      },
+      outputs: { type: 'array', items: ref('OipTensorMetadata') },
+    },
+  },
+  OipInferInput: {
+    type: 'object',
+    required: ['name', 'shape', 'datatype'],
+    properties: {
+      name: { type: 'string', enum: FEATURES.map((f) => f.name) },
+      shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
+      datatype: { type: 'string' },
+      data: { type: 'array' },
+      parameters: {
+        type: 'object',
+        description: 'binary_data_size when the tensor travels in binary after the JSON header.',
+      },
+    },
+  },
+  OipInferRequest: {
+    type: 'object',
+    required: ['inputs'],
+    properties: {
+      id: { type: 'string', description: "The request's id, echoed in the answer." },
+      inputs: {
+        type: 'array',
+        items: ref('OipInferInput'),
+        description: 'One per feature, all with the same row count.',
+      },
+      outputs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { const: PROBABILITY_OUTPUT }, parameters: { type: 'object' } },
+        },
+      },
+      parameters: { type: 'object' },
+    },
+  },
+  OipInferResponse: {
+    type: 'object',
+    required: ['model_name', 'model_version', 'outputs'],
+    additionalProperties: false,
+    properties: {
+      model_name: { type: 'string' },
+      model_version: { type: 'string' },
+      id: { type: 'string' },
+      outputs: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 1,
+        items: {
+          type: 'object',
+          required: ['name', 'datatype', 'shape', 'data'],
+          additionalProperties: false,
+          properties: {
+            name: { const: PROBABILITY_OUTPUT },
+            datatype: { const: 'FP32' },
+            shape: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 2, maxItems: 2 },
+            data: {
+              type: 'array',
+              items: { type: 'number', minimum: 0, maximum: 1 },
+              description: 'The probability of each row, in order; equal to /predict.',
+            },
+          },
+        },
+      },
+    },
+  },
+};
