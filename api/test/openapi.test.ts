@@ -630,6 +630,45 @@ describe('OpenAPI document against the live API', () => {
     assert.ok((await metricValue(unaudited.url, duplicate)) - before.duplicate >= 1, 'the retry was not stored again');
   });
 
+  test('the server and the document agree on which applicants are valid, field by field', async () => {
+    const ajv = validatorOf(document);
+    const validate = ajv.compile({ $ref: 'openapi.json#/components/schemas/Applicant' });
+    const base: Record<string, unknown> = { ...people[0] };
+    const probes: Record<string, unknown>[] = [
+      base,
+      { ...base, id: null },
+      { ...base, id: 'holder-1' },
+      { ...base, id: 7 },
+      { ...base, id: { nested: true } },
+      { ...base, id: true },
+      { ...base, surname: 'Smith' },
+    ];
+    for (const f of FEATURES) {
+      const { [f.name]: _left, ...without } = base;
+      probes.push(without, { ...base, [f.name]: null }, { ...base, [f.name]: f.kind === 'numeric' ? 'abc' : 7 });
+      if (f.kind === 'categorical') probes.push({ ...base, [f.name]: 'not-a-category' }, { ...base, [f.name]: '' });
+      else {
+        probes.push({ ...base, [f.name]: f.min - 1 }, { ...base, [f.name]: f.max + 1 });
+        if (f.integer) probes.push({ ...base, [f.name]: 1.5 });
+      }
+    }
+    let accepted = 0;
+    for (const probe of probes) {
+      const res = await fetch(`${api.url}/predict`, json(probe));
+      const text = await res.text();
+      assert.ok([200, 400].includes(res.status), `${JSON.stringify(probe)}: ${res.status} ${text}`);
+      const documented = validate(probe);
+      assert.equal(
+        res.status === 200,
+        documented,
+        `${JSON.stringify(probe)}: the server answered ${res.status} (${text.slice(0, 200)}), the document ${documented ? 'accepts' : `refuses: ${ajv.errorsText(validate.errors)}`}`,
+      );
+      if (documented) accepted += 1;
+    }
+    // Both outcomes occur, so the comparison can tell the two apart.
+    assert.ok(accepted >= 4 && accepted < probes.length, `${accepted} of ${probes.length} accepted`);
+  });
+
   test('a response that breaks the document is caught', () => {
     const ajv = validatorOf(document);
     const validate = ajv.compile({ $ref: 'openapi.json#/components/schemas/Prediction' });

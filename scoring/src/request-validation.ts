@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
   APPLICANT_ID_FIELD,
+  applicantSchema,
   checkFieldValue,
   featureByName,
   featureRule,
@@ -31,31 +32,6 @@ export function fieldRules(manifest: ModelManifest): FieldRule[] {
     if (!feature) throw new Error(`manifest feature ${mf.name} is not in the feature schema`);
     return featureRule(feature, mf.categories);
   });
-}
-
-function propertySchema(rule: FieldRule): object {
-  if (rule.kind === 'categorical') {
-    const values = rule.nullable ? [...(rule.categories ?? []), null] : rule.categories;
-    return { enum: values };
-  }
-  const type = rule.integer ? 'integer' : 'number';
-  return { type: rule.nullable ? [type, 'null'] : type, minimum: rule.min, maximum: rule.max };
-}
-
-/** The applicant's id routes a canary (rollout/applicant-id.ts); the model never sees it. */
-const APPLICANT_ID_SCHEMA = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] };
-
-function recordSchema(rules: readonly FieldRule[]): object {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...Object.fromEntries(rules.map((rule) => [rule.name, propertySchema(rule)])),
-      [APPLICANT_ID_FIELD]: APPLICANT_ID_SCHEMA,
-    },
-    // A nullable feature may be left out: absent and null both mean missing.
-    required: rules.filter((rule) => !rule.nullable).map((rule) => rule.name),
-  };
 }
 
 function problemsOf(
@@ -89,7 +65,7 @@ function problemsOf(
 export function compileRecordValidator(manifest: ModelManifest): RecordValidator {
   const rules = fieldRules(manifest);
   const ruleMap = new Map(rules.map((rule) => [rule.name, rule]));
-  const validate: ValidateFunction = new Ajv({ allErrors: true, strict: true }).compile(recordSchema(rules));
+  const validate: ValidateFunction = new Ajv({ allErrors: true, strict: true }).compile(applicantSchema(rules));
   return {
     rules,
     accepts(value): value is Record<string, unknown> {

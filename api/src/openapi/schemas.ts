@@ -3,34 +3,15 @@
  * so the document cannot disagree with it; the other bodies are stated here and checked against
  * live answers by api/test/openapi.test.ts.
  */
-import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
+import { applicantSchema, FEATURES, featureRule, PROBABILITY_OUTPUT } from '@peerloan/contracts';
 import { ref, type Schema } from './building-blocks.js';
 import { deskSchemas } from './desk-schemas.js';
 
-function featureSchema(feature: Feature): Schema {
-  const base: Schema =
-    feature.kind === 'categorical'
-      ? { type: 'string', enum: [...feature.categories] }
-      : { type: feature.integer ? 'integer' : 'number', minimum: feature.min, maximum: feature.max };
-  if (!feature.nullable) return { ...base, description: feature.description };
-  const types = [base.type, 'null'];
-  const values = base.enum ? { enum: [...(base.enum as string[]), null] } : {};
-  return { ...base, ...values, type: types, description: feature.description };
-}
-
+/** What the server's request validator compiles, for the feature schema's categories. */
 const applicant: Schema = {
-  type: 'object',
+  ...applicantSchema(FEATURES.map((f) => featureRule(f))),
   description:
     'One loan applicant: the ten features. Categories must be ones the served model was trained on (its manifest); nullable features may be null or left out.',
-  required: FEATURES.filter((f) => !f.nullable).map((f) => f.name),
-  properties: {
-    ...Object.fromEntries(FEATURES.map((f) => [f.name, featureSchema(f)])),
-    id: {
-      type: ['string', 'number'],
-      description: 'Optional applicant id: never scored; routes a canary (sticky per applicant).',
-    },
-  },
-  additionalProperties: false,
 };
 
 export const schemas: Record<string, Schema> = {
