@@ -1,17 +1,12 @@
 #!/usr/bin/env bash
 # Sourced by the serving benchmarks (api.sh, tail.sh): builds the project, trains the model once
-# and exports OHA. Model: the default training on ../shared/data/peerLoanTraining.csv when present
-# (never committed), else on 100,000 generated loans; kept in bench/.out/models between runs.
+# and exports OHA. Model: the default training on the shipped quarter
+# (data/peerLoanTraining.csv.gz); kept in bench/.out/models between runs.
 npm run build --silent
 models=bench/.out/models
 mkdir -p bench/.out
 if [ ! -s "$models/current" ]; then
-  data=../shared/data/peerLoanTraining.csv
-  if [ ! -f "$data" ]; then
-    data=bench/.out/generated-loans.csv
-    node trainer-job/bin/loanrisk-generate.js --rows 100000 --seed 1 --out "$data"
-  fi
-  node trainer-job/bin/loanrisk-train.js --data "$data" --out "$models" --termination-log bench/.out/termination.json --quiet
+  node trainer-job/bin/loanrisk-train.js --data data/peerLoanTraining.csv.gz --out "$models" --termination-log bench/.out/termination.json --quiet
 fi
 # oha, the fixed-rate load generator (bench/oha-open-loop.mjs): OHA names one, else it is built
 # once with cargo into bench/.out/tools (about 3 minutes on 2 cores; crates.io must be reachable).

@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
 # Shadow scoring's cost: the prediction API with and without a candidate in shadow mode, one run.
-# Models: the default training on ../shared/data/peerLoanTraining.csv when present (never
-# committed), else on 100,000 generated loans; the live one with seed 1, the candidate with seed 2
+# Models: the default training on the shipped quarter (data/peerLoanTraining.csv.gz); the live one with seed 1, the candidate with seed 2
 # (a retrain), kept in bench/.out/shadow-models between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
 models=bench/.out/shadow-models
 mkdir -p "$models"
-data=../shared/data/peerLoanTraining.csv
-if [ ! -f "$data" ]; then
-  data=bench/.out/generated-loans.csv
-  [ -f "$data" ] || node trainer-job/bin/loanrisk-generate.js --rows 100000 --seed 1 --out "$data"
-fi
+data=data/peerLoanTraining.csv.gz
 # The trainer prints its summary ({"version": ...}); its `current` pointer is not used here.
 for seed in 1 2; do
   if [ ! -s "$models/seed-$seed" ]; then

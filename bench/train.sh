@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Training benchmark: the default search on the real quarter (../shared/data), then the same
+# Training benchmark: the default search on the real quarter (data/peerLoanTraining.csv.gz, shipped
+# in the repo; the trainer and pandas both read it gzip-compressed), then the same
 # grid through Python xgboost + scikit-learn as the reference. Prints a markdown table.
 # Usage: bash bench/train.sh [csv]   (npm run bench:train)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=${1:-../shared/data/peerLoanTraining.csv}
+data=${1:-data/peerLoanTraining.csv.gz}
 out=bench/.out
 mkdir -p "$out"
 if [ ! -x bench/.venv/bin/python ]; then
