@@ -367,7 +367,8 @@ kill_shims() {
 
 unmount_all() {
   local target
-  findmnt -rn -o TARGET | grep -E "^($STATE|$RUN)|^/run/netns/cni-|^/var/run/netns/cni-" | sort -r |
+  # grep finds nothing when nothing is mounted: not a failure under pipefail.
+  findmnt -rn -o TARGET | { grep -E "^($STATE|$RUN)|^/run/netns/cni-|^/var/run/netns/cni-" || true; } | sort -r |
     while read -r target; do umount -l "$target" 2>/dev/null || true; done
   local ns
   for ns in /run/netns/cni-*; do
@@ -391,7 +392,10 @@ restore_rules() {
     "$tool" -t "$table" -F 2>/dev/null || true
     "$tool" -t "$table" -X 2>/dev/null || true
   done
-  [ -s "$saved" ] && { "$tool-restore" < "$saved" || log "could not restore $tool rules from $saved"; }
+  # An empty snapshot (a host with no rules, as fresh machines have) leaves the tables flushed.
+  if [ -s "$saved" ]; then
+    "$tool-restore" < "$saved" || log "could not restore $tool rules from $saved"
+  fi
 }
 
 restore_host_state() {
@@ -407,6 +411,26 @@ restore_host_state() {
   fi
 }
 
+# Every sysctl back at the value it had before `up`, or each one that is not named; 1 then.
+check_restored() {
+  local line key want got differs=0
+  [ -f "$RUN/sysctl.saved" ] || return 0
+  while read -r line; do
+    key=${line%%=*}
+    want=${line#*=}
+    got=$(sysctl -n "$key" 2>/dev/null) || continue
+    if [ "$got" != "$want" ]; then
+      log "$key is $got after down, was $want before up"
+      differs=1
+    fi
+  done < "$RUN/sysctl.saved"
+  if ip link show "$POD_BRIDGE" >/dev/null 2>&1 || ip link show "$HOST_VETH" >/dev/null 2>&1; then
+    log "the cluster's network devices ($POD_BRIDGE, $HOST_VETH) are still there"
+    differs=1
+  fi
+  return "$differs"
+}
+
 down() {
   local i
   stop_process kube-proxy
@@ -417,6 +441,10 @@ down() {
   unmount_all
   remove_cgroups
   restore_host_state
+  if ! check_restored; then
+    log "down did not put the host back (above); $RUN/sysctl.saved keeps the values from before up"
+    exit 1
+  fi
   rm -rf "$STATE/kubelet" "$STATE/etcd" "$STATE/volumes" "$STATE/cni" "$STATE/pod-logs" "$RUN"
   log "stopped; host network, iptables and sysctls restored (images kept in $STATE/containerd)"
 }
