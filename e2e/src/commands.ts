@@ -48,6 +48,8 @@ export function run(command: string, args: readonly string[], options: RunOption
         reject(new CommandError(command, args, result.code, stderr || stdout));
       else resolve(result);
     });
+    // A command that exits without reading its input closes the pipe (EPIPE): its exit code says how it went.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

@@ -8,6 +8,16 @@ import { INGRESS_URL } from './ingress.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * Lines the browser itself logs as errors that are not the page's: a 4xx the page handles, and
+ * Cross-Origin-Opener-Policy ignored because the journey's Ingress speaks plain HTTP to a host
+ * that is not localhost (behind TLS, as in production, the header applies).
+ */
+const BROWSER_NOTICES = [
+  /Failed to load resource: the server responded with a status of 4\d\d/,
+  /The Cross-Origin-Opener-Policy header has been ignored, because the URL's origin was untrustworthy/,
+];
+
 export interface DeskBrowser {
   readonly page: Page;
   /** Script errors and CSP violations the page reported; 4xx lines the page handles are left out. */
@@ -34,8 +44,7 @@ export async function openDesk(host: string): Promise<DeskBrowser> {
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
-      problems.push(m.text());
+    if (m.type() === 'error' && !BROWSER_NOTICES.some((notice) => notice.test(m.text()))) problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
   return { page, problems, close: () => browser.close() };
