@@ -1,7 +1,17 @@
 /**
- * One training run, start to finish: read and validate the CSV, search models with
- * cross-validation, calibrate, pick the threshold, refit, export to ONNX, check parity,
- * and publish the artifacts.
+ * One training run, start to finish, read top-down the way the operator's reconcile() is:
+ *
+ *   1. read and check the training CSV (and the later labelled period, when given)
+ *   2. search the grid with cross-validation
+ *   3. calibrate the winner's out-of-fold scores, choose the threshold on them, measure them
+ *      (and, with stabilitySeeds > 1, how much a reseeded search changes)
+ *   4. refit the winner on all rows
+ *   5. export both ONNX graphs under the run's version and check each against the booster
+ *   6. score the drift baseline, the later period and the live model beside the candidate
+ *   7. describe the model: manifest, then card
+ *   8. publish the artifacts and write the termination message for the operator
+ *
+ * Each step's detail lives in a small function below or in its own module.
  */
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,12 +20,16 @@ import {
   LABEL,
   PROBABILITY_OUTPUT,
   RAW_PROBABILITY_OUTPUT,
+  type BaselineComparison,
   type MetricName,
   type MetricSummary,
   type CardSegments,
   type ModelCard,
   type ModelManifest,
   type OutOfTimeMetrics,
+  type PriorShift,
+  type ReseedingStability,
+  type ThresholdChoice,
   type TrainingSummary,
 } from '@peerloan/contracts';
 import { compareWithBaseline } from './baseline-comparison.js';
@@ -40,15 +54,15 @@ import { gainImportance } from './feature-importance.js';
 import { lateRatesByBin } from './late-rates.js';
 import type { LoanTable } from './loan-table.js';
 import { brier, logLoss, meanAndStd, prAuc, rocAuc } from './evaluation.js';
-import { baseScore, gridPoints, refit, searchModels, type CandidateResult } from './model-search.js';
+import { baseScore, gridPoints, refit, searchModels, type CandidateResult, type SearchResult } from './model-search.js';
 import { buildModelCard } from './model-card.js';
 import { buildDenseOnnxModel, checkDenseParity } from './dense-onnx-export.js';
-import { buildOnnxModel } from './onnx-export.js';
+import { buildOnnxModel, type ExportInput } from './onnx-export.js';
 import { outOfTimeMetrics } from './out-of-time.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { renderReport } from './report.js';
-import { reseedingStability } from './reseeding.js';
+import { reseedingStability, type DefaultRun } from './reseeding.js';
 import { MIN_SEGMENT_LATE, segmentPerformance } from './segment-performance.js';
 import { chooseThreshold } from './threshold.js';
 import { modelAffectingConfig, type TrainingConfig } from './training-config.js';
@@ -176,10 +190,104 @@ function servedScores(booster: Booster, table: LoanTable, plan: EncodingPlan, ca
   }
 }
 
+/** The training rows and, when given, the later labelled period. */
+interface RunData {
+  readonly data: ReadResult;
+  readonly validation: ReadResult | undefined;
+}
+
+/** The chosen candidate's out-of-fold scores, calibrated, the threshold chosen on them and what was measured there. */
+interface OutOfFold {
+  readonly calibration: Platt;
+  readonly priorShift: PriorShift | undefined;
+  readonly scores: Float64Array;
+  readonly threshold: ThresholdChoice;
+  readonly cv: Record<MetricName, MetricSummary>;
+  readonly stability: ReseedingStability | undefined;
+}
+
+/** The refitted model's trees and its two ONNX graphs, both checked against the booster. */
+interface Exported {
+  readonly trees: unknown[];
+  readonly model: Uint8Array;
+  readonly denseModel: Uint8Array;
+}
+
+/** The exported model's scores: the baseline drift is measured against, the later period, the live model beside it. */
+interface Evaluation {
+  readonly baseline: ModelManifest['baseline'];
+  readonly validationScores: Float64Array | undefined;
+  readonly outOfTime: OutOfTimeMetrics | undefined;
+  readonly comparison: BaselineComparison | undefined;
+}
+
 export async function runTraining(options: RunOptions, reporter: ProgressReporter): Promise<RunResult> {
   const started = performance.now();
   const { config } = options;
 
+  // 1. Read the training rows (both classes, enough of each for the folds) and the later period.
+  const run = await readData(options, reporter);
+  const { table } = run.data;
+
+  // 2. Search the grid by cross-validation.
+  const plan = planEncoding(table);
+  const search = searchCandidates(table, plan, config, reporter);
+  const { best } = search;
+
+  // 3. Calibrate the winner's out-of-fold scores, choose the threshold on them and measure them.
+  const oof = calibrateAndMeasure(best, table, plan, config, reporter);
+
+  // 4. Refit on all rows; the booster holds native memory, freed however the run ends.
+  reporter.info('refitting on all rows', { rounds: best.bestRounds });
+  const booster = refit(table, plan, config, best);
+  try {
+    // 5. Export both ONNX graphs under the run's version; each must score as the booster does.
+    const version = runVersion(run, config);
+    const exportInput = {
+      plan,
+      calibration: oof.calibration,
+      version,
+      baseScore: baseScore(config, best.strategy, table),
+    };
+    const exported = await exportModel(booster, table, exportInput, config.parityTolerance, reporter);
+
+    // 6. Score the baseline, the later period and the live model.
+    const evaluation = await evaluate(booster, run, plan, oof, options, reporter);
+
+    // 7. Describe the model: its manifest, then its card.
+    const manifest = describeModel({
+      data: run.data,
+      plan,
+      search,
+      oof,
+      version,
+      exported,
+      evaluation,
+      config,
+      started,
+    });
+    const card = modelCard(manifest, run, oof, evaluation, options);
+
+    // 8. Publish, then tell the operator what was published.
+    const path = await publishArtifacts(options.outRoot, {
+      model: exported.model,
+      manifest,
+      card,
+      report: report(manifest, card, run, oof, evaluation),
+      xgboostModel: booster.saveJson(),
+      denseModel: exported.denseModel,
+    });
+    const summary = trainingSummary(manifest, path);
+    await writeTerminationMessage(options.terminationLog, summary);
+    reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });
+    return { summary, manifest };
+  } finally {
+    booster.dispose();
+  }
+}
+
+async function readData(options: RunOptions, reporter: ProgressReporter): Promise<RunData> {
+  const { config } = options;
   reporter.startProgress('reading', 100);
   const data = await readTrainingCsv(options.dataPath, {
     maxBadShare: config.maxBadRowShare,
@@ -199,8 +307,15 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const validation = options.validationPath
     ? await readValidation(options.validationPath, config, reporter)
     : undefined;
+  return { data, validation };
+}
 
-  const plan = planEncoding(table);
+function searchCandidates(
+  table: LoanTable,
+  plan: EncodingPlan,
+  config: TrainingConfig,
+  reporter: ProgressReporter,
+): SearchResult {
   reporter.startProgress('searching', gridPoints(config.grid).length * config.imbalance.length * config.folds);
   const search = searchModels(table, plan, config, (p) => {
     reporter.progress(p.done, {
@@ -218,183 +333,272 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
     rocAuc: best.rocAuc.mean,
     rounds: best.bestRounds,
   });
+  return search;
+}
 
+function calibrateAndMeasure(
+  best: CandidateResult,
+  table: LoanTable,
+  plan: EncodingPlan,
+  config: TrainingConfig,
+  reporter: ProgressReporter,
+): OutOfFold {
   const { calibration, priorShift } = calibrate(best.oofMargins, table.labels, config.expectedLateRate);
   if (priorShift) reporter.info('prior shift', { ...priorShift });
-  const calibrated = applyPlatt(calibration, best.oofMargins);
-  const threshold = chooseThreshold(calibrated, table.labels, config.threshold);
-  const cv = cvMetrics(best, calibrated, table, config);
+  const scores = applyPlatt(calibration, best.oofMargins);
+  const threshold = chooseThreshold(scores, table.labels, config.threshold);
+  const cv = cvMetrics(best, scores, table, config);
   const stability =
     config.stabilitySeeds > 1
-      ? reseedingStability(
+      ? stabilityUnderReseeding(
           table,
           plan,
           config,
-          { best, flagged: Array.from(calibrated, (p) => p >= threshold.value) },
-          (seed) => {
-            reporter.info('reseeding', { seed });
-          },
+          { best, flagged: Array.from(scores, (p) => p >= threshold.value) },
+          reporter,
         )
       : undefined;
-  if (stability)
-    reporter.info('stability under reseeding', {
-      rocAucMin: stability.rocAucSpread.min.toFixed(4),
-      rocAucMax: stability.rocAucSpread.max.toFixed(4),
-      anyFlipShare: stability.anyFlipShare.toFixed(4),
-    });
+  return { calibration, priorShift, scores, threshold, cv, stability };
+}
 
-  reporter.info('refitting on all rows', { rounds: best.bestRounds });
-  const booster = refit(table, plan, config, best);
-  try {
-    const trees = booster.dumpTrees();
-    // The validation data changes the manifest and card, not the trees: still part of what the version names.
-    const dataIdentity = validation ? `${data.sha256}\nvalidation ${validation.sha256}` : data.sha256;
-    const version = deriveVersion(
-      dataIdentity,
-      modelAffectingConfig(config),
-      `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`,
-    );
-    const exportInput = { plan, trees, calibration, version, baseScore: baseScore(config, best.strategy, table) };
-    const model = buildOnnxModel(exportInput);
-    const parity = await checkParity(model, booster, table, plan, calibration, config.parityTolerance);
-    reporter.info('parity check passed', { ...parity });
-    const denseModel = buildDenseOnnxModel(exportInput);
-    const denseParity = await checkDenseParity(denseModel, booster, table, plan, calibration, config.parityTolerance);
-    reporter.info('dense graph parity check passed', { ...denseParity });
-    const baseline = {
-      features: featureBaselines(table, plan),
-      score: numericHistogram(servedScores(booster, table, plan, calibration)),
-    };
-    const validationScores = validation && servedScores(booster, validation.table, plan, calibration);
-    const outOfTime: OutOfTimeMetrics | undefined =
-      validation &&
-      validationScores &&
-      outOfTimeMetrics({
-        table: validation.table,
-        sha256: validation.sha256,
-        scores: validationScores,
-        threshold: threshold.value,
-        baseline,
-        bootstrap: bootstrapOptions(config),
-      });
-    const comparison =
-      options.baselineDir === undefined || !validation || !validationScores
-        ? undefined
-        : await compareWithBaseline({
-            dir: options.baselineDir,
-            table: validation.table,
-            candidateScores: validationScores,
-            bootstrap: bootstrapOptions(config),
-          });
-    if (options.baselineDir !== undefined && !comparison)
-      reporter.info('no baseline model to compare with', { dir: options.baselineDir });
-    if (comparison)
-      reporter.info('paired comparison with the live model', {
-        live: comparison.baselineVersion,
-        difference: comparison.difference.value.toFixed(4),
-        low: comparison.difference.low.toFixed(4),
-        high: comparison.difference.high.toFixed(4),
-      });
-    if (outOfTime)
-      reporter.info('out-of-time validation', {
-        rows: outOfTime.rows,
-        rocAuc: outOfTime.rocAuc.value.toFixed(4),
-        low: outOfTime.rocAuc.low.toFixed(4),
-        high: outOfTime.rocAuc.high.toFixed(4),
-      });
+function stabilityUnderReseeding(
+  table: LoanTable,
+  plan: EncodingPlan,
+  config: TrainingConfig,
+  run: DefaultRun,
+  reporter: ProgressReporter,
+): ReseedingStability {
+  const stability = reseedingStability(table, plan, config, run, (seed) => {
+    reporter.info('reseeding', { seed });
+  });
+  reporter.info('stability under reseeding', {
+    rocAucMin: stability.rocAucSpread.min.toFixed(4),
+    rocAucMax: stability.rocAucSpread.max.toFixed(4),
+    anyFlipShare: stability.anyFlipShare.toFixed(4),
+  });
+  return stability;
+}
 
-    const manifest: ModelManifest = {
-      schemaVersion: 1,
-      version,
-      created: new Date().toISOString(),
-      files: ARTIFACT_FILES,
-      label: LABEL,
-      features: describeFeatures(table, plan),
-      encodedColumns: plan.columns.map((c) => c.name),
-      outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
-      threshold,
-      calibration: { method: 'platt', ...calibration, ...(priorShift && { priorShift }) },
-      metrics: {
-        cv,
-        atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate },
-        calibration: calibrationCheck(calibrated, table.labels),
-      },
-      ...(outOfTime && { outOfTime }),
-      ...(stability && { stability }),
-      ...(comparison && { comparison }),
-      model: {
-        engine: `xgboost ${xgboostVersion()}`,
-        strategy: best.strategy,
-        params: best.params,
-        rounds: best.bestRounds,
-        folds: config.folds,
-        seed: config.seed,
-        candidates: search.candidates.map(({ oofMargins: _m, ...c }) => c),
-        importance: gainImportance(trees, plan),
-        ...(constrained(config) && { monotone: constrained(config) }),
-      },
-      data: {
-        rows: table.rows,
-        positives: table.positives,
-        sha256: data.sha256,
-        badRows: data.bad.count,
-        badRowReasons: data.bad.reasons,
-      },
-      trainingSeconds: (performance.now() - started) / 1000,
+function runVersion(run: RunData, config: TrainingConfig): string {
+  // The validation data changes the manifest and card, not the trees: still part of what the version names.
+  const dataIdentity = run.validation ? `${run.data.sha256}\nvalidation ${run.validation.sha256}` : run.data.sha256;
+  return deriveVersion(dataIdentity, modelAffectingConfig(config), `${TRAINER_REVISION}/xgboost-${xgboostVersion()}`);
+}
+
+async function exportModel(
+  booster: Booster,
+  table: LoanTable,
+  input: Omit<ExportInput, 'trees'>,
+  tolerance: number,
+  reporter: ProgressReporter,
+): Promise<Exported> {
+  const trees = booster.dumpTrees();
+  const exportInput: ExportInput = { ...input, trees };
+  const model = buildOnnxModel(exportInput);
+  const parity = await checkParity(model, booster, table, input.plan, input.calibration, tolerance);
+  reporter.info('parity check passed', { ...parity });
+  const denseModel = buildDenseOnnxModel(exportInput);
+  const denseParity = await checkDenseParity(denseModel, booster, table, input.plan, input.calibration, tolerance);
+  reporter.info('dense graph parity check passed', { ...denseParity });
+  return { trees, model, denseModel };
+}
+
+async function evaluate(
+  booster: Booster,
+  run: RunData,
+  plan: EncodingPlan,
+  oof: OutOfFold,
+  options: RunOptions,
+  reporter: ProgressReporter,
+): Promise<Evaluation> {
+  const { table } = run.data;
+  const { validation } = run;
+  const baseline = {
+    features: featureBaselines(table, plan),
+    score: numericHistogram(servedScores(booster, table, plan, oof.calibration)),
+  };
+  const validationScores = validation && servedScores(booster, validation.table, plan, oof.calibration);
+  const outOfTime: OutOfTimeMetrics | undefined =
+    validation &&
+    validationScores &&
+    outOfTimeMetrics({
+      table: validation.table,
+      sha256: validation.sha256,
+      scores: validationScores,
+      threshold: oof.threshold.value,
       baseline,
-    };
-    const segments: CardSegments = {
-      minLate: MIN_SEGMENT_LATE,
-      crossValidation: segmentPerformance(table, calibrated, threshold.value),
-      ...(validation &&
-        validationScores && { outOfTime: segmentPerformance(validation.table, validationScores, threshold.value) }),
-    };
-    const card = buildModelCard({
-      manifest,
-      trainer: TRAINER_REVISION,
-      config: JSON.parse(modelAffectingConfig(config)),
-      confusionMatrix: confusionMatrix(calibrated, table.labels, threshold.value),
-      files: {
-        training: basename(options.dataPath),
-        ...(options.validationPath && { outOfTime: basename(options.validationPath) }),
-      },
-      segments,
+      bootstrap: bootstrapOptions(options.config),
     });
-    const path = await publishArtifacts(options.outRoot, {
-      model,
-      manifest,
-      card,
-      report: renderReport(manifest, card, {
-        scores: calibrated,
-        labels: table.labels,
-        lateRates: lateRatesByBin(table, baseline.features),
-        ...(validation &&
-          validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }),
-      }),
-      xgboostModel: booster.saveJson(),
-      denseModel,
+  const comparison = await compareWithLive(run, validationScores, options, reporter);
+  if (outOfTime)
+    reporter.info('out-of-time validation', {
+      rows: outOfTime.rows,
+      rocAuc: outOfTime.rocAuc.value.toFixed(4),
+      low: outOfTime.rocAuc.low.toFixed(4),
+      high: outOfTime.rocAuc.high.toFixed(4),
     });
-    const summary: TrainingSummary = {
-      version,
-      path,
-      metrics: { rocAuc: cv.rocAuc.mean, prAuc: cv.prAuc.mean, brier: cv.brier.mean },
-      threshold: threshold.value,
-      rows: table.rows,
-      ...(outOfTime && {
-        outOfTime: {
-          rows: outOfTime.rows,
-          rocAuc: outOfTime.rocAuc,
-          prAuc: outOfTime.prAuc,
-          brier: outOfTime.brier,
-          expectedCalibrationError: outOfTime.calibration.expectedCalibrationError,
-        },
-      }),
-      ...(comparison && { comparison }),
-    };
-    await writeTerminationMessage(options.terminationLog, summary);
-    reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });
-    return { summary, manifest };
-  } finally {
-    booster.dispose();
+  return { baseline, validationScores, outOfTime, comparison };
+}
+
+/** The candidate and the live model (--baseline-model) scored on the same later rows. */
+async function compareWithLive(
+  run: RunData,
+  validationScores: Float64Array | undefined,
+  options: RunOptions,
+  reporter: ProgressReporter,
+): Promise<BaselineComparison | undefined> {
+  const { baselineDir } = options;
+  if (baselineDir === undefined) return undefined;
+  const comparison =
+    run.validation &&
+    validationScores &&
+    (await compareWithBaseline({
+      dir: baselineDir,
+      table: run.validation.table,
+      candidateScores: validationScores,
+      bootstrap: bootstrapOptions(options.config),
+    }));
+  if (!comparison) {
+    reporter.info('no baseline model to compare with', { dir: baselineDir });
+    return undefined;
   }
+  reporter.info('paired comparison with the live model', {
+    live: comparison.baselineVersion,
+    difference: comparison.difference.value.toFixed(4),
+    low: comparison.difference.low.toFixed(4),
+    high: comparison.difference.high.toFixed(4),
+  });
+  return comparison;
+}
+
+interface ModelDescription {
+  readonly data: ReadResult;
+  readonly plan: EncodingPlan;
+  readonly search: SearchResult;
+  readonly oof: OutOfFold;
+  readonly version: string;
+  readonly exported: Exported;
+  readonly evaluation: Evaluation;
+  readonly config: TrainingConfig;
+  /** performance.now() when the run started: the manifest states the run's seconds. */
+  readonly started: number;
+}
+
+function describeModel(input: ModelDescription): ModelManifest {
+  const { data, plan, search, oof, evaluation, config } = input;
+  const { table } = data;
+  const { best } = search;
+  const { calibration, priorShift, threshold, stability } = oof;
+  const { outOfTime, comparison } = evaluation;
+  return {
+    schemaVersion: 1,
+    version: input.version,
+    created: new Date().toISOString(),
+    files: ARTIFACT_FILES,
+    label: LABEL,
+    features: describeFeatures(table, plan),
+    encodedColumns: plan.columns.map((c) => c.name),
+    outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
+    threshold,
+    calibration: { method: 'platt', ...calibration, ...(priorShift && { priorShift }) },
+    metrics: {
+      cv: oof.cv,
+      atThreshold: { precision: threshold.precision, recall: threshold.recall, flagRate: threshold.flagRate },
+      calibration: calibrationCheck(oof.scores, table.labels),
+    },
+    ...(outOfTime && { outOfTime }),
+    ...(stability && { stability }),
+    ...(comparison && { comparison }),
+    model: {
+      engine: `xgboost ${xgboostVersion()}`,
+      strategy: best.strategy,
+      params: best.params,
+      rounds: best.bestRounds,
+      folds: config.folds,
+      seed: config.seed,
+      candidates: search.candidates.map(({ oofMargins: _m, ...c }) => c),
+      importance: gainImportance(input.exported.trees, plan),
+      ...(constrained(config) && { monotone: constrained(config) }),
+    },
+    data: {
+      rows: table.rows,
+      positives: table.positives,
+      sha256: data.sha256,
+      badRows: data.bad.count,
+      badRowReasons: data.bad.reasons,
+    },
+    trainingSeconds: (performance.now() - input.started) / 1000,
+    baseline: evaluation.baseline,
+  };
+}
+
+function modelCard(
+  manifest: ModelManifest,
+  run: RunData,
+  oof: OutOfFold,
+  evaluation: Evaluation,
+  options: RunOptions,
+): ModelCard {
+  const { table } = run.data;
+  const { validation } = run;
+  const { validationScores } = evaluation;
+  const threshold = oof.threshold.value;
+  const segments: CardSegments = {
+    minLate: MIN_SEGMENT_LATE,
+    crossValidation: segmentPerformance(table, oof.scores, threshold),
+    ...(validation &&
+      validationScores && { outOfTime: segmentPerformance(validation.table, validationScores, threshold) }),
+  };
+  return buildModelCard({
+    manifest,
+    trainer: TRAINER_REVISION,
+    config: JSON.parse(modelAffectingConfig(options.config)),
+    confusionMatrix: confusionMatrix(oof.scores, table.labels, threshold),
+    files: {
+      training: basename(options.dataPath),
+      ...(options.validationPath && { outOfTime: basename(options.validationPath) }),
+    },
+    segments,
+  });
+}
+
+function report(
+  manifest: ModelManifest,
+  card: ModelCard,
+  run: RunData,
+  oof: OutOfFold,
+  evaluation: Evaluation,
+): string {
+  const { table } = run.data;
+  const { validation } = run;
+  const { validationScores } = evaluation;
+  return renderReport(manifest, card, {
+    scores: oof.scores,
+    labels: table.labels,
+    lateRates: lateRatesByBin(table, evaluation.baseline.features),
+    ...(validation && validationScores && { outOfTime: { scores: validationScores, labels: validation.table.labels } }),
+  });
+}
+
+/** What the operator reads from the termination message: the manifest's headline numbers and where it was published. */
+function trainingSummary(manifest: ModelManifest, path: string): TrainingSummary {
+  const { cv } = manifest.metrics;
+  const { outOfTime, comparison } = manifest;
+  return {
+    version: manifest.version,
+    path,
+    metrics: { rocAuc: cv.rocAuc.mean, prAuc: cv.prAuc.mean, brier: cv.brier.mean },
+    threshold: manifest.threshold.value,
+    rows: manifest.data.rows,
+    ...(outOfTime && {
+      outOfTime: {
+        rows: outOfTime.rows,
+        rocAuc: outOfTime.rocAuc,
+        prAuc: outOfTime.prAuc,
+        brier: outOfTime.brier,
+        expectedCalibrationError: outOfTime.calibration.expectedCalibrationError,
+      },
+    }),
+    ...(comparison && { comparison }),
+  };
 }
