@@ -71,35 +71,29 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
 
+/** What the model is for and not for: the same for every version, stated in each card. */
+const INTENDED_USE: ModelCard['intendedUse'] = {
+  purpose:
+    'Estimate the probability that a current PeerLoan loan holder is 16-120 days late on payments in the next quarter, to prioritise review and contact.',
+  users: [
+    'PeerLoan risk team (review queues, portfolio reports)',
+    'PeerLoan services calling /predict',
+    'ML and platform engineers (monitoring, retraining)',
+  ],
+  outOfScope: [
+    'Approving or declining credit applications on its own',
+    'Loans or markets other than PeerLoan peer-to-peer consumer loans',
+    'Setting prices or limits',
+  ],
+};
+
 export function buildModelCard(input: CardInput): ModelCard {
   const { manifest } = input;
-  const cv = manifest.metrics.cv;
-  const crossValidation: Record<string, CardMetric> = {};
-  for (const [name, m] of Object.entries(cv))
-    crossValidation[name] = { foldMean: m.mean, foldStd: m.std, ...(m.pooled && { pooled: m.pooled }) };
-  const oot = manifest.outOfTime;
-  const direction = (name: string) => {
-    const d = manifest.model.monotone?.[name];
-    return d === 1 ? ('rising' as const) : d === -1 ? ('falling' as const) : ('free' as const);
-  };
   return {
     schemaVersion: 1,
     version: manifest.version,
     created: manifest.created,
-    intendedUse: {
-      purpose:
-        'Estimate the probability that a current PeerLoan loan holder is 16-120 days late on payments in the next quarter, to prioritise review and contact.',
-      users: [
-        'PeerLoan risk team (review queues, portfolio reports)',
-        'PeerLoan services calling /predict',
-        'ML and platform engineers (monitoring, retraining)',
-      ],
-      outOfScope: [
-        'Approving or declining credit applications on its own',
-        'Loans or markets other than PeerLoan peer-to-peer consumer loans',
-        'Setting prices or limits',
-      ],
-    },
+    intendedUse: INTENDED_USE,
     trainedBy: {
       trainer: input.trainer,
       engine: manifest.model.engine,
@@ -113,34 +107,13 @@ export function buildModelCard(input: CardInput): ModelCard {
       rounds: manifest.model.rounds,
       calibration: manifest.calibration,
     },
-    data: {
-      training: {
-        file: input.files.training,
-        rows: manifest.data.rows,
-        positives: manifest.data.positives,
-        lateRate: manifest.data.positives / manifest.data.rows,
-        sha256: manifest.data.sha256,
-        badRows: manifest.data.badRows,
-      },
-      ...(oot && {
-        outOfTime: {
-          file: input.files.outOfTime ?? '',
-          rows: oot.rows,
-          positives: oot.positives,
-          lateRate: oot.positives / oot.rows,
-          sha256: oot.sha256,
-        },
-      }),
-    },
-    features: FEATURES.map((f) => ({ name: f.name, description: f.description, direction: direction(f.name) })),
-    metrics: {
-      crossValidation,
-      ...(manifest.metrics.calibration && { crossValidationCalibration: manifest.metrics.calibration }),
-      ...(oot && {
-        outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration },
-      }),
-      ...(manifest.stability && { stability: manifest.stability }),
-    },
+    data: cardData(manifest, input.files),
+    features: FEATURES.map((f) => ({
+      name: f.name,
+      description: f.description,
+      direction: direction(manifest, f.name),
+    })),
+    metrics: cardMetrics(manifest),
     thresholdPolicy: {
       policy: manifest.threshold.policy,
       threshold: manifest.threshold.value,
@@ -151,5 +124,48 @@ export function buildModelCard(input: CardInput): ModelCard {
     },
     segments: input.segments,
     limitations: limitations(manifest, input.segments),
+  };
+}
+
+function direction(manifest: ModelManifest, name: string): ModelCard['features'][number]['direction'] {
+  const d = manifest.model.monotone?.[name];
+  return d === 1 ? 'rising' : d === -1 ? 'falling' : 'free';
+}
+
+function cardData(manifest: ModelManifest, files: CardInput['files']): ModelCard['data'] {
+  const oot = manifest.outOfTime;
+  return {
+    training: {
+      file: files.training,
+      rows: manifest.data.rows,
+      positives: manifest.data.positives,
+      lateRate: manifest.data.positives / manifest.data.rows,
+      sha256: manifest.data.sha256,
+      badRows: manifest.data.badRows,
+    },
+    ...(oot && {
+      outOfTime: {
+        file: files.outOfTime ?? '',
+        rows: oot.rows,
+        positives: oot.positives,
+        lateRate: oot.positives / oot.rows,
+        sha256: oot.sha256,
+      },
+    }),
+  };
+}
+
+function cardMetrics(manifest: ModelManifest): ModelCard['metrics'] {
+  const crossValidation: Record<string, CardMetric> = {};
+  for (const [name, m] of Object.entries(manifest.metrics.cv))
+    crossValidation[name] = { foldMean: m.mean, foldStd: m.std, ...(m.pooled && { pooled: m.pooled }) };
+  const oot = manifest.outOfTime;
+  return {
+    crossValidation,
+    ...(manifest.metrics.calibration && { crossValidationCalibration: manifest.metrics.calibration }),
+    ...(oot && {
+      outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration },
+    }),
+    ...(manifest.stability && { stability: manifest.stability }),
   };
 }
