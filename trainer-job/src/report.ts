@@ -288,7 +288,8 @@ ${card.segments.outOfTime ? segmentTables('out of time', card.segments.outOfTime
 <pre>${esc(JSON.stringify(trained.config, null, 2))}</pre>`;
 }
 
-export function renderReport(manifest: ModelManifest, card: ModelCard, curves: ReportCurves): string {
+/** The curves (ROC, precision-recall, calibration, threshold trade-off) and the feature importance bars. */
+function charts(manifest: ModelManifest, curves: ReportCurves): string[] {
   const { roc, pr, tradeoff } = rocAndPr(curves);
   const calibration = calibrationPoints(curves);
   const calibrationOot = curves.outOfTime ? calibrationPoints(curves.outOfTime) : [];
@@ -299,7 +300,7 @@ export function renderReport(manifest: ModelManifest, card: ModelCard, curves: R
   );
   const m = manifest.metrics.cv;
   const th = manifest.threshold;
-  const charts = [
+  return [
     lineChart(`ROC (out-of-fold), AUC ${fmt(m.rocAuc.mean)}`, 'false positive rate', 'true positive rate', [
       { name: 'model', color: '#3465a4', points: roc },
       {
@@ -339,15 +340,23 @@ export function renderReport(manifest: ModelManifest, card: ModelCard, curves: R
     lineChart(`Threshold trade-off (chosen ${fmt(th.value)})`, 'threshold (0 to 0.5)', 'share', tradeoff),
     barChart('Feature importance (share of split gain)', manifest.model.importance),
   ];
-  const quality = [
+}
+
+/** The data-quality table's rows: rows used and skipped (by reason), and each feature's missing share. */
+function qualityRows(manifest: ModelManifest): (string | number)[][] {
+  return [
     ['rows used', manifest.data.rows],
     ['late loans', manifest.data.positives],
     ['rows skipped', manifest.data.badRows],
     ...Object.entries(manifest.data.badRowReasons).map(([r, n]) => [`skipped: ${r}`, n]),
     ...manifest.features.map((f) => [`missing: ${f.name}`, `${(f.missingShare * 100).toFixed(2)}%`]),
   ];
+}
+
+/** The search's candidates, best fold mean first, the chosen one marked. */
+function candidateRows(manifest: ModelManifest): (string | number)[][] {
   const chosen = JSON.stringify([manifest.model.strategy, manifest.model.params]);
-  const candidates = [...manifest.model.candidates]
+  return [...manifest.model.candidates]
     .sort((a, b) => b.rocAuc.mean - a.rocAuc.mean)
     .map((c) => [
       JSON.stringify([c.strategy, c.params]) === chosen ? 'chosen' : '',
@@ -360,6 +369,10 @@ export function renderReport(manifest: ModelManifest, card: ModelCard, curves: R
       `${fmt(Math.min(...c.rocAuc.folds))} to ${fmt(Math.max(...c.rocAuc.folds))}`,
       c.bestRounds,
     ]);
+}
+
+export function renderReport(manifest: ModelManifest, card: ModelCard, curves: ReportCurves): string {
+  const th = manifest.threshold;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Loan risk model ${esc(manifest.version)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}figure{display:inline-block;margin:0 1em 1em 0}
@@ -375,13 +388,13 @@ ${comparisonSection(manifest)}
 <h2>Decision threshold</h2>
 <p>Policy ${esc(th.policy.policy)} ${th.policy.value}: threshold ${fmt(th.value)} flags ${(th.flagRate * 100).toFixed(1)}% of loans,
 precision ${fmt(th.precision, 3)}, recall ${fmt(th.recall, 3)} (out-of-fold, calibrated).</p>
-${charts.join('\n')}
+${charts(manifest, curves).join('\n')}
 ${lateRateSection(manifest, curves.lateRates)}
 <h2>Model search</h2>
 <p>Chosen by the mean ROC AUC over the ${manifest.model.folds} cross-validation folds; the fold spread shows how much of a gap between candidates is noise.</p>
-${table(['', 'imbalance', 'parameters', 'ROC AUC fold mean', 'fold std', 'fold range', 'rounds'], candidates)}
+${table(['', 'imbalance', 'parameters', 'ROC AUC fold mean', 'fold std', 'fold range', 'rounds'], candidateRows(manifest))}
 <h2>Data quality</h2>
-${table(['check', 'value'], quality)}
+${table(['check', 'value'], qualityRows(manifest))}
 ${modelCardSection(card)}
 </body></html>
 `;
