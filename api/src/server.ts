@@ -7,6 +7,8 @@ import { VersionFolders } from './model-view/version-folders.js';
 import { readFileSync } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ROLLOUT_ENV } from '@peerloan/contracts';
 import { createApp } from './app.js';
@@ -91,10 +93,78 @@ function candidateOf(
   return { config: candidate, store };
 }
 
+/** The parts backed by Redis, each present only when its settings ask for it (and REDIS_URL is set). */
+interface RedisParts {
+  readonly predictionLog: PredictionLog | undefined;
+  readonly batches: BatchService | undefined;
+  /** The connection the rate-limit budgets count on. */
+  readonly budgetRedis: Redis | undefined;
+  readonly budgets: ClientBudgets | undefined;
+  readonly audit: AuditTrail | undefined;
+  readonly published: PublishedReader | undefined;
+}
+
+/** The server listening, and what shutdown needs to drain it. */
+interface Listening {
+  readonly server: Server;
+  readonly answering: InFlightResponses;
+  readonly url: string;
+}
+
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const metrics = new Metrics({ gcDuration: config.gcDurationMetric });
   // First: a bad API keys file stops the start before anything else runs.
   const auth = await Authentication.open(config.auth, logger, metrics.registry);
+  const { store, candidate } = await loadModels(config, logger, metrics);
+  const versions = new ServingVersions({ live: store, candidate, registry: metrics.registry, logger });
+  const redis = redisParts(config, logger, metrics);
+  const folders = new VersionFolders(config.rollout?.modelsRoot ?? config.modelDir);
+  let accepting = true;
+  const app = createApp({
+    folders,
+    published: redis.published,
+    webDir: config.webDir,
+    audit: redis.audit,
+    store,
+    versions,
+    metrics,
+    predictionLog: redis.predictionLog,
+    batches: redis.batches,
+    batchMaxBytes: config.batchMaxBytes,
+    batchChunkRows: config.batchChunkRows,
+    logger,
+    auth,
+    budgets: redis.budgets,
+    modelName: config.modelName,
+    maxInstances: config.maxInstances,
+    bodyLimit: config.bodyLimit,
+    serverVersion: SERVER_VERSION,
+    isAccepting: () => accepting,
+  });
+  const { server, answering, url } = await listen(app, config, () => accepting);
+
+  async function shutdown(): Promise<void> {
+    accepting = false;
+    store.stop();
+    candidate?.store.stop();
+    // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
+    const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
+    await drain(server, answering, drainMs);
+    // Runs of requests whose clients left may still be on a scoring thread: the process exits after them.
+    await settledWithin(Promise.all([store.current?.close(), candidate?.store.current?.close()]), drainMs);
+    auth.close();
+    await closeRedisParts(redis, Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
+  }
+
+  return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };
+}
+
+/** The live model's store and the candidate's, each through its first load. */
+async function loadModels(
+  config: ServerConfig,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<{ store: ModelStore; candidate: { config: CandidateConfig; store: ModelStore } | undefined }> {
   const store = liveStore(config, logger, metrics, {
     maxBatchRows: config.maxBatchRows,
     maxConcurrentRuns: MAX_CONCURRENT_RUNS,
@@ -109,7 +179,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // success (a missing or broken candidate still gives a ready pod, answering with live only), so a
   // fresh pod never counts rows against a candidate that is merely still loading.
   await Promise.all([store.start(), candidate?.store.start()]);
-  const versions = new ServingVersions({ live: store, candidate, registry: metrics.registry, logger });
+  return { store, candidate };
+}
+
+function redisParts(config: ServerConfig, logger: Logger, metrics: Metrics): RedisParts {
   const predictionLog =
     config.redisUrl && config.predictionLogSample > 0
       ? new PredictionLog({
@@ -137,35 +210,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         })
       : undefined;
   const published = config.redisUrl ? new PublishedReader(config.redisUrl) : undefined;
-  const folders = new VersionFolders(config.rollout?.modelsRoot ?? config.modelDir);
-  let accepting = true;
-  const app = createApp({
-    folders,
-    published,
-    webDir: config.webDir,
-    audit,
-    store,
-    versions,
-    metrics,
-    predictionLog,
-    batches,
-    batchMaxBytes: config.batchMaxBytes,
-    batchChunkRows: config.batchChunkRows,
-    logger,
-    auth,
-    budgets,
-    modelName: config.modelName,
-    maxInstances: config.maxInstances,
-    bodyLimit: config.bodyLimit,
-    serverVersion: SERVER_VERSION,
-    isAccepting: () => accepting,
-  });
+  return { predictionLog, batches, budgetRedis, budgets, audit, published };
+}
+
+async function listen(app: Express, config: ServerConfig, isAccepting: () => boolean): Promise<Listening> {
   const server = createExpressServer(app);
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   const answering = new InFlightResponses();
   server.on('request', (_req, res: ServerResponse) => {
     answering.add(res);
-    if (!accepting) closeAfterAnswer(res);
+    if (!isAccepting()) closeAfterAnswer(res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -173,39 +227,34 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  return { server, answering, url };
+}
 
-  async function shutdown(): Promise<void> {
-    accepting = false;
-    store.stop();
-    candidate?.store.stop();
-    answering.forEach(closeAfterAnswer);
-    const closed = new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
+/** Stops listening and lets the in-flight answers finish, closing whatever connections are left after drainMs. */
+async function drain(server: Server, answering: InFlightResponses, drainMs: number): Promise<void> {
+  answering.forEach(closeAfterAnswer);
+  const closed = new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
     });
-    // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
-    const sweeper = setInterval(() => {
-      server.closeIdleConnections();
-    }, 50);
-    // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
-    const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
-    const deadline = setTimeout(() => {
-      server.closeAllConnections();
-    }, drainMs);
-    await closed;
-    clearInterval(sweeper);
-    clearTimeout(deadline);
-    // Runs of requests whose clients left may still be on a scoring thread: the process exits after them.
-    await settledWithin(Promise.all([store.current?.close(), candidate?.store.current?.close()]), drainMs);
-    auth.close();
-    budgetRedis?.disconnect();
-    published?.close();
-    await settledWithin(
-      Promise.allSettled([predictionLog?.close(), batches?.close(), audit?.close()]),
-      Math.max(0, config.shutdownTimeoutMs - drainMs - 100),
-    );
-  }
+  });
+  // A keep-alive connection turns idle when its last answer is sent; close it then, not at its timeout.
+  const sweeper = setInterval(() => {
+    server.closeIdleConnections();
+  }, 50);
+  const deadline = setTimeout(() => {
+    server.closeAllConnections();
+  }, drainMs);
+  await closed;
+  clearInterval(sweeper);
+  clearTimeout(deadline);
+}
 
-  return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };
+async function closeRedisParts(parts: RedisParts, timeoutMs: number): Promise<void> {
+  parts.budgetRedis?.disconnect();
+  parts.published?.close();
+  await settledWithin(
+    Promise.allSettled([parts.predictionLog?.close(), parts.batches?.close(), parts.audit?.close()]),
+    timeoutMs,
+  );
 }
