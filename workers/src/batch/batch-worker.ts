@@ -6,7 +6,16 @@
  * completed) sum their chunks' counts and drop the raw records.
  */
 import { Worker, type Job } from 'bullmq';
-import { chunkRows, referencesOf, servingModel, type ModelStore } from '@peerloan/scoring';
+import type { Redis } from 'ioredis';
+import type { LoanRecord } from '@peerloan/contracts';
+import {
+  chunkRows,
+  referencesOf,
+  servingModel,
+  type ExplainedRows,
+  type LoadedModel,
+  type ModelStore,
+} from '@peerloan/scoring';
 import {
   auditEntry,
   chunkInputKey,
@@ -54,62 +63,7 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
   const chunkConnection = redisConnection(options.redisUrl, 'worker');
   const chunks = new Worker<ChunkData, ChunkResult>(
     QUEUES.batchChunks,
-    async (job: Job<ChunkData>) => {
-      const model = servingModel(options.store);
-      const { batchId, index, format, header } = job.data;
-      const text = await chunkConnection.get(chunkInputKey(batchId, index));
-      if (text === null) throw new ChunkInputMissingError(batchId, index);
-      const { ids, rowNumbers, rows, records, invalid, errors } = chunkRows(
-        JSON.parse(text) as RawChunk,
-        format,
-        header,
-        model.validator,
-      );
-      const { probabilities, reasons } =
-        rows.length > 0 ? await model.explainRows(rows) : { probabilities: new Float32Array(0), reasons: [] };
-      if (options.audit && rows.length > 0) {
-        const decisions = records.map((inputs, i) => ({
-          inputs,
-          probability: probabilities[i],
-          threshold: model.threshold,
-          modelVersion: model.version,
-          reasons: reasons[i],
-        }));
-        await options.audit.recordAndWait(
-          auditEntry(
-            job.data.batchId,
-            job.data.client ?? 'anonymous',
-            'batch',
-            decisions,
-            String(job.data.index),
-            text,
-          ),
-        );
-      }
-      const stored = packChunk({
-        modelVersion: model.version,
-        threshold: model.threshold,
-        references: referencesOf(model.manifest),
-        ids,
-        rowNumbers,
-        probabilities,
-        reasons,
-      });
-      const ttl = options.resultTtlSeconds;
-      await chunkConnection
-        .multi()
-        .set(chunkResultKey(batchId, index), stored, 'EX', ttl)
-        .set(chunkScoresKey(batchId, index), packScores(probabilities), 'EX', ttl)
-        .exec();
-      return {
-        rows: ids.length,
-        invalid,
-        errors,
-        modelVersion: model.version,
-        threshold: model.threshold,
-        summary: summarizeChunk(records, probabilities, model.threshold),
-      };
-    },
+    (job: Job<ChunkData>) => scoreChunk(job, chunkConnection, options),
     {
       connection: redisConnection(options.redisUrl, 'worker'),
       prefix: QUEUE_PREFIX,
@@ -118,24 +72,88 @@ export function startBatchWorkers(options: BatchWorkerOptions): Worker[] {
     },
   );
 
-  const parents = new Worker<BatchData>(
-    QUEUES.batches,
-    async (job: Job<BatchData>) => {
-      const values = Object.values(await job.getChildrenValues<ChunkResult>());
-      const batchId = job.id ?? '';
-      const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
-      for (let i = 0; i < inputs.length; i += 500) await chunkConnection.del(...inputs.slice(i, i + 500));
-      return {
-        scored: values.reduce((sum, v) => sum + v.rows, 0),
-        invalid: values.reduce((sum, v) => sum + v.invalid, 0),
-      };
-    },
-    { connection: redisConnection(options.redisUrl, 'worker'), prefix: QUEUE_PREFIX, ...settings },
-  );
+  const parents = new Worker<BatchData>(QUEUES.batches, (job: Job<BatchData>) => finishBatch(job, chunkConnection), {
+    connection: redisConnection(options.redisUrl, 'worker'),
+    prefix: QUEUE_PREFIX,
+    ...settings,
+  });
 
   for (const worker of [chunks, parents]) worker.on('error', () => undefined);
   chunks.on('closed', () => {
     chunkConnection.disconnect();
   });
   return [chunks, parents];
+}
+
+/** A `batch-chunks` job: its staged records parsed and validated, the valid rows scored, explained, audited and stored. */
+async function scoreChunk(job: Job<ChunkData>, connection: Redis, options: BatchWorkerOptions): Promise<ChunkResult> {
+  const model = servingModel(options.store);
+  const { batchId, index, format, header } = job.data;
+  const text = await connection.get(chunkInputKey(batchId, index));
+  if (text === null) throw new ChunkInputMissingError(batchId, index);
+  const { ids, rowNumbers, rows, records, invalid, errors } = chunkRows(
+    JSON.parse(text) as RawChunk,
+    format,
+    header,
+    model.validator,
+  );
+  const explained =
+    rows.length > 0 ? await model.explainRows(rows) : { probabilities: new Float32Array(0), reasons: [] };
+  if (options.audit && rows.length > 0) await recordDecisions(options.audit, job.data, text, model, records, explained);
+  const stored = packChunk({
+    modelVersion: model.version,
+    threshold: model.threshold,
+    references: referencesOf(model.manifest),
+    ids,
+    rowNumbers,
+    probabilities: explained.probabilities,
+    reasons: explained.reasons,
+  });
+  const ttl = options.resultTtlSeconds;
+  await connection
+    .multi()
+    .set(chunkResultKey(batchId, index), stored, 'EX', ttl)
+    .set(chunkScoresKey(batchId, index), packScores(explained.probabilities), 'EX', ttl)
+    .exec();
+  return {
+    rows: ids.length,
+    invalid,
+    errors,
+    modelVersion: model.version,
+    threshold: model.threshold,
+    summary: summarizeChunk(records, explained.probabilities, model.threshold),
+  };
+}
+
+/** The chunk's decisions in the audit trail, keyed by the chunk so a retried chunk records nothing twice. */
+async function recordDecisions(
+  audit: AuditTrail,
+  chunk: ChunkData,
+  text: string,
+  model: LoadedModel,
+  records: readonly LoanRecord[],
+  { probabilities, reasons }: ExplainedRows,
+): Promise<void> {
+  const decisions = records.map((inputs, i) => ({
+    inputs,
+    probability: probabilities[i],
+    threshold: model.threshold,
+    modelVersion: model.version,
+    reasons: reasons[i],
+  }));
+  await audit.recordAndWait(
+    auditEntry(chunk.batchId, chunk.client ?? 'anonymous', 'batch', decisions, String(chunk.index), text),
+  );
+}
+
+/** A `batches` job, run once all its chunks completed: their counts summed, the raw records dropped. */
+async function finishBatch(job: Job<BatchData>, connection: Redis): Promise<{ scored: number; invalid: number }> {
+  const values = Object.values(await job.getChildrenValues<ChunkResult>());
+  const batchId = job.id ?? '';
+  const inputs = Array.from({ length: job.data.chunks }, (_, index) => chunkInputKey(batchId, index));
+  for (let i = 0; i < inputs.length; i += 500) await connection.del(...inputs.slice(i, i + 500));
+  return {
+    scored: values.reduce((sum, v) => sum + v.rows, 0),
+    invalid: values.reduce((sum, v) => sum + v.invalid, 0),
+  };
 }
