@@ -20,6 +20,7 @@ import {
   settledWithin,
   startHealthServer,
   stopOnSignals,
+  type HealthServer,
 } from '@peerloan/contracts/runtime';
 import { pino, type Logger } from 'pino';
 import { AuditArchiver } from './audit/audit-archiver.js';
@@ -31,7 +32,7 @@ import { envDriftSettings, specDriftSettings, type DriftSettings } from './drift
 import { startDriftWorker } from './drift/drift-worker.js';
 import { HistoryPublisher } from './history-publisher.js';
 import { LiveVersionWatch, UNNAMED_MODEL_RESOURCE } from './live-version-watch.js';
-import { ModelMetrics, ModelStore, servingReadiness } from '@peerloan/scoring';
+import { ModelMetrics, ModelStore, servingReadiness, type VersionSource } from '@peerloan/scoring';
 import { readWorkerConfig, type WorkerConfig } from './worker-config.js';
 
 /** KUBECONFIG when set, else the Pod's service account. */
@@ -125,6 +126,73 @@ async function closeWorkers(workers: readonly Worker[], timeoutMs: number, logge
   return false;
 }
 
+/** The live model's store: the version the LoanRiskModel serves when one is named, else MODEL_DIR followed. */
+function modelStore(
+  config: WorkerConfig,
+  logger: Logger,
+  metrics: ModelMetrics,
+  liveVersion: LiveVersionWatch | undefined,
+  versionSource: VersionSource | undefined,
+): ModelStore {
+  return new ModelStore({
+    modelDir: config.modelDir,
+    pollMs: config.modelPollMs,
+    versionSource,
+    retryRefusedMs: liveVersion ? config.modelRetryMs : undefined,
+    batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1, intraOpThreads: config.intraOpThreads },
+    logger,
+    metrics,
+  });
+}
+
+/** The archiver needs no model: it starts at once and drains the audit stream to the data volume. */
+function startArchiver(config: WorkerConfig, logger: Logger, metrics: ModelMetrics): AuditArchiver | undefined {
+  const archiver = config.roles.includes('audit')
+    ? new AuditArchiver({
+        redisUrl: config.redisUrl,
+        dir: config.auditDir,
+        retentionDays: config.auditRetentionDays,
+        intervalMs: config.auditArchiveIntervalMs,
+        consumer: `${hostname()}-${process.pid}`,
+        logger,
+        registry: metrics.registry,
+      })
+    : undefined;
+  archiver?.start();
+  return archiver;
+}
+
+/** What runs in the process and is stopped on a signal. */
+interface Running {
+  readonly liveVersion: LiveVersionWatch | undefined;
+  readonly history: HistoryPublisher | undefined;
+  readonly store: ModelStore;
+  readonly health: HealthServer;
+  /** Filled once a model serves and the workers start. */
+  readonly workers: readonly Worker[];
+  readonly archiver: AuditArchiver | undefined;
+  readonly batchMetrics: BatchMetrics | undefined;
+}
+
+/** Stops everything, the workers finishing the jobs in hand; the exit code says whether they did in time. */
+async function stopAll(running: Running, timeoutMs: number, logger: Logger): Promise<number> {
+  // BullMQ drops its connections' error listeners as it closes; a connection still being set up
+  // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
+  process.on('uncaughtException', (err) => {
+    logger.warn({ err: err.message }, 'error while stopping, ignored');
+  });
+  void running.liveVersion?.stop();
+  running.history?.close();
+  running.store.stop();
+  void running.health.close();
+  const [graceful] = await Promise.all([
+    closeWorkers(running.workers, timeoutMs, logger),
+    running.archiver?.close(Math.floor(timeoutMs * GRACEFUL_SHARE)),
+    settledWithin(running.batchMetrics?.close() ?? Promise.resolve(), Math.floor(timeoutMs * GRACEFUL_SHARE)),
+  ]);
+  return graceful ? 0 : 1;
+}
+
 async function main(): Promise<void> {
   const config = readSettingsOrExit('loanrisk-worker', () => readWorkerConfig(process.env));
   const logger = pino({ level: config.logLevel, base: { name: 'loanrisk-worker' } });
@@ -139,15 +207,7 @@ async function main(): Promise<void> {
       ? new HistoryPublisher(config.redisUrl, liveVersion, config.modelResource, logger)
       : undefined;
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
-  const store = new ModelStore({
-    modelDir: config.modelDir,
-    pollMs: config.modelPollMs,
-    versionSource,
-    retryRefusedMs: liveVersion ? config.modelRetryMs : undefined,
-    batching: { maxBatchRows: 1_000_000, maxConcurrentRuns: 1, intraOpThreads: config.intraOpThreads },
-    logger,
-    metrics,
-  });
+  const store = modelStore(config, logger, metrics, liveVersion, versionSource);
   const health = await startHealthServer({
     host: config.metricsHost,
     port: config.metricsPort,
@@ -155,46 +215,15 @@ async function main(): Promise<void> {
     // Jobs are taken once a model serves; until then the workers wait.
     readiness: () => servingReadiness(store, () => !stopping.aborted),
   });
-
-  // The archiver needs no model: it starts at once and drains the audit stream to the data volume.
-  const archiver = config.roles.includes('audit')
-    ? new AuditArchiver({
-        redisUrl: config.redisUrl,
-        dir: config.auditDir,
-        retentionDays: config.auditRetentionDays,
-        intervalMs: config.auditArchiveIntervalMs,
-        consumer: `${hostname()}-${process.pid}`,
-        logger,
-        registry: metrics.registry,
-      })
-    : undefined;
-  archiver?.start();
+  const archiver = startArchiver(config, logger, metrics);
   const workers: Worker[] = [];
 
+  const running = { liveVersion, history, store, health, workers, archiver, batchMetrics };
   const stopping = stopOnSignals({
     timeoutMs: config.shutdownTimeoutMs,
     logger,
     message: 'stopping workers',
-    drain: async () => {
-      // BullMQ drops its connections' error listeners as it closes; a connection still being set up
-      // then fails with nobody listening. While stopping, that is one more dead connection, not a crash.
-      process.on('uncaughtException', (err) => {
-        logger.warn({ err: err.message }, 'error while stopping, ignored');
-      });
-      void liveVersion?.stop();
-      history?.close();
-      store.stop();
-      void health.close();
-      const [graceful] = await Promise.all([
-        closeWorkers(workers, config.shutdownTimeoutMs, logger),
-        archiver?.close(Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE)),
-        settledWithin(
-          batchMetrics?.close() ?? Promise.resolve(),
-          Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE),
-        ),
-      ]);
-      return graceful ? 0 : 1;
-    },
+    drain: () => stopAll(running, config.shutdownTimeoutMs, logger),
   });
   if (liveVersion) {
     liveVersion.onChange(() => {
