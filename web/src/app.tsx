@@ -28,12 +28,11 @@ function readRoute(): Route {
   return { view: known ? known.id : 'applicant', param: param ? decodeURIComponent(param) : undefined };
 }
 
-export function App() {
+/** The route in the address, the views opened so far and the portfolio's batch, kept as the address changes. */
+function useRoute(): { route: Route; opened: ReadonlySet<ViewId>; batch: string | undefined } {
   const [route, setRoute] = useState(readRoute);
   const [opened, setOpened] = useState<ReadonlySet<ViewId>>(() => new Set([readRoute().view]));
   const [batch, setBatch] = useState(() => (readRoute().view === 'portfolio' ? readRoute().param : undefined));
-  const headings = useRef<Partial<Record<ViewId, HTMLHeadingElement | null>>>({});
-  const first = useRef(true);
 
   useEffect(() => {
     const follow = () => {
@@ -45,6 +44,42 @@ export function App() {
     addEventListener('hashchange', follow);
     return () => removeEventListener('hashchange', follow);
   }, []);
+  return { route, opened, batch };
+}
+
+function Topbar({ view }: { view: ViewId }) {
+  return (
+    <header class="topbar">
+      <div class="topbar-inner">
+        <span class="brand">
+          <span class="brand-mark" aria-hidden="true">
+            PL
+          </span>
+          <span>
+            PeerLoan <span class="brand-sub">Risk desk</span>
+          </span>
+        </span>
+        <nav aria-label="Views" class="views-nav">
+          <ul>
+            {VIEWS.map((v) => (
+              <li key={v.id}>
+                <a href={`#/${v.id}`} id={`nav-${v.id}`} aria-current={view === v.id ? 'page' : undefined}>
+                  {v.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <CredentialButton />
+      </div>
+    </header>
+  );
+}
+
+export function App() {
+  const { route, opened, batch } = useRoute();
+  const headings = useRef<Partial<Record<ViewId, HTMLHeadingElement | null>>>({});
+  const first = useRef(true);
 
   useEffect(() => {
     const view = VIEWS.find((v) => v.id === route.view);
@@ -69,30 +104,7 @@ export function App() {
       >
         Skip to content
       </a>
-      <header class="topbar">
-        <div class="topbar-inner">
-          <span class="brand">
-            <span class="brand-mark" aria-hidden="true">
-              PL
-            </span>
-            <span>
-              PeerLoan <span class="brand-sub">Risk desk</span>
-            </span>
-          </span>
-          <nav aria-label="Views" class="views-nav">
-            <ul>
-              {VIEWS.map((v) => (
-                <li key={v.id}>
-                  <a href={`#/${v.id}`} id={`nav-${v.id}`} aria-current={route.view === v.id ? 'page' : undefined}>
-                    {v.title}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <CredentialButton />
-        </div>
-      </header>
+      <Topbar view={route.view} />
       <main id="main" class="container-wide">
         {VIEWS.map((v) =>
           opened.has(v.id) ? (

@@ -17,6 +17,46 @@ function reasonText(request: CredentialRequest): string {
   return `The server asks for an API key or token (${request.message}).`;
 }
 
+/** Why the dialog is open: the server's refusal, or the user's own click. */
+function DialogReason({ request }: { request: CredentialRequest | undefined }) {
+  return request ? (
+    <p class="dialog-reason" id="credential-reason">
+      {reasonText(request)}
+    </p>
+  ) : (
+    <p class="dialog-reason">
+      Sent with every request while this tab is open; it is not written to disk. Leave it empty when the server does not
+      ask for one.
+    </p>
+  );
+}
+
+function DialogButtons({ hasKey, finish }: { hasKey: boolean; finish: (given: boolean) => void }) {
+  return (
+    <footer>
+      <button type="button" class="secondary" onClick={() => finish(false)}>
+        Cancel
+      </button>
+      {hasKey && (
+        <button
+          type="button"
+          class="secondary outline"
+          id="credential-forget"
+          onClick={() => {
+            saveCredential('');
+            finish(false);
+          }}
+        >
+          Forget key
+        </button>
+      )}
+      <button type="submit" id="credential-save">
+        Use this key
+      </button>
+    </footer>
+  );
+}
+
 export function CredentialButton() {
   const [asked, setAsked] = useState<Asked | undefined>(undefined);
   const [hasKey, setHasKey] = useState(readCredential() !== '');
@@ -79,16 +119,7 @@ export function CredentialButton() {
             }}
           >
             <h2 id="credential-title">API key</h2>
-            {asked?.request ? (
-              <p class="dialog-reason" id="credential-reason">
-                {reasonText(asked.request)}
-              </p>
-            ) : (
-              <p class="dialog-reason">
-                Sent with every request while this tab is open; it is not written to disk. Leave it empty when the
-                server does not ask for one.
-              </p>
-            )}
+            <DialogReason request={asked?.request} />
             <label for="credential">API key or token</label>
             <input
               ref={input}
@@ -100,27 +131,7 @@ export function CredentialButton() {
               value={value}
               onInput={(event) => setValue(event.currentTarget.value)}
             />
-            <footer>
-              <button type="button" class="secondary" onClick={() => finish(false)}>
-                Cancel
-              </button>
-              {hasKey && (
-                <button
-                  type="button"
-                  class="secondary outline"
-                  id="credential-forget"
-                  onClick={() => {
-                    saveCredential('');
-                    finish(false);
-                  }}
-                >
-                  Forget key
-                </button>
-              )}
-              <button type="submit" id="credential-save">
-                Use this key
-              </button>
-            </footer>
+            <DialogButtons hasKey={hasKey} finish={finish} />
           </form>
         </article>
       </dialog>

@@ -194,12 +194,136 @@ function Result({ answer }: { answer: PredictionAnswer }) {
   );
 }
 
+interface ProblemList {
+  readonly title: string;
+  readonly lines: readonly string[];
+}
+
+interface ApplicantFormProps {
+  readonly features: FeaturesAnswer;
+  readonly texts: Texts;
+  readonly problems: Texts;
+  readonly error: ProblemList | undefined;
+  readonly busy: boolean;
+  readonly onSubmit: (event: Event) => void;
+  /** Back to the typical applicant, problems cleared. */
+  readonly onReset: () => void;
+  readonly onChange: (name: string, text: string) => void;
+}
+
+function ApplicantForm({ features, texts, problems, error, busy, onSubmit, onReset, onChange }: ApplicantFormProps) {
+  return (
+    <form id="applicant" class="panel" noValidate onSubmit={onSubmit}>
+      <div class="panel-heading">
+        <h3>Applicant</h3>
+        <button type="button" class="secondary outline small" id="reset" onClick={onReset}>
+          Typical applicant
+        </button>
+      </div>
+      <div class="fields">
+        {features.features.map((rule) => (
+          <Field
+            key={rule.name}
+            rule={rule}
+            text={texts[rule.name] ?? ''}
+            problem={problems[rule.name]}
+            onChange={(text) => onChange(rule.name, text)}
+          />
+        ))}
+      </div>
+      {error && (
+        <Notice tone="error" title={error.title} id="error">
+          {error.lines.length > 0 && (
+            <ul>
+              {error.lines.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          )}
+        </Notice>
+      )}
+      <div class="actions">
+        <button type="submit" id="submit" aria-busy={busy} disabled={busy}>
+          Score this applicant
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The latest answer (marked stale once the form changes), or the live model's version and threshold before any. */
+function ResultPanel({
+  answer,
+  stale,
+  features,
+}: {
+  answer: PredictionAnswer | undefined;
+  stale: boolean;
+  features: FeaturesAnswer;
+}) {
+  return (
+    <section class="panel result-panel" id="result-panel" aria-labelledby="result-heading">
+      <h3 id="result-heading" class="visually-hidden">
+        Result
+      </h3>
+      <div id="result" aria-live="polite" class={stale ? 'is-stale' : ''}>
+        {stale && (
+          <p class="stale-note" id="stale-note">
+            The form has changed since this result: score again to update it.
+          </p>
+        )}
+        {answer ? (
+          <Result answer={answer} />
+        ) : (
+          <div class="empty-result">
+            <p>Fill in the applicant and choose “Score this applicant”.</p>
+            <dl class="facts">
+              <dt>Live model</dt>
+              <dd>
+                <code>{features.modelVersion}</code>
+              </dd>
+              <dt>Threshold</dt>
+              <dd>{percent(features.threshold, 2)}</dd>
+            </dl>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** The form's texts read by the model's rules: the request body, and each field's problem if it has one. */
+function readForm(features: FeaturesAnswer, texts: Texts): { body: Record<string, FeatureValue>; found: Texts } {
+  const body: Record<string, FeatureValue> = {};
+  const found: Texts = {};
+  for (const rule of features.features) {
+    const read = readField(rule, texts[rule.name] ?? '');
+    if ('problem' in read) found[rule.name] = read.problem;
+    else body[rule.name] = read.value;
+  }
+  return { body, found };
+}
+
+/** The model's fields on their way, or why they did not come and a way to ask again. */
+function FormLoading({ loadError, onRetry }: { loadError: string | undefined; onRetry: () => void }) {
+  return loadError ? (
+    <Notice tone="error" title="The form could not be loaded" id="applicant-load-error">
+      <p>{loadError}.</p>
+      <button type="button" onClick={onRetry}>
+        Try again
+      </button>
+    </Notice>
+  ) : (
+    <p aria-busy="true">Loading the model's fields…</p>
+  );
+}
+
 export function ApplicantView() {
   const [features, setFeatures] = useState<FeaturesAnswer | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const [texts, setTexts] = useState<Texts>({});
   const [problems, setProblems] = useState<Texts>({});
-  const [error, setError] = useState<{ title: string; lines: readonly string[] } | undefined>(undefined);
+  const [error, setError] = useState<ProblemList | undefined>(undefined);
   const [answer, setAnswer] = useState<PredictionAnswer | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [scoredTexts, setScoredTexts] = useState<Texts | undefined>(undefined);
@@ -219,27 +343,12 @@ export function ApplicantView() {
   useEffect(load, []);
 
   if (!features) {
-    return loadError ? (
-      <Notice tone="error" title="The form could not be loaded" id="applicant-load-error">
-        <p>{loadError}.</p>
-        <button type="button" onClick={load}>
-          Try again
-        </button>
-      </Notice>
-    ) : (
-      <p aria-busy="true">Loading the model's fields…</p>
-    );
+    return <FormLoading loadError={loadError} onRetry={load} />;
   }
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const body: Record<string, FeatureValue> = {};
-    const found: Texts = {};
-    for (const rule of features.features) {
-      const read = readField(rule, texts[rule.name] ?? '');
-      if ('problem' in read) found[rule.name] = read.problem;
-      else body[rule.name] = read.value;
-    }
+    const { body, found } = readForm(features, texts);
     setProblems(found);
     setError(undefined);
     const first = Object.keys(found)[0];
@@ -275,77 +384,21 @@ export function ApplicantView() {
 
   return (
     <div class="applicant-layout">
-      <form id="applicant" class="panel" noValidate onSubmit={(event) => void submit(event)}>
-        <div class="panel-heading">
-          <h3>Applicant</h3>
-          <button
-            type="button"
-            class="secondary outline small"
-            id="reset"
-            onClick={() => {
-              setTexts(referenceTexts(features));
-              setProblems({});
-              setError(undefined);
-            }}
-          >
-            Typical applicant
-          </button>
-        </div>
-        <div class="fields">
-          {features.features.map((rule) => (
-            <Field
-              key={rule.name}
-              rule={rule}
-              text={texts[rule.name] ?? ''}
-              problem={problems[rule.name]}
-              onChange={(text) => setTexts((t) => ({ ...t, [rule.name]: text }))}
-            />
-          ))}
-        </div>
-        {error && (
-          <Notice tone="error" title={error.title} id="error">
-            {error.lines.length > 0 && (
-              <ul>
-                {error.lines.map((line) => (
-                  <li key={line}>{line}</li>
-                ))}
-              </ul>
-            )}
-          </Notice>
-        )}
-        <div class="actions">
-          <button type="submit" id="submit" aria-busy={busy} disabled={busy}>
-            Score this applicant
-          </button>
-        </div>
-      </form>
-      <section class="panel result-panel" id="result-panel" aria-labelledby="result-heading">
-        <h3 id="result-heading" class="visually-hidden">
-          Result
-        </h3>
-        <div id="result" aria-live="polite" class={stale ? 'is-stale' : ''}>
-          {stale && (
-            <p class="stale-note" id="stale-note">
-              The form has changed since this result: score again to update it.
-            </p>
-          )}
-          {answer ? (
-            <Result answer={answer} />
-          ) : (
-            <div class="empty-result">
-              <p>Fill in the applicant and choose “Score this applicant”.</p>
-              <dl class="facts">
-                <dt>Live model</dt>
-                <dd>
-                  <code>{features.modelVersion}</code>
-                </dd>
-                <dt>Threshold</dt>
-                <dd>{percent(features.threshold, 2)}</dd>
-              </dl>
-            </div>
-          )}
-        </div>
-      </section>
+      <ApplicantForm
+        features={features}
+        texts={texts}
+        problems={problems}
+        error={error}
+        busy={busy}
+        onSubmit={(event) => void submit(event)}
+        onReset={() => {
+          setTexts(referenceTexts(features));
+          setProblems({});
+          setError(undefined);
+        }}
+        onChange={(name, text) => setTexts((t) => ({ ...t, [name]: text }))}
+      />
+      <ResultPanel answer={answer} stale={stale} features={features} />
     </div>
   );
 }

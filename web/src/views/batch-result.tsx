@@ -249,114 +249,135 @@ function RefusedRows({ status }: { status: BatchStatus }) {
   );
 }
 
-export function BatchResult({ status, summary }: { status: BatchStatus; summary: BatchSummary }) {
+/** The headline numbers and the downloads. */
+function Headline({ summary }: { summary: BatchSummary }) {
+  const id = encodeURIComponent(summary.id);
+  return (
+    <section class="panel headline" aria-labelledby="headline-heading">
+      <h3 id="headline-heading" class="visually-hidden">
+        Summary
+      </h3>
+      <div class="stats">
+        <div class="stat stat-primary">
+          <span class="stat-label">Flagged at the threshold</span>
+          <span class="stat-value tone-flagged" id="flagged-count">
+            {count(summary.flagged)}
+          </span>
+          <span class="stat-note" id="flagged-share">
+            {percent(summary.flaggedShare)} of scored holders
+          </span>
+        </div>
+        <div class="stat">
+          <span class="stat-label">Threshold</span>
+          <span class="stat-value" id="portfolio-threshold">
+            {percent(summary.threshold)}
+          </span>
+          <span class="stat-note">probability of being late</span>
+        </div>
+        <div class="stat">
+          <span class="stat-label">Scored</span>
+          <span class="stat-value" id="scored-count">
+            {count(summary.counts.scored)}
+          </span>
+          <span class="stat-note">of {count(summary.counts.total)} rows</span>
+        </div>
+        <div class="stat">
+          <span class="stat-label">Refused</span>
+          <span class={`stat-value ${summary.counts.invalid > 0 ? 'tone-warning' : ''}`} id="refused-count">
+            {count(summary.counts.invalid)}
+          </span>
+          <span class="stat-note">rows not scored</span>
+        </div>
+      </div>
+      <div class="downloads">
+        <span class="muted small-text">
+          Model {summary.modelVersions.map((v) => v).join(', ')} · every row with its three main reasons
+        </span>
+        <a role="button" class="small" href={`batches/${id}/results`} download id="download-csv">
+          Download CSV
+        </a>
+        <a
+          role="button"
+          class="small secondary outline"
+          href={`batches/${id}/results?format=jsonl`}
+          download
+          id="download-jsonl"
+        >
+          Download JSON lines
+        </a>
+      </div>
+    </section>
+  );
+}
+
+/** How the probabilities spread (on a log scale if asked) and the grade chart. */
+function Distribution({ summary }: { summary: BatchSummary }) {
   const [log, setLog] = useState(false);
   const histogram = useMemo(() => histogramConfig(summary, log), [summary, log]);
   const grades = useMemo(() => gradeConfig(summary.byGrade), [summary]);
-  const id = encodeURIComponent(summary.id);
+  return (
+    <div class="two-columns">
+      <section class="panel" aria-labelledby="histogram-heading">
+        <div class="panel-heading">
+          <h3 id="histogram-heading">How the probabilities spread</h3>
+          <label class="switch-label">
+            <input
+              type="checkbox"
+              role="switch"
+              id="histogram-log"
+              checked={log}
+              onChange={(e) => setLog(e.currentTarget.checked)}
+            />
+            Log scale
+          </label>
+        </div>
+        <ChartCanvas id="histogram" label={histogramLabel(summary)} config={histogram} />
+        <p class="chart-note">
+          <span class="swatch swatch-calm" aria-hidden="true" /> below the threshold{' '}
+          <span class="swatch swatch-flagged" aria-hidden="true" /> flagged
+        </p>
+      </section>
+      <section class="panel" aria-labelledby="grade-chart-heading">
+        <h3 id="grade-chart-heading">By grade</h3>
+        <ChartCanvas
+          id="grade-chart"
+          label={`Flagged share and mean probability for each grade; the table below gives the numbers.`}
+          config={grades}
+        />
+      </section>
+    </div>
+  );
+}
+
+/** The segment tables: by grade, and by purpose with the highest flagged share first. */
+function Breakdown({ summary }: { summary: BatchSummary }) {
   const byShare = useMemo(
     () => [...summary.byPurpose].sort((a, b) => b.flagged / (b.count || 1) - a.flagged / (a.count || 1)),
     [summary],
   );
   return (
-    <div class="result-stack" id="portfolio-result">
-      <section class="panel headline" aria-labelledby="headline-heading">
-        <h3 id="headline-heading" class="visually-hidden">
-          Summary
-        </h3>
-        <div class="stats">
-          <div class="stat stat-primary">
-            <span class="stat-label">Flagged at the threshold</span>
-            <span class="stat-value tone-flagged" id="flagged-count">
-              {count(summary.flagged)}
-            </span>
-            <span class="stat-note" id="flagged-share">
-              {percent(summary.flaggedShare)} of scored holders
-            </span>
-          </div>
-          <div class="stat">
-            <span class="stat-label">Threshold</span>
-            <span class="stat-value" id="portfolio-threshold">
-              {percent(summary.threshold)}
-            </span>
-            <span class="stat-note">probability of being late</span>
-          </div>
-          <div class="stat">
-            <span class="stat-label">Scored</span>
-            <span class="stat-value" id="scored-count">
-              {count(summary.counts.scored)}
-            </span>
-            <span class="stat-note">of {count(summary.counts.total)} rows</span>
-          </div>
-          <div class="stat">
-            <span class="stat-label">Refused</span>
-            <span class={`stat-value ${summary.counts.invalid > 0 ? 'tone-warning' : ''}`} id="refused-count">
-              {count(summary.counts.invalid)}
-            </span>
-            <span class="stat-note">rows not scored</span>
-          </div>
-        </div>
-        <div class="downloads">
-          <span class="muted small-text">
-            Model {summary.modelVersions.map((v) => v).join(', ')} · every row with its three main reasons
-          </span>
-          <a role="button" class="small" href={`batches/${id}/results`} download id="download-csv">
-            Download CSV
-          </a>
-          <a
-            role="button"
-            class="small secondary outline"
-            href={`batches/${id}/results?format=jsonl`}
-            download
-            id="download-jsonl"
-          >
-            Download JSON lines
-          </a>
-        </div>
-      </section>
+    <section class="panel" aria-labelledby="breakdown-heading">
+      <h3 id="breakdown-heading">Breakdown</h3>
       <div class="two-columns">
-        <section class="panel" aria-labelledby="histogram-heading">
-          <div class="panel-heading">
-            <h3 id="histogram-heading">How the probabilities spread</h3>
-            <label class="switch-label">
-              <input
-                type="checkbox"
-                role="switch"
-                id="histogram-log"
-                checked={log}
-                onChange={(e) => setLog(e.currentTarget.checked)}
-              />
-              Log scale
-            </label>
-          </div>
-          <ChartCanvas id="histogram" label={histogramLabel(summary)} config={histogram} />
-          <p class="chart-note">
-            <span class="swatch swatch-calm" aria-hidden="true" /> below the threshold{' '}
-            <span class="swatch swatch-flagged" aria-hidden="true" /> flagged
-          </p>
-        </section>
-        <section class="panel" aria-labelledby="grade-chart-heading">
-          <h3 id="grade-chart-heading">By grade</h3>
-          <ChartCanvas
-            id="grade-chart"
-            label={`Flagged share and mean probability for each grade; the table below gives the numbers.`}
-            config={grades}
-          />
-        </section>
+        <SegmentTable id="by-grade" title="By grade" feature="grade" rows={summary.byGrade} />
+        <SegmentTable
+          id="by-purpose"
+          title="By purpose, highest flagged share first"
+          feature="purpose"
+          rows={byShare}
+        />
       </div>
+    </section>
+  );
+}
+
+export function BatchResult({ status, summary }: { status: BatchStatus; summary: BatchSummary }) {
+  return (
+    <div class="result-stack" id="portfolio-result">
+      <Headline summary={summary} />
+      <Distribution summary={summary} />
       <RiskiestTable id={summary.id} total={summary.counts.scored} />
-      <section class="panel" aria-labelledby="breakdown-heading">
-        <h3 id="breakdown-heading">Breakdown</h3>
-        <div class="two-columns">
-          <SegmentTable id="by-grade" title="By grade" feature="grade" rows={summary.byGrade} />
-          <SegmentTable
-            id="by-purpose"
-            title="By purpose, highest flagged share first"
-            feature="purpose"
-            rows={byShare}
-          />
-        </div>
-      </section>
+      <Breakdown summary={summary} />
       <RefusedRows status={status} />
     </div>
   );

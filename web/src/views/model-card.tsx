@@ -79,6 +79,67 @@ function MetricsTable({ card }: { card: ModelCard }) {
   );
 }
 
+/** Each group's numbers for the one feature, in the period chosen. */
+function SegmentRows({
+  feature,
+  rows,
+  minLate,
+}: {
+  feature: string;
+  rows: readonly SegmentPerformance[];
+  minLate: number;
+}) {
+  return (
+    <div class="table-scroll">
+      <table class="data-table compact" id="card-segments">
+        <caption>
+          {featureLabel(feature)}: how the model does on each group. Groups with fewer than {minLate} late loans say
+          little.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">{featureLabel(feature)}</th>
+            <th scope="col" class="num">
+              Loans
+            </th>
+            <th scope="col" class="num">
+              Late rate
+            </th>
+            <th scope="col" class="num">
+              Mean predicted
+            </th>
+            <th scope="col" class="num">
+              ROC AUC
+            </th>
+            <th scope="col" class="num">
+              Recall
+            </th>
+            <th scope="col" class="num">
+              Flagged
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <tr key={s.value} class={s.tooFewLate ? 'is-faint' : ''}>
+              <th scope="row">
+                {categoryLabel(feature, s.value)}
+                {s.tooFewLate && <span class="chip chip-neutral chip-small">few late loans</span>}
+              </th>
+              <td class="num">{count(s.rows)}</td>
+              <td class="num">{percent(s.lateRate, 2)}</td>
+              <td class="num">{percent(s.meanPredicted, 2)}</td>
+              <td class="num">{s.rocAuc === null ? '—' : decimal(s.rocAuc)}</td>
+              <td class="num">{s.recall === null ? '—' : percent(s.recall, 0)}</td>
+              <td class="num">{percent(s.flagRate, 1)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function SegmentsTable({ card }: { card: ModelCard }) {
   const periods = card.segments.outOfTime
     ? ([
@@ -123,53 +184,7 @@ function SegmentsTable({ card }: { card: ModelCard }) {
           </label>
         )}
       </div>
-      <div class="table-scroll">
-        <table class="data-table compact" id="card-segments">
-          <caption>
-            {featureLabel(feature)}: how the model does on each group. Groups with fewer than {card.segments.minLate}{' '}
-            late loans say little.
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">{featureLabel(feature)}</th>
-              <th scope="col" class="num">
-                Loans
-              </th>
-              <th scope="col" class="num">
-                Late rate
-              </th>
-              <th scope="col" class="num">
-                Mean predicted
-              </th>
-              <th scope="col" class="num">
-                ROC AUC
-              </th>
-              <th scope="col" class="num">
-                Recall
-              </th>
-              <th scope="col" class="num">
-                Flagged
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((s) => (
-              <tr key={s.value} class={s.tooFewLate ? 'is-faint' : ''}>
-                <th scope="row">
-                  {categoryLabel(feature, s.value)}
-                  {s.tooFewLate && <span class="chip chip-neutral chip-small">few late loans</span>}
-                </th>
-                <td class="num">{count(s.rows)}</td>
-                <td class="num">{percent(s.lateRate, 2)}</td>
-                <td class="num">{percent(s.meanPredicted, 2)}</td>
-                <td class="num">{s.rocAuc === null ? '—' : decimal(s.rocAuc)}</td>
-                <td class="num">{s.recall === null ? '—' : percent(s.recall, 0)}</td>
-                <td class="num">{percent(s.flagRate, 1)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <SegmentRows feature={feature} rows={rows} minLate={card.segments.minLate} />
     </>
   );
 }
@@ -180,136 +195,164 @@ const DIRECTION_WORDS = {
   free: 'either way',
 } as const;
 
-export function ModelCardView({ card }: { card: ModelCard }) {
+/** What the model is for, and not for. */
+function IntendedUse({ card }: { card: ModelCard }) {
+  return (
+    <section class="panel" aria-labelledby="use-heading">
+      <h3 id="use-heading">Intended use</h3>
+      <p id="card-purpose">{card.intendedUse.purpose}</p>
+      <div class="two-columns">
+        <div>
+          <h4 class="h-small">For</h4>
+          <ul>
+            {card.intendedUse.users.map((u) => (
+              <li key={u}>{u}</li>
+            ))}
+          </ul>
+        </div>
+        <div>
+          <h4 class="h-small">Not for</h4>
+          <ul>
+            {card.intendedUse.outOfScope.map((u) => (
+              <li key={u}>{u}</li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** The decision threshold, its precision, recall and flag rate, and the out-of-fold confusion matrix. */
+function ThresholdSection({ card }: { card: ModelCard }) {
   const t = card.thresholdPolicy;
   const m = t.confusionMatrix;
+  return (
+    <section class="panel" aria-labelledby="threshold-heading">
+      <h3 id="threshold-heading">Decision threshold</h3>
+      <p>
+        Loans with a probability of at least <strong>{percent(t.threshold, 2)}</strong> are flagged; the threshold is{' '}
+        {policyInWords(t.policy)}.
+      </p>
+      <div class="stats stats-small">
+        <div class="stat">
+          <span class="stat-label">Precision</span>
+          <span class="stat-value">{percent(t.precision, 1)}</span>
+          <span class="stat-note">of flagged loans were late</span>
+        </div>
+        <div class="stat">
+          <span class="stat-label">Recall</span>
+          <span class="stat-value">{percent(t.recall, 1)}</span>
+          <span class="stat-note">of late loans were flagged</span>
+        </div>
+        <div class="stat">
+          <span class="stat-label">Flagged</span>
+          <span class="stat-value">{percent(t.flagRate, 1)}</span>
+          <span class="stat-note">of all loans</span>
+        </div>
+      </div>
+      <table class="data-table compact confusion">
+        <caption>Out-of-fold decisions on the training loans</caption>
+        <thead>
+          <tr>
+            <td />
+            <th scope="col" class="num">
+              Late
+            </th>
+            <th scope="col" class="num">
+              Not late
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Flagged</th>
+            <td class="num">{count(m.truePositives)}</td>
+            <td class="num">{count(m.falsePositives)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Not flagged</th>
+            <td class="num">{count(m.falseNegatives)}</td>
+            <td class="num">{count(m.trueNegatives)}</td>
+          </tr>
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The metrics, and the data they were measured on. */
+function PerformanceSection({ card }: { card: ModelCard }) {
   const later = card.data.outOfTime;
   return (
+    <section class="panel span-all" aria-labelledby="metrics-heading">
+      <h3 id="metrics-heading">Performance</h3>
+      <MetricsTable card={card} />
+      <dl class="facts facts-row">
+        <dt>Trained on</dt>
+        <dd>
+          {count(card.data.training.rows)} loans ({card.data.training.file}), {percent(card.data.training.lateRate, 2)}{' '}
+          late
+        </dd>
+        {later && (
+          <>
+            <dt>Checked on</dt>
+            <dd>
+              {count(later.rows)} later loans ({later.file}), {percent(later.lateRate, 2)} late
+            </dd>
+          </>
+        )}
+        {card.metrics.outOfTime && (
+          <>
+            <dt>Calibration (later period)</dt>
+            <dd>
+              predicted {percent(card.metrics.outOfTime.calibration.meanPredicted, 2)} against{' '}
+              {percent(card.metrics.outOfTime.calibration.observedRate, 2)} observed
+            </dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+/** What the model cannot do, how each feature may move the risk, and where it came from. */
+function LimitationsSection({ card }: { card: ModelCard }) {
+  return (
+    <section class="panel span-all" aria-labelledby="limitations-heading">
+      <h3 id="limitations-heading">Limitations</h3>
+      <ul id="card-limitations">
+        {card.limitations.map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+      </ul>
+      <h4 class="h-small">How each feature may move the risk</h4>
+      <ul class="directions">
+        {card.features.map((f) => (
+          <li key={f.name}>
+            <strong>{featureLabel(f.name)}</strong>: {DIRECTION_WORDS[f.direction]}
+          </li>
+        ))}
+      </ul>
+      <p class="muted small-text">
+        Version {card.version}, created {dateTime(card.created)} by {card.trainedBy.trainer} ({card.trainedBy.engine},
+        seed {card.trainedBy.seed}).
+      </p>
+    </section>
+  );
+}
+
+export function ModelCardView({ card }: { card: ModelCard }) {
+  return (
     <div class="card-sections" id="model-card">
-      <section class="panel" aria-labelledby="use-heading">
-        <h3 id="use-heading">Intended use</h3>
-        <p id="card-purpose">{card.intendedUse.purpose}</p>
-        <div class="two-columns">
-          <div>
-            <h4 class="h-small">For</h4>
-            <ul>
-              {card.intendedUse.users.map((u) => (
-                <li key={u}>{u}</li>
-              ))}
-            </ul>
-          </div>
-          <div>
-            <h4 class="h-small">Not for</h4>
-            <ul>
-              {card.intendedUse.outOfScope.map((u) => (
-                <li key={u}>{u}</li>
-              ))}
-            </ul>
-          </div>
-        </div>
-      </section>
-      <section class="panel" aria-labelledby="threshold-heading">
-        <h3 id="threshold-heading">Decision threshold</h3>
-        <p>
-          Loans with a probability of at least <strong>{percent(t.threshold, 2)}</strong> are flagged; the threshold is{' '}
-          {policyInWords(t.policy)}.
-        </p>
-        <div class="stats stats-small">
-          <div class="stat">
-            <span class="stat-label">Precision</span>
-            <span class="stat-value">{percent(t.precision, 1)}</span>
-            <span class="stat-note">of flagged loans were late</span>
-          </div>
-          <div class="stat">
-            <span class="stat-label">Recall</span>
-            <span class="stat-value">{percent(t.recall, 1)}</span>
-            <span class="stat-note">of late loans were flagged</span>
-          </div>
-          <div class="stat">
-            <span class="stat-label">Flagged</span>
-            <span class="stat-value">{percent(t.flagRate, 1)}</span>
-            <span class="stat-note">of all loans</span>
-          </div>
-        </div>
-        <table class="data-table compact confusion">
-          <caption>Out-of-fold decisions on the training loans</caption>
-          <thead>
-            <tr>
-              <td />
-              <th scope="col" class="num">
-                Late
-              </th>
-              <th scope="col" class="num">
-                Not late
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <th scope="row">Flagged</th>
-              <td class="num">{count(m.truePositives)}</td>
-              <td class="num">{count(m.falsePositives)}</td>
-            </tr>
-            <tr>
-              <th scope="row">Not flagged</th>
-              <td class="num">{count(m.falseNegatives)}</td>
-              <td class="num">{count(m.trueNegatives)}</td>
-            </tr>
-          </tbody>
-        </table>
-      </section>
-      <section class="panel span-all" aria-labelledby="metrics-heading">
-        <h3 id="metrics-heading">Performance</h3>
-        <MetricsTable card={card} />
-        <dl class="facts facts-row">
-          <dt>Trained on</dt>
-          <dd>
-            {count(card.data.training.rows)} loans ({card.data.training.file}),{' '}
-            {percent(card.data.training.lateRate, 2)} late
-          </dd>
-          {later && (
-            <>
-              <dt>Checked on</dt>
-              <dd>
-                {count(later.rows)} later loans ({later.file}), {percent(later.lateRate, 2)} late
-              </dd>
-            </>
-          )}
-          {card.metrics.outOfTime && (
-            <>
-              <dt>Calibration (later period)</dt>
-              <dd>
-                predicted {percent(card.metrics.outOfTime.calibration.meanPredicted, 2)} against{' '}
-                {percent(card.metrics.outOfTime.calibration.observedRate, 2)} observed
-              </dd>
-            </>
-          )}
-        </dl>
-      </section>
+      <IntendedUse card={card} />
+      <ThresholdSection card={card} />
+      <PerformanceSection card={card} />
       <section class="panel span-all" aria-labelledby="segments-heading">
         <h3 id="segments-heading">Segments</h3>
         <SegmentsTable card={card} />
       </section>
-      <section class="panel span-all" aria-labelledby="limitations-heading">
-        <h3 id="limitations-heading">Limitations</h3>
-        <ul id="card-limitations">
-          {card.limitations.map((l) => (
-            <li key={l}>{l}</li>
-          ))}
-        </ul>
-        <h4 class="h-small">How each feature may move the risk</h4>
-        <ul class="directions">
-          {card.features.map((f) => (
-            <li key={f.name}>
-              <strong>{featureLabel(f.name)}</strong>: {DIRECTION_WORDS[f.direction]}
-            </li>
-          ))}
-        </ul>
-        <p class="muted small-text">
-          Version {card.version}, created {dateTime(card.created)} by {card.trainedBy.trainer} ({card.trainedBy.engine},
-          seed {card.trainedBy.seed}).
-        </p>
-      </section>
+      <LimitationsSection card={card} />
     </div>
   );
 }

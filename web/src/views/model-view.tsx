@@ -43,6 +43,72 @@ function reportHref(version: string): string {
 
 const ROLE_WORDS = { live: 'Live', candidate: 'Candidate', shadow: 'Shadow' } as const;
 
+/** The candidate's part in the answers: a shadow answers nobody, a canary its share. */
+function Traffic({ candidate, liveShare }: { candidate: VersionEntry; liveShare: number }) {
+  return (
+    <div class="traffic" id="canary">
+      {candidate.role === 'shadow' ? (
+        <p class="traffic-title">
+          <span class="chip chip-neutral">Shadow</span> Candidate{' '}
+          <code id="candidate-version">{candidate.version}</code> scores every request beside the live model; it answers
+          nobody.
+        </p>
+      ) : candidate.trafficPercent > 0 ? (
+        <p class="traffic-title">
+          <span class="chip chip-warning">Canary</span> Candidate{' '}
+          <code id="candidate-version">{candidate.version}</code> answers{' '}
+          <strong id="candidate-share">{candidate.trafficPercent} %</strong> of requests.
+        </p>
+      ) : (
+        <p class="traffic-title">
+          <span class="chip chip-neutral">Waiting</span> Candidate{' '}
+          <code id="candidate-version">{candidate.version}</code> answers nobody yet.
+        </p>
+      )}
+      <div
+        class="traffic-bar"
+        role="img"
+        aria-label={`Live ${liveShare} %, candidate ${candidate.role === 'candidate' ? candidate.trafficPercent : 0} % of answers`}
+      >
+        <span class="traffic-live" style={{ flexGrow: liveShare }}>
+          Live {liveShare} %
+        </span>
+        {candidate.role === 'candidate' && candidate.trafficPercent > 0 && (
+          <span class="traffic-candidate" style={{ flexGrow: candidate.trafficPercent }}>
+            {candidate.trafficPercent} %
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function VersionRow({ v }: { v: VersionEntry }) {
+  return (
+    <tr>
+      <th scope="row">
+        <code>{v.version}</code>
+      </th>
+      <td>
+        <span class={`chip chip-small ${v.role === 'live' ? 'chip-calm' : 'chip-warning'}`}>{ROLE_WORDS[v.role]}</span>
+      </td>
+      <td class="num">{v.trafficPercent} %</td>
+      <td class="nowrap">{dateTime(v.created)}</td>
+      <td>
+        {decimal(v.threshold.value * 100, 2)} % <span class="muted small-text">{policyName(v.threshold.policy)}</span>
+      </td>
+      <td class="num">{decimal(v.metrics.rocAuc)}</td>
+      <td class="num">
+        {v.outOfTime
+          ? `${decimal(v.outOfTime.rocAuc.value)} (${decimal(v.outOfTime.rocAuc.low)}–${decimal(v.outOfTime.rocAuc.high)})`
+          : '—'}
+      </td>
+      <td class="num">{decimal(v.metrics.prAuc)}</td>
+      <td class="num">{decimal(v.metrics.brier, 4)}</td>
+    </tr>
+  );
+}
+
 function Rollout({ versions }: { versions: readonly VersionEntry[] }) {
   const live = versions.find((v) => v.role === 'live');
   const candidate = versions.find((v) => v.role !== 'live');
@@ -56,42 +122,7 @@ function Rollout({ versions }: { versions: readonly VersionEntry[] }) {
           Open the live model's report ↗
         </a>
       </div>
-      {candidate && (
-        <div class="traffic" id="canary">
-          {candidate.role === 'shadow' ? (
-            <p class="traffic-title">
-              <span class="chip chip-neutral">Shadow</span> Candidate{' '}
-              <code id="candidate-version">{candidate.version}</code> scores every request beside the live model; it
-              answers nobody.
-            </p>
-          ) : candidate.trafficPercent > 0 ? (
-            <p class="traffic-title">
-              <span class="chip chip-warning">Canary</span> Candidate{' '}
-              <code id="candidate-version">{candidate.version}</code> answers{' '}
-              <strong id="candidate-share">{candidate.trafficPercent} %</strong> of requests.
-            </p>
-          ) : (
-            <p class="traffic-title">
-              <span class="chip chip-neutral">Waiting</span> Candidate{' '}
-              <code id="candidate-version">{candidate.version}</code> answers nobody yet.
-            </p>
-          )}
-          <div
-            class="traffic-bar"
-            role="img"
-            aria-label={`Live ${liveShare} %, candidate ${candidate.role === 'candidate' ? candidate.trafficPercent : 0} % of answers`}
-          >
-            <span class="traffic-live" style={{ flexGrow: liveShare }}>
-              Live {liveShare} %
-            </span>
-            {candidate.role === 'candidate' && candidate.trafficPercent > 0 && (
-              <span class="traffic-candidate" style={{ flexGrow: candidate.trafficPercent }}>
-                {candidate.trafficPercent} %
-              </span>
-            )}
-          </div>
-        </div>
-      )}
+      {candidate && <Traffic candidate={candidate} liveShare={liveShare} />}
       <div class="table-scroll">
         <table class="data-table compact" id="versions">
           <caption>Versions this server holds</caption>
@@ -120,30 +151,7 @@ function Rollout({ versions }: { versions: readonly VersionEntry[] }) {
           </thead>
           <tbody>
             {versions.map((v) => (
-              <tr key={v.version}>
-                <th scope="row">
-                  <code>{v.version}</code>
-                </th>
-                <td>
-                  <span class={`chip chip-small ${v.role === 'live' ? 'chip-calm' : 'chip-warning'}`}>
-                    {ROLE_WORDS[v.role]}
-                  </span>
-                </td>
-                <td class="num">{v.trafficPercent} %</td>
-                <td class="nowrap">{dateTime(v.created)}</td>
-                <td>
-                  {decimal(v.threshold.value * 100, 2)} %{' '}
-                  <span class="muted small-text">{policyName(v.threshold.policy)}</span>
-                </td>
-                <td class="num">{decimal(v.metrics.rocAuc)}</td>
-                <td class="num">
-                  {v.outOfTime
-                    ? `${decimal(v.outOfTime.rocAuc.value)} (${decimal(v.outOfTime.rocAuc.low)}–${decimal(v.outOfTime.rocAuc.high)})`
-                    : '—'}
-                </td>
-                <td class="num">{decimal(v.metrics.prAuc)}</td>
-                <td class="num">{decimal(v.metrics.brier, 4)}</td>
-              </tr>
+              <VersionRow key={v.version} v={v} />
             ))}
           </tbody>
         </table>

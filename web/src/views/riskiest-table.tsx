@@ -8,8 +8,8 @@ import { count, percent } from '../format.js';
 
 export const PAGE_SIZE = 25;
 
-export function RiskiestTable({ id, total }: { id: string; total: number }) {
-  const [offset, setOffset] = useState(0);
+/** A page of the batch's rows by rank, loaded again when the batch or offset changes; a late answer is dropped. */
+function useRowsPage(id: string, offset: number) {
   const [page, setPage] = useState<RowsPage | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(undefined);
@@ -34,6 +34,39 @@ export function RiskiestTable({ id, total }: { id: string; total: number }) {
       current = false;
     };
   }, [id, offset]);
+  return { page, busy, problem };
+}
+
+function HolderRow({ row }: { row: RowsPage['rows'][number] }) {
+  return (
+    <tr>
+      <td class="num">{count(row.rank)}</td>
+      <td>
+        <span class="holder-id">{row.id}</span>
+        <span class="muted small-text"> row {count(row.row)}</span>
+      </td>
+      <td class="num">
+        <span class={row.decision === 'yes' ? 'tone-flagged strong' : 'strong'}>{percent(row.probability, 1)}</span>
+        {row.decision === 'yes' && <span class="chip chip-flagged chip-small">flagged</span>}
+      </td>
+      <td>
+        {row.reasons.length === 0 ? (
+          <span class="muted">nothing above a typical applicant</span>
+        ) : (
+          <ul class="reasons-compact">
+            {row.reasons.map((r) => (
+              <li key={r.feature}>{describeReason(r)}</li>
+            ))}
+          </ul>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function RiskiestTable({ id, total }: { id: string; total: number }) {
+  const [offset, setOffset] = useState(0);
+  const { page, busy, problem } = useRowsPage(id, offset);
 
   const shownTotal = page?.total ?? total;
   const pages = Math.max(1, Math.ceil(shownTotal / PAGE_SIZE));
@@ -94,30 +127,7 @@ export function RiskiestTable({ id, total }: { id: string; total: number }) {
           </thead>
           <tbody>
             {(page?.rows ?? []).map((row) => (
-              <tr key={row.rank}>
-                <td class="num">{count(row.rank)}</td>
-                <td>
-                  <span class="holder-id">{row.id}</span>
-                  <span class="muted small-text"> row {count(row.row)}</span>
-                </td>
-                <td class="num">
-                  <span class={row.decision === 'yes' ? 'tone-flagged strong' : 'strong'}>
-                    {percent(row.probability, 1)}
-                  </span>
-                  {row.decision === 'yes' && <span class="chip chip-flagged chip-small">flagged</span>}
-                </td>
-                <td>
-                  {row.reasons.length === 0 ? (
-                    <span class="muted">nothing above a typical applicant</span>
-                  ) : (
-                    <ul class="reasons-compact">
-                      {row.reasons.map((r) => (
-                        <li key={r.feature}>{describeReason(r)}</li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-              </tr>
+              <HolderRow key={row.rank} row={row} />
             ))}
           </tbody>
         </table>

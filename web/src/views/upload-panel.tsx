@@ -2,6 +2,7 @@
  * Choosing or dropping the portfolio file, checking its first bytes, and sending it with upload
  * progress in bytes. Every way it can go wrong ends in a message that says what to do next.
  */
+import type { Ref } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { askForCredential, isAuthStatus } from '../api.js';
 import type { ErrorBody } from '../contract.js';
@@ -61,6 +62,108 @@ function refusal(status: number, body: ErrorBody, file: File): Problem {
   }
 }
 
+interface DropzoneProps {
+  readonly compact: boolean;
+  readonly dragging: boolean;
+  readonly onDragging: (dragging: boolean) => void;
+  readonly input: Ref<HTMLInputElement>;
+  readonly choose: (file: File | undefined) => Promise<void>;
+}
+
+function Dropzone({ compact, dragging, onDragging, input, choose }: DropzoneProps) {
+  return (
+    <label
+      for="portfolio-file"
+      class={`dropzone ${dragging ? 'is-dragging' : ''} ${compact ? 'is-compact' : ''}`}
+      onDragOver={(event) => {
+        event.preventDefault();
+        onDragging(true);
+      }}
+      onDragLeave={() => onDragging(false)}
+      onDrop={(event) => {
+        event.preventDefault();
+        onDragging(false);
+        void choose(event.dataTransfer?.files[0]);
+      }}
+    >
+      <span class="dropzone-title">Drop a file of loan holders here, or choose one</span>
+      <span class="dropzone-hint">
+        CSV with a header line naming the columns (an <code>id</code> column is kept), or JSON lines; compressed .gz
+        files too. Sent as it is, however large.
+      </span>
+      <input
+        ref={input}
+        type="file"
+        id="portfolio-file"
+        class="visually-hidden"
+        accept=".csv,.gz,.jsonl,.ndjson,.txt,text/csv,application/gzip"
+        onChange={(event) => void choose(event.currentTarget.files?.[0])}
+      />
+      <span class="dropzone-button" aria-hidden="true">
+        Choose file
+      </span>
+    </label>
+  );
+}
+
+/** The bytes sent so far, the speed and the time left once the speed means something, and a way to cancel. */
+function UploadProgress({ progress, onCancel }: { progress: Progress; onCancel: () => void }) {
+  const elapsed = (performance.now() - progress.startedAt) / 1000;
+  const speed = elapsed > 0.5 ? progress.loaded / elapsed : undefined;
+  return (
+    <div class="progress-block" id="upload-progress">
+      <p class="progress-title">
+        Uploading <strong>{progress.file.name}</strong> ({progress.format}
+        {progress.file.name.toLowerCase().endsWith('.gz') ? ', compressed' : ''})
+      </p>
+      <progress
+        value={progress.loaded}
+        max={progress.total || 1}
+        aria-label="Upload progress"
+        aria-valuetext={`${bytes(progress.loaded)} of ${bytes(progress.total)}`}
+      />
+      <p class="progress-numbers">
+        <span id="upload-bytes">
+          {bytes(progress.loaded)} of {bytes(progress.total)}
+        </span>
+        <span>{percent(progress.total ? progress.loaded / progress.total : 0, 0)}</span>
+        {speed !== undefined && <span>{bytes(speed)}/s</span>}
+        {speed !== undefined && <span>{duration((progress.total - progress.loaded) / speed)} left</span>}
+      </p>
+      <button type="button" class="secondary outline small" id="cancel-upload" onClick={onCancel}>
+        Cancel upload
+      </button>
+    </div>
+  );
+}
+
+/** What went wrong and what to do next: a lost connection offers to send the same file again. */
+function UploadProblem({ problem, onRetry }: { problem: Problem; onRetry: (file: File, plan: UploadPlan) => void }) {
+  return (
+    <Notice tone={problem.tone ?? 'error'} title={problem.title} id="portfolio-error">
+      {problem.lines && problem.lines.length > 0 && (
+        <ul>
+          {problem.lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      )}
+      {problem.retry && (
+        <button
+          type="button"
+          id="retry-upload"
+          onClick={() => {
+            const { file, plan } = problem.retry ?? {};
+            if (file && plan) onRetry(file, plan);
+          }}
+        >
+          Send “{problem.retry.file.name}” again
+        </button>
+      )}
+    </Notice>
+  );
+}
+
 export function UploadPanel({ onAccepted, compact }: { onAccepted: (id: string) => void; compact: boolean }) {
   const [progress, setProgress] = useState<Progress | undefined>(undefined);
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
@@ -118,99 +221,15 @@ export function UploadPanel({ onAccepted, compact }: { onAccepted: (id: string) 
     await send(file, inspection.plan);
   };
 
-  const elapsed = progress ? (performance.now() - progress.startedAt) / 1000 : 0;
-  const speed = progress && elapsed > 0.5 ? progress.loaded / elapsed : undefined;
-
   return (
     <section class="panel" aria-labelledby="upload-heading">
       <h3 id="upload-heading">{compact ? 'Score another portfolio' : 'Score a portfolio'}</h3>
       {!progress && (
-        <label
-          for="portfolio-file"
-          class={`dropzone ${dragging ? 'is-dragging' : ''} ${compact ? 'is-compact' : ''}`}
-          onDragOver={(event) => {
-            event.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={(event) => {
-            event.preventDefault();
-            setDragging(false);
-            void choose(event.dataTransfer?.files[0]);
-          }}
-        >
-          <span class="dropzone-title">Drop a file of loan holders here, or choose one</span>
-          <span class="dropzone-hint">
-            CSV with a header line naming the columns (an <code>id</code> column is kept), or JSON lines; compressed .gz
-            files too. Sent as it is, however large.
-          </span>
-          <input
-            ref={input}
-            type="file"
-            id="portfolio-file"
-            class="visually-hidden"
-            accept=".csv,.gz,.jsonl,.ndjson,.txt,text/csv,application/gzip"
-            onChange={(event) => void choose(event.currentTarget.files?.[0])}
-          />
-          <span class="dropzone-button" aria-hidden="true">
-            Choose file
-          </span>
-        </label>
+        <Dropzone compact={compact} dragging={dragging} onDragging={setDragging} input={input} choose={choose} />
       )}
-      {progress && (
-        <div class="progress-block" id="upload-progress">
-          <p class="progress-title">
-            Uploading <strong>{progress.file.name}</strong> ({progress.format}
-            {progress.file.name.toLowerCase().endsWith('.gz') ? ', compressed' : ''})
-          </p>
-          <progress
-            value={progress.loaded}
-            max={progress.total || 1}
-            aria-label="Upload progress"
-            aria-valuetext={`${bytes(progress.loaded)} of ${bytes(progress.total)}`}
-          />
-          <p class="progress-numbers">
-            <span id="upload-bytes">
-              {bytes(progress.loaded)} of {bytes(progress.total)}
-            </span>
-            <span>{percent(progress.total ? progress.loaded / progress.total : 0, 0)}</span>
-            {speed !== undefined && <span>{bytes(speed)}/s</span>}
-            {speed !== undefined && <span>{duration((progress.total - progress.loaded) / speed)} left</span>}
-          </p>
-          <button
-            type="button"
-            class="secondary outline small"
-            id="cancel-upload"
-            onClick={() => upload.current?.cancel()}
-          >
-            Cancel upload
-          </button>
-        </div>
-      )}
+      {progress && <UploadProgress progress={progress} onCancel={() => upload.current?.cancel()} />}
       <div aria-live="polite">
-        {problem && (
-          <Notice tone={problem.tone ?? 'error'} title={problem.title} id="portfolio-error">
-            {problem.lines && problem.lines.length > 0 && (
-              <ul>
-                {problem.lines.map((line) => (
-                  <li key={line}>{line}</li>
-                ))}
-              </ul>
-            )}
-            {problem.retry && (
-              <button
-                type="button"
-                id="retry-upload"
-                onClick={() => {
-                  const { file, plan } = problem.retry ?? {};
-                  if (file && plan) void send(file, plan);
-                }}
-              >
-                Send “{problem.retry.file.name}” again
-              </button>
-            )}
-          </Notice>
-        )}
+        {problem && <UploadProblem problem={problem} onRetry={(file, plan) => void send(file, plan)} />}
       </div>
     </section>
   );
