@@ -386,6 +386,24 @@ describe('the risk desk', () => {
     assert.ok(refused[0].includes('Loan amount (loan_amnt): '), refused[0]);
     assert.ok(refused[1].startsWith('302') && refused[1].includes('Purpose (purpose): '), refused[1]);
     assert.match((await page.locator('#refused-summary').textContent()) ?? '', /2 rows were refused/);
+
+    // A page of holders that fails to load says why, and "Try again" loads it.
+    let failures = 1;
+    await page.route('**/rows?*', async (route) => {
+      if (failures-- > 0)
+        await route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'Redis is restarting', details: [] }),
+        });
+      else await route.continue();
+    });
+    await page.reload();
+    await page.getByText('Redis is restarting').waitFor();
+    assert.equal(await page.locator('#riskiest tbody tr').count(), 0);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('#riskiest tbody tr').first().waitFor();
+    assert.equal(await page.locator('#riskiest tbody tr').count(), 25);
     await context.close();
   });
 

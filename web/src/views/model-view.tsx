@@ -11,7 +11,7 @@ import { ChartCanvas } from '../components/chart-canvas.js';
 import { Notice } from '../components/notice.js';
 import { COLOURS, SERIES, type ChartConfiguration } from '../charts.js';
 import { count, dateTime, decimal, shortDateTime } from '../format.js';
-import { ModelCardView, metricName, policyInWords } from './model-card.js';
+import { ModelCardView, metricName } from './model-card.js';
 
 type Loaded<T> = { readonly value: T } | { readonly error: string } | undefined;
 

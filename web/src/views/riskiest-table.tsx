@@ -13,6 +13,8 @@ function useRowsPage(id: string, offset: number) {
   const [page, setPage] = useState<RowsPage | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(undefined);
+  // Bumped by "Try again": the same page is fetched anew.
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     let current = true;
@@ -33,8 +35,8 @@ function useRowsPage(id: string, offset: number) {
     return () => {
       current = false;
     };
-  }, [id, offset]);
-  return { page, busy, problem };
+  }, [id, offset, attempt]);
+  return { page, busy, problem, retry: () => setAttempt((n) => n + 1) };
 }
 
 function HolderRow({ row }: { row: RowsPage['rows'][number] }) {
@@ -66,7 +68,7 @@ function HolderRow({ row }: { row: RowsPage['rows'][number] }) {
 
 export function RiskiestTable({ id, total }: { id: string; total: number }) {
   const [offset, setOffset] = useState(0);
-  const { page, busy, problem } = useRowsPage(id, offset);
+  const { page, busy, problem, retry } = useRowsPage(id, offset);
 
   const shownTotal = page?.total ?? total;
   const pages = Math.max(1, Math.ceil(shownTotal / PAGE_SIZE));
@@ -103,7 +105,7 @@ export function RiskiestTable({ id, total }: { id: string; total: number }) {
       </div>
       {problem && (
         <Notice tone="error" title={`This page of holders could not be loaded: ${problem}.`}>
-          <button type="button" onClick={() => setOffset(offset)}>
+          <button type="button" onClick={retry}>
             Try again
           </button>
         </Notice>
