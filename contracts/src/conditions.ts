@@ -4,20 +4,28 @@
  * (Drifted), so both keep lastTransitionTime and observedGeneration the same way and their Events
  * look alike.
  */
-/** The LoanRiskModel's condition types (here rather than in crd-types.ts, which imports Condition from here). */
+import { Type, type Static } from 'typebox';
+import { int64, oneOf, text, time } from './schema/fields.js';
+
+/** The LoanRiskModel's condition types. */
 export const CONDITION_TYPES = ['Trained', 'Ready', 'Degraded', 'Drifted', 'Pinned'] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+export const ConditionSchema = Type.Object(
+  {
+    type: text('Trained, Ready, Degraded, Drifted or Pinned.', { maxLength: 316 }),
+    status: oneOf(CONDITION_STATUSES, 'True, False or Unknown.'),
+    reason: text('Machine-readable CamelCase reason.', { maxLength: 1024 }),
+    message: text('Human-readable explanation.', { maxLength: 32768 }),
+    lastTransitionTime: time('When the status last changed.'),
+    observedGeneration: Type.Optional(int64('metadata.generation the condition was computed from.', { minimum: 0 })),
+  },
+  { description: 'Condition in the metav1.Condition shape.' },
+);
+export type Condition = Static<typeof ConditionSchema>;
 
 export interface ConditionInput {
   type: ConditionType;

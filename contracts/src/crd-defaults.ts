@@ -4,19 +4,9 @@
  * the trainer read the same constants for a field that is not set (an object the API server did
  * not default, a trainer run outside the cluster).
  */
-import type {
-  DatasetSpec,
-  DecisionPolicySpec,
-  DriftSpec,
-  QualityGateSpec,
-  ServingSpec,
-  TrainingSpec,
-} from './crd-types.js';
 
 /** spec.dataset: where the trainer writes `<version>/` and the API reads it. */
-export const DATASET_DEFAULTS = { modelsSubPath: 'models' } as const satisfies Required<
-  Pick<DatasetSpec, 'modelsSubPath'>
->;
+export const DATASET_DEFAULTS = { modelsSubPath: 'models' } as const;
 
 /** spec.training: the cross-validation and the training Job. */
 export const TRAINING_DEFAULTS = {
@@ -25,7 +15,7 @@ export const TRAINING_DEFAULTS = {
   backoffLimit: 1,
   // A stuck run would otherwise hold the model at Training forever.
   activeDeadlineSeconds: 3600,
-} as const satisfies Required<Pick<TrainingSpec, 'folds' | 'seed' | 'backoffLimit' | 'activeDeadlineSeconds'>>;
+} as const;
 
 /** Ranges of the training settings: the CRD schema and the trainer's --config schema both check them. */
 export const TRAINING_BOUNDS = {
@@ -45,12 +35,10 @@ export const TRAINING_BOUNDS = {
 } as const;
 
 /** spec.qualityGate: the out-of-time limits have no default (off unless set). */
-export const QUALITY_GATE_DEFAULTS = { minRocAuc: 0.7, maxRegression: 0.01 } as const satisfies Required<
-  Pick<QualityGateSpec, 'minRocAuc' | 'maxRegression'>
->;
+export const QUALITY_GATE_DEFAULTS = { minRocAuc: 0.7, maxRegression: 0.01 } as const;
 
 /** spec.decisionPolicy: also the trainer's threshold policy when its config names none. */
-export const DECISION_POLICY_DEFAULTS = { policy: 'target-recall', value: 0.5 } as const satisfies DecisionPolicySpec;
+export const DECISION_POLICY_DEFAULTS = { policy: 'target-recall', value: 0.5 } as const;
 
 /** API container resources when `spec.serving.resources` is absent (the HPA needs a CPU request). */
 export const DEFAULT_API_RESOURCES = {
@@ -64,7 +52,10 @@ export const SERVING_DEFAULTS = {
   maxReplicas: 5,
   targetCPUUtilization: 70,
   resources: DEFAULT_API_RESOURCES,
-} as const satisfies Required<Pick<ServingSpec, 'minReplicas' | 'maxReplicas' | 'targetCPUUtilization' | 'resources'>>;
+} as const;
+
+/** spec.serving.rateLimit: the budgets' window when the spec names none. */
+export const RATE_LIMIT_DEFAULTS = { windowSeconds: 60 } as const;
 
 /** spec.serving.ingress. */
 export const INGRESS_DEFAULTS = { enabled: false, path: '/' } as const;
@@ -75,4 +66,4 @@ export const DRIFT_DEFAULTS = {
   window: '1h',
   action: 'alert',
   cooldown: '6h',
-} as const satisfies Required<DriftSpec>;
+} as const;

@@ -26,12 +26,20 @@ export const PROBABILITY_OUTPUT = 'probability';
 /** XGBoost's own (uncalibrated) probability, kept for the parity check and diagnostics. */
 export const RAW_PROBABILITY_OUTPUT = 'raw_probability';
 
-export type ThresholdPolicy =
-  | { readonly policy: 'fixed'; readonly value: number }
-  | { readonly policy: 'target-recall'; readonly value: number }
-  | { readonly policy: 'max-flag-rate'; readonly value: number };
+/**
+ * How the decision threshold is chosen: fixed (value is the threshold), target-recall (catch value
+ * of the late loans) or max-flag-rate (flag at most value of all loans).
+ */
+export const THRESHOLD_POLICIES = ['fixed', 'target-recall', 'max-flag-rate'] as const;
+export type ThresholdPolicyName = (typeof THRESHOLD_POLICIES)[number];
+export interface ThresholdPolicy {
+  readonly policy: ThresholdPolicyName;
+  readonly value: number;
+}
 
-export type ImbalanceStrategy = 'none' | 'scale_pos_weight' | 'smote';
+/** Class-imbalance strategies the model search tries (SMOTE on the training folds only). */
+export const IMBALANCE_STRATEGIES = ['none', 'scale_pos_weight', 'smote'] as const;
+export type ImbalanceStrategy = (typeof IMBALANCE_STRATEGIES)[number];
 
 export type MetricName = 'rocAuc' | 'prAuc' | 'brier' | 'logLoss';
 

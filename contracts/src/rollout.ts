@@ -38,30 +38,6 @@ export type CandidateMode = 'shadow' | 'canary';
 export const APPLICANT_ID_HEADER = 'x-applicant-id';
 export const APPLICANT_ID_FIELD = 'id';
 
-export interface RolloutChecks {
-  /** Largest share of candidate answers (or shadow runs) that may fail. */
-  maxErrorRate?: number;
-  /** Largest candidate p99 latency as a multiple of the live version's p99 over the same window. */
-  maxP99LatencyRatio?: number;
-  /** Largest PSI of the candidate's scores against the live version's scores. */
-  maxScorePsi?: number;
-  /** Smallest share of rows on which candidate and live make the same decision (shadow only). */
-  minDecisionAgreement?: number;
-  /** Fewest candidate runs a step needs before its checks count; until then the step waits. */
-  minSamples?: number;
-}
-
-export interface RolloutSpec {
-  strategy?: RolloutStrategy;
-  /** Canary traffic percentages in order; the last must be 100 (then the candidate is promoted). */
-  steps?: number[];
-  /** Seconds each step (and the shadow phase) must hold its checks before the next. */
-  bakeSeconds?: number;
-  /** Seconds the new API pods of a step have to become ready before the rollout is rolled back. */
-  readyDeadlineSeconds?: number;
-  checks?: RolloutChecks;
-}
-
 /** Defaults of `spec.rollout`, declared once: the CRD schema and the operator both read them. */
 export const ROLLOUT_DEFAULTS = {
   strategy: 'immediate' as RolloutStrategy,

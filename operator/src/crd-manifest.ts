@@ -1,6 +1,6 @@
 /**
- * The CRD YAML under manifests/ is generated from contracts/src/crd-schema.ts so the schema and the
- * TypeScript types have one source; a test fails when the committed file is stale.
+ * The CRD YAML under manifests/ is generated from the TypeBox schemas of contracts/src/crd/, the source
+ * of the TypeScript types too; a test fails when the committed file is stale.
  */
 import { loanRiskModelCrd } from '@peerloan/contracts';
 import { stringify } from 'yaml';
@@ -8,7 +8,6 @@ import { stringify } from 'yaml';
 export const CRD_MANIFEST_PATH = 'manifests/crd/loanriskmodels.yaml';
 
 export function crdYaml(): string {
-  const header =
-    '# Generated from contracts/src/crd-schema.ts by `npm run generate:crd -w operator`; do not edit by hand.\n';
+  const header = '# Generated from contracts/src/crd/ by `npm run generate:crd -w operator`; do not edit by hand.\n';
   return header + stringify(loanRiskModelCrd(), { lineWidth: 0 });
 }

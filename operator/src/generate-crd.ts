@@ -1,4 +1,4 @@
-/** Writes manifests/crd/loanriskmodels.yaml from contracts/src/crd-schema.ts. */
+/** Writes manifests/crd/loanriskmodels.yaml from the TypeBox schemas of contracts/src/crd/. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

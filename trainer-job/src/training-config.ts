@@ -7,7 +7,9 @@ import { Ajv } from 'ajv';
 import {
   canonicalJson,
   DECISION_POLICY_DEFAULTS,
+  IMBALANCE_STRATEGIES,
   MONOTONE_FEATURES,
+  THRESHOLD_POLICIES,
   TRAINING_BOUNDS,
   TRAINING_DEFAULTS,
   type ImbalanceStrategy,
@@ -74,7 +76,7 @@ export const DEFAULT_CONFIG: TrainingConfig = {
   // Beside the base grid, shallow trees learning slowly (about 240 early-stopped rounds on the
   // real quarter): never worse in CV there and steadier out of time. Selection stays by CV mean.
   grid: [BASE_GRID, { ...BASE_GRID, max_depth: [2], eta: [0.05] }],
-  imbalance: ['none', 'scale_pos_weight', 'smote'],
+  imbalance: IMBALANCE_STRATEGIES,
   maxRounds: 400,
   earlyStoppingRounds: 30,
   smote: { k: 5, targetRatio: 0.2 },
@@ -118,7 +120,7 @@ const configSchema = {
       type: 'array',
       minItems: 1,
       uniqueItems: true,
-      items: { enum: ['none', 'scale_pos_weight', 'smote'] },
+      items: { enum: IMBALANCE_STRATEGIES },
     },
     maxRounds: { type: 'integer', ...TRAINING_BOUNDS.maxRounds },
     earlyStoppingRounds: { type: 'integer', ...TRAINING_BOUNDS.earlyStoppingRounds },
@@ -135,7 +137,7 @@ const configSchema = {
       additionalProperties: false,
       required: ['policy', 'value'],
       properties: {
-        policy: { enum: ['fixed', 'target-recall', 'max-flag-rate'] },
+        policy: { enum: THRESHOLD_POLICIES },
         value: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
       },
     },

@@ -5,7 +5,14 @@
  * reloads the keys without a restart.
  */
 import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { API_KEYS_FILE_NAME, API_KEYS_MOUNT, AUTH_ENV, RATE_LIMIT_ENV, type ServingSpec } from '@peerloan/contracts';
+import {
+  API_KEYS_FILE_NAME,
+  API_KEYS_MOUNT,
+  AUTH_ENV,
+  RATE_LIMIT_DEFAULTS,
+  RATE_LIMIT_ENV,
+  type ServingSpec,
+} from '@peerloan/contracts';
 
 const API_KEYS_VOLUME = 'api-keys';
 
@@ -22,7 +29,11 @@ export function securityEnv(serving: ServingSpec): V1EnvVar[] {
   if (auth?.apiKeysSecret) env.push({ name: AUTH_ENV.apiKeysFile, value: `${API_KEYS_MOUNT}/${API_KEYS_FILE_NAME}` });
   if (rateLimit?.requests !== undefined) env.push({ name: RATE_LIMIT_ENV.requests, value: String(rateLimit.requests) });
   if (rateLimit?.rows !== undefined) env.push({ name: RATE_LIMIT_ENV.rows, value: String(rateLimit.rows) });
-  if (rateLimit) env.push({ name: RATE_LIMIT_ENV.windowSeconds, value: String(rateLimit.windowSeconds ?? 60) });
+  if (rateLimit)
+    env.push({
+      name: RATE_LIMIT_ENV.windowSeconds,
+      value: String(rateLimit.windowSeconds ?? RATE_LIMIT_DEFAULTS.windowSeconds),
+    });
   return env;
 }
 

@@ -4,7 +4,7 @@
  * reconcile finds the Job it made instead of making another.
  */
 import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
-import { DATASET_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
+import { DATASET_DEFAULTS, DECISION_POLICY_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { contentHash } from '../content-hash.js';
 import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
 import { nameOf } from '../object-identity.js';
@@ -28,7 +28,7 @@ export function trainerConfig(model: LoanRiskModel): Record<string, unknown> {
     ...training.config,
     ...(training.folds !== undefined && { folds: training.folds }),
     ...(training.seed !== undefined && { seed: training.seed }),
-    ...(decisionPolicy && { threshold: { policy: decisionPolicy.policy, value: decisionPolicy.value } }),
+    ...(decisionPolicy && { threshold: { ...DECISION_POLICY_DEFAULTS, ...decisionPolicy } }),
   };
 }
 

@@ -1,0 +1,40 @@
+/** The LoanRiskModel custom resource's names, and the lists its schema and the code both read. */
+import { AUTH_ENV, RATE_LIMIT_ENV } from '../api-security.js';
+import { ROLLOUT_ENV } from '../rollout.js';
+
+export const CRD_GROUP = 'risk.peerloan.io';
+export const CRD_VERSION = 'v1alpha1';
+export const CRD_KIND = 'LoanRiskModel';
+export const CRD_PLURAL = 'loanriskmodels';
+export const CRD_SINGULAR = 'loanriskmodel';
+export const CRD_SHORT_NAMES = ['lrm'] as const;
+export const CRD_CATEGORIES = ['peerloan', 'ml'] as const;
+export const CRD_API_VERSION = `${CRD_GROUP}/${CRD_VERSION}`;
+/** Pod-template annotation on the served Deployment naming the live model version. */
+export const MODEL_VERSION_ANNOTATION = `${CRD_GROUP}/model-version`;
+
+export const PHASES = [
+  'Pending',
+  'Training',
+  'Gating',
+  'Shadow',
+  'Canary',
+  'RollingOut',
+  'Ready',
+  'Failed',
+  'Paused',
+] as const;
+export type Phase = (typeof PHASES)[number];
+/** Shadow and Canary: a candidate is being tried; Promoted, RolledBack and Withdrawn: how the last try ended. */
+export const ROLLOUT_PHASES = ['Shadow', 'Canary', 'Promoted', 'RolledBack', 'Withdrawn'] as const;
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+/** Environment names of the API container that only the operator sets. */
+export const OPERATOR_ENV_NAMES = [
+  'MODEL_DIR',
+  'PORT',
+  ...Object.values(ROLLOUT_ENV),
+  ...Object.values(AUTH_ENV),
+  ...Object.values(RATE_LIMIT_ENV),
+] as const;
+
+export const HISTORY_LIMIT = 10;
