@@ -19,3 +19,5 @@ export * from './naming.js';
 export * from './feature-display.js';
 export * from './schema/fields.js';
 export * from './schema/kubernetes-schema.js';
+export * from './schema/payload-check.js';
+export * from './training-summary.js';

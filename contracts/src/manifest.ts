@@ -233,26 +233,3 @@ export interface ModelManifest {
     readonly score: Histogram;
   };
 }
-
-/** What the trainer writes to its termination message for the operator (one JSON object). */
-export interface TrainingSummary {
-  readonly version: string;
-  readonly path: string;
-  readonly metrics: {
-    readonly rocAuc: number;
-    readonly prAuc: number;
-    readonly brier: number;
-  };
-  readonly threshold: number;
-  readonly rows: number;
-  /** Present when the run was given --validation-data. */
-  readonly outOfTime?: {
-    readonly rows: number;
-    readonly rocAuc: Interval;
-    readonly prAuc: Interval;
-    readonly brier: Interval;
-    readonly expectedCalibrationError: number;
-  };
-  /** Present when the run was given --baseline-model: the paired comparison with the live model. */
-  readonly comparison?: BaselineComparison;
-}

@@ -8,6 +8,8 @@
  * operator reads every ready API pod, subtracts what it read at the start of the step (a pod that
  * restarted counts from zero) and applies the spec's checks to the sums.
  */
+import { Type, type Static } from 'typebox';
+import { oneOf, text, time } from './schema/fields.js';
 
 /** Environment of the API container set by the operator (names fixed here, read by the API). */
 export const ROLLOUT_ENV = {
@@ -25,7 +27,9 @@ export const ROLLOUT_ENV = {
 
 export const ROLLOUT_STRATEGIES = ['immediate', 'shadow', 'canary'] as const;
 export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
-export type CandidateMode = 'shadow' | 'canary';
+/** `shadow`: the candidate scores off the response path and never answers; `canary`: it answers its share. */
+export const CANDIDATE_MODES = ['shadow', 'canary'] as const;
+export type CandidateMode = (typeof CANDIDATE_MODES)[number];
 
 /**
  * Canary routing is sticky per applicant: the same id always lands on the same version for a
@@ -54,37 +58,53 @@ export const ROLLOUT_LATENCY_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 5
 /** Fixed score bins (probability) of the stats: PSI of candidate scores against live scores. */
 export const ROLLOUT_SCORE_BINS = 20;
 
+const count = (description: string) => Type.Number({ description, minimum: 0 });
+const counts = (description: string, length: number) =>
+  Type.Array(Type.Number({ minimum: 0 }), { description, minItems: length, maxItems: length });
+
 /**
  * Cumulative counters of one version's runs in one pod. Rows and errors count rows (a request of
  * 50 instances is 50), so a version's error rate is errors / (rows + errors); the sum of
  * scoreBins is rows; the sum of latencyBuckets is the number of runs that succeeded.
  */
-export interface VersionStats {
-  readonly version: string;
-  /** Rows scored (answers for the live or canary role, shadow runs for the shadow role). */
-  readonly rows: number;
-  /**
-   * Rows whose run threw or could not run (candidate not loaded, or it refused the row); for the
-   * canary and shadow roles the live answer was given instead. Not included in rows.
-   */
-  readonly errors: number;
-  /**
-   * Latency of the version's scoring run per request (queueing in its micro-batcher included,
-   * HTTP excluded), counted by ROLLOUT_LATENCY_BUCKETS_MS (last entry: above the last bound).
-   */
-  readonly latencyBuckets: readonly number[];
-  /** Score counts in ROLLOUT_SCORE_BINS equal-width bins over [0, 1] (a score of 1 in the last). */
-  readonly scoreBins: readonly number[];
-}
+export const VersionStatsSchema = Type.Object(
+  {
+    version: text('The version counted.', { minLength: 1 }),
+    rows: count('Rows scored (answers for the live or canary role, shadow runs for the shadow role).'),
+    errors: count(
+      'Rows whose run threw or could not run (candidate not loaded, or it refused the row); for the canary and shadow roles the live answer was given instead. Not included in rows.',
+    ),
+    latencyBuckets: counts(
+      `Runs by latency of the version's scoring run per request (queueing in its micro-batcher included, HTTP excluded), in milliseconds up to ${ROLLOUT_LATENCY_BUCKETS_MS.join(', ')}; the last entry counts those above the last bound.`,
+      ROLLOUT_LATENCY_BUCKETS_MS.length + 1,
+    ),
+    scoreBins: counts(
+      `Score counts in ${ROLLOUT_SCORE_BINS} equal-width bins over [0, 1] (a score of 1 in the last).`,
+      ROLLOUT_SCORE_BINS,
+    ),
+  },
+  { description: "Cumulative counters of one version's runs in one pod." },
+);
+export type VersionStats = Static<typeof VersionStatsSchema>;
 
 /** `GET /rollout/stats` of one API pod. */
-export interface RolloutStats {
-  /** When the counters started (the API process's start, ISO time): a different value than last read means they restarted. */
-  readonly since: string;
-  readonly live: VersionStats;
-  readonly candidate?: VersionStats & {
-    readonly mode: CandidateMode;
-    /** Shadow: rows scored by both on which the decisions agreed. */
-    readonly agreements: number;
-  };
-}
+export const RolloutStatsSchema = Type.Object(
+  {
+    since: time(
+      "When the counters started (the API process's start): a different value than last read means they restarted.",
+    ),
+    live: VersionStatsSchema,
+    candidate: Type.Optional(
+      Type.Object(
+        {
+          ...VersionStatsSchema.properties,
+          mode: oneOf(CANDIDATE_MODES, 'How the candidate is tried.'),
+          agreements: count('Shadow: rows scored by both on which the decisions agreed.'),
+        },
+        { description: 'The candidate being tried, when there is one.' },
+      ),
+    ),
+  },
+  { description: 'Counters per serving version since the process started (GET /rollout/stats).' },
+);
+export type RolloutStats = Static<typeof RolloutStatsSchema>;

@@ -123,7 +123,7 @@ test('the summary needs a version and metrics.rocAuc; the message names what is 
         JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, outOfTime: { rows: 200, rocAuc: 0.7 } }),
         'j',
       ),
-    /"outOfTime" needs rows, rocAuc \{value, low, high\}/,
+    /outOfTime\.rocAuc must be object, got 0\.7/,
   );
   const comparison = {
     baselineVersion: 'live1',
@@ -149,12 +149,19 @@ test('the summary needs a version and metrics.rocAuc; the message names what is 
         JSON.stringify({ version: 'abc123', metrics: { rocAuc: 0.81 }, comparison: { ...comparison, rows: 'many' } }),
         'j',
       ),
-    /"comparison" needs baselineVersion, rows and difference/,
+    /not the training summary contract: comparison\.rows must be integer, got "many"/,
   );
   assert.throws(() => parseTrainingSummary('p', '', 'j'), /empty termination message/);
   assert.throws(() => parseTrainingSummary('p', 'Traceback...', 'j'), TrainingSummaryError);
-  assert.throws(() => parseTrainingSummary('p', '{"version":"a"}', 'j'), /metrics.rocAuc/);
-  assert.throws(() => parseTrainingSummary('p', '{"version":"A B","metrics":{"rocAuc":0.8}}', 'j'), /"version"/);
+  assert.throws(() => parseTrainingSummary('p', '{"version":"a"}', 'j'), /metrics is missing/);
+  assert.throws(
+    () => parseTrainingSummary('p', '{"version":"a","metrics":{"rocAuc":1.5}}', 'j'),
+    /metrics\.rocAuc must be <= 1, got 1\.5/,
+  );
+  assert.throws(
+    () => parseTrainingSummary('p', '{"version":"A B","metrics":{"rocAuc":0.8}}', 'j'),
+    /version must match pattern .*, got "A B"/,
+  );
 });
 
 test("the succeeded container's message wins over a failed retry", () => {

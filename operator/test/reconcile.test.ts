@@ -433,7 +433,7 @@ describe('LoanRiskModel reconcile', () => {
     assert.equal(condition(model, 'Trained')?.reason, 'InvalidTrainingSummary');
     assert.match(
       required(condition(model, 'Trained')?.message, 'Trained condition message'),
-      /termination message needs "version"/,
+      /termination message is not the training summary contract: version is missing/,
     );
   });
 

@@ -92,7 +92,7 @@ describe('rollout checks', () => {
       () => parseRolloutStats({ ...good, live: { ...good.live, scoreBins: [1, 2] } }, 'pod p'),
       (e: Error) =>
         e instanceof RolloutStatsError &&
-        /pod p: not the RolloutStats contract: live.scoreBins must be 20 counts/.test(e.message),
+        /pod p: not the RolloutStats contract: live\.scoreBins must NOT have fewer than 20 items/.test(e.message),
     );
     assert.throws(
       () =>
@@ -100,9 +100,12 @@ describe('rollout checks', () => {
           { ...good, candidate: { ...versionStats('b', { rows: 1 }), mode: 'blue', agreements: 0 } },
           'p',
         ),
-      /candidate.mode must be shadow or canary/,
+      /candidate\.mode must be one of "shadow", "canary", got "blue"/,
     );
-    assert.throws(() => parseRolloutStats({ ...good, since: 'yesterday' }, 'p'), /"since" is not an ISO time/);
+    assert.throws(
+      () => parseRolloutStats({ ...good, since: 'yesterday' }, 'p'),
+      /since must match format "date-time", got "yesterday"/,
+    );
   });
 });
 

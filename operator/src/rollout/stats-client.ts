@@ -1,10 +1,5 @@
-/** Reads one API pod's GET /rollout/stats (contracts/src/rollout.ts) and checks its shape. */
-import {
-  ROLLOUT_LATENCY_BUCKETS_MS,
-  ROLLOUT_SCORE_BINS,
-  type RolloutStats,
-  type VersionStats,
-} from '@peerloan/contracts';
+/** Reads one API pod's GET /rollout/stats and checks it against the contract's schema (contracts/src/rollout.ts). */
+import { payloadCheck, RolloutStatsSchema, type RolloutStats } from '@peerloan/contracts';
 import { RolloutStatsError } from '../errors/rollout-stats-error.js';
 
 /** A pod that does not answer within this long is left out of this pass, not waited for. */
@@ -29,37 +24,11 @@ export const fetchRolloutStats: StatsScraper = async (url) => {
   return parseRolloutStats(body, url);
 };
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isCounts = (v: unknown, length: number): v is number[] =>
-  Array.isArray(v) && v.length === length && v.every(isCount);
+const checkStats = payloadCheck(RolloutStatsSchema);
 
-function versionProblem(value: unknown, role: string): string | undefined {
-  if (typeof value !== 'object' || value === null) return `${role} is not an object`;
-  const v = value as Partial<VersionStats>;
-  if (typeof v.version !== 'string' || !v.version) return `${role}.version is not a version name`;
-  if (!isCount(v.rows) || !isCount(v.errors)) return `${role}.rows and ${role}.errors must be counts`;
-  if (!isCounts(v.latencyBuckets, ROLLOUT_LATENCY_BUCKETS_MS.length + 1))
-    return `${role}.latencyBuckets must be ${ROLLOUT_LATENCY_BUCKETS_MS.length + 1} counts`;
-  if (!isCounts(v.scoreBins, ROLLOUT_SCORE_BINS)) return `${role}.scoreBins must be ${ROLLOUT_SCORE_BINS} counts`;
-  return undefined;
-}
-
+/** The answer as RolloutStats, or a RolloutStatsError naming each field that is not the contract. */
 export function parseRolloutStats(value: unknown, where: string): RolloutStats {
-  const s = value as Partial<RolloutStats> | null;
-  const problem =
-    typeof s !== 'object' || s === null
-      ? 'not a JSON object'
-      : typeof s.since !== 'string' || Number.isNaN(Date.parse(s.since))
-        ? '"since" is not an ISO time'
-        : (versionProblem(s.live, 'live') ??
-          (s.candidate === undefined
-            ? undefined
-            : (versionProblem(s.candidate, 'candidate') ??
-              (!['shadow', 'canary'].includes(s.candidate.mode)
-                ? 'candidate.mode must be shadow or canary'
-                : !isCount(s.candidate.agreements)
-                  ? 'candidate.agreements must be a count'
-                  : undefined))));
-  if (problem) throw new RolloutStatsError(`${where}: not the RolloutStats contract: ${problem}`);
-  return s as RolloutStats;
+  const checked = checkStats(value);
+  if ('value' in checked) return checked.value;
+  throw new RolloutStatsError(`${where}: not the RolloutStats contract: ${checked.problems.join('; ')}`);
 }
