@@ -46,23 +46,31 @@ export function documentedValues(valuesYaml) {
   return leaves;
 }
 
-function schemaType(schema, path) {
+const cell = (text) => text.replace(/\|/g, '\\|');
+
+function schemaNode(schema, path) {
   let node = schema;
   for (const key of path.split('.')) {
     node = node?.properties?.[key];
     if (!node) throw new Error(`values.schema.json has no entry for ${path}`);
   }
   if (!node.type) throw new Error(`values.schema.json gives no type for ${path}`);
-  return Array.isArray(node.type) ? node.type.join(' or ') : node.type;
+  return node;
 }
 
-const cell = (text) => text.replace(/\|/g, '\\|');
+const typeOf = (node) => (Array.isArray(node.type) ? node.type.join(' or ') : node.type);
+
+/** A null value leaves the field to the LoanRiskModel's CRD, whose default the generated schema carries. */
+const defaultOf = (value, node) =>
+  value === 'null' && node.default !== undefined
+    ? `\`null\` (CRD default \`${JSON.stringify(node.default)}\`)`
+    : `\`${cell(value)}\``;
 
 export function valuesTable(valuesYaml, schema) {
-  const rows = documentedValues(valuesYaml).map(
-    ({ path, value, description }) =>
-      `| \`${path}\` | ${schemaType(schema, path)} | \`${cell(value)}\` | ${cell(description)} |`,
-  );
+  const rows = documentedValues(valuesYaml).map(({ path, value, description }) => {
+    const node = schemaNode(schema, path);
+    return `| \`${path}\` | ${typeOf(node)} | ${defaultOf(value, node)} | ${cell(description)} |`;
+  });
   return ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 

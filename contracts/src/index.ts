@@ -21,3 +21,4 @@ export * from './schema/fields.js';
 export * from './schema/kubernetes-schema.js';
 export * from './schema/payload-check.js';
 export * from './training-summary.js';
+export * from './chart-values.js';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readWorkerConfig } from '@peerloan/workers/dist/src/worker-config.js';
-import type { LoanRiskModel } from '@peerloan/contracts';
+import { DRIFT_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { desiredDeployment } from '@peerloan/operator/dist/src/children/deployment.js';
 import { desiredService } from '@peerloan/operator/dist/src/children/service.js';
 import { required } from '@peerloan/operator/dist/test/required.js';
@@ -126,7 +126,7 @@ for (const env of ENVIRONMENTS) {
     );
     assert.equal(config.metricsHost, '0.0.0.0');
     assert.equal(config.metricsPort, container.ports?.[0].containerPort);
-    assert.equal(config.driftThreshold, model.spec.drift?.threshold);
+    assert.equal(config.driftThreshold, model.spec.drift?.threshold ?? DRIFT_DEFAULTS.threshold);
     const apiEnv = new Map((model.spec.serving.env ?? []).map((e) => [e.name, e]));
     const workerEnv = new Map((container.env ?? []).map((e) => [e.name, e]));
     assert.deepEqual(

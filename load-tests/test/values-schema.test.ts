@@ -19,7 +19,7 @@ const BAD_VALUES: Array<[string, string[], RegExp, boolean?]> = [
   [
     'a string where a number belongs',
     ['--set', 'loanRiskModel.serving.minReplicas=two'],
-    /loanRiskModel\.serving\.minReplicas: Invalid type\. Expected: integer, given: string/,
+    /loanRiskModel\.serving\.minReplicas: Invalid type\. Expected: \[integer,null\], given: string/,
   ],
   [
     'a decision policy value outside (0, 1)',
@@ -74,6 +74,13 @@ for (const [what, args, message, linted = true] of BAD_VALUES) {
 
 test('the defaults render on their own', () => {
   const res = helm(['template', 'loan-risk', CHART_DIR]);
+  assert.equal(res.status, 0, res.stderr);
+});
+
+test("values.schema.json's loanRiskModel part is the one generated from the LoanRiskModel's schemas", () => {
+  const res = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/values-schema.mjs'), '--check'], {
+    encoding: 'utf8',
+  });
   assert.equal(res.status, 0, res.stderr);
 });
 

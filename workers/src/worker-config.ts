@@ -2,6 +2,7 @@
  * The workers' settings, all from the environment (12-factor, as a Deployment sets them).
  * A bad value stops the start with the variable named rather than running with a guess.
  */
+import { DRIFT_DEFAULTS } from '@peerloan/contracts';
 import {
   ConfigError,
   readChoiceList,
@@ -86,7 +87,7 @@ export function readWorkerConfig(env: Settings): WorkerConfig {
     batchLockMs: readInteger(env, 'BATCH_LOCK_MS', 30_000, { min: 500, max: 3_600_000 }),
     batchResultTtlSeconds: readInteger(env, 'BATCH_RESULT_TTL_SECONDS', 86_400, { min: 1, max: 365 * 86_400 }),
     driftWindowEvents: readInteger(env, 'DRIFT_WINDOW_EVENTS', 1000, { min: 10, max: 10_000_000 }),
-    driftThreshold: readNumber(env, 'DRIFT_THRESHOLD', 0.2, { min: 0, exclusiveMin: true }),
+    driftThreshold: readNumber(env, 'DRIFT_THRESHOLD', DRIFT_DEFAULTS.threshold, { min: 0, exclusiveMin: true }),
     driftWebhookUrl: readText(env, 'DRIFT_WEBHOOK_URL'),
     modelResource: modelName && namespace ? { name: modelName, namespace } : undefined,
     modelResourceRequired: readFlag(env, 'LRM_REQUIRED', false),

@@ -143,7 +143,7 @@ Lease, in the release namespace.
 {{/* Rules values.schema.json cannot say (it compares no two fields); rendered with the operator. */}}
 {{- define "loan-risk.validate" -}}
 {{- $s := .Values.loanRiskModel.serving }}
-{{- if lt (int $s.maxReplicas) (int $s.minReplicas) }}
+{{- if and (not (kindIs "invalid" $s.minReplicas)) (not (kindIs "invalid" $s.maxReplicas)) (lt (int $s.maxReplicas) (int $s.minReplicas)) }}
 {{- fail (printf "loanRiskModel.serving.maxReplicas (%v) must be at least loanRiskModel.serving.minReplicas (%v)" $s.maxReplicas $s.minReplicas) }}
 {{- end }}
 {{- $a := .Values.worker.autoscaling }}
@@ -189,4 +189,20 @@ the operator's watched namespace (where its LoanRiskModels' API pods run) and an
 {{- $namespaces := list .Release.Namespace }}
 {{- with .Values.operator.watchNamespace }}{{ $namespaces = append $namespaces . }}{{ end }}
 {{- concat $namespaces .Values.monitoring.podMonitor.extraNamespaces | uniq | join "|" }}
+{{- end }}
+
+{{/*
+The entries of a dict that are set, as YAML (empty when none is): a LoanRiskModel field left null
+in the values is not rendered, so the API server fills in the CRD's default.
+*/}}
+{{- define "loan-risk.setFields" -}}
+{{- $set := dict }}
+{{- range $key, $value := . }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $set $key $value }}
+{{- end }}
+{{- end }}
+{{- if $set }}
+{{- toYaml $set }}
+{{- end }}
 {{- end }}

@@ -3,7 +3,8 @@
  * openAPIV3Schema (OpenAPI v3.0) and a Helm chart's values.schema.json (JSON Schema draft-07).
  * Both drop TypeBox's own non-enumerable `~kind` markers (a JSON copy leaves them behind) and say a
  * map as `additionalProperties` (TypeBox's Record is `patternProperties`, which a structural schema
- * forbids); the CRD also spells exclusive bounds OpenAPI v3.0's way (a boolean beside minimum).
+ * forbids); the CRD also spells exclusive bounds OpenAPI v3.0's way (a boolean beside minimum), and
+ * the chart's schema leaves out the x-kubernetes-* keywords only the API server reads.
  */
 import type { TSchema } from 'typebox';
 
@@ -57,6 +58,7 @@ function convert(node: unknown, dialect: 'openapi' | 'json-schema'): unknown {
   let schema = mapValue(node);
   if (isObject(schema.properties) && Object.keys(schema.properties).length === 0) delete schema.properties;
   if (dialect === 'openapi') schema = openApiBounds(schema);
+  else schema = Object.fromEntries(Object.entries(schema).filter(([key]) => !key.startsWith('x-kubernetes-')));
   const children = Object.entries(ordered(schema)).map(([key, value]) => [
     key,
     // default and example values are data, not schemas.
