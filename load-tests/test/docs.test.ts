@@ -5,6 +5,7 @@
  * removed script, a new phase or a moved file fails here instead of misleading the next reader.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -24,9 +25,15 @@ const DOCS = [
   'web/README.md',
 ];
 const ALL_DOCS = [...DOCS, 'docs/benchmarks-history.md'];
-const TOP_FOLDERS = readdirSync(REPO_ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'node_modules')
-  .map((d) => d.name);
+/** The repository's own top-level folders: tracked ones, not what a local run left (models/, audit/). */
+const TOP_FOLDERS = [
+  ...new Set(
+    execFileSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((file) => file.includes('/') && !file.startsWith('.'))
+      .map((file) => file.slice(0, file.indexOf('/'))),
+  ),
+];
 
 const read = (doc: string) => readFileSync(join(REPO_ROOT, doc), 'utf8');
 
