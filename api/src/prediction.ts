@@ -4,8 +4,8 @@
  * canary's share on the candidate), and the metrics and prediction log hear about every row under
  * the version that answered it.
  */
-import type { LoanRecord } from '@peerloan/contracts';
-import type { LoadedModel, Reason } from '@peerloan/scoring';
+import type { LoanRecord, Prediction } from '@peerloan/contracts';
+import type { LoadedModel } from '@peerloan/scoring';
 import type { Metrics } from './metrics.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import type { ScoredGroup, ServingVersions } from './rollout/serving-versions.js';
@@ -21,14 +21,7 @@ export interface Scoring extends ScoreObservers {
   readonly versions: ServingVersions;
 }
 
-export interface Prediction {
-  readonly probability: number;
-  /** "yes" when probability >= threshold: the loan is likely to be late. */
-  readonly decision: 'yes' | 'no';
-  readonly threshold: number;
-  readonly modelVersion: string;
-  readonly reasons?: readonly Reason[];
-}
+export type { Prediction };
 
 /**
  * Scores validated records: `toCandidate` says per row whether a canary's candidate answers it

@@ -3,6 +3,7 @@ export * from './features.js';
 export * from './manifest.js';
 export * from './model-inputs.js';
 export * from './feature-rules.js';
+export * from './api-answers.js';
 export * from './applicant-schema.js';
 export * from './row-validation.js';
 export * from './crd/index.js';

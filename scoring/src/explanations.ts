@@ -4,15 +4,10 @@
  * scored again with that one feature set to the reference; the difference is the feature's
  * contribution. The variants ride in the same onnxruntime run as the record itself.
  */
-import type { LoanRecord, ModelManifest } from '@peerloan/contracts';
+import type { LoanRecord, ModelManifest, Reason } from '@peerloan/contracts';
 
-export interface Reason {
-  readonly feature: string;
-  readonly value: number | string | null;
-  readonly reference: number | string | null;
-  /** Probability with the applicant's value minus probability with the reference value. */
-  readonly contribution: number;
-}
+/** A reason of /predict's answer (declared with the API's answers in contracts). */
+export type { Reason } from '@peerloan/contracts';
 
 /** How many reasons an answer lists at most. */
 export const MAX_REASONS = 3;

@@ -78,44 +78,10 @@ export interface BatchStatus {
   readonly failedReason?: string;
 }
 
-export interface SegmentSummary {
-  readonly value: string;
-  readonly count: number;
-  readonly flagged: number;
-  readonly meanProbability: number;
-}
-
-/** GET batches/{id}/summary (409 until completed). */
-export interface BatchSummary {
-  readonly id: string;
-  readonly threshold: number;
-  readonly modelVersions: readonly string[];
-  readonly counts: BatchCounts;
-  readonly flagged: number;
-  readonly flaggedShare: number;
-  /** Bin i covers [i * binWidth, (i + 1) * binWidth); the last bin includes 1. */
-  readonly histogram: { readonly binWidth: number; readonly counts: readonly number[] };
-  readonly byGrade: readonly SegmentSummary[];
-  readonly byPurpose: readonly SegmentSummary[];
-}
-
-export interface RankedRow {
-  readonly rank: number;
-  readonly row: number;
-  readonly id: string;
-  readonly probability: number;
-  readonly decision: 'yes' | 'no';
-  readonly modelVersion: string;
-  readonly reasons: readonly FeatureReason[];
-}
-
+/** GET batches/{id}/summary (409 until completed); bin i of the histogram covers [i * binWidth, (i + 1) * binWidth), the last includes 1. */
+export type { GroupSummary as SegmentSummary, BatchSummary } from '@peerloan/contracts/api-answers';
 /** GET batches/{id}/rows?offset&limit: riskiest first. */
-export interface RowsPage {
-  readonly total: number;
-  readonly offset: number;
-  readonly limit: number;
-  readonly rows: readonly RankedRow[];
-}
+export type { RankedAnswer as RankedRow, RankedPage as RowsPage } from '@peerloan/contracts/api-answers';
 
 export interface IntervalAnswer {
   readonly value: number;
@@ -148,16 +114,5 @@ export interface VersionsAnswer {
   readonly history: readonly HistoryEntry[];
 }
 
-export interface DriftWindow {
-  /** ISO time. */
-  readonly at: string;
-  readonly events: number;
-  readonly psi: Readonly<Record<string, number>>;
-  readonly scorePsi: number;
-}
-
-/** GET drift: oldest window first. */
-export interface DriftAnswer {
-  readonly threshold: number;
-  readonly windows: readonly DriftWindow[];
-}
+/** GET drift: oldest window first; the threshold is null before the first window. */
+export type { DriftWindow, Drift as DriftAnswer } from '@peerloan/contracts/api-answers';

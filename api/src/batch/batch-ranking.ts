@@ -3,21 +3,9 @@
  * (4 bytes a row) are read once and sorted, the order kept for the few batches read most recently,
  * and a page decodes only the chunks its rows sit in. A million-row result is never sent whole.
  */
-import { answerAt, type BatchAnswer, type ScoredChunk } from '@peerloan/scoring/queues';
+import type { RankedAnswer, RankedPage } from '@peerloan/contracts';
+import { answerAt, type ScoredChunk } from '@peerloan/scoring/queues';
 import type { BatchService } from './batch-service.js';
-
-/** One ranked row: /predict's answer with its rank (1 = riskiest) and its data row number. */
-export interface RankedAnswer extends BatchAnswer {
-  readonly rank: number;
-  readonly row: number;
-}
-
-export interface RankedPage {
-  readonly total: number;
-  readonly offset: number;
-  readonly limit: number;
-  readonly rows: readonly RankedAnswer[];
-}
 
 /** Sorted order of a batch: row positions across chunks, riskiest first. */
 interface Ranking {

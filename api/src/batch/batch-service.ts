@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { BatchSummary } from '@peerloan/contracts';
 import { RequestError } from '@peerloan/scoring';
 import {
   chunkInputKey,
@@ -30,7 +31,6 @@ import {
   unpackChunk,
   unpackScores,
   type BatchData,
-  type BatchTotals,
   type ChunkData,
   type ChunkResult,
   type RowProblem,
@@ -55,17 +55,6 @@ export interface BatchStatus {
   readonly errors: readonly RowProblem[];
   readonly createdAt: string;
   readonly failedReason?: string;
-}
-
-/** A completed batch's figures: GET /batches/{id}/summary. */
-export interface BatchSummary extends Omit<BatchTotals, 'histogram'> {
-  readonly id: string;
-  readonly threshold: number;
-  readonly modelVersions: readonly string[];
-  readonly counts: BatchStatus['counts'];
-  readonly flaggedShare: number;
-  /** Loans per probability bin: bin i covers [i * binWidth, (i + 1) * binWidth), the last includes 1. */
-  readonly histogram: { readonly binWidth: number; readonly counts: readonly number[] };
 }
 
 /** How results are answered: CSV (the default) or JSON lines. */
@@ -215,10 +204,10 @@ export class BatchService {
     return {
       id,
       threshold: results[0]?.threshold ?? 0,
-      modelVersions: status.modelVersions,
+      modelVersions: [...status.modelVersions],
       counts: status.counts,
       ...totals,
-      histogram: { binWidth: HISTOGRAM_BIN_WIDTH, counts: totals.histogram },
+      histogram: { binWidth: HISTOGRAM_BIN_WIDTH, counts: [...totals.histogram] },
       flaggedShare: status.counts.scored === 0 ? 0 : totals.flagged / status.counts.scored,
     };
   }

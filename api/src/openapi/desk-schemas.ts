@@ -2,10 +2,17 @@
  * The bodies the risk desk reads: a completed batch's summary and ranked rows, and the model
  * view (the live model's inputs, the versions held, a version's card, drift windows).
  */
-import { FEATURE_NAMES } from '@peerloan/contracts';
-import { ref, type Schema } from './building-blocks.js';
+import {
+  BatchAnswerSchema,
+  BatchSummarySchema,
+  DriftSchema,
+  FEATURE_NAMES,
+  GroupSummarySchema,
+  jsonSchema,
+  RankedPageSchema,
+} from '@peerloan/contracts';
+import { type Schema } from './building-blocks.js';
 
-const count = { type: 'integer', minimum: 0 };
 const share = { type: 'number', minimum: 0, maximum: 1 };
 const cell = { type: ['number', 'string', 'null'] };
 const interval = {
@@ -13,25 +20,6 @@ const interval = {
   required: ['value', 'low', 'high'],
   additionalProperties: false,
   properties: { value: share, low: share, high: share },
-};
-
-const groupSummary: Schema = {
-  type: 'object',
-  required: ['value', 'count', 'flagged', 'meanProbability'],
-  additionalProperties: false,
-  properties: { value: { type: 'string' }, count, flagged: count, meanProbability: share },
-};
-
-const batchAnswer: Schema = {
-  type: 'object',
-  required: ['id', 'probability', 'decision', 'modelVersion', 'reasons'],
-  properties: {
-    id: { type: 'string' },
-    probability: share,
-    decision: { type: 'string', enum: ['yes', 'no'] },
-    modelVersion: { type: 'string' },
-    reasons: { type: 'array', maxItems: 3, items: ref('Reason'), description: "/predict's reasons, largest first." },
-  },
 };
 
 const heldVersion: Schema = {
@@ -105,82 +93,12 @@ const fieldRule: Schema = {
   },
 };
 
-const driftWindow: Schema = {
-  type: 'object',
-  required: ['at', 'modelVersion', 'events', 'threshold', 'psi', 'scorePsi'],
-  additionalProperties: false,
-  properties: {
-    at: { type: 'string', format: 'date-time', description: 'When the window closed.' },
-    modelVersion: { type: 'string' },
-    events: { ...count, description: 'Logged predictions in the window.' },
-    threshold: { type: 'number', description: 'The PSI above which a feature counts as drifted.' },
-    psi: { type: 'object', additionalProperties: { type: 'number' }, description: 'PSI per feature.' },
-    scorePsi: { type: 'number', description: "PSI of the model's probabilities." },
-  },
-};
-
 export const deskSchemas: Record<string, Schema> = {
-  GroupSummary: groupSummary,
-  BatchSummary: {
-    type: 'object',
-    required: [
-      'id',
-      'threshold',
-      'modelVersions',
-      'counts',
-      'flagged',
-      'flaggedShare',
-      'histogram',
-      'byGrade',
-      'byPurpose',
-    ],
-    additionalProperties: false,
-    properties: {
-      id: { type: 'string' },
-      threshold: share,
-      modelVersions: { type: 'array', items: { type: 'string' } },
-      counts: {
-        type: 'object',
-        required: ['total', 'scored', 'invalid'],
-        additionalProperties: false,
-        properties: { total: count, scored: count, invalid: count },
-      },
-      flagged: { ...count, description: 'Scored rows at or above the threshold.' },
-      flaggedShare: { ...share, description: 'flagged / scored.' },
-      histogram: {
-        type: 'object',
-        required: ['binWidth', 'counts'],
-        additionalProperties: false,
-        description: 'Scored rows per probability bin, from 0.',
-        properties: { binWidth: { type: 'number', exclusiveMinimum: 0 }, counts: { type: 'array', items: count } },
-      },
-      byGrade: { type: 'array', items: ref('GroupSummary') },
-      byPurpose: { type: 'array', items: ref('GroupSummary') },
-    },
-  },
-  BatchAnswer: batchAnswer,
-  RankedPage: {
-    type: 'object',
-    required: ['total', 'offset', 'limit', 'rows'],
-    additionalProperties: false,
-    properties: {
-      total: { ...count, description: 'Scored rows in the batch.' },
-      offset: count,
-      limit: count,
-      rows: {
-        type: 'array',
-        items: {
-          allOf: [ref('BatchAnswer')],
-          type: 'object',
-          required: ['rank', 'row'],
-          properties: {
-            rank: { type: 'integer', minimum: 1, description: '1 is the highest probability.' },
-            row: { type: 'integer', minimum: 1, description: "The row's number in the upload (data rows from 1)." },
-          },
-        },
-      },
-    },
-  },
+  GroupSummary: jsonSchema(GroupSummarySchema),
+  BatchSummary: jsonSchema(BatchSummarySchema),
+  BatchAnswer: jsonSchema(BatchAnswerSchema),
+  RankedPage: jsonSchema(RankedPageSchema),
+  Drift: jsonSchema(DriftSchema),
   Features: {
     type: 'object',
     required: ['modelVersion', 'threshold', 'features'],
@@ -211,15 +129,6 @@ export const deskSchemas: Record<string, Schema> = {
       intendedUse: { type: 'object' },
       metrics: { type: 'object' },
       limitations: { type: 'array', items: { type: 'string' } },
-    },
-  },
-  Drift: {
-    type: 'object',
-    required: ['threshold', 'windows'],
-    additionalProperties: false,
-    properties: {
-      threshold: { type: ['number', 'null'], description: "The newest window's PSI threshold; null before any." },
-      windows: { type: 'array', items: driftWindow, description: "The drift monitor's windows, oldest first." },
     },
   },
 };

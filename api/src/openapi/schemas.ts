@@ -3,7 +3,16 @@
  * so the document cannot disagree with it; the other bodies are stated here and checked against
  * live answers by api/test/openapi.test.ts.
  */
-import { applicantSchema, FEATURES, featureRule, PROBABILITY_OUTPUT } from '@peerloan/contracts';
+import {
+  applicantSchema,
+  FEATURES,
+  featureRule,
+  jsonSchema,
+  PredictionSchema,
+  PredictionsSchema,
+  PROBABILITY_OUTPUT,
+  ReasonSchema,
+} from '@peerloan/contracts';
 import { ref, type Schema } from './building-blocks.js';
 import { deskSchemas } from './desk-schemas.js';
 
@@ -16,6 +25,9 @@ const applicant: Schema = {
 
 export const schemas: Record<string, Schema> = {
   ...deskSchemas,
+  Reason: jsonSchema(ReasonSchema),
+  Prediction: jsonSchema(PredictionSchema),
+  Predictions: jsonSchema(PredictionsSchema),
   Applicant: applicant,
   Instances: {
     type: 'object',
@@ -29,52 +41,6 @@ export const schemas: Record<string, Schema> = {
         description: 'At most MAX_INSTANCES applicants (default 1000).',
       },
     },
-  },
-  Reason: {
-    type: 'object',
-    required: ['feature', 'value', 'reference', 'contribution'],
-    additionalProperties: false,
-    properties: {
-      feature: { type: 'string', enum: FEATURES.map((f) => f.name) },
-      value: { type: ['number', 'string', 'null'], description: "The applicant's value." },
-      reference: { type: ['number', 'string', 'null'], description: 'The typical value of the training data.' },
-      contribution: {
-        type: 'number',
-        description: "Probability with the applicant's value minus probability with the reference value.",
-      },
-    },
-  },
-  Prediction: {
-    type: 'object',
-    required: ['probability', 'decision', 'threshold', 'modelVersion'],
-    additionalProperties: false,
-    properties: {
-      probability: {
-        type: 'number',
-        minimum: 0,
-        maximum: 1,
-        description: 'Calibrated probability of being 16-120 days late next quarter.',
-      },
-      decision: {
-        type: 'string',
-        enum: ['yes', 'no'],
-        description: '"yes" when probability >= threshold: likely to be late.',
-      },
-      threshold: { type: 'number', minimum: 0, maximum: 1 },
-      modelVersion: { type: 'string', description: 'The version that answered (the candidate during a canary).' },
-      reasons: {
-        type: 'array',
-        maxItems: 3,
-        items: ref('Reason'),
-        description: 'Up to three features raising the probability most; absent with ?explain=false.',
-      },
-    },
-  },
-  Predictions: {
-    type: 'object',
-    required: ['predictions'],
-    additionalProperties: false,
-    properties: { predictions: { type: 'array', items: ref('Prediction'), description: 'In the order of instances.' } },
   },
   FieldProblem: {
     type: 'object',

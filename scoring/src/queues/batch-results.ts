@@ -8,8 +8,10 @@
  * breakdowns) is summed here too, so worker and API share one definition of every figure.
  */
 import { pack, unpack } from 'msgpackr';
-import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
-import { MAX_REASONS, type Reason } from '../explanations.js';
+import { FEATURE_NAMES, type BatchAnswer, type GroupSummary, type LoanRecord, type Reason } from '@peerloan/contracts';
+import { MAX_REASONS } from '../explanations.js';
+
+export type { BatchAnswer, GroupSummary };
 
 type Cell = number | string | null;
 
@@ -33,15 +35,6 @@ export interface ChunkSummary {
   /** Loans per histogram bin, HISTOGRAM_BINS long. */
   readonly histogram: readonly number[];
   readonly groups: Readonly<Record<BreakdownFeature, Readonly<Record<string, GroupTotals>>>>;
-}
-
-/** One scored row as /batches/{id}/results?format=jsonl and /rows answer it (/predict's shape). */
-export interface BatchAnswer {
-  readonly id: string;
-  readonly probability: number;
-  readonly decision: 'yes' | 'no';
-  readonly modelVersion: string;
-  readonly reasons: readonly Reason[];
 }
 
 /** A scored chunk, decoded. */
@@ -233,18 +226,12 @@ export function summarizeChunk(
 }
 
 /** A breakdown row as GET /batches/{id}/summary answers it. */
-export interface GroupSummary {
-  readonly value: string;
-  readonly count: number;
-  readonly flagged: number;
-  readonly meanProbability: number;
-}
 
 export interface BatchTotals {
   readonly flagged: number;
   readonly histogram: readonly number[];
-  readonly byGrade: readonly GroupSummary[];
-  readonly byPurpose: readonly GroupSummary[];
+  readonly byGrade: GroupSummary[];
+  readonly byPurpose: GroupSummary[];
 }
 
 function groupRows(totals: Readonly<Record<string, GroupTotals>>): GroupSummary[] {

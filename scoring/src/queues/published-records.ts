@@ -4,20 +4,10 @@
  * watch last saw it (the API pods hold no Kubernetes credentials). Both are written by one
  * process and read by any; the API answers without them when Redis or the workers are away.
  */
-import { redisKey, type HistoryEntry } from '@peerloan/contracts';
+import { redisKey, type DriftWindow, type HistoryEntry } from '@peerloan/contracts';
 
-/** One closed drift window: PSI per feature and of the score against the manifest baseline. */
-export interface DriftWindowRecord {
-  /** ISO 8601, UTC: when the window closed. */
-  readonly at: string;
-  readonly modelVersion: string;
-  /** Logged predictions in the window. */
-  readonly events: number;
-  /** The PSI above which a feature counts as drifted. */
-  readonly threshold: number;
-  readonly psi: Readonly<Record<string, number>>;
-  readonly scorePsi: number;
-}
+/** One closed drift window as the drift worker publishes it (GET /drift's shape, declared in contracts). */
+export type DriftWindowRecord = DriftWindow;
 
 /** The drift windows, newest first (LPUSH, LTRIM to DRIFT_HISTORY_LENGTH). */
 export const DRIFT_HISTORY_KEY = redisKey('drift-history');

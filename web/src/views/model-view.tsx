@@ -225,7 +225,7 @@ function History({ history }: { history: readonly HistoryEntry[] }) {
   );
 }
 
-function driftConfig(drift: DriftAnswer): ChartConfiguration {
+function driftConfig(drift: DriftAnswer, threshold: number): ChartConfiguration {
   const labels = drift.windows.map((w) => shortDateTime(w.at));
   const features = FEATURE_DISPLAY.filter((d) => drift.windows.some((w) => d.name in w.psi));
   return {
@@ -260,7 +260,7 @@ function driftConfig(drift: DriftAnswer): ChartConfiguration {
           beginAtZero: true,
           title: { display: true, text: 'Population stability index (PSI)' },
           grid: { color: COLOURS.grid },
-          suggestedMax: drift.threshold * 1.4,
+          suggestedMax: threshold * 1.4,
         },
         x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 24 } },
       },
@@ -270,14 +270,14 @@ function driftConfig(drift: DriftAnswer): ChartConfiguration {
           annotations: {
             threshold: {
               type: 'line',
-              yMin: drift.threshold,
-              yMax: drift.threshold,
+              yMin: threshold,
+              yMax: threshold,
               borderColor: COLOURS.threshold,
               borderWidth: 2,
               borderDash: [6, 4],
               label: {
                 display: true,
-                content: `Drift threshold ${String(drift.threshold)}`,
+                content: `Drift threshold ${String(threshold)}`,
                 position: 'end',
                 backgroundColor: COLOURS.threshold,
                 color: '#fff',
@@ -292,8 +292,10 @@ function driftConfig(drift: DriftAnswer): ChartConfiguration {
 }
 
 function Drift({ drift }: { drift: DriftAnswer }) {
-  const config = useMemo(() => driftConfig(drift), [drift]);
   const latest = drift.windows.at(-1);
+  // The chart shows only with a window, so the 0 for "no window yet" is never drawn.
+  const threshold = latest?.threshold ?? 0;
+  const config = useMemo(() => driftConfig(drift, threshold), [drift, threshold]);
   if (!latest)
     return (
       <section class="panel" aria-labelledby="drift-heading" id="drift">
@@ -307,17 +309,17 @@ function Drift({ drift }: { drift: DriftAnswer }) {
     ...Object.entries(latest.psi).map(([name, psi]) => ({ name: featureLabel(name), psi })),
     { name: 'Score', psi: latest.scorePsi },
   ].sort((a, b) => b.psi - a.psi);
-  const drifted = rows.filter((r) => r.psi >= drift.threshold);
+  const drifted = rows.filter((r) => r.psi >= threshold);
   return (
     <section class="panel" aria-labelledby="drift-heading" id="drift">
       <h3 id="drift-heading">Drift</h3>
       <p>
         How far each feature's recent values are from the training data's, per window.{' '}
         {drifted.length === 0 ? (
-          <span>In the latest window nothing is above the threshold of {drift.threshold}.</span>
+          <span>In the latest window nothing is above the threshold of {threshold}.</span>
         ) : (
           <strong class="tone-flagged">
-            Above the threshold of {drift.threshold} in the latest window: {drifted.map((r) => r.name).join(', ')}.
+            Above the threshold of {threshold} in the latest window: {drifted.map((r) => r.name).join(', ')}.
           </strong>
         )}
       </p>
@@ -325,7 +327,7 @@ function Drift({ drift }: { drift: DriftAnswer }) {
         <ChartCanvas
           id="drift-chart"
           height="tall"
-          label={`PSI per feature over ${count(drift.windows.length)} windows, threshold ${drift.threshold}; the table gives the latest window.`}
+          label={`PSI per feature over ${count(drift.windows.length)} windows, threshold ${threshold}; the table gives the latest window.`}
           config={config}
         />
         <div class="table-scroll">
@@ -343,7 +345,7 @@ function Drift({ drift }: { drift: DriftAnswer }) {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.name} class={r.psi >= drift.threshold ? 'is-alert' : ''}>
+                <tr key={r.name} class={r.psi >= threshold ? 'is-alert' : ''}>
                   <th scope="row">{r.name}</th>
                   <td class="num">{decimal(r.psi, 3)}</td>
                 </tr>
