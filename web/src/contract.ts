@@ -2,18 +2,13 @@
  * The answers of the HTTP API the page reads, as the server promises them (web/README.md lists
  * the endpoints). Values are in data units; the page converts them through feature-display.
  */
+import type { FieldRule } from '@peerloan/contracts';
 import type { FeatureReason, FeatureValue } from '@peerloan/contracts/feature-display';
 
 export type { FeatureReason, FeatureValue };
 
-export interface FeatureRuleAnswer {
-  readonly name: string;
-  readonly kind: 'numeric' | 'categorical';
-  readonly nullable: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly integer?: boolean;
-  readonly categories?: readonly string[];
+/** One feature's rule as the API validates it, with the reference applicant's value. */
+export interface FeatureRuleAnswer extends FieldRule {
   readonly reference: FeatureValue;
 }
 
