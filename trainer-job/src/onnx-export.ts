@@ -13,10 +13,10 @@ import type { EncodingPlan } from './encoding.js';
 import { ExportError } from './errors/export-error.js';
 
 /** onnxruntime-node 1.30 refuses IR versions above 13; 8 with opset 15 / ai.onnx.ml 3 is safe. */
-export const IR_VERSION = 8;
-export const OPSET = 15;
-export const ML_OPSET = 3;
-export const ML_DOMAIN = 'ai.onnx.ml';
+const IR_VERSION = 8;
+const OPSET = 15;
+const ML_OPSET = 3;
+const ML_DOMAIN = 'ai.onnx.ml';
 
 interface XgbNode {
   nodeid: number;
@@ -34,7 +34,7 @@ const { onnx } = onnxProto;
 const AttributeType = onnx.AttributeProto.AttributeType;
 const TensorProto = onnx.TensorProto;
 
-export const attr = {
+const attr = {
   ints: (name: string, ints: number[]): Attr => ({ name, type: AttributeType.INTS, ints }),
   floats: (name: string, floats: number[]): Attr => ({ name, type: AttributeType.FLOATS, floats }),
   strings: (name: string, values: string[]): Attr => ({
@@ -47,7 +47,7 @@ export const attr = {
   string: (name: string, value: string): Attr => ({ name, type: AttributeType.STRING, s: Buffer.from(value) }),
 };
 
-export function node(
+function node(
   opType: string,
   inputs: string[],
   outputs: string[],
@@ -69,7 +69,7 @@ export function valueInfo(name: string, elemType: number, dims: (string | number
   };
 }
 
-export function scalar(name: string, value: number): OnnxTypes.ITensorProto {
+function scalar(name: string, value: number): OnnxTypes.ITensorProto {
   return { name, dataType: TensorProto.DataType.FLOAT, dims: [1], floatData: [value] };
 }
 
@@ -80,7 +80,7 @@ function featureIndex(split: string): number {
 }
 
 /** Flattens XGBoost's JSON trees into TreeEnsembleRegressor's parallel attribute arrays. */
-export function treeEnsembleAttributes(trees: readonly unknown[], baseMargin: number): Attr[] {
+function treeEnsembleAttributes(trees: readonly unknown[], baseMargin: number): Attr[] {
   const n = {
     treeids: [] as number[],
     nodeids: [] as number[],
@@ -200,50 +200,69 @@ export interface ExportInput {
   readonly version: string;
 }
 
-export function buildOnnxModel(input: ExportInput): Uint8Array {
-  const { nodes, blocks } = encodingNodes(input.plan);
-  nodes.push(
-    node('Concat', blocks, ['features'], [attr.int('axis', 1)]),
-    node(
-      'TreeEnsembleRegressor',
-      ['features'],
-      ['margin'],
-      treeEnsembleAttributes(input.trees, Math.log(input.baseScore / (1 - input.baseScore))),
-      ML_DOMAIN,
-    ),
-    node('Sigmoid', ['margin'], [RAW_PROBABILITY_OUTPUT]),
+/** XGBoost's trees over the encoded columns in `features`, giving the log-odds `margin`. */
+export function treesNode(input: ExportInput, features: string): OnnxTypes.INodeProto {
+  const baseMargin = Math.log(input.baseScore / (1 - input.baseScore));
+  return node(
+    'TreeEnsembleRegressor',
+    [features],
+    ['margin'],
+    treeEnsembleAttributes(input.trees, baseMargin),
+    ML_DOMAIN,
+  );
+}
+
+/** Platt's calibration of `margin` into PROBABILITY_OUTPUT; it reads the two constants of calibrationInitializers. */
+export function calibrationNodes(): OnnxTypes.INodeProto[] {
+  return [
     node('Mul', ['margin', 'platt_slope'], ['calibrated_margin_scaled']),
     node('Add', ['calibrated_margin_scaled', 'platt_intercept'], ['calibrated_margin']),
     node('Sigmoid', ['calibrated_margin'], [PROBABILITY_OUTPUT]),
-  );
-  const inputs = FEATURES.map((f) =>
-    valueInfo(f.name, f.kind === 'numeric' ? TensorProto.DataType.FLOAT : TensorProto.DataType.STRING, ['N', 1]),
-  );
+  ];
+}
+
+export function calibrationInitializers(calibration: Platt): OnnxTypes.ITensorProto[] {
+  return [scalar('platt_slope', calibration.slope), scalar('platt_intercept', calibration.intercept)];
+}
+
+/** A graph as a model file of version `version`: the IR and opsets onnxruntime takes, the version in its metadata. */
+export function encodeModel(version: string, docString: string, graph: OnnxTypes.IGraphProto): Uint8Array {
   const model: OnnxTypes.IModelProto = {
     irVersion: IR_VERSION,
     producerName: 'loanrisk-train',
     producerVersion: '1',
     domain: 'io.peerloan.risk',
     modelVersion: 1,
-    docString: `PeerLoan late-payment model ${input.version}: calibrated P(is_late = 1)`,
+    docString,
     opsetImport: [
       { domain: '', version: OPSET },
       { domain: ML_DOMAIN, version: ML_OPSET },
     ],
-    metadataProps: [{ key: 'version', value: input.version }],
-    graph: {
-      name: 'loan_risk',
-      node: nodes,
-      input: inputs,
-      output: [
-        valueInfo(PROBABILITY_OUTPUT, TensorProto.DataType.FLOAT, ['N', 1]),
-        valueInfo(RAW_PROBABILITY_OUTPUT, TensorProto.DataType.FLOAT, ['N', 1]),
-      ],
-      initializer: [
-        scalar('platt_slope', input.calibration.slope),
-        scalar('platt_intercept', input.calibration.intercept),
-      ],
-    },
+    metadataProps: [{ key: 'version', value: version }],
+    graph,
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+}
+
+export function buildOnnxModel(input: ExportInput): Uint8Array {
+  const { nodes, blocks } = encodingNodes(input.plan);
+  nodes.push(
+    node('Concat', blocks, ['features'], [attr.int('axis', 1)]),
+    treesNode(input, 'features'),
+    node('Sigmoid', ['margin'], [RAW_PROBABILITY_OUTPUT]),
+    ...calibrationNodes(),
+  );
+  const inputs = FEATURES.map((f) =>
+    valueInfo(f.name, f.kind === 'numeric' ? TensorProto.DataType.FLOAT : TensorProto.DataType.STRING, ['N', 1]),
+  );
+  return encodeModel(input.version, `PeerLoan late-payment model ${input.version}: calibrated P(is_late = 1)`, {
+    name: 'loan_risk',
+    node: nodes,
+    input: inputs,
+    output: [
+      valueInfo(PROBABILITY_OUTPUT, TensorProto.DataType.FLOAT, ['N', 1]),
+      valueInfo(RAW_PROBABILITY_OUTPUT, TensorProto.DataType.FLOAT, ['N', 1]),
+    ],
+    initializer: calibrationInitializers(input.calibration),
+  });
 }

@@ -17,10 +17,27 @@ export interface ParityResult {
   readonly maxCalibratedDiff: number;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/** Evenly spaced rows of the table (at most `sampleSize`) and what `predict` gives for them, encoded as in training. */
+export function predictSample<T>(
+  table: LoanTable,
+  plan: EncodingPlan,
+  sampleSize: number,
+  predict: (matrix: DMatrix) => T,
+): { readonly rows: Uint32Array; readonly predicted: T } {
+  const step = Math.max(1, Math.floor(table.rows / sampleSize));
+  const rows = Uint32Array.from({ length: Math.min(sampleSize, table.rows) }, (_, i) => i * step);
+  const matrix = new DMatrix(encodeTable(table, plan, rows), rows.length, plan.columns.length);
+  try {
+    return { rows, predicted: predict(matrix) };
+  } finally {
+    matrix.dispose();
+  }
 }
 
 export async function scoreWithOnnx(model: Uint8Array, columns: ReturnType<typeof recordsToColumns>, rows: number) {
@@ -49,23 +66,16 @@ export async function checkParity(
   tolerance: number,
   sampleSize = 2000,
 ): Promise<ParityResult> {
-  const step = Math.max(1, Math.floor(table.rows / sampleSize));
-  const rows = Uint32Array.from({ length: Math.min(sampleSize, table.rows) }, (_, i) => i * step);
-  const matrix = new DMatrix(encodeTable(table, plan, rows), rows.length, plan.columns.length);
-  let expectedRaw: Float32Array;
-  let margins: Float32Array;
-  try {
-    expectedRaw = booster.predict(matrix);
-    margins = booster.predict(matrix, { margin: true });
-  } finally {
-    matrix.dispose();
-  }
+  const { rows, predicted } = predictSample(table, plan, sampleSize, (matrix) => ({
+    raw: booster.predict(matrix),
+    margins: booster.predict(matrix, { margin: true }),
+  }));
   const records = Array.from(rows, (r) => table.record(r));
   const onnxOut = await scoreWithOnnx(model, recordsToColumns(records), rows.length);
   const result = {
     rows: rows.length,
-    maxRawDiff: maxAbsDiff(onnxOut.raw, expectedRaw),
-    maxCalibratedDiff: maxAbsDiff(onnxOut.probability, applyPlatt(calibration, margins)),
+    maxRawDiff: maxAbsDiff(onnxOut.raw, predicted.raw),
+    maxCalibratedDiff: maxAbsDiff(onnxOut.probability, applyPlatt(calibration, predicted.margins)),
   };
   if (result.maxRawDiff > tolerance || result.maxCalibratedDiff > tolerance) {
     throw new ExportError(
