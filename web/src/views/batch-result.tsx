@@ -7,6 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { categoryLabel } from '@peerloan/contracts/feature-display';
 import type { BatchStatus, BatchSummary, SegmentSummary } from '../contract.js';
 import { ChartCanvas } from '../components/chart-canvas.js';
+import { ColumnHeads, numeric } from '../components/column-heads.js';
 import { Notice } from '../components/notice.js';
 import { COLOURS, type ChartConfiguration } from '../charts.js';
 import { count, percent } from '../format.js';
@@ -162,21 +163,15 @@ function SegmentTable({
     <div class="table-scroll">
       <table id={id} class="data-table compact">
         <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{feature === 'grade' ? 'Grade' : 'Purpose'}</th>
-            <th scope="col" class="num">
-              Holders
-            </th>
-            <th scope="col" class="num">
-              Flagged
-            </th>
-            <th scope="col">Flagged share</th>
-            <th scope="col" class="num">
-              Mean probability
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={[
+            feature === 'grade' ? 'Grade' : 'Purpose',
+            numeric('Holders'),
+            numeric('Flagged'),
+            'Flagged share',
+            numeric('Mean probability'),
+          ]}
+        />
         <tbody>
           {rows.map((r) => {
             const share = r.count ? r.flagged / r.count : 0;
@@ -219,15 +214,7 @@ function RefusedRows({ status }: { status: BatchStatus }) {
       </Notice>
       <div class="table-scroll">
         <table id="refused" class="data-table compact stack-on-phone">
-          <thead>
-            <tr>
-              <th scope="col" class="num">
-                Row
-              </th>
-              <th scope="col">Holder</th>
-              <th scope="col">What is wrong</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={[numeric('Row'), 'Holder', 'What is wrong']} />
           <tbody>
             {status.errors.map((e) => (
               <tr key={e.row}>

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ModelCard, SegmentPerformance, ThresholdPolicy } from '@peerloan/contracts';
 import { categoryLabel, featureLabel } from '@peerloan/contracts/feature-display';
 import { count, dateTime, decimal, percent } from '../format.js';
+import { ColumnHeads, numeric } from '../components/column-heads.js';
 
 const METRICS: Readonly<Record<string, { name: string; better: 'higher' | 'lower' }>> = {
   rocAuc: { name: 'ROC AUC', better: 'higher' },
@@ -41,20 +42,14 @@ function MetricsTable({ card }: { card: ModelCard }) {
     <div class="table-scroll">
       <table class="data-table compact" id="card-metrics">
         <caption>How well it separates late from current loans, with 95 % intervals</caption>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col" class="num">
-              Cross-validation (mean ± sd)
-            </th>
-            <th scope="col" class="num">
-              All folds pooled
-            </th>
-            <th scope="col" class="num">
-              Later period
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={[
+            'Metric',
+            numeric('Cross-validation (mean ± sd)'),
+            numeric('All folds pooled'),
+            numeric('Later period'),
+          ]}
+        />
         <tbody>
           {keys.map((key) => {
             const m = cv[key];
@@ -96,29 +91,17 @@ function SegmentRows({
           {featureLabel(feature)}: how the model does on each group. Groups with fewer than {minLate} late loans say
           little.
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">{featureLabel(feature)}</th>
-            <th scope="col" class="num">
-              Loans
-            </th>
-            <th scope="col" class="num">
-              Late rate
-            </th>
-            <th scope="col" class="num">
-              Mean predicted
-            </th>
-            <th scope="col" class="num">
-              ROC AUC
-            </th>
-            <th scope="col" class="num">
-              Recall
-            </th>
-            <th scope="col" class="num">
-              Flagged
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={[
+            featureLabel(feature),
+            numeric('Loans'),
+            numeric('Late rate'),
+            numeric('Mean predicted'),
+            numeric('ROC AUC'),
+            numeric('Recall'),
+            numeric('Flagged'),
+          ]}
+        />
         <tbody>
           {rows.map((s) => (
             <tr key={s.value} class={s.tooFewLate ? 'is-faint' : ''}>
@@ -253,17 +236,7 @@ function ThresholdSection({ card }: { card: ModelCard }) {
       </div>
       <table class="data-table compact confusion">
         <caption>Out-of-fold decisions on the training loans</caption>
-        <thead>
-          <tr>
-            <td />
-            <th scope="col" class="num">
-              Late
-            </th>
-            <th scope="col" class="num">
-              Not late
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads corner columns={[numeric('Late'), numeric('Not late')]} />
         <tbody>
           <tr>
             <th scope="row">Flagged</th>

@@ -8,6 +8,7 @@ import { FEATURE_DISPLAY, featureLabel } from '@peerloan/contracts/feature-displ
 import { ApiError, getJson } from '../api.js';
 import type { DriftAnswer, HistoryEntry, VersionEntry, VersionsAnswer } from '../contract.js';
 import { ChartCanvas } from '../components/chart-canvas.js';
+import { ColumnHeads, numeric } from '../components/column-heads.js';
 import { Notice } from '../components/notice.js';
 import { COLOURS, SERIES, type ChartConfiguration } from '../charts.js';
 import { count, dateTime, decimal, shortDateTime } from '../format.js';
@@ -126,29 +127,19 @@ function Rollout({ versions }: { versions: readonly VersionEntry[] }) {
       <div class="table-scroll">
         <table class="data-table compact" id="versions">
           <caption>Versions this server holds</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Role</th>
-              <th scope="col" class="num">
-                Traffic
-              </th>
-              <th scope="col">Created</th>
-              <th scope="col">Threshold</th>
-              <th scope="col" class="num">
-                {metricName('rocAuc')}
-              </th>
-              <th scope="col" class="num">
-                Later period {metricName('rocAuc')}
-              </th>
-              <th scope="col" class="num">
-                {metricName('prAuc')}
-              </th>
-              <th scope="col" class="num">
-                {metricName('brier')}
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              'Version',
+              'Role',
+              numeric('Traffic'),
+              'Created',
+              'Threshold',
+              numeric(metricName('rocAuc')),
+              numeric(`Later period ${metricName('rocAuc')}`),
+              numeric(metricName('prAuc')),
+              numeric(metricName('brier')),
+            ]}
+          />
           <tbody>
             {versions.map((v) => (
               <VersionRow key={v.version} v={v} />
@@ -190,18 +181,7 @@ function History({ history }: { history: readonly HistoryEntry[] }) {
         <div class="table-scroll">
           <table class="data-table compact" id="history">
             <caption>Every version trained, newest first, with the quality gate's verdict</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Created</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">Why</th>
-                <th scope="col">Decided</th>
-                <th scope="col" class="num">
-                  {metricName('rocAuc')}
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Version', 'Created', 'Verdict', 'Why', 'Decided', numeric(metricName('rocAuc'))]} />
             <tbody>
               {newestFirst(history).map((h, i) => (
                 <tr key={`${h.version}-${String(i)}`}>
@@ -335,14 +315,7 @@ function Drift({ drift }: { drift: DriftAnswer }) {
             <caption>
               Latest window, {dateTime(latest.at)} ({count(latest.events)} predictions)
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Feature</th>
-                <th scope="col" class="num">
-                  PSI
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Feature', numeric('PSI')]} />
             <tbody>
               {rows.map((r) => (
                 <tr key={r.name} class={r.psi >= threshold ? 'is-alert' : ''}>

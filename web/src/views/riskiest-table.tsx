@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { describeReason } from '@peerloan/contracts/feature-display';
 import { ApiError, getJson } from '../api.js';
 import type { RowsPage } from '../contract.js';
+import { ColumnHeads, numeric } from '../components/column-heads.js';
 import { Notice } from '../components/notice.js';
 import { count, percent } from '../format.js';
 
@@ -115,18 +116,7 @@ export function RiskiestTable({ id, total }: { id: string; total: number }) {
           <caption>
             Holders {count(first)}–{count(last)} of {count(shownTotal)}, highest probability of being late first
           </caption>
-          <thead>
-            <tr>
-              <th scope="col" class="num">
-                Rank
-              </th>
-              <th scope="col">Holder</th>
-              <th scope="col" class="num">
-                Probability
-              </th>
-              <th scope="col">What raises the risk most</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={[numeric('Rank'), 'Holder', numeric('Probability'), 'What raises the risk most']} />
           <tbody>
             {(page?.rows ?? []).map((row) => (
               <HolderRow key={row.rank} row={row} />
