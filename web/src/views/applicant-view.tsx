@@ -60,6 +60,28 @@ interface FieldProps {
   readonly onChange: (text: string) => void;
 }
 
+/** Under a field: what is wrong with its value, while something is, and its help (the input's aria-describedby names both). */
+function FieldNotes({
+  id,
+  problem,
+  help,
+}: {
+  readonly id: string;
+  readonly problem: string | undefined;
+  readonly help: string;
+}) {
+  return (
+    <>
+      {problem && (
+        <small class="field-problem" id={`${id}-problem`}>
+          {problem}
+        </small>
+      )}
+      <small id={`${id}-help`}>{help}</small>
+    </>
+  );
+}
+
 function Field({ rule, text, problem, onChange }: FieldProps) {
   const display = featureDisplay(rule.name);
   const id = `f-${rule.name}`;
@@ -84,12 +106,7 @@ function Field({ rule, text, problem, onChange }: FieldProps) {
             </option>
           ))}
         </select>
-        {problem && (
-          <small class="field-problem" id={`${id}-problem`}>
-            {problem}
-          </small>
-        )}
-        <small id={`${id}-help`}>{display.help}</small>
+        <FieldNotes id={id} problem={problem} help={display.help} />
       </div>
     );
   }
@@ -127,12 +144,7 @@ function Field({ rule, text, problem, onChange }: FieldProps) {
           </span>
         )}
       </div>
-      {problem && (
-        <small class="field-problem" id={`${id}-problem`}>
-          {problem}
-        </small>
-      )}
-      <small id={`${id}-help`}>{display.help}</small>
+      <FieldNotes id={id} problem={problem} help={display.help} />
     </div>
   );
 }
