@@ -19,6 +19,8 @@ export interface OperatorConfig {
   /** SIGTERM's stop (lease release, watches, workers) gets this long, then the process exits whatever the API server does. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Secrets with registry credentials added to every pod the operator makes (the chart's global list). */
+  imagePullSecrets: string[];
 }
 
 export function configFromEnv(env: Settings = process.env): OperatorConfig {
@@ -41,5 +43,9 @@ export function configFromEnv(env: Settings = process.env): OperatorConfig {
     resyncMs: readInteger(env, 'RESYNC_SECONDS', 300, { min: 5, max: 86_400 }) * 1000,
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
     logLevel: readText(env, 'LOG_LEVEL') ?? 'info',
+    imagePullSecrets: (readText(env, 'DEFAULT_IMAGE_PULL_SECRETS') ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
   };
 }

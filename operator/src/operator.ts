@@ -49,7 +49,9 @@ export class Operator {
     options: { defaultMetrics?: boolean } = {},
   ) {
     this.metrics = new OperatorMetrics(options.defaultMetrics);
-    this.reconciler = new Reconciler(new KubeClient(kc), log);
+    this.reconciler = new Reconciler(new KubeClient(kc), log, undefined, undefined, {
+      imagePullSecrets: config.imagePullSecrets,
+    });
   }
 
   get isLeader(): boolean {

@@ -32,6 +32,7 @@ import {
   type Phase,
 } from '@peerloan/contracts';
 import { desiredDeployment } from './children/deployment.js';
+import { NO_POD_DEFAULTS, type PodDefaults } from './children/placement.js';
 import { desiredHpa } from './children/hpa.js';
 import { desiredIngress } from './children/ingress.js';
 import { desiredPdb } from './children/pdb.js';
@@ -99,6 +100,7 @@ export class Reconciler {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly signals: RolloutSignals = new RolloutSignals(),
+    private readonly podDefaults: PodDefaults = NO_POD_DEFAULTS,
   ) {}
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
@@ -165,7 +167,7 @@ export class Reconciler {
 
   private async startTraining(model: LoanRiskModel, retrains: number, log: Logger): Promise<V1Job> {
     await this.kube.apply(desiredTrainingConfigMap(model, retrains));
-    const desired = desiredTrainingJob(model, retrains);
+    const desired = desiredTrainingJob(model, retrains, this.podDefaults);
     try {
       const job = await this.kube.createJob(desired);
       log.info({ job: nameOf(desired) }, 'training job created');
@@ -283,7 +285,7 @@ export class Reconciler {
   }
 
   private async applyServing(model: LoanRiskModel, serving: Serving): Promise<V1Deployment> {
-    const deployment = await this.kube.apply(desiredDeployment(model, serving));
+    const deployment = await this.kube.apply(desiredDeployment(model, serving, this.podDefaults));
     await this.kube.apply(desiredService(model));
     await this.kube.apply(desiredHpa(model));
     await this.kube.apply(desiredPdb(model));

@@ -5,3 +5,4 @@ export * from './spec-rollout.js';
 export * from './spec.js';
 export * from './status.js';
 export * from './definition.js';
+export * from './spec-placement.js';

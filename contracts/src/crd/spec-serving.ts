@@ -4,6 +4,7 @@ import { API_KEYS_FILE_NAME } from '../api-security.js';
 import { INGRESS_DEFAULTS, RATE_LIMIT_DEFAULTS, SERVING_DEFAULTS } from '../crd-defaults.js';
 import { celRules, DNS_LABEL, flag, int32, resources, text } from '../schema/fields.js';
 import { OPERATOR_ENV_NAMES } from './names.js';
+import { annotations, placementFields } from './spec-placement.js';
 
 /** A literal value, or a key of a Secret in the model's namespace (e.g. the Redis password). */
 export const EnvVarSchema = Type.Object(
@@ -59,6 +60,11 @@ export const IngressSpecSchema = Type.Object(
           }),
         },
         { description: 'Terminate TLS with a certificate Secret.' },
+      ),
+    ),
+    annotations: Type.Optional(
+      annotations(
+        'Annotations on the Ingress, e.g. nginx.ingress.kubernetes.io/proxy-body-size or cert-manager.io/cluster-issuer.',
       ),
     ),
   },
@@ -170,9 +176,20 @@ export const ServingSpecSchema = Type.Object(
         default: SERVING_DEFAULTS.resources,
       }),
     ),
+    service: Type.Optional(
+      Type.Object(
+        {
+          annotations: Type.Optional(
+            annotations("Annotations on the Service, e.g. a cloud load balancer's or a service mesh's settings."),
+          ),
+        },
+        { description: 'The API Service (ClusterIP, port 80).' },
+      ),
+    ),
     ingress: Type.Optional(IngressSpecSchema),
     auth: Type.Optional(ServingAuthSpecSchema),
     rateLimit: Type.Optional(RateLimitSpecSchema),
+    ...placementFields('the API pods'),
   },
   {
     description: 'The prediction API Deployment, Service, HPA, Ingress and PodDisruptionBudget.',

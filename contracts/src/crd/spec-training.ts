@@ -4,6 +4,7 @@ import { DATASET_DEFAULTS, TRAINING_BOUNDS, TRAINING_DEFAULTS } from '../crd-def
 import { MONOTONE_FEATURES } from '../features.js';
 import { IMBALANCE_STRATEGIES } from '../manifest.js';
 import { celRules, DNS_LABEL, int32, number, oneOf, resources, text } from '../schema/fields.js';
+import { placementFields } from './spec-placement.js';
 
 const claimPath = (field: string, description: string) =>
   text(description, {
@@ -157,6 +158,7 @@ export const TrainingSpecSchema = Type.Object(
         { default: TRAINING_DEFAULTS.activeDeadlineSeconds },
       ),
     ),
+    ...placementFields('the training pod'),
   },
   {
     description:

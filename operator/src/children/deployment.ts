@@ -17,8 +17,20 @@ import {
 } from '../labels.js';
 import { MODELS_MOUNT, rolloutEnv, type Serving } from '../rollout/serving.js';
 import { apiKeysMounts, apiKeysVolumes, securityEnv } from './api-security.js';
+import {
+  NO_POD_DEFAULTS,
+  placementSpec,
+  podAnnotations,
+  podLabels,
+  softSpread,
+  type PodDefaults,
+} from './placement.js';
 
-export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Deployment {
+export function desiredDeployment(
+  model: LoanRiskModel,
+  serves: Serving,
+  defaults: PodDefaults = NO_POD_DEFAULTS,
+): V1Deployment {
   const { serving, dataset } = model.spec;
   const labels = { ...commonLabels(model, 'api'), ...selectorLabels(model) };
   return {
@@ -36,8 +48,12 @@ export function desiredDeployment(model: LoanRiskModel, serves: Serving): V1Depl
       revisionHistoryLimit: 5,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels, annotations: { [MODEL_VERSION_ANNOTATION]: serves.live } },
+        metadata: {
+          labels: podLabels(serving, labels),
+          annotations: podAnnotations(serving, { [MODEL_VERSION_ANNOTATION]: serves.live }),
+        },
         spec: {
+          ...placementSpec(serving, defaults, softSpread(selectorLabels(model))),
           terminationGracePeriodSeconds: 30,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [

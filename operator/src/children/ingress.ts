@@ -14,6 +14,7 @@ export function desiredIngress(model: LoanRiskModel): V1Ingress | undefined {
       name,
       namespace: model.metadata.namespace,
       labels: commonLabels(model, 'api'),
+      ...(ingress.annotations && { annotations: ingress.annotations }),
       ownerReferences: [ownerReference(model)],
     },
     spec: {

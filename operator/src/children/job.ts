@@ -8,6 +8,7 @@ import { DATASET_DEFAULTS, DECISION_POLICY_DEFAULTS, TRAINING_DEFAULTS, type Loa
 import { contentHash } from '../content-hash.js';
 import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
 import { nameOf } from '../object-identity.js';
+import { NO_POD_DEFAULTS, placementSpec, podAnnotations, podLabels, type PodDefaults } from './placement.js';
 
 const CONFIG_FILE = 'training.json';
 
@@ -47,7 +48,7 @@ export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1
   };
 }
 
-export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
+export function desiredTrainingJob(model: LoanRiskModel, retrains = 0, defaults: PodDefaults = NO_POD_DEFAULTS): V1Job {
   const { dataset, training } = model.spec;
   const name = trainingJobName(model, retrains);
   const live = model.status?.live?.version;
@@ -66,8 +67,9 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0): V1Job {
       backoffLimit: training.backoffLimit ?? TRAINING_DEFAULTS.backoffLimit,
       activeDeadlineSeconds: training.activeDeadlineSeconds ?? TRAINING_DEFAULTS.activeDeadlineSeconds,
       template: {
-        metadata: { labels },
+        metadata: { labels: podLabels(training, labels), annotations: podAnnotations(training) },
         spec: {
+          ...placementSpec(training, defaults),
           restartPolicy: 'Never',
           securityContext: {
             runAsNonRoot: true,

@@ -10,6 +10,7 @@ export function desiredService(model: LoanRiskModel): V1Service {
       name: servingName(model),
       namespace: model.metadata.namespace,
       labels: commonLabels(model, 'api'),
+      ...(model.spec.serving.service?.annotations && { annotations: model.spec.serving.service.annotations }),
       ownerReferences: [ownerReference(model)],
     },
     spec: {
