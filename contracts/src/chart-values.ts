@@ -10,6 +10,7 @@ import { SCOPES } from './api-security.js';
 import { DECISION_POLICY_DEFAULTS } from './crd-defaults.js';
 import { DecisionPolicySpecSchema, DriftSpecSchema, QualityGateSpecSchema } from './crd/spec.js';
 import { IngressSpecSchema, RateLimitSpecSchema, ServingSpecSchema } from './crd/spec-serving.js';
+import { placementFields, RESERVED_POD_LABELS } from './crd/spec-placement.js';
 import { TrainingOverridesSchema, TrainingSpecSchema } from './crd/spec-training.js';
 import { DNS_LABEL, flag, int32, resources, text } from './schema/fields.js';
 import { jsonSchema } from './schema/kubernetes-schema.js';
@@ -117,4 +118,28 @@ export const LoanRiskModelValuesSchema = closed({
 /** The JSON Schema of `.Values.loanRiskModel`. */
 export function loanRiskModelValuesSchema(): Json {
   return jsonSchema(LoanRiskModelValuesSchema);
+}
+
+/**
+ * The placement values of the chart's own pods (`operator`, `worker`, `redis`): the same field
+ * schemas as the LoanRiskModel's spec.serving and spec.training, with the empty value meaning none.
+ * podLabels may not name the labels pods are selected by (the chart's own win in the template).
+ */
+export function podPlacementValuesSchema(what: string): Record<string, Json> {
+  const fields = placementFields(what);
+  const { pattern } = jsonSchema(fields.priorityClassName);
+  return {
+    podAnnotations: jsonSchema(fields.podAnnotations),
+    podLabels: { ...jsonSchema(fields.podLabels), propertyNames: { not: { enum: [...RESERVED_POD_LABELS] } } },
+    nodeSelector: jsonSchema(fields.nodeSelector),
+    tolerations: jsonSchema(fields.tolerations),
+    affinity: jsonSchema(fields.affinity),
+    topologySpreadConstraints: jsonSchema(fields.topologySpreadConstraints),
+    priorityClassName: jsonSchema(
+      text(`PriorityClass of ${what}; empty for none.`, {
+        pattern: `^(${String(pattern).slice(1, -1)})?$`,
+        maxLength: 253,
+      }),
+    ),
+  };
 }

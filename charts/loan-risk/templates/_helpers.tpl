@@ -88,6 +88,43 @@ chart's appVersion. Call with (dict "image" .Values.images.api "context" $).
 {{- end }}
 {{- end }}
 
+{{/*
+A chart pod's labels: the release's, its component's, then its component's podLabels, which never
+replace the release's own (the schema refuses the selector ones). Call with
+(dict "context" $ "component" "operator" "podLabels" .Values.operator.podLabels).
+*/}}
+{{- define "loan-risk.podLabels" -}}
+{{- $own := include "loan-risk.labels" .context | fromYaml }}
+{{- $_ := set $own "app.kubernetes.io/component" .component }}
+{{- toYaml (merge $own (.podLabels | default dict)) }}
+{{- end }}
+
+{{/*
+A chart pod's placement from its component's values (operator, worker, redis): the fields of the
+LoanRiskModel's spec.serving and spec.training, under the same names.
+*/}}
+{{- define "loan-risk.podPlacement" -}}
+{{- with .priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- with .nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
 {{/* A pod's imagePullSecrets, as a flow list of {name}. */}}
 {{- define "loan-risk.imagePullSecrets" -}}
 {{- $secrets := list }}
