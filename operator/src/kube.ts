@@ -15,6 +15,7 @@ import {
   type V1Deployment,
   type V1Job,
   type V1Pod,
+  type CoreV1Event,
 } from '@kubernetes/client-node';
 import {
   CRD_GROUP,
@@ -96,6 +97,12 @@ export class KubeClient {
 
   async listJobPods(namespace: string, job: string): Promise<V1Pod[]> {
     return (await this.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${job}` })).items;
+  }
+
+  /** Warning Events about pods in the namespace (FailedMount, FailedAttachVolume: the kubelet reports them only so). */
+  async listPodWarnings(namespace: string): Promise<CoreV1Event[]> {
+    return (await this.core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod,type=Warning' }))
+      .items;
   }
 
   /** The model's API pods (the Deployment's selector). */

@@ -10,13 +10,14 @@
  *   6. validate spec.pinnedVersion (only a version that passed the gate may be pinned)
  *   7. the rollout: try the accepted candidate (or make it live at once), withdraw it for a pin,
  *      or look at the current step's pods and counters and hold, advance, promote or roll back
- *   8. apply Deployment (what the API pods serve), Service, HPA, Ingress, PodDisruptionBudget
+ *   8. apply Deployment (what the API pods serve), Service, HPA, Ingress, PodDisruptionBudget;
+ *      a pod that cannot start (image, Secret, claim, scheduling) is named with the reason
  *   9. rebuild the status from what was observed and decided; write it and emit Events only on change
  *
  * Each step's detail lives in a small function below, in children/ (one pure desiredX per kind)
  * or in rollout/ (the pure state machine, the checks, the pods' counters).
  */
-import type { V1Deployment, V1Job } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
   canonicalJson,
@@ -42,6 +43,7 @@ import { retrainDecision } from './drift-retrain.js';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
 import { isOwnedBy, servingName } from './labels.js';
+import { podProblem, POD_PROBLEM_REASONS, type PodProblem, type PodSection } from './pod-problems.js';
 import { applyQualityGate } from './quality-gate.js';
 import { deploymentProgress, describeServing, scrapeTargets, stepReadiness } from './rollout/observe.js';
 import { validatePin, type Pin } from './rollout/pin.js';
@@ -74,7 +76,7 @@ export interface ReconcileResult {
 }
 
 type Training =
-  | { state: 'Running'; job: string }
+  | { state: 'Running'; job: string; problem?: PodProblem }
   | { state: 'Failed'; job: string; message: string }
   | { state: 'AwaitingSummary'; job: string }
   | { state: 'InvalidSummary'; job: string; message: string }
@@ -151,10 +153,13 @@ export class Reconciler {
     // 8. Serve what the rollout decided.
     const serving = servingOf(rollout.record, settings, pin.serve);
     const deployment = serving ? await this.applyServing(model, serving) : undefined;
+    const blocked = serving
+      ? await this.whyPodsWait(model, await this.kube.listServingPods(model), 'serving')
+      : undefined;
 
     // 9. Status from what was seen and decided.
     const status = {
-      ...this.buildStatus(model, training, rollout.record, pin, serving, deployment),
+      ...this.buildStatus(model, training, rollout.record, pin, serving, deployment, blocked),
       ...retrain.status,
     };
     await this.writeStatus(model, status, rollout.events, log);
@@ -190,7 +195,10 @@ export class Reconciler {
         job: name,
         message: `training job ${name} failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim(),
       };
-    if (!conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return { state: 'Running', job: name };
+    if (!conditions.some((c) => c.type === 'Complete' && c.status === 'True')) {
+      const problem = await this.whyPodsWait(model, await this.kube.listJobPods(namespaceOf(model), name), 'training');
+      return { state: 'Running', job: name, ...(problem && { problem }) };
+    }
     const found = terminationMessage(await this.kube.listJobPods(namespaceOf(model), name));
     if (!found) return { state: 'AwaitingSummary', job: name };
     try {
@@ -284,6 +292,16 @@ export class Reconciler {
     return { ...readiness, signals };
   }
 
+  /** Pending pods' problems; the pods' Warning Events are read only when their status says nothing. */
+  private async whyPodsWait(model: LoanRiskModel, pods: V1Pod[], section: PodSection): Promise<PodProblem | undefined> {
+    const waiting = pods.filter((p) => p.status?.phase === 'Pending' && !p.metadata?.deletionTimestamp);
+    if (waiting.length === 0) return undefined;
+    return (
+      podProblem(waiting, [], section) ??
+      podProblem(waiting, await this.kube.listPodWarnings(namespaceOf(model)), section)
+    );
+  }
+
   private async applyServing(model: LoanRiskModel, serving: Serving): Promise<V1Deployment> {
     const deployment = await this.kube.apply(desiredDeployment(model, serving, this.podDefaults));
     await this.kube.apply(desiredService(model));
@@ -302,8 +320,9 @@ export class Reconciler {
     pin: Pin,
     serving: Serving | undefined,
     deployment: V1Deployment | undefined,
+    blocked: PodProblem | undefined,
   ): LoanRiskModelStatus {
-    const ready = readiness(deployment, serving);
+    const ready = readiness(deployment, serving, blocked);
     const conditions = this.conditions(model, [
       trainedCondition(training),
       ready.condition,
@@ -406,13 +425,21 @@ function eventType(c: Condition): 'Normal' | 'Warning' {
   const bad =
     c.type === 'Degraded' || c.type === 'Drifted'
       ? c.status === 'True'
-      : c.status === 'False' && /Failed|Invalid|Refused/.test(c.reason);
+      : c.status === 'False' &&
+        (/Failed|Invalid|Refused/.test(c.reason) || (POD_PROBLEM_REASONS as readonly string[]).includes(c.reason));
   return bad ? 'Warning' : 'Normal';
 }
 
 function trainedCondition(training: Training): ConditionInput {
   switch (training.state) {
     case 'Running':
+      if (training.problem)
+        return {
+          type: 'Trained',
+          status: 'False',
+          reason: training.problem.reason,
+          message: `training job ${training.job} cannot run: ${training.problem.message}`,
+        };
       return {
         type: 'Trained',
         status: 'False',
@@ -486,6 +513,7 @@ function pinnedCondition(pin: Pin, record: RolloutRecord): ConditionInput {
 function readiness(
   deployment: V1Deployment | undefined,
   serving: Serving | undefined,
+  blocked: PodProblem | undefined,
 ): { ready: boolean; condition: ConditionInput } {
   if (!serving || !deployment) {
     return {
@@ -499,6 +527,11 @@ function readiness(
     };
   }
   const progress = deploymentProgress(deployment, describeServing(serving));
+  if (blocked && progress.state !== 'Done')
+    return {
+      ready: false,
+      condition: { type: 'Ready', status: 'False', reason: blocked.reason, message: blocked.message },
+    };
   switch (progress.state) {
     case 'Pending':
       return {

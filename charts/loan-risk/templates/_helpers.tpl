@@ -172,9 +172,10 @@ Lease, in the release namespace.
 - apiGroups: [networking.k8s.io]
   resources: [ingresses]
   verbs: [get, create, patch, delete]
+# list: mount and attach failures of the model's pods are reported only as Events.
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, patch]
+  verbs: [create, patch, list]
 {{- end }}
 
 {{/* Rules values.schema.json cannot say (it compares no two fields); rendered with the operator. */}}
