@@ -176,6 +176,16 @@ export interface SearchCandidate {
   readonly bestRounds: number;
 }
 
+/** One file of a folder of periods (loanrisk-train --data <folder>) and what the run used it for. */
+export interface DataPeriod {
+  readonly file: string;
+  readonly rows: number;
+  readonly positives: number;
+  readonly sha256: string;
+  /** train: searched, calibrated and cross-validated on; validation: the newest, scored out of time. */
+  readonly role: 'train' | 'validation';
+}
+
 export interface ModelManifest {
   readonly schemaVersion: 1;
   readonly version: string;
@@ -220,12 +230,17 @@ export interface ModelManifest {
     /** Monotone constraints the trees obey, by feature: 1 risk never falls as the value rises, -1 never rises. */
     readonly monotone?: Readonly<Record<string, 1 | -1>>;
   };
+  /** The rows the published model was fitted on (with a folder of periods: every period). */
   readonly data: {
     readonly rows: number;
     readonly positives: number;
     readonly sha256: string;
     readonly badRows: number;
     readonly badRowReasons: Readonly<Record<string, number>>;
+    /** Present when --data named a folder of periods: each file, oldest first, and its role. */
+    readonly periods?: readonly DataPeriod[];
+    /** Present with periods: the files of the published fit (all of them, the validation period included). */
+    readonly finalFit?: { readonly files: readonly string[]; readonly rows: number };
   };
   readonly trainingSeconds: number;
   readonly baseline: {

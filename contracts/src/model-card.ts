@@ -81,6 +81,8 @@ export interface ModelCard {
   readonly data: {
     readonly training: CardDataset & { readonly badRows: number };
     readonly outOfTime?: CardDataset;
+    /** With a folder of periods: the published model was refitted on every file, the out-of-time one included. */
+    readonly publishedFit?: { readonly files: readonly string[]; readonly rows: number; readonly note: string };
   };
   readonly features: readonly {
     readonly name: string;

@@ -35,6 +35,14 @@ export const TrainingSummarySchema = Type.Object(
         { description: 'Against the --baseline-model version on the same later-period rows.' },
       ),
     ),
+    warnings: Type.Optional(
+      Type.Array(
+        text('Something the run could not do as asked, e.g. a folder with one period: no out-of-time check.'),
+        {
+          description: 'What the run could not do as asked; the model was still published.',
+        },
+      ),
+    ),
   },
   { description: "The trainer's termination message: what it trained and how the model measured." },
 );

@@ -20,6 +20,8 @@ export interface BadRowReport {
 
 export interface ReadResult {
   readonly table: LoanTable;
+  /** The CSV's columns as its header names them, in order. */
+  readonly header: readonly string[];
   readonly sha256: string;
   readonly totalRows: number;
   readonly bad: BadRowReport;
@@ -69,11 +71,13 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
     options.onProgress?.(bytesRead, totalBytes);
   });
   source.text.on('data', (chunk: Buffer) => hash.update(chunk));
+  let header: readonly string[] = [];
   const parser: Parser = source.text.pipe(
     parse({
-      columns: (header: string[]) => {
-        checkHeader(header, path);
-        return header;
+      columns: (columns: string[]) => {
+        checkHeader(columns, path);
+        header = columns;
+        return columns;
       },
       bom: true,
       relax_column_count: true,
@@ -113,7 +117,7 @@ export async function readTrainingCsv(path: string, options: ReadOptions): Promi
   const totalRows = records.length + badCount;
   const bad: BadRowReport = { count: badCount, reasons, firstLines };
   checkBadShare(path, totalRows, bad, options.maxBadShare);
-  return { table: LoanTable.fromRecords(records, labels), sha256: hash.digest('hex'), totalRows, bad };
+  return { table: LoanTable.fromRecords(records, labels), header, sha256: hash.digest('hex'), totalRows, bad };
 }
 
 function checkBadShare(path: string, totalRows: number, bad: BadRowReport, maxBadShare: number): void {

@@ -23,6 +23,22 @@ export class LoanTable {
     return table;
   }
 
+  /** The tables' rows one after another, in the order given. */
+  static concat(tables: readonly LoanTable[]): LoanTable {
+    const table = new LoanTable(tables.reduce((n, t) => n + t.rows, 0));
+    let offset = 0;
+    for (const part of tables) {
+      for (const f of NUMERIC_FEATURES) table.numeric[f.name].set(part.numeric[f.name], offset);
+      for (const f of CATEGORICAL_FEATURES) {
+        const column = part.categorical[f.name];
+        for (let i = 0; i < part.rows; i++) table.categorical[f.name][offset + i] = column[i];
+      }
+      table.labels.set(part.labels, offset);
+      offset += part.rows;
+    }
+    return table;
+  }
+
   set(i: number, record: LoanRecord, label: number): void {
     for (const f of NUMERIC_FEATURES) {
       const v = record[f.name];

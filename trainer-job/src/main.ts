@@ -11,7 +11,7 @@ import { createReporter } from './progress-reporter.js';
 import { readConfigFile, resolveConfig, type ConfigOverrides } from './training-config.js';
 import { runTraining } from './training-run.js';
 
-const USAGE = `usage: loanrisk-train --data <csv> --out <dir> [--validation-data <csv>] [--baseline-model <dir>] [--config <json>]
+const USAGE = `usage: loanrisk-train --data <csv|folder> --out <dir> [--validation-data <csv>] [--baseline-model <dir>] [--config <json>]
                       [--seed N] [--folds N] [--threads N] [--termination-log <file>] [--quiet]
 
 Trains on <csv> (10 feature columns + is_late) and writes <dir>/<version>/{model.onnx,
@@ -22,7 +22,10 @@ use: servers in a cluster serve the LoanRiskModel's live version, never this poi
 --baseline-model: the live model's version folder (needs --validation-data); it and the new
 model are scored on the same later-period rows and manifest.json comparison gets the ROC AUC
 difference with a paired 95% interval. A folder without a manifest.json is skipped (no
-comparison), not an error.`;
+comparison), not an error.
+--data <folder>: one CSV (or .csv.gz) per period, oldest first by name (2026Q1.csv, ...): the
+model is searched on every period but the newest, scored on the newest (outOfTime), then
+refitted on all of them for the published version (manifest.json data.periods, data.finalFit).`;
 
 function parseCli(argv: string[]) {
   const { values } = parseArgs({

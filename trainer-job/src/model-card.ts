@@ -134,6 +134,7 @@ function direction(manifest: ModelManifest, name: string): ModelCard['features']
 
 function cardData(manifest: ModelManifest, files: CardInput['files']): ModelCard['data'] {
   const oot = manifest.outOfTime;
+  const { finalFit } = manifest.data;
   return {
     training: {
       file: files.training,
@@ -152,7 +153,16 @@ function cardData(manifest: ModelManifest, files: CardInput['files']): ModelCard
         sha256: oot.sha256,
       },
     }),
+    ...(finalFit && { publishedFit: { ...finalFit, note: publishedFitNote(manifest) } }),
   };
+}
+
+function publishedFitNote(manifest: ModelManifest): string {
+  if (!manifest.outOfTime) return 'The published model was fitted on the one period file.';
+  return (
+    'The published model was refitted with the chosen settings on every period file, the out-of-time one included; ' +
+    'the cross-validated numbers come from the older periods and the out-of-time numbers from the fit without the newest.'
+  );
 }
 
 function cardMetrics(manifest: ModelManifest): ModelCard['metrics'] {

@@ -1,11 +1,13 @@
 /**
  * One training run, start to finish, read top-down the way the operator's reconcile() is:
  *
- *   1. read and check the training CSV (and the later labelled period, when given)
+ *   1. read and check the training CSV (and the later labelled period, when given); or a folder
+ *      of period files: every period but the newest is training data, the newest the later period
  *   2. search the grid with cross-validation
  *   3. calibrate the winner's out-of-fold scores, choose the threshold on them, measure them
  *      (and, with stabilitySeeds > 1, how much a reseeded search changes)
- *   4. refit the winner on all rows
+ *   4. refit the winner on all training rows; with a folder of periods once more on every period,
+ *      the newest included: that fit is the one published
  *   5. export both ONNX graphs under the run's version and check each against the booster
  *   6. score the drift baseline, the later period and the live model beside the candidate
  *   7. describe the model: manifest, then card
@@ -13,7 +15,7 @@
  *
  * Each step's detail lives in a small function below or in its own module.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   ARTIFACT_FILES,
@@ -24,6 +26,7 @@ import {
   type MetricName,
   type MetricSummary,
   type CardSegments,
+  type DataPeriod,
   type ModelCard,
   type ModelManifest,
   type OutOfTimeMetrics,
@@ -59,6 +62,7 @@ import { buildModelCard } from './model-card.js';
 import { buildDenseOnnxModel, checkDenseParity } from './dense-onnx-export.js';
 import { buildOnnxModel, type ExportInput } from './onnx-export.js';
 import { outOfTimeMetrics } from './out-of-time.js';
+import { describePeriod, isFolder, listPeriods, mergePeriods, readPeriods } from './period-folder.js';
 import { checkParity } from './parity-check.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { renderReport } from './report.js';
@@ -73,6 +77,7 @@ import { stratifiedFolds } from './folds.js';
 const TRAINER_REVISION = 'trainer-3';
 
 export interface RunOptions {
+  /** A training CSV, or a folder of period files (oldest first by name; the newest is the later period). */
   readonly dataPath: string;
   /** A later labelled period: the chosen model is scored on it (selection stays by CV). */
   readonly validationPath?: string;
@@ -168,14 +173,18 @@ function confusionMatrix(
   return { truePositives, falsePositives, trueNegatives, falseNegatives };
 }
 
-async function readValidation(path: string, config: TrainingConfig, reporter: ProgressReporter): Promise<ReadResult> {
-  const data = await readTrainingCsv(path, { maxBadShare: config.maxBadRowShare, option: '--validation-data' });
-  const { table } = data;
+function checkLaterPeriod(table: LoanTable, path: string): void {
   if (table.positives === 0 || table.positives === table.rows) {
     throw new DataError(
       `${path}: every valid row has ${LABEL}=${table.positives === 0 ? 0 : 1}; out-of-time ROC AUC needs both late and on-time loans`,
     );
   }
+}
+
+async function readValidation(path: string, config: TrainingConfig, reporter: ProgressReporter): Promise<ReadResult> {
+  const data = await readTrainingCsv(path, { maxBadShare: config.maxBadRowShare, option: '--validation-data' });
+  const { table } = data;
+  checkLaterPeriod(table, path);
   reporter.info('validation data read', { rows: table.rows, late: table.positives, skipped: data.bad.count });
   return data;
 }
@@ -192,8 +201,23 @@ function servedScores(booster: Booster, table: LoanTable, plan: EncodingPlan, ca
 
 /** The training rows and, when given, the later labelled period. */
 interface RunData {
+  /** The rows searched, calibrated and cross-validated on. */
   readonly data: ReadResult;
   readonly validation: ReadResult | undefined;
+  /** The rows the published model is fitted on: `data`, or with a folder of periods every period. */
+  readonly published: ReadResult;
+  /** File names for the model card: the published fit's and the later period's. */
+  readonly files: { readonly training: string; readonly outOfTime?: string };
+  /** With a folder of periods: each file and its role. */
+  readonly periods?: readonly DataPeriod[];
+  /** What the run could not do as asked (the summary carries them). */
+  readonly warnings: readonly string[];
+}
+
+/** The winner refitted: on the training rows (scored out of time) and the published fit (the same booster without periods). */
+interface Fits {
+  readonly searched: Booster;
+  readonly published: Booster;
 }
 
 /** The chosen candidate's out-of-fold scores, calibrated, the threshold chosen on them and what was measured there. */
@@ -229,17 +253,17 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
   const run = await readData(options, reporter);
   const { table } = run.data;
 
-  // 2. Search the grid by cross-validation.
-  const plan = planEncoding(table);
+  // 2. Search the grid by cross-validation; the encoding knows every category the published fit sees.
+  const plan = planEncoding(run.published.table);
   const search = searchCandidates(table, plan, config, reporter);
   const { best } = search;
 
   // 3. Calibrate the winner's out-of-fold scores, choose the threshold on them and measure them.
   const oof = calibrateAndMeasure(best, table, plan, config, reporter);
 
-  // 4. Refit on all rows; the booster holds native memory, freed however the run ends.
-  reporter.info('refitting on all rows', { rounds: best.bestRounds });
-  const booster = refit(table, plan, config, best);
+  // 4. Refit (twice with periods); boosters hold native memory, freed however the run ends.
+  const fits = refitWinner(run, plan, config, best, reporter);
+  const published = run.published.table;
   try {
     // 5. Export both ONNX graphs under the run's version; each must score as the booster does.
     const version = runVersion(run, config);
@@ -247,16 +271,16 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       plan,
       calibration: oof.calibration,
       version,
-      baseScore: baseScore(config, best.strategy, table),
+      baseScore: baseScore(config, best.strategy, published),
     };
-    const exported = await exportModel(booster, table, exportInput, config.parityTolerance, reporter);
+    const exported = await exportModel(fits.published, published, exportInput, config.parityTolerance, reporter);
 
     // 6. Score the baseline, the later period and the live model.
-    const evaluation = await evaluate(booster, run, plan, oof, options, reporter);
+    const evaluation = await evaluate(fits, run, plan, oof, options, reporter);
 
     // 7. Describe the model: its manifest, then its card.
     const manifest = describeModel({
-      data: run.data,
+      run,
       plan,
       search,
       oof,
@@ -274,19 +298,24 @@ export async function runTraining(options: RunOptions, reporter: ProgressReporte
       manifest,
       card,
       report: report(manifest, card, run, oof, evaluation),
-      xgboostModel: booster.saveJson(),
+      xgboostModel: fits.published.saveJson(),
       denseModel: exported.denseModel,
     });
-    const summary = trainingSummary(manifest, path);
+    const summary = trainingSummary(manifest, path, run.warnings);
     await writeTerminationMessage(options.terminationLog, summary);
     reporter.info('model published', { version, path, seconds: manifest.trainingSeconds.toFixed(1) });
     return { summary, manifest };
   } finally {
-    booster.dispose();
+    fits.searched.dispose();
+    if (fits.published !== fits.searched) fits.published.dispose();
   }
 }
 
 async function readData(options: RunOptions, reporter: ProgressReporter): Promise<RunData> {
+  return (await isFolder(options.dataPath)) ? readPeriodFolder(options, reporter) : readDataFile(options, reporter);
+}
+
+async function readDataFile(options: RunOptions, reporter: ProgressReporter): Promise<RunData> {
   const { config } = options;
   reporter.startProgress('reading', 100);
   const data = await readTrainingCsv(options.dataPath, {
@@ -307,7 +336,80 @@ async function readData(options: RunOptions, reporter: ProgressReporter): Promis
   const validation = options.validationPath
     ? await readValidation(options.validationPath, config, reporter)
     : undefined;
-  return { data, validation };
+  return {
+    data,
+    validation,
+    published: data,
+    files: {
+      training: basename(options.dataPath),
+      ...(options.validationPath && { outOfTime: basename(options.validationPath) }),
+    },
+    warnings: [],
+  };
+}
+
+/** Every period but the newest is searched on, the newest is scored out of time, all of them are published. */
+async function readPeriodFolder(options: RunOptions, reporter: ProgressReporter): Promise<RunData> {
+  const { config, dataPath: dir } = options;
+  if (options.validationPath) {
+    throw new DataError(
+      `${dir}: a folder of periods holds its own later period (its newest file); drop --validation-data, or pass one CSV as --data`,
+    );
+  }
+  const periods = await readPeriods(dir, await listPeriods(dir), { maxBadShare: config.maxBadRowShare });
+  const published = mergePeriods(periods);
+  const files = periods.map((p) => p.file);
+  if (periods.length === 1) {
+    checkClasses(published.table, config.folds, join(dir, files[0]));
+    reporter.info('one period file: no out-of-time check', { file: files[0], rows: published.table.rows });
+    const warning = `${dir} holds one period file (${files[0]}): trained on it without an out-of-time check; add the next period's file for one`;
+    const periodList = [describePeriod(periods[0], 'train')];
+    return {
+      data: published,
+      validation: undefined,
+      published,
+      files: { training: files[0] },
+      periods: periodList,
+      warnings: [warning],
+    };
+  }
+  const training = periods.slice(0, -1);
+  const newest = periods[periods.length - 1];
+  const data = mergePeriods(training);
+  checkClasses(data.table, config.folds, `${dir} (${files.slice(0, -1).join(', ')})`);
+  checkLaterPeriod(newest.data.table, join(dir, newest.file));
+  reporter.info('periods read', {
+    training: files.slice(0, -1).join(','),
+    validation: newest.file,
+    rows: published.table.rows,
+  });
+  return {
+    data,
+    validation: newest.data,
+    published,
+    files: { training: files.join(', '), outOfTime: newest.file },
+    periods: [...training.map((p) => describePeriod(p, 'train')), describePeriod(newest, 'validation')],
+    warnings: [],
+  };
+}
+
+function refitWinner(
+  run: RunData,
+  plan: EncodingPlan,
+  config: TrainingConfig,
+  best: CandidateResult,
+  reporter: ProgressReporter,
+): Fits {
+  reporter.info('refitting on all training rows', { rounds: best.bestRounds });
+  const searched = refit(run.data.table, plan, config, best);
+  if (run.published === run.data) return { searched, published: searched };
+  try {
+    reporter.info('refitting on every period for the published model', { rows: run.published.table.rows });
+    return { searched, published: refit(run.published.table, plan, config, best) };
+  } catch (err) {
+    searched.dispose();
+    throw err;
+  }
 }
 
 function searchCandidates(
@@ -403,21 +505,32 @@ async function exportModel(
   return { trees, model, denseModel };
 }
 
-async function evaluate(
+function scoreBaseline(
   booster: Booster,
+  table: LoanTable,
+  plan: EncodingPlan,
+  calibration: Platt,
+): Evaluation['baseline'] {
+  return {
+    features: featureBaselines(table, plan),
+    score: numericHistogram(servedScores(booster, table, plan, calibration)),
+  };
+}
+
+async function evaluate(
+  fits: Fits,
   run: RunData,
   plan: EncodingPlan,
   oof: OutOfFold,
   options: RunOptions,
   reporter: ProgressReporter,
 ): Promise<Evaluation> {
-  const { table } = run.data;
   const { validation } = run;
-  const baseline = {
-    features: featureBaselines(table, plan),
-    score: numericHistogram(servedScores(booster, table, plan, oof.calibration)),
-  };
-  const validationScores = validation && servedScores(booster, validation.table, plan, oof.calibration);
+  const baseline = scoreBaseline(fits.published, run.published.table, plan, oof.calibration);
+  // The later period is scored by the fit that never saw it and compared with that fit's rows.
+  const fitted =
+    fits.searched === fits.published ? baseline : scoreBaseline(fits.searched, run.data.table, plan, oof.calibration);
+  const validationScores = validation && servedScores(fits.searched, validation.table, plan, oof.calibration);
   const outOfTime: OutOfTimeMetrics | undefined =
     validation &&
     validationScores &&
@@ -426,7 +539,7 @@ async function evaluate(
       sha256: validation.sha256,
       scores: validationScores,
       threshold: oof.threshold.value,
-      baseline,
+      baseline: fitted,
       bootstrap: bootstrapOptions(options.config),
     });
   const comparison = await compareWithLive(run, validationScores, options, reporter);
@@ -472,7 +585,7 @@ async function compareWithLive(
 }
 
 interface ModelDescription {
-  readonly data: ReadResult;
+  readonly run: RunData;
   readonly plan: EncodingPlan;
   readonly search: SearchResult;
   readonly oof: OutOfFold;
@@ -485,8 +598,9 @@ interface ModelDescription {
 }
 
 function describeModel(input: ModelDescription): ModelManifest {
-  const { data, plan, search, oof, evaluation, config } = input;
-  const { table } = data;
+  const { run, plan, search, oof, evaluation, config } = input;
+  const { table } = run.data;
+  const data = run.published;
   const { best } = search;
   const { calibration, priorShift, threshold, stability } = oof;
   const { outOfTime, comparison } = evaluation;
@@ -496,7 +610,7 @@ function describeModel(input: ModelDescription): ModelManifest {
     created: new Date().toISOString(),
     files: ARTIFACT_FILES,
     label: LABEL,
-    features: describeFeatures(table, plan),
+    features: describeFeatures(data.table, plan),
     encodedColumns: plan.columns.map((c) => c.name),
     outputs: { probability: PROBABILITY_OUTPUT, rawProbability: RAW_PROBABILITY_OUTPUT },
     threshold,
@@ -521,11 +635,13 @@ function describeModel(input: ModelDescription): ModelManifest {
       ...(constrained(config) && { monotone: constrained(config) }),
     },
     data: {
-      rows: table.rows,
-      positives: table.positives,
+      rows: data.table.rows,
+      positives: data.table.positives,
       sha256: data.sha256,
       badRows: data.bad.count,
       badRowReasons: data.bad.reasons,
+      ...(run.periods && { periods: run.periods }),
+      ...(run.periods && { finalFit: { files: run.periods.map((p) => p.file), rows: data.table.rows } }),
     },
     trainingSeconds: (performance.now() - input.started) / 1000,
     baseline: evaluation.baseline,
@@ -554,10 +670,7 @@ function modelCard(
     trainer: TRAINER_REVISION,
     config: JSON.parse(modelAffectingConfig(options.config)),
     confusionMatrix: confusionMatrix(oof.scores, table.labels, threshold),
-    files: {
-      training: basename(options.dataPath),
-      ...(options.validationPath && { outOfTime: basename(options.validationPath) }),
-    },
+    files: run.files,
     segments,
   });
 }
@@ -581,7 +694,7 @@ function report(
 }
 
 /** What the operator reads from the termination message: the manifest's headline numbers and where it was published. */
-function trainingSummary(manifest: ModelManifest, path: string): TrainingSummary {
+function trainingSummary(manifest: ModelManifest, path: string, warnings: readonly string[]): TrainingSummary {
   const { cv } = manifest.metrics;
   const { outOfTime, comparison } = manifest;
   return {
@@ -600,5 +713,6 @@ function trainingSummary(manifest: ModelManifest, path: string): TrainingSummary
       },
     }),
     ...(comparison && { comparison }),
+    ...(warnings.length > 0 && { warnings: [...warnings] }),
   };
 }

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import {
@@ -484,3 +485,95 @@ function outOfTimeOf(manifest: ModelManifest): NonNullable<ModelManifest['outOfT
   assert.ok(manifest.outOfTime, `model ${manifest.version} has an out-of-time evaluation`);
   return manifest.outOfTime;
 }
+
+describe('loanrisk-train --data <folder of periods>', () => {
+  let dir: string;
+  let config: string;
+  const QUARTER_ROWS = 2000;
+  /** A folder under the test's temporary folder holding the given files (written by `write`). */
+  const folder = async (name: string, write: (folder: string) => Promise<void>) => {
+    const path = join(dir, name);
+    await mkdir(path);
+    await write(path);
+    return path;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'train-periods-'));
+    config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ ...SMALL_CONFIG, imbalance: ['none'], stabilitySeeds: 1 }));
+  });
+
+  test('three quarters: searched on the older two, the newest scored out of time, all three published', async () => {
+    const periods = await folder('quarters', async (path) => {
+      await writeCsv(join(path, '2026Q1.csv'), QUARTER_ROWS, 21);
+      await writeCsv(join(path, 'q2.tmp'), QUARTER_ROWS, 22);
+      await writeFile(join(path, '2026Q2.csv.gz'), gzipSync(await readFile(join(path, 'q2.tmp'))));
+      await rm(join(path, 'q2.tmp'));
+      await writeCsv(join(path, '2026Q3.csv'), QUARTER_ROWS, 23, { dti: 1 }, 0.3);
+    });
+    const {
+      summary,
+      manifest,
+      folder: versionFolder,
+    } = await trainInto(join(dir, 'models'), ['--data', periods, '--config', config]);
+    const { data, outOfTime } = manifest;
+    assert.deepEqual(
+      data.periods?.map((p) => [p.file, p.rows, p.role]),
+      [
+        ['2026Q1.csv', QUARTER_ROWS, 'train'],
+        ['2026Q2.csv.gz', QUARTER_ROWS, 'train'],
+        ['2026Q3.csv', QUARTER_ROWS, 'validation'],
+      ],
+    );
+    assert.ok(outOfTime, 'the newest quarter is the out-of-time check');
+    assert.equal(outOfTime.rows, QUARTER_ROWS);
+    assert.equal(outOfTime.sha256, data.periods.at(-1)?.sha256);
+    assert.ok(outOfTime.psi.dti > 0.1, `the shifted quarter's dti moved (PSI ${outOfTime.psi.dti})`);
+    assert.equal(summary.outOfTime?.rows, QUARTER_ROWS);
+    assert.equal(data.rows, 3 * QUARTER_ROWS, 'the published fit includes the validation quarter');
+    assert.deepEqual(data.finalFit, { files: ['2026Q1.csv', '2026Q2.csv.gz', '2026Q3.csv'], rows: 3 * QUARTER_ROWS });
+    assert.equal(summary.rows, 3 * QUARTER_ROWS);
+    assert.equal(summary.warnings, undefined);
+    const card = await readJson<ModelCard>(join(versionFolder, 'model-card.json'));
+    assert.equal(card.data.outOfTime?.file, '2026Q3.csv');
+    assert.match(card.data.publishedFit?.note ?? '', /every period file, the out-of-time one included/);
+  });
+
+  test('one period file: trained on it, no out-of-time check, a warning in the summary', async () => {
+    const periods = await folder('one', (path) => writeCsv(join(path, '2026Q1.csv'), QUARTER_ROWS, 31));
+    const { summary, manifest } = await trainInto(join(dir, 'one-models'), ['--data', periods, '--config', config]);
+    assert.equal(manifest.outOfTime, undefined);
+    assert.equal(manifest.data.rows, QUARTER_ROWS);
+    assert.deepEqual(
+      manifest.data.periods?.map((p) => p.role),
+      ['train'],
+    );
+    assert.match(summary.warnings?.[0] ?? '', /one period file \(2026Q1\.csv\).*without an out-of-time check/);
+  });
+
+  test('an empty folder, differing headers and --validation-data beside a folder are refused', async () => {
+    const empty = await folder('empty', async (path) => {
+      await writeFile(join(path, 'README.txt'), 'not a period\n');
+    });
+    const mixed = await folder('mixed', async (path) => {
+      await writeCsv(join(path, '2026Q1.csv'), 300, 41);
+      const lines = (await readFile(join(path, '2026Q1.csv'), 'utf8')).split('\n');
+      await writeFile(
+        join(path, '2026Q2.csv'),
+        [`${lines[0]},branch`, ...lines.slice(1, 10).map((l) => `${l},x`)].join('\n'),
+      );
+    });
+    const refused = async (args: string[], message: RegExp) => {
+      const r = await train([...args, '--out', join(dir, 'refused'), '--config', config, '--quiet']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, message);
+    };
+    await refused(['--data', empty], /empty: no period files \(\*\.csv or \*\.csv\.gz\)/);
+    await refused(['--data', mixed], /2026Q2\.csv: its header differs from 2026Q1\.csv's/);
+    await refused(
+      ['--data', mixed, '--validation-data', join(mixed, '2026Q1.csv')],
+      /a folder of periods holds its own later period/,
+    );
+  });
+});
