@@ -3,7 +3,8 @@
  *
  *   1. load the LoanRiskModel (gone: nothing to do)
  *   2. paused: say so in the status and stop
- *   3. drifted with drift.action retrain (and out of cooldown): count one more training run
+ *   3. drifted with drift.action retrain (and out of cooldown): count one more training run;
+ *      a due time of spec.training.schedule: one more run named after that due time
  *   4. list the training Jobs it owns; create the one for the current spec and run count if
  *      it does not exist (never a second one)
  *   5. a finished Job: read the trainer's summary from its Pod and apply the quality gate
@@ -67,6 +68,7 @@ import {
   type Trial,
 } from './rollout/state-machine.js';
 import { parseTrainingSummary, terminationMessage } from './training-summary.js';
+import { scheduleDecision, scheduledEvent } from './training-schedule.js';
 import { nameOf, namespaceOf, uidOf } from './object-identity.js';
 import { RolloutStateError } from './errors/rollout-state-error.js';
 
@@ -117,7 +119,7 @@ export class Reconciler {
       return {};
     }
 
-    // 3. A drift-triggered run is one more run of the same spec.
+    // 3. A drift-triggered or scheduled run is one more run of the same spec.
     const retrain = retrainDecision(model, this.now());
     if (retrain.started) {
       log.info({ retrains: retrain.retrains }, 'retraining on drift');
@@ -128,12 +130,14 @@ export class Reconciler {
         `model drifted and drift.action is retrain: training run ${retrain.retrains} started`,
       );
     }
+    const scheduled = scheduleDecision(model, this.now());
 
     // 4. The Job for the current spec: found among the owned ones, or created.
     const jobs = (await this.kube.listModelJobs(model)).filter((j) => isOwnedBy(j, model));
+    const jobName = trainingJobName(model, retrain.retrains, scheduled.scheduledTime);
     const job =
-      jobs.find((j) => j.metadata?.name === trainingJobName(model, retrain.retrains)) ??
-      (await this.startTraining(model, retrain.retrains, log));
+      jobs.find((j) => j.metadata?.name === jobName) ??
+      (await this.startTraining(model, retrain.retrains, scheduled.scheduledTime, log));
 
     // 5. Observe the run; a finished one is gated.
     const training = await this.observeTraining(model, job);
@@ -159,20 +163,29 @@ export class Reconciler {
 
     // 9. Status from what was seen and decided.
     const status = {
-      ...this.buildStatus(model, training, rollout.record, pin, serving, deployment, blocked),
+      ...this.buildStatus(model, training, rollout.record, pin, serving, deployment, blocked, scheduled.invalid),
       ...retrain.status,
+      ...scheduled.status,
     };
-    await this.writeStatus(model, status, rollout.events, log);
+    // The pass that records the due time reports it; one that loses the status write does not.
+    const events = scheduled.started ? [scheduledEvent(scheduled), ...rollout.events] : rollout.events;
+    await this.writeStatus(model, status, events, log);
     return earliest(
       training.state === 'AwaitingSummary' ? SUMMARY_POLL_MS : undefined,
       retrain.requeueAfterMs,
+      scheduled.requeueAfterMs,
       rollout.requeueAfterMs,
     );
   }
 
-  private async startTraining(model: LoanRiskModel, retrains: number, log: Logger): Promise<V1Job> {
-    await this.kube.apply(desiredTrainingConfigMap(model, retrains));
-    const desired = desiredTrainingJob(model, retrains, this.podDefaults);
+  private async startTraining(
+    model: LoanRiskModel,
+    retrains: number,
+    scheduledTime: string | undefined,
+    log: Logger,
+  ): Promise<V1Job> {
+    await this.kube.apply(desiredTrainingConfigMap(model, retrains, scheduledTime));
+    const desired = desiredTrainingJob(model, retrains, this.podDefaults, scheduledTime);
     try {
       const job = await this.kube.createJob(desired);
       log.info({ job: nameOf(desired) }, 'training job created');
@@ -321,12 +334,15 @@ export class Reconciler {
     serving: Serving | undefined,
     deployment: V1Deployment | undefined,
     blocked: PodProblem | undefined,
+    invalidSchedule: string | undefined,
   ): LoanRiskModelStatus {
     const ready = readiness(deployment, serving, blocked);
     const conditions = this.conditions(model, [
       trainedCondition(training),
       ready.condition,
-      degradedCondition(training, record),
+      invalidSchedule
+        ? { type: 'Degraded', status: 'True', reason: 'InvalidSchedule', message: invalidSchedule }
+        : degradedCondition(training, record),
       this.driftedCondition(model),
       pinnedCondition(pin, record),
     ]);

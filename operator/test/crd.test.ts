@@ -271,6 +271,20 @@ describe('LoanRiskModel CRD on a real API server', () => {
       },
       /spec.drift.window in body should match/,
     ],
+    [
+      'a schedule that is not five cron fields',
+      (s) => {
+        s.training.schedule = 'every quarter';
+      },
+      /spec.training.schedule in body should match/,
+    ],
+    [
+      'a six-field cron schedule (seconds)',
+      (s) => {
+        s.training.schedule = '0 0 3 1 * *';
+      },
+      /spec.training.schedule in body should match/,
+    ],
   ];
   for (const [name, mutate, message] of invalid) {
     test(`refused: ${name}`, async () => {

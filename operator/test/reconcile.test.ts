@@ -505,6 +505,60 @@ describe('LoanRiskModel reconcile', () => {
     model = await getModel(kc, NS, 'eps');
     assert.equal(model.status?.retrains, 1);
   });
+
+  test('a schedule that is due starts exactly one training run, however many passes see it', async () => {
+    const created = await createModel(kc, modelObject(NS, 'cal', sampleSpec()));
+    await reconciler.reconcile(NS, 'cal');
+    const first = await jobsOf('cal');
+    assert.equal(first.length, 1);
+    await patchModelSpec(kc, NS, 'cal', { training: { ...sampleSpec().training, schedule: '0 3 * * *' } });
+    await reconciler.reconcile(NS, 'cal');
+    assert.equal((await jobsOf('cal')).length, 1, 'setting a schedule starts no run by itself');
+
+    const creation = new Date(required(created.metadata.creationTimestamp, 'created.metadata.creationTimestamp'));
+    const later = new Date(creation.getTime() + 2 * 86_400_000);
+    const due = new Date(Date.UTC(later.getUTCFullYear(), later.getUTCMonth(), later.getUTCDate(), 3));
+    if (due > later) due.setUTCDate(due.getUTCDate() - 1);
+    const atLater = new Reconciler(new KubeClient(kc), pino({ level: 'silent' }), () => later);
+    // Two passes at once and one after: the due time names the Job, so one is created.
+    await Promise.allSettled([atLater.reconcile(NS, 'cal'), atLater.reconcile(NS, 'cal')]);
+    const result = await atLater.reconcile(NS, 'cal');
+    const jobs = await jobsOf('cal');
+    assert.equal(jobs.length, 2);
+    const model = await getModel(kc, NS, 'cal');
+    assert.equal(model.status?.lastScheduledTime, due.toISOString());
+    assert.notEqual(model.status.trainingJob, first[0].metadata?.name);
+    assert.ok(jobs.some((j) => j.metadata?.name === model.status?.trainingJob));
+    assert.ok(required(result.requeueAfterMs, 'result.requeueAfterMs') <= 6 * 3_600_000);
+    const events = await kc
+      .makeApiClient(CoreV1Api)
+      .listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=cal' });
+    assert.equal(events.items.filter((e) => e.reason === 'TrainingScheduled').length, 1);
+  });
+
+  test('a schedule not yet due starts nothing and looks again by its due time', async () => {
+    await createModel(
+      kc,
+      modelObject(NS, 'yearly', sampleSpec({ training: { image: 'trainer:test', schedule: '0 3 1 1 *' } })),
+    );
+    await reconciler.reconcile(NS, 'yearly');
+    const result = await reconciler.reconcile(NS, 'yearly');
+    assert.equal((await jobsOf('yearly')).length, 1, 'only the run of the new spec');
+    assert.ok(required(result.requeueAfterMs, 'result.requeueAfterMs') > 0);
+    assert.equal((await getModel(kc, NS, 'yearly')).status?.lastScheduledTime, undefined);
+  });
+
+  test('a schedule the cron parser refuses is a Degraded condition that says what to write', async () => {
+    await createModel(
+      kc,
+      modelObject(NS, 'badcron', sampleSpec({ training: { image: 'trainer:test', schedule: '99 3 * * *' } })),
+    );
+    await reconciler.reconcile(NS, 'badcron');
+    const degraded = condition(await getModel(kc, NS, 'badcron'), 'Degraded');
+    assert.equal(degraded?.status, 'True');
+    assert.equal(degraded.reason, 'InvalidSchedule');
+    assert.match(degraded.message, /spec.training.schedule "99 3 \* \* \*" is not a cron expression.*five fields/);
+  });
 });
 
 async function snapshot(name: string): Promise<Record<string, string>> {

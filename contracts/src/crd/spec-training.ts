@@ -22,7 +22,10 @@ export const DatasetSpecSchema = Type.Object(
       'Name of the PersistentVolumeClaim (same namespace) holding the CSV and the artifacts. Use ReadWriteMany when the Job and the API pods may land on different nodes.',
       { pattern: DNS_LABEL, maxLength: 253 },
     ),
-    path: claimPath('path', 'Path of the training CSV inside the claim, e.g. loans/2026q3.csv.'),
+    path: claimPath(
+      'path',
+      'Path of the training CSV inside the claim, e.g. loans/2026q3.csv; or of a folder of period files (2026Q1.csv, 2026Q2.csv.gz, ... oldest first by name): the model is searched on every period but the newest, scored on the newest out of time (as validationPath would be; leave that unset) and published refitted on all of them.',
+    ),
     validationPath: Type.Optional(
       claimPath(
         'validationPath',
@@ -127,9 +130,18 @@ export const TrainingOverridesSchema = Type.Object(
 );
 export type TrainingOverrides = Static<typeof TrainingOverridesSchema>;
 
+/** Five cron fields (minute hour day-of-month month day-of-week); the operator's parser checks the values. */
+export const CRON_PATTERN = '^[0-9A-Za-z*/,?-]+( +[0-9A-Za-z*/,?-]+){4}$';
+
 export const TrainingSpecSchema = Type.Object(
   {
     image: text('Trainer container image, e.g. ghcr.io/peerloan/trainer-job:1.4.0.', { minLength: 1 }),
+    schedule: Type.Optional(
+      text(
+        'Retrain on a calendar: a standard 5-field cron expression in UTC (minute hour day-of-month month day-of-week), e.g. "0 3 1 1,4,7,10 *" for 03:00 on the first day of each quarter. Each due time starts one training run of the same spec (a dataset folder is read again, new period files included); status.lastScheduledTime records the last. Setting or changing it starts no run by itself.',
+        { pattern: CRON_PATTERN, maxLength: 100 },
+      ),
+    ),
     resources: Type.Optional(resources('the training container')),
     folds: Type.Optional(
       int32('Stratified cross-validation folds.', TRAINING_BOUNDS.folds.minimum, TRAINING_BOUNDS.folds.maximum, {

@@ -148,6 +148,9 @@ export const LoanRiskModelStatusSchema = Type.Object(
       }),
     ),
     lastRetrainTime: Type.Optional(time('When the last drift-triggered training run started.')),
+    lastScheduledTime: Type.Optional(
+      time('The last due time of spec.training.schedule that started a training run (part of its Job name).'),
+    ),
     history: Type.Optional(
       Type.Array(HistoryEntrySchema, {
         description: `Last ${HISTORY_LIMIT} gate decisions, newest first.`,

@@ -12,14 +12,25 @@ import { NO_POD_DEFAULTS, placementSpec, podAnnotations, podLabels, type PodDefa
 
 const CONFIG_FILE = 'training.json';
 
-/** `retrains` counts drift-triggered runs: the same spec trained again (on new data at the same path) needs a new Job. */
-export function trainingHash(model: LoanRiskModel, retrains = 0): string {
-  const { dataset, training, decisionPolicy } = model.spec;
-  return contentHash({ dataset, training, decisionPolicy, ...(retrains > 0 && { retrains }) });
+/**
+ * `retrains` counts drift-triggered runs and `scheduledTime` is the schedule's last due time: the
+ * same spec trained again (on new data at the same path) needs a new Job. The schedule itself is
+ * left out: setting or changing it starts no run.
+ */
+export function trainingHash(model: LoanRiskModel, retrains = 0, scheduledTime?: string): string {
+  const { dataset, training: withSchedule, decisionPolicy } = model.spec;
+  const { schedule: _schedule, ...training } = withSchedule;
+  return contentHash({
+    dataset,
+    training,
+    decisionPolicy,
+    ...(retrains > 0 && { retrains }),
+    ...(scheduledTime && { scheduledTime }),
+  });
 }
 
-export function trainingJobName(model: LoanRiskModel, retrains = 0): string {
-  return `${shortName(nameOf(model), 48)}-train-${trainingHash(model, retrains).slice(0, 8)}`;
+export function trainingJobName(model: LoanRiskModel, retrains = 0, scheduledTime?: string): string {
+  return `${shortName(nameOf(model), 48)}-train-${trainingHash(model, retrains, scheduledTime).slice(0, 8)}`;
 }
 
 /** The trainer's --config file: the CR's overrides plus folds, seed and the threshold policy. */
@@ -33,12 +44,12 @@ export function trainerConfig(model: LoanRiskModel): Record<string, unknown> {
   };
 }
 
-export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1ConfigMap {
+export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0, scheduledTime?: string): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: trainingJobName(model, retrains),
+      name: trainingJobName(model, retrains, scheduledTime),
       namespace: model.metadata.namespace,
       labels: commonLabels(model, 'training'),
       ownerReferences: [ownerReference(model)],
@@ -48,9 +59,14 @@ export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0): V1
   };
 }
 
-export function desiredTrainingJob(model: LoanRiskModel, retrains = 0, defaults: PodDefaults = NO_POD_DEFAULTS): V1Job {
+export function desiredTrainingJob(
+  model: LoanRiskModel,
+  retrains = 0,
+  defaults: PodDefaults = NO_POD_DEFAULTS,
+  scheduledTime?: string,
+): V1Job {
   const { dataset, training } = model.spec;
-  const name = trainingJobName(model, retrains);
+  const name = trainingJobName(model, retrains, scheduledTime);
   const live = model.status?.live?.version;
   const labels = commonLabels(model, 'training');
   return {
@@ -60,7 +76,7 @@ export function desiredTrainingJob(model: LoanRiskModel, retrains = 0, defaults:
       name,
       namespace: model.metadata.namespace,
       labels,
-      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model, retrains) },
+      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model, retrains, scheduledTime) },
       ownerReferences: [ownerReference(model)],
     },
     spec: {
