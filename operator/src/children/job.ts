@@ -67,7 +67,6 @@ export function desiredTrainingJob(
 ): V1Job {
   const { dataset, training } = model.spec;
   const name = trainingJobName(model, retrains, scheduledTime);
-  const live = model.status?.live?.version;
   const labels = commonLabels(model, 'training');
   return {
     apiVersion: 'batch/v1',
@@ -97,22 +96,7 @@ export function desiredTrainingJob(
             {
               name: 'trainer',
               image: training.image,
-              args: [
-                '--data',
-                `/data/${dataset.path}`,
-                '--out',
-                '/models',
-                ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
-                // The live version at creation (the Job is made once): the trainer scores it beside
-                // the candidate on the later period for the gate's paired maxRegression; the name's
-                // hash leaves it out, so a promotion does not start another run.
-                ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
-                '--config',
-                `/config/${CONFIG_FILE}`,
-                '--termination-log',
-                '/dev/termination-log',
-                '--quiet',
-              ],
+              args: trainerArgs(model),
               terminationMessagePath: '/dev/termination-log',
               terminationMessagePolicy: 'FallbackToLogsOnError',
               resources: resourceRequirements(training.resources),
@@ -142,4 +126,25 @@ export function desiredTrainingJob(
       },
     },
   };
+}
+
+function trainerArgs(model: LoanRiskModel): string[] {
+  const { dataset } = model.spec;
+  const live = model.status?.live?.version;
+  return [
+    '--data',
+    `/data/${dataset.path}`,
+    '--out',
+    '/models',
+    ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
+    // The live version at creation (the Job is made once): the trainer scores it beside the
+    // candidate on the later period for the gate's paired maxRegression; the name's hash leaves
+    // it out, so a promotion does not start another run.
+    ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
+    '--config',
+    `/config/${CONFIG_FILE}`,
+    '--termination-log',
+    '/dev/termination-log',
+    '--quiet',
+  ];
 }
