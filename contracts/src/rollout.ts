@@ -43,8 +43,13 @@ export const APPLICANT_ID_HEADER = 'x-applicant-id';
 export const APPLICANT_ID_FIELD = 'id';
 
 /** Defaults of `spec.rollout`, declared once: the CRD schema and the operator both read them. */
+/** `required`: a candidate that passed the quality gate waits for a LoanRiskModelApproval before any traffic. */
+export const APPROVAL_MODES = ['none', 'required'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
 export const ROLLOUT_DEFAULTS = {
   strategy: 'immediate' as RolloutStrategy,
+  approval: 'none' as ApprovalMode,
   steps: [10, 50, 100],
   bakeSeconds: 60,
   readyDeadlineSeconds: 300,

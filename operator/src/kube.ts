@@ -18,11 +18,13 @@ import {
   type CoreV1Event,
 } from '@kubernetes/client-node';
 import {
+  APPROVAL_PLURAL,
   CRD_GROUP,
   CRD_PLURAL,
   CRD_VERSION,
   modelEventBody,
   type LoanRiskModel,
+  type LoanRiskModelApproval,
   type ModelEvent,
 } from '@peerloan/contracts';
 import { FIELD_MANAGER, JOB_NAME_LABEL, MODEL_LABEL, selectorLabels, shortName } from './labels.js';
@@ -81,6 +83,22 @@ export class KubeClient {
       name: nameOf(model),
       body: model,
     })) as LoanRiskModel;
+  }
+
+  /** The model's namespace's LoanRiskModelApprovals; none when their CRD is not installed. */
+  async listApprovals(model: LoanRiskModel): Promise<LoanRiskModelApproval[]> {
+    try {
+      const list = (await this.custom.listNamespacedCustomObject({
+        group: CRD_GROUP,
+        version: CRD_VERSION,
+        plural: APPROVAL_PLURAL,
+        namespace: namespaceOf(model),
+      })) as { items: LoanRiskModelApproval[] };
+      return list.items;
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
   }
 
   async listModelJobs(model: LoanRiskModel): Promise<V1Job[]> {

@@ -47,6 +47,7 @@ import { isOwnedBy, servingName } from './labels.js';
 import { podProblem, POD_PROBLEM_REASONS, type PodProblem, type PodSection } from './pod-problems.js';
 import { applyQualityGate } from './quality-gate.js';
 import { deploymentProgress, describeServing, scrapeTargets, stepReadiness } from './rollout/observe.js';
+import { applyApproval, awaitApproval, decisionFor, evidenceOf, recordedApproval } from './rollout/approval.js';
 import { validatePin, type Pin } from './rollout/pin.js';
 import { stepKey, type Serving } from './rollout/serving.js';
 import { rolloutSettings, type RolloutSettings } from './rollout/settings.js';
@@ -97,6 +98,8 @@ interface RolloutPass {
 }
 
 const SUMMARY_POLL_MS = 2_000;
+/** Approvals are read while a candidate waits for one, not watched. */
+const APPROVAL_POLL_MS = 5_000;
 
 export class Reconciler {
   constructor(
@@ -149,6 +152,7 @@ export class Reconciler {
       model.spec.pinnedVersion,
       recordFrom(model.status, gate.history),
       model.status?.pinnedVersion,
+      settings.approval === 'required',
     );
 
     // 7. The rollout's moves in this pass.
@@ -270,12 +274,17 @@ export class Reconciler {
       if (inTrial(record))
         take(withdraw(record, 'CandidateSuperseded', `candidate ${accepted.version} passed the quality gate after it`));
       // While pinned nothing new is tried; removing the pin starts the trial.
-      if (!(pin.serve && needsTrial(record, settings))) take(begin(record, accepted, settings, now));
+      if (!(pin.serve && needsTrial(record, settings))) {
+        const approval = await this.approve(model, record, accepted, settings, now);
+        if (approval.transition) take(approval.transition);
+        if (approval.approved) take(begin(record, accepted, settings, now));
+      }
     }
     if (pin.serve && inTrial(record))
       take(withdraw(record, 'RolloutWithdrawn', `spec.pinnedVersion ${pin.serve} is served instead`));
 
-    let requeueAfterMs: number | undefined;
+    let requeueAfterMs: number | undefined =
+      record.rollout?.phase === 'AwaitingApproval' ? APPROVAL_POLL_MS : undefined;
     if (inTrial(record)) {
       const decision = decideStep(record, settings, await this.observeStep(model, record, settings), now);
       take(applyDecision(record, decision, settings, now));
@@ -283,6 +292,30 @@ export class Reconciler {
     }
     if (!inTrial(record)) this.signals.forget(uidOf(model));
     return { record, events, requeueAfterMs };
+  }
+
+  /**
+   * spec.rollout.approval required: the candidate's recorded approval lets it on; else the first
+   * LoanRiskModelApproval of it (by someone other than the spec's author) decides; else it waits.
+   */
+  private async approve(
+    model: LoanRiskModel,
+    record: RolloutRecord,
+    candidate: ModelRecord,
+    settings: RolloutSettings,
+    now: Date,
+  ): Promise<{ approved: boolean; transition?: Transition }> {
+    if (settings.approval === 'none') return { approved: true };
+    if (recordedApproval(record.history, candidate.version)?.decision === 'approve') {
+      return { approved: true, transition: { record: { ...record, candidate: undefined, rollout: undefined } } };
+    }
+    const decision = decisionFor(model, candidate, await this.kube.listApprovals(model));
+    if (!decision) return { approved: false, transition: awaitApproval(record, candidate, settings, now) };
+    const gateEntry = record.history.find((h) => h.version === candidate.version && h.reason === 'QualityGatePassed');
+    return {
+      approved: decision.spec.decision === 'approve',
+      transition: applyApproval(record, candidate, decision, evidenceOf(candidate, gateEntry)),
+    };
   }
 
   /** The current step as the Deployment and its pods show it; counters only once its pods are ready. */
@@ -571,6 +604,7 @@ function phase(training: Training, record: RolloutRecord, serving: Serving | und
   if (training.state === 'Running') return 'Training';
   if (training.state === 'AwaitingSummary') return 'Gating';
   if (inTrial(record)) return record.rollout.phase === 'Shadow' ? 'Shadow' : 'Canary';
+  if (record.candidate && record.rollout?.phase === 'AwaitingApproval') return 'AwaitingApproval';
   // Nothing to serve after a finished run: it failed, or the gate refused the only candidate.
   if (!serving) return 'Failed';
   return ready ? 'Ready' : 'RollingOut';

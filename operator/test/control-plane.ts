@@ -26,8 +26,14 @@ export interface MetaTable {
   rows: { cells: unknown[] }[];
 }
 
+/** Users besides admin the token file authenticates (no groups, so no permissions until bound). */
+export const TEST_USERS = ['alice', 'bob', 'carol'] as const;
+export type TestUser = (typeof TEST_USERS)[number];
+
 export interface ControlPlane {
   readonly kubeconfigPath: string;
+  /** A kubeconfig per test user: their own token, so the API server authenticates them by name. */
+  readonly userKubeconfigPaths: Record<TestUser, string>;
   readonly server: string;
   readonly token: string;
   kubeConfig(): KubeConfig;
@@ -132,7 +138,16 @@ export async function startControlPlane(): Promise<ControlPlane> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await writeFile(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFile(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
-  await writeFile(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
+  const userTokens = Object.fromEntries(TEST_USERS.map((u) => [u, randomBytes(24).toString('hex')])) as Record<
+    TestUser,
+    string
+  >;
+  await writeFile(
+    join(dir, 'tokens.csv'),
+    [`${token},admin,admin-uid,"system:masters"`, ...TEST_USERS.map((u) => `${userTokens[u]},${u},${u}-uid`)].join(
+      '\n',
+    ) + '\n',
+  );
 
   const apiserver = launch(
     join(bin, 'kube-apiserver'),
@@ -189,8 +204,14 @@ export async function startControlPlane(): Promise<ControlPlane> {
 
   const kubeconfigPath = join(dir, 'kubeconfig');
   await writeFile(kubeconfigPath, kubeconfigYaml(server, token));
+  const userKubeconfigPaths = {} as Record<TestUser, string>;
+  for (const u of TEST_USERS) {
+    userKubeconfigPaths[u] = join(dir, `kubeconfig-${u}`);
+    await writeFile(userKubeconfigPaths[u], kubeconfigYaml(server, userTokens[u], u));
+  }
   return {
     kubeconfigPath,
+    userKubeconfigPaths,
     server,
     token,
     kubeConfig() {
@@ -206,14 +227,14 @@ export async function startControlPlane(): Promise<ControlPlane> {
   };
 }
 
-function kubeconfigYaml(server: string, token: string): string {
+function kubeconfigYaml(server: string, token: string, user = 'admin'): string {
   return JSON.stringify(
     {
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'test', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'admin', user: { token } }],
-      contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin', namespace: 'default' } }],
+      users: [{ name: user, user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user, namespace: 'default' } }],
       'current-context': 'test',
     },
     null,

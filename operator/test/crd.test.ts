@@ -23,7 +23,7 @@ import {
   type LoanRiskModel,
   type LoanRiskModelSpec,
 } from '@peerloan/contracts';
-import { CRD_MANIFEST_PATH, crdYaml } from '../src/crd-manifest.js';
+import { CRD_MANIFEST_PATH, crdYaml, generatedManifests } from '../src/crd-manifest.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { createModel, createNamespace, getModel, installCrd, modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
 import { required } from './required.js';
@@ -44,15 +44,21 @@ describe('LoanRiskModel CRD, one source of truth', () => {
   test('the committed YAML is what contracts/src/crd/ generates', async () => {
     const committed = await readFile(join(REPO_ROOT, CRD_MANIFEST_PATH), 'utf8');
     assert.equal(committed, crdYaml(), 'run `npm run build && npm run generate:crd -w operator`');
+    for (const [path, text] of Object.entries(generatedManifests()))
+      assert.equal(
+        await readFile(join(REPO_ROOT, path), 'utf8'),
+        text,
+        `${path}: run npm run generate:crd -w operator`,
+      );
   });
 
-  test('exactly one CRD YAML under manifests/', async () => {
+  test('exactly one YAML per CRD under manifests/', async () => {
     const files = (await readdir(join(REPO_ROOT, 'manifests'), { recursive: true })).filter((f) => /\.ya?ml$/.test(f));
     const crds = [];
     for (const f of files)
       if ((await readFile(join(REPO_ROOT, 'manifests', f), 'utf8')).includes('kind: CustomResourceDefinition'))
         crds.push(f);
-    assert.deepEqual(crds, ['crd/loanriskmodels.yaml']);
+    assert.deepEqual(crds.sort(), ['crd/loanriskmodelapprovals.yaml', 'crd/loanriskmodels.yaml']);
   });
 });
 

@@ -120,11 +120,13 @@ export async function patchModelSpec(
   namespace: string,
   name: string,
   spec: Partial<LoanRiskModelSpec>,
+  annotations?: Record<string, string>,
 ): Promise<void> {
+  const body = annotations ? { metadata: { annotations }, spec } : { spec };
   await kc
     .makeApiClient(CustomObjectsApi)
     .patchNamespacedCustomObject(
-      { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace, name, body: { spec } },
+      { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL, namespace, name, body },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
 }

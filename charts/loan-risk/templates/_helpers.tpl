@@ -147,6 +147,10 @@ Lease, in the release namespace.
 - apiGroups: [risk.peerloan.io]
   resources: [loanriskmodels/status]
   verbs: [get, update, patch]
+# spec.rollout.approval required: the reviewers' decisions on waiting candidates.
+- apiGroups: [risk.peerloan.io]
+  resources: [loanriskmodelapprovals]
+  verbs: [list]
 # blockOwnerDeletion on the children needs this where OwnerReferencesPermissionEnforcement is on.
 - apiGroups: [risk.peerloan.io]
   resources: [loanriskmodels/finalizers]

@@ -6,3 +6,4 @@ export * from './spec.js';
 export * from './status.js';
 export * from './definition.js';
 export * from './spec-placement.js';
+export * from './approval.js';

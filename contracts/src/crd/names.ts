@@ -17,6 +17,7 @@ export const PHASES = [
   'Pending',
   'Training',
   'Gating',
+  'AwaitingApproval',
   'Shadow',
   'Canary',
   'RollingOut',
@@ -25,8 +26,19 @@ export const PHASES = [
   'Paused',
 ] as const;
 export type Phase = (typeof PHASES)[number];
-/** Shadow and Canary: a candidate is being tried; Promoted, RolledBack and Withdrawn: how the last try ended. */
-export const ROLLOUT_PHASES = ['Shadow', 'Canary', 'Promoted', 'RolledBack', 'Withdrawn'] as const;
+/**
+ * AwaitingApproval: a gated candidate waits for a reviewer and serves nobody; Shadow and Canary: it
+ * is being tried; Promoted, RolledBack, Withdrawn and Rejected (by a reviewer): how the last try ended.
+ */
+export const ROLLOUT_PHASES = [
+  'AwaitingApproval',
+  'Shadow',
+  'Canary',
+  'Promoted',
+  'RolledBack',
+  'Withdrawn',
+  'Rejected',
+] as const;
 export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 /** Environment names of the API container that only the operator sets. */
 export const OPERATOR_ENV_NAMES = [
@@ -38,3 +50,17 @@ export const OPERATOR_ENV_NAMES = [
 ] as const;
 
 export const HISTORY_LIMIT = 10;
+
+/** A reviewer's decision on a candidate waiting in AwaitingApproval. */
+export const APPROVAL_KIND = 'LoanRiskModelApproval';
+export const APPROVAL_PLURAL = 'loanriskmodelapprovals';
+export const APPROVAL_SINGULAR = 'loanriskmodelapproval';
+export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+/**
+ * Who last changed a LoanRiskModel's spec (with spec.rollout.approval required): admission makes it
+ * equal the authenticated user of the write, so four eyes can compare it with the approver.
+ */
+export const LAST_CHANGED_BY_ANNOTATION = `${CRD_GROUP}/last-changed-by`;
+/** The ClusterRole whose create on loanriskmodelapprovals lets a user approve or reject. */
+export const APPROVER_CLUSTER_ROLE = 'loanrisk-approver';

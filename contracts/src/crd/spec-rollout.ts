@@ -1,6 +1,6 @@
 /** spec.rollout: how a candidate that passed the quality gate replaces the live version. */
 import { Type, type Static } from 'typebox';
-import { ROLLOUT_DEFAULTS, ROLLOUT_STRATEGIES } from '../rollout.js';
+import { APPROVAL_MODES, ROLLOUT_DEFAULTS, ROLLOUT_STRATEGIES } from '../rollout.js';
 import { celRules, int32, number, oneOf } from '../schema/fields.js';
 
 const { checks } = ROLLOUT_DEFAULTS;
@@ -64,6 +64,13 @@ export const RolloutSpecSchema = Type.Object(
         ROLLOUT_STRATEGIES,
         'immediate: the candidate serves all traffic at once; shadow: the candidate scores every live request off the response path for bakeSeconds, then is promoted; canary: shadow first, then answers steps[i] percent of requests, each step held for bakeSeconds. A rollout in progress keeps the strategy it began with.',
         { default: ROLLOUT_DEFAULTS.strategy },
+      ),
+    ),
+    approval: Type.Optional(
+      oneOf(
+        APPROVAL_MODES,
+        'none: a candidate that passed the quality gate is rolled out at once; required: it waits in phase AwaitingApproval, serving nobody, until a LoanRiskModelApproval (npx loanrisk-models approve|reject) by someone other than the last author of the spec approves it (then it is rolled out by strategy) or rejects it (then it ends like a failed gate).',
+        { default: ROLLOUT_DEFAULTS.approval },
       ),
     ),
     steps: Type.Optional(

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { ConditionSchema } from '../conditions.js';
 import { ROLLOUT_STRATEGIES } from '../rollout.js';
 import { int32, int64, interval, number, oneOf, text, time } from '../schema/fields.js';
-import { HISTORY_LIMIT, PHASES, ROLLOUT_PHASES } from './names.js';
+import { APPROVAL_DECISIONS, HISTORY_LIMIT, PHASES, ROLLOUT_PHASES } from './names.js';
 import { ROLLOUT_CHECK_NAMES } from './spec-rollout.js';
 
 const INT32_MAX = 2147483647;
@@ -61,6 +61,22 @@ const modelRecord = (description: string) =>
   );
 export type ModelRecord = Static<ReturnType<typeof modelRecord>>;
 
+/** A reviewer's decision on a candidate (spec.rollout.approval required), as the operator recorded it. */
+export const ApprovalRecordSchema = Type.Object(
+  {
+    decision: oneOf(APPROVAL_DECISIONS, 'approve or reject.'),
+    user: text('The approver as the API server authenticated them (admission checked spec.approver against it).'),
+    time: time('When the API server stored the LoanRiskModelApproval (its creationTimestamp).'),
+    object: text('Name of the LoanRiskModelApproval.'),
+    note: Type.Optional(text("The reviewer's note (spec.evidence).")),
+    evidence: text(
+      'What the reviewer was shown, from the status: gate metrics, out-of-time interval, paired difference.',
+    ),
+  },
+  { description: 'A LoanRiskModelApproval the operator acted on.' },
+);
+export type ApprovalRecord = Static<typeof ApprovalRecordSchema>;
+
 export const HistoryEntrySchema = Type.Object(
   {
     version: text('Candidate version.'),
@@ -70,8 +86,11 @@ export const HistoryEntrySchema = Type.Object(
       'Accepted or Rejected (by the quality gate, or by a rollout that rolled it back).',
     ),
     time: time('When it was decided.'),
-    reason: Type.Optional(text('Why, e.g. QualityGateRejected, RolloutCheckFailed, RolloutPodsNotReady.')),
+    reason: Type.Optional(
+      text('Why, e.g. QualityGateRejected, Approved, ApprovalRejected, RolloutCheckFailed, RolloutPodsNotReady.'),
+    ),
     message: Type.Optional(text('Human-readable explanation.')),
+    approval: Type.Optional(ApprovalRecordSchema),
   },
   { description: 'One gate decision.' },
 );
@@ -97,7 +116,7 @@ export const RolloutStatusSchema = Type.Object(
     strategy: oneOf(ROLLOUT_STRATEGIES, "Strategy it runs with (the spec's when it began)."),
     phase: oneOf(
       ROLLOUT_PHASES,
-      'Shadow or Canary while in progress; Promoted, RolledBack or Withdrawn (a pin, or a newer candidate) once over.',
+      'AwaitingApproval (serving nobody), Shadow or Canary while in progress; Promoted, RolledBack, Withdrawn (a pin, or a newer candidate) or Rejected (by a reviewer) once over.',
     ),
     step: Type.Optional(int32('Canary: index into spec.rollout.steps of the step being held.', 0, 9)),
     stepStartTime: time("When the step's pod template was applied."),

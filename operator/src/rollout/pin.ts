@@ -14,12 +14,16 @@ export function validatePin(
   pinned: string | undefined,
   record: RolloutRecord,
   previouslyServed: string | undefined,
+  approvalRequired = false,
 ): Pin {
   if (!pinned) return { kind: 'None' };
   const passedGate =
     pinned === record.live?.version ||
     pinned === record.previousVersion ||
-    record.history.some((h) => h.version === pinned && h.outcome === 'Accepted');
+    record.history.some(
+      (h) =>
+        h.version === pinned && h.outcome === 'Accepted' && (!approvalRequired || h.approval?.decision === 'approve'),
+    );
   if (passedGate) return { kind: 'Valid', version: pinned, serve: pinned };
   const keeps = previouslyServed
     ? `pinned version ${previouslyServed}`
@@ -28,6 +32,6 @@ export function validatePin(
     kind: 'Refused',
     version: pinned,
     serve: previouslyServed,
-    message: `spec.pinnedVersion ${pinned} is refused: it never passed the quality gate here (not the live or previous version, no Accepted entry in status.history); still serving ${keeps}`,
+    message: `spec.pinnedVersion ${pinned} is refused: it never passed the quality gate here (not the live or previous version, no Accepted entry in status.history${approvalRequired ? ' with an approval' : ''}); still serving ${keeps}`,
   };
 }

@@ -1,8 +1,15 @@
 /** spec.rollout with every default filled in from ROLLOUT_DEFAULTS (the CRD schema declares the same ones). */
-import { ROLLOUT_DEFAULTS, type RolloutChecks, type RolloutSpec, type RolloutStrategy } from '@peerloan/contracts';
+import {
+  ROLLOUT_DEFAULTS,
+  type ApprovalMode,
+  type RolloutChecks,
+  type RolloutSpec,
+  type RolloutStrategy,
+} from '@peerloan/contracts';
 
 export interface RolloutSettings {
   strategy: RolloutStrategy;
+  approval: ApprovalMode;
   steps: readonly number[];
   bakeMs: number;
   readyDeadlineMs: number;
@@ -16,6 +23,7 @@ export interface RolloutSettings {
 export function rolloutSettings(spec: RolloutSpec = {}): RolloutSettings {
   return {
     strategy: spec.strategy ?? ROLLOUT_DEFAULTS.strategy,
+    approval: spec.approval ?? ROLLOUT_DEFAULTS.approval,
     steps: spec.steps?.length ? spec.steps : ROLLOUT_DEFAULTS.steps,
     bakeMs: (spec.bakeSeconds ?? ROLLOUT_DEFAULTS.bakeSeconds) * 1000,
     readyDeadlineMs: (spec.readyDeadlineSeconds ?? ROLLOUT_DEFAULTS.readyDeadlineSeconds) * 1000,

@@ -102,9 +102,11 @@ function stepName(rollout: RolloutStatus, settings: RolloutSettings): string {
   return `canary step ${step + 1} of ${settings.steps.length} (${stepPercent(settings, step)}%)`;
 }
 
-/** A candidate that is neither live nor being tried. */
+/** A candidate that is neither live nor being tried (one awaiting approval is not tried yet). */
 export function isNewCandidate(record: RolloutRecord, candidate: ModelRecord): boolean {
-  return candidate.version !== record.live?.version && candidate.version !== record.candidate?.version;
+  return (
+    candidate.version !== record.live?.version && !(inTrial(record) && candidate.version === record.candidate.version)
+  );
 }
 
 /** Whether `begin` would try the candidate rather than make it live at once. */
