@@ -121,7 +121,7 @@ export function createApp(options: AppOptions): Express {
   app.use(express.json({ limit: options.bodyLimit }));
   // The scoring routes first: Express tries the layers in order, and no path below overlaps theirs.
   app.use(predictRoutes(options));
-  app.use(oipRoutes({ ...options, serverName: 'peerloan-loan-risk' }));
+  app.use(oipRoutes(options));
   healthRoutes(app, options);
   app.use(openApiRoute({ serverVersion: options.serverVersion }));
   app.use(rolloutRoutes(options.versions));

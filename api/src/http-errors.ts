@@ -30,7 +30,8 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new RequestError(404, `no route ${req.method} ${req.path}`));
 };
 
-function asRequestError(err: unknown): RequestError | undefined {
+/** A failure the client can act on, as a RequestError with its status; undefined for a fault of the server. */
+export function asRequestError(err: unknown): RequestError | undefined {
   if (err instanceof RequestError) return err;
   if (err instanceof NoModelError) return new RequestError(503, err.message);
   if (err instanceof AuditUnavailableError) return new RequestError(503, err.message);
@@ -44,10 +45,15 @@ function asRequestError(err: unknown): RequestError | undefined {
   return undefined;
 }
 
+/** The Open Inference Protocol's error text: the message and every field problem, on one line. */
+export function oipErrorText(error: RequestError): string {
+  const detail = error.details.map((d: FieldProblem) => `${d.field} ${d.message}`).join('; ');
+  return detail ? `${error.message}: ${detail}` : error.message;
+}
+
 function body(req: Request, error: RequestError) {
   if (!req.path.startsWith('/v2')) return { error: error.message, details: error.details };
-  const detail = error.details.map((d: FieldProblem) => `${d.field} ${d.message}`).join('; ');
-  return { error: detail ? `${error.message}: ${detail}` : error.message };
+  return { error: oipErrorText(error) };
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {

@@ -161,7 +161,8 @@ function decodeBytes(chunk: Buffer, name: string): string[] {
   return values;
 }
 
-function decodeTensor(chunk: Buffer, datatype: string, name: string): (string | number)[] {
+/** One input's raw bytes (binary extension, gRPC's raw_input_contents) as its values; a refusal names the input. */
+export function decodeTensor(chunk: Buffer, datatype: string, name: string): (string | number)[] {
   if (datatype === 'BYTES') return decodeBytes(chunk, name);
   // Own keys only: a datatype such as "toString" must not find Object.prototype's.
   const reader = Object.hasOwn(NUMERIC_READERS, datatype) ? NUMERIC_READERS[datatype] : undefined;
@@ -211,13 +212,18 @@ export function wantsBinaryOutput(request: unknown): boolean {
   return Array.isArray(r?.outputs) && r.outputs.some((o) => o?.parameters?.binary_data === true);
 }
 
+/** Values as a raw little-endian FP32 tensor (the binary extension's and gRPC's raw output). */
+export function fp32Bytes(values: readonly number[]): Buffer {
+  return Buffer.from(new Float32Array(values).buffer);
+}
+
 /** The infer answer with `probability` as a raw little-endian FP32 tensor after the JSON header. */
 export function encodeBinaryAnswer(
   header: InferAnswerHeader,
   name: string,
   values: readonly number[],
 ): { body: Buffer; headerLength: number } {
-  const tensor = Buffer.from(new Float32Array(values).buffer);
+  const tensor = fp32Bytes(values);
   const json = Buffer.from(
     JSON.stringify({
       model_name: header.model_name,

@@ -5,57 +5,27 @@
  * canary a whole infer request goes to one version (its answer names one model_version): by the
  * `x-applicant-id` header when sent, else at random (the body's `id` is the request's, not an
  * applicant's); a path naming the live version is answered by it. Tensors are decoded and
- * encoded by oip-codec.ts; this file is the routes.
+ * encoded by oip-codec.ts, the operations shared with gRPC are oip-service.ts; this file is the routes.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { FEATURES, PROBABILITY_OUTPUT, type LoanRecord } from '@peerloan/contracts';
-import { completeRecord, RequestError, servingReadiness, type LoadedModel, type ModelStore } from '@peerloan/scoring';
-import { predictions, scoreRecords, type Scoring } from './prediction.js';
-import { auditDecisions } from './audit/audit-decisions.js';
-import type { AuditTrail } from '@peerloan/scoring/queues';
+import { PROBABILITY_OUTPUT } from '@peerloan/contracts';
+import { RequestError } from '@peerloan/scoring';
+import { clientId } from './audit/client-id.js';
+import { decodeInferBody, encodeBinaryAnswer, HEADER_LENGTH, jsonInferAnswer, wantsBinaryOutput } from './oip-codec.js';
 import {
-  checkRequestedOutputs,
-  datatypeOf,
-  decodeInferBody,
-  encodeBinaryAnswer,
-  HEADER_LENGTH,
-  inferRows,
-  jsonInferAnswer,
-  wantsBinaryOutput,
-  type InferAnswerHeader,
-} from './oip-codec.js';
+  infer,
+  modelMetadata,
+  modelReady,
+  serverMetadata,
+  serverReady,
+  servedModel,
+  type OipOptions,
+} from './oip-service.js';
 import { headerApplicantId } from './rollout/applicant-id.js';
 import { chargeRows } from './rate-limit/client-budgets.js';
 
-export interface OipOptions extends Scoring {
-  readonly store: ModelStore;
-  readonly modelName: string;
-  readonly serverName: string;
-  readonly serverVersion: string;
-  readonly maxInstances: number;
+export interface OipRouteOptions extends OipOptions {
   readonly bodyLimit: string;
-  /** False once the server is draining for shutdown. */
-  readonly isAccepting: () => boolean;
-  /** Where every decision is recorded (absent with AUDIT_MODE=off). */
-  readonly audit?: AuditTrail;
-}
-
-export function modelMetadata(model: LoadedModel, modelName: string) {
-  return {
-    name: modelName,
-    versions: [model.version],
-    platform: 'onnxruntime_onnx',
-    inputs: FEATURES.map((f) => ({ name: f.name, datatype: datatypeOf(f), shape: [-1, 1] })),
-    outputs: [{ name: PROBABILITY_OUTPUT, datatype: 'FP32', shape: [-1, 1] }],
-  };
-}
-
-/** The request's rows, each checked against the model's input rules and completed as /predict's are. */
-function recordsOf(request: unknown, model: LoadedModel, maxInstances: number): LoanRecord[] {
-  const objects = inferRows(request, maxInstances);
-  const problems = objects.flatMap((value, i) => model.validator.check(value, `row ${i}: `));
-  if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
-  return objects.map((value) => completeRecord(value, model.validator.rules));
 }
 
 /**
@@ -82,75 +52,51 @@ function inferRequest(req: Request): unknown {
   return decodeInferBody(req.body, req.get(HEADER_LENGTH));
 }
 
-export function oipRoutes(options: OipOptions): Router {
-  const { store, modelName } = options;
+export function oipRoutes(options: OipRouteOptions): Router {
   const router = Router();
   // Bodies the JSON parser left alone (no or binary Content-Type) arrive as bytes.
   const readRawBody = express.raw({ type: () => true, limit: options.bodyLimit });
-
-  /** The model named in the path, at the version named (if any), or a 404. */
-  function namedModel(req: Request): LoadedModel {
-    const { name, version } = req.params as { name: string; version?: string };
-    const model = store.current;
-    if (name !== modelName) throw new RequestError(404, `unknown model ${name}; this server serves ${modelName}`);
-    if (!model) throw new RequestError(404, `model ${name} is not loaded yet`);
-    if (version !== undefined && version !== model.version)
-      throw new RequestError(404, `model ${name} version ${version} is not served; ${model.version} is`);
-    return model;
-  }
+  const pathOf = (req: Request) => req.params as { name: string; version?: string };
 
   router.get('/v2', (_req, res) => {
-    res.json({ name: options.serverName, version: options.serverVersion, extensions: [] });
+    res.json(serverMetadata(options));
   });
   router.get('/v2/health/live', (_req, res) => {
     res.json({ live: true });
   });
   router.get('/v2/health/ready', (_req, res) => {
-    const { ready } = servingReadiness(store, options.isAccepting);
+    const ready = serverReady(options);
     res.status(ready ? 200 : 503).json({ ready });
   });
 
   for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     router.get(base, (req, res) => {
-      res.json(modelMetadata(namedModel(req), modelName));
+      const { name, version } = pathOf(req);
+      res.json(modelMetadata(servedModel(options, name, version), options.modelName));
     });
     router.get(`${base}/ready`, (req, res) => {
-      // Our model not loaded yet is not ready (503), not unknown (404).
-      if (store.current !== undefined || (req.params as { name: string }).name !== modelName) namedModel(req);
-      const { ready } = servingReadiness(store, options.isAccepting);
-      res.status(ready ? 200 : 503).json({ name: modelName, ready });
+      const { name, version } = pathOf(req);
+      const ready = modelReady(options, name, version);
+      res.status(ready ? 200 : 503).json({ name: options.modelName, ready });
     });
     router.post(`${base}/infer`, acceptInferBody, readRawBody, async (req, res) => {
-      const model = namedModel(req);
+      const { name, version } = pathOf(req);
+      const model = servedModel(options, name, version);
       const request = inferRequest(req);
-      checkRequestedOutputs(request);
-      const records = recordsOf(request, model, options.maxInstances);
-      await chargeRows(res, records.length);
-      // A request naming a version in its path is answered by that version, never split.
-      const named = (req.params as { version?: string }).version !== undefined;
-      const toCandidate = named ? undefined : options.versions.routeWhole(records.length, headerApplicantId(req));
-      const groups = await scoreRecords(options, model, records, toCandidate, false);
-      // One version answered every row: the whole request was routed, and falls back, as one group.
-      const [
-        {
-          model: answered,
-          scored: { probabilities },
-        },
-      ] = groups;
-      await auditDecisions(options.audit, res, 'oip', records, predictions(groups, records.length));
-      const id = (request as { id?: unknown }).id;
-      const header: InferAnswerHeader = {
-        model_name: modelName,
-        model_version: answered.version,
-        id: typeof id === 'string' ? id : undefined,
-      };
+      const requestId = res.locals.requestId as string;
+      const { header, probabilities, groups } = await infer(options, model, request, version !== undefined, {
+        requestId,
+        clientId: clientId(res),
+        applicantId: headerApplicantId(req),
+        chargeRows: (rows) => chargeRows(res, rows),
+      });
       if (wantsBinaryOutput(request)) {
         const { body, headerLength } = encodeBinaryAnswer(header, PROBABILITY_OUTPUT, probabilities);
         res.set(HEADER_LENGTH, String(headerLength)).type('application/octet-stream').send(body);
       } else {
         res.json(jsonInferAnswer(header, probabilities));
       }
-      options.versions.afterAnswer(groups, res.locals.requestId as string);
+      options.versions.afterAnswer(groups, requestId);
     });
   }
   return router;

@@ -1,4 +1,4 @@
-/** The one call per HTTP scoring site: the request's decisions, before its answer is sent. */
+/** The one call per scoring site: the request's decisions, before its answer is sent. */
 import type { Response } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
 import type { Prediction } from '../prediction.js';
@@ -6,9 +6,10 @@ import { auditEntry, type AuditTrail, type DecisionSource } from '@peerloan/scor
 import { clientId } from './client-id.js';
 
 /** Resolves when the answer may go (required: once durable); a no-op without a trail. */
-export function auditDecisions(
+export function recordDecisions(
   trail: AuditTrail | undefined,
-  res: Response,
+  requestId: string,
+  client: string,
   source: DecisionSource,
   records: readonly LoanRecord[],
   answers: readonly Prediction[],
@@ -21,5 +22,16 @@ export function auditDecisions(
     modelVersion: a.modelVersion,
     reasons: a.reasons,
   }));
-  return trail.record(auditEntry(res.locals.requestId as string, clientId(res), source, decisions));
+  return trail.record(auditEntry(requestId, client, source, decisions));
+}
+
+/** recordDecisions for an HTTP request: its request id and client as the middleware left them. */
+export function auditDecisions(
+  trail: AuditTrail | undefined,
+  res: Response,
+  source: DecisionSource,
+  records: readonly LoanRecord[],
+  answers: readonly Prediction[],
+): Promise<void> {
+  return recordDecisions(trail, res.locals.requestId as string, clientId(res), source, records, answers);
 }

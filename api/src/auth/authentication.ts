@@ -16,7 +16,8 @@ import { authEnabled, type AuthSettings } from './auth-settings.js';
 import { ANONYMOUS, type ClientIdentity } from './client-identity.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
-const API_KEY_HEADER = 'x-api-key';
+/** The API key's header (HTTP) and metadata key (gRPC). */
+export const API_KEY_HEADER = 'x-api-key';
 const REALM = 'loanrisk-api';
 
 /** The routes that need a credential and the scope each needs (Express paths, as mounted in app.ts). */
@@ -38,6 +39,24 @@ export const PROTECTED_ROUTES: readonly {
  */
 const CREDENTIAL_COOKIE = 'loanrisk_credential';
 const COOKIE_ROUTES = /^\/(versions\/[^/]+\/report|batches\/[^/]+\/results)$/;
+
+/** What a caller may prove who it is with; the first present wins, in this order. */
+export interface Credentials {
+  /** `Bearer <JWT>`, as the Authorization header (or gRPC metadata) carries it. */
+  readonly authorization?: string;
+  readonly apiKey?: string;
+  /** The web app's cookie, on the few GET routes that accept it. */
+  readonly cookie?: string;
+}
+
+function credentialsOf(req: Request): Credentials {
+  const key = req.headers[API_KEY_HEADER];
+  return {
+    authorization: req.headers.authorization,
+    apiKey: typeof key === 'string' ? key : undefined,
+    cookie: cookieCredential(req),
+  };
+}
 
 function cookieCredential(req: Request): string | undefined {
   // Mounted with app.use(path), so req.path is below the mount point: the full path is both.
@@ -103,41 +122,45 @@ export class Authentication {
         next();
         return;
       }
-      this.admit(req, scope).then(
+      this.authorize(credentialsOf(req), scope).then(
         (client) => {
           res.locals.client = client;
           next();
         },
         (err: unknown) => {
-          if (!(err instanceof CredentialError)) {
-            next(err);
-            return;
-          }
-          this.refusals.inc({ reason: err.reason });
-          if (err.status !== 503) res.setHeader('www-authenticate', this.challenge(err, scope));
-          next(new RequestError(err.status, err.message));
+          if (err instanceof CredentialError && err.status !== 503)
+            res.setHeader('www-authenticate', this.challenge(err, scope));
+          next(err instanceof CredentialError ? new RequestError(err.status, err.message) : err);
         },
       );
     };
   }
 
-  private async admit(req: Request, scope: Scope): Promise<ClientIdentity> {
-    const client = await this.identify(req);
-    if (!client.scopes.includes(scope))
-      throw new CredentialError(
-        'scope',
-        `client ${client.id} lacks the ${scope} scope this route needs`,
-        'insufficient_scope',
-      );
-    return client;
+  /**
+   * The caller these credentials name, if it holds `scope` (anyone with authentication off); a
+   * refusal is a CredentialError (401, 403 or 503), counted by reason. The HTTP routes and the
+   * gRPC service both admit their callers here.
+   */
+  async authorize(credentials: Credentials, scope: Scope): Promise<ClientIdentity> {
+    if (!this.enabled) return ANONYMOUS;
+    try {
+      const client = await this.identify(credentials);
+      if (!client.scopes.includes(scope))
+        throw new CredentialError(
+          'scope',
+          `client ${client.id} lacks the ${scope} scope this route needs`,
+          'insufficient_scope',
+        );
+      return client;
+    } catch (err) {
+      if (err instanceof CredentialError) this.refusals.inc({ reason: err.reason });
+      throw err;
+    }
   }
 
-  private async identify(req: Request): Promise<ClientIdentity> {
-    const authorization = req.headers.authorization;
+  private async identify({ authorization, apiKey, cookie }: Credentials): Promise<ClientIdentity> {
     if (authorization !== undefined) return this.bearer(authorization);
-    const key = req.headers[API_KEY_HEADER];
-    if (typeof key === 'string' && key !== '') return this.apiKey(key);
-    const cookie = cookieCredential(req);
+    if (apiKey !== undefined && apiKey !== '') return this.apiKey(apiKey);
     // The page's rule: a value shaped like a JWT is a bearer token, anything else an API key.
     if (cookie) return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(cookie) ? this.bearer(`Bearer ${cookie}`) : this.apiKey(cookie);
     throw new CredentialError('missing', `a credential is required: send ${this.accepted()}`);

@@ -11,7 +11,7 @@ import { redisKey } from '@peerloan/contracts';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { clientOf } from '../auth/client-identity.js';
+import { clientOf, type ClientIdentity } from '../auth/client-identity.js';
 import { RequestError } from '@peerloan/scoring';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 
@@ -30,10 +30,26 @@ function limiter(redis: Redis, budget: Budget, points: number, windowSeconds: nu
   });
 }
 
-/** The budget key: the authenticated client, or the address when authentication is off. */
-function clientKey(res: Response): string {
-  const client = clientOf(res);
-  return client.kind === 'anonymous' ? `anonymous:${res.req.ip ?? 'unknown'}` : `${client.kind}:${client.id}`;
+/** Whose budget a draw comes from, and where a refusal's Retry-After goes. */
+export interface BudgetCaller {
+  /** The authenticated client, or the address when authentication is off. */
+  readonly key: string;
+  retryAfter(seconds: number): void;
+}
+
+/** The budget key of a caller: the authenticated client, or its address when authentication is off. */
+export function budgetKey(client: ClientIdentity, address: string | undefined): string {
+  return client.kind === 'anonymous' ? `anonymous:${address ?? 'unknown'}` : `${client.kind}:${client.id}`;
+}
+
+/** An HTTP request's caller: Retry-After is a header of the 429. */
+function httpCaller(res: Response): BudgetCaller {
+  return {
+    key: budgetKey(clientOf(res), res.req.ip),
+    retryAfter: (seconds) => {
+      res.setHeader('retry-after', String(seconds));
+    },
+  };
 }
 
 export class ClientBudgets {
@@ -67,13 +83,18 @@ export class ClientBudgets {
       next();
       return;
     }
-    this.draw(this.requestLimiter, 'requests', res, 1).then(() => {
+    this.drawRequest(httpCaller(res)).then(() => {
       next();
     }, next);
   };
 
+  /** Draws one request from the caller's budget; rejects with a 429 when it is exhausted. */
+  async drawRequest(caller: BudgetCaller): Promise<void> {
+    if (this.requestLimiter) await this.draw(this.requestLimiter, 'requests', caller, 1);
+  }
+
   /** Draws `rows` from the caller's row budget before they are scored; rejects with a 429 (or 413 for more than a whole budget). */
-  async chargeRows(res: Response, rows: number): Promise<void> {
+  async chargeRows(caller: BudgetCaller, rows: number): Promise<void> {
     const budget = this.settings.rows;
     if (!this.rowLimiter || budget === undefined || rows <= 0) return;
     if (rows > budget) {
@@ -83,17 +104,17 @@ export class ClientBudgets {
         `this request has ${rows} rows; a client may have ${budget} rows scored per ${this.settings.windowSeconds} s: split it`,
       );
     }
-    await this.draw(this.rowLimiter, 'rows', res, rows);
+    await this.draw(this.rowLimiter, 'rows', caller, rows);
   }
 
-  private async draw(limiter: RateLimiterRedis, budget: Budget, res: Response, points: number): Promise<void> {
+  private async draw(limiter: RateLimiterRedis, budget: Budget, caller: BudgetCaller, points: number): Promise<void> {
     try {
-      await limiter.consume(clientKey(res), points);
+      await limiter.consume(caller.key, points);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       this.refused.inc({ budget });
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      res.setHeader('retry-after', String(seconds));
+      caller.retryAfter(seconds);
       const limit = budget === 'requests' ? `${this.settings.requests} requests` : `${this.settings.rows} rows`;
       throw new RequestError(
         429,
@@ -106,5 +127,5 @@ export class ClientBudgets {
 /** Routes call this with the rows they are about to score; a no-op without a row budget. */
 export async function chargeRows(res: Response, rows: number): Promise<void> {
   const budgets = (res.locals as { budgets?: ClientBudgets }).budgets;
-  await budgets?.chargeRows(res, rows);
+  if (budgets) await budgets.chargeRows(httpCaller(res), rows);
 }
