@@ -34,6 +34,8 @@ async function start(port, env) {
       ...process.env,
       HOST: '127.0.0.1',
       PORT: String(port),
+      // Two servers run at once: neither may hold the default gRPC port.
+      GRPC_PORT: '0',
       LOG_LEVEL: 'warn',
       MODELS_ROOT,
       LIVE_VERSION: LIVE,

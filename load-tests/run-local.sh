@@ -98,7 +98,7 @@ log "model $live"
 # ---- two API replicas ----------------------------------------------------------------------
 declare -A ports=()
 start_api() { # replica name
-  PORT=${ports[$1]} HOST=127.0.0.1 MODEL_DIR="$work/models" MODEL_POLL_MS=250 LOG_LEVEL=warn \
+  PORT=${ports[$1]} GRPC_PORT=0 HOST=127.0.0.1 MODEL_DIR="$work/models" MODEL_POLL_MS=250 LOG_LEVEL=warn \
     node "$api_main" >>"$work/$1.log" 2>&1 &
   pids[$1]=$!
 }

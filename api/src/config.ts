@@ -8,6 +8,7 @@ import { ConfigError, readFlag, readInteger, readNumber, readText, type Settings
 import { auditSettings, redisUrlOf, type AuditMode } from '@peerloan/scoring/queues';
 import { readAuthSettings, type AuthSettings } from './auth/auth-settings.js';
 import { readRateLimitSettings, type RateLimitSettings } from './rate-limit/rate-limit-settings.js';
+import { readGrpcPort } from './grpc/grpc-settings.js';
 
 /** A version being tried beside the live one (contracts/src/rollout.ts). */
 export interface CandidateConfig {
@@ -27,6 +28,8 @@ export interface RolloutConfig {
 export interface ServerConfig {
   readonly port: number;
   readonly host: string;
+  /** OIP v2 over gRPC beside REST (GRPC_PORT, default 8081; 0: a free port; undefined: off). */
+  readonly grpcPort: number | undefined;
   /** A version folder (model.onnx + manifest.json) or a models root whose `current` names one. */
   readonly modelDir: string;
   /** Set when LIVE_VERSION is: serve named versions of MODELS_ROOT instead of following MODEL_DIR. */
@@ -132,6 +135,7 @@ export function readConfig(env: Settings): ServerConfig {
   return {
     port: readInteger(env, 'PORT', 8080, { min: 0, max: 65535 }),
     host: readText(env, 'HOST') ?? '127.0.0.1',
+    grpcPort: readGrpcPort(env),
     modelDir: readText(env, 'MODEL_DIR') ?? 'models',
     rollout: rolloutConfig(env),
     modelRetryMs: readInteger(env, 'MODEL_RETRY_MS', 10_000, { min: 10, max: 3_600_000 }),

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       url: running.url,
+      grpc: running.grpcAddress ?? null,
       model: running.store.current?.version ?? null,
       modelDir: config.rollout?.modelsRoot ?? config.modelDir,
       ...(candidate ? { candidate: { ...candidate, loaded: running.candidateStore?.current !== undefined } } : {}),

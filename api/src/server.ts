@@ -11,7 +11,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ROLLOUT_ENV } from '@peerloan/contracts';
-import { createApp } from './app.js';
+import { createApp, type AppOptions } from './app.js';
 import { createExpressServer } from './express-server.js';
 import { InFlightResponses } from './in-flight-responses.js';
 import { Authentication } from './auth/authentication.js';
@@ -24,9 +24,12 @@ import { AuditTrail, redisConnection } from '@peerloan/scoring/queues';
 import { ClientBudgets } from './rate-limit/client-budgets.js';
 import { ServingVersions } from './rollout/serving-versions.js';
 import { GRACEFUL_SHARE, settledWithin } from '@peerloan/contracts/runtime';
+import { startGrpcServer } from './grpc/grpc-server.js';
 
 export interface RunningServer {
   readonly url: string;
+  /** host:port of OIP over gRPC; undefined with GRPC_PORT=off. */
+  readonly grpcAddress: string | undefined;
   readonly server: Server;
   /** The live model. */
   readonly store: ModelStore;
@@ -120,7 +123,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const redis = redisParts(config, logger, metrics);
   const folders = new VersionFolders(config.rollout?.modelsRoot ?? config.modelDir);
   let accepting = true;
-  const app = createApp({
+  const serving: AppOptions = {
     folders,
     published: redis.published,
     webDir: config.webDir,
@@ -140,7 +143,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     bodyLimit: config.bodyLimit,
     serverVersion: SERVER_VERSION,
     isAccepting: () => accepting,
-  });
+  };
+  const app = createApp(serving);
+  // Before the HTTP server listens: once /readyz answers, so does gRPC.
+  const grpc = await startGrpcServer(serving, config);
   const { server, answering, url } = await listen(app, config, () => accepting);
 
   async function shutdown(): Promise<void> {
@@ -149,14 +155,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     candidate?.store.stop();
     // Requests get most of the timeout; the rest is for the Redis clients, which may wait on a Redis that is gone.
     const drainMs = Math.floor(config.shutdownTimeoutMs * GRACEFUL_SHARE);
-    await drain(server, answering, drainMs);
+    await Promise.all([drain(server, answering, drainMs), grpc?.shutdown(drainMs)]);
     // Runs of requests whose clients left may still be on a scoring thread: the process exits after them.
     await settledWithin(Promise.all([store.current?.close(), candidate?.store.current?.close()]), drainMs);
     auth.close();
     await closeRedisParts(redis, Math.max(0, config.shutdownTimeoutMs - drainMs - 100));
   }
 
-  return { url, server, store, candidateStore: candidate?.store, metrics, shutdown };
+  return { url, grpcAddress: grpc?.address, server, store, candidateStore: candidate?.store, metrics, shutdown };
 }
 
 /** The live model's store and the candidate's, each through its first load. */

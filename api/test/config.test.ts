@@ -15,6 +15,7 @@ describe('API settings', () => {
   test('a bad value names its variable, the value and what is allowed', () => {
     const cases: BadSetting[] = [
       [() => readConfig({ PORT: 'http' }), 'PORT', 'http'],
+      [() => readConfig({ GRPC_PORT: 'h2c' }), 'GRPC_PORT', 'h2c'],
       [() => readConfig({ PREDICTION_LOG_SAMPLE: '2' }), 'PREDICTION_LOG_SAMPLE', '2'],
       [() => readConfig({ AUDIT_MODE: 'always', ...REDIS }), 'AUDIT_MODE', 'always'],
       [() => readConfig({ AUDIT_MODE: 'required' }), 'AUDIT_MODE', 'required'],

@@ -22,7 +22,7 @@ interface LogLine {
 /** Starts main.js and collects its JSON log lines; resolves with the URL it listens on. */
 async function startMain(modelDir: string): Promise<{ child: ChildProcess; url: string; logs: LogLine[] }> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MODEL_DIR: modelDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', MODEL_DIR: modelDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const logs: LogLine[] = [];

@@ -40,7 +40,8 @@ export class ApiProcess {
   static async start(env: Record<string, string>): Promise<ApiProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+      // gRPC on a free port too: several APIs run at once, and none may take another's GRPC_PORT.
+      env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', GRPC_PORT: '0', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const api = new ApiProcess(child, `http://127.0.0.1:${port}`);
