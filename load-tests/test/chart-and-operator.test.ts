@@ -70,11 +70,14 @@ test('NetworkPolicies and helm test match the API objects the operator makes', (
     required(apiPolicy.spec?.podSelector?.matchLabels, 'the API policy selector labels'),
   ))
     assert.equal(podLabels[key], value, `API pods carry ${key}=${value}`);
-  const policyPort = apiPolicy.spec?.ingress?.[0].ports?.[0].port;
-  assert.ok(
-    deployment.spec?.template.spec?.containers[0].ports?.some((p) => p.name === policyPort),
-    `the API container names its port ${policyPort}`,
-  );
+  // REST and OIP over gRPC: every port the policy admits is one the API container names.
+  const policyPorts = (apiPolicy.spec?.ingress?.[0].ports ?? []).map((p) => p.port);
+  assert.deepEqual(policyPorts, ['http', 'grpc']);
+  for (const policyPort of policyPorts)
+    assert.ok(
+      deployment.spec?.template.spec?.containers[0].ports?.some((p) => p.name === policyPort),
+      `the API container names its port ${policyPort}`,
+    );
   // Redis admits the platform's pods: the API pods log predictions to it.
   const redisPeer = only(objects, 'NetworkPolicy', 'loan-risk-redis').spec?.ingress?.[0].from?.[0].podSelector
     ?.matchLabels;

@@ -16,6 +16,8 @@ export const MODEL_LABEL = `${CRD_GROUP}/model`;
 export const SPEC_HASH_ANNOTATION = `${CRD_GROUP}/training-hash`;
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export const API_PORT = 8080;
+/** The API's OIP v2 over gRPC (plain HTTP/2: h2c). */
+export const API_GRPC_PORT = 8081;
 
 /** Label values and Job names are limited to 63 characters; long model names are cut and hashed. */
 export function shortName(name: string, room: number): string {

@@ -152,7 +152,18 @@ describe('LoanRiskModel reconcile', () => {
     );
     assert.ok(api.lifecycle?.preStop);
     assert.equal(dep.spec?.template.spec?.terminationGracePeriodSeconds, 30);
-    assert.ok(owned(await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace: NS, name: 'alpha-api' })));
+    assert.equal(api.ports?.find((p) => p.name === 'grpc')?.containerPort, 8081);
+    assert.equal(api.env.find((e) => e.name === 'GRPC_PORT')?.value, '8081');
+    const service = await kc.makeApiClient(CoreV1Api).readNamespacedService({ namespace: NS, name: 'alpha-api' });
+    assert.ok(owned(service));
+    // OIP over gRPC beside REST, marked as cleartext HTTP/2 for the proxies that read appProtocol.
+    assert.deepEqual(
+      service.spec?.ports?.map(({ name, port, targetPort, appProtocol }) => [name, port, targetPort, appProtocol]),
+      [
+        ['http', 80, 'http', undefined],
+        ['grpc', 8081, 'grpc', 'kubernetes.io/h2c'],
+      ],
+    );
     const hpa = await kc
       .makeApiClient(AutoscalingV2Api)
       .readNamespacedHorizontalPodAutoscaler({ namespace: NS, name: 'alpha-api' });

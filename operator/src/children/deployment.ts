@@ -8,6 +8,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { DATASET_DEFAULTS, MODEL_VERSION_ANNOTATION, SERVING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import {
+  API_GRPC_PORT,
   API_PORT,
   commonLabels,
   resourceRequirements,
@@ -60,9 +61,13 @@ export function desiredDeployment(
             {
               name: 'api',
               image: serving.image,
-              ports: [{ name: 'http', containerPort: API_PORT }],
+              ports: [
+                { name: 'http', containerPort: API_PORT },
+                { name: 'grpc', containerPort: API_GRPC_PORT },
+              ],
               env: [
                 { name: 'PORT', value: String(API_PORT) },
+                { name: 'GRPC_PORT', value: String(API_GRPC_PORT) },
                 // The API binds loopback by default (safe on a laptop); in a Pod it must listen on all interfaces.
                 { name: 'HOST', value: '0.0.0.0' },
                 ...rolloutEnv(serves),
