@@ -33,7 +33,9 @@ export async function startGrpcServer(
   listen: GrpcListen,
 ): Promise<RunningGrpcServer | undefined> {
   if (listen.grpcPort === undefined) return undefined;
-  const server = new Server();
+  // Channelz (grpc-js's live call statistics) is read only through a channelz service, which this
+  // server does not offer; off, it stops counting every call for nobody.
+  const server = new Server({ 'grpc.enable_channelz': 0 });
   server.addService(
     inferenceServiceDefinition(),
     inferenceHandlers(options, new GrpcMetrics(options.metrics.registry)),

@@ -20,15 +20,7 @@ import { APPLICANT_ID_HEADER } from '@peerloan/contracts';
 import type { Logger } from 'pino';
 import type { Authentication } from '../auth/authentication.js';
 import { API_KEY_HEADER } from '../auth/authentication.js';
-import {
-  infer,
-  modelMetadata,
-  modelReady,
-  serverMetadata,
-  serverReady,
-  servedModel,
-  type OipOptions,
-} from '../oip-service.js';
+import * as oip from '../oip-service.js';
 import { budgetKey, type BudgetCaller, type ClientBudgets } from '../rate-limit/client-budgets.js';
 import { REQUEST_ID } from '../request-log.js';
 import { failedStatus } from './grpc-errors.js';
@@ -36,7 +28,7 @@ import type { GrpcMetrics } from './grpc-metrics.js';
 import { inferResponse, jsonInferRequest } from './infer-tensors.js';
 import type { ModelInferRequest, ModelInferResponse, ModelRequest } from './inference-messages.js';
 
-export interface InferenceServiceOptions extends OipOptions {
+export interface InferenceServiceOptions extends oip.OipOptions {
   readonly auth: Authentication;
   /** Per-client request and row budgets (absent: no limits). */
   readonly budgets?: ClientBudgets;
@@ -125,8 +117,8 @@ export function inferenceHandlers(
       },
     };
     await options.budgets?.drawRequest(budget);
-    const model = servedModel(options, request.model_name, request.model_version);
-    const answer = await infer(options, model, jsonInferRequest(request), request.model_version !== '', {
+    const model = oip.servedModel(options, request.model_name, request.model_version);
+    const answer = await oip.infer(options, model, jsonInferRequest(request), request.model_version !== '', {
       requestId,
       clientId: client.id,
       applicantId: metadataText(metadata, APPLICANT_ID_HEADER)?.trim() || undefined,
@@ -141,13 +133,13 @@ export function inferenceHandlers(
 
   return {
     ServerLive: unary('ServerLive', () => ({ live: true })),
-    ServerReady: unary('ServerReady', () => ({ ready: serverReady(options) })),
-    ServerMetadata: unary('ServerMetadata', () => serverMetadata(options)),
+    ServerReady: unary('ServerReady', () => ({ ready: oip.serverReady(options) })),
+    ServerMetadata: unary('ServerMetadata', () => oip.serverMetadata(options)),
     ModelReady: unary<ModelRequest, { ready: boolean }>('ModelReady', ({ request }) => ({
-      ready: modelReady(options, request.name, request.version),
+      ready: oip.modelReady(options, request.name, request.version),
     })),
-    ModelMetadata: unary<ModelRequest, ReturnType<typeof modelMetadata>>('ModelMetadata', ({ request }) =>
-      modelMetadata(servedModel(options, request.name, request.version), options.modelName),
+    ModelMetadata: unary<ModelRequest, ReturnType<typeof oip.modelMetadata>>('ModelMetadata', ({ request }) =>
+      oip.modelMetadata(oip.servedModel(options, request.name, request.version), options.modelName),
     ),
     ModelInfer: unary('ModelInfer', modelInfer),
   };
