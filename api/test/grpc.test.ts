@@ -16,7 +16,7 @@ import { FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { Redis } from 'ioredis';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
-import { inferRequest, InferenceClient, probabilitiesOf, rawBytes } from './helpers/grpc-client.js';
+import { inferRequest, InferenceClient, probabilitiesOf, rawBytes, restInferBody } from './helpers/grpc-client.js';
 import { startApi } from './helpers/api-server.js';
 import { JwksServer, jwtEnv, signingKey, token } from './helpers/jwks-server.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
@@ -51,18 +51,6 @@ async function assertRefused(attempt: Promise<unknown>, code: Status, message: R
   const err = await refusal(attempt);
   assert.equal(Status[err.code], Status[code], `${what}: ${err.details}`);
   assert.match(err.details, message, what);
-}
-
-/** REST OIP's infer body for the applicants (JSON tensors, missing as null / ""). */
-function restInferBody(rows: readonly LoanRecord[]) {
-  return {
-    inputs: FEATURES.map((f) => ({
-      name: f.name,
-      shape: [rows.length, 1],
-      datatype: f.kind === 'numeric' ? 'FP32' : 'BYTES',
-      data: rows.map((r) => r[f.name] ?? (f.kind === 'numeric' ? null : '')),
-    })),
-  };
 }
 
 /** /predict's probabilities for the applicants. */

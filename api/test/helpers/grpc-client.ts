@@ -79,6 +79,18 @@ export function rawBytes(values: readonly string[]): Buffer {
   );
 }
 
+/** The same applicants as REST OIP's JSON infer body (missing: null or ""), to compare the transports. */
+export function restInferBody(rows: readonly LoanRecord[]) {
+  return {
+    inputs: FEATURES.map((f) => ({
+      name: f.name,
+      shape: [rows.length, 1],
+      datatype: f.kind === 'numeric' ? 'FP32' : 'BYTES',
+      data: rows.map((r) => r[f.name] ?? (f.kind === 'numeric' ? null : '')),
+    })),
+  };
+}
+
 /** A ModelInferRequest for the applicants: one input per feature, shape [N, 1], typed or raw. */
 export function inferRequest(rows: readonly LoanRecord[], form: 'typed' | 'raw', modelName = 'loan-risk') {
   const inputs = FEATURES.map((f) => {
