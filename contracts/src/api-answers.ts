@@ -2,7 +2,7 @@
  * The API's answers that more than one program reads, declared once as TypeBox schemas: each gives
  * the TypeScript type the server builds and the web app reads (`Static`), and the OpenAPI
  * document's component schema (`jsonSchema`), which api/test/openapi.test.ts checks live answers
- * against. A field added here reaches the type, the document and the README's table together.
+ * against. A field added here reaches the server's type, the web app's type and the document together.
  */
 import { Type, type Static } from 'typebox';
 import { FEATURE_NAMES } from './features.js';

@@ -28,7 +28,7 @@ function thinSegments(segments: CardSegments): string | undefined {
 function limitations(manifest: ModelManifest, segments: CardSegments): string[] {
   const thin = thinSegments(segments);
   const out = [
-    'Ten application features only: no repayment history after origination, no bureau data beyond delinq_2yrs and revol_util.',
+    `${String(FEATURES.length)} application features only: no repayment history after origination, no bureau data beyond delinq_2yrs and revol_util.`,
     calibrationLimit(manifest),
     'A screening score for review, not an automated credit decision: reasons are one-feature-at-a-time comparisons with a typical applicant, not causes.',
   ];

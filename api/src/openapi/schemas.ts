@@ -1,7 +1,8 @@
 /**
- * The document's component schemas: the applicant is built from the feature schema in contracts,
- * so the document cannot disagree with it; the other bodies are stated here and checked against
- * live answers by api/test/openapi.test.ts.
+ * The document's component schemas. The applicant is built from the feature schema in contracts,
+ * and the answers other programs read (predictions, rollout stats, the desk's bodies) are the
+ * TypeBox schemas of contracts, so the document cannot disagree with the types; the bodies only
+ * this server writes are stated here. api/test/openapi.test.ts checks live answers against all.
  */
 import {
   applicantSchema,
@@ -12,6 +13,8 @@ import {
   PredictionsSchema,
   PROBABILITY_OUTPUT,
   ReasonSchema,
+  RolloutStatsSchema,
+  VersionStatsSchema,
 } from '@peerloan/contracts';
 import { ref, type Schema } from './building-blocks.js';
 import { deskSchemas } from './desk-schemas.js';
@@ -19,8 +22,7 @@ import { deskSchemas } from './desk-schemas.js';
 /** What the server's request validator compiles, for the feature schema's categories. */
 const applicant: Schema = {
   ...applicantSchema(FEATURES.map((f) => featureRule(f))),
-  description:
-    'One loan applicant: the ten features. Categories must be ones the served model was trained on (its manifest); nullable features may be null or left out.',
+  description: `One loan applicant: the ${String(FEATURES.length)} features. Categories must be ones the served model was trained on (its manifest); nullable features may be null or left out.`,
 };
 
 export const schemas: Record<string, Schema> = {
@@ -137,36 +139,8 @@ export const schemas: Record<string, Schema> = {
       accepting: { type: 'boolean', description: 'False once SIGTERM started the drain.' },
     },
   },
-  VersionStats: {
-    type: 'object',
-    required: ['version', 'rows', 'errors', 'latencyBuckets', 'scoreBins'],
-    properties: {
-      version: { type: 'string' },
-      rows: { type: 'integer', minimum: 0 },
-      errors: { type: 'integer', minimum: 0 },
-      latencyBuckets: { type: 'array', items: { type: 'integer', minimum: 0 } },
-      scoreBins: { type: 'array', items: { type: 'integer', minimum: 0 } },
-    },
-  },
-  RolloutStats: {
-    type: 'object',
-    required: ['since', 'live'],
-    additionalProperties: false,
-    description: 'RolloutStats of contracts/src/rollout.ts: counters per serving version since the process started.',
-    properties: {
-      since: { type: 'string', format: 'date-time' },
-      live: ref('VersionStats'),
-      candidate: {
-        type: 'object',
-        allOf: [ref('VersionStats')],
-        required: ['mode', 'agreements'],
-        properties: {
-          mode: { type: 'string', enum: ['shadow', 'canary'] },
-          agreements: { type: 'integer', minimum: 0 },
-        },
-      },
-    },
-  },
+  VersionStats: jsonSchema(VersionStatsSchema),
+  RolloutStats: jsonSchema(RolloutStatsSchema),
   OipServerMetadata: {
     type: 'object',
     required: ['name', 'version', 'extensions'],

@@ -225,8 +225,7 @@ export function summarizeChunk(
   return { flagged, histogram, groups };
 }
 
-/** A breakdown row as GET /batches/{id}/summary answers it. */
-
+/** A batch's running figures, added up chunk by chunk: the summary's counts, histogram and breakdowns. */
 export interface BatchTotals {
   readonly flagged: number;
   readonly histogram: readonly number[];
