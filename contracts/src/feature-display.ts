@@ -6,6 +6,7 @@
  * all speak through this module, so a column name never reaches a person unexplained.
  * No Node imports: the page's bundle includes this file.
  */
+import type { Reason } from './api-answers.js';
 import { FEATURES } from './features.js';
 
 /** How a value is read: money, a percentage, a count of events, or a named category. */
@@ -29,13 +30,8 @@ export interface FeatureDisplay {
 }
 
 /** A reason as /predict and batch rows give it: the applicant's value against a typical one. */
-export interface FeatureReason {
-  readonly feature: string;
-  readonly value: number | string | null;
-  readonly reference: number | string | null;
-  /** Probability with the applicant's value minus probability with the reference: a difference of probabilities. */
-  readonly contribution: number;
-}
+/** A reason of /predict's answer and of a batch row (declared with the API's answers). */
+export type FeatureReason = Reason;
 
 /** A value as records carry it: a number or a category in data units, null when not known. */
 export type FeatureValue = number | string | null;

@@ -3,6 +3,7 @@
  * the endpoints). Values are in data units; the page converts them through feature-display.
  */
 import type { FieldRule } from '@peerloan/contracts';
+import type { Prediction } from '@peerloan/contracts/api-answers';
 import type { FeatureReason, FeatureValue } from '@peerloan/contracts/feature-display';
 
 export type { FeatureReason, FeatureValue };
@@ -19,14 +20,8 @@ export interface FeaturesAnswer {
   readonly features: readonly FeatureRuleAnswer[];
 }
 
-/** POST predict?explain=true. */
-export interface PredictionAnswer {
-  readonly probability: number;
-  readonly decision: 'yes' | 'no';
-  readonly threshold: number;
-  readonly modelVersion: string;
-  readonly reasons: readonly FeatureReason[];
-}
+/** POST predict?explain=true: the reasons are always there. */
+export type PredictionAnswer = Prediction & Required<Pick<Prediction, 'reasons'>>;
 
 export interface FieldProblem {
   readonly field: string;
