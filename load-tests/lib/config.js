@@ -7,6 +7,10 @@
 //   HOST_HEADER the Host header to send, when BASE_URL is an ingress controller's address rather
 //              than the Ingress's host name (e.g. BASE_URL=http://127.0.0.1:18080
 //              HOST_HEADER=risk.example.com on the local cluster)
+//   LOANRISK_API_KEY an API key, sent as X-API-Key, for an API with authentication on (staging,
+//              prod: README "Security"); unset, no credential is sent (local, auth off)
+//   LOANRISK_TOKEN   or a bearer JWT from the issuer, sent as Authorization: Bearer; it wins
+//              when both are set (the API reads Authorization first)
 export const BASE_URL = (__ENV.BASE_URL || '').replace(/\/+$/, '');
 if (!BASE_URL) throw new Error('set BASE_URL to the API to test, e.g. BASE_URL=http://127.0.0.1:8080');
 
@@ -14,6 +18,8 @@ export const PAYLOADS = __ENV.PAYLOADS || import.meta.resolve('./loans.json');
 export const MODEL_NAME = __ENV.MODEL_NAME || 'loan-risk';
 export const BATCH_SIZE = Number(__ENV.BATCH_SIZE || 20);
 export const HOST_HEADER = __ENV.HOST_HEADER || '';
+export const API_KEY = __ENV.LOANRISK_API_KEY || '';
+export const TOKEN = __ENV.LOANRISK_TOKEN || '';
 
 /** A whole number from the environment, or the fallback. */
 export function envInt(name, fallback) {

@@ -4,7 +4,7 @@ import http from 'k6/http';
 import { check } from 'k6';
 import { SharedArray } from 'k6/data';
 import { Counter } from 'k6/metrics';
-import { BASE_URL, BATCH_SIZE, HOST_HEADER, MODEL_NAME, PAYLOADS } from './config.js';
+import { API_KEY, BASE_URL, BATCH_SIZE, HOST_HEADER, MODEL_NAME, PAYLOADS, TOKEN } from './config.js';
 
 /** Generated loans, loaded once and shared by all VUs. */
 export const loans = new SharedArray('loans', () => JSON.parse(open(PAYLOADS)));
@@ -12,8 +12,15 @@ export const loans = new SharedArray('loans', () => JSON.parse(open(PAYLOADS)));
 /** Predictions answered per model version: the rollout script asserts the new one was served. */
 export const predictionsByVersion = new Counter('predictions_by_version');
 
-const HOST = HOST_HEADER ? { host: HOST_HEADER } : {};
-const JSON_HEADERS = { 'content-type': 'application/json', ...HOST };
+/** The headers of every request: the Host to address and the credential, each only when set. */
+function commonHeaders() {
+  const headers = HOST_HEADER ? { host: HOST_HEADER } : {};
+  if (TOKEN) headers.authorization = `Bearer ${TOKEN}`;
+  else if (API_KEY) headers['x-api-key'] = API_KEY;
+  return headers;
+}
+const HEADERS = commonHeaders();
+const JSON_HEADERS = { 'content-type': 'application/json', ...HEADERS };
 /** The text features: BYTES tensors under /v2; the others are FP32. */
 const TEXT_FEATURES = new Set(['purpose', 'grade', 'emp_length', 'home_ownership']);
 
@@ -87,7 +94,7 @@ export function inferV2(i, size = 4) {
 
 /** GET a health route and expect 200. */
 export function health(path) {
-  const res = http.get(`${BASE_URL}${path}`, { headers: HOST, tags: { name: `GET ${path}` } });
+  const res = http.get(`${BASE_URL}${path}`, { headers: HEADERS, tags: { name: `GET ${path}` } });
   check(res, { [`${path}: 200`]: (r) => r.status === 200 });
   return res;
 }
