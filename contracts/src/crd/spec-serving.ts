@@ -147,7 +147,7 @@ export type RateLimitSpec = Static<typeof RateLimitSpecSchema>;
 
 export const ServingSpecSchema = Type.Object(
   {
-    image: text('API container image, e.g. ghcr.io/peerloan/api:1.4.0.', { minLength: 1 }),
+    image: text('API container image, e.g. ghcr.io/peerloan/api:<release tag>.', { minLength: 1 }),
     env: Type.Optional(
       Type.Array(EnvVarSchema, {
         description: `Extra environment variables of the API container, e.g. REDIS_URL. ${operatorEnv} are set by the operator.`,

@@ -135,7 +135,7 @@ export const CRON_PATTERN = '^[0-9A-Za-z*/,?-]+( +[0-9A-Za-z*/,?-]+){4}$';
 
 export const TrainingSpecSchema = Type.Object(
   {
-    image: text('Trainer container image, e.g. ghcr.io/peerloan/trainer-job:1.4.0.', { minLength: 1 }),
+    image: text('Trainer container image, e.g. ghcr.io/peerloan/trainer-job:<release tag>.', { minLength: 1 }),
     schedule: Type.Optional(
       text(
         'Retrain on a calendar: a standard 5-field cron expression in UTC (minute hour day-of-month month day-of-week), e.g. "0 3 1 1,4,7,10 *" for 03:00 on the first day of each quarter. Each due time starts one training run of the same spec (a dataset folder is read again, new period files included); status.lastScheduledTime records the last. Setting or changing it starts no run by itself.',
