@@ -20,6 +20,7 @@ const DOCS = [
   'README.md',
   'CONTRIBUTING.md',
   'docs/ARCHITECTURE.md',
+  'docs/OPERATIONS.md',
   'docs/BENCHMARKS.md',
   'charts/loan-risk/README.md',
   'web/README.md',
