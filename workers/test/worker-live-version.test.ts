@@ -1,7 +1,8 @@
 /**
  * In a cluster the worker serves the version its LoanRiskModel's status names (a pin the operator
  * accepted, else the live version), never the models root's `current` (which the trainer moves
- * for candidates the quality gate then rejects) and never a pin the operator refused. Real
+ * for candidates the quality gate then rejects) and never a pin the operator refused. It publishes
+ * the status' history and a candidate awaiting approval for the model view. Real
  * kube-apiserver + etcd (the operator tests' control plane), real Redis, the real API and worker
  * processes, models trained by the trainer CLI; the worker runs with the ServiceAccount and Role
  * the chart renders for it, so a permission it lacks fails here.
@@ -57,6 +58,9 @@ interface BatchStatus {
 const NS = 'risk';
 const NAME = 'portfolio';
 const POLL_MS = 200;
+
+/** Now as the API server writes times: whole seconds. */
+const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The worker's ServiceAccount, Role and RoleBinding exactly as the chart renders them into NS. */
 async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {
@@ -360,5 +364,36 @@ describe("the worker serves its LoanRiskModel's live version", () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  describe('spec.rollout.approval required', () => {
+    const CANDIDATE = 'c0ffee51a7e4';
+    let client: Redis;
+    const published = async () => {
+      const text = await client.get(MODEL_HISTORY_KEY);
+      return text === null ? undefined : (JSON.parse(text) as PublishedHistory);
+    };
+    before(() => {
+      client = new Redis(redis.url);
+    });
+    after(() => {
+      client.disconnect();
+    });
+
+    test('a candidate awaiting approval is published with the history, for the model view to name', async () => {
+      const since = nowSeconds();
+      await setStatus({
+        phase: 'AwaitingApproval',
+        candidateVersion: CANDIDATE,
+        candidate: { version: CANDIDATE, metrics: { rocAuc: 0.74 } },
+        rollout: { version: CANDIDATE, strategy: 'immediate', phase: 'AwaitingApproval', stepStartTime: since },
+      });
+      let record: PublishedHistory | undefined;
+      await eventually('the waiting candidate published', async () => {
+        record = await published();
+        return record?.awaitingApproval !== undefined;
+      });
+      assert.deepEqual(required(record, 'the published record').awaitingApproval, { version: CANDIDATE, since });
+    });
   });
 });

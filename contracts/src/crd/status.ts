@@ -200,3 +200,22 @@ export function servedVersion(
 ): string | undefined {
   return status?.pinnedVersion ?? status?.liveVersion;
 }
+
+/** A candidate that passed the quality gate and serves nobody until a reviewer decides (spec.rollout.approval required). */
+export interface AwaitingApproval {
+  readonly version: string;
+  /** When it began to wait (status.rollout.stepStartTime). */
+  readonly since: string;
+}
+
+/**
+ * The candidate waiting for a LoanRiskModelApproval, as `npx loanrisk-models approve` finds it:
+ * status.rollout in phase AwaitingApproval naming status.candidateVersion. Undefined when none waits.
+ */
+export function awaitingApproval(
+  status: Pick<LoanRiskModelStatus, 'rollout' | 'candidateVersion'> | undefined,
+): AwaitingApproval | undefined {
+  const rollout = status?.rollout;
+  if (rollout?.phase !== 'AwaitingApproval' || status?.candidateVersion !== rollout.version) return undefined;
+  return { version: rollout.version, since: rollout.stepStartTime };
+}
