@@ -6,7 +6,9 @@
  * MODEL_DIR, as the operator's API pods do, and never the root's `current`; without one (local
  * development) they follow MODEL_DIR like the API, unless LRM_REQUIRED=true (the chart) makes
  * them wait for a LoanRiskModel to be named. The drift monitor measures by the LoanRiskModel's
- * spec.drift (threshold, time window), else DRIFT_THRESHOLD and DRIFT_WINDOW_EVENTS. They take jobs once a model serves, and until
+ * spec.drift (threshold, time window), else DRIFT_THRESHOLD and DRIFT_WINDOW_EVENTS. Following a LoanRiskModel they
+ * also publish its version history and any candidate awaiting approval for the API's model view, and append each
+ * reviewer's decision in that history to the audit stream (unless AUDIT_MODE=off). They take jobs once a model serves, and until
  * then /readyz says they wait. /metrics, /healthz, /readyz on METRICS_PORT; SIGTERM finishes the
  * jobs in hand (exit 0), or, past SHUTDOWN_TIMEOUT_MS (Redis gone, a chunk too long), closes the
  * workers by force, their jobs returning to the queue as stalled (exit 1).
@@ -23,6 +25,7 @@ import {
   type HealthServer,
 } from '@peerloan/contracts/runtime';
 import { pino, type Logger } from 'pino';
+import { ApprovalAudit } from './approval-audit.js';
 import { AuditArchiver } from './audit/audit-archiver.js';
 import { AuditTrail } from '@peerloan/scoring/queues';
 import { BatchMetrics } from './batch/batch-metrics.js';
@@ -162,10 +165,31 @@ function startArchiver(config: WorkerConfig, logger: Logger, metrics: ModelMetri
   return archiver;
 }
 
-/** What runs in the process and is stopped on a signal. */
-interface Running {
-  readonly liveVersion: LiveVersionWatch | undefined;
+/** What follows the LoanRiskModel's status besides the model store (nothing without one). */
+interface StatusFollowers {
+  /** The model view's version history and waiting candidate, kept in Redis for the API. */
   readonly history: HistoryPublisher | undefined;
+  /** Reviewers' decisions into the decision audit trail (not with AUDIT_MODE off). */
+  readonly approvals: ApprovalAudit | undefined;
+}
+
+function statusFollowers(
+  config: WorkerConfig,
+  liveVersion: LiveVersionWatch | undefined,
+  logger: Logger,
+): StatusFollowers {
+  const resource = config.modelResource;
+  if (!liveVersion || !resource) return { history: undefined, approvals: undefined };
+  return {
+    history: new HistoryPublisher(config.redisUrl, liveVersion, resource, logger),
+    approvals:
+      config.auditMode === 'off' ? undefined : new ApprovalAudit(config.redisUrl, liveVersion, resource, logger),
+  };
+}
+
+/** What runs in the process and is stopped on a signal. */
+interface Running extends StatusFollowers {
+  readonly liveVersion: LiveVersionWatch | undefined;
   readonly store: ModelStore;
   readonly health: HealthServer;
   /** Filled once a model serves and the workers start. */
@@ -183,6 +207,7 @@ async function stopAll(running: Running, timeoutMs: number, logger: Logger): Pro
   });
   void running.liveVersion?.stop();
   running.history?.close();
+  running.approvals?.close();
   running.store.stop();
   void running.health.close();
   const [graceful] = await Promise.all([
@@ -201,11 +226,7 @@ async function main(): Promise<void> {
   const kubeConfig = config.modelResource ? loadKubeConfig() : undefined;
   const liveVersion =
     config.modelResource && kubeConfig ? new LiveVersionWatch(kubeConfig, config.modelResource, logger) : undefined;
-  // The model view's version history: what the watch sees of status.history, kept in Redis for the API.
-  const history =
-    liveVersion && config.modelResource
-      ? new HistoryPublisher(config.redisUrl, liveVersion, config.modelResource, logger)
-      : undefined;
+  const { history, approvals } = statusFollowers(config, liveVersion, logger);
   const versionSource = liveVersion ?? (config.modelResourceRequired ? UNNAMED_MODEL_RESOURCE : undefined);
   const store = modelStore(config, logger, metrics, liveVersion, versionSource);
   const health = await startHealthServer({
@@ -218,7 +239,7 @@ async function main(): Promise<void> {
   const archiver = startArchiver(config, logger, metrics);
   const workers: Worker[] = [];
 
-  const running = { liveVersion, history, store, health, workers, archiver, batchMetrics };
+  const running = { liveVersion, history, approvals, store, health, workers, archiver, batchMetrics };
   const stopping = stopOnSignals({
     timeoutMs: config.shutdownTimeoutMs,
     logger,

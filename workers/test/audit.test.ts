@@ -16,7 +16,7 @@ import { parse } from 'csv-parse/sync';
 import { after, before, describe, test } from 'node:test';
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import type { AuditRecord } from '@peerloan/scoring/queues';
+import type { DecisionAuditRecord } from '@peerloan/scoring/queues';
 import { eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
@@ -172,7 +172,7 @@ describe('decision audit trail', () => {
     const records = (await exportAll(auditDir, 'jsonl'))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as AuditRecord);
+      .map((l) => JSON.parse(l) as DecisionAuditRecord);
     assert.equal(records.length, 10_000);
     assert.equal(new Set(records.map((r) => r.id)).size, 10_000);
     // Every request once: as many records per request id as its rows, whatever its retries.

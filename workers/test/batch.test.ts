@@ -14,7 +14,7 @@ import {
   AUDIT_STREAM,
   QUEUE_PREFIX,
   QUEUES,
-  type AuditRecord,
+  type DecisionAuditRecord,
   type BatchAnswer,
   type BatchTotals,
   type RowProblem,
@@ -61,12 +61,12 @@ function csvOf(people: readonly LoanRecord[], ids: readonly string[]): string {
 }
 
 /** The audit records of one batch (its id is their request id), from the stream the workers append to. */
-async function auditRecordsOf(redisUrl: string, batchId: string): Promise<AuditRecord[]> {
+async function auditRecordsOf(redisUrl: string, batchId: string): Promise<DecisionAuditRecord[]> {
   const client = new Redis(redisUrl);
   try {
     const entries = await client.xrange(AUDIT_STREAM, '-', '+');
     return entries
-      .map(([, fields]) => JSON.parse(fields[1]) as AuditRecord)
+      .map(([, fields]) => JSON.parse(fields[1]) as DecisionAuditRecord)
       .filter((record) => record.requestId === batchId);
   } finally {
     client.disconnect();
@@ -425,7 +425,7 @@ describe('batch scoring', () => {
       'every row exactly once, in order',
     );
     // The audit trail too: a chunk scored again after the kill is keyed by its staged text, stored once.
-    let audited: AuditRecord[] = [];
+    let audited: DecisionAuditRecord[] = [];
     await eventually(
       'the batch audited',
       async () => {

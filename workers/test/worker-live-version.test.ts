@@ -2,15 +2,19 @@
  * In a cluster the worker serves the version its LoanRiskModel's status names (a pin the operator
  * accepted, else the live version), never the models root's `current` (which the trainer moves
  * for candidates the quality gate then rejects) and never a pin the operator refused. It publishes
- * the status' history and a candidate awaiting approval for the model view. Real
+ * the status' history and a candidate awaiting approval for the model view, and puts each
+ * reviewer's decision into the decision audit trail once, however often it is seen. Real
  * kube-apiserver + etcd (the operator tests' control plane), real Redis, the real API and worker
  * processes, models trained by the trainer CLI; the worker runs with the ServiceAccount and Role
  * the chart renders for it, so a permission it lacks fails here.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
 import { after, before, describe, test } from 'node:test';
 import {
   CoreV1Api,
@@ -27,6 +31,8 @@ import {
   CRD_PLURAL,
   CRD_VERSION,
   FEATURE_NAMES,
+  type ApprovalRecord,
+  type HistoryEntry,
   type LoanRiskModelSpec,
   type LoanRiskModelStatus,
 } from '@peerloan/contracts';
@@ -43,7 +49,13 @@ import { required } from '@peerloan/operator/dist/test/required.js';
 import { call, eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
-import { MODEL_HISTORY_KEY, type PublishedHistory } from '@peerloan/scoring/queues';
+import {
+  AUDIT_STREAM,
+  MODEL_HISTORY_KEY,
+  type ApprovalAuditRecord,
+  type AuditRecord,
+  type PublishedHistory,
+} from '@peerloan/scoring/queues';
 import { Redis } from 'ioredis';
 import { applicants, currentVersion, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
@@ -58,9 +70,24 @@ interface BatchStatus {
 const NS = 'risk';
 const NAME = 'portfolio';
 const POLL_MS = 200;
+const AUDIT_CLI = fileURLToPath(new URL('../src/audit-cli.js', import.meta.url));
 
 /** Now as the API server writes times: whole seconds. */
 const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The approval records in the audit stream (those the archiver has not moved to the data volume yet). */
+async function streamedApprovals(client: Redis): Promise<ApprovalAuditRecord[]> {
+  const entries = (await client.xrange(AUDIT_STREAM, '-', '+')) as [string, string[]][];
+  return entries
+    .map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord)
+    .filter((r): r is ApprovalAuditRecord => r.kind === 'approval');
+}
+
+/** The export CLI over every day of an archive: its stdout. */
+async function exportArchive(dir: string, format: 'csv' | 'jsonl'): Promise<string> {
+  const args = [AUDIT_CLI, 'export', '--dir', dir, '--from', '2000-01-01', '--to', '2100-01-01', '--format', format];
+  return (await promisify(execFile)(process.execPath, args)).stdout;
+}
 
 /** The worker's ServiceAccount, Role and RoleBinding exactly as the chart renders them into NS. */
 async function installChartWorkerRbac(admin: KubeConfig): Promise<string> {
@@ -124,6 +151,7 @@ describe("the worker serves its LoanRiskModel's live version", () => {
   let api: ApiProcess;
   let worker: WorkerProcess;
   let root: string;
+  let kubeconfig: string;
   let workerUrl: string;
   let versionA: string;
   let versionB: string;
@@ -189,7 +217,7 @@ describe("the worker serves its LoanRiskModel's live version", () => {
     await installCrd(admin);
     await createNamespace(admin, NS);
     await createModel(admin, modelObject(NS, NAME, sampleSpec()));
-    const kubeconfig = await writeKubeconfig(root, plane.server, await installChartWorkerRbac(admin));
+    kubeconfig = await writeKubeconfig(root, plane.server, await installChartWorkerRbac(admin));
     versionA = await trainModel(join(root, 'models'), 71);
     // What the operator's Deployment gives the API: one version folder. The API only takes uploads here.
     api = await ApiProcess.start({
@@ -373,6 +401,14 @@ describe("the worker serves its LoanRiskModel's live version", () => {
       const text = await client.get(MODEL_HISTORY_KEY);
       return text === null ? undefined : (JSON.parse(text) as PublishedHistory);
     };
+    const gateRejected = (version: string): HistoryEntry => ({
+      version,
+      rocAuc: 0.61,
+      outcome: 'Rejected',
+      time: nowSeconds(),
+      reason: 'QualityGateRejected',
+      message: 'AUC below 0.7',
+    });
     before(() => {
       client = new Redis(redis.url);
     });
@@ -394,6 +430,94 @@ describe("the worker serves its LoanRiskModel's live version", () => {
         return record?.awaitingApproval !== undefined;
       });
       assert.deepEqual(required(record, 'the published record').awaitingApproval, { version: CANDIDATE, since });
+    });
+
+    test("a reviewer's approval in status.history enters the audit trail once: neither a later watch event nor another worker adds one, and the archiver writes it", async () => {
+      const time = nowSeconds();
+      const approval: ApprovalRecord = {
+        decision: 'approve',
+        user: 'bob',
+        time,
+        object: `${NAME}-${CANDIDATE}`,
+        note: 'the later period holds up',
+        evidence: 'cross-validated ROC AUC 0.7400; out-of-time ROC AUC 0.7300 [0.7100, 0.7500] on 4000 rows',
+      };
+      const approved: HistoryEntry = {
+        version: CANDIDATE,
+        rocAuc: 0.74,
+        outcome: 'Accepted',
+        time,
+        reason: 'Approved',
+        message: `approved by bob at ${time}: ${approval.evidence}`,
+        approval,
+      };
+      // The operator, approved: the candidate rolls out (immediate) and the decision joins the history.
+      await setStatus({
+        phase: 'RollingOut',
+        candidateVersion: null,
+        candidate: null,
+        rollout: null,
+        history: [approved, gateRejected(versionA)],
+      });
+      const expected: ApprovalAuditRecord = {
+        ...approval,
+        kind: 'approval',
+        id: `approval:${NS}/${NAME}/${CANDIDATE}/approve`,
+        namespace: NS,
+        model: NAME,
+        version: CANDIDATE,
+      };
+      await eventually('the approval in the audit stream', async () => (await streamedApprovals(client)).length > 0);
+      assert.deepEqual(await streamedApprovals(client), [expected]);
+      assert.equal(await client.ttl(`loanrisk:audit:seen:${expected.id}`), -1, 'its key is kept for good');
+      await eventually('no candidate waits any more', async () => {
+        const record = await published();
+        return record?.awaitingApproval === undefined && record?.entries[0]?.approval !== undefined;
+      });
+
+      // A later watch event (another gate decision) with the approval still in the history.
+      await setStatus({ history: [gateRejected(versionB), approved, gateRejected(versionA)] });
+      await eventually('the later history published', async () => (await published())?.entries.length === 3);
+      await new Promise((r) => setTimeout(r, 5 * POLL_MS));
+      assert.equal((await streamedApprovals(client)).length, 1, 'the same approval is not appended again');
+
+      // Another worker (a restart, or a second replica) finds it in the history; its archiver drains the stream.
+      const auditDir = await tempDir('approval-archive');
+      const second = WorkerProcess.start({
+        KUBECONFIG: kubeconfig,
+        MODEL_DIR: join(root, 'models'),
+        LRM_NAME: NAME,
+        POD_NAMESPACE: NS,
+        REDIS_URL: redis.url,
+        WORKER_ROLES: 'audit',
+        METRICS_PORT: String(await freePort()),
+        AUDIT_DIR: auditDir,
+        AUDIT_ARCHIVE_INTERVAL_MS: '100',
+        LOG_LEVEL: 'info',
+      });
+      try {
+        await eventually('the other worker finds it already in the trail', () =>
+          second.logs.some((l) => l.msg === 'approvals audited' && l.written === 0),
+        );
+        await eventually('the stream archived', async () => (await client.xlen(AUDIT_STREAM)) === 0);
+        const archived = (await exportArchive(auditDir, 'jsonl'))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as AuditRecord)
+          .filter((r) => r.kind === 'approval');
+        assert.deepEqual(archived, [expected], 'exactly one approval record in the archive');
+        const rows = parse<Record<string, string>>(await exportArchive(auditDir, 'csv'), { columns: true });
+        const row = required(
+          rows.find((r) => r.kind === 'approval'),
+          'the approval in the CSV export',
+        );
+        assert.deepEqual(
+          [row.time, row.client, row.decision, row.modelVersion, row.model, row.evidence, row.note],
+          [time, 'bob', 'approve', CANDIDATE, `${NS}/${NAME}`, approval.evidence, approval.note],
+        );
+      } finally {
+        assert.equal(await second.stop(), 0, second.output);
+      }
     });
   });
 });

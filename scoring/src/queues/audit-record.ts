@@ -1,17 +1,22 @@
 /**
- * One audit record per decision served: what was asked, by whom, what the model said and why.
- * The stream entry and the archived JSON line are the same object. A record's id is derived from
- * its request (request id, client, model version, inputs) and its row, so a retried request
- * (same X-Request-Id, same body) yields the same ids and is stored once.
+ * The audit trail's records. One per decision served: what was asked, by whom, what the model said
+ * and why; and one per reviewer's decision on a candidate (spec.rollout.approval required), as the
+ * workers find it in the LoanRiskModel's status.history. The stream entry and the archived JSON
+ * line are the same object. A decision's id is derived from its request (request id, client,
+ * model version, inputs) and its row, so a retried request (same X-Request-Id, same body) yields
+ * the same ids and is stored once; an approval's from its model, version and decision.
  */
 import { createHash } from 'node:crypto';
-import type { LoanRecord } from '@peerloan/contracts';
+import type { ApprovalRecord, LoanRecord } from '@peerloan/contracts';
 import type { Reason } from '../explanations.js';
 
 /** Where a decision was served. */
 export type DecisionSource = 'predict' | 'instances' | 'oip' | 'batch';
 
-export interface AuditRecord {
+/** A decision served. */
+export interface DecisionAuditRecord {
+  /** Absent: decisions were the trail's only kind when the archive began, and their lines keep that shape. */
+  readonly kind?: undefined;
   /** `<request key>:<row>`: unique per decision, equal for a retry of the same request. */
   readonly id: string;
   /** ISO 8601, UTC: when the decision was made. */
@@ -27,6 +32,19 @@ export interface AuditRecord {
   readonly decision: 'yes' | 'no';
   readonly reasons?: readonly Reason[];
 }
+
+/** A reviewer's decision on a candidate: the history entry's approval (user, time, evidence) and whose candidate. */
+export interface ApprovalAuditRecord extends Readonly<ApprovalRecord> {
+  readonly kind: 'approval';
+  /** The entry's key: `approval:<namespace>/<model>/<version>/<decision>`. */
+  readonly id: string;
+  readonly namespace: string;
+  /** The LoanRiskModel's name. */
+  readonly model: string;
+  readonly version: string;
+}
+
+export type AuditRecord = DecisionAuditRecord | ApprovalAuditRecord;
 
 /** One decision as a scoring site hands it over. */
 export interface Decision {
@@ -82,7 +100,7 @@ export function auditEntry(
   const key = requestKey(requestId, client, source, part, decisions, inputsText);
   const now = new Date();
   const time = now.toISOString();
-  const records = decisions.map((d, row): AuditRecord => ({
+  const records = decisions.map((d, row): DecisionAuditRecord => ({
     id: `${key}:${row}`,
     time,
     requestId,
@@ -96,4 +114,13 @@ export function auditEntry(
     ...(d.reasons ? { reasons: d.reasons } : {}),
   }));
   return { key, records };
+}
+
+/**
+ * The entry of a reviewer's decision, keyed by what makes it one decision: every watcher (each
+ * replica, each restart) that finds it in status.history writes the same key, so it is stored once.
+ */
+export function approvalEntry(namespace: string, model: string, version: string, approval: ApprovalRecord): AuditEntry {
+  const key = `approval:${namespace}/${model}/${version}/${approval.decision}`;
+  return { key, records: [{ ...approval, kind: 'approval', id: key, namespace, model, version }] };
 }

@@ -12,16 +12,28 @@ export const AUDIT_STREAM = redisKey('audit');
 export const AUDIT_GROUP = 'archive';
 /** Prefix of the keys that remember written requests for AUDIT_DEDUP_SECONDS. */
 const SEEN_PREFIX = `${redisKey('audit', 'seen')}:`;
+/**
+ * An approval's key is kept for good: its history entry stays in status.history for many later
+ * decisions, and every watcher that starts meanwhile finds it again. One small key per decision.
+ */
+export const APPROVAL_DEDUP_SECONDS = 0;
 
-/** KEYS[1] the stream, KEYS[2..] one seen-key per entry; ARGV[1] the TTL, then per entry its record count and records. */
+/**
+ * KEYS[1] the stream, KEYS[2..] one seen-key per entry; ARGV[1] the TTL (0: kept for good), then
+ * per entry its record count and records.
+ */
 const APPEND_SCRIPT = `
 local ttl = ARGV[1]
 local a = 2
 local written = 0
+local function claim(key)
+  if ttl == '0' then return redis.call('SET', key, '1', 'NX') end
+  return redis.call('SET', key, '1', 'NX', 'EX', ttl)
+end
 for k = 2, #KEYS do
   local n = tonumber(ARGV[a])
   a = a + 1
-  if redis.call('SET', KEYS[k], '1', 'NX', 'EX', ttl) then
+  if claim(KEYS[k]) then
     for r = 0, n - 1 do
       redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + r])
     end
@@ -39,7 +51,10 @@ export function withAuditCommands(redis: Redis): AuditRedis {
   return redis as AuditRedis;
 }
 
-/** Appends entries in one round trip; resolves with the records written (the rest were retries already stored). */
+/**
+ * Appends entries in one round trip; resolves with the records written (the rest were retries
+ * already stored). `dedupSeconds` 0 remembers the keys for good (see APPROVAL_DEDUP_SECONDS).
+ */
 export async function appendEntries(
   redis: AuditRedis,
   entries: readonly AuditEntry[],

@@ -1,7 +1,10 @@
 /**
  * Reads the archive for a reviewer: the records whose time falls in [from, to) (UTC), each id
  * once (a consumer that crashed between its write and its acknowledgement wrote some twice), as
- * JSON lines or CSV (one column per feature, reasons as JSON).
+ * JSON lines or CSV (one column per feature, reasons as JSON). An approval's CSV row fills the
+ * columns it shares with a decision (requestId: the LoanRiskModelApproval's name, client: the
+ * reviewer, decision: approve or reject) and the last four; a decision's row leaves those empty
+ * but kind.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -9,7 +12,7 @@ import type { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { FEATURE_NAMES } from '@peerloan/contracts';
-import type { AuditRecord } from '@peerloan/scoring/queues';
+import type { ApprovalAuditRecord, AuditRecord } from '@peerloan/scoring/queues';
 import { dayOf, partFiles } from './audit-files.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
@@ -26,6 +29,10 @@ const CSV_COLUMNS = [
   'decision',
   ...FEATURE_NAMES,
   'reasons',
+  'kind',
+  'model',
+  'evidence',
+  'note',
 ];
 
 function* daysBetween(from: Date, to: Date): Generator<string> {
@@ -43,6 +50,7 @@ async function* recordsOf(file: string): AsyncGenerator<AuditRecord> {
 }
 
 function csvRow(r: AuditRecord): unknown[] {
+  if (r.kind === 'approval') return approvalRow(r);
   return [
     r.time,
     r.id,
@@ -55,6 +63,30 @@ function csvRow(r: AuditRecord): unknown[] {
     r.decision,
     ...FEATURE_NAMES.map((f) => r.inputs[f] ?? ''),
     r.reasons ? JSON.stringify(r.reasons) : '',
+    'decision',
+    '',
+    '',
+    '',
+  ];
+}
+
+function approvalRow(r: ApprovalAuditRecord): unknown[] {
+  const blank = (n: number) => Array<string>(n).fill('');
+  return [
+    r.time,
+    r.id,
+    r.object,
+    r.user,
+    '',
+    r.version,
+    '',
+    '',
+    r.decision,
+    ...blank(FEATURE_NAMES.length + 1),
+    r.kind,
+    `${r.namespace}/${r.model}`,
+    r.evidence,
+    r.note ?? '',
   ];
 }
 
