@@ -17,6 +17,8 @@ import { after, before, describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import { FEATURES, FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
+import { MODEL_HISTORY_KEY, type PublishedHistory } from '@peerloan/scoring/queues';
+import { Redis } from 'ioredis';
 import type { RunningServer } from '../src/server.js';
 import { keysFileText, newKey, SecretVolume } from './helpers/api-keys.js';
 import { eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
@@ -159,6 +161,30 @@ function checkHeaders(
   }
 }
 
+/** A LoanRiskModel with approval required as the workers publish it: one version approved, the next waiting. */
+const PUBLISHED_WITH_APPROVALS: PublishedHistory = {
+  model: { namespace: 'risk', name: 'loan-risk' },
+  entries: [
+    {
+      version: 'v-approved',
+      rocAuc: 0.74,
+      outcome: 'Accepted',
+      time: '2026-03-02T10:00:00Z',
+      reason: 'Approved',
+      message: 'approved by bob at 2026-03-02T10:00:00Z: cross-validated ROC AUC 0.7400',
+      approval: {
+        decision: 'approve',
+        user: 'bob',
+        time: '2026-03-02T10:00:00Z',
+        object: 'loan-risk-v-approved',
+        note: 'the later period holds up',
+        evidence: 'cross-validated ROC AUC 0.7400',
+      },
+    },
+  ],
+  awaitingApproval: { version: 'v-waiting', since: '2026-03-09T08:30:00Z' },
+};
+
 describe('OpenAPI document against the live API', () => {
   let redis: RedisServer;
   let auditRedis: RedisServer;
@@ -266,6 +292,20 @@ describe('OpenAPI document against the live API', () => {
   const atEmpty = (path: string, init?: RequestInit) => () => fetch(`${empty.url}${path}`, init);
   const model = (rest = '') => `/v2/models/loan-risk${rest}`;
   const versioned = (rest = '') => `/v2/models/loan-risk/versions/${version}${rest}`;
+  /** GET /versions with what the workers publish in a cluster: a reviewer's approval and a candidate awaiting one. */
+  const versionsAsPublished = async () => {
+    const client = new Redis(redis.url);
+    try {
+      await client.set(MODEL_HISTORY_KEY, JSON.stringify(PUBLISHED_WITH_APPROVALS));
+      const res = await fetch(`${api.url}/versions`);
+      const body = (await res.clone().json()) as { history: { approval?: unknown }[]; awaitingApproval?: unknown };
+      assert.ok(body.awaitingApproval && body.history[0]?.approval, 'the answer carries both');
+      return res;
+    } finally {
+      await client.del(MODEL_HISTORY_KEY);
+      client.disconnect();
+    }
+  };
   const add = (operationId: string, status: number, request: () => Promise<Response>) =>
     cases.push({ operationId, status, request });
 
@@ -459,6 +499,7 @@ describe('OpenAPI document against the live API', () => {
   add('features', 200, at('/features'));
   add('features', 503, atEmpty('/features'));
   add('versions', 200, at('/versions'));
+  add('versions', 200, versionsAsPublished);
   add('versionCard', 200, () => fetch(`${api.url}/versions/${version}/card`));
   add('versionCard', 404, at('/versions/v-none/card'));
   add('versionReport', 200, () => fetch(`${api.url}/versions/${version}/report`));

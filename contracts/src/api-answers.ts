@@ -150,3 +150,24 @@ export const DriftSchema = Type.Object(
   closed,
 );
 export type Drift = Static<typeof DriftSchema>;
+
+/** GET /versions' candidate awaiting approval, and whom to name when deciding on it. */
+export const AwaitingApprovalAnswerSchema = Type.Object(
+  {
+    version: Type.String({ description: 'The candidate that passed the quality gate.' }),
+    since: Type.String({ format: 'date-time', description: 'When it began to wait.' }),
+    model: Type.Object(
+      { namespace: Type.String(), name: Type.String() },
+      {
+        ...closed,
+        description: 'The LoanRiskModel: npx loanrisk-models approve -n <namespace> <name> <version> decides.',
+      },
+    ),
+  },
+  {
+    ...closed,
+    description:
+      'With spec.rollout.approval required: the candidate that serves nobody until a reviewer approves or rejects it (published by the workers); absent when none waits.',
+  },
+);
+export type AwaitingApprovalAnswer = Static<typeof AwaitingApprovalAnswerSchema>;

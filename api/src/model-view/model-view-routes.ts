@@ -1,13 +1,15 @@
 /**
  * The model, visible to the risk team: GET /features (the live model's inputs and reference
  * applicant, what the web app's form is built from), GET /versions (the versions this server
- * holds with their role and headline metrics, and the version history with each gate verdict),
+ * holds with their role and headline metrics, the version history with each gate verdict and
+ * reviewer's decision, and a candidate awaiting approval, which no server holds),
  * GET /versions/{version}/card and /report (a version's model-card.json and report.html from
  * the models root) and GET /drift (the drift monitor's windows: PSI per feature over time).
  */
 import { Router, type Response } from 'express';
-import type { ModelManifest } from '@peerloan/contracts';
+import type { AwaitingApprovalAnswer, ModelManifest } from '@peerloan/contracts';
 import { RequestError, type LoadedModel } from '@peerloan/scoring';
+import type { PublishedHistory } from '@peerloan/scoring/queues';
 import type { HeldVersion, ServingVersions } from '../rollout/serving-versions.js';
 import type { PublishedReader } from './published-reader.js';
 import type { VersionFile, VersionFolders } from './version-folders.js';
@@ -57,9 +59,8 @@ function features(model: LoadedModel) {
   };
 }
 
-async function history(options: ModelViewOptions) {
-  const manifests = await options.folders.manifests();
-  const published = await options.published?.history();
+async function history(folders: VersionFolders, published: PublishedHistory | undefined) {
+  const manifests = await folders.manifests();
   if (!published)
     return manifests.map((m) => ({ version: m.version, created: m.created, rocAuc: m.metrics.cv.rocAuc.mean }));
   const created = new Map(manifests.map((m) => [m.version, m.created]));
@@ -71,7 +72,14 @@ async function history(options: ModelViewOptions) {
     at: entry.time,
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.message ? { message: entry.message } : {}),
+    ...(entry.approval ? { approval: entry.approval } : {}),
   }));
+}
+
+/** The candidate a reviewer must decide on, with the LoanRiskModel the decision names. */
+function awaitingApproval(published: PublishedHistory | undefined): { awaitingApproval?: AwaitingApprovalAnswer } {
+  const waiting = published?.awaitingApproval;
+  return waiting ? { awaitingApproval: { ...waiting, model: published.model } } : {};
 }
 
 export function modelViewRoutes(options: ModelViewOptions): Router {
@@ -95,7 +103,12 @@ export function modelViewRoutes(options: ModelViewOptions): Router {
 
   router.get('/versions', async (_req, res) => {
     const held = versions.held();
-    res.json({ versions: held.map(heldVersion), history: await history(options) });
+    const published = await options.published?.history();
+    res.json({
+      versions: held.map(heldVersion),
+      history: await history(folders, published),
+      ...awaitingApproval(published),
+    });
   });
 
   router.get('/versions/:version/card', async (req, res) => {

@@ -3,6 +3,8 @@
  * view (the live model's inputs, the versions held, a version's card, drift windows).
  */
 import {
+  ApprovalRecordSchema,
+  AwaitingApprovalAnswerSchema,
   BatchAnswerSchema,
   BatchSummarySchema,
   DriftSchema,
@@ -73,6 +75,10 @@ const historyItem: Schema = {
     at: { type: 'string', format: 'date-time' },
     reason: { type: 'string' },
     message: { type: 'string' },
+    approval: {
+      ...jsonSchema(ApprovalRecordSchema),
+      description: "With spec.rollout.approval required: the reviewer's decision that gave this verdict.",
+    },
   },
 };
 
@@ -116,6 +122,7 @@ export const deskSchemas: Record<string, Schema> = {
     properties: {
       versions: { type: 'array', items: heldVersion, description: 'Live first, then a candidate or shadow.' },
       history: { type: 'array', items: historyItem },
+      awaitingApproval: jsonSchema(AwaitingApprovalAnswerSchema),
     },
   },
   ModelCard: {

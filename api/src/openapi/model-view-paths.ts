@@ -37,7 +37,7 @@ export function modelViewPaths(): Record<string, unknown> {
       get: operation(
         'versions',
         TAG,
-        'The versions this server holds with their role (live, candidate with its traffic share, shadow) and headline metrics, and the version history with each gate verdict',
+        "The versions this server holds with their role (live, candidate with its traffic share, shadow) and headline metrics, the version history with each gate verdict and reviewer's decision, and a candidate awaiting approval",
         {
           200: { description: 'Versions and history', content: json(ref('Versions')) },
           ...viewScope.refusals,
