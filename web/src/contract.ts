@@ -2,8 +2,8 @@
  * The answers of the HTTP API the page reads, as the server promises them (web/README.md lists
  * the endpoints). Values are in data units; the page converts them through feature-display.
  */
-import type { FieldRule } from '@peerloan/contracts';
-import type { Prediction } from '@peerloan/contracts/api-answers';
+import type { ApprovalRecord, FieldRule } from '@peerloan/contracts';
+import type { AwaitingApprovalAnswer, Prediction } from '@peerloan/contracts/api-answers';
 import type { FeatureReason, FeatureValue } from '@peerloan/contracts/feature-display';
 
 export type { FeatureReason, FeatureValue };
@@ -96,12 +96,18 @@ export interface HistoryEntry {
   readonly reason?: string;
   readonly at?: string;
   readonly rocAuc?: number;
+  /** The reviewer's decision behind the verdict (spec.rollout.approval required). */
+  readonly approval?: ApprovalRecord;
 }
+
+export type { AwaitingApprovalAnswer };
 
 /** GET versions. */
 export interface VersionsAnswer {
   readonly versions: readonly VersionEntry[];
   readonly history: readonly HistoryEntry[];
+  /** A candidate that passed the gate and serves nobody until a reviewer decides; absent when none waits. */
+  readonly awaitingApproval?: AwaitingApprovalAnswer;
 }
 
 /** GET drift: oldest window first; the threshold is null before the first window. */

@@ -2,8 +2,9 @@
  * The risk desk in real Chromium (Debian's, driven by playwright-core) against the real API, a
  * real Redis and the real batch worker, as the risk team uses it: score one applicant, upload a
  * generated 100,000-row portfolio and read the result, meet each kind of bad file, give an API
- * key when the server asks, and read the model during a canary. The tests take the README's
- * screenshots (docs/screenshots/) at 1280 px, and one at a phone's width.
+ * key when the server asks, read the model during a canary and meet a candidate awaiting
+ * approval. The tests take the README's screenshots (docs/screenshots/) at 1280 px, and one at a
+ * phone's width.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -29,6 +30,8 @@ import { keysFileText, newKey, SecretVolume } from '@peerloan/api/dist/test/help
 import { startApi } from '@peerloan/api/dist/test/helpers/api-server.js';
 import { call, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { MODEL_HISTORY_KEY, type PublishedHistory } from '@peerloan/scoring/queues';
+import { Redis } from 'ioredis';
 import { pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 import type { RunningServer } from '@peerloan/api/dist/src/server.js';
@@ -573,5 +576,54 @@ describe('the risk desk', () => {
     assert.equal(await plain.locator('#canary').count(), 0, 'no canary, no candidate shown');
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test('model: a candidate awaiting approval shows the command that approves it, and the history who reviewed each version', async () => {
+    const time = '2026-03-02T10:00:00Z';
+    // What the workers publish for a LoanRiskModel with spec.rollout.approval required.
+    const published: PublishedHistory = {
+      model: { namespace: 'risk', name: 'loan-risk' },
+      entries: [
+        {
+          version: live,
+          rocAuc: 0.74,
+          outcome: 'Accepted',
+          time,
+          reason: 'Approved',
+          message: `approved by bob at ${time}: cross-validated ROC AUC 0.7400`,
+          approval: {
+            decision: 'approve',
+            user: 'bob',
+            time,
+            object: `loan-risk-${live}`,
+            evidence: 'cross-validated ROC AUC 0.7400',
+          },
+        },
+      ],
+      awaitingApproval: { version: candidate, since: '2026-03-09T08:30:00Z' },
+    };
+    const client = new Redis(redis.url);
+    const { context, page, problems } = await desktop();
+    try {
+      await client.set(MODEL_HISTORY_KEY, JSON.stringify(published));
+      await page.goto(`${api.url}/#/model`);
+      await page.locator('#awaiting-approval').waitFor();
+      assert.equal(await page.locator('#awaiting-version').textContent(), candidate);
+      assert.equal(
+        await page.locator('#approve-command').textContent(),
+        `npx loanrisk-models approve -n risk loan-risk ${candidate}`,
+      );
+      assert.ok((await page.locator('#history thead th').allTextContents()).includes('Reviewed by'));
+      const rows = await page.locator('#history tbody tr').allTextContents();
+      assert.ok(
+        rows.some((r) => r.includes(live) && r.includes('Approved') && r.includes('bob')),
+        `the approved version names its reviewer: ${rows.join(' | ')}`,
+      );
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+      await client.del(MODEL_HISTORY_KEY);
+      client.disconnect();
+    }
   });
 });

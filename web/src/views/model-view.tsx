@@ -1,12 +1,13 @@
 /**
  * Model: the live version and its card, the report, a candidate and its traffic share when a
- * canary (or shadow) runs, the version history with each gate verdict, and drift over time.
+ * canary (or shadow) runs, or the command that decides on one awaiting approval, the version
+ * history with each gate verdict and reviewer, and drift over time.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ModelCard } from '@peerloan/contracts';
 import { FEATURE_DISPLAY, featureLabel } from '@peerloan/contracts/feature-display';
 import { ApiError, getJson } from '../api.js';
-import type { DriftAnswer, HistoryEntry, VersionEntry, VersionsAnswer } from '../contract.js';
+import type { AwaitingApprovalAnswer, DriftAnswer, HistoryEntry, VersionEntry, VersionsAnswer } from '../contract.js';
 import { ChartCanvas } from '../components/chart-canvas.js';
 import { ColumnHeads, numeric } from '../components/column-heads.js';
 import { Notice } from '../components/notice.js';
@@ -84,6 +85,29 @@ function Traffic({ candidate, liveShare }: { candidate: VersionEntry; liveShare:
   );
 }
 
+/** A candidate the gate accepted serves nobody until a reviewer decides: who runs what. */
+function AwaitingApproval({ waiting }: { waiting: AwaitingApprovalAnswer }) {
+  const { namespace, name } = waiting.model;
+  const decide = (verb: 'approve' | 'reject') =>
+    `npx loanrisk-models ${verb} -n ${namespace} ${name} ${waiting.version}`;
+  return (
+    <div class="traffic" id="awaiting-approval">
+      <p class="traffic-title">
+        <span class="chip chip-warning">Awaiting approval</span> Version{' '}
+        <code id="awaiting-version">{waiting.version}</code> passed the quality gate on {dateTime(waiting.since)} and
+        waits for approval; it answers nobody until then. A reviewer other than the model's last author approves it
+        with:
+      </p>
+      <pre>
+        <code id="approve-command">{decide('approve')}</code>
+      </pre>
+      <p class="muted small-text">
+        or rejects it with <code>{decide('reject')}</code>.
+      </p>
+    </div>
+  );
+}
+
 function VersionRow({ v }: { v: VersionEntry }) {
   return (
     <tr>
@@ -110,7 +134,7 @@ function VersionRow({ v }: { v: VersionEntry }) {
   );
 }
 
-function Rollout({ versions }: { versions: readonly VersionEntry[] }) {
+function Rollout({ versions, waiting }: { versions: readonly VersionEntry[]; waiting?: AwaitingApprovalAnswer }) {
   const live = versions.find((v) => v.role === 'live');
   const candidate = versions.find((v) => v.role !== 'live');
   if (!live) return <Notice tone="warning" title="No version is live on this server." />;
@@ -123,6 +147,7 @@ function Rollout({ versions }: { versions: readonly VersionEntry[] }) {
           Open the live model's report ↗
         </a>
       </div>
+      {waiting && <AwaitingApproval waiting={waiting} />}
       {candidate && <Traffic candidate={candidate} liveShare={liveShare} />}
       <div class="table-scroll">
         <table class="data-table compact" id="versions">
@@ -172,6 +197,8 @@ function newestFirst(history: readonly HistoryEntry[]): HistoryEntry[] {
 }
 
 function History({ history }: { history: readonly HistoryEntry[] }) {
+  // Only models with approval required have reviewers; the column stays away elsewhere.
+  const reviewed = history.some((h) => h.approval);
   return (
     <section class="panel" aria-labelledby="history-heading">
       <h3 id="history-heading">History</h3>
@@ -180,8 +207,21 @@ function History({ history }: { history: readonly HistoryEntry[] }) {
       ) : (
         <div class="table-scroll">
           <table class="data-table compact" id="history">
-            <caption>Every version trained, newest first, with the quality gate's verdict</caption>
-            <ColumnHeads columns={['Version', 'Created', 'Verdict', 'Why', 'Decided', numeric(metricName('rocAuc'))]} />
+            <caption>
+              Every version trained, newest first, with the quality gate's verdict
+              {reviewed && " and the reviewer's decision"}
+            </caption>
+            <ColumnHeads
+              columns={[
+                'Version',
+                'Created',
+                'Verdict',
+                'Why',
+                ...(reviewed ? ['Reviewed by'] : []),
+                'Decided',
+                numeric(metricName('rocAuc')),
+              ]}
+            />
             <tbody>
               {newestFirst(history).map((h, i) => (
                 <tr key={`${h.version}-${String(i)}`}>
@@ -193,6 +233,7 @@ function History({ history }: { history: readonly HistoryEntry[] }) {
                     {h.verdict ? <span class={`chip chip-small ${verdictTone(h.verdict)}`}>{h.verdict}</span> : '—'}
                   </td>
                   <td>{h.reason ?? ''}</td>
+                  {reviewed && <td title={h.approval?.note}>{h.approval?.user ?? ''}</td>}
                   <td class="nowrap">{dateTime(h.at)}</td>
                   <td class="num">{h.rocAuc === undefined ? '—' : decimal(h.rocAuc)}</td>
                 </tr>
@@ -355,7 +396,9 @@ export function ModelView() {
     <div class="model">
       {!versions && <p aria-busy="true">Loading the versions…</p>}
       {versions && 'error' in versions && <Failed what="The versions" error={versions.error} retry={reloadVersions} />}
-      {versions && 'value' in versions && <Rollout versions={versions.value.versions} />}
+      {versions && 'value' in versions && (
+        <Rollout versions={versions.value.versions} waiting={versions.value.awaitingApproval} />
+      )}
       {cardVersion && (
         <section class="card-heading" aria-labelledby="card-heading">
           <h3 id="card-heading">Model card</h3>
