@@ -1,6 +1,6 @@
 // What the serving benchmarks share: starting a server and waiting until it answers, stopping
-// it, its CPU time from /proc (with its child processes: gunicorn's workers, MLServer's pool),
-// and one autocannon line with that CPU per request.
+// it, its CPU time and resident memory from /proc (with its child processes: gunicorn's workers,
+// MLServer's pool, Ray's actors), and one autocannon line with that CPU per request.
 import { execSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -57,14 +57,20 @@ function signalGroup(child, signal) {
   }
 }
 
-/** SIGTERM to the server's process group (its workers too), SIGKILL if it is not gone in 10 s. */
+/**
+ * SIGTERM to the server's process group (its workers too), SIGKILL if it is not gone in 10 s; then
+ * SIGKILL to any of its descendants still alive that left the group (Ray's actors have their own).
+ */
 export async function stop(child) {
   if (child.exitCode !== null) return;
+  const tree = processTree(child.pid).map((pid) => [pid, statFields(pid)?.[19]]);
   const exited = once(child, 'exit');
   signalGroup(child, 'SIGTERM');
   const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+  // Only a process with the same start time is the same process (its pid is not reused).
+  for (const [pid, started] of tree) if (statFields(pid)?.[19] === started) process.kill(pid, 'SIGKILL');
 }
 
 /** Leaves no server behind when the benchmark fails half-way. */
@@ -83,22 +89,58 @@ function statFields(pid) {
   }
 }
 
-/** CPU seconds (user + system) of the process and every live descendant, from /proc. */
-export function cpuSeconds(child) {
-  const parents = new Map();
+/** The live processes, each with its parent, CPU ticks (user + system) and resident pages, from /proc. */
+function processTable() {
+  const table = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(entry);
-    if (fields) parents.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    if (fields)
+      table.set(Number(entry), {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        rssPages: Number(fields[21]),
+      });
   }
-  let ticks = 0;
-  const stack = [child.pid];
+  return table;
+}
+
+/** `pid` and every live descendant. */
+function processTree(pid, table = processTable()) {
+  const tree = [];
+  const stack = [pid];
   while (stack.length > 0) {
-    const pid = stack.pop();
-    ticks += parents.get(pid)?.ticks ?? 0;
-    for (const [p, info] of parents) if (info.ppid === pid) stack.push(p);
+    const next = stack.pop();
+    if (table.has(next)) tree.push(next);
+    for (const [p, info] of table) if (info.ppid === next) stack.push(p);
   }
-  return ticks / TICKS_PER_SECOND;
+  return tree;
+}
+
+/** CPU seconds (user + system) of the process and every live descendant, from /proc. */
+export function cpuSeconds(child) {
+  const table = processTable();
+  return processTree(child.pid, table).reduce((sum, pid) => sum + table.get(pid).ticks, 0) / TICKS_PER_SECOND;
+}
+
+const PAGE_BYTES = Number(execSync('getconf PAGESIZE'));
+
+/** Resident bytes of the process and every live descendant (pages shared by forked workers count in each). */
+export function rssBytes(child) {
+  const table = processTable();
+  return processTree(child.pid, table).reduce((sum, pid) => sum + table.get(pid).rssPages, 0) * PAGE_BYTES;
+}
+
+/** Samples rssBytes(child) every `everyMs` until the returned stop(), which gives the peak seen. */
+export function watchPeakRss(child, everyMs = 250) {
+  let peak = rssBytes(child);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(child));
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, rssBytes(child));
+  };
 }
 
 /** One autocannon line of POSTs; fails on any non-2xx answer. */

@@ -6,11 +6,10 @@
 // Prints a Markdown table; JSON to bench/.out/grpc-results.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import { generateLoans } from '@peerloan/trainer-job/synthetic-data';
-import { inferencePackage } from '../api/dist/src/grpc/inference-proto.js';
 import { inferRequest, probabilitiesOf, restInferBody } from '../api/dist/test/helpers/grpc-client.js';
-import { CONNECTIONS, DURATION, cpuSeconds, f, load, startApi, stop } from './bench-driver.mjs';
+import { CONNECTIONS, DURATION, f, load, startApi, stop } from './bench-driver.mjs';
+import { grpcInferClient, grpcLoad } from './grpc-load.mjs';
 
 const MODEL_DIR = process.argv[2];
 const PORT = 18106;
@@ -25,35 +24,7 @@ const sizes = {
   [BATCH]: [...generateLoans({ rows: BATCH, seed: 8 })].map((l) => l.record),
 };
 
-const { inference } = loadPackageDefinition(inferencePackage());
-const client = new inference.GRPCInferenceService(`127.0.0.1:${GRPC_PORT}`, credentials.createInsecure());
-const modelInfer = (request) =>
-  new Promise((resolve, reject) => client.ModelInfer(request, (err, answer) => (err ? reject(err) : resolve(answer))));
-
-/** `inFlight` callers each sending `request` again as soon as it is answered, for `seconds`; fails on any error. */
-async function grpcLoad(server, request, { inFlight = CONNECTIONS, seconds = DURATION } = {}) {
-  const cpuBefore = cpuSeconds(server);
-  const latencies = [];
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < end) {
-        const sent = performance.now();
-        await modelInfer(request);
-        latencies.push(performance.now() - sent);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return {
-    reqPerSec: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-    requests: latencies.length,
-    cpuUsPerRequest: ((cpuSeconds(server) - cpuBefore) * 1e6) / latencies.length,
-  };
-}
+const { modelInfer, close } = grpcInferClient(`127.0.0.1:${GRPC_PORT}`);
 
 const results = { machine: `${cpus().length} cores (${cpus()[0].model})`, loadBefore: loadavg()[0], lines: [] };
 const base = `http://127.0.0.1:${PORT}`;
@@ -81,13 +52,21 @@ for (const [rows, applicants] of Object.entries(sizes)) {
       throw new Error(`${rows} rows: gRPC and REST answers differ`);
   }
   await load(server, inferUrl, body, { duration: 2, connections });
-  await grpcLoad(server, typed, { inFlight: connections, seconds: 2 });
-  await grpcLoad(server, raw, { inFlight: connections, seconds: 2 });
+  await grpcLoad(server, modelInfer, typed, { inFlight: connections, seconds: 2 });
+  await grpcLoad(server, modelInfer, raw, { inFlight: connections, seconds: 2 });
   results.lines.push({ rows, transport: 'REST JSON', ...(await load(server, inferUrl, body, { connections })) });
-  results.lines.push({ rows, transport: 'gRPC typed', ...(await grpcLoad(server, typed, { inFlight: connections })) });
-  results.lines.push({ rows, transport: 'gRPC raw', ...(await grpcLoad(server, raw, { inFlight: connections })) });
+  results.lines.push({
+    rows,
+    transport: 'gRPC typed',
+    ...(await grpcLoad(server, modelInfer, typed, { inFlight: connections })),
+  });
+  results.lines.push({
+    rows,
+    transport: 'gRPC raw',
+    ...(await grpcLoad(server, modelInfer, raw, { inFlight: connections })),
+  });
 }
-client.close();
+close();
 await stop(server);
 results.loadAfter = loadavg()[0];
 

@@ -10,8 +10,10 @@
 // `warmup` seconds run the same schedule unrecorded: a fresh generator process opens its sockets
 // and compiles its own code then, and measured from the first request that start-up alone put
 // more than 1 % of a 10 s line behind by up to 150 ms (against an empty handler).
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { createHistogram } from 'node:perf_hooks';
+import { text } from 'node:stream/consumers';
 
 /** Sends POST `body` to `url` at `rate` requests per second for `warmup` + `seconds`; latencies in ms of the last `seconds`. */
 export async function openLoop(url, body, { rate, seconds, connections, warmup = 2 }) {
@@ -92,18 +94,18 @@ export async function openLoop(url, body, { rate, seconds, connections, warmup =
 /**
  * The same load from a fresh Node process: a generator sharing its process with earlier
  * autocannon runs pays for their garbage in its own pauses, which then show as server latency.
+ * The input goes through the child's stdin: a 1000-row body is more than one argument may hold.
  */
 export async function openLoopInChild(url, body, { rate, seconds, connections, warmup }) {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const input = JSON.stringify({ url, body, rate, seconds, connections, warmup });
-  const { stdout } = await promisify(execFile)(process.execPath, [import.meta.filename, input], {
-    maxBuffer: 1 << 20,
-  });
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [import.meta.filename], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ url, body, rate, seconds, connections, warmup }));
+  const [stdout, [code]] = await Promise.all([text(child.stdout), once(child, 'close')]);
+  if (code !== 0) throw new Error(`the open-loop generator exited with ${code}`);
   return JSON.parse(stdout);
 }
 
 if (process.argv[1] === import.meta.filename) {
-  const { url, body, ...options } = JSON.parse(process.argv[2]);
+  const { url, body, ...options } = JSON.parse(await text(process.stdin));
   process.stdout.write(JSON.stringify(await openLoop(url, body, options)));
 }
