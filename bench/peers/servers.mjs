@@ -2,6 +2,7 @@
 // ~/.cache/peerloan-bench-peers, its workers and threads: two processes doing the work where
 // the peer uses processes, one thread each, no per-request log) and its lines (transport,
 // request format, how its answer gives probabilities). Ports 18101-18130.
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,13 @@ const HERE = new URL('./', import.meta.url).pathname;
 const MODEL_NAME = 'loan-risk';
 /** One thread for XGBoost and OpenMP, no Python warnings on stderr. */
 const PYTHON_ENV = { OMP_NUM_THREADS: '1', PYTHONWARNINGS: 'ignore' };
+
+/** A fresh folder for a server's settings or session files, removed when the benchmark exits. */
+async function scratch(prefix) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const rest = (label, url, body, probabilities, extra = {}) => ({
   transport: 'REST',
@@ -68,7 +76,7 @@ export const mlserver = {
   key: 'mlserver',
   name: 'MLServer 1.7.1 + mlserver-xgboost (1 inference worker)',
   async start({ venvs, versionDir }) {
-    const dir = await mkdtemp(join(tmpdir(), 'mlserver-'));
+    const dir = await scratch('mlserver-');
     await mkdir(join(dir, MODEL_NAME));
     const settings = { http_port: 18101, grpc_port: 18102, metrics_port: 18103, parallel_workers: 1 };
     await writeFile(join(dir, 'settings.json'), JSON.stringify(settings));
@@ -172,7 +180,7 @@ export const ray = {
   key: 'ray',
   name: 'Ray Serve 2.60.0 (2 replicas, 1 CPU each, behind its HTTP proxy)',
   async start({ venvs, versionDir }) {
-    const rayTmp = await mkdtemp(join(tmpdir(), 'ray-'));
+    const rayTmp = await scratch('ray-');
     return start(
       join(venvs, 'ray/bin/python'),
       [join(HERE, 'ray_app.py')],
