@@ -2,12 +2,13 @@
 # Debian packages the platform and its tests need: XGBoost's C library (trainer), Redis
 # (queues), Chromium (web page test), nginx (ingress stand-in for the rollout load test),
 # ShellCheck (`npm run lint:charts-scripts`), Python's venv (the Python clients the API tests
-# drive: scripts/install-python-clients.sh); with `cluster`, also what the local Kubernetes needs:
+# drive: scripts/install-python-clients.sh), jq (the README's production commands, run by
+# load-tests' prod-commands test); with `cluster`, also what the local Kubernetes needs:
 # containerd, runc, CNI plugins, iptables, buildah and mmdebstrap (images without a registry),
 # openssl (certificates).
 # Usage: install-system-deps.sh [cluster]
 set -euo pipefail
-packages=(libxgboost0 redis-server chromium nginx-light shellcheck python3-venv)
+packages=(libxgboost0 redis-server chromium nginx-light shellcheck python3-venv jq)
 if [ "${1:-}" = cluster ]; then
   packages+=(containerd runc containernetworking-plugins iptables conntrack buildah mmdebstrap openssl)
 fi
