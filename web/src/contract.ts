@@ -83,9 +83,11 @@ export interface VersionEntry {
   readonly version: string;
   readonly role: 'live' | 'candidate' | 'shadow';
   readonly trafficPercent: number;
-  readonly created: string;
-  readonly threshold: { readonly value: number; readonly policy: string; readonly target: number };
-  readonly metrics: { readonly rocAuc: number; readonly prAuc: number; readonly brier: number };
+  /** False while the server has not loaded this version yet: then its figures below are absent. */
+  readonly loaded: boolean;
+  readonly created?: string;
+  readonly threshold?: { readonly value: number; readonly policy: string; readonly target: number };
+  readonly metrics?: { readonly rocAuc: number; readonly prAuc: number; readonly brier: number };
   readonly outOfTime?: { readonly rocAuc: IntervalAnswer };
 }
 

@@ -118,18 +118,25 @@ function VersionRow({ v }: { v: VersionEntry }) {
         <span class={`chip chip-small ${v.role === 'live' ? 'chip-calm' : 'chip-warning'}`}>{ROLE_WORDS[v.role]}</span>
       </td>
       <td class="num">{v.trafficPercent} %</td>
-      <td class="nowrap">{dateTime(v.created)}</td>
+      <td class="nowrap">{v.created ? dateTime(v.created) : '—'}</td>
       <td>
-        {decimal(v.threshold.value * 100, 2)} % <span class="muted small-text">{policyName(v.threshold.policy)}</span>
+        {v.threshold ? (
+          <>
+            {decimal(v.threshold.value * 100, 2)} %{' '}
+            <span class="muted small-text">{policyName(v.threshold.policy)}</span>
+          </>
+        ) : (
+          <span class="muted small-text">not loaded yet</span>
+        )}
       </td>
-      <td class="num">{decimal(v.metrics.rocAuc)}</td>
+      <td class="num">{v.metrics ? decimal(v.metrics.rocAuc) : '—'}</td>
       <td class="num">
         {v.outOfTime
           ? `${decimal(v.outOfTime.rocAuc.value)} (${decimal(v.outOfTime.rocAuc.low)}–${decimal(v.outOfTime.rocAuc.high)})`
           : '—'}
       </td>
-      <td class="num">{decimal(v.metrics.prAuc)}</td>
-      <td class="num">{decimal(v.metrics.brier, 4)}</td>
+      <td class="num">{v.metrics ? decimal(v.metrics.prAuc) : '—'}</td>
+      <td class="num">{v.metrics ? decimal(v.metrics.brier, 4) : '—'}</td>
     </tr>
   );
 }
