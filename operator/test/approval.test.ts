@@ -48,6 +48,7 @@ import {
   sampleSpec,
   summary,
   waitFor,
+  waitUntilServed,
 } from './fixtures.js';
 import { required } from './required.js';
 
@@ -156,6 +157,7 @@ describe('approval before traffic', () => {
     kc = cp.kubeConfig();
     await installCrd(kc);
     await applyAll(APPROVAL_CRD_MANIFEST_PATH);
+    await waitUntilServed(kc, APPROVAL_PLURAL);
     await applyAll(APPROVAL_POLICIES_MANIFEST_PATH);
     await createNamespace(kc, NS);
     await grantRoles();

@@ -56,12 +56,18 @@ export async function installCrd(kc: KubeConfig): Promise<void> {
     const got = await api.readCustomResourceDefinition({ name: required(crd.metadata?.name, 'crd.metadata.name') });
     return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
   });
-  // Discovery lags the Established condition slightly; wait until the resource can be listed.
+  await waitUntilServed(kc, CRD_PLURAL);
+}
+
+/**
+ * Discovery and the resource's storage lag the Established condition (a list answers 429 "storage
+ * is (re)initializing" for a moment): wait until the resource can be listed.
+ */
+export async function waitUntilServed(kc: KubeConfig, plural: string): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   await waitFor(
-    'CRD served',
-    async () =>
-      !!(await custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL })),
+    `${plural} served`,
+    async () => !!(await custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural })),
   );
 }
 
