@@ -31,12 +31,23 @@ image_exists() { buildah "${BUILDAH_STORAGE[@]}" images --quiet "$1" >/dev/null 
 
 # Copies an image from buildah's storage into the cluster's containerd (namespace k8s.io), where
 # the kubelet finds it: Pods then run it with imagePullPolicy IfNotPresent or Never.
+# An import that fails on a damaged snapshot cache (seen once: "failed to prepare extraction
+# snapshot ... parent snapshot ... does not exist" after many up/down cycles) is retried once,
+# after removing the image; a second failure names the way out.
 load_image() {
   local image=$1 archive
+  local ctr_k8s=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
   archive=$(mktemp "$IMAGE_CACHE/load-XXXXXX.tar")
   rm -f "$archive"
   buildah "${BUILDAH_STORAGE[@]}" push --quiet "$image" "oci-archive:$archive:$image" >/dev/null
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$archive" >/dev/null
+  if ! "${ctr_k8s[@]}" images import "$archive" >/dev/null; then
+    log "importing $image failed; removing it (a synchronous garbage collection drops its unused snapshots), then importing once more"
+    "${ctr_k8s[@]}" images rm --sync "$image" >/dev/null 2>&1 || true
+    "${ctr_k8s[@]}" images import "$archive" >/dev/null || {
+      rm -f "$archive"
+      die "could not import $image into the cluster's containerd (its cache under /var/lib/peerloan-cluster/containerd may be damaged): npm run cluster -- down, then rm -rf /var/lib/peerloan-cluster/containerd (images are loaded again on the next up)"
+    }
+  fi
   rm -f "$archive"
   log "loaded $image into the cluster's containerd"
 }
