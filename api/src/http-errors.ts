@@ -4,6 +4,7 @@
  * the body has the Open Inference Protocol's shape `{error: string}`.
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorBody } from '@peerloan/contracts';
 import { AuditUnavailableError, NoModelError, RequestError, type FieldProblem } from '@peerloan/scoring';
 import { requestLogger } from './request-log.js';
 
@@ -51,7 +52,7 @@ export function oipErrorText(error: RequestError): string {
   return detail ? `${error.message}: ${detail}` : error.message;
 }
 
-function body(req: Request, error: RequestError) {
+function body(req: Request, error: RequestError): ErrorBody | { error: string } {
   if (!req.path.startsWith('/v2')) return { error: error.message, details: error.details };
   return { error: oipErrorText(error) };
 }

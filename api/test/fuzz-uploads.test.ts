@@ -9,9 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
-import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
+import { FEATURE_NAMES, FEATURES, type BatchStatus, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import type { BatchStatus } from '../src/batch/batch-service.js';
 import type { RunningServer } from '../src/server.js';
 import { QUEUE_PREFIX, QUEUES } from '@peerloan/scoring/queues';
 import { call, eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';

@@ -5,8 +5,11 @@
  * against. A field added here reaches the server's type, the web app's type and the document together.
  */
 import { Type, type Static } from 'typebox';
+import { ApprovalRecordSchema, HistoryEntrySchema } from './crd/status.js';
+import { FieldRuleSchema } from './feature-rules.js';
 import { FEATURE_NAMES } from './features.js';
-import { oneOf } from './schema/fields.js';
+import { THRESHOLD_POLICIES } from './manifest.js';
+import { oneOf, time } from './schema/fields.js';
 
 const probability = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 const count = (description?: string) => Type.Integer({ minimum: 0, ...(description !== undefined && { description }) });
@@ -171,3 +174,166 @@ export const AwaitingApprovalAnswerSchema = Type.Object(
   },
 );
 export type AwaitingApprovalAnswer = Static<typeof AwaitingApprovalAnswerSchema>;
+
+/** GET /features: one feature's rule as the server validates it, with the reference applicant's value. */
+export const FeatureRuleAnswerSchema = Type.Object(
+  {
+    ...FieldRuleSchema.properties,
+    reference: cell('The typical value of the training data (the reasons compare with it).'),
+  },
+  closed,
+);
+export type FeatureRuleAnswer = Static<typeof FeatureRuleAnswerSchema>;
+
+/** GET /features: the live model's inputs and reference applicant, what the web app's form is built from. */
+export const FeaturesAnswerSchema = Type.Object(
+  {
+    modelVersion: Type.String({ description: 'The live version.' }),
+    threshold: probability('Its decision threshold.'),
+    features: Type.Array(FeatureRuleAnswerSchema),
+  },
+  closed,
+);
+export type FeaturesAnswer = Static<typeof FeaturesAnswerSchema>;
+
+const interval = Type.Object(
+  { value: probability('The estimate.'), low: probability('Lower end.'), high: probability('Upper end.') },
+  closed,
+);
+
+/** One version a server holds (GET /versions): its role and, once loaded, its headline figures. */
+export const VersionEntrySchema = Type.Object(
+  {
+    version: Type.String(),
+    role: oneOf(['live', 'candidate', 'shadow']),
+    trafficPercent: Type.Integer({ minimum: 0, maximum: 100, description: 'Whole percent of live answers.' }),
+    loaded: Type.Boolean({
+      description: 'False while the server has not loaded this version yet: then the figures below are absent.',
+    }),
+    created: Type.Optional(time('When it was trained.')),
+    threshold: Type.Optional(
+      Type.Object(
+        {
+          value: probability('The threshold the policy chose.'),
+          policy: oneOf(THRESHOLD_POLICIES),
+          target: Type.Number({ description: "The policy's own value: a fixed threshold, a recall or a flag rate." }),
+        },
+        closed,
+      ),
+    ),
+    metrics: Type.Optional(
+      Type.Object(
+        { rocAuc: probability('ROC AUC.'), prAuc: probability('PR AUC.'), brier: probability('Brier score.') },
+        { ...closed, description: 'Cross-validated means.' },
+      ),
+    ),
+    outOfTime: Type.Optional(
+      Type.Object(
+        { rocAuc: interval },
+        { ...closed, description: 'On the later period (out of time), with its 95 % interval.' },
+      ),
+    ),
+  },
+  closed,
+);
+export type VersionEntry = Static<typeof VersionEntrySchema>;
+
+/** One item of GET /versions' history: a candidate and, in a cluster, its gate verdict. */
+export const HistoryItemSchema = Type.Object(
+  {
+    version: Type.String(),
+    created: Type.Optional(time('When it was trained.')),
+    rocAuc: Type.Optional(probability('Its cross-validated ROC AUC.')),
+    verdict: Type.Optional(HistoryEntrySchema.properties.outcome),
+    at: Type.Optional(time('When it was decided.')),
+    reason: Type.Optional(Type.String()),
+    message: Type.Optional(Type.String()),
+    approval: Type.Optional(
+      Type.Object(ApprovalRecordSchema.properties, {
+        description: "With spec.rollout.approval required: the reviewer's decision that gave this verdict.",
+      }),
+    ),
+  },
+  {
+    ...closed,
+    description:
+      "In a cluster, the LoanRiskModel's status.history with each quality gate verdict (published by the workers); elsewhere the versions under the models root.",
+  },
+);
+export type HistoryItem = Static<typeof HistoryItemSchema>;
+
+export const VersionsAnswerSchema = Type.Object(
+  {
+    versions: Type.Array(VersionEntrySchema, { description: 'Live first, then a candidate or shadow.' }),
+    history: Type.Array(HistoryItemSchema),
+    awaitingApproval: Type.Optional(AwaitingApprovalAnswerSchema),
+  },
+  closed,
+);
+export type VersionsAnswer = Static<typeof VersionsAnswerSchema>;
+
+export const FieldProblemSchema = Type.Object(
+  { field: Type.String(), message: Type.String({ description: 'What the value must be, and what it was.' }) },
+  closed,
+);
+export type FieldProblem = Static<typeof FieldProblemSchema>;
+
+export const ErrorBodySchema = Type.Object(
+  { error: Type.String(), details: Type.Immutable(Type.Array(FieldProblemSchema)) },
+  {
+    ...closed,
+    description:
+      'Every failed answer outside /v2, refusals by authentication and budgets included: what was wrong and, for bad input, each bad field.',
+  },
+);
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+/** Invalid rows kept with their problems, per chunk and per batch. */
+export const ERRORS_KEPT = 100;
+
+export const RowProblemSchema = Type.Object(
+  {
+    row: Type.Integer({ minimum: 1, description: '1-based data row (header excluded).' }),
+    id: Type.String(),
+    errors: Type.Immutable(Type.Array(FieldProblemSchema)),
+  },
+  closed,
+);
+export type RowProblem = Static<typeof RowProblemSchema>;
+
+/** POST /batches' 202: the batch's id and how many records the upload was split into. */
+export const BatchAcceptedSchema = Type.Object(
+  {
+    id: Type.String(),
+    counts: Type.Object(
+      { total: count() },
+      {
+        ...closed,
+        description:
+          'The records the upload was split into; the workers validate them, so valid and invalid rows are in GET /batches/{id}.',
+      },
+    ),
+  },
+  closed,
+);
+export type BatchAccepted = Static<typeof BatchAcceptedSchema>;
+
+/** GET /batches/{id}: where a batch is, from BullMQ's own job state. */
+export const BatchStatusSchema = Type.Object(
+  {
+    id: Type.String(),
+    state: oneOf(['queued', 'running', 'completed', 'failed']),
+    progress: Type.Number({ minimum: 0, maximum: 1, description: 'The share of chunks done.' }),
+    counts: BatchCountsSchema,
+    modelVersions: Type.Array(Type.String(), { description: 'The versions that scored its chunks.' }),
+    errors: Type.Array(RowProblemSchema, {
+      maxItems: ERRORS_KEPT,
+      description: 'The first invalid rows found so far, in row order.',
+    }),
+    createdAt: time('When it was submitted.'),
+    failedReason: Type.Optional(Type.String()),
+  },
+  closed,
+);
+export type BatchStatus = Static<typeof BatchStatusSchema>;
+export type BatchState = BatchStatus['state'];

@@ -3,20 +3,36 @@
  * value is it. The CSV rows of the trainer and of batch uploads (row-validation.ts) and the API's
  * JSON requests (its compiled schema is built from these rules) name a bad value the same way.
  */
-import type { Feature } from './features.js';
+import { Type, type Static } from 'typebox';
+import { FEATURE_NAMES, type Feature } from './features.js';
+import { oneOf } from './schema/fields.js';
 
-/** What a field must be, as told to whoever sent a value that is not that. */
-export interface FieldRule {
-  readonly name: string;
-  readonly kind: 'numeric' | 'categorical';
-  readonly nullable: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly integer?: boolean;
-  /** The categories allowed; undefined: any category name (the trainer learns them from its data). */
-  readonly categories?: readonly string[];
-  readonly description: string;
-}
+/**
+ * What a field must be, as told to whoever sent a value that is not that. GET /features answers
+ * the served model's rules (api-answers.ts adds each one's reference value), so this one schema
+ * is the validator's type, the web app's and the OpenAPI document's.
+ */
+export const FieldRuleSchema = Type.Object(
+  {
+    name: oneOf(FEATURE_NAMES, 'The feature (its column name).'),
+    kind: oneOf(['numeric', 'categorical']),
+    nullable: Type.Boolean({ description: 'Whether null (missing) is allowed.' }),
+    min: Type.Optional(Type.Number()),
+    max: Type.Optional(Type.Number()),
+    integer: Type.Optional(Type.Boolean()),
+    categories: Type.Optional(
+      Type.Immutable(
+        Type.Array(Type.String(), {
+          description:
+            "The categories allowed (a served model's: those it was trained on); absent: any category name (the trainer learns them from its data).",
+        }),
+      ),
+    ),
+    description: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type FieldRule = Readonly<Static<typeof FieldRuleSchema>>;
 
 /**
  * The rule of one feature. `categories` narrows a categorical feature to a model's (its

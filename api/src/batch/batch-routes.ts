@@ -11,12 +11,13 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Router } from 'express';
+import type { BatchAccepted, BatchStatus } from '@peerloan/contracts';
 import { clientId } from '../audit/client-id.js';
 import { RequestError, servingModel, type ModelStore } from '@peerloan/scoring';
 import { chargeRows } from '../rate-limit/client-budgets.js';
 import { RESULTS_CSV_HEADER, type UploadFormat } from '@peerloan/scoring/queues';
 import { BatchRanking } from './batch-ranking.js';
-import { ResultsExpiredError, type BatchService, type BatchStatus, type ResultsFormat } from './batch-service.js';
+import { ResultsExpiredError, type BatchService, type ResultsFormat } from './batch-service.js';
 
 export interface BatchRouteOptions {
   readonly store: ModelStore;
@@ -108,10 +109,8 @@ export function batchRoutes(options: BatchRouteOptions): Router {
     const { id, split } = await batches.submit(uploadBody(req), format, limits, clientId(res), (counted) =>
       chargeRows(res, counted.total),
     );
-    res
-      .status(202)
-      .location(`/batches/${id}`)
-      .json({ id, counts: { total: split.total } });
+    const accepted: BatchAccepted = { id, counts: { total: split.total } };
+    res.status(202).location(`/batches/${id}`).json(accepted);
   });
 
   router.get('/batches/:id', async (req, res) => {

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BatchSummary } from '@peerloan/contracts';
+import type { BatchState, BatchStatus, BatchSummary } from '@peerloan/contracts';
 import { RequestError } from '@peerloan/scoring';
 import {
   chunkInputKey,
@@ -33,7 +33,6 @@ import {
   type BatchData,
   type ChunkData,
   type ChunkResult,
-  type RowProblem,
   type ScoredChunk,
   type UploadFormat,
 } from '@peerloan/scoring/queues';
@@ -42,19 +41,6 @@ import { splitUpload, StagingError, type UploadSplit } from './batch-upload.js';
 export interface UploadLimits {
   readonly maxBytes: number;
   readonly chunkRows: number;
-}
-
-export type BatchState = 'queued' | 'running' | 'completed' | 'failed';
-
-export interface BatchStatus {
-  readonly id: string;
-  readonly state: BatchState;
-  readonly progress: number;
-  readonly counts: { readonly total: number; readonly scored: number; readonly invalid: number };
-  readonly modelVersions: readonly string[];
-  readonly errors: readonly RowProblem[];
-  readonly createdAt: string;
-  readonly failedReason?: string;
 }
 
 /** How results are answered: CSV (the default) or JSON lines. */

@@ -7,7 +7,14 @@
  * the models root) and GET /drift (the drift monitor's windows: PSI per feature over time).
  */
 import { Router, type Response } from 'express';
-import type { AwaitingApprovalAnswer, ModelManifest } from '@peerloan/contracts';
+import type {
+  AwaitingApprovalAnswer,
+  FeaturesAnswer,
+  HistoryItem,
+  ModelManifest,
+  VersionEntry,
+  VersionsAnswer,
+} from '@peerloan/contracts';
 import { RequestError, type LoadedModel } from '@peerloan/scoring';
 import type { PublishedHistory } from '@peerloan/scoring/queues';
 import type { HeldVersion, ServingVersions } from '../rollout/serving-versions.js';
@@ -25,7 +32,7 @@ export interface ModelViewOptions {
 const REPORT_POLICY =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-function headline(manifest: ModelManifest) {
+function headline(manifest: ModelManifest): Omit<VersionEntry, 'version' | 'role' | 'trafficPercent' | 'loaded'> {
   const { cv } = manifest.metrics;
   return {
     created: manifest.created,
@@ -40,7 +47,7 @@ function headline(manifest: ModelManifest) {
   };
 }
 
-function heldVersion(held: HeldVersion) {
+function heldVersion(held: HeldVersion): VersionEntry {
   return {
     version: held.version,
     role: held.role,
@@ -50,7 +57,7 @@ function heldVersion(held: HeldVersion) {
   };
 }
 
-function features(model: LoadedModel) {
+function features(model: LoadedModel): FeaturesAnswer {
   const references = new Map(model.manifest.features.map((f) => [f.name, f.reference]));
   return {
     modelVersion: model.version,
@@ -59,7 +66,7 @@ function features(model: LoadedModel) {
   };
 }
 
-async function history(folders: VersionFolders, published: PublishedHistory | undefined) {
+async function history(folders: VersionFolders, published: PublishedHistory | undefined): Promise<HistoryItem[]> {
   const manifests = await folders.manifests();
   if (!published)
     return manifests.map((m) => ({ version: m.version, created: m.created, rocAuc: m.metrics.cv.rocAuc.mean }));
@@ -104,11 +111,12 @@ export function modelViewRoutes(options: ModelViewOptions): Router {
   router.get('/versions', async (_req, res) => {
     const held = versions.held();
     const published = await options.published?.history();
-    res.json({
+    const answer: VersionsAnswer = {
       versions: held.map(heldVersion),
       history: await history(folders, published),
       ...awaitingApproval(published),
-    });
+    };
+    res.json(answer);
   });
 
   router.get('/versions/:version/card', async (req, res) => {

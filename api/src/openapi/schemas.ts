@@ -6,14 +6,19 @@
  */
 import {
   applicantSchema,
+  BatchAcceptedSchema,
+  BatchStatusSchema,
+  ErrorBodySchema,
   FEATURES,
   featureRule,
+  FieldProblemSchema,
   jsonSchema,
   PredictionSchema,
   PredictionsSchema,
   PROBABILITY_OUTPUT,
   ReasonSchema,
   RolloutStatsSchema,
+  RowProblemSchema,
   VersionStatsSchema,
 } from '@peerloan/contracts';
 import { ref, type Schema } from './building-blocks.js';
@@ -44,20 +49,8 @@ export const schemas: Record<string, Schema> = {
       },
     },
   },
-  FieldProblem: {
-    type: 'object',
-    required: ['field', 'message'],
-    additionalProperties: false,
-    properties: { field: { type: 'string' }, message: { type: 'string' } },
-  },
-  Error: {
-    type: 'object',
-    required: ['error', 'details'],
-    additionalProperties: false,
-    description:
-      'Every failed answer outside /v2, refusals by authentication and budgets included: what was wrong and, for bad input, each bad field.',
-    properties: { error: { type: 'string' }, details: { type: 'array', items: ref('FieldProblem') } },
-  },
+  FieldProblem: jsonSchema(FieldProblemSchema),
+  Error: jsonSchema(ErrorBodySchema),
   OipError: {
     type: 'object',
     required: ['error'],
@@ -65,64 +58,9 @@ export const schemas: Record<string, Schema> = {
     description: "The Open Inference Protocol's error body: every failed answer under /v2, refusals included.",
     properties: { error: { type: 'string' } },
   },
-  BatchAccepted: {
-    type: 'object',
-    required: ['id', 'counts'],
-    additionalProperties: false,
-    properties: {
-      id: { type: 'string' },
-      counts: {
-        type: 'object',
-        required: ['total'],
-        additionalProperties: false,
-        description:
-          'The records the upload was split into; the workers validate them, so valid and invalid rows are in GET /batches/{id}.',
-        properties: {
-          total: { type: 'integer', minimum: 0 },
-        },
-      },
-    },
-  },
-  RowProblem: {
-    type: 'object',
-    required: ['row', 'id', 'errors'],
-    additionalProperties: false,
-    properties: {
-      row: { type: 'integer', minimum: 1, description: '1-based data row (header excluded).' },
-      id: { type: 'string' },
-      errors: { type: 'array', items: ref('FieldProblem') },
-    },
-  },
-  BatchStatus: {
-    type: 'object',
-    required: ['id', 'state', 'progress', 'counts', 'modelVersions', 'errors', 'createdAt'],
-    additionalProperties: false,
-    properties: {
-      id: { type: 'string' },
-      state: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
-      progress: { type: 'number', minimum: 0, maximum: 1 },
-      counts: {
-        type: 'object',
-        required: ['total', 'scored', 'invalid'],
-        additionalProperties: false,
-        description: 'scored and invalid grow as the workers read the chunks; scored + invalid = total once completed.',
-        properties: {
-          total: { type: 'integer', minimum: 0 },
-          scored: { type: 'integer', minimum: 0 },
-          invalid: { type: 'integer', minimum: 0 },
-        },
-      },
-      modelVersions: { type: 'array', items: { type: 'string' }, description: 'The versions that scored its chunks.' },
-      errors: {
-        type: 'array',
-        maxItems: 100,
-        items: ref('RowProblem'),
-        description: 'The first invalid rows found so far, in row order.',
-      },
-      createdAt: { type: 'string', format: 'date-time' },
-      failedReason: { type: 'string' },
-    },
-  },
+  BatchAccepted: jsonSchema(BatchAcceptedSchema),
+  RowProblem: jsonSchema(RowProblemSchema),
+  BatchStatus: jsonSchema(BatchStatusSchema),
   Health: {
     type: 'object',
     required: ['status'],

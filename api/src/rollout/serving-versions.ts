@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { LoanRecord, RolloutStats } from '@peerloan/contracts';
+import type { LoanRecord, RolloutStats, VersionEntry } from '@peerloan/contracts';
 import type { CandidateConfig } from '../config.js';
 import { servingModel, type LoadedModel, type ModelStore, type Scored } from '@peerloan/scoring';
 import { Candidate } from './candidate.js';
@@ -30,7 +30,7 @@ export interface ScoredGroup {
 /** A version this pod holds and its part in the answers (GET /versions). */
 export interface HeldVersion {
   readonly version: string;
-  readonly role: 'live' | 'candidate' | 'shadow';
+  readonly role: VersionEntry['role'];
   /** Whole percent of live answers this version gives. */
   readonly trafficPercent: number;
   /** Undefined while a candidate is not loaded. */

@@ -1,9 +1,8 @@
-/** A client mistake: answered with its status and a JSON body, never logged as a server fault. */
-export interface FieldProblem {
-  readonly field: string;
-  readonly message: string;
-}
+import type { FieldProblem } from '@peerloan/contracts';
 
+export type { FieldProblem };
+
+/** A client mistake: answered with its status and a JSON body, never logged as a server fault. */
 export class RequestError extends Error {
   override readonly name = 'RequestError';
 

@@ -2,8 +2,11 @@
  * The batch queues' jobs, written by the API (producer: batch-service.ts, batch-upload.ts) and read
  * by the batch workers: a batch's parent job, its chunks, a chunk's staged records and its result.
  */
-import type { FieldProblem } from '../errors/request-error.js';
+import type { RowProblem } from '@peerloan/contracts';
 import type { ChunkSummary } from './batch-results.js';
+
+/** A refused row as GET /batches/{id} answers it, and the rows kept per chunk and per batch: contracts' api-answers. */
+export { ERRORS_KEPT, type RowProblem } from '@peerloan/contracts';
 
 export type UploadFormat = 'csv' | 'ndjson';
 
@@ -13,16 +16,6 @@ export interface RawChunk {
   readonly firstRow: number;
   readonly records: readonly string[];
 }
-
-export interface RowProblem {
-  /** 1-based data row number (header excluded). */
-  readonly row: number;
-  readonly id: string;
-  readonly errors: readonly FieldProblem[];
-}
-
-/** Invalid rows kept with their problems, per chunk and per batch. */
-export const ERRORS_KEPT = 100;
 
 export interface BatchData {
   readonly total: number;
