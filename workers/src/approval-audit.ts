@@ -6,8 +6,8 @@
  *
  * Exactly once: an approval's entry is keyed by namespace, model, version and decision, and the
  * trail's append keeps that key for good, so a repeated watch event, a second replica or a restarted
- * worker stores nothing twice. A failed write is tried again after RETRY_MS (the entry stays in the
- * history meanwhile, but no later watch event may come).
+ * worker stores nothing twice. A failed write is tried again (RetryUntilWritten: the entry stays in
+ * the history meanwhile, but no later watch event may come).
  */
 import type { Logger } from 'pino';
 import {
@@ -19,17 +19,13 @@ import {
   type AuditEntry,
 } from '@peerloan/scoring/queues';
 import type { LiveVersionWatch, ModelResource } from './live-version-watch.js';
-
-const RETRY_MS = 2000;
+import { RETRY_MS, RetryUntilWritten } from './retry-until-written.js';
 
 export class ApprovalAudit {
   private readonly redis;
+  private readonly writes: RetryUntilWritten;
   /** Keys this process wrote or found written: a later watch event needs no round trip for them. */
   private readonly stored = new Set<string>();
-  /** One write at a time, in the order of the watch's events. */
-  private writing: Promise<void> = Promise.resolve();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(
     redisUrl: string,
@@ -38,6 +34,13 @@ export class ApprovalAudit {
     private readonly logger: Logger,
   ) {
     this.redis = withAuditCommands(redisConnection(redisUrl, 'producer'));
+    this.writes = new RetryUntilWritten(
+      () => this.appendNew(),
+      (err) => {
+        const approvals = this.unstored().map((e) => e.key);
+        logger.warn({ err: err.message, approvals, retryMs: RETRY_MS }, 'approvals not audited');
+      },
+    );
     watch.onChange(() => {
       void this.record();
     });
@@ -45,46 +48,31 @@ export class ApprovalAudit {
 
   /** Appends the approvals of the history as last seen that this process has not stored yet. */
   record(): Promise<void> {
-    this.writing = this.writing.then(() => this.appendNew());
-    return this.writing;
+    return this.writes.next();
   }
 
   private async appendNew(): Promise<void> {
-    const entries = this.approvals().filter((e) => !this.stored.has(e.key));
-    if (entries.length === 0 || this.closed) return;
+    const entries = this.unstored();
+    if (entries.length === 0) return;
     const keys = entries.map((e) => e.key);
-    try {
-      const written = await appendEntries(this.redis, entries, APPROVAL_DEDUP_SECONDS);
-      for (const key of keys) this.stored.add(key);
-      // written < keys.length: another replica or an earlier run stored the rest.
-      this.logger.info({ approvals: keys, written }, 'approvals audited');
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message, approvals: keys, retryMs: RETRY_MS }, 'approvals not audited');
-      this.retryLater();
-    }
+    const written = await appendEntries(this.redis, entries, APPROVAL_DEDUP_SECONDS);
+    for (const key of keys) this.stored.add(key);
+    // written < keys.length: another replica or an earlier run stored the rest.
+    this.logger.info({ approvals: keys, written }, 'approvals audited');
   }
 
-  /** The history's approval decisions, oldest first (the history is newest first). */
-  private approvals(): AuditEntry[] {
+  /** The history's approval decisions not stored yet, oldest first (the history is newest first). */
+  private unstored(): AuditEntry[] {
     const { namespace, name } = this.resource;
     const history = this.watch.model?.status?.history ?? [];
     return history
       .flatMap((h) => (h.approval ? [approvalEntry(namespace, name, h.version, h.approval)] : []))
-      .reverse();
-  }
-
-  private retryLater(): void {
-    if (this.closed || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.record();
-    }, RETRY_MS);
-    this.retryTimer.unref();
+      .reverse()
+      .filter((e) => !this.stored.has(e.key));
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.writes.close();
     this.redis.disconnect();
   }
 }

@@ -3,35 +3,43 @@
  * verdict and any reviewer's decision) and the candidate awaiting approval, as one record, to Redis
  * whenever the workers' watch sees it change, for the API's model view: the API pods hold no
  * Kubernetes credentials, the workers already watch the resource. A failed write is tried again
- * after RETRY_MS: the next change may be long in coming (a candidate waits for a person).
+ * (RetryUntilWritten): the next change may be long in coming.
  */
 import type { Logger } from 'pino';
 import { awaitingApproval } from '@peerloan/contracts';
 import { MODEL_HISTORY_KEY, redisConnection, type PublishedHistory } from '@peerloan/scoring/queues';
 import type { LiveVersionWatch, ModelResource } from './live-version-watch.js';
-
-const RETRY_MS = 2000;
+import { RETRY_MS, RetryUntilWritten } from './retry-until-written.js';
 
 export class HistoryPublisher {
   private readonly redis;
+  private readonly writes: RetryUntilWritten;
   private published = '';
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(
     redisUrl: string,
     private readonly watch: LiveVersionWatch,
     private readonly resource: ModelResource,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
     this.redis = redisConnection(redisUrl, 'producer');
+    this.writes = new RetryUntilWritten(
+      () => this.write(),
+      (err) => {
+        logger.warn({ err: err.message, retryMs: RETRY_MS }, 'version history not published');
+      },
+    );
     watch.onChange(() => {
       void this.publish();
     });
   }
 
   /** Writes the record when it differs from what was last written. */
-  async publish(): Promise<void> {
+  publish(): Promise<void> {
+    return this.writes.next();
+  }
+
+  private async write(): Promise<void> {
     const status = this.watch.model?.status;
     const waiting = awaitingApproval(status);
     const history: PublishedHistory = {
@@ -40,28 +48,13 @@ export class HistoryPublisher {
       ...(waiting && { awaitingApproval: waiting }),
     };
     const text = JSON.stringify(history);
-    if (text === this.published || this.closed) return;
-    try {
-      await this.redis.set(MODEL_HISTORY_KEY, text);
-      this.published = text;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message, retryMs: RETRY_MS }, 'version history not published');
-      this.retryLater();
-    }
-  }
-
-  private retryLater(): void {
-    if (this.closed || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.publish();
-    }, RETRY_MS);
-    this.retryTimer.unref();
+    if (text === this.published) return;
+    await this.redis.set(MODEL_HISTORY_KEY, text);
+    this.published = text;
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.writes.close();
     this.redis.disconnect();
   }
 }
