@@ -8,10 +8,8 @@
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { DENSE_INPUT, DenseEncoder, PROBABILITY_OUTPUT } from '@peerloan/contracts';
-import { applyPlatt, type Platt } from './calibration.js';
-import type { EncodingPlan } from './encoding.js';
+import { applyPlatt } from './calibration.js';
 import { ExportError } from './errors/export-error.js';
-import type { LoanTable } from './loan-table.js';
 import {
   calibrationInitializers,
   calibrationNodes,
@@ -20,8 +18,7 @@ import {
   valueInfo,
   type ExportInput,
 } from './onnx-export.js';
-import { maxAbsDiff, predictSample } from './parity-check.js';
-import type { Booster } from './xgboost/booster.js';
+import { maxAbsDiff, predictSample, type ParityReference } from './parity-check.js';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -44,15 +41,8 @@ export interface DenseParityResult {
 }
 
 /** Scores a sample through DenseEncoder + the dense graph and compares with XGBoost + Platt. */
-export async function checkDenseParity(
-  model: Uint8Array,
-  booster: Booster,
-  table: LoanTable,
-  plan: EncodingPlan,
-  calibration: Platt,
-  tolerance: number,
-  sampleSize = 2000,
-): Promise<DenseParityResult> {
+export async function checkDenseParity(model: Uint8Array, reference: ParityReference): Promise<DenseParityResult> {
+  const { booster, table, plan, calibration, tolerance, sampleSize = 2000 } = reference;
   const { rows, predicted: margins } = predictSample(table, plan, sampleSize, (matrix) =>
     booster.predict(matrix, { margin: true }),
   );

@@ -57,15 +57,20 @@ export async function scoreWithOnnx(model: Uint8Array, columns: ReturnType<typeo
   }
 }
 
-export async function checkParity(
-  model: Uint8Array,
-  booster: Booster,
-  table: LoanTable,
-  plan: EncodingPlan,
-  calibration: Platt,
-  tolerance: number,
-  sampleSize = 2000,
-): Promise<ParityResult> {
+/** What an exported graph is checked against: the booster and calibration it was built from, on a sample of `table`. */
+export interface ParityReference {
+  readonly booster: Booster;
+  readonly table: LoanTable;
+  readonly plan: EncodingPlan;
+  readonly calibration: Platt;
+  /** Largest |ONNX - XGBoost| allowed. */
+  readonly tolerance: number;
+  /** Rows of the sample (default 2000). */
+  readonly sampleSize?: number;
+}
+
+export async function checkParity(model: Uint8Array, reference: ParityReference): Promise<ParityResult> {
+  const { booster, table, plan, calibration, tolerance, sampleSize = 2000 } = reference;
   const { rows, predicted } = predictSample(table, plan, sampleSize, (matrix) => ({
     raw: booster.predict(matrix),
     margins: booster.predict(matrix, { margin: true }),

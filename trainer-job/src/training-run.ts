@@ -497,10 +497,11 @@ async function exportModel(
   const trees = booster.dumpTrees();
   const exportInput: ExportInput = { ...input, trees };
   const model = buildOnnxModel(exportInput);
-  const parity = await checkParity(model, booster, table, input.plan, input.calibration, tolerance);
+  const reference = { booster, table, plan: input.plan, calibration: input.calibration, tolerance };
+  const parity = await checkParity(model, reference);
   reporter.info('parity check passed', { ...parity });
   const denseModel = buildDenseOnnxModel(exportInput);
-  const denseParity = await checkDenseParity(denseModel, booster, table, input.plan, input.calibration, tolerance);
+  const denseParity = await checkDenseParity(denseModel, reference);
   reporter.info('dense graph parity check passed', { ...denseParity });
   return { trees, model, denseModel };
 }
