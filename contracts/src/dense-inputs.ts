@@ -22,6 +22,13 @@ type FeatureSlot = { readonly name: string; readonly position: number } & (
 /** A feature value as records and schema-ordered rows carry it. */
 type Cell = number | string | null | undefined;
 
+/**
+ * One feature's values down the rows, as a tensor brings them (OIP infer: one [N, 1] input per
+ * feature). Any value that is not a number (numeric feature) or a known category (categorical)
+ * encodes as missing, as a null does in a record: "" and NaN, how tensors say missing, included.
+ */
+export type FeatureValues = ArrayLike<unknown>;
+
 export class DenseEncodingError extends Error {
   constructor(message: string) {
     super(`the model's encoded columns cannot be built in JavaScript: ${message}`);
@@ -140,8 +147,51 @@ export class DenseEncoder {
   encode(records: readonly LoanRecord[]): Float32Array {
     // A new array is all zeros already: no row needs clearing first.
     const out = new Float32Array(records.length * this.width);
-    for (let i = 0; i < records.length; i++) this.writeRow(records[i], out, i * this.width);
+    this.encodeRecordsInto(records, out, 0);
     return out;
+  }
+
+  /** Writes the records at rows `first`.. of a row-major matrix whose cells there are still zero. */
+  encodeRecordsInto(records: readonly LoanRecord[], out: Float32Array, first: number): void {
+    for (let i = 0; i < records.length; i++) this.writeRow(records[i], out, (first + i) * this.width);
+  }
+
+  /**
+   * Writes `rows` rows given as columns at rows `first`.. of a row-major matrix whose cells there
+   * are still zero: `columns[p]` holds the values of the feature at position p of the schema
+   * (FEATURES), undefined when every row lacks it. The cells are those encodeInto writes for the
+   * same values as records, so a request scores the same whichever shape it came in; each feature
+   * is one loop down its column, with no object per row.
+   */
+  encodeColumnsInto(
+    columns: readonly (FeatureValues | undefined)[],
+    rows: number,
+    out: Float32Array,
+    first: number,
+  ): void {
+    const width = this.width;
+    for (const slot of this.slots) {
+      const values = columns[slot.position];
+      const start = first * width;
+      if (slot.kind === 'onehot') {
+        if (values === undefined) continue;
+        for (let i = 0, at = start; i < rows; i++, at += width) {
+          const v = values[i];
+          const column = typeof v === 'string' ? slot.columns.get(v) : undefined;
+          if (column !== undefined) out[at + column] = 1;
+        }
+      } else if (slot.kind === 'numeric') {
+        for (let i = 0, at = start + slot.column; i < rows; i++, at += width) {
+          const v = values?.[i];
+          out[at] = typeof v === 'number' ? v : Number.NaN;
+        }
+      } else {
+        for (let i = 0, at = start + slot.column; i < rows; i++, at += width) {
+          const v = values?.[i];
+          out[at] = (typeof v === 'string' ? slot.rank.get(v) : undefined) ?? Number.NaN;
+        }
+      }
+    }
   }
 
   private put(slot: FeatureSlot, value: Cell, out: Float32Array, base: number): void {

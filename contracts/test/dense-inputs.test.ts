@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DenseEncoder, FEATURE_NAMES, type LoanRecord } from '../src/index.js';
+import { DenseEncoder, FEATURE_NAMES, FEATURES, type LoanRecord } from '../src/index.js';
 
 // Columns as the trainer writes them: numbers, ranks of ordered categories, one-hot of the others
 // (here with a category left out, as when training data lacks it).
@@ -92,4 +92,26 @@ test('encodeInto clears a reused row before writing it', () => {
   encoder.encodeInto(RECORDS[0], out, 0);
   encoder.encodeInto(RECORDS[2], out, 0);
   assert.deepEqual([...out], [...encoder.encode([RECORDS[2]])]);
+});
+
+test('columns (a tensor per feature) encode as the same records do, at any row of the matrix', () => {
+  const encoder = new DenseEncoder(COLUMNS);
+  // Tensors say missing with "" (BYTES) and NaN (numbers), JSON tensors with null too; a nullable
+  // feature may be left out altogether (revol_util here).
+  const columns = FEATURES.map((feature, p) => {
+    if (feature.name === 'revol_util') return undefined;
+    const missing = p % 2 === 0 ? null : feature.kind === 'numeric' ? Number.NaN : '';
+    return RECORDS.map((record) => record[feature.name] ?? missing);
+  });
+  const out = new Float32Array((RECORDS.length + 1) * encoder.width);
+  encoder.encodeColumnsInto(columns, RECORDS.length, out, 1);
+  const expected = encoder.encode(RECORDS.map((record) => ({ ...record, revol_util: null })));
+  assert.deepEqual([...out.subarray(encoder.width)], [...expected]);
+  assert.ok(
+    out.subarray(0, encoder.width).every((cell) => cell === 0),
+    'the rows before `first` are left alone',
+  );
+  const records = new Float32Array((RECORDS.length + 1) * encoder.width);
+  encoder.encodeRecordsInto(RECORDS, records, 1);
+  assert.deepEqual([...records.subarray(encoder.width)], [...encoder.encode(RECORDS)]);
 });
