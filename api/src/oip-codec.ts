@@ -1,13 +1,13 @@
 /**
  * The tensors of the Open Inference Protocol v2 infer call, in and out: JSON tensors (one named
- * input per feature, shape [N, 1]) turned into rows, and the binary tensor data extension (what
+ * input per feature, shape [N, 1]) taken as columns, and the binary tensor data extension (what
  * Triton's Python client sends by default): the body is a JSON header of
  * `Inference-Header-Content-Length` bytes followed by raw tensors, in input order, for inputs whose
  * `parameters.binary_data_size` is set. Numbers are little-endian; a BYTES tensor is each element
  * as a 4-byte length and its bytes. Every refusal is a 400 naming the input.
  */
 import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
-import { RequestError } from '@peerloan/scoring';
+import { RequestError, type FeatureColumn } from '@peerloan/scoring';
 
 function fail(message: string): never {
   throw new RequestError(400, message);
@@ -41,8 +41,16 @@ interface InferInput {
   readonly data: readonly unknown[];
 }
 
-/** Checks one input tensor against its feature and returns its values, one per row. */
-function inputValues(input: Partial<InferInput>, feature: Feature): unknown[] {
+/** Module-level rather than a closure per input: it runs for every input of every request. */
+function isDimension(d: unknown): boolean {
+  return Number.isInteger(d) && (d as number) >= 0;
+}
+
+/**
+ * Checks one input tensor against its feature and returns its values, one per row: the
+ * request's own array when it is flat, so a large tensor is not copied.
+ */
+function inputValues(input: Partial<InferInput>, feature: Feature): readonly unknown[] {
   const { name, shape, datatype, data } = input;
   const typeOk = feature.kind === 'categorical' ? datatype === 'BYTES' : NUMERIC_DATATYPES.has(String(datatype));
   if (!typeOk) fail(`input ${name} must have datatype ${datatypeOf(feature)}, got ${JSON.stringify(datatype)}`);
@@ -50,48 +58,56 @@ function inputValues(input: Partial<InferInput>, feature: Feature): unknown[] {
     !Array.isArray(shape) ||
     shape.length < 1 ||
     shape.length > 2 ||
-    !shape.every((d) => Number.isInteger(d) && d >= 0) ||
+    !shape.every(isDimension) ||
     (shape.length === 2 && shape[1] !== 1)
   ) {
     fail(`input ${name} must have shape [N, 1], got ${JSON.stringify(shape)}`);
   }
   if (!Array.isArray(data)) fail(`input ${name} must have a data array`);
   // Clients send the tensor flat (row-major) or nested as [[v], [v], ...]; both are accepted.
-  const values = (data as unknown[]).flat(2);
+  const values = (data as readonly unknown[]).some(Array.isArray) ? (data as unknown[]).flat(2) : data;
   if (values.length !== shape[0]) fail(`input ${name} has ${values.length} values for shape ${JSON.stringify(shape)}`);
   return values;
 }
 
-/** Tensors cannot hold null: a missing value arrives as "" (BYTES) or NaN (binary FP32). */
-function missingAsNull(value: unknown): unknown {
-  return value === '' || Number.isNaN(value) ? null : value;
+const FEATURE_BY_NAME = new Map(FEATURES.map((f) => [f.name, f]));
+
+/** A loop rather than some(closure), for the same reason. */
+function given(columns: readonly FeatureColumn[], name: string): boolean {
+  for (const column of columns) if (column.name === name) return true;
+  return false;
+}
+
+/** An infer request's tensors: a column of values per input, all of `rows` rows. */
+export interface InferColumns {
+  readonly columns: FeatureColumn[];
+  readonly rows: number;
 }
 
 /**
- * The infer request's input tensors as rows (one object per row, a field per feature, missing
- * values null), not yet validated as applicants: the caller checks them against the model.
+ * The infer request's input tensors as columns, in the request's order, each a feature's values
+ * down the rows (missing values as the tensor says them: null, "" or NaN). Only their form is
+ * checked here; the values are judged against the model by the caller (validColumnRows).
  */
-export function inferRows(request: unknown, maxInstances: number): Record<string, unknown>[] {
+export function inferColumns(request: unknown, maxInstances: number): InferColumns {
   const inputs = (request as { inputs?: unknown } | null)?.inputs;
   if (!Array.isArray(inputs) || inputs.length === 0) fail('inputs must be a non-empty array of tensors');
-  const columns = new Map<string, unknown[]>();
+  const columns: FeatureColumn[] = [];
   for (const input of inputs as unknown[]) {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('each input must be a tensor object');
     const tensor = input as Partial<InferInput>;
-    const feature = FEATURES.find((f) => f.name === tensor.name);
+    const feature = typeof tensor.name === 'string' ? FEATURE_BY_NAME.get(tensor.name) : undefined;
     if (!feature)
       fail(`unknown input ${JSON.stringify(tensor.name)}; the inputs are ${FEATURES.map((f) => f.name).join(', ')}`);
-    if (columns.has(feature.name)) fail(`input ${feature.name} is given twice`);
-    columns.set(feature.name, inputValues(tensor, feature));
+    if (given(columns, feature.name)) fail(`input ${feature.name} is given twice`);
+    columns.push({ name: feature.name, values: inputValues(tensor, feature) });
   }
-  const rows = columns.values().next().value?.length ?? 0;
+  const rows = columns[0].values.length;
   if (rows === 0 || rows > maxInstances) fail(`the batch must have 1 to ${maxInstances} rows, got ${rows}`);
-  for (const [name, values] of columns) {
+  for (const { name, values } of columns) {
     if (values.length !== rows) fail(`input ${name} has ${values.length} rows, the others ${rows}`);
   }
-  return Array.from({ length: rows }, (_, i) =>
-    Object.fromEntries([...columns].map(([name, values]) => [name, missingAsNull(values[i])])),
-  );
+  return { columns, rows };
 }
 
 /** The request may name outputs; the model has one. */
@@ -185,7 +201,7 @@ export function decodeInferBody(raw: Buffer, headerLength: string | undefined): 
     fail('the body is not valid JSON');
   }
   let offset = jsonLength;
-  // Entries that are not objects are left to inferRows, which names them.
+  // Entries that are not objects are left to inferColumns, which names them.
   const inputs = Array.isArray(request?.inputs) ? (request.inputs as unknown[]) : [];
   for (const input of inputs) {
     if (typeof input !== 'object' || input === null) continue;

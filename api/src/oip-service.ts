@@ -2,16 +2,24 @@
  * The Open Inference Protocol v2 operations, whatever carries them: REST (oip-routes.ts) and gRPC
  * (grpc/) both call these, so both answer the same metadata, readiness and probabilities. An infer
  * request arrives here in OIP's JSON shape (`{id, inputs: [{name, datatype, shape, data}],
- * outputs}`), whichever form its transport decoded it from; its rows are validated and completed
- * as /predict's are, drawn from the caller's row budget, scored (during a canary the whole request
- * goes to one version) and audited before the transport encodes the answer.
+ * outputs}`), whichever form its transport decoded it from; its tensors are validated by the rules
+ * /predict's rows are (a column at a time), drawn from the caller's row budget, scored (during a
+ * canary the whole request goes to one version; the columns go straight into the model's dense
+ * input, with no object per row) and audited before the transport encodes the answer.
  */
-import { FEATURES, PROBABILITY_OUTPUT, type LoanRecord } from '@peerloan/contracts';
-import { completeRecord, RequestError, servingReadiness, type LoadedModel, type ModelStore } from '@peerloan/scoring';
+import { FEATURES, PROBABILITY_OUTPUT } from '@peerloan/contracts';
+import {
+  RequestError,
+  servingReadiness,
+  validColumnRows,
+  type LoadedModel,
+  type ModelStore,
+  type RowBatch,
+} from '@peerloan/scoring';
 import type { AuditTrail } from '@peerloan/scoring/queues';
 import { recordDecisions } from './audit/audit-decisions.js';
-import { checkRequestedOutputs, datatypeOf, inferRows, type InferAnswerHeader } from './oip-codec.js';
-import { predictions, scoreRecords, type Scoring } from './prediction.js';
+import { checkRequestedOutputs, datatypeOf, inferColumns, type InferAnswerHeader } from './oip-codec.js';
+import { predictions, scoreRows, type Scoring } from './prediction.js';
 import type { ScoredGroup } from './rollout/serving-versions.js';
 
 /** The server's name in OIP server metadata (REST `/v2`, gRPC ServerMetadata). */
@@ -86,12 +94,10 @@ export function modelReady(options: OipOptions, name: string, version?: string):
   return serverReady(options);
 }
 
-/** The request's rows, each checked against the model's input rules and completed as /predict's are. */
-function recordsOf(request: unknown, model: LoadedModel, maxInstances: number): LoanRecord[] {
-  const objects = inferRows(request, maxInstances);
-  const problems = objects.flatMap((value, i) => model.validator.check(value, `row ${i}: `));
-  if (problems.length > 0) throw new RequestError(400, 'invalid input', problems);
-  return objects.map((value) => completeRecord(value, model.validator.rules));
+/** The request's rows, checked against the model's input rules as /predict's are (a 400 naming each bad value). */
+function rowsOf(request: unknown, model: LoadedModel, maxInstances: number): RowBatch {
+  const { columns, rows } = inferColumns(request, maxInstances);
+  return validColumnRows(columns, rows, model.validator);
 }
 
 /**
@@ -106,10 +112,10 @@ export async function infer(
   caller: InferCaller,
 ): Promise<InferAnswer> {
   checkRequestedOutputs(request);
-  const records = recordsOf(request, model, options.maxInstances);
-  await caller.chargeRows(records.length);
-  const toCandidate = versionNamed ? undefined : options.versions.routeWhole(records.length, caller.applicantId);
-  const groups = await scoreRecords(options, model, records, toCandidate, false);
+  const rows = rowsOf(request, model, options.maxInstances);
+  await caller.chargeRows(rows.length);
+  const toCandidate = versionNamed ? undefined : options.versions.routeWhole(rows.length, caller.applicantId);
+  const groups = await scoreRows(options, model, rows, toCandidate, false);
   // One version answered every row: the whole request was routed, and falls back, as one group.
   const [
     {
@@ -117,14 +123,16 @@ export async function infer(
       scored: { probabilities },
     },
   ] = groups;
-  await recordDecisions(
-    options.audit,
-    caller.requestId,
-    caller.clientId,
-    'oip',
-    records,
-    predictions(groups, records.length),
-  );
+  // The records and answer objects are made only for the audit trail.
+  if (options.audit)
+    await recordDecisions(
+      options.audit,
+      caller.requestId,
+      caller.clientId,
+      'oip',
+      rows.records(),
+      predictions(groups, rows.length),
+    );
   const id = (request as { id?: unknown }).id;
   const header: InferAnswerHeader = {
     model_name: options.modelName,

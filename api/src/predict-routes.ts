@@ -6,8 +6,8 @@
  */
 import { Router, type Request } from 'express';
 import type { LoanRecord } from '@peerloan/contracts';
-import { completeRecord, RequestError, type FieldProblem, type LoadedModel } from '@peerloan/scoring';
-import { predictions, predictionsJson, scoreRecords, type Scoring } from './prediction.js';
+import { completeRecord, recordRows, RequestError, type FieldProblem, type LoadedModel } from '@peerloan/scoring';
+import { predictions, predictionsJson, scoreRows, type Scoring } from './prediction.js';
 import { requireJson } from './http-errors.js';
 import { auditDecisions } from './audit/audit-decisions.js';
 import type { AuditTrail } from '@peerloan/scoring/queues';
@@ -79,7 +79,7 @@ export function predictRoutes(options: PredictRouteOptions): Router {
       values.length,
       isBatch ? (i) => fieldApplicantId(values[i]) ?? header : () => header ?? fieldApplicantId(body),
     );
-    const groups = await scoreRecords(options, live, records, toCandidate, explain);
+    const groups = await scoreRows(options, live, recordRows(records), toCandidate, explain);
     if (isBatch) {
       // The answer's objects are built only for the audit trail; the JSON is written without them.
       if (options.audit)

@@ -4,8 +4,8 @@
  * canary's share on the candidate), and the metrics and prediction log hear about every row under
  * the version that answered it.
  */
-import type { LoanRecord, Prediction } from '@peerloan/contracts';
-import type { LoadedModel } from '@peerloan/scoring';
+import type { Prediction } from '@peerloan/contracts';
+import type { LoadedModel, RowBatch } from '@peerloan/scoring';
 import type { Metrics } from './metrics.js';
 import type { PredictionLog } from './queueing/prediction-log.js';
 import type { ScoredGroup, ServingVersions } from './rollout/serving-versions.js';
@@ -24,20 +24,20 @@ export interface Scoring extends ScoreObservers {
 export type { Prediction };
 
 /**
- * Scores validated records: `toCandidate` says per row whether a canary's candidate answers it
+ * Scores validated rows: `toCandidate` says per row whether a canary's candidate answers it
  * (undefined: the live model answers all). One group per version that answered.
  */
-export async function scoreRecords(
+export async function scoreRows(
   scoring: Scoring,
   live: LoadedModel,
-  records: readonly LoanRecord[],
+  rows: RowBatch,
   toCandidate: readonly boolean[] | undefined,
   explain: boolean,
 ): Promise<ScoredGroup[]> {
-  const groups = await scoring.versions.score(live, records, toCandidate, explain);
+  const groups = await scoring.versions.score(live, rows, toCandidate, explain);
   for (const group of groups) {
     scoring.metrics.recordScores(group.scored.probabilities, group.model.threshold);
-    scoring.predictionLog?.record(group.model.version, group.records, group.scored.probabilities);
+    scoring.predictionLog?.record(group.model.version, group.input, group.scored.probabilities);
   }
   return groups;
 }

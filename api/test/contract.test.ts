@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import { MicroBatcher } from '@peerloan/scoring';
+import { MicroBatcher, recordRows } from '@peerloan/scoring';
 import type { Prediction } from '../src/prediction.js';
 import type { RunningServer } from '../src/server.js';
 import { call, errorOf, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
@@ -327,6 +327,27 @@ describe('prediction API contracts', () => {
     assert.deepEqual(Object.keys(anonymous.body), ['model_name', 'model_version', 'outputs']);
   });
 
+  test('OIP v2 infer: an empty name ("") and a nullable input left out are missing, scored as /predict scores null', async () => {
+    // Every third applicant without an employment length; nobody's revolving utilisation is sent.
+    const batch = people
+      .slice(0, 30)
+      .map((p, i) => ({ ...p, revol_util: null, emp_length: i % 3 === 0 ? null : p.emp_length }));
+    const predicted = await postJson<Predictions>(`${api.url}/predict?explain=false`, { instances: batch });
+    const body = inferBody(batch);
+    const inputs = body.inputs
+      .filter((input) => input.name !== 'revol_util')
+      .map((input) => (input.name === 'emp_length' ? { ...input, data: batch.map((p) => p.emp_length ?? '') } : input));
+    const { status, body: answer } = await postJson<InferAnswer>(`${api.url}/v2/models/loan-risk/infer`, {
+      ...body,
+      inputs,
+    });
+    assert.equal(status, 200, JSON.stringify(answer));
+    assert.deepEqual(
+      answer.outputs[0]?.data,
+      predicted.body.predictions.map((p) => p.probability),
+    );
+  });
+
   test("OIP v2 infer takes binary tensors and no Content-Type, as Triton's client sends them, and answers binary when asked", async () => {
     const batch = people.slice(0, 6);
     const predicted = await postJson<Predictions>(`${api.url}/predict?explain=false`, { instances: batch });
@@ -439,13 +460,13 @@ describe('prediction API contracts', () => {
   test('requests made together coalesce into one onnxruntime run, each getting its own answer', async () => {
     const model = servedModel();
     const runs: number[] = [];
-    const batcher = new MicroBatcher((records) => model.run(records), {
+    const batcher = new MicroBatcher((parts, rows) => model.runParts(parts, rows), {
       maxBatchRows: 8,
       maxConcurrentRuns: 1,
       onRun: (rows) => runs.push(rows),
     });
     const batch = people.slice(0, 20);
-    const together = await Promise.all(batch.map((p) => batcher.score([p])));
+    const together = await Promise.all(batch.map((p) => batcher.score(recordRows([p]))));
     // The first request finds no run in flight and starts one at once; the others queue meanwhile.
     assert.deepEqual(runs, [1, 8, 8, 3]);
     const alone = await model.run(batch);

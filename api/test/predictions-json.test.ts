@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LoadedModel } from '@peerloan/scoring';
+import { recordRows, type LoadedModel } from '@peerloan/scoring';
 import { predictions, predictionsJson } from '../src/prediction.js';
 import type { ScoredGroup } from '../src/rollout/serving-versions.js';
 
@@ -19,13 +19,13 @@ test('predictionsJson writes the bytes JSON.stringify writes for predictions()',
     {
       model: live,
       rows: [0, 2, 3],
-      records: [],
+      input: recordRows([]),
       scored: { probabilities: [0.2, 0.19999998807907104, 5e-324] },
     },
     {
       model: candidate,
       rows: [1, 4],
-      records: [],
+      input: recordRows([]),
       scored: {
         probabilities: [1, 1.2e-8],
         reasons: [[{ feature: 'int_rate', value: 23.5, direction: 'raises', typical: 12 }], []],

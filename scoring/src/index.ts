@@ -4,6 +4,7 @@
  * reasons, readiness, and the errors they raise. The queue contracts are ./queues.
  */
 export * from './chunk-rows.js';
+export * from './column-rows.js';
 export * from './errors/audit-unavailable-error.js';
 export * from './errors/model-load-error.js';
 export * from './errors/no-model-error.js';
@@ -17,6 +18,7 @@ export * from './model-metrics.js';
 export * from './model-store.js';
 export * from './process-metrics.js';
 export * from './request-validation.js';
+export * from './row-batch.js';
 export * from './scoring-thread.js';
 export * from './serving-model.js';
 export * from './serving-readiness.js';

@@ -24,6 +24,7 @@ import {
 } from './explanations.js';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 import { compileRecordValidator, type RecordValidator } from './request-validation.js';
+import { recordRows, type RowBatch } from './row-batch.js';
 import type { ScoringThread } from './scoring-thread.js';
 
 /** A row of feature values in the schema's order (FEATURE_NAMES), as batch chunks carry them. */
@@ -73,13 +74,30 @@ export class LoadedModel {
     this.version = manifest.version;
     this.threshold = manifest.threshold.value;
     this.validator = compileRecordValidator(manifest);
-    this.batcher = new MicroBatcher((records) => this.run(records), batching);
+    this.batcher = new MicroBatcher((parts, rows) => this.runParts(parts, rows), batching);
   }
 
   /** One onnxruntime run over the records, bypassing the batcher (the smoke test and batch worker use it). */
   async run(records: readonly LoanRecord[]): Promise<Float32Array> {
     if (!this.dense) return this.runContractGraph(records);
     return this.runDense(this.dense, this.dense.encoder.encode(records), records.length);
+  }
+
+  /**
+   * One run over the rows of several requests (a micro-batch), each part writing its rows into
+   * the dense tensor: records and tensor columns alike, without joining them into one list first.
+   */
+  async runParts(parts: readonly RowBatch[], rows: number): Promise<Float32Array> {
+    if (!this.dense)
+      return this.runContractGraph(parts.length === 1 ? parts[0].records() : parts.flatMap((part) => part.records()));
+    const { encoder } = this.dense;
+    const matrix = new Float32Array(rows * encoder.width);
+    let first = 0;
+    for (const part of parts) {
+      part.encodeInto(encoder, matrix, first);
+      first += part.length;
+    }
+    return this.runDense(this.dense, matrix, rows);
   }
 
   /**
@@ -176,12 +194,14 @@ export class LoadedModel {
     return result[output].data as Float32Array;
   }
 
-  async score(records: readonly LoanRecord[], explain: boolean): Promise<Scored> {
+  /** Scores the rows through the micro-batcher; with `explain`, each row's reasons too. */
+  async score(rows: RowBatch, explain: boolean): Promise<Scored> {
     this.pending += 1;
     try {
-      if (!explain) return { probabilities: Array.from(await this.batcher.score(records)) };
+      if (!explain) return { probabilities: Array.from(await this.batcher.score(rows)) };
+      const records = rows.records();
       const plan = planExplanations(records, this.manifest);
-      const scores = await this.batcher.score(plan.rows);
+      const scores = await this.batcher.score(recordRows(plan.rows));
       return {
         probabilities: Array.from(scores.subarray(0, records.length)),
         reasons: reasonsFrom(plan, records, scores, this.manifest),

@@ -10,9 +10,10 @@
  * request's body, took the answer and encoded the next run (about 30 % of its time for 1000-row
  * `instances` requests). With the next run already waiting, the thread goes straight on to it.
  */
-import type { LoanRecord } from '@peerloan/contracts';
+import type { RowBatch } from './row-batch.js';
 
-export type RunBatch = (records: readonly LoanRecord[]) => Promise<Float32Array>;
+/** One run over the rows of the requests taken together (`parts`, in order): a probability per row. */
+export type RunBatch = (parts: readonly RowBatch[], rows: number) => Promise<Float32Array>;
 
 export interface MicroBatcherOptions {
   /** A run takes queued requests until their rows would exceed this (one request always fits). */
@@ -31,7 +32,7 @@ export interface MicroBatcherOptions {
 const THREAD_RUNS_QUEUED = 2;
 
 interface Job {
-  readonly records: readonly LoanRecord[];
+  readonly rows: RowBatch;
   readonly resolve: (scores: Float32Array) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -49,10 +50,10 @@ export class MicroBatcher {
     private readonly options: MicroBatcherOptions,
   ) {}
 
-  /** Scores the records; the answer has one probability per record, in order. */
-  score(records: readonly LoanRecord[]): Promise<Float32Array> {
+  /** Scores the rows; the answer has one probability per row, in order. */
+  score(rows: RowBatch): Promise<Float32Array> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({ rows, resolve, reject });
       if (!this.flushScheduled) this.flush();
     });
   }
@@ -83,32 +84,34 @@ export class MicroBatcher {
   /** Whether a job is a run of its own on the scoring thread (LoadedModel sends runs of threadMinRows rows or more there). */
   private forThread(job: Job): boolean {
     const { threadMinRows = 0 } = this.options;
-    return threadMinRows > 0 && job.records.length >= threadMinRows;
+    return threadMinRows > 0 && job.rows.length >= threadMinRows;
   }
 
   private takeBatch(): Job[] {
-    let rows = this.queue[0].records.length;
+    let rows = this.queue[0].rows.length;
     let count = 1;
     while (
       count < this.queue.length &&
       !this.forThread(this.queue[count]) &&
-      rows + this.queue[count].records.length <= this.options.maxBatchRows
+      rows + this.queue[count].rows.length <= this.options.maxBatchRows
     ) {
-      rows += this.queue[count].records.length;
+      rows += this.queue[count].rows.length;
       count += 1;
     }
     return this.queue.splice(0, count);
   }
 
   private async execute(jobs: readonly Job[], where: 'thread' | 'event loop'): Promise<void> {
-    const records = jobs.length === 1 ? jobs[0].records : jobs.flatMap((job) => job.records);
+    const parts = jobs.map((job) => job.rows);
+    let rows = 0;
+    for (const part of parts) rows += part.length;
     try {
-      this.options.onRun?.(records.length);
-      const scores = await this.runBatch(records);
+      this.options.onRun?.(rows);
+      const scores = await this.runBatch(parts, rows);
       let offset = 0;
       for (const job of jobs) {
-        job.resolve(scores.subarray(offset, offset + job.records.length));
-        offset += job.records.length;
+        job.resolve(scores.subarray(offset, offset + job.rows.length));
+        offset += job.rows.length;
       }
     } catch (err) {
       for (const job of jobs) job.reject(err);

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
-import type { LoanRecord } from '@peerloan/contracts';
 import { MicroBatcher } from '../src/micro-batcher.js';
+import { recordRows, type RowBatch } from '../src/row-batch.js';
 
 /** A run function whose runs end when the test says so; it records the row count of each run started. */
 function controlledRuns() {
   const started: number[] = [];
   const pending: (() => void)[] = [];
-  const runBatch = (records: readonly LoanRecord[]) =>
+  const runBatch = (_parts: readonly RowBatch[], count: number) =>
     new Promise<Float32Array>((resolve) => {
-      started.push(records.length);
+      started.push(count);
       pending.push(() => {
-        resolve(new Float32Array(records.length).fill(records.length));
+        resolve(new Float32Array(count).fill(count));
       });
     });
   const finishOldest = async () => {
@@ -23,7 +23,7 @@ function controlledRuns() {
   return { runBatch, started, finishOldest };
 }
 
-const rows = (n: number): LoanRecord[] => Array.from({ length: n }, () => ({}));
+const rows = (n: number): RowBatch => recordRows(Array.from({ length: n }, () => ({})));
 
 test('runs for the scoring thread are handed over two at a time, so the next one waits at the thread', async () => {
   const { runBatch, started, finishOldest } = controlledRuns();

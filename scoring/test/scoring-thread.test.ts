@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { FEATURE_NAMES } from '@peerloan/contracts';
 import type { LoadedModel } from '../src/loaded-model.js';
 import { loadModelVersion } from '../src/model-loader.js';
+import { recordRows } from '../src/row-batch.js';
 import { applicants, tempDir, trainModel } from './helpers/trained-model.js';
 
 const BATCHING = { maxBatchRows: 512, maxConcurrentRuns: 1, intraOpThreads: 1 };
@@ -36,7 +37,7 @@ describe('scoring thread', () => {
 
   test('reasons come out the same when the explanation variants make the run large', async () => {
     const people = applicants(40, 42);
-    assert.deepEqual(await threaded.score(people, true), await inline.score(people, true));
+    assert.deepEqual(await threaded.score(recordRows(people), true), await inline.score(recordRows(people), true));
   });
 
   test('many runs at once each get their own answer', async () => {

@@ -37,8 +37,11 @@ const CONTENTS_FIELD: Readonly<Record<string, keyof InferTensorContents>> = {
   BYTES: 'bytes_contents',
 };
 
-/** An input's typed values; values in a list other than its datatype's are refused, not ignored. */
-function typedValues({ name, datatype, contents }: InferInputTensor): unknown[] {
+/**
+ * An input's typed values (the message's own list, not a copy: it becomes the column scored); values
+ * in a list other than its datatype's are refused, not ignored.
+ */
+function typedValues({ name, datatype, contents }: InferInputTensor): readonly unknown[] {
   const field = Object.hasOwn(CONTENTS_FIELD, datatype) ? CONTENTS_FIELD[datatype] : undefined;
   const filled = contents
     ? (Object.keys(contents) as (keyof InferTensorContents)[]).filter((k) => contents[k].length > 0)
@@ -50,11 +53,11 @@ function typedValues({ name, datatype, contents }: InferInputTensor): unknown[] 
   }
   if (!contents || !field) return [];
   const values = contents[field];
-  return field === 'bytes_contents' ? (values as readonly Buffer[]).map((b) => b.toString('utf8')) : [...values];
+  return field === 'bytes_contents' ? (values as readonly Buffer[]).map((b) => b.toString('utf8')) : values;
 }
 
 /** The request's values as raw bytes: one entry per input, and no input with typed contents beside them. */
-function rawValues(request: ModelInferRequest): unknown[][] {
+function rawValues(request: ModelInferRequest): (readonly unknown[])[] {
   const { inputs, raw_input_contents: raw } = request;
   if (raw.length !== inputs.length)
     fail(`raw_input_contents has ${raw.length} entries for ${inputs.length} inputs: send one per input, in order`);

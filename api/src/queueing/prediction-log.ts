@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { LoanRecord } from '@peerloan/contracts';
+import type { RowBatch } from '@peerloan/scoring';
 import { QUEUE_PREFIX, QUEUES, redisConnection, type PredictionLogJob } from '@peerloan/scoring/queues';
 import { SampledRows } from './sampled-rows.js';
 
@@ -58,11 +58,13 @@ export class PredictionLog {
   }
 
   /** Samples scored rows into the buffer; constant time per row, never touches Redis. */
-  record(version: string, records: readonly LoanRecord[], probabilities: readonly number[]): void {
+  record(version: string, rows: RowBatch, probabilities: readonly number[]): void {
     const now = Date.now();
-    for (let i = 0; i < records.length; i++) {
+    for (let i = 0; i < rows.length; i++) {
       if (Math.random() >= this.options.sampleRate) continue;
-      if (!this.buffer.push(version, records[i], probabilities[i], now)) this.dropped.inc({ reason: 'buffer_full' });
+      // Only a sampled row is made a record (rows that came as tensor columns have none yet).
+      if (!this.buffer.push(version, rows.recordAt(i), probabilities[i], now))
+        this.dropped.inc({ reason: 'buffer_full' });
     }
   }
 

@@ -4,10 +4,9 @@
  * rows were validated against the live model; the candidate was trained on other data and may
  * know other categories, and a category it never saw would score silently as "none of them".
  */
-import type { LoanRecord } from '@peerloan/contracts';
 import type { CandidateConfig } from '../config.js';
 import { CandidateError } from '../errors/candidate-error.js';
-import type { LoadedModel, ModelStore } from '@peerloan/scoring';
+import type { LoadedModel, ModelStore, RowBatch } from '@peerloan/scoring';
 
 export class Candidate {
   constructor(
@@ -25,10 +24,10 @@ export class Candidate {
   }
 
   /** The loaded candidate, fit to score these rows; else a CandidateError. */
-  modelFor(records: readonly LoanRecord[]): LoadedModel {
+  modelFor(rows: RowBatch): LoadedModel {
     const model = this.store.current;
     if (!model) throw new CandidateError(this.version, 'not-loaded');
-    const problems = records.flatMap((record, i) => model.validator.check(record, `row ${i}: `));
+    const problems = rows.records().flatMap((record, i) => model.validator.check(record, `row ${i}: `));
     if (problems.length > 0) throw new CandidateError(this.version, 'refused-input', problems);
     return model;
   }

@@ -8,9 +8,16 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { LoanRecord, RolloutStats, VersionEntry } from '@peerloan/contracts';
+import type { RolloutStats, VersionEntry } from '@peerloan/contracts';
 import type { CandidateConfig } from '../config.js';
-import { servingModel, type LoadedModel, type ModelStore, type Scored } from '@peerloan/scoring';
+import {
+  pickRows,
+  servingModel,
+  type LoadedModel,
+  type ModelStore,
+  type RowBatch,
+  type Scored,
+} from '@peerloan/scoring';
 import { Candidate } from './candidate.js';
 import { RolloutRecorder, type RolloutRole } from './rollout-recorder.js';
 import { ShadowScorer } from './shadow-scorer.js';
@@ -21,8 +28,8 @@ export interface ScoredGroup {
   readonly model: LoadedModel;
   /** Indices into the request's rows, ascending. */
   readonly rows: readonly number[];
-  /** Those rows' records. */
-  readonly records: readonly LoanRecord[];
+  /** Those rows. */
+  readonly input: RowBatch;
   /** Scores (and reasons) in the order of `rows`. */
   readonly scored: Scored;
 }
@@ -78,18 +85,18 @@ export class ServingVersions {
   /** Scores each version's rows in one call; the candidate's rows fall back to live if it fails. */
   async score(
     live: LoadedModel,
-    records: readonly LoanRecord[],
+    input: RowBatch,
     toCandidate: readonly boolean[] | undefined,
     explain: boolean,
   ): Promise<ScoredGroup[]> {
-    const all = records.map((_, i) => i);
+    const all = Array.from({ length: input.length }, (_, i) => i);
     const candidate = this.candidate;
     const candidateRows = toCandidate ? all.filter((i) => toCandidate[i]) : [];
-    if (!candidate || candidateRows.length === 0) return [await this.runLive(live, all, records, explain)];
+    if (!candidate || candidateRows.length === 0) return [await this.runLive(live, all, input, explain)];
     const liveRows = all.filter((i) => !toCandidate?.[i]);
     const groups = await Promise.all([
-      liveRows.length > 0 ? this.runLive(live, liveRows, records, explain) : undefined,
-      this.runCandidate(candidate, live, candidateRows, records, explain),
+      liveRows.length > 0 ? this.runLive(live, liveRows, input, explain) : undefined,
+      this.runCandidate(candidate, live, candidateRows, input, explain),
     ]);
     return groups.filter((g): g is ScoredGroup => g !== undefined);
   }
@@ -97,8 +104,8 @@ export class ServingVersions {
   /** Shadow mode: hands the live answers of a request to the candidate, after the answer is written. */
   afterAnswer(groups: readonly ScoredGroup[], requestId: string): void {
     if (!this.shadow) return;
-    for (const { model, records, scored } of groups)
-      this.shadow.submit({ model, records, probabilities: scored.probabilities, requestId });
+    for (const { model, input, scored } of groups)
+      this.shadow.submit({ model, input, probabilities: scored.probabilities, requestId });
   }
 
   /** The live version, and the candidate with its share while a rollout runs. */
@@ -128,11 +135,11 @@ export class ServingVersions {
   private async runLive(
     live: LoadedModel,
     rows: readonly number[],
-    records: readonly LoanRecord[],
+    input: RowBatch,
     explain: boolean,
   ): Promise<ScoredGroup> {
     try {
-      return await this.run('live', live.version, live, rows, records, explain);
+      return await this.run('live', live.version, live, rows, input, explain);
     } catch (err) {
       this.recorder.failed('live', live.version, rows.length, err);
       throw err;
@@ -143,15 +150,15 @@ export class ServingVersions {
     candidate: Candidate,
     live: LoadedModel,
     rows: readonly number[],
-    records: readonly LoanRecord[],
+    input: RowBatch,
     explain: boolean,
   ): Promise<ScoredGroup> {
     try {
-      const model = candidate.modelFor(rows.map((i) => records[i]));
-      return await this.run('canary', candidate.version, model, rows, records, explain);
+      const model = candidate.modelFor(pickRows(input, rows));
+      return await this.run('canary', candidate.version, model, rows, input, explain);
     } catch (err) {
       this.recorder.failed('canary', candidate.version, rows.length, err);
-      return this.runLive(live, rows, records, explain);
+      return this.runLive(live, rows, input, explain);
     }
   }
 
@@ -161,13 +168,13 @@ export class ServingVersions {
     version: string,
     model: LoadedModel,
     rows: readonly number[],
-    records: readonly LoanRecord[],
+    input: RowBatch,
     explain: boolean,
   ): Promise<ScoredGroup> {
-    const picked = rows.length === records.length ? records : rows.map((i) => records[i]);
+    const picked = pickRows(input, rows);
     const start = performance.now();
     const scored = await model.score(picked, explain);
     this.recorder.scored(role, version, scored.probabilities, performance.now() - start);
-    return { model, rows, records: picked, scored };
+    return { model, rows, input: picked, scored };
   }
 }

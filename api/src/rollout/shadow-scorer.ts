@@ -8,8 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { LoanRecord } from '@peerloan/contracts';
-import type { LoadedModel } from '@peerloan/scoring';
+import type { LoadedModel, RowBatch } from '@peerloan/scoring';
 import type { Candidate } from './candidate.js';
 import type { RolloutRecorder } from './rollout-recorder.js';
 
@@ -19,7 +18,7 @@ export const MAX_PENDING_SHADOW_ROWS = 10_000;
 /** The live answer a shadow run is compared with. */
 export interface LiveAnswer {
   readonly model: LoadedModel;
-  readonly records: readonly LoanRecord[];
+  readonly input: RowBatch;
   readonly probabilities: readonly number[];
   readonly requestId: string;
 }
@@ -43,7 +42,7 @@ export class ShadowScorer {
 
   /** Schedules the candidate's run over a live answer's rows and returns at once. */
   submit(answer: LiveAnswer): void {
-    const rows = answer.records.length;
+    const rows = answer.input.length;
     if (this.pendingRows + rows > MAX_PENDING_SHADOW_ROWS) {
       this.skipped.inc(rows);
       return;
@@ -60,8 +59,8 @@ export class ShadowScorer {
     const { version } = this.candidate;
     const start = performance.now();
     try {
-      const model = this.candidate.modelFor(answer.records);
-      const { probabilities } = await model.score(answer.records, false);
+      const model = this.candidate.modelFor(answer.input);
+      const { probabilities } = await model.score(answer.input, false);
       const ms = performance.now() - start;
       const agreements = countAgreements(answer, probabilities, model.threshold);
       this.recorder.scored('shadow', version, probabilities, ms, agreements);
@@ -69,7 +68,7 @@ export class ShadowScorer {
         this.logger.debug({ reqId: answer.requestId, version, probabilities, agreements, ms }, 'shadow scored');
       }
     } catch (err) {
-      this.recorder.failed('shadow', version, answer.records.length, err);
+      this.recorder.failed('shadow', version, answer.input.length, err);
     }
   }
 }
