@@ -9,14 +9,15 @@ import autocannon from 'autocannon';
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
-/** Starts `command args` and waits until GET `ready` answers 2xx. */
-export async function start(command, args, env, ready, { timeoutMs = 120_000, quiet = false } = {}) {
+/** Starts `command args` and waits until GET `ready` answers 2xx; `onStdout` gets its output, else it is inherited. */
+export async function start(command, args, env, ready, { timeoutMs = 120_000, quiet = false, onStdout } = {}) {
   // Its own process group, so stop() reaches its workers too; `quiet` drops a peer's access log.
   const child = spawn(command, args, {
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    stdio: ['ignore', onStdout ? 'pipe' : quiet ? 'ignore' : 'inherit', 'inherit'],
     detached: true,
   });
+  if (onStdout) child.stdout.on('data', onStdout);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}`);
@@ -44,9 +45,38 @@ export function startNode(script, env, ready) {
  */
 export const API_NODE_FLAGS = ['--no-memory-reducer'];
 
-/** Starts the API's main.js (or another build's, in instances-bench) as production runs it. */
-export function startApi(script, env, ready) {
-  return start(process.execPath, [...API_NODE_FLAGS, script], env, ready);
+/**
+ * Starts the API's main.js (or another build's, in instances-bench and grpc-bench) as production
+ * runs it; `trace` (allocationTrace()) adds its Node flag and reads what it prints.
+ */
+export function startApi(script, env, ready, trace) {
+  return start(process.execPath, [...API_NODE_FLAGS, ...(trace?.nodeFlags ?? []), script], env, ready, {
+    onStdout: trace?.onStdout,
+  });
+}
+
+/**
+ * The bytes a process's JavaScript heap allocated, from V8's --trace-gc-nvp: each garbage
+ * collection prints `allocated=<bytes>` (allocated since the one before). What the process
+ * allocates after its last collection is not counted yet, so read it over a line long enough
+ * for many collections. Its other output goes to this process's stderr.
+ */
+export function allocationTrace() {
+  let allocated = 0;
+  let tail = '';
+  return {
+    nodeFlags: ['--trace-gc-nvp'],
+    onStdout(chunk) {
+      const lines = (tail + chunk).split('\n');
+      tail = lines.pop();
+      for (const line of lines) {
+        const m = / gc=\S+ .*\ballocated=(\d+)/.exec(line);
+        if (m) allocated += Number(m[1]);
+        else if (line.trim() !== '') process.stderr.write(`${line}\n`);
+      }
+    },
+    allocatedBytes: () => allocated,
+  };
 }
 
 function signalGroup(child, signal) {
