@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import { Redis } from 'ioredis';
 import { after, before, describe, test } from 'node:test';
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import type { DecisionAuditRecord } from '@peerloan/scoring/queues';
+import { AUDIT_STREAM, type DecisionAuditRecord } from '@peerloan/scoring/queues';
 import { eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
@@ -90,6 +91,17 @@ describe('decision audit trail', () => {
     await pointCurrentAt(root, await trainModel(root, 53));
     redis = await RedisServer.start({ dataDir: await tempDir('api-audit-redis') });
   });
+  const startApi = (mode: 'required' | 'best-effort') =>
+    ApiProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: mode, PREDICTION_LOG_SAMPLE: '0' });
+  const startArchiver = () =>
+    WorkerProcess.start({
+      MODEL_DIR: root,
+      REDIS_URL: redis.url,
+      WORKER_ROLES: 'audit',
+      AUDIT_DIR: auditDir,
+      AUDIT_RETENTION_DAYS: '30',
+      AUDIT_ARCHIVE_INTERVAL_MS: '100',
+    });
   after(async () => {
     await worker?.stop();
     await api?.stop();
@@ -100,20 +112,8 @@ describe('decision audit trail', () => {
     // A day far past AUDIT_RETENTION_DAYS, which the archiver removes when it starts.
     await mkdir(join(auditDir, '2001/02/03'), { recursive: true });
     await writeFile(join(auditDir, '2001/02/03/part-old.jsonl.gz'), gzipSync('{"id":"old"}\n'));
-    api = await ApiProcess.start({
-      MODEL_DIR: root,
-      REDIS_URL: redis.url,
-      AUDIT_MODE: 'required',
-      PREDICTION_LOG_SAMPLE: '0',
-    });
-    worker = WorkerProcess.start({
-      MODEL_DIR: root,
-      REDIS_URL: redis.url,
-      WORKER_ROLES: 'audit',
-      AUDIT_DIR: auditDir,
-      AUDIT_RETENTION_DAYS: '30',
-      AUDIT_ARCHIVE_INTERVAL_MS: '100',
-    });
+    api = await startApi('required');
+    worker = startArchiver();
     const people = applicants(10_000, 2024);
     const calls = plannedCalls(people);
     assert.equal(
@@ -240,12 +240,7 @@ describe('decision audit trail', () => {
 
   test('best-effort: answers while Redis is away and counts the lost records', async () => {
     await api?.stop();
-    api = await ApiProcess.start({
-      MODEL_DIR: root,
-      REDIS_URL: redis.url,
-      AUDIT_MODE: 'best-effort',
-      PREDICTION_LOG_SAMPLE: '0',
-    });
+    api = await startApi('best-effort');
     const { url } = api;
     await redis.stop();
     const people = applicants(30, 99);
@@ -260,5 +255,40 @@ describe('decision audit trail', () => {
       async () => (await metricValue(url, 'loanrisk_audit_records_total{outcome="lost"}')) === 30,
     );
     await redis.resume();
+  });
+
+  test('a full Redis (maxmemory, noeviction): required answers 503, and a worker started then archives until they are 200 again', async () => {
+    await worker?.stop();
+    worker = undefined;
+    await api?.stop();
+    api = await startApi('required');
+    const { url } = api;
+    const predict = (id: string, body: unknown) =>
+      fetch(`${url}/predict?explain=false`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': id },
+        body: JSON.stringify(body),
+      });
+    // 1,000 records wait in the stream (no worker): far more than a worker's own connections take.
+    const people = applicants(1001, 7);
+    const batch = (i: number) => ({ instances: people.slice(i * 20, i * 20 + 20) });
+    // The first retried until Redis, restarted by the test before, has loaded its file (same id: stored once).
+    await eventually('Redis takes records', async () => (await predict('full-0', batch(0))).status === 200);
+    for (let i = 1; i < 50; i++) assert.equal((await predict(`full-${i}`, batch(i))).status, 200);
+    const client = new Redis(redis.url);
+    try {
+      const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+      // Full now; archiving the waiting records frees far more than the 1 KiB below what Redis uses.
+      await client.config('SET', 'maxmemory', String(used - 1024));
+      const refused = await predict('full-last', people[1000]);
+      assert.equal(refused.status, 503);
+      assert.match(await refused.text(), /OOM command not allowed/);
+      worker = startArchiver();
+      await eventually('the stream is archived', async () => (await client.xlen(AUDIT_STREAM)) === 0, 1500);
+      assert.equal((await predict('full-last', people[1000])).status, 200);
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+      client.disconnect();
+    }
   });
 });

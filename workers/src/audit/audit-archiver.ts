@@ -38,6 +38,8 @@ const RETRY_MS = 1000;
 
 export class AuditArchiver {
   private stopping = false;
+  /** The consumer group is known to exist (see ensureGroup). */
+  private groupReady = false;
   private readonly redis: Redis;
   private readonly archived: Counter;
   private loop: Promise<void> | undefined;
@@ -72,6 +74,8 @@ export class AuditArchiver {
         if (entries.length < READ_COUNT && !this.isStopping()) await this.pause(this.options.intervalMs);
       } catch (err) {
         if (this.isStopping()) break;
+        // The stream or its group was removed (e.g. Redis lost its data): create it again.
+        if ((err as Error).message.includes('NOGROUP')) this.groupReady = false;
         this.options.logger.warn({ err: (err as Error).message }, 'audit archiving failed, retrying');
         await this.pause(RETRY_MS);
       }
@@ -93,12 +97,26 @@ export class AuditArchiver {
     });
   }
 
+  /**
+   * Creates the consumer group once. XGROUP CREATE is a write Redis refuses when full
+   * (maxmemory, noeviction) even where the group exists; reading, acknowledging and deleting are
+   * not refused, and they are what frees the memory: so a group that exists is looked up
+   * (XINFO GROUPS, a read) rather than created, and once known it is not created again.
+   */
   private async ensureGroup(): Promise<void> {
+    if (this.groupReady) return;
     try {
       await this.redis.xgroup('CREATE', AUDIT_STREAM, AUDIT_GROUP, '0', 'MKSTREAM');
     } catch (err) {
-      if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) throw err;
+      const busy = err instanceof Error && err.message.includes('BUSYGROUP');
+      if (!busy && !(await this.groupExists())) throw err;
     }
+    this.groupReady = true;
+  }
+
+  private async groupExists(): Promise<boolean> {
+    const groups = (await this.redis.xinfo('GROUPS', AUDIT_STREAM).catch(() => [])) as unknown[][];
+    return groups.some((g) => g[g.indexOf('name') + 1] === AUDIT_GROUP);
   }
 
   private async read(from: '0' | '>'): Promise<LiveEntry[]> {
@@ -137,11 +155,16 @@ export class AuditArchiver {
     const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord);
     const ids = entries.map(([id]) => id);
     await writeBatch(this.options.dir, `${ids[0]}_${ids[ids.length - 1]}`, records);
-    await this.redis
-      .multi()
-      .xack(AUDIT_STREAM, AUDIT_GROUP, ...ids)
+    // A pipeline, not MULTI: a full Redis (maxmemory, noeviction) refuses every write queued in a
+    // transaction, and these two are what free its memory. Deleted first: an acknowledgement lost
+    // after it leaves a pending id with no entry, which XAUTOCLAIM (claimAbandoned) drops.
+    const replies = await this.redis
+      .pipeline()
       .xdel(AUDIT_STREAM, ...ids)
+      .xack(AUDIT_STREAM, AUDIT_GROUP, ...ids)
       .exec();
+    const failed = replies?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
     this.archived.inc(records.length);
   }
 
