@@ -1,16 +1,19 @@
 /**
- * The `loanRiskModel` part of charts/loan-risk/values.schema.json, from the CRD's own field
- * schemas where the chart passes a value through (scripts/values-schema.mjs writes it; a test fails
- * when the committed file is stale). A value the CRD defaults is null in values.yaml, so the chart
+ * The `loanRiskModel` part of charts/loan-risk/values.schema.json, the placement values of the
+ * chart's own pods and the NetworkPolicy's extra peers, from the CRD's own field schemas where the
+ * chart passes a value through (scripts/values-schema.mjs writes them; a test fails when the
+ * committed file is stale). A value the CRD defaults is null in values.yaml, so the chart
  * renders nothing and the API server fills in the CRD's default: the chart never states a default
  * of its own. The schema carries the CRD's default as an annotation for the README's table.
  */
 import { Type, type TSchema } from 'typebox';
 import { SCOPES } from './api-security.js';
 import { DECISION_POLICY_DEFAULTS } from './crd-defaults.js';
+import { LAST_CHANGED_BY_ANNOTATION } from './crd/names.js';
 import { DecisionPolicySpecSchema, DriftSpecSchema, QualityGateSpecSchema } from './crd/spec.js';
+import { RolloutChecksSchema, RolloutSpecSchema } from './crd/spec-rollout.js';
 import { IngressSpecSchema, RateLimitSpecSchema, ServingSpecSchema } from './crd/spec-serving.js';
-import { placementFields, RESERVED_POD_LABELS } from './crd/spec-placement.js';
+import { LabelSelectorSchema, placementFields, RESERVED_POD_LABELS } from './crd/spec-placement.js';
 import { TrainingOverridesSchema, TrainingSpecSchema } from './crd/spec-training.js';
 import { DNS_LABEL, flag, int32, resources, text } from './schema/fields.js';
 import { jsonSchema } from './schema/kubernetes-schema.js';
@@ -32,11 +35,47 @@ const optionalName = (description: string) =>
 
 const RELATIVE_PATH = '[^/.]([^.]|\\.[^.])*\\.?';
 
-const { serving, ingress, rateLimit } = {
+const { serving, ingress, rateLimit, rollout, checks } = {
   serving: ServingSpecSchema.properties,
   ingress: IngressSpecSchema.properties,
   rateLimit: RateLimitSpecSchema.properties,
+  rollout: RolloutSpecSchema.properties,
+  checks: RolloutChecksSchema.properties,
 };
+
+/** A name field of the CRD (its own pattern and length), or empty for none. */
+function orEmpty(schema: TSchema, description: string): Json {
+  const { pattern, maxLength } = jsonSchema(schema);
+  return jsonSchema(
+    text(description, { pattern: `^(${String(pattern).slice(1, -1)})?$`, maxLength: Number(maxLength) }),
+  );
+}
+
+type PlacementFields = ReturnType<typeof placementFields>;
+
+/**
+ * Placement values of pods of `what`: the CRD's own field schemas, the empty value meaning none.
+ * podLabels may not name the labels pods are selected by (the CRD says so in a CEL rule, which a
+ * values schema cannot run).
+ */
+function placementValues(fields: PlacementFields, what: string): Record<string, Json> {
+  return {
+    podAnnotations: jsonSchema(fields.podAnnotations),
+    podLabels: { ...jsonSchema(fields.podLabels), propertyNames: { not: { enum: [...RESERVED_POD_LABELS] } } },
+    nodeSelector: jsonSchema(fields.nodeSelector),
+    tolerations: jsonSchema(fields.tolerations),
+    affinity: jsonSchema(fields.affinity),
+    topologySpreadConstraints: jsonSchema(fields.topologySpreadConstraints),
+    priorityClassName: orEmpty(fields.priorityClassName, `PriorityClass of ${what}; empty for none.`),
+  };
+}
+
+/** What the chart's LoanRiskModel passes to spec.serving or spec.training: every placement field. */
+const modelPlacementValues = (fields: PlacementFields, what: string): Record<string, Json> => ({
+  ...placementValues(fields, what),
+  serviceAccountName: orEmpty(fields.serviceAccountName, `ServiceAccount of ${what}; empty: the namespace's default.`),
+  imagePullSecrets: jsonSchema(fields.imagePullSecrets),
+});
 
 export const LoanRiskModelValuesSchema = closed({
   enabled: flag('Create the LoanRiskModel.'),
@@ -61,12 +100,15 @@ export const LoanRiskModelValuesSchema = closed({
   decisionPolicy: orNull(
     Type.Required(DecisionPolicySpecSchema, { additionalProperties: false, default: DECISION_POLICY_DEFAULTS }),
   ),
+  training: closed(modelPlacementValues(TrainingSpecSchema.properties, 'the training pod')),
   serving: closed({
     minReplicas: orNull(serving.minReplicas),
     maxReplicas: orNull(serving.maxReplicas),
     targetCPUUtilization: orNull(serving.targetCPUUtilization),
     resources: orNull(serving.resources),
+    ...modelPlacementValues(serving, 'the API pods'),
   }),
+  service: closed({ annotations: jsonSchema(serving.service.properties.annotations) }),
   ingress: closed({
     enabled: flag('Create the Ingress.'),
     className: text('IngressClass.', { maxLength: 253 }),
@@ -76,6 +118,7 @@ export const LoanRiskModelValuesSchema = closed({
     }),
     path: orNull(ingress.path),
     tlsSecretName: optionalName('TLS Secret name; empty = no TLS.'),
+    annotations: jsonSchema(ingress.annotations),
   }),
   auth: closed({
     enabled: flag('Require a credential on the scoring and batch routes.'),
@@ -113,6 +156,23 @@ export const LoanRiskModelValuesSchema = closed({
     window: orNull(DriftSpecSchema.properties.window),
     cooldown: orNull(DriftSpecSchema.properties.cooldown),
   }),
+  rollout: closed({
+    strategy: orNull(rollout.strategy),
+    approval: orNull(rollout.approval),
+    steps: orNull(rollout.steps),
+    bakeSeconds: orNull(rollout.bakeSeconds),
+    readyDeadlineSeconds: orNull(rollout.readyDeadlineSeconds),
+    checks: closed({
+      maxErrorRate: orNull(checks.maxErrorRate),
+      maxP99LatencyRatio: orNull(checks.maxP99LatencyRatio),
+      maxScorePsi: orNull(checks.maxScorePsi),
+      minDecisionAgreement: orNull(checks.minDecisionAgreement),
+      minSamples: orNull(checks.minSamples),
+    }),
+  }),
+  lastChangedBy: text(`Annotation ${LAST_CHANGED_BY_ANNOTATION}: the user who last changed the spec; empty for none.`, {
+    maxLength: 1024,
+  }),
 });
 
 /** The JSON Schema of `.Values.loanRiskModel`. */
@@ -123,23 +183,38 @@ export function loanRiskModelValuesSchema(): Json {
 /**
  * The placement values of the chart's own pods (`operator`, `worker`, `redis`): the same field
  * schemas as the LoanRiskModel's spec.serving and spec.training, with the empty value meaning none.
- * podLabels may not name the labels pods are selected by (the chart's own win in the template).
  */
 export function podPlacementValuesSchema(what: string): Record<string, Json> {
-  const fields = placementFields(what);
-  const { pattern } = jsonSchema(fields.priorityClassName);
-  return {
-    podAnnotations: jsonSchema(fields.podAnnotations),
-    podLabels: { ...jsonSchema(fields.podLabels), propertyNames: { not: { enum: [...RESERVED_POD_LABELS] } } },
-    nodeSelector: jsonSchema(fields.nodeSelector),
-    tolerations: jsonSchema(fields.tolerations),
-    affinity: jsonSchema(fields.affinity),
-    topologySpreadConstraints: jsonSchema(fields.topologySpreadConstraints),
-    priorityClassName: jsonSchema(
-      text(`PriorityClass of ${what}; empty for none.`, {
-        pattern: `^(${String(pattern).slice(1, -1)})?$`,
-        maxLength: 253,
-      }),
+  return placementValues(placementFields(what), what);
+}
+
+/** An IPv4 or IPv6 CIDR; the API server checks the address itself. */
+const CIDR = '^[0-9A-Fa-f.:]+/[0-9]{1,3}$';
+
+/**
+ * networking.k8s.io/v1 NetworkPolicyPeer: an address range, or pods and namespaces by label. An
+ * ipBlock stands alone (Kubernetes refuses it beside a selector).
+ */
+const NetworkPolicyPeerSchema = Type.Unsafe({
+  type: 'object',
+  description: 'networking.k8s.io/v1 NetworkPolicyPeer.',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    ipBlock: closed(
+      {
+        cidr: text('Addresses admitted, e.g. 10.0.0.0/16.', { pattern: CIDR }),
+        except: Type.Array(text('Addresses inside cidr left out.', { pattern: CIDR })),
+      },
+      { description: 'An address range, e.g. a cloud load balancer outside the cluster.', required: ['cidr'] },
     ),
-  };
+    namespaceSelector: Type.Object(LabelSelectorSchema.properties, { description: 'Namespaces by label.' }),
+    podSelector: Type.Object(LabelSelectorSchema.properties, { description: 'Pods by label.' }),
+  },
+  dependencies: { ipBlock: { not: { anyOf: [{ required: ['podSelector'] }, { required: ['namespaceSelector'] }] } } },
+});
+
+/** `networkPolicy.extraIngressFrom`: more peers allowed to the API pods' ports, in Kubernetes' own shape. */
+export function networkPolicyPeersValuesSchema(description: string): Json {
+  return jsonSchema(Type.Array(NetworkPolicyPeerSchema, { description, maxItems: 50 }));
 }

@@ -125,6 +125,76 @@ export const MONITORING_ON = [
   'monitoring.grafanaDashboard.enabled=true',
 ];
 
+/** A value for every field the chart's LoanRiskModel passes through (placement, annotations, rollout), and for the API's extra NetworkPolicy peers. */
+export const MODEL_VALUES = (() => {
+  const serving = {
+    nodeSelector: { 'node.peerloan.io/pool': 'serving' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'serving', effect: 'NoSchedule' }],
+    affinity: {
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 50, preference: { matchExpressions: [{ key: 'node.peerloan.io/ssd', operator: 'Exists' }] } },
+        ],
+      },
+    },
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+    ],
+    priorityClassName: 'loan-risk-serving',
+    podAnnotations: { 'example.com/team': 'risk' },
+    podLabels: { 'example.com/cost-centre': 'risk' },
+    serviceAccountName: 'loan-risk-api',
+    imagePullSecrets: [{ name: 'regcred' }],
+  };
+  return {
+    serving,
+    training: { ...serving, nodeSelector: { 'node.peerloan.io/pool': 'batch' }, serviceAccountName: 'trainer' },
+    serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
+    ingressAnnotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' },
+    rollout: {
+      strategy: 'canary',
+      approval: 'required',
+      steps: [10, 50, 100],
+      bakeSeconds: 600,
+      readyDeadlineSeconds: 300,
+      checks: {
+        maxErrorRate: 0.01,
+        maxP99LatencyRatio: 2,
+        maxScorePsi: 0.1,
+        minDecisionAgreement: 0.95,
+        minSamples: 500,
+      },
+    },
+    lastChangedBy: 'alice@peerloan.io',
+    extraIngressFrom: [
+      { ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.9.0/24'] } },
+      { ipBlock: { cidr: '35.191.0.0/16' } },
+    ],
+  };
+})();
+
+/**
+ * `helm template` arguments setting every value of MODEL_VALUES, one field at a time: `--set-json`
+ * of a whole map replaces the values file's map (prod's serving.minReplicas would be lost).
+ */
+export const MODEL_VALUE_ARGS = (
+  [
+    ['loanRiskModel.serving', MODEL_VALUES.serving],
+    ['loanRiskModel.training', MODEL_VALUES.training],
+    ['loanRiskModel.rollout', MODEL_VALUES.rollout],
+  ] as const
+)
+  .flatMap(([key, fields]): [string, unknown][] =>
+    Object.entries(fields).map(([field, value]) => [`${key}.${field}`, value]),
+  )
+  .concat([
+    ['loanRiskModel.service.annotations', MODEL_VALUES.serviceAnnotations],
+    ['loanRiskModel.ingress.annotations', MODEL_VALUES.ingressAnnotations],
+    ['loanRiskModel.lastChangedBy', MODEL_VALUES.lastChangedBy],
+    ['networkPolicy.extraIngressFrom', MODEL_VALUES.extraIngressFrom],
+  ] satisfies [string, unknown][])
+  .flatMap(([key, value]) => ['--set-json', `${key}=${JSON.stringify(value)}`]);
+
 export function valuesArgs(env: Environment): string[] {
   return ['-f', join(CHART_DIR, `values-${env}.yaml`)];
 }

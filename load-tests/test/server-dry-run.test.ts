@@ -23,6 +23,7 @@ import {
   CHART_DIR,
   ENVIRONMENTS,
   helm,
+  MODEL_VALUE_ARGS,
   namespaceOf,
   parseYamlObjects,
   podTemplate,
@@ -116,6 +117,15 @@ describe('server-side dry run against a real kube-apiserver', () => {
       assert.deepEqual(await dryRun(objects, namespaceOf(env)), []);
     });
   }
+
+  test('the LoanRiskModel and the NetworkPolicy with every pass-through value set: accepted', async () => {
+    // The prod namespace exists: the test of values-prod.yaml above made it.
+    const objects = renderChart('prod', MODEL_VALUE_ARGS).filter((o) =>
+      ['LoanRiskModel', 'NetworkPolicy'].includes(o.kind),
+    );
+    assert.ok(objects.some((o) => o.kind === 'LoanRiskModel'));
+    assert.deepEqual(await dryRun(objects, namespaceOf('prod')), []);
+  });
 
   test('helm install with values-prod.yaml creates every object and prints the next steps', () => {
     const res = helm([

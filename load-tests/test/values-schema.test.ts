@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CHART_DIR, helm, REPO_ROOT } from './repo.js';
 
-// The last two are the chart's own checks (`fail`), which helm lint reports only as INFO.
+// The last three are the chart's own checks (`fail`), which helm lint reports only as INFO.
 const BAD_VALUES: Array<[string, string[], RegExp, boolean?]> = [
   [
     'a replica count below 1',
@@ -47,6 +47,52 @@ const BAD_VALUES: Array<[string, string[], RegExp, boolean?]> = [
     /loanRiskModel\.ingress\.host: String length must be greater than or equal to 1/,
   ],
   [
+    'a toleration operator Kubernetes does not have',
+    ['--set-json', 'loanRiskModel.training.tolerations=[{"key":"dedicated","operator":"Is"}]'],
+    /loanRiskModel\.training\.tolerations\.0\.operator: loanRiskModel\.training\.tolerations\.0\.operator must be one of the following: "Exists", "Equal"/,
+  ],
+  [
+    'a PriorityClass name that is no DNS name',
+    ['--set', 'loanRiskModel.serving.priorityClassName=High_Priority'],
+    /loanRiskModel\.serving\.priorityClassName: Does not match pattern/,
+  ],
+  [
+    'a pull secret given as a bare name where the CRD takes {name}',
+    ['--set-json', 'loanRiskModel.serving.imagePullSecrets=["regcred"]'],
+    /loanRiskModel\.serving\.imagePullSecrets\.0: Invalid type\. Expected: object, given: string/,
+  ],
+  [
+    "podLabels naming the API's selector label",
+    ['--set-json', 'loanRiskModel.serving.podLabels={"app.kubernetes.io/component":"x"}'],
+    /loanRiskModel\.serving\.podLabels: Property name of "app\.kubernetes\.io\/component" does not match/,
+  ],
+  [
+    'a rollout strategy the CRD does not offer',
+    ['--set', 'loanRiskModel.rollout.strategy=blue-green'],
+    /loanRiskModel\.rollout\.strategy: loanRiskModel\.rollout\.strategy must be one of the following: "immediate", "shadow", "canary", null/,
+  ],
+  [
+    'a canary step above 100 %',
+    ['--set-json', 'loanRiskModel.rollout.steps=[10,150]'],
+    /loanRiskModel\.rollout\.steps\.1: Must be less than or equal to 100/,
+  ],
+  [
+    'a NetworkPolicy peer whose CIDR has no prefix length',
+    ['--set-json', 'networkPolicy.extraIngressFrom=[{"ipBlock":{"cidr":"10.0.0.1"}}]'],
+    /networkPolicy\.extraIngressFrom\.0\.ipBlock\.cidr: Does not match pattern/,
+  ],
+  [
+    'a NetworkPolicy peer with an ipBlock beside a selector',
+    ['--set-json', 'networkPolicy.extraIngressFrom=[{"ipBlock":{"cidr":"10.0.0.0/8"},"podSelector":{}}]'],
+    /networkPolicy\.extraIngressFrom\.0: Must not validate the schema \(not\)/,
+  ],
+  [
+    'a misspelt NetworkPolicy peer',
+    ['--set-json', 'networkPolicy.extraIngressFrom=[{"ipblock":{"cidr":"10.0.0.0/8"}}]'],
+    /networkPolicy\.extraIngressFrom\.0: Additional property ipblock is not allowed/,
+  ],
+  ['a maxmemory Redis cannot read', ['--set', 'redis.maxmemory=lots'], /redis\.maxmemory: Does not match pattern/],
+  [
     'HPA bounds the wrong way round',
     ['--set', 'loanRiskModel.serving.minReplicas=5', '--set', 'loanRiskModel.serving.maxReplicas=2'],
     /loanRiskModel\.serving\.maxReplicas \(2\) must be at least loanRiskModel\.serving\.minReplicas \(5\)/,
@@ -56,6 +102,12 @@ const BAD_VALUES: Array<[string, string[], RegExp, boolean?]> = [
     'a PDB that blocks every drain',
     ['--set', 'operator.podDisruptionBudget.enabled=true'],
     /operator\.podDisruptionBudget\.minAvailable must be below operator\.replicas/,
+    false,
+  ],
+  [
+    "Redis' maxmemory as a share of a memory limit that is not set",
+    ['--set', 'redis.resources.limits=null'],
+    /redis\.maxmemory 80% is a share of redis\.resources\.limits\.memory, which is not set/,
     false,
   ],
 ];

@@ -125,6 +125,30 @@ topologySpreadConstraints:
 {{- end }}
 {{- end }}
 
+{{/*
+The placement of the chart LoanRiskModel's pods (loanRiskModel.serving or .training): the chart
+pods' fields plus podAnnotations, podLabels, serviceAccountName and imagePullSecrets, under the
+CRD's names; an empty value is left out, so the operator's default applies.
+*/}}
+{{- define "loan-risk.modelPlacement" -}}
+{{- include "loan-risk.podPlacement" . }}
+{{- with .podAnnotations }}
+podAnnotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .podLabels }}
+podLabels:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .serviceAccountName }}
+serviceAccountName: {{ . | quote }}
+{{- end }}
+{{- with .imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
 {{/* A pod's imagePullSecrets, as a flow list of {name}. */}}
 {{- define "loan-risk.imagePullSecrets" -}}
 {{- $secrets := list }}
@@ -246,5 +270,45 @@ in the values is not rendered, so the API server fills in the CRD's default.
 {{- end }}
 {{- if $set }}
 {{- toYaml $set }}
+{{- end }}
+{{- end }}
+
+{{/*
+A Kubernetes memory quantity (256Mi, 1.5Gi, 1G, 2e9, 268435456) in bytes; fails naming `what` for a
+form it does not read (milli-bytes, a negative exponent). Call with (dict "quantity" q "what" "redis.resources.limits.memory").
+*/}}
+{{- define "loan-risk.quantityBytes" -}}
+{{- if not (kindIs "string" .quantity) }}
+{{- /* A bare number in YAML: bytes (Helm reads it as a float64). */}}
+{{- .quantity | int64 }}
+{{- else if regexMatch "^[0-9]+(\\.[0-9]+)?[eE]\\+?[0-9]+$" .quantity }}
+{{- float64 .quantity | floor | int64 }}
+{{- else }}
+{{- $q := .quantity }}
+{{- $units := dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 }}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q }}
+{{- $unit := trimPrefix $number $q }}
+{{- if or (not $number) (not (hasKey $units $unit)) }}
+{{- fail (printf "%s: cannot read %q as bytes (write it as 256Mi, 1Gi, 1G or a number of bytes)" .what $q) }}
+{{- end }}
+{{- mulf $number (get $units $unit) | floor | int64 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Redis' --maxmemory: a share of the container's memory limit ("80%"), in bytes, or redis.maxmemory as
+Redis reads it ("800mb", "0" for none).
+*/}}
+{{- define "loan-risk.redis.maxmemory" -}}
+{{- $max := toString .Values.redis.maxmemory }}
+{{- if hasSuffix "%" $max }}
+{{- $limit := dig "limits" "memory" "" .Values.redis.resources }}
+{{- if not $limit }}
+{{- fail (printf "redis.maxmemory %s is a share of redis.resources.limits.memory, which is not set: set a memory limit, or redis.maxmemory to a size such as 800mb" $max) }}
+{{- end }}
+{{- $bytes := include "loan-risk.quantityBytes" (dict "quantity" $limit "what" "redis.resources.limits.memory") | int64 }}
+{{- div (mul $bytes (trimSuffix "%" $max | int64)) 100 }}
+{{- else }}
+{{- $max }}
 {{- end }}
 {{- end }}

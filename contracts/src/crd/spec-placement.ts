@@ -43,7 +43,8 @@ const stringMap = (description: string, valueOptions: Record<string, unknown> = 
 /** Annotations for a Service, an Ingress or a pod (e.g. a cloud load balancer's settings). */
 export const annotations = (description: string) => stringMap(description, { maxLength: 65536 });
 
-const LabelSelectorSchema = Type.Object(
+/** metav1.LabelSelector; its fields also make the chart's NetworkPolicy peers (chart-values.ts). */
+export const LabelSelectorSchema = Type.Object(
   {
     matchLabels: Type.Optional(stringMap('Labels a pod must carry.', { maxLength: 63, pattern: LABEL_VALUE })),
     matchExpressions: Type.Optional(
