@@ -192,7 +192,7 @@ step('kubectl delete lrm removes every child through garbage collection', [APPLY
   deleteCollectsChildren(journey),
 );
 
-step('helm uninstall leaves only the data volume', [INSTALL], async () => {
+step("helm uninstall leaves only the data volume and Redis' claim", [INSTALL], async () => {
   await kubectl(['-n', namespace, 'delete', 'loanriskmodel', '--all', '--wait=true', '--timeout=120s']);
   await uninstall(journey);
 });

@@ -383,7 +383,7 @@ function uploadProblems(call: RecordedCall): string[] {
   const claimAt = call.args.indexOf('--claim');
   const claim = claimAt >= 0 ? call.args[claimAt + 1] : 'loan-data';
   const [source, path] = call.args.filter(
-    (a, i) => !a.startsWith('-') && !/^(-n|--namespace|--claim|--image)$/.test(call.args[i - 1] ?? ''),
+    (a, i) => !a.startsWith('-') && !/^(-n|--namespace|--claim|--image|--pull-secret)$/.test(call.args[i - 1] ?? ''),
   );
   const release = releaseBefore(call, namespace);
   if (!release) return [`${where}: before any release in ${namespace} (whose chart makes the claim)`];

@@ -155,8 +155,16 @@ export async function upgradeProdLike(journey: Journey): Promise<void> {
   });
 }
 
-/** `helm uninstall` leaves only what the README says is kept: the data volume's claim. */
+/**
+ * `helm uninstall` leaves only what docs/OPERATIONS.md says is kept: the data volume's claim and
+ * (prod values: Redis on a claim, redis.persistence.keepOnUninstall) Redis' claim, which is then
+ * removed as the runbook says, so a later run starts with an empty Redis.
+ */
 export async function uninstall(journey: Journey): Promise<void> {
+  const redisClaim = `persistentvolumeclaim/${journey.release}-redis-data`;
+  // Present when the prod-like upgrade ran (dev values keep Redis on an emptyDir).
+  const hadRedisClaim =
+    (await kubectl(['-n', journey.namespace, 'get', redisClaim, '--ignore-not-found', '-o', 'name'])).trim() !== '';
   await helm(['uninstall', journey.release, '-n', journey.namespace, '--wait', '--timeout', '3m']);
   const left = await waitFor("the release's objects are gone", 120, async () => {
     const names = (
@@ -176,5 +184,6 @@ export async function uninstall(journey: Journey): Promise<void> {
       .filter(Boolean);
     return names.every((n) => n.startsWith('persistentvolumeclaim/')) ? names : undefined;
   });
-  assert.deepEqual(left, ['persistentvolumeclaim/loan-data']);
+  assert.deepEqual(left.sort(), ['persistentvolumeclaim/loan-data', ...(hadRedisClaim ? [redisClaim] : [])]);
+  if (hadRedisClaim) await kubectl(['-n', journey.namespace, 'delete', redisClaim, '--wait=true', '--timeout=60s']);
 }
