@@ -72,7 +72,7 @@ function eventProblem(pod: V1Pod, events: readonly CoreV1Event[]): PodProblem | 
   if (multiAttach)
     return {
       reason: 'ClaimNotShareable',
-      message: `pod ${name} on node ${pod.spec?.nodeName ?? '(none)'} cannot attach its volume (${multiAttach.message}); a ReadWriteOnce claim serves pods on one node only: use a ReadWriteMany claim (spec.dataset.claimName) or keep the pods on one node`,
+      message: `pod ${name} on node ${pod.spec?.nodeName ?? '(none)'} cannot attach its volume (${multiAttach.message}); the claim is ReadWriteOnce and its volume attaches to one node at a time: serve the model from a ReadWriteMany claim (spec.dataset.claimName; with the chart, persistence.accessModes and a persistence.storageClass that offers it; a claim's access modes cannot change, so make a new one and copy the volume) or keep the model's pods and the workers on one node`,
     };
   const mount = mine.find((e) => e.reason === 'FailedMount');
   if (mount)

@@ -188,7 +188,12 @@ describe('why a pod cannot start', () => {
         'FailedAttachVolume',
         'Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) serve-api-0',
       ]);
-      await reported('serve', 'Ready', 'ClaimNotShareable', /ReadWriteOnce claim serves pods on one node only/);
+      await reported(
+        'serve',
+        'Ready',
+        'ClaimNotShareable',
+        /the claim is ReadWriteOnce and its volume attaches to one node at a time: serve the model from a ReadWriteMany claim \(spec\.dataset\.claimName; with the chart, persistence\.accessModes/,
+      );
     });
   });
 });
