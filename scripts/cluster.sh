@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# `npm run cluster -- up|down|status`: a real single-node Kubernetes v1.32 on this machine, run
+# `npm run cluster -- up [--nodes 2]|down|status|lose-node`: a real single-node Kubernetes v1.32 on this machine, run
 # as processes (containerd + runc, a CNI bridge, etcd, kube-apiserver, controller-manager,
 # scheduler, kubelet, kube-proxy) with CoreDNS, Traefik (ingress on 127.0.0.1:18080),
 # metrics-server and a default StorageClass of static hostPath volumes as cluster add-ons.
 # The admin kubeconfig is .cluster/kubeconfig; `down` stops everything `up` started and puts back
-# the mounts, network devices, iptables rules, cgroups and sysctls it changed.
+# the mounts, network devices, iptables rules, cgroups and sysctls it changed. `up --nodes 2` adds a
+# second node on the same machine in a network namespace of its own, and a ReadWriteMany
+# StorageClass both nodes mount (scripts/cluster/second-node.sh); `lose-node` kills that node
+# without warning.
 set -euo pipefail
 # shellcheck source=cluster/common.sh
 source "$(dirname "$0")/cluster/common.sh"
@@ -34,6 +37,9 @@ SYSCTLS=(kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on_oom 
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 kubectl_admin() { kubectl --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+
+# shellcheck source=cluster/second-node.sh
+source "$(dirname "$0")/cluster/second-node.sh"
 
 pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 running() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -252,13 +258,14 @@ addon_images() {
   done
 }
 
+# The pause, Redis and add-on images into one node's containerd (the first node's by default).
 load_cluster_images() {
+  local sock=${1:-$CONTAINERD_SOCK} image
   bash "$REPO_ROOT/scripts/cluster/base-images.sh"
   addon_images
-  local image
   for image in "$PAUSE_IMAGE" "$REDIS_IMAGE" peerloan.local/coredns:1.11.3 peerloan.local/traefik:3.6.12 \
       peerloan.local/metrics-server:0.8.0; do
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$image" || load_image "$image"
+    ctr --address "$sock" -n k8s.io images ls -q | grep -qx "$image" || load_image "$image" "$sock"
   done
 }
 
@@ -307,7 +314,14 @@ apply_addons() {
 
 up() {
   [ "$(id -u)" = 0 ] || die "run as root: the cluster starts containerd, the kubelet and network devices"
-  local began=$SECONDS
+  local nodes=1 began=$SECONDS
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --nodes) nodes=${2:-}; shift 2 ;;
+      *) die "unknown option $1 (usage: npm run cluster -- up [--nodes 1|2])" ;;
+    esac
+  done
+  case "$nodes" in 1|2) ;; *) die "--nodes takes 1 or 2, not '$nodes'" ;; esac
   install_prerequisites
   mkdir -p "$RUN" "$STATE" "$LOGS"
   if running kubelet && kubectl_admin get --raw /readyz >/dev/null 2>&1; then
@@ -326,6 +340,7 @@ up() {
     start_node
     apply_addons
   fi
+  if [ "$nodes" = 2 ] && ! running kubelet-node2; then node2_up; fi
   log "ready in $((SECONDS - began)) s; ingress on http://$INGRESS_HTTP"
   echo "export KUBECONFIG=$KUBECONFIG_ADMIN"
 }
@@ -433,19 +448,22 @@ check_restored() {
 
 down() {
   local i
+  node2_down
   stop_process kube-proxy
   stop_process kubelet
   stop_containers
   for ((i=${#COMPONENTS[@]}-1; i>=0; i--)); do stop_process "${COMPONENTS[$i]}"; done
   kill_shims
   unmount_all
+  node2_release_netns_mount
   remove_cgroups
   restore_host_state
-  if ! check_restored; then
+  if ! check_restored || ! node2_check_removed; then
     log "down did not put the host back (above); $RUN/sysctl.saved keeps the values from before up"
     exit 1
   fi
-  rm -rf "$STATE/kubelet" "$STATE/etcd" "$STATE/volumes" "$STATE/cni" "$STATE/pod-logs" "$RUN"
+  rm -rf "$STATE/kubelet" "$STATE/etcd" "$STATE/volumes" "$STATE/cni" "$STATE/pod-logs" "$RUN" \
+    "$STATE/shared" "$NODE2_STATE/kubelet" "$NODE2_STATE/cni" "$NODE2_STATE/pod-logs"
   log "stopped; host network, iptables and sysctls restored (images kept in $STATE/containerd)"
 }
 
@@ -457,6 +475,9 @@ status() {
     if running "$name"; then printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
     else printf '%-24s stopped\n' "$name"; state=1; fi
   done
+  for name in "${NODE2_COMPONENTS[@]}"; do
+    if running "$name"; then printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"; fi
+  done
   if [ $state = 0 ]; then
     kubectl_admin get nodes -o wide
     kubectl_admin get pods -A -o wide
@@ -466,8 +487,9 @@ status() {
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) shift; up "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: npm run cluster -- up|down|status" >&2; exit 2 ;;
+  lose-node) node2_lose ;;
+  *) echo "usage: npm run cluster -- up [--nodes 2]|down|status|lose-node" >&2; exit 2 ;;
 esac

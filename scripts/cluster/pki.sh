@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The local cluster's certificates and keys, made with openssl under .cluster/pki: one CA that
 # signs every serving and client certificate, and the service-account signing key pair.
-# Usage: pki.sh <pki dir> <node name> <node ip>
+# Usage: pki.sh <pki dir> <node name> <node ip> [<second node name> <second node ip>]
 set -euo pipefail
-dir=$1 node=$2 node_ip=$3
+dir=$1 node=$2 node_ip=$3 node2=${4:-} node2_ip=${5:-}
 service_ip=10.96.0.1
 mkdir -p "$dir"
 cd "$dir"
@@ -36,6 +36,8 @@ sign controller-manager "/CN=system:kube-controller-manager"
 sign scheduler "/CN=system:kube-scheduler"
 sign kube-proxy "/CN=system:kube-proxy"
 sign kubelet "/O=system:nodes/CN=system:node:$node" "IP:$node_ip,IP:127.0.0.1,DNS:$node"
+# The second node's kubelet (`up --nodes 2`): the Node authorizer lets each kubelet change only its own node.
+[ -z "$node2" ] || sign "kubelet-$node2" "/O=system:nodes/CN=system:node:$node2" "IP:$node2_ip,IP:127.0.0.1,DNS:$node2"
 # The API server's identity towards kubelets (logs, exec) and aggregated APIs (metrics-server).
 sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
 sign front-proxy-client "/CN=front-proxy-client"
