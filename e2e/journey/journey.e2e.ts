@@ -2,7 +2,8 @@
  * The whole journey on a real single-node Kubernetes (`npm run e2e`): the images built from the
  * repo's Dockerfiles, installed with Helm, a LoanRiskModel applied with kubectl, trained in a Pod,
  * served through the Ingress on 127.0.0.1. Steps run in order and share one namespace; a step
- * whose prerequisite failed is skipped, so the first failure is the one reported.
+ * whose prerequisite failed is skipped, so the first failure is the one reported. With
+ * `npm run e2e -- --nodes 2` (E2E_NODES=2) it runs on two nodes and adds the multi-node steps.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import { mkdtempSync } from 'node:fs';
@@ -26,6 +27,7 @@ import {
   canaryUnderLoad,
   retrainUnderLoad,
 } from '../src/steps/rollout.js';
+import { drainUnderLoad, nodeLossMeasuredAndMitigated, replicasOnBothNodes } from '../src/steps/nodes.js';
 import { hpaScalesUp } from '../src/steps/scaling.js';
 import { k6Smoke, predictionsMatchTrainer, webPageAndOip } from '../src/steps/serving.js';
 import { applySample, firstPrediction, uploadTrainingData } from '../src/steps/training.js';
@@ -37,6 +39,7 @@ const journey: Journey = {
   model: 'loan-risk-dev',
   host: `${namespace}.risk.local`,
   imageTag: process.env.IMAGE_TAG ?? 'dev',
+  nodes: process.env.E2E_NODES === '2' ? 2 : 1,
   failed: new Set(),
   timings: new Map(),
 };
@@ -75,7 +78,7 @@ before(
   async () => {
     cluster = await useCluster((line) => {
       console.log(`# ${line}`);
-    });
+    }, journey.nodes);
     await loadImages(journey.imageTag);
   },
   { timeout: 60 * 60_000 },
@@ -183,6 +186,22 @@ step(
   [APPLY],
   async () => badDataPathDegrades(journey, loans[0]),
 );
+
+if (journey.nodes === 2) {
+  const SPREAD = 'two nodes: API replicas on both; the version a training Pod wrote on one node is served on the other';
+  step(SPREAD, [APPLY], async () => replicasOnBothNodes(journey, loans[0]));
+  step(
+    'two nodes: kubectl drain of a node under k6 load: no failed request, the PodDisruptionBudget held, pods moved',
+    [SPREAD],
+    async () => drainUnderLoad(journey),
+  );
+  step(
+    'two nodes: a node lost under k6 load, measured with the defaults, then no failed request with the ingress retry and short tolerations',
+    [SPREAD],
+    async () => nodeLossMeasuredAndMitigated(journey, loans[0]),
+    900,
+  );
+}
 
 step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>
   upgradeProdLike(journey),

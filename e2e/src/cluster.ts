@@ -20,13 +20,16 @@ async function clusterAnswers(): Promise<boolean> {
   }
 }
 
-export async function useCluster(log: (line: string) => void): Promise<ClusterLease> {
+/** `nodes` 2: a running one-node cluster gets its second node (`up --nodes 2` adds only what is missing). */
+export async function useCluster(log: (line: string) => void, nodes: 1 | 2 = 1): Promise<ClusterLease> {
+  const up = nodes === 1 ? ['scripts/cluster.sh', 'up'] : ['scripts/cluster.sh', 'up', '--nodes', '2'];
   if (await clusterAnswers()) {
     log('using the running local cluster');
+    if (nodes > 1) await run('bash', up, { timeoutMs: 15 * 60_000 });
     return { startedHere: false, release: async () => {} };
   }
-  log('no local cluster running: npm run cluster -- up');
-  await run('bash', ['scripts/cluster.sh', 'up'], { timeoutMs: 45 * 60_000 });
+  log(`no local cluster running: npm run cluster -- ${up.slice(1).join(' ')}`);
+  await run('bash', up, { timeoutMs: 45 * 60_000 });
   return {
     startedHere: true,
     release: async () => {

@@ -12,6 +12,8 @@ export interface Journey {
   /** Host name of the model's Ingress (sent as the Host header to 127.0.0.1:18080). */
   readonly host: string;
   readonly imageTag: string;
+  /** Nodes of the local cluster: 2 adds the multi-node steps (`npm run e2e -- --nodes 2`). */
+  readonly nodes: 1 | 2;
   liveVersion?: string;
   /** Steps that failed: later steps that need them are skipped rather than failed again. */
   readonly failed: Set<string>;

@@ -7,9 +7,20 @@ import { helm, kubectl, kubectlJson } from '../commands.js';
 import type { Journey } from '../journey-state.js';
 import { waitFor } from '../waiting.js';
 
+/**
+ * On two nodes the data volume is the cluster's ReadWriteMany class (`shared-files`, what NFS, EFS
+ * or Filestore is in a cloud): the training Pod and the API pods of both nodes mount it.
+ */
+function sharedStorageValues(journey: Journey): string[] {
+  return journey.nodes > 1
+    ? ['--set', 'persistence.storageClass=shared-files', '--set', 'persistence.accessModes={ReadWriteMany}']
+    : [];
+}
+
 /** What only this machine's cluster needs: its Redis image and its IngressClass. */
 function localClusterValues(journey: Journey): string[] {
   return [
+    ...sharedStorageValues(journey),
     '--set',
     `images.operator.tag=${journey.imageTag}`,
     '--set',
@@ -102,8 +113,9 @@ export async function upgradeProdLike(journey: Journey): Promise<void> {
     '-f',
     'charts/loan-risk/values-prod.yaml',
     ...localClusterValues(journey),
+    // The claim's access modes cannot change on upgrade: on two nodes it stays ReadWriteMany.
     '--set',
-    'persistence.accessModes={ReadWriteOnce}',
+    `persistence.accessModes={${journey.nodes > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'}}`,
     '--set',
     'persistence.size=2Gi',
     '--set',

@@ -35,7 +35,7 @@ function watchVersions(journey: Journey, loan: Record<string, unknown>): { stop(
 export const apiPodSelector = (journey: Journey): string =>
   `risk.peerloan.io/model=${journey.model},app.kubernetes.io/component=api`;
 
-function assertNoFailedRequest(result: Awaited<ReturnType<typeof runK6>>, what: string): void {
+export function assertNoFailedRequest(result: Awaited<ReturnType<typeof runK6>>, what: string): void {
   const failed = result.metrics.http_req_failed;
   assert.ok(failed, `k6 reported no http_req_failed metric for ${what}:\n${result.output.slice(-2000)}`);
   assert.equal(
