@@ -203,9 +203,12 @@ node2_down() {
   ip link del "$NODE2_HOST_VETH" 2>/dev/null || true
 }
 
-# After every Pod's namespace is gone (unmount_all): the /run/netns mount `ip netns add` made.
+# After unmount_all: the /run/netns mount `ip netns add` made. It was a recursive bind, so the Pod
+# namespaces mounted before it (the first node's add-ons) show again underneath: unmounted too.
 node2_release_netns_mount() {
-  if [ -f "$RUN/netns-mount.ours" ] && mountpoint -q /run/netns; then umount /run/netns 2>/dev/null || true; fi
+  [ -f "$RUN/netns-mount.ours" ] || return 0
+  if mountpoint -q /run/netns; then umount /run/netns 2>/dev/null || true; fi
+  unmount_all
 }
 
 # 1 (with the reason logged) while anything of the second node is left on the host.
@@ -215,9 +218,12 @@ node2_check_removed() {
     log "the second node's network namespace or veth ($NODE2_NETNS, $NODE2_HOST_VETH) is still there"
     left=1
   fi
-  if [ -f "$RUN/netns-mount.ours" ] && mountpoint -q /run/netns; then
-    log "/run/netns is still a mount point (ip netns add made it)"
-    left=1
+  if [ -f "$RUN/netns-mount.ours" ]; then
+    if mountpoint -q /run/netns; then log "/run/netns is still a mount point (ip netns add made it)"; left=1; fi
+    if findmnt -rn -o TARGET | grep -q '^/run/netns/'; then
+      log "network namespaces are still mounted: $(findmnt -rn -o TARGET | grep '^/run/netns/' | tr '\n' ' ')"
+      left=1
+    fi
   fi
   for dir in /sys/fs/cgroup/*/"$NODE2_CGROUP"; do
     if [ -d "$dir" ]; then log "the second node's cgroup $dir is still there"; left=1; fi
