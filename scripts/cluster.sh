@@ -269,38 +269,45 @@ load_cluster_images() {
   done
 }
 
-# Static hostPath volumes behind a default StorageClass: a PVC binds to one when its Pod is
-# scheduled. Reclaim policy Retain: a released volume keeps its files until `down`.
-apply_storage() {
-  local i manifest
+# Static hostPath volumes behind a StorageClass: <class> <volume name prefix> <label> <folder>
+# <count> <access modes> <binding mode> <default class: true|false>. Reclaim policy Retain: a
+# released volume keeps its files until `down`.
+apply_static_volumes() {
+  local class=$1 prefix=$2 label=$3 dir=$4 count=$5 modes=$6 binding=$7 default=$8 i manifest
   manifest=$(mktemp)
   cat > "$manifest" <<EOF
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:
-  name: local-volumes
-  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+  name: $class
+  annotations: {storageclass.kubernetes.io/is-default-class: "$default"}
 provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: WaitForFirstConsumer
+volumeBindingMode: $binding
 reclaimPolicy: Retain
 EOF
-  for i in $(seq -w 1 "$VOLUMES"); do
-    mkdir -p "$STATE/volumes/pv-$i" && chmod 0777 "$STATE/volumes/pv-$i"
+  for i in $(seq -w 1 "$count"); do
+    mkdir -p "$dir/pv-$i" && chmod 0777 "$dir/pv-$i"
     cat >> "$manifest" <<EOF
 ---
 apiVersion: v1
 kind: PersistentVolume
-metadata: {name: local-pv-$i, labels: {peerloan.io/local-volume: "true"}}
+metadata: {name: $prefix-$i, labels: {$label: "true"}}
 spec:
-  storageClassName: local-volumes
+  storageClassName: $class
   capacity: {storage: 50Gi}
-  accessModes: [ReadWriteOnce, ReadWriteMany]
+  accessModes: [$modes]
   persistentVolumeReclaimPolicy: Retain
-  hostPath: {path: $STATE/volumes/pv-$i, type: Directory}
+  hostPath: {path: $dir/pv-$i, type: Directory}
 EOF
   done
   kubectl_admin apply -f "$manifest" >/dev/null
   rm -f "$manifest"
+}
+
+# The default StorageClass: a PVC binds to one of its volumes when its Pod is scheduled.
+apply_storage() {
+  apply_static_volumes local-volumes local-pv peerloan.io/local-volume "$STATE/volumes" "$VOLUMES" \
+    "ReadWriteOnce, ReadWriteMany" WaitForFirstConsumer true
 }
 
 apply_addons() {

@@ -123,35 +123,10 @@ pin_ingress_to_node1() {
 }
 
 # StorageClass `shared-files`: static ReadWriteMany volumes, each a folder of the host that both
-# nodes mount (the stand-in for NFS/EFS/Filestore). Retain: files stay until `down`.
+# nodes mount (the stand-in for NFS/EFS/Filestore).
 apply_shared_storage() {
-  local i manifest
-  manifest=$(mktemp)
-  cat > "$manifest" <<EOF
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata: {name: shared-files}
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: Immediate
-reclaimPolicy: Retain
-EOF
-  for i in $(seq -w 1 "$SHARED_VOLUMES"); do
-    mkdir -p "$STATE/shared/pv-$i" && chmod 0777 "$STATE/shared/pv-$i"
-    cat >> "$manifest" <<EOF
----
-apiVersion: v1
-kind: PersistentVolume
-metadata: {name: shared-pv-$i, labels: {peerloan.io/shared-volume: "true"}}
-spec:
-  storageClassName: shared-files
-  capacity: {storage: 50Gi}
-  accessModes: [ReadWriteMany]
-  persistentVolumeReclaimPolicy: Retain
-  hostPath: {path: $STATE/shared/pv-$i, type: Directory}
-EOF
-  done
-  kubectl_admin apply -f "$manifest" >/dev/null
-  rm -f "$manifest"
+  apply_static_volumes shared-files shared-pv peerloan.io/shared-volume "$STATE/shared" "$SHARED_VOLUMES" \
+    ReadWriteMany Immediate false
 }
 
 node2_up() {
