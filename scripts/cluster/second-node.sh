@@ -70,19 +70,11 @@ node2_setup_cgroups() {
 
 node2_write_configs() {
   mkdir -p "$NODE2_CONFIG/cni" "$NODE2_STATE" "$NODE2_RUN"
-  cat > "$NODE2_CONFIG/cni/10-peerloan.conflist" <<EOF
-{
-  "cniVersion": "1.0.0",
-  "name": "peerloan",
-  "plugins": [
-    {"type": "bridge", "bridge": "$NODE2_POD_BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$NODE2_POD_SUBNET"}]], "routes": [{"dst": "0.0.0.0/0"}],
-              "dataDir": "$NODE2_STATE/cni"}},
-    {"type": "portmap", "capabilities": {"portMappings": true}}
-  ]
-}
-EOF
-  # The first node's containerd settings with this node's paths (and its own runc root).
+  # The first node's settings with this node's bridge, subnet and paths.
+  sed -e "s#\"$POD_BRIDGE\"#\"$NODE2_POD_BRIDGE\"#" -e "s#\"$POD_SUBNET\"#\"$NODE2_POD_SUBNET\"#" \
+    -e "s#\"$STATE/cni\"#\"$NODE2_STATE/cni\"#" \
+    "$CLUSTER_DIR/cni/10-peerloan.conflist" > "$NODE2_CONFIG/cni/10-peerloan.conflist"
+  # Likewise containerd's (and its own runc root).
   sed -e "s#^root = .*#root = \"$NODE2_STATE/containerd\"#" \
     -e "s#^state = .*#state = \"$NODE2_RUN/containerd\"#" \
     -e "s#address = .*#address = \"$NODE2_CONTAINERD_SOCK\"#" \
