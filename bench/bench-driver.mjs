@@ -39,7 +39,7 @@ export function startNode(script, env, ready) {
 }
 
 /**
- * Node's flags for the API, as its image (api/Dockerfile's CMD) and `npm start` run it: V8's
+ * Node's flags for the API, as its image (the Dockerfile's api CMD) and `npm start` run it: V8's
  * memory reducer off. Its watchdog forces a memory-reducing mark-compact whenever none ran for
  * 100 s, so an API that promotes nothing under steady load got one every 100 s, a 5-95 ms stall.
  */

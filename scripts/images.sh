@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `npm run images`: builds the trainer, api (+worker) and operator images from the repo's own
-# Dockerfiles with buildah (no Docker engine, no registry) and loads them, with the Redis and
-# pause images, into the local cluster's containerd when it runs (`npm run cluster -- up`).
+# `npm run images`: builds the trainer, api (+worker) and operator images, the repo's Dockerfile's
+# targets of those names, with buildah (no Docker engine, no registry) and loads them, with the
+# Redis and pause images, into the local cluster's containerd when it runs (`npm run cluster -- up`).
 #   IMAGE_TAG   tag of the three images (default: dev)
 #   IMAGES      which to build (default: "trainer-job api operator")
 set -euo pipefail
@@ -19,9 +19,9 @@ bash "$REPO_ROOT/scripts/cluster/base-images.sh"
 
 build_image() {
   local name=$1 image="$REGISTRY/$1:$IMAGE_TAG" start=$SECONDS
-  log "building $image from $name/Dockerfile"
+  log "building $image (Dockerfile, target $name)"
   buildah "${BUILDAH_STORAGE[@]}" bud --quiet --layers --isolation chroot --pull=never \
-    --build-arg "TARGETARCH=$arch" -f "$REPO_ROOT/$name/Dockerfile" -t "$image" "$REPO_ROOT" >/dev/null
+    --build-arg "TARGETARCH=$arch" -f "$REPO_ROOT/Dockerfile" --target "$name" -t "$image" "$REPO_ROOT" >/dev/null
   local size
   size=$(buildah "${BUILDAH_STORAGE[@]}" images --format '{{.Size}}' "$image" | head -1)
   log "built $image in $((SECONDS - start)) s ($size)"

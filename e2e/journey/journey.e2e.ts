@@ -1,6 +1,6 @@
 /**
  * The whole journey on a real single-node Kubernetes (`npm run e2e`): the images built from the
- * repo's Dockerfiles, installed with Helm, a LoanRiskModel applied with kubectl, trained in a Pod,
+ * repo's Dockerfile, installed with Helm, a LoanRiskModel applied with kubectl, trained in a Pod,
  * served through the Ingress on 127.0.0.1. Steps run in order and share one namespace; a step
  * whose prerequisite failed is skipped, so the first failure is the one reported. With
  * `npm run e2e -- --nodes 2` (E2E_NODES=2) it runs on two nodes and adds the multi-node steps.

@@ -1,7 +1,7 @@
 /**
  * The cluster and images the journey runs on: the running local cluster when there is one
  * (`npm run cluster -- up`), else one brought up now and down at the end; the images built
- * from the repo's Dockerfiles and loaded into its containerd (`npm run images`).
+ * from the repo's Dockerfile and loaded into its containerd (`npm run images`).
  */
 import { run, kubectl } from './commands.js';
 

@@ -1,8 +1,9 @@
 /**
- * skaffold.yaml names only things that exist (contexts, Dockerfiles, chart, values files, chart
- * values), and the Dockerfiles stay in step with the workspaces: pinned base image, every
- * workspace manifest copied for `npm ci`, a numeric non-root user, an entrypoint that the build
- * produces from a source file in the repository.
+ * skaffold.yaml names only things that exist (contexts, the Dockerfile and its targets, chart,
+ * values files, chart values), and the Dockerfile stays in step with the workspaces: pinned base
+ * image, every workspace manifest copied for `npm ci` once, and per image a runtime stage on the
+ * pinned base with its own production dependencies, a numeric non-root user and an entrypoint
+ * that the build produces from a source file in the repository.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ interface SkaffoldPatch {
   value: unknown;
 }
 interface SkaffoldConfig {
-  build: { artifacts: { image: string; context: string; docker: { dockerfile: string } }[] };
+  build: { artifacts: { image: string; context: string; docker: { dockerfile: string; target?: string } }[] };
   deploy: { helm: { releases: SkaffoldRelease[] } };
   profiles: { name: string; patches: SkaffoldPatch[] }[];
 }
@@ -36,6 +37,28 @@ const chartValues = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) 
   worker: { command: string[] };
 };
 const exists = (path: string) => existsSync(join(REPO_ROOT, path));
+/** The images, each a target of the one Dockerfile and a workspace whose program it runs. */
+const IMAGES = ['api', 'operator', 'trainer-job'];
+
+/** One `FROM <base> AS <name>` stage of the Dockerfile and its instructions. */
+interface Stage {
+  readonly name: string;
+  readonly base: string;
+  readonly lines: string[];
+}
+const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+const stages: Stage[] = [];
+for (const line of dockerfile.split('\n')) {
+  const from = line.match(/^FROM (\S+) AS (\S+)$/);
+  if (from) stages.push({ base: from[1], name: from[2], lines: [] });
+  else if (line.startsWith('FROM ')) assert.fail(`unnamed stage: ${line}`);
+  else stages.at(-1)?.lines.push(line);
+}
+const stage = (name: string) => {
+  const found = stages.find((s) => s.name === name);
+  assert.ok(found, `the Dockerfile has a stage ${name}`);
+  return found;
+};
 
 /** JSON-patch `add` and `replace` (the ops skaffold profiles use) applied to a copy. */
 function applyPatches(config: SkaffoldConfig, patches: SkaffoldPatch[]): SkaffoldConfig {
@@ -54,15 +77,13 @@ function applyPatches(config: SkaffoldConfig, patches: SkaffoldPatch[]): Skaffol
 describe('skaffold.yaml', () => {
   const artifacts = skaffold.build.artifacts;
 
-  test('builds the three images from existing contexts and Dockerfiles', () => {
-    assert.deepEqual(artifacts.map((a) => a.docker.dockerfile).sort(), [
-      'api/Dockerfile',
-      'operator/Dockerfile',
-      'trainer-job/Dockerfile',
-    ]);
+  test("builds the three images as the root Dockerfile's targets, from the repository root", () => {
+    assert.deepEqual(artifacts.map((a) => a.docker.target).sort(), IMAGES);
     for (const a of artifacts) {
-      assert.ok(exists(a.context), `context ${a.context}`);
-      assert.ok(exists(join(a.context, a.docker.dockerfile)), `dockerfile ${a.docker.dockerfile}`);
+      assert.equal(a.image, `ghcr.io/peerloan/${a.docker.target}`);
+      assert.equal(a.context, '.');
+      assert.equal(a.docker.dockerfile, 'Dockerfile');
+      stage(a.docker.target ?? '');
     }
   });
 
@@ -92,44 +113,62 @@ describe('skaffold.yaml', () => {
   });
 });
 
-describe('Dockerfiles', () => {
-  for (const dockerfile of ['trainer-job/Dockerfile', 'api/Dockerfile', 'operator/Dockerfile']) {
-    const workspace = dockerfile.split('/')[0];
-    const text = readFileSync(join(REPO_ROOT, dockerfile), 'utf8');
-
-    test(`${dockerfile}: pinned base, npm ci of every workspace manifest, non-root runtime`, () => {
-      const base = text.match(/^ARG NODE_IMAGE=(\S+)$/m)?.[1];
-      assert.match(base ?? '', /^node:20\.\d+\.\d+-bookworm-slim$/, 'base image pinned to a patch release');
+describe('Dockerfile', () => {
+  test('pinned base, every workspace manifest copied once for npm ci, every stage from the base', () => {
+    const base = dockerfile.match(/^ARG NODE_IMAGE=(\S+)$/m)?.[1];
+    assert.match(base ?? '', /^node:20\.\d+\.\d+-bookworm-slim$/, 'base image pinned to a patch release');
+    stages.forEach(({ name, base: from }, i) => {
       assert.ok(
-        text
-          .split('\n')
-          .filter((l) => l.startsWith('FROM '))
-          .every((l) => l.startsWith('FROM ${NODE_IMAGE} AS ')),
-        'every stage from the pinned base',
+        from === '${NODE_IMAGE}' || stages.slice(0, i).some((earlier) => earlier.name === from),
+        `${name} starts from the pinned base or an earlier stage, not ${from}`,
       );
-      for (const ws of workspaces)
-        assert.ok(text.includes(`COPY ${ws}/package.json ${ws}/`), `copies ${ws}/package.json before npm ci`);
-      assert.match(text, /npm ci --omit=dev --workspace=@peerloan\/[a-z-]+ .*--ignore-scripts/);
-      assert.match(text, /ONNXRUNTIME_NODE_INSTALL=skip/);
-      const users = [...text.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
-      assert.deepEqual(users, ['1000:1000'], 'one numeric non-root USER, in the runtime stage');
+    });
+    for (const ws of workspaces)
+      assert.equal(dockerfile.split(`COPY ${ws}/package.json ${ws}/`).length, 2, `copies ${ws}/package.json once`);
+    assert.match(dockerfile, /ONNXRUNTIME_NODE_INSTALL=skip/);
+    const prodDeps = readFileSync(join(REPO_ROOT, 'scripts/image-prod-deps.sh'), 'utf8');
+    assert.match(prodDeps, /npm ci --omit=dev \$workspaces .*--ignore-scripts/);
+  });
+
+  for (const image of IMAGES) {
+    test(`${image}: a runtime stage on the pinned base with its own production dependencies, non-root`, () => {
+      const { base, lines } = stage(image);
+      assert.equal(base, '${NODE_IMAGE}', 'the runtime starts from the base, not from a build stage');
+      const deps = lines.join('\n').match(/^COPY --from=(\S+) \/src\/node_modules node_modules$/m)?.[1];
+      assert.ok(deps, 'copies its node_modules from a stage');
+      const install = stage(deps).lines.find((l) => l.startsWith('RUN image-prod-deps '));
+      assert.ok(
+        install?.split(' ').includes(`@peerloan/${image}`),
+        `${deps} installs @peerloan/${image}'s dependencies`,
+      );
+      const users = lines.flatMap((l) => l.match(/^USER (\S+)$/)?.[1] ?? []);
+      assert.deepEqual(users, ['1000:1000'], 'one numeric non-root USER');
     });
 
-    test(
-      `${dockerfile}: the entrypoint is built from a source file`,
-      { skip: !workspaces.includes(workspace) && `${workspace} is not a workspace on this branch yet` },
-      () => {
-        const command = [...text.matchAll(/^(?:ENTRYPOINT|CMD) (\[.*\])$/gm)].flatMap(
-          (m) => JSON.parse(m[1]) as string[],
-        );
-        const entry = command
-          .flatMap((arg) => [...arg.matchAll(/^([a-z-]+)\/dist\/src\/([a-z-]+)\.js$/g)])
-          .map((m) => `${m[1]}/src/${m[2]}.ts`);
-        assert.ok(entry.length > 0, 'names its entrypoint');
-        for (const source of entry) assert.ok(exists(source), `${source} exists`);
-      },
-    );
+    test(`${image}: the entrypoint is built from a source file`, () => {
+      const command = stage(image).lines.flatMap((l) => {
+        const json = l.match(/^(?:ENTRYPOINT|CMD) (\[.*\])$/)?.[1];
+        return json ? (JSON.parse(json) as string[]) : [];
+      });
+      const entry = command
+        .flatMap((arg) => [...arg.matchAll(/^([a-z-]+)\/dist\/src\/([a-z-]+)\.js$/g)])
+        .map((m) => `${m[1]}/src/${m[2]}.ts`);
+      assert.deepEqual(entry, [`${image}/src/main.ts`], 'names its entrypoint');
+      for (const source of entry) assert.ok(exists(source), `${source} exists`);
+    });
   }
+
+  test('npm run images builds the targets skaffold builds', () => {
+    const script = readFileSync(join(REPO_ROOT, 'scripts/images.sh'), 'utf8');
+    assert.deepEqual(
+      script
+        .match(/^IMAGES=\$\{IMAGES:-([a-z -]+)\}$/m)?.[1]
+        .split(' ')
+        .sort(),
+      IMAGES,
+    );
+    assert.match(script, /-f "\$REPO_ROOT\/Dockerfile" --target "\$name"/);
+  });
 
   const workerScripts = workspaces.includes('workers')
     ? ((
@@ -152,12 +191,18 @@ describe('Dockerfiles', () => {
       assert.ok(script, `the workers' start script is "${workerScripts.start}"`);
       assert.deepEqual(chartValues.worker.command, ['node', `workers/${script}`]);
       assert.ok(exists(`workers/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
+      // The chart runs it in the API's image: that image ships the workers and their dependencies.
+      assert.ok(stage('api').lines.includes('COPY --from=build /src/workers/dist/src workers/dist/src'));
+      assert.ok(
+        stage('api-deps').lines.some((l) => / @peerloan\/workers( |$)/.test(l)),
+        'api-deps installs the workers',
+      );
     },
   );
 
-  test('.dockerignore keeps dependencies, build output and the git history out of the context', () => {
+  test('.dockerignore keeps dependencies, build output, the git history and the Dockerfile out of the context', () => {
     const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const entry of ['**/node_modules', '**/dist', '.git', 'models', '.data'])
+    for (const entry of ['**/node_modules', '**/dist', '.git', 'models', '.data', 'Dockerfile'])
       assert.ok(ignored.includes(entry), entry);
   });
 });

