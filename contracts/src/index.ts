@@ -22,4 +22,5 @@ export * from './schema/fields.js';
 export * from './schema/kubernetes-schema.js';
 export * from './schema/payload-check.js';
 export * from './training-summary.js';
+export * from './period-listing.js';
 export * from './chart-values.js';

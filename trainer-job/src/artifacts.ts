@@ -18,6 +18,7 @@ import {
   XGBOOST_MODEL_FILE,
   type ModelCard,
   type ModelManifest,
+  type PeriodListing,
   type TrainingSummary,
 } from '@peerloan/contracts';
 
@@ -58,8 +59,11 @@ export async function publishArtifacts(outRoot: string, artifacts: Artifacts): P
   return finalDir;
 }
 
-/** Writes the operator's summary when the file is writable (always in a Pod); skips it elsewhere. */
-export async function writeTerminationMessage(path: string, summary: TrainingSummary): Promise<boolean> {
+/** Writes the operator's summary (or listing) when the file is writable (always in a Pod); skips it elsewhere. */
+export async function writeTerminationMessage(
+  path: string,
+  summary: TrainingSummary | PeriodListing,
+): Promise<boolean> {
   try {
     await access(path, constants.W_OK);
   } catch {

@@ -8,11 +8,12 @@ import { DataError } from './errors/data-error.js';
 import { ExportError } from './errors/export-error.js';
 import { XGBoostError } from './errors/xgboost-error.js';
 import { createReporter } from './progress-reporter.js';
+import { runPeriodListing } from './period-listing.js';
 import { readConfigFile, resolveConfig, type ConfigOverrides } from './training-config.js';
-import { runTraining } from './training-run.js';
 
 const USAGE = `usage: loanrisk-train --data <csv|folder> --out <dir> [--validation-data <csv>] [--baseline-model <dir>] [--config <json>]
                       [--seed N] [--folds N] [--threads N] [--termination-log <file>] [--quiet]
+       loanrisk-train --list-periods <folder|file> [--termination-log <file>]
 
 Trains on <csv> (10 feature columns + is_late) and writes <dir>/<version>/{model.onnx,
 manifest.json, report.html, model-card.json}; <dir>/current names the newest version (for local
@@ -25,13 +26,17 @@ difference with a paired 95% interval. A folder without a manifest.json is skipp
 comparison), not an error.
 --data <folder>: one CSV (or .csv.gz) per period, oldest first by name (2026Q1.csv, ...): the
 model is searched on every period but the newest, scored on the newest (outOfTime), then
-refitted on all of them for the published version (manifest.json data.periods, data.finalFit).`;
+refitted on all of them for the published version (manifest.json data.periods, data.finalFit).
+--list-periods: trains nothing; lists the period files --data would read (names, sizes,
+modification times) with their fingerprint, on stdout and as the termination message (the
+operator's spec.training.watchInterval).`;
 
 function parseCli(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
       data: { type: 'string' },
+      'list-periods': { type: 'string' },
       'validation-data': { type: 'string' },
       'baseline-model': { type: 'string' },
       out: { type: 'string' },
@@ -74,6 +79,11 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
+    const listed = cli['list-periods'];
+    if (listed !== undefined) {
+      await runPeriodListing(listed, cli['termination-log']);
+      return 0;
+    }
     if (!cli.data) throw new ConfigError('--data', 'a training CSV (required)');
     if (!cli.out) throw new ConfigError('--out', 'the models folder to publish to (required)');
     if (cli['baseline-model'] && !cli['validation-data']) {
@@ -85,6 +95,8 @@ async function main(): Promise<number> {
     const fromFile = cli.config ? await readConfigFile(cli.config) : {};
     const config = resolveConfig(fromFile, numericOptions(cli));
     const reporter = createReporter({ quiet: cli.quiet });
+    // Loaded only to train: the listing pod, started every watchInterval, needs neither XGBoost nor onnxruntime.
+    const { runTraining } = await import('./training-run.js');
     const { summary } = await runTraining(
       {
         dataPath: cli.data,

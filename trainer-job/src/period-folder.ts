@@ -11,7 +11,8 @@ import { readTrainingCsv, type ReadOptions, type ReadResult } from './csv-reader
 import { DataError } from './errors/data-error.js';
 import { LoanTable } from './loan-table.js';
 
-const PERIOD_FILE = /\.csv(\.gz)?$/i;
+/** A period file's name: one CSV, plain or gzip-compressed. */
+export const PERIOD_FILE = /\.csv(\.gz)?$/i;
 
 export interface PeriodFile {
   readonly file: string;

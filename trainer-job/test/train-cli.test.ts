@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import {
   type Interval,
   type ModelCard,
   type ModelManifest,
+  type PeriodListing,
   type TrainingSummary,
 } from '@peerloan/contracts';
 import { rocAuc } from '../src/evaluation.js';
@@ -550,6 +551,44 @@ describe('loanrisk-train --data <folder of periods>', () => {
       ['train'],
     );
     assert.match(summary.warnings?.[0] ?? '', /one period file \(2026Q1\.csv\).*without an out-of-time check/);
+  });
+
+  test('--list-periods: names, sizes and a fingerprint that changes with a new quarter, nothing trained', async () => {
+    const quarters = await folder('listed', async (path) => {
+      await writeCsv(join(path, '2026Q1.csv'), 300, 51);
+      await writeFile(join(path, '2026Q2.csv.gz'), gzipSync(await readFile(join(path, '2026Q1.csv'))));
+      await writeFile(join(path, 'README.txt'), 'not a period\n');
+    });
+    const list = async (path: string) => {
+      const log = join(dir, 'listing-log');
+      const r = await train(['--list-periods', path, '--termination-log', log]);
+      assert.equal(r.code, 0, r.stderr);
+      const printed = JSON.parse(r.stdout) as PeriodListing & { entries: Array<{ file: string; bytes: number }> };
+      const message = await readJson<PeriodListing>(log);
+      const { entries: _entries, ...summary } = printed;
+      assert.deepEqual(message, summary, 'the termination message is the listing without its entries');
+      return printed;
+    };
+    const first = await list(quarters);
+    assert.match(first.fingerprint, /^[0-9a-f]{64}$/);
+    assert.deepEqual(
+      first.entries.map((e) => e.file),
+      ['2026Q1.csv', '2026Q2.csv.gz'],
+    );
+    assert.equal(first.entries[0].bytes, (await readFile(join(quarters, '2026Q1.csv'))).length);
+    assert.equal(first.newest, '2026Q2.csv.gz');
+    assert.equal((await list(quarters)).fingerprint, first.fingerprint, 'the same files, the same fingerprint');
+    await writeCsv(join(quarters, '2026Q3.csv'), 300, 52);
+    const next = await list(quarters);
+    assert.notEqual(next.fingerprint, first.fingerprint);
+    assert.deepEqual([next.files, next.newest], [3, '2026Q3.csv']);
+    assert.deepEqual(await readdir(join(dir, 'listed')), ['2026Q1.csv', '2026Q2.csv.gz', '2026Q3.csv', 'README.txt']);
+
+    const empty = await list(await folder('listed-empty', async () => {}));
+    assert.deepEqual([empty.files, empty.newest], [0, undefined], 'an empty folder waits for its first quarter');
+    const missing = await train(['--list-periods', join(dir, 'no-such-folder')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no-such-folder: no such file or folder/);
   });
 
   test('an empty folder, differing headers and --validation-data beside a folder are refused', async () => {
