@@ -1,6 +1,7 @@
 /**
- * The running controller: watches LoanRiskModels and the Jobs and Deployments they own, feeds
- * their keys into the work queue, and runs reconcile workers while this instance leads.
+ * The running controller: watches LoanRiskModels, the Jobs and Deployments they own and the
+ * LoanRiskModelApprovals that decide on their candidates, feeds the models' keys into the work
+ * queue, and runs reconcile workers while this instance leads.
  */
 import { inspect } from 'node:util';
 import {
@@ -15,7 +16,15 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { CRD_GROUP, CRD_KIND, CRD_PLURAL, CRD_VERSION, type LoanRiskModel } from '@peerloan/contracts';
+import {
+  APPROVAL_PLURAL,
+  CRD_GROUP,
+  CRD_KIND,
+  CRD_PLURAL,
+  CRD_VERSION,
+  type LoanRiskModel,
+  type LoanRiskModelApproval,
+} from '@peerloan/contracts';
 import type { OperatorConfig } from './config.js';
 import { startHealthServer, type HealthServer, type Readiness } from '@peerloan/contracts/runtime';
 import { isConflict, KubeClient } from './kube.js';
@@ -28,6 +37,12 @@ import { WorkQueue } from './work-queue.js';
 type Watch = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
 const WATCH_RETRY_MAX_MS = 30_000;
+/**
+ * The watches a leader needs listed before it is ready. The approvals watch is not one of them: a
+ * cluster without the LoanRiskModelApproval CRD still runs every model that needs no approval, and
+ * each pass lists the approvals itself (its watch only makes a decision act at once).
+ */
+const REQUIRED_WATCHES = ['loanriskmodels', 'jobs', 'deployments'];
 
 export class Operator {
   readonly metrics: OperatorMetrics;
@@ -64,7 +79,8 @@ export class Operator {
 
   /** Ready: a standby is ready to take over; a leader once every watch has listed successfully. */
   get readiness(): Readiness {
-    if (!this.leading || (this.watches.length > 0 && this.listed.size === this.watches.length)) return { ready: true };
+    if (!this.leading || (this.watches.length > 0 && REQUIRED_WATCHES.every((w) => this.listed.has(w))))
+      return { ready: true };
     return { ready: false, reason: 'watches not synced' };
   }
 
@@ -165,19 +181,15 @@ export class Operator {
       return result as KubernetesListObject<KubernetesObject>;
     };
 
+    const customList = (plural: string) => () =>
+      ns
+        ? custom.listNamespacedCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural, namespace: ns })
+        : custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural });
+
     const models = makeInformer(
       this.kc,
       scope(`${CRD_GROUP}/${CRD_VERSION}`, CRD_PLURAL),
-      tracked('loanriskmodels', () =>
-        ns
-          ? custom.listNamespacedCustomObject({
-              group: CRD_GROUP,
-              version: CRD_VERSION,
-              plural: CRD_PLURAL,
-              namespace: ns,
-            })
-          : custom.listClusterCustomObject({ group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL }),
-      ),
+      tracked('loanriskmodels', customList(CRD_PLURAL)),
     );
     const jobs = makeInformer(
       this.kc,
@@ -188,6 +200,11 @@ export class Operator {
           : batch.listJobForAllNamespaces({ labelSelector: managed }),
       ),
       managed,
+    );
+    const approvals = makeInformer(
+      this.kc,
+      scope(`${CRD_GROUP}/${CRD_VERSION}`, APPROVAL_PLURAL),
+      tracked('loanriskmodelapprovals', customList(APPROVAL_PLURAL)),
     );
     const deployments = makeInformer(
       this.kc,
@@ -215,7 +232,11 @@ export class Operator {
       child.on('update', enqueueOwner);
       child.on('delete', enqueueOwner);
     }
-    return [models, jobs, deployments] as Watch[];
+    // An approval names the model it decides on (immutable, so an add is the only event that matters).
+    approvals.on('add', (obj: KubernetesObject) => {
+      queue.add(`${obj.metadata?.namespace}/${(obj as LoanRiskModelApproval).spec.model}`);
+    });
+    return [models, jobs, deployments, approvals] as Watch[];
   }
 
   /** A watch that ends with an error is started again after a pause that grows until events flow again. */

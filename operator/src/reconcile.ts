@@ -98,8 +98,6 @@ interface RolloutPass {
 }
 
 const SUMMARY_POLL_MS = 2_000;
-/** Approvals are read while a candidate waits for one, not watched. */
-const APPROVAL_POLL_MS = 5_000;
 
 export class Reconciler {
   constructor(
@@ -283,8 +281,8 @@ export class Reconciler {
     if (pin.serve && inTrial(record))
       take(withdraw(record, 'RolloutWithdrawn', `spec.pinnedVersion ${pin.serve} is served instead`));
 
-    let requeueAfterMs: number | undefined =
-      record.rollout?.phase === 'AwaitingApproval' ? APPROVAL_POLL_MS : undefined;
+    // A candidate awaiting approval needs no requeue: a LoanRiskModelApproval's event enqueues its model.
+    let requeueAfterMs: number | undefined;
     if (inTrial(record)) {
       const decision = decideStep(record, settings, await this.observeStep(model, record, settings), now);
       take(applyDecision(record, decision, settings, now));

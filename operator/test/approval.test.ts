@@ -2,7 +2,7 @@
  * spec.rollout.approval required against a real kube-apiserver with RBAC, the admission policies
  * of manifests/approval/ and three token users: alice edits the model, bob reviews, carol has no
  * approver role. The loanrisk-models CLI runs as a process with each user's kubeconfig; the
- * reconciler's clock is the test's.
+ * reconciler's clock is the test's, except in the running operator's test (its watch of approvals).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -32,7 +32,9 @@ import {
 } from '@peerloan/contracts';
 import { APPROVAL_CRD_MANIFEST_PATH, APPROVAL_POLICIES_MANIFEST_PATH } from '../src/crd-manifest.js';
 import { withKeepAlive } from '../src/kube-config.js';
+import { configFromEnv } from '../src/config.js';
 import { KubeClient } from '../src/kube.js';
+import { Operator } from '../src/operator.js';
 import { Reconciler } from '../src/reconcile.js';
 import { startControlPlane, type ControlPlane, type TestUser } from './control-plane.js';
 import {
@@ -279,6 +281,43 @@ describe('approval before traffic', () => {
     );
     assert.equal(model.status.conditions?.find((c) => c.type === 'Degraded')?.status, 'True');
     assert.deepEqual(await liveEnv(), { LIVE_VERSION: 'v1appr000001' });
+  });
+
+  test('the running operator acts on an approval through its watch: no poll, the resync an hour away', async () => {
+    const unsigned = modelObject(
+      NS,
+      'watched',
+      sampleSpec({ rollout: { approval: 'required', strategy: 'immediate' } }),
+    );
+    await createModel(asUser('alice'), {
+      ...unsigned,
+      metadata: { ...unsigned.metadata, annotations: authoredBy('alice') },
+    });
+    const op = new Operator(
+      kc,
+      { ...configFromEnv({}), watchNamespace: NS, leaderElection: false, metricsPort: 0, resyncMs: 3_600_000 },
+      pino({ level: 'silent' }),
+    );
+    await op.start();
+    try {
+      const job = await waitFor('training job', async () => (await getModel(kc, NS, 'watched')).status?.trainingJob);
+      await finishTraining(kc, NS, job, JSON.stringify(summary('v1watch00001', 0.8)));
+      await waitFor(
+        'awaiting approval',
+        async () => (await getModel(kc, NS, 'watched')).status?.phase === 'AwaitingApproval',
+      );
+      const pass = await new Reconciler(new KubeClient(kc), pino({ level: 'silent' })).reconcile(NS, 'watched');
+      assert.equal(pass.requeueAfterMs, undefined, 'a waiting candidate asks for no poll');
+      const byBob = await cli('bob', 'approve', '-n', NS, 'watched', 'v1watch00001');
+      assert.equal(byBob.code, 0, byBob.stderr);
+      const model = await waitFor('the approved candidate live', async () => {
+        const m = await getModel(kc, NS, 'watched');
+        return m.status?.liveVersion === 'v1watch00001' ? m : undefined;
+      });
+      assert.equal(required(model.status?.history, 'history')[0].approval?.user, 'bob');
+    } finally {
+      await op.stop();
+    }
   });
 
   test('inventory lists every version with its gate verdict and approval', async () => {

@@ -174,7 +174,7 @@ Lease, in the release namespace.
 # spec.rollout.approval required: the reviewers' decisions on waiting candidates.
 - apiGroups: [risk.peerloan.io]
   resources: [loanriskmodelapprovals]
-  verbs: [list]
+  verbs: [list, watch]
 # blockOwnerDeletion on the children needs this where OwnerReferencesPermissionEnforcement is on.
 - apiGroups: [risk.peerloan.io]
   resources: [loanriskmodels/finalizers]

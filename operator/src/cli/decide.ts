@@ -8,6 +8,7 @@ import {
   APPROVAL_KIND,
   APPROVAL_PLURAL,
   approvalName,
+  awaitingApproval,
   CRD_API_VERSION,
   CRD_GROUP,
   CRD_VERSION,
@@ -52,11 +53,10 @@ export async function decide(kc: KubeConfig, req: DecideRequest): Promise<string
   const user = await whoAmI(kc);
   const model = await new KubeClient(kc).getModel(req.namespace, req.model);
   if (!model) throw new RefusedError(`LoanRiskModel ${req.namespace}/${req.model} not found`);
-  const status = model.status ?? {};
-  if (status.rollout?.phase !== 'AwaitingApproval' || status.candidateVersion !== req.version) {
-    const waiting = status.rollout?.phase === 'AwaitingApproval' ? status.candidateVersion : '(none)';
+  const waiting = awaitingApproval(model.status);
+  if (waiting?.version !== req.version) {
     throw new RefusedError(
-      `${req.model} version ${req.version} is not awaiting approval (phase ${status.phase ?? '(none)'}, candidate awaiting approval: ${waiting})`,
+      `${req.model} version ${req.version} is not awaiting approval (phase ${model.status?.phase ?? '(none)'}, candidate awaiting approval: ${waiting?.version ?? '(none)'})`,
     );
   }
   const body: LoanRiskModelApproval = {
