@@ -3,10 +3,12 @@
  *
  *   1. load the LoanRiskModel (gone: nothing to do)
  *   2. paused: say so in the status and stop
- *   3. drifted with drift.action retrain (and out of cooldown): count one more training run;
- *      a due time of spec.training.schedule: one more run named after that due time
- *   4. list the training Jobs it owns; create the one for the current spec and run count if
- *      it does not exist (never a second one)
+ *   3. list the Jobs it owns. Drifted with drift.action retrain (and out of cooldown): count one
+ *      more training run; a due time of spec.training.schedule: one more run named after that due
+ *      time; spec.training.watchInterval: this interval's listing Job, and a dataset fingerprint
+ *      unlike the last counts one more run
+ *   4. create the training Job for the current spec and run counts if it does not exist (never a
+ *      second one)
  *   5. a finished Job: read the trainer's summary from its Pod and apply the quality gate
  *   6. validate spec.pinnedVersion (only a version that passed the gate may be pinned)
  *   7. the rollout: try the accepted candidate (or make it live at once), withdraw it for a pin,
@@ -39,13 +41,16 @@ import { desiredHpa } from './children/hpa.js';
 import { desiredIngress } from './children/ingress.js';
 import { desiredPdb } from './children/pdb.js';
 import { desiredService } from './children/service.js';
-import { desiredTrainingConfigMap, desiredTrainingJob, trainingJobName } from './children/job.js';
+import { desiredTrainingConfigMap, desiredTrainingJob, trainingJobName, type TrainingRuns } from './children/job.js';
+import { desiredListingJob, listingJobName } from './children/listing-job.js';
+import { dataWatchDecision, watchSlot, type DataWatchDecision } from './data-watch.js';
 import { retrainDecision } from './drift-retrain.js';
 import { TrainingSummaryError } from './errors/training-summary-error.js';
 import { isConflict, type KubeClient } from './kube.js';
 import { isOwnedBy, servingName } from './labels.js';
 import { podProblem, POD_PROBLEM_REASONS, type PodProblem, type PodSection } from './pod-problems.js';
 import { applyQualityGate } from './quality-gate.js';
+import { listingOutcome, newestUnreadListing } from './listing-result.js';
 import { deploymentProgress, describeServing, scrapeTargets, stepReadiness } from './rollout/observe.js';
 import { applyApproval, awaitApproval, decisionFor, evidenceOf, recordedApproval } from './rollout/approval.js';
 import { validatePin, type Pin } from './rollout/pin.js';
@@ -120,7 +125,8 @@ export class Reconciler {
       return {};
     }
 
-    // 3. A drift-triggered or scheduled run is one more run of the same spec.
+    // 3. A drift-triggered, scheduled or new-data run is one more run of the same spec.
+    const jobs = (await this.kube.listModelJobs(model)).filter((j) => isOwnedBy(j, model));
     const retrain = retrainDecision(model, this.now());
     if (retrain.started) {
       log.info({ retrains: retrain.retrains }, 'retraining on drift');
@@ -132,13 +138,12 @@ export class Reconciler {
       );
     }
     const scheduled = scheduleDecision(model, this.now());
+    const watched = await this.watchData(model, jobs, log);
 
     // 4. The Job for the current spec: found among the owned ones, or created.
-    const jobs = (await this.kube.listModelJobs(model)).filter((j) => isOwnedBy(j, model));
-    const jobName = trainingJobName(model, retrain.retrains, scheduled.scheduledTime);
-    const job =
-      jobs.find((j) => j.metadata?.name === jobName) ??
-      (await this.startTraining(model, retrain.retrains, scheduled.scheduledTime, log));
+    const runs = { retrains: retrain.retrains, scheduledTime: scheduled.scheduledTime, dataChanges: watched.changes };
+    const jobName = trainingJobName(model, runs);
+    const job = jobs.find((j) => j.metadata?.name === jobName) ?? (await this.startTraining(model, runs, log));
 
     // 5. Observe the run; a finished one is gated.
     const training = await this.observeTraining(model, job);
@@ -168,26 +173,57 @@ export class Reconciler {
       ...this.buildStatus(model, training, rollout.record, pin, serving, deployment, blocked, scheduled.invalid),
       ...retrain.status,
       ...scheduled.status,
+      ...watched.status,
     };
-    // The pass that records the due time reports it; one that loses the status write does not.
-    const events = scheduled.started ? [scheduledEvent(scheduled), ...rollout.events] : rollout.events;
+    // The pass that records the due time or the data change reports it; one that loses the status write does not.
+    const events = [
+      ...(scheduled.started ? [scheduledEvent(scheduled)] : []),
+      ...(watched.event ? [watched.event] : []),
+      ...rollout.events,
+    ];
     await this.writeStatus(model, status, events, log);
     return earliest(
-      training.state === 'AwaitingSummary' ? SUMMARY_POLL_MS : undefined,
+      training.state === 'AwaitingSummary' || watched.awaitingMessage ? SUMMARY_POLL_MS : undefined,
       retrain.requeueAfterMs,
       scheduled.requeueAfterMs,
+      watched.requeueAfterMs,
       rollout.requeueAfterMs,
     );
   }
 
-  private async startTraining(
+  /**
+   * 3. spec.training.watchInterval: this interval's listing Job is created once; the newest
+   * finished listing not yet compared is read and decides whether the data changed.
+   */
+  private async watchData(
     model: LoanRiskModel,
-    retrains: number,
-    scheduledTime: string | undefined,
+    jobs: V1Job[],
     log: Logger,
-  ): Promise<V1Job> {
-    await this.kube.apply(desiredTrainingConfigMap(model, retrains, scheduledTime));
-    const desired = desiredTrainingJob(model, retrains, this.podDefaults, scheduledTime);
+  ): Promise<DataWatchDecision & { awaitingMessage?: boolean }> {
+    const now = this.now();
+    const watch = watchSlot(model, now);
+    if (!watch) return dataWatchDecision(model, undefined, now);
+    if (!jobs.some((j) => j.metadata?.name === listingJobName(model, watch.slot))) {
+      const desired = desiredListingJob(model, watch.slot, watch.intervalMs, this.podDefaults);
+      try {
+        await this.kube.createJob(desired);
+        log.debug({ job: nameOf(desired) }, 'listing job created');
+      } catch (err) {
+        // Another pass of this interval created it: the same name, the same Job.
+        if (!isConflict(err)) throw err;
+      }
+    }
+    const unread = newestUnreadListing(model, jobs);
+    if (!unread) return dataWatchDecision(model, undefined, now);
+    const outcome = listingOutcome(unread, await this.kube.listJobPods(namespaceOf(model), nameOf(unread)));
+    const decision = dataWatchDecision(model, outcome, now);
+    if (decision.started) log.info({ changes: decision.changes, listing: nameOf(unread) }, 'retraining on new data');
+    return outcome ? decision : { ...decision, awaitingMessage: true };
+  }
+
+  private async startTraining(model: LoanRiskModel, runs: TrainingRuns, log: Logger): Promise<V1Job> {
+    await this.kube.apply(desiredTrainingConfigMap(model, runs));
+    const desired = desiredTrainingJob(model, runs, this.podDefaults);
     try {
       const job = await this.kube.createJob(desired);
       log.info({ job: nameOf(desired) }, 'training job created');

@@ -291,6 +291,20 @@ describe('LoanRiskModel CRD on a real API server', () => {
       },
       /spec.training.schedule in body should match/,
     ],
+    [
+      'a watch interval below 30s',
+      (s) => {
+        s.training.watchInterval = '10s';
+      },
+      /watchInterval must be at least 30s/,
+    ],
+    [
+      'a watch interval that is no duration',
+      (s) => {
+        s.training.watchInterval = 'quarterly';
+      },
+      /spec.training.watchInterval in body should match/,
+    ],
   ];
   for (const [name, mutate, message] of invalid) {
     test(`refused: ${name}`, async () => {

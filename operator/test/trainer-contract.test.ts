@@ -2,7 +2,8 @@
  * The operator and the real trainer agree: the trainer CLI, run with exactly the training Job's
  * args, volume mounts and ConfigMap (paths mapped onto temp folders as the kubelet would mount
  * them), accepts the config file, and its termination message is a summary the operator reads;
- * the served Deployment's MODEL_DIR, mounted the same way, holds that version's artifacts.
+ * the served Deployment's MODEL_DIR, mounted the same way, holds that version's artifacts. The
+ * listing Job of spec.training.watchInterval, run the same way, writes a listing the operator reads.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,10 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
-import type { V1Container, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1Job, V1Volume } from '@kubernetes/client-node';
 import { ARTIFACT_FILES, MODEL_CARD_FILE, ROLLOUT_ENV, type ModelManifest } from '@peerloan/contracts';
 import { desiredDeployment } from '../src/children/deployment.js';
 import { desiredTrainingConfigMap, desiredTrainingJob } from '../src/children/job.js';
+import { desiredListingJob } from '../src/children/listing-job.js';
+import { listingOutcome, newestUnreadListing } from '../src/listing-result.js';
 import { parseTrainingSummary } from '../src/training-summary.js';
 import { modelObject, REPO_ROOT, sampleSpec } from './fixtures.js';
 import { required } from './required.js';
@@ -186,4 +189,66 @@ test('the real trainer runs with the Job the operator makes and writes a summary
   await access(
     join(apiToHost(`${env(ROLLOUT_ENV.modelsRoot)}/${env(ROLLOUT_ENV.candidateVersion)}`), ARTIFACT_FILES.model),
   );
+});
+
+test("the real trainer lists a period folder with the listing Job's args and mounts, in a message the operator reads", async () => {
+  const root = await mkdtemp(join(tmpdir(), 'peerloan-listing-'));
+  try {
+    const quarters = join(root, 'claim/loans/quarters');
+    await mkdir(quarters, { recursive: true });
+    for (const [file, seed] of [
+      ['2026Q1.csv', '1'],
+      ['2026Q2.csv', '2'],
+    ])
+      await run(process.execPath, [
+        join(REPO_ROOT, 'trainer-job/bin/loanrisk-generate.js'),
+        ...['--rows', '200', '--seed', seed, '--out', join(quarters, file)],
+      ]);
+    const model = modelObject(
+      'ns',
+      'quarterly',
+      sampleSpec({
+        dataset: { claimName: 'loan-data', path: 'loans/quarters' },
+        training: { image: 'trainer:test', watchInterval: '10m' },
+      }),
+    );
+    model.metadata.uid = 'uid';
+    const job = desiredListingJob(model, new Date('2026-12-06T09:00:00Z'), 600_000);
+    const pod = required(job.spec?.template.spec, 'job.spec.template.spec');
+    const container = pod.containers[0];
+    const toHost = mapper(container, required(pod.volumes, 'pod.volumes'), { data: join(root, 'claim') });
+    const terminationLog = join(root, 'termination-log');
+    const hostArgs = required(container.args, 'container.args').map((a) =>
+      a === container.terminationMessagePath ? terminationLog : a.startsWith('/') ? toHost(a) : a,
+    );
+    await run(process.execPath, [join(REPO_ROOT, 'trainer-job/bin/loanrisk-train.js'), ...hostArgs]);
+
+    // The Job as the Job controller and the kubelet leave it: Complete, its pod terminated with the message.
+    const finished: V1Job = {
+      metadata: job.metadata,
+      spec: job.spec,
+      status: { conditions: [{ type: 'Complete', status: 'True' }] },
+    };
+    const terminated = (message: string) => ({
+      metadata: { name: 'lister-pod' },
+      status: {
+        containerStatuses: [
+          {
+            name: 'lister',
+            image: 'trainer:test',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 0, message } },
+          },
+        ],
+      },
+    });
+    const outcome = listingOutcome(finished, [terminated(await readFile(terminationLog, 'utf8'))]);
+    assert.ok(outcome && 'listing' in outcome, JSON.stringify(outcome));
+    assert.deepEqual([outcome.listing.files, outcome.listing.newest], [2, '2026Q2.csv']);
+    assert.equal(newestUnreadListing(model, [finished]), finished, 'a result the status has not seen');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

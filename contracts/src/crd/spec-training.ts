@@ -1,6 +1,7 @@
 /** spec.dataset and spec.training: where the data is and how the training Job runs. */
 import { Type, type Static } from 'typebox';
 import { DATASET_DEFAULTS, TRAINING_BOUNDS, TRAINING_DEFAULTS } from '../crd-defaults.js';
+import { DURATION_PATTERN } from '../duration.js';
 import { MONOTONE_FEATURES } from '../features.js';
 import { IMBALANCE_STRATEGIES } from '../manifest.js';
 import { celRules, DNS_LABEL, int32, number, oneOf, resources, text } from '../schema/fields.js';
@@ -130,6 +131,9 @@ export const TrainingOverridesSchema = Type.Object(
 );
 export type TrainingOverrides = Static<typeof TrainingOverridesSchema>;
 
+/** The shortest spec.training.watchInterval: each interval starts a pod. */
+export const MIN_WATCH_INTERVAL = '30s';
+
 /** Five cron fields (minute hour day-of-month month day-of-week); the operator's parser checks the values. */
 export const CRON_PATTERN = '^[0-9A-Za-z*/,?-]+( +[0-9A-Za-z*/,?-]+){4}$';
 
@@ -140,6 +144,19 @@ export const TrainingSpecSchema = Type.Object(
       text(
         'Retrain on a calendar: a standard 5-field cron expression in UTC (minute hour day-of-month month day-of-week), e.g. "0 3 1 1,4,7,10 *" for 03:00 on the first day of each quarter. Each due time starts one training run of the same spec (a dataset folder is read again, new period files included); status.lastScheduledTime records the last. Setting or changing it starts no run by itself.',
         { pattern: CRON_PATTERN, maxLength: 100 },
+      ),
+    ),
+    watchInterval: Type.Optional(
+      text(
+        `Retrain when the data changes: this often (e.g. 10m, at least ${MIN_WATCH_INTERVAL}) a small listing Job (the trainer image, loanrisk-train --list-periods, the claim mounted read-only) lists dataset.path's period files (names, sizes, modification times); when they differ from the last listing (a new quarter copied in, a file replaced) one training run of the same spec starts. status.dataWatch records the last listing and counts the runs. Setting it starts no run by itself: the first listing is the baseline.`,
+        {
+          pattern: DURATION_PATTERN,
+          maxLength: 32,
+          ...celRules([
+            `duration(self) >= duration('${MIN_WATCH_INTERVAL}')`,
+            `watchInterval must be at least ${MIN_WATCH_INTERVAL}: each interval starts a listing pod`,
+          ]),
+        },
       ),
     ),
     resources: Type.Optional(resources('the training container')),

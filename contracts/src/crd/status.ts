@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { ConditionSchema } from '../conditions.js';
 import { ROLLOUT_STRATEGIES } from '../rollout.js';
+import { SHA256_HEX_PATTERN } from '../period-listing.js';
 import { int32, int64, interval, number, oneOf, text, time } from '../schema/fields.js';
 import { APPROVAL_DECISIONS, HISTORY_LIMIT, PHASES, ROLLOUT_PHASES } from './names.js';
 import { ROLLOUT_CHECK_NAMES } from './spec-rollout.js';
@@ -135,6 +136,33 @@ export const RolloutStatusSchema = Type.Object(
 );
 export type RolloutStatus = Static<typeof RolloutStatusSchema>;
 
+/** spec.training.watchInterval: the dataset as the newest listing Job saw it, and the runs its changes started. */
+export const DataWatchStatusSchema = Type.Object(
+  {
+    dataset: text('spec.dataset claimName/path the listing is of; a new one starts a new baseline.'),
+    fingerprint: Type.Optional(
+      text("sha256 of the period files' names, sizes and modification times at the last successful listing.", {
+        pattern: SHA256_HEX_PATTERN,
+      }),
+    ),
+    files: Type.Optional(int32('Period files at the last successful listing.', 0, INT32_MAX)),
+    newest: Type.Optional(text('The newest period file by name at the last successful listing.')),
+    listedTime: time('The interval (its start) of the newest finished listing Job.'),
+    changes: int32(
+      'Data changes that started a training run: part of the training Job name, like retrains.',
+      0,
+      INT32_MAX,
+    ),
+    lastChangeTime: Type.Optional(time('When the last data change started a training run.')),
+    message: Type.Optional(text('Why the newest listing Job failed; absent after a successful one.')),
+  },
+  {
+    description:
+      'spec.training.watchInterval: the dataset as the newest listing Job saw it, and the training runs its changes started.',
+  },
+);
+export type DataWatchStatus = Static<typeof DataWatchStatusSchema>;
+
 export const LoanRiskModelStatusSchema = Type.Object(
   {
     phase: Type.Optional(oneOf(PHASES, `${PHASES.join(', ')}. Shadow and Canary: a candidate is being tried.`)),
@@ -170,6 +198,7 @@ export const LoanRiskModelStatusSchema = Type.Object(
     lastScheduledTime: Type.Optional(
       time('The last due time of spec.training.schedule that started a training run (part of its Job name).'),
     ),
+    dataWatch: Type.Optional(DataWatchStatusSchema),
     history: Type.Optional(
       Type.Array(HistoryEntrySchema, {
         description: `Last ${HISTORY_LIMIT} gate decisions, newest first.`,

@@ -3,7 +3,7 @@
  * everything that changes the model (dataset, training settings, decision policy), so a repeated
  * reconcile finds the Job it made instead of making another.
  */
-import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1Job, V1PodTemplateSpec, V1Volume } from '@kubernetes/client-node';
 import { DATASET_DEFAULTS, DECISION_POLICY_DEFAULTS, TRAINING_DEFAULTS, type LoanRiskModel } from '@peerloan/contracts';
 import { contentHash } from '../content-hash.js';
 import { commonLabels, resourceRequirements, ownerReference, shortName, SPEC_HASH_ANNOTATION } from '../labels.js';
@@ -13,24 +13,81 @@ import { NO_POD_DEFAULTS, placementSpec, podAnnotations, podLabels, type PodDefa
 const CONFIG_FILE = 'training.json';
 
 /**
- * `retrains` counts drift-triggered runs and `scheduledTime` is the schedule's last due time: the
- * same spec trained again (on new data at the same path) needs a new Job. The schedule itself is
- * left out: setting or changing it starts no run.
+ * Runs of the same spec after its first, each of which must name a new Job: the same spec trained
+ * again reads whatever the dataset path now holds.
  */
-export function trainingHash(model: LoanRiskModel, retrains = 0, scheduledTime?: string): string {
-  const { dataset, training: withSchedule, decisionPolicy } = model.spec;
-  const { schedule: _schedule, ...training } = withSchedule;
+export interface TrainingRuns {
+  /** Drift-triggered runs so far (status.retrains). */
+  retrains?: number;
+  /** The schedule's last due time (status.lastScheduledTime). */
+  scheduledTime?: string;
+  /** Data changes that started a run (status.dataWatch.changes). */
+  dataChanges?: number;
+}
+
+/**
+ * The training Job's hash. The schedule and the watch interval are left out: setting or changing
+ * them starts no run; the runs they start count in `runs`.
+ */
+export function trainingHash(model: LoanRiskModel, runs: TrainingRuns = {}): string {
+  const { dataset, training: withTriggers, decisionPolicy } = model.spec;
+  const { schedule: _schedule, watchInterval: _watchInterval, ...training } = withTriggers;
+  const { retrains = 0, scheduledTime, dataChanges = 0 } = runs;
   return contentHash({
     dataset,
     training,
     decisionPolicy,
     ...(retrains > 0 && { retrains }),
     ...(scheduledTime && { scheduledTime }),
+    ...(dataChanges > 0 && { dataChanges }),
   });
 }
 
-export function trainingJobName(model: LoanRiskModel, retrains = 0, scheduledTime?: string): string {
-  return `${shortName(nameOf(model), 48)}-train-${trainingHash(model, retrains, scheduledTime).slice(0, 8)}`;
+export function trainingJobName(model: LoanRiskModel, runs: TrainingRuns = {}): string {
+  return `${shortName(nameOf(model), 48)}-train-${trainingHash(model, runs).slice(0, 8)}`;
+}
+
+/**
+ * The pod template of a Job of the trainer image (the training run, the data listing): placed and
+ * labelled as spec.training says, non-root with a read-only root, the message at the path the
+ * operator reads.
+ */
+export function trainerPodTemplate(
+  model: LoanRiskModel,
+  labels: Record<string, string>,
+  defaults: PodDefaults,
+  container: Pick<V1Container, 'name' | 'args' | 'resources' | 'volumeMounts'>,
+  volumes: V1Volume[],
+): V1PodTemplateSpec {
+  const { training } = model.spec;
+  return {
+    metadata: { labels: podLabels(training, labels), annotations: podAnnotations(training) },
+    spec: {
+      // An RWO claim mounts where the training pod can: every pod of the trainer image is placed alike.
+      ...placementSpec(training, defaults),
+      restartPolicy: 'Never',
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          ...container,
+          image: training.image,
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'FallbackToLogsOnError',
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+      ],
+      volumes,
+    },
+  };
 }
 
 /** The trainer's --config file: the CR's overrides plus folds, seed and the threshold policy. */
@@ -44,12 +101,12 @@ export function trainerConfig(model: LoanRiskModel): Record<string, unknown> {
   };
 }
 
-export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0, scheduledTime?: string): V1ConfigMap {
+export function desiredTrainingConfigMap(model: LoanRiskModel, runs: TrainingRuns = {}): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: trainingJobName(model, retrains, scheduledTime),
+      name: trainingJobName(model, runs),
       namespace: model.metadata.namespace,
       labels: commonLabels(model, 'training'),
       ownerReferences: [ownerReference(model)],
@@ -61,12 +118,11 @@ export function desiredTrainingConfigMap(model: LoanRiskModel, retrains = 0, sch
 
 export function desiredTrainingJob(
   model: LoanRiskModel,
-  retrains = 0,
+  runs: TrainingRuns = {},
   defaults: PodDefaults = NO_POD_DEFAULTS,
-  scheduledTime?: string,
 ): V1Job {
   const { dataset, training } = model.spec;
-  const name = trainingJobName(model, retrains, scheduledTime);
+  const name = trainingJobName(model, runs);
   const labels = commonLabels(model, 'training');
   return {
     apiVersion: 'batch/v1',
@@ -75,55 +131,33 @@ export function desiredTrainingJob(
       name,
       namespace: model.metadata.namespace,
       labels,
-      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model, retrains, scheduledTime) },
+      annotations: { [SPEC_HASH_ANNOTATION]: trainingHash(model, runs) },
       ownerReferences: [ownerReference(model)],
     },
     spec: {
       backoffLimit: training.backoffLimit ?? TRAINING_DEFAULTS.backoffLimit,
       activeDeadlineSeconds: training.activeDeadlineSeconds ?? TRAINING_DEFAULTS.activeDeadlineSeconds,
-      template: {
-        metadata: { labels: podLabels(training, labels), annotations: podAnnotations(training) },
-        spec: {
-          ...placementSpec(training, defaults),
-          restartPolicy: 'Never',
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            fsGroup: 1000,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          containers: [
-            {
-              name: 'trainer',
-              image: training.image,
-              args: trainerArgs(model),
-              terminationMessagePath: '/dev/termination-log',
-              terminationMessagePolicy: 'FallbackToLogsOnError',
-              resources: resourceRequirements(training.resources),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [
-                { name: 'data', mountPath: '/data', readOnly: true },
-                {
-                  name: 'data',
-                  mountPath: '/models',
-                  subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath,
-                },
-                { name: 'config', mountPath: '/config', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'data', persistentVolumeClaim: { claimName: dataset.claimName } },
-            { name: 'config', configMap: { name } },
-            { name: 'tmp', emptyDir: {} },
+      template: trainerPodTemplate(
+        model,
+        labels,
+        defaults,
+        {
+          name: 'trainer',
+          args: trainerArgs(model),
+          resources: resourceRequirements(training.resources),
+          volumeMounts: [
+            { name: 'data', mountPath: '/data', readOnly: true },
+            { name: 'data', mountPath: '/models', subPath: dataset.modelsSubPath ?? DATASET_DEFAULTS.modelsSubPath },
+            { name: 'config', mountPath: '/config', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
           ],
         },
-      },
+        [
+          { name: 'data', persistentVolumeClaim: { claimName: dataset.claimName } },
+          { name: 'config', configMap: { name } },
+          { name: 'tmp', emptyDir: {} },
+        ],
+      ),
     },
   };
 }
