@@ -21,6 +21,7 @@ import { apiKeysThroughIngress } from '../src/steps/auth.js';
 import { badDataPathDegrades } from '../src/steps/faults.js';
 import { helmTest, installDev, uninstall, upgradeProdLike } from '../src/steps/install.js';
 import { deleteCollectsChildren } from '../src/steps/lifecycle.js';
+import { newQuarterAwaitsApproval } from '../src/steps/quarters.js';
 import {
   apiPodDeletedUnderLoad,
   canaryRollbackUnderLoad,
@@ -202,6 +203,12 @@ if (journey.nodes === 2) {
     900,
   );
 }
+
+step(
+  'a new quarter copied onto the volume starts a training Job; its candidate waits for approval serving nobody, the spec author is refused, a second user approves it and it goes live',
+  [DATA],
+  async () => newQuarterAwaitsApproval({ ...journey, model: 'loan-risk-quarters' }, work),
+);
 
 step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>
   upgradeProdLike(journey),

@@ -16,15 +16,22 @@ export async function uploadTrainingData(journey: Journey, csv: string, path: st
 
 interface JobList {
   items: Array<{
-    metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string; controller?: boolean }> };
+    metadata: {
+      name: string;
+      labels?: Record<string, string>;
+      ownerReferences?: Array<{ kind: string; name: string; controller?: boolean }>;
+    };
     status: { succeeded?: number; failed?: number };
   }>;
 }
 
+/** The model's training Jobs (not the listing Jobs of spec.training.watchInterval). */
 export async function trainingJobs(journey: Journey): Promise<JobList['items']> {
   const jobs = await kubectlJson<JobList>(['-n', journey.namespace, 'get', 'jobs']);
-  return jobs.items.filter((job) =>
-    job.metadata.ownerReferences?.some((o) => o.kind === 'LoanRiskModel' && o.name === journey.model && o.controller),
+  return jobs.items.filter(
+    (job) =>
+      job.metadata.labels?.['app.kubernetes.io/component'] === 'training' &&
+      job.metadata.ownerReferences?.some((o) => o.kind === 'LoanRiskModel' && o.name === journey.model && o.controller),
   );
 }
 
