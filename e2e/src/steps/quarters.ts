@@ -187,11 +187,16 @@ export async function newQuarterAwaitsApproval(journey: Journey, work: string): 
     });
     const jobsBefore = new Set((await trainingJobs(journey)).map((j) => j.metadata.name));
     await uploadTrainingData(journey, quarters[2], `${FOLDER}/2026Q3.csv`);
+    const copied = Date.now();
     const job = await waitFor(
       'a training Job started by the new quarter',
       120,
       async () => (await trainingJobs(journey)).find((j) => !jobsBefore.has(j.metadata.name))?.metadata.name,
       2000,
+    );
+    journey.timings.set(
+      'a new quarter on the volume -> its training Job (watchInterval 30s)',
+      (Date.now() - copied) / 1000,
     );
 
     // The candidate waits and answers nobody: the pods serve the live version alone.
@@ -221,7 +226,9 @@ export async function newQuarterAwaitsApproval(journey: Journey, work: string): 
     ]);
     assert.doesNotMatch(env, /CANDIDATE_VERSION/, 'no pod scores the waiting candidate');
 
+    const approving = Date.now();
     await approveAsReviewer(journey, second, reviewer, first);
+    journey.timings.set("approval of the new quarter's candidate -> live and Ready", (Date.now() - approving) / 1000);
     const entry = (await getModel(journey)).status?.history?.find((h) => h.version === second && h.approval);
     assert.deepEqual([entry?.reason, entry?.approval?.user], ['Approved', reviewerUser(journey)]);
   } finally {
