@@ -52,11 +52,14 @@ export interface Interval {
 
 /**
  * The candidate against the live model on the later period's rows (loanrisk-train
- * --baseline-model with --validation-data): both scored on loans neither trained on, the ROC AUC
- * difference (candidate - live) with a paired, stratified bootstrap interval.
+ * --baseline-model with --validation-data, or with a folder of periods: its newest file): both
+ * scored on loans neither trained on, the ROC AUC difference (candidate - live) with a paired,
+ * stratified bootstrap interval.
  */
 export interface BaselineComparison {
   readonly baselineVersion: string;
+  /** The file whose rows both were scored on: the --validation-data CSV or the folder's newest period. */
+  readonly file?: string;
   readonly rows: number;
   readonly candidateRocAuc: number;
   readonly liveRocAuc: number;
@@ -216,7 +219,7 @@ export interface ModelManifest {
   readonly outOfTime?: OutOfTimeMetrics;
   /** Present when stabilitySeeds > 1. */
   readonly stability?: ReseedingStability;
-  /** Present when the run was given --baseline-model (with --validation-data) and the folder held a model. */
+  /** Present when the run was given --baseline-model, had later rows (--validation-data or a folder of two or more periods) and the folder held a model. */
   readonly comparison?: BaselineComparison;
   readonly model: {
     readonly engine: string;

@@ -4,6 +4,7 @@
  * it should not be trusted. Written by the trainer from the same numbers as the manifest.
  */
 import type {
+  BaselineComparison,
   CalibrationCheck,
   ImbalanceStrategy,
   Interval,
@@ -102,6 +103,8 @@ export interface ModelCard {
     };
     /** The chosen settings cross-validated under other seeds: CV AUC spread and decisions that flip. */
     readonly stability?: ReseedingStability;
+    /** Against the live version (--baseline-model) on the same out-of-time rows: `file` names them. */
+    readonly comparison?: BaselineComparison;
   };
   readonly thresholdPolicy: {
     readonly policy: ThresholdPolicy;

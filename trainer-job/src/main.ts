@@ -20,10 +20,12 @@ manifest.json, report.html, model-card.json}; <dir>/current names the newest ver
 use: servers in a cluster serve the LoanRiskModel's live version, never this pointer).
 --validation-data: a later labelled period; the model is still chosen by cross-validation on
 <csv>, then scored on it (manifest.json outOfTime, with 95% bootstrap intervals).
---baseline-model: the live model's version folder (needs --validation-data); it and the new
-model are scored on the same later-period rows and manifest.json comparison gets the ROC AUC
-difference with a paired 95% interval. A folder without a manifest.json is skipped (no
-comparison), not an error.
+--baseline-model: the live model's version folder; it and the new model are scored on the same
+later-period rows (--validation-data, or a --data folder's newest period) and manifest.json
+comparison gets the ROC AUC difference with a paired 95% interval and the file it was made on.
+Without later rows (one CSV and no --validation-data, or a folder of one period) it is ignored
+with a note: the live model trained on the training rows, so they cannot compare the two. A
+folder without a manifest.json is skipped (no comparison), not an error.
 --data <folder>: one CSV (or .csv.gz) per period, oldest first by name (2026Q1.csv, ...): the
 model is searched on every period but the newest, scored on the newest (outOfTime), then
 refitted on all of them for the published version (manifest.json data.periods, data.finalFit).
@@ -86,12 +88,6 @@ async function main(): Promise<number> {
     }
     if (!cli.data) throw new ConfigError('--data', 'a training CSV (required)');
     if (!cli.out) throw new ConfigError('--out', 'the models folder to publish to (required)');
-    if (cli['baseline-model'] && !cli['validation-data']) {
-      throw new ConfigError(
-        '--validation-data',
-        'given with --baseline-model: the two models are compared on later rows neither trained on (the training rows would favour a live model trained on them)',
-      );
-    }
     const fromFile = cli.config ? await readConfigFile(cli.config) : {};
     const config = resolveConfig(fromFile, numericOptions(cli));
     const reporter = createReporter({ quiet: cli.quiet });

@@ -177,5 +177,6 @@ function cardMetrics(manifest: ModelManifest): ModelCard['metrics'] {
       outOfTime: { rocAuc: oot.rocAuc, prAuc: oot.prAuc, brier: oot.brier, calibration: oot.calibration },
     }),
     ...(manifest.stability && { stability: manifest.stability }),
+    ...(manifest.comparison && { comparison: manifest.comparison }),
   };
 }

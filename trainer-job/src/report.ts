@@ -148,7 +148,7 @@ function comparisonSection(manifest: ModelManifest): string {
   const c = manifest.comparison;
   if (!c) return '';
   return `<h2>Against the live model</h2>
-<p>Live version ${esc(c.baselineVersion)} and this model scored on the same ${c.rows} loans of the later period:
+<p>Live version ${esc(c.baselineVersion)} and this model scored on the same ${c.rows} loans of the later period${c.file ? ` (${esc(c.file)})` : ''}:
 ROC AUC ${fmt(c.candidateRocAuc)} vs ${fmt(c.liveRocAuc)}, difference ${interval(c.difference)} (95% paired bootstrap). The quality gate's maxRegression reads this difference.</p>`;
 }
 

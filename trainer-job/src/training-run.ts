@@ -554,7 +554,13 @@ async function evaluate(
   return { baseline, validationScores, outOfTime, comparison };
 }
 
-/** The candidate and the live model (--baseline-model) scored on the same later rows. */
+/**
+ * The candidate and the live model (--baseline-model) scored on the same later rows: the
+ * --validation-data file's, or a folder of periods' newest. Without later rows the option is
+ * ignored with a note rather than refused: the operator passes it whenever there is a live
+ * version, and it cannot tell a folder of periods from a single CSV (both are spec.dataset.path
+ * on a claim it never mounts), so refusing would fail every single-file retrain.
+ */
 async function compareWithLive(
   run: RunData,
   validationScores: Float64Array | undefined,
@@ -563,15 +569,22 @@ async function compareWithLive(
 ): Promise<BaselineComparison | undefined> {
   const { baselineDir } = options;
   if (baselineDir === undefined) return undefined;
-  const comparison =
-    run.validation &&
-    validationScores &&
-    (await compareWithBaseline({
-      dir: baselineDir,
-      table: run.validation.table,
-      candidateScores: validationScores,
-      bootstrap: bootstrapOptions(options.config),
-    }));
+  if (!run.validation || !validationScores) {
+    reporter.info(
+      '--baseline-model ignored: no later rows to compare on (give --validation-data or a folder of two or more periods)',
+      {
+        dir: baselineDir,
+      },
+    );
+    return undefined;
+  }
+  const compared = await compareWithBaseline({
+    dir: baselineDir,
+    table: run.validation.table,
+    candidateScores: validationScores,
+    bootstrap: bootstrapOptions(options.config),
+  });
+  const comparison = compared && { ...compared, ...(run.files.outOfTime && { file: run.files.outOfTime }) };
   if (!comparison) {
     reporter.info('no baseline model to compare with', { dir: baselineDir });
     return undefined;
@@ -713,7 +726,12 @@ function trainingSummary(manifest: ModelManifest, path: string, warnings: readon
         expectedCalibrationError: outOfTime.calibration.expectedCalibrationError,
       },
     }),
-    ...(comparison && { comparison }),
+    // The summary's comparison is the status record's shape: which file it was made on stays in the manifest and card.
+    ...(comparison && { comparison: withoutFile(comparison) }),
     ...(warnings.length > 0 && { warnings: [...warnings] }),
   };
+}
+
+function withoutFile({ file: _file, ...comparison }: BaselineComparison): BaselineComparison {
+  return comparison;
 }

@@ -402,24 +402,36 @@ describe('loanrisk-train', () => {
       d.high - d.low < candidateOutOfTime.rocAuc.high - candidateOutOfTime.rocAuc.low,
       'pairing narrows the interval',
     );
-    assert.deepEqual(candidate.summary.comparison, comparison);
+    const { file, ...record } = comparison;
+    assert.equal(file, 'later-baseline.csv', 'the manifest names the file the comparison was made on');
+    assert.deepEqual(candidate.summary.comparison, record);
     assert.match(await readFile(join(candidate.folder, 'report.html'), 'utf8'), /Against the live model/);
   });
 
-  test('--baseline-model without --validation-data is refused before training', async () => {
-    const r = await train([
-      '--data',
-      csv,
-      '--baseline-model',
-      join(dir, 'live'),
-      '--out',
-      join(dir, 'x'),
-      '--config',
-      config,
-      '--quiet',
-    ]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /--validation-data must be given with --baseline-model/);
+  test('--baseline-model without later rows (one CSV, no --validation-data) is ignored with a logged note', async () => {
+    const live = await trained('unpaired-live');
+    // Not --quiet: the note is a log line (JSON on stdout when not on a terminal), the summary the last line.
+    const out = join(dir, 'unpaired');
+    const r = await train(['--data', csv, '--config', config, '--out', out, '--baseline-model', live.folder]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const notes = lines.map((l) => JSON.parse(l) as { msg?: string; dir?: string }).filter((l) => l.msg);
+    const note = notes.find((l) => l.msg?.startsWith('--baseline-model ignored'));
+    assert.ok(note, `a note says the option was ignored: ${notes.map((l) => l.msg).join(' | ')}`);
+    assert.match(
+      note.msg ?? '',
+      /no later rows to compare on \(give --validation-data or a folder of two or more periods\)/,
+    );
+    assert.equal(note.dir, live.folder);
+    const summary = JSON.parse(lines.at(-1) ?? '') as TrainingSummary;
+    assert.equal(summary.comparison, undefined);
+    assert.equal(
+      summary.warnings,
+      undefined,
+      'nothing asked of the run went undone: the operator passes it whenever a version is live',
+    );
+    const manifest = await readJson<ModelManifest>(join(out, summary.version, 'manifest.json'));
+    assert.equal(manifest.comparison, undefined);
   });
 
   test('a missing validation file is one clear error line', async () => {
@@ -539,6 +551,51 @@ describe('loanrisk-train --data <folder of periods>', () => {
     const card = await readJson<ModelCard>(join(versionFolder, 'model-card.json'));
     assert.equal(card.data.outOfTime?.file, '2026Q3.csv');
     assert.match(card.data.publishedFit?.note ?? '', /every period file, the out-of-time one included/);
+  });
+
+  test('--baseline-model with a folder: the live version, fitted before the newest quarter came, paired on that quarter', async () => {
+    const q1 = (path: string) => writeCsv(join(path, '2026Q1.csv'), QUARTER_ROWS, 61);
+    const q2 = (path: string) => writeCsv(join(path, '2026Q2.csv'), QUARTER_ROWS, 62);
+    // The live version: trained when the folder held two quarters (its own check on 2026Q2).
+    const before = await folder('paired-before', async (path) => {
+      await q1(path);
+      await q2(path);
+    });
+    const models = join(dir, 'paired-models');
+    const live = await trainInto(models, ['--data', before, '--config', config]);
+    // 2026Q3 arrives, shifted: the candidate is searched on Q1-Q2 and both are scored on Q3's rows.
+    const after = await folder('paired-after', async (path) => {
+      await q1(path);
+      await q2(path);
+      await writeCsv(join(path, '2026Q3.csv'), QUARTER_ROWS, 63, { dti: 1 }, 0.3);
+    });
+    const candidate = await trainInto(models, ['--data', after, '--config', config, '--baseline-model', live.folder]);
+    const { comparison, outOfTime, data } = candidate.manifest;
+    assert.ok(comparison, 'the candidate was compared with the live version');
+    assert.ok(outOfTime);
+    assert.equal(comparison.baselineVersion, live.summary.version);
+    assert.equal(comparison.file, '2026Q3.csv', 'the manifest names the file the comparison was made on');
+    assert.equal(comparison.rows, QUARTER_ROWS);
+    assert.deepEqual(
+      data.periods?.map((p) => [p.file, p.role]),
+      [
+        ['2026Q1.csv', 'train'],
+        ['2026Q2.csv', 'train'],
+        ['2026Q3.csv', 'validation'],
+      ],
+    );
+    assert.ok(
+      Math.abs(comparison.candidateRocAuc - outOfTime.rocAuc.value) < 1e-9,
+      'the candidate is the fit without Q3',
+    );
+    const d = comparison.difference;
+    assert.ok(Math.abs(d.value - (comparison.candidateRocAuc - comparison.liveRocAuc)) < 1e-12);
+    assert.ok(d.low <= d.value && d.value <= d.high && d.high - d.low > 0, JSON.stringify(d));
+    const { file: _file, ...record } = comparison;
+    assert.deepEqual(candidate.summary.comparison, record, "the summary carries the status record's fields");
+    const card = await readJson<ModelCard>(join(candidate.folder, 'model-card.json'));
+    assert.deepEqual(card.metrics.comparison, comparison);
+    assert.equal(card.data.outOfTime?.file, '2026Q3.csv');
   });
 
   test('one period file: trained on it, no out-of-time check, a warning in the summary', async () => {
