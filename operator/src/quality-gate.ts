@@ -18,7 +18,7 @@ function outOfTimeRefusal(
   if (!oot) {
     const which =
       minOutOfTimeRocAuc !== undefined ? 'qualityGate.minOutOfTimeRocAuc' : 'qualityGate.maxCalibrationError';
-    return `candidate ${candidate.version} has no out-of-time metrics, which ${which} needs: set spec.dataset.validationPath to a later period's CSV${keeping}`;
+    return `candidate ${candidate.version} has no out-of-time metrics, which ${which} needs: set spec.dataset.validationPath to a later period's CSV, or point spec.dataset.path at a folder of two or more period files${keeping}`;
   }
   if (minOutOfTimeRocAuc !== undefined && oot.rocAuc.value < minOutOfTimeRocAuc) {
     return `candidate ${candidate.version} has out-of-time ROC AUC ${fmt(oot.rocAuc.value)} (95% ${fmt(oot.rocAuc.low)}-${fmt(oot.rocAuc.high)} on ${oot.rows} rows), below qualityGate.minOutOfTimeRocAuc ${fmt(minOutOfTimeRocAuc)}${keeping}`;

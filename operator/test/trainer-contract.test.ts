@@ -252,3 +252,33 @@ test("the real trainer lists a period folder with the listing Job's args and mou
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('with a live version the training Job passes --baseline-model for a folder of periods too, where validationPath is unset', () => {
+  const argsFor = (dataset: { claimName: string; path: string; validationPath?: string }, live?: string) => {
+    const model = modelObject('ns', 'quarterly', sampleSpec({ dataset, training: { image: 'trainer:test' } }));
+    model.metadata.uid = 'uid';
+    if (live) model.status = { live: { version: live, metrics: { rocAuc: 0.8 } } };
+    return required(
+      desiredTrainingJob(model).spec?.template.spec?.containers[0].args,
+      'desiredTrainingJob(model).spec.template.spec.containers[0].args',
+    );
+  };
+  const baseline = (args: string[]) => {
+    const at = args.indexOf('--baseline-model');
+    return at < 0 ? undefined : args.slice(at, at + 2);
+  };
+  const quarters = { claimName: 'loan-data', path: 'loans/quarters' };
+  // The operator never mounts the claim, so it cannot tell this folder from a CSV: it always names
+  // the live folder and the trainer compares on the newest period (or ignores it without later rows).
+  assert.deepEqual(baseline(argsFor(quarters, 'abc123def456')), ['--baseline-model', '/models/abc123def456']);
+  assert.deepEqual(baseline(argsFor({ ...quarters, path: 'loans/q3.csv' }, 'abc123def456')), [
+    '--baseline-model',
+    '/models/abc123def456',
+  ]);
+  assert.deepEqual(
+    baseline(argsFor({ ...quarters, path: 'loans/q3.csv', validationPath: 'loans/q4.csv' }, 'abc123def456')),
+    ['--baseline-model', '/models/abc123def456'],
+  );
+  assert.equal(baseline(argsFor(quarters)), undefined, 'a first model has nothing to compare with');
+  assert.ok(!argsFor(quarters, 'abc123def456').includes('--validation-data'), 'the folder holds its own later period');
+});

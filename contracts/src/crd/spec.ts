@@ -15,7 +15,7 @@ export const QualityGateSpecSchema = Type.Object(
     ),
     maxRegression: Type.Optional(
       number(
-        "Largest ROC AUC drop allowed against the live model. Paired when dataset.validationPath is set and the live version's folder is there: the training Job scores both on the later period's rows (status.candidate.comparison) and the candidate is refused when its AUC minus the live one is below -maxRegression. Without that comparison, the two cross-validated AUCs are compared.",
+        "Largest ROC AUC drop allowed against the live model. Paired when there is a later period (dataset.validationPath, or the newest file of a folder of periods as dataset.path) and the live version's folder is there: the training Job scores both on that period's rows (status.candidate.comparison) and the candidate is refused when its AUC minus the live one is below -maxRegression. Without that comparison, the two cross-validated AUCs are compared.",
         0,
         1,
         { default: QUALITY_GATE_DEFAULTS.maxRegression },
@@ -23,14 +23,14 @@ export const QualityGateSpecSchema = Type.Object(
     ),
     minOutOfTimeRocAuc: Type.Optional(
       number(
-        'Lowest acceptable ROC AUC on dataset.validationPath (the point estimate; the status shows its interval). Off unless set; when set, a candidate trained without validationPath is refused.',
+        'Lowest acceptable ROC AUC on the later period, dataset.validationPath or the newest file of a folder of periods (the point estimate; the status shows its interval). Off unless set; when set, a candidate trained without a later period is refused.',
         0.5,
         1,
       ),
     ),
     maxCalibrationError: Type.Optional(
       number(
-        'Largest acceptable expected calibration error on dataset.validationPath: mean |predicted - observed late rate| over 10 equal-count score bins, e.g. 0.01. Off unless set; when set, a candidate trained without validationPath is refused.',
+        "Largest acceptable expected calibration error on the later period (dataset.validationPath or a folder of periods' newest file): mean |predicted - observed late rate| over 10 equal-count score bins, e.g. 0.01. Off unless set; when set, a candidate trained without a later period is refused.",
         0,
         1,
       ),

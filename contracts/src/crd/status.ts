@@ -39,7 +39,7 @@ export const ComparisonRecordSchema = Type.Object(
   },
   {
     description:
-      'Against the live model on the same rows of dataset.validationPath: the training Job scored both (--baseline-model). qualityGate.maxRegression reads its difference.',
+      'Against the live model on the same rows of the later period (dataset.validationPath, or the newest file of a folder of periods): the training Job scored both (--baseline-model). qualityGate.maxRegression reads its difference.',
   },
 );
 export type ComparisonRecord = Static<typeof ComparisonRecordSchema>;

@@ -172,9 +172,12 @@ function trainerArgs(model: LoanRiskModel): string[] {
     '/models',
     ...(dataset.validationPath ? ['--validation-data', `/data/${dataset.validationPath}`] : []),
     // The live version at creation (the Job is made once): the trainer scores it beside the
-    // candidate on the later period for the gate's paired maxRegression; the name's hash leaves
-    // it out, so a promotion does not start another run.
-    ...(live && dataset.validationPath ? ['--baseline-model', `/models/${live}`] : []),
+    // candidate on the later period (validationPath, or the newest file of a folder of periods)
+    // for the gate's paired maxRegression; the name's hash leaves it out, so a promotion does not
+    // start another run. Passed whenever there is a live version: the operator never mounts the
+    // claim, so it cannot tell a folder from a CSV (spec.dataset.path names either, with no
+    // marker), and the trainer ignores it with a logged note when it has no later rows.
+    ...(live ? ['--baseline-model', `/models/${live}`] : []),
     '--config',
     `/config/${CONFIG_FILE}`,
     '--termination-log',
