@@ -38,6 +38,20 @@ async function readBaseline(dir: string): Promise<{ version: string; model: Uint
   }
 }
 
+/**
+ * The period files the live version's published fit used (manifest data.finalFit; none for a
+ * single-CSV fit or a folder without a manifest): a later period among them is no fair ground
+ * for the comparison, since the live model trained on those rows.
+ */
+export async function liveFittedOn(dir: string): Promise<readonly string[]> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, ARTIFACT_FILES.manifest), 'utf8')) as ModelManifest;
+    return manifest.data.finalFit?.files ?? [];
+  } catch {
+    return [];
+  }
+}
+
 export async function compareWithBaseline(input: ComparisonInput): Promise<BaselineComparison | undefined> {
   const baseline = await readBaseline(input.dir);
   if (!baseline) return undefined;

@@ -35,7 +35,7 @@ import {
   type ThresholdChoice,
   type TrainingSummary,
 } from '@peerloan/contracts';
-import { compareWithBaseline } from './baseline-comparison.js';
+import { compareWithBaseline, liveFittedOn } from './baseline-comparison.js';
 import { deriveVersion, publishArtifacts, writeTerminationMessage } from './artifacts.js';
 import { describeFeatures, featureBaselines, numericHistogram } from './baseline.js';
 import {
@@ -576,6 +576,15 @@ async function compareWithLive(
         dir: baselineDir,
       },
     );
+    return undefined;
+  }
+  const later = run.files.outOfTime;
+  if (later !== undefined && (await liveFittedOn(baselineDir)).includes(later)) {
+    // A retrain on the same folder (drift, a spec change): the live fit already holds the newest
+    // period, so scoring both on it would favour the live model.
+    reporter.info(`--baseline-model not compared: the live version was fitted on ${later}, the rows to compare on`, {
+      dir: baselineDir,
+    });
     return undefined;
   }
   const compared = await compareWithBaseline({

@@ -596,6 +596,11 @@ describe('loanrisk-train --data <folder of periods>', () => {
     const card = await readJson<ModelCard>(join(candidate.folder, 'model-card.json'));
     assert.deepEqual(card.metrics.comparison, comparison);
     assert.equal(card.data.outOfTime?.file, '2026Q3.csv');
+    // Trained again on the same folder (a drift retrain) against that candidate, whose published fit
+    // holds 2026Q3: no comparison on rows the live model was fitted on.
+    const again = await trainInto(models, ['--data', after, '--config', config, '--baseline-model', candidate.folder]);
+    assert.equal(again.manifest.comparison, undefined, 'the live fit holds 2026Q3: nothing to compare on fairly');
+    assert.equal(again.summary.comparison, undefined);
   });
 
   test('one period file: trained on it, no out-of-time check, a warning in the summary', async () => {
