@@ -27,7 +27,7 @@ import {
 import { pino, type Logger } from 'pino';
 import { ApprovalAudit } from './approval-audit.js';
 import { AuditArchiver } from './audit/audit-archiver.js';
-import { AuditTrail } from '@peerloan/scoring/queues';
+import { AuditTrail, redisConnection } from '@peerloan/scoring/queues';
 import { BatchMetrics } from './batch/batch-metrics.js';
 import { startBatchWorkers } from './batch/batch-worker.js';
 import { KubernetesDriftNotifier, LogDriftNotifier, type DriftNotifier } from './drift/drift-notifier.js';
@@ -78,6 +78,10 @@ function startWorkers(
             dedupSeconds: config.auditDedupSeconds,
             logger,
             registry: metrics.registry,
+            // A worker's connection, which waits for Redis to come back: a chunk is off the request
+            // path, and a write failing fast (best-effort) would let the chunk complete with its
+            // decisions missing from the trail when Redis restarts mid-batch.
+            redis: redisConnection(config.redisUrl, 'worker'),
           });
     workers.push(
       ...startBatchWorkers({
