@@ -15,6 +15,8 @@ import { helm, kubectl } from '../src/commands.js';
 import type { Journey } from '../src/journey-state.js';
 import { generateCsv, readLoans } from '../src/loans.js';
 import { portfolioBatch } from '../src/steps/batch.js';
+import { readmeProdCommands } from '../src/steps/readme-prod.js';
+import { redisDeletedMidBatch } from '../src/steps/redis-loss.js';
 import { portfolioOnTheDesk } from '../src/steps/desk.js';
 import { driftMarksAndRetrains } from '../src/steps/drift.js';
 import { apiKeysThroughIngress } from '../src/steps/auth.js';
@@ -94,7 +96,8 @@ after(
       );
       await kubectl(['delete', 'namespace', namespace, '--wait=false'], { allowFailure: true }).catch(() => {});
     }
-    for (const [name, seconds] of journey.timings) console.log(`# ${seconds.toFixed(1).padStart(7)} s  ${name}`);
+    for (const [name, value] of journey.timings)
+      console.log(`# ${value.toFixed(1).padStart(9)}${name.includes('rows/s') ? '  ' : ' s'}  ${name}`);
     await cluster?.release();
     // A failed step may leave its load run or watch behind, which would keep this process (and
     // CI) waiting: once the cluster is released nothing is left to do.
@@ -210,8 +213,41 @@ step(
   async () => newQuarterAwaitsApproval({ ...journey, model: 'loan-risk-quarters' }, work),
 );
 
-step('helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets', [INSTALL], async () =>
-  upgradeProdLike(journey),
+const PROD = 'helm upgrade to prod-like values: two operators, autoscaled workers, PodDisruptionBudgets';
+step(PROD, [INSTALL], async () => upgradeProdLike(journey));
+
+if (journey.nodes === 2) {
+  // After the prod-like upgrade: Redis on its claim with the append-only file (the dev values' Redis starts empty).
+  step(
+    'two nodes: the Redis pod deleted in the middle of a 500,000-row batch: the batch completes, every row once, every decision audited once',
+    [APPLY, PROD],
+    async () => {
+      const rows = 500_000;
+      const csv = await generateCsv(work, 'portfolio-500k.csv', rows, 25, ['--no-label', '--with-id']);
+      const figures = await redisDeletedMidBatch(journey, csv, rows);
+      journey.timings.set('Redis pod deleted mid-batch: seconds until Redis was Ready again', figures.secondsRedisDown);
+      journey.timings.set(
+        'Redis pod deleted mid-batch: seconds until the batch completed',
+        figures.secondsDeletedToCompleted,
+      );
+      journey.timings.set(
+        '500,000-row batch with Redis deleted: seconds from POST to completed',
+        figures.secondsPostToCompleted,
+      );
+      journey.timings.set('500,000-row batch with Redis deleted: rows/s from POST to completed', figures.rowsPerSecond);
+    },
+    1500,
+  );
+}
+
+step(
+  "the README's production commands, run as written against the prod values (namespace, host and issuer mapped to this cluster's): the keys Secret, the release, the data, the model Ready, answers with the key, through the Service and with a token, k6",
+  [PROD],
+  async () => {
+    const figures = await readmeProdCommands(journey);
+    journey.timings.set('README production commands: seconds from the keys Secret to the last k6 run', figures.seconds);
+  },
+  1800,
 );
 
 step('kubectl delete lrm removes every child through garbage collection', [APPLY], async () =>

@@ -19,6 +19,8 @@ export function viaIngress(
   body?: string,
   contentType = 'application/json',
   headers: Readonly<Record<string, string>> = {},
+  /** Longest silence on the connection (a 500,000-row upload is staged before its answer). */
+  idleTimeoutMs = 30_000,
 ): Promise<IngressResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -30,7 +32,7 @@ export function viaIngress(
           host,
           ...(body !== undefined && { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }),
         },
-        timeout: 30_000,
+        timeout: idleTimeoutMs,
       },
       (res) => {
         let text = '';
@@ -43,7 +45,7 @@ export function viaIngress(
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${host}${path}: no answer in 30 s`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${host}${path}: no answer in ${idleTimeoutMs / 1000} s`)));
     req.on('error', reject);
     req.end(body);
   });

@@ -17,7 +17,7 @@ export interface Journey {
   liveVersion?: string;
   /** Steps that failed: later steps that need them are skipped rather than failed again. */
   readonly failed: Set<string>;
-  /** Durations worth reporting (seconds), printed at the end. */
+  /** Durations worth reporting (seconds; a name with "rows/s" holds a rate), printed at the end. */
   readonly timings: Map<string, number>;
 }
 

@@ -17,8 +17,12 @@ function sharedStorageValues(journey: Journey): string[] {
     : [];
 }
 
-/** What only this machine's cluster needs: its Redis image and its IngressClass. */
-function localClusterValues(journey: Journey): string[] {
+/**
+ * What only this machine's cluster needs: its Redis image and its IngressClass. `releaseModel`:
+ * the release may make its own LoanRiskModel (the README's production commands); else the samples
+ * applied with kubectl declare the model.
+ */
+function localClusterValues(journey: Journey, releaseModel = false): string[] {
   return [
     ...sharedStorageValues(journey),
     '--set',
@@ -33,8 +37,7 @@ function localClusterValues(journey: Journey): string[] {
     'redis.image.tag=7-bookworm',
     // The samples in manifests/samples/ declare the model: the release only names it for helm
     // test and for the drift worker.
-    '--set',
-    'loanRiskModel.enabled=false',
+    ...(releaseModel ? [] : ['--set', 'loanRiskModel.enabled=false']),
     '--set',
     `tests.apiServiceName=${journey.model}-api`,
     '--set',
@@ -100,19 +103,11 @@ export async function helmTest(journey: Journey): Promise<void> {
 }
 
 /**
- * Prod's values with requests that fit one 2-core node: two operator replicas (one leader),
- * autoscaled workers with a PodDisruptionBudget, Redis on a volume.
+ * Prod's values cut to fit this machine: the claims' sizes and access modes as the install made
+ * them, and requests one 2-core node (or two) can place.
  */
-export async function upgradeProdLike(journey: Journey): Promise<void> {
-  await helm([
-    'upgrade',
-    journey.release,
-    'charts/loan-risk',
-    '-n',
-    journey.namespace,
-    '-f',
-    'charts/loan-risk/values-prod.yaml',
-    ...localClusterValues(journey),
+function prodFitsOneNode(journey: Journey): string[] {
+  return [
     // The claim's access modes cannot change on upgrade: on two nodes it stays ReadWriteMany.
     '--set',
     `persistence.accessModes={${journey.nodes > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'}}`,
@@ -132,6 +127,24 @@ export async function upgradeProdLike(journey: Journey): Promise<void> {
     'operator.resources.requests.memory=96Mi',
     '--set',
     'redis.resources.requests.memory=64Mi',
+  ];
+}
+
+/**
+ * Prod's values with requests that fit one 2-core node: two operator replicas (one leader),
+ * autoscaled workers with a PodDisruptionBudget, Redis on a volume.
+ */
+export async function upgradeProdLike(journey: Journey): Promise<void> {
+  await helm([
+    'upgrade',
+    journey.release,
+    'charts/loan-risk',
+    '-n',
+    journey.namespace,
+    '-f',
+    'charts/loan-risk/values-prod.yaml',
+    ...localClusterValues(journey),
+    ...prodFitsOneNode(journey),
     '--wait',
     '--timeout',
     '5m',
@@ -198,4 +211,32 @@ export async function uninstall(journey: Journey): Promise<void> {
   });
   assert.deepEqual(left.sort(), ['persistentvolumeclaim/loan-data', ...(hadRedisClaim ? [redisClaim] : [])]);
   if (hadRedisClaim) await kubectl(['-n', journey.namespace, 'delete', redisClaim, '--wait=true', '--timeout=60s']);
+}
+
+/**
+ * What the README's own `helm upgrade --install loan-risk charts/loan-risk -f values-prod.yaml`
+ * gets added on this cluster (the README's production commands step): the local images and
+ * classes, prod's requests cut to fit, and for the model the release makes: Traefik instead of
+ * nginx, its plain entry point on 127.0.0.1:18080 instead of TLS, the stand-in issuer's key set
+ * (the token's issuer and audience stay prod's), and requests that fit beside the journey's model.
+ */
+export function readmeReleaseValues(journey: Journey, jwksUrl: string): string[] {
+  return [
+    ...localClusterValues(journey, true),
+    ...prodFitsOneNode(journey),
+    '--set',
+    'loanRiskModel.ingress.className=traefik',
+    '--set',
+    'loanRiskModel.ingress.tlsSecretName=',
+    '--set',
+    `loanRiskModel.auth.jwt.jwksUrl=${jwksUrl}`,
+    '--set',
+    'loanRiskModel.trainingResources.requests.cpu=500m',
+    '--set',
+    'loanRiskModel.trainingResources.requests.memory=1Gi',
+    '--set',
+    'loanRiskModel.serving.resources.requests.cpu=50m',
+    '--set',
+    'loanRiskModel.serving.resources.requests.memory=192Mi',
+  ];
 }
