@@ -36,11 +36,15 @@ function percentile(sorted, p) {
   return Math.round(seconds * 100_000) / 100;
 }
 
-/** POST `body` to `url` at `rate` requests per second for `seconds` (after the warm-up); latencies in ms. */
-export async function ohaOpenLoop(url, body, { rate, seconds, connections, bodyFile }) {
+/**
+ * POST `body` to `url` at `rate` requests per second for `seconds` (after the warm-up); latencies in ms.
+ * `headers`, e.g. a Host header naming an Ingress.
+ */
+export async function ohaOpenLoop(url, body, { rate, seconds, connections, bodyFile, headers = {} }) {
   await writeFile(bodyFile, typeof body === 'string' ? body : JSON.stringify(body));
   const total = WARM_UP_SECONDS + seconds + TAIL_SECONDS;
   const args = ['--no-tui', '--output-format', 'csv', '-z', `${total}s`, '-c', String(connections), '-q', String(rate)];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   args.push('--latency-correction', '-m', 'POST', '-T', 'application/json', '-D', bodyFile, url);
   const { stdout } = await run(oha(), args, { maxBuffer: 256 << 20 });
   const rows = parse(stdout, { columns: true, cast: true });

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Sourced by the serving benchmarks (api.sh, tail.sh, grpc.sh): builds the project, trains the
-# model once and exports OHA (unless NEED_OHA=no: grpc.sh runs no open-loop lines). Model: the
+# model once (unless NEED_MODEL=no: cluster.sh trains in the cluster) and exports OHA (unless
+# NEED_OHA=no: grpc.sh runs no open-loop lines). Model: the
 # default training on the shipped quarter (data/peerLoanTraining.csv.gz); kept in bench/.out/models
 # between runs.
 npm run build --silent
 models=bench/.out/models
 mkdir -p bench/.out
-if [ ! -s "$models/current" ]; then
+if [ "${NEED_MODEL:-yes}" != no ] && [ ! -s "$models/current" ]; then
   node trainer-job/bin/loanrisk-train.js --data data/peerLoanTraining.csv.gz --out "$models" --termination-log bench/.out/termination.json --quiet
 fi
 # oha, the fixed-rate load generator (bench/oha-open-loop.mjs): OHA names one, else it is built

@@ -240,15 +240,22 @@ if (journey.nodes === 2) {
   );
 }
 
-step(
-  "the README's production commands, run as written against the prod values (namespace, host and issuer mapped to this cluster's): the keys Secret, the release, the data, the model Ready, answers with the key, through the Service and with a token, k6",
-  [PROD],
-  async () => {
-    const figures = await readmeProdCommands(journey);
-    journey.timings.set('README production commands: seconds from the keys Secret to the last k6 run', figures.seconds);
-  },
-  1800,
-);
+// Two nodes only: it trains prod's model on the real quarter (about 9 minutes), which the
+// single-node journey CI runs cannot spare; it passed on two nodes at 4373d91.
+if (journey.nodes === 2) {
+  step(
+    "the README's production commands, run as written against the prod values (namespace, host and issuer mapped to this cluster's): the keys Secret, the release, the data, the model Ready, answers with the key, through the Service and with a token, k6",
+    [PROD],
+    async () => {
+      const figures = await readmeProdCommands(journey);
+      journey.timings.set(
+        'README production commands: seconds from the keys Secret to the last k6 run',
+        figures.seconds,
+      );
+    },
+    1800,
+  );
+}
 
 step('kubectl delete lrm removes every child through garbage collection', [APPLY], async () =>
   deleteCollectsChildren(journey),
