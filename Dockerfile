@@ -1,22 +1,24 @@
 # syntax=docker/dockerfile:1
-# The three images, one target each; build context: the repository root (one lockfile, shared
+# The four images, one target each; build context: the repository root (one lockfile, shared
 # contracts/):
 #   docker build --target trainer-job -t ghcr.io/peerloan/trainer-job .
 #   docker build --target api         -t ghcr.io/peerloan/api .
+#   docker build --target workers     -t ghcr.io/peerloan/workers .
 #   docker build --target operator    -t ghcr.io/peerloan/operator .
 # (`npm run images` runs `buildah bud --target <name>`, skaffold.yaml sets each artifact's
 # docker.target; without --target a build makes the last stage, the operator.)
 #
-# Why one file with targets: the three images start the same way (every workspace manifest,
+# Why one file with targets: the four images start the same way (every workspace manifest,
 # `npm ci`, the sources, `tsc -b`) and differ only in their production dependencies and runtime
-# stage. Written once here, `npm ci` and the compile run once for all three (buildah --layers and
+# stage. Written once here, `npm ci` and the compile run once for all four (buildah --layers and
 # BuildKit reuse a stage's layers across targets), and a target skips the other images' stages;
 # the compile is one stage for all, so the trainer or the operator built alone compiles the api
 # and the web app too (api's `tsc -b` compiled the other two already: its tests reference them).
-# Each runtime stage is as it was in its own Dockerfile: the images hold the same files. A shared base image built first (three Dockerfiles FROM a
+# Each runtime stage holds only its program, the workspaces it imports (contracts, scoring) and
+# their production dependencies. A shared base image built first (four Dockerfiles FROM a
 # peerloan build image) was the alternative: it needs a build order (skaffold `requires`,
 # images.sh's order), its tag passed into each build, one more image pushed to every registry the
-# images go to, and still four files.
+# images go to, and still five files.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # ---- manifests: the lockfile and every workspace's package.json ------------------------------
@@ -35,7 +37,7 @@ COPY load-tests/package.json load-tests/
 COPY e2e/package.json e2e/
 COPY web/package.json web/
 
-# ---- build: every dependency, the three programs compiled, the web app bundled ---------------
+# ---- build: every dependency, the four programs compiled, the web app bundled ----------------
 FROM manifests AS build
 RUN npm ci --no-audit --no-fund --ignore-scripts
 # Sources of every workspace (filtered by .dockerignore): tsc -b follows the references.
@@ -71,15 +73,13 @@ USER 1000:1000
 ENTRYPOINT ["node", "trainer-job/dist/src/main.js"]
 CMD ["--help"]
 
-# ==== api: the prediction API, and the BullMQ workers' image ===================================
-# The workers (batch, drift, audit) run from it with the command of `npm run worker`
-# (node workers/dist/src/main.js, the chart's worker.command).
+# ==== api: the prediction API =================================================================
 # Settings come from the environment (PORT, HOST, MODELS_ROOT + LIVE_VERSION [+ CANDIDATE_*] or
 # MODEL_DIR, MODEL_NAME, REDIS_URL, ...); the model is read from a mounted volume and nothing is
 # written outside /tmp, so the root filesystem can be read-only.
 FROM prod-deps AS api-deps
 ARG TARGETARCH
-RUN image-prod-deps @peerloan/api @peerloan/workers
+RUN image-prod-deps @peerloan/api
 
 FROM ${NODE_IMAGE} AS api
 WORKDIR /app
@@ -96,15 +96,42 @@ COPY --from=build /src/api/dist/src api/dist/src
 COPY --from=build /src/api/proto api/proto
 # The web app's bundle (index.html, one script, one style sheet), served by the API.
 COPY --from=build /src/web/dist web/dist
-COPY --from=build /src/workers/package.json workers/
-COPY --from=build /src/workers/dist/src workers/dist/src
 USER 1000:1000
 EXPOSE 8080 8081
 # V8's memory reducer off: its watchdog forces a mark-compact whenever none ran for 100 s, which
 # for an API that promotes nothing under steady load is a 5-95 ms stall every 100 s
-# (docs/BENCHMARKS.md, run K). The worker's command (the chart's worker.command) replaces both lines.
+# (docs/BENCHMARKS.md, run K).
 ENTRYPOINT ["node"]
 CMD ["--no-memory-reducer", "api/dist/src/main.js"]
+
+# ==== workers: the BullMQ workers (WORKER_ROLES: batch, drift, audit) ==========================
+# What `npm run worker` runs. Settings come from the environment (WORKER_ROLES, REDIS_URL,
+# MODEL_DIR, LRM_NAME + POD_NAMESPACE, METRICS_PORT, AUDIT_DIR, ...); the model is read from a
+# mounted volume and the audit archive written to AUDIT_DIR on a mounted volume, nothing else
+# outside /tmp, so the root filesystem can be read-only. No Express, gRPC or web bundle: the API's
+# workspace is not installed; @kubernetes/client-node is, for the LoanRiskModel watch.
+FROM prod-deps AS workers-deps
+ARG TARGETARCH
+RUN image-prod-deps @peerloan/workers
+
+FROM ${NODE_IMAGE} AS workers
+WORKDIR /app
+ENV NODE_ENV=production MODEL_DIR=/models
+COPY --from=workers-deps /src/node_modules node_modules
+COPY --from=build /src/package.json ./
+COPY --from=build /src/contracts/package.json contracts/
+COPY --from=build /src/contracts/dist/src contracts/dist/src
+# The scoring core, with its scoring thread's entry (scoring-thread-entry.js, started by URL).
+COPY --from=build /src/scoring/package.json scoring/
+COPY --from=build /src/scoring/dist/src scoring/dist/src
+COPY --from=build /src/workers/package.json workers/
+COPY --from=build /src/workers/dist/src workers/dist/src
+USER 1000:1000
+EXPOSE 9091
+# Plain node, as `npm run worker` and the chart's former worker.command: --no-memory-reducer (the
+# API's, above) keeps request latency, which the workers do not serve. `node
+# workers/dist/src/audit-cli.js export ...` exports the audit archive (README, `kubectl exec`).
+ENTRYPOINT ["node", "workers/dist/src/main.js"]
 
 # ==== operator: the LoanRiskModel controller ==================================================
 # In-cluster config when KUBECONFIG is unset; WATCH_NAMESPACE narrows the watch; it writes

@@ -39,7 +39,7 @@ export async function useCluster(log: (line: string) => void, nodes: 1 | 2 = 1):
   };
 }
 
-/** Builds (layer-cached) and loads the three images tagged `tag`. */
+/** Builds (layer-cached) and loads the four images tagged `tag`. */
 export async function loadImages(tag: string): Promise<void> {
   await run('bash', ['scripts/images.sh'], { env: { IMAGE_TAG: tag }, timeoutMs: 30 * 60_000 });
 }

@@ -171,10 +171,11 @@ for (const env of ENVIRONMENTS) {
       }
     });
 
-    test('the worker runs the API image with Redis and the models volume', () => {
+    test("the worker runs its own image's entrypoint with Redis and the models volume", () => {
       const worker = only(objects, 'Deployment', 'loan-risk-worker');
       const c = podSpec(worker).containers[0];
-      assert.match(required(c.image, 'the worker image'), /\/api[:@]/);
+      assert.match(required(c.image, 'the worker image'), /\/workers[:@]/);
+      assert.equal(c.command, undefined, "no command: the image's ENTRYPOINT starts the worker");
       const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
       assert.equal(env.REDIS_URL, 'redis://loan-risk-redis:6379/0');
       assert.equal(env.MODEL_DIR, '/models');

@@ -15,10 +15,10 @@ import { CHART_DIR, find, podSpec, renderChart, REPO_ROOT } from './repo.js';
 
 const APP_VERSION = (parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 
-type ImageValues = Record<'operator' | 'api' | 'trainer', { tag?: string }>;
+type ImageValues = Record<'operator' | 'api' | 'worker' | 'trainer', { tag?: string }>;
 const devImages = (parse(readFileSync(join(CHART_DIR, 'values-dev.yaml'), 'utf8')) as { images: ImageValues }).images;
 const DEV_TAGS = new Set(Object.values(devImages).map((i) => i.tag));
-assert.equal(DEV_TAGS.size, 1, 'values-dev.yaml names one tag for its three images');
+assert.equal(DEV_TAGS.size, 1, 'values-dev.yaml names one tag for its four images');
 const [DEV_TAG] = DEV_TAGS;
 
 /** Files that may name a tag other than appVersion: the tag and why. */
@@ -128,7 +128,11 @@ test(`prod's values run every ghcr.io/peerloan image at appVersion ${APP_VERSION
       .flatMap((o) => podSpec(o).containers.map((c) => c.image ?? '')),
     ...find(objects, 'LoanRiskModel').flatMap((m) => [m.spec.training.image, m.spec.serving.image]),
   ].filter((image) => image.startsWith('ghcr.io/peerloan/'));
-  assert.ok(images.length >= 4, `operator, worker, trainer and API images rendered: ${images.join(', ')}`);
+  assert.deepEqual(
+    [...new Set(images.map((image) => image.replace(/^ghcr\.io\/peerloan\/|:[^:]*$/g, '')))].sort(),
+    ['api', 'operator', 'trainer-job', 'workers'],
+    `operator, worker, trainer and API images rendered: ${images.join(', ')}`,
+  );
   assert.deepEqual(
     images.filter((image) => !image.endsWith(`:${APP_VERSION}`)),
     [],

@@ -38,7 +38,7 @@ const chartValues = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) 
 };
 const exists = (path: string) => existsSync(join(REPO_ROOT, path));
 /** The images, each a target of the one Dockerfile and a workspace whose program it runs. */
-const IMAGES = ['api', 'operator', 'trainer-job'];
+const IMAGES = ['api', 'operator', 'trainer-job', 'workers'];
 
 /** One `FROM <base> AS <name>` stage of the Dockerfile and its instructions. */
 interface Stage {
@@ -77,7 +77,7 @@ function applyPatches(config: SkaffoldConfig, patches: SkaffoldPatch[]): Skaffol
 describe('skaffold.yaml', () => {
   const artifacts = skaffold.build.artifacts;
 
-  test("builds the three images as the root Dockerfile's targets, from the repository root", () => {
+  test("builds the four images as the root Dockerfile's targets, from the repository root", () => {
     assert.deepEqual(artifacts.map((a) => a.docker.target).sort(), IMAGES);
     for (const a of artifacts) {
       assert.equal(a.image, `ghcr.io/peerloan/${a.docker.target}`);
@@ -128,6 +128,8 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /ONNXRUNTIME_NODE_INSTALL=skip/);
     const prodDeps = readFileSync(join(REPO_ROOT, 'scripts/image-prod-deps.sh'), 'utf8');
     assert.match(prodDeps, /npm ci --omit=dev \$workspaces .*--ignore-scripts/);
+    // npm installs a named workspace's own devDependencies; the script removes what they alone need.
+    assert.match(prodDeps, /npm ls --omit=dev --all --parseable \$workspaces/);
   });
 
   for (const image of IMAGES) {
@@ -178,7 +180,7 @@ describe('Dockerfile', () => {
       ).scripts ?? {})
     : {};
   test(
-    "the chart's worker runs what `npm run worker` (the workers' start script) runs",
+    "the workers' image starts what `npm run worker` (the workers' start script) runs, and the chart keeps its entrypoint",
     { skip: !workerScripts.start && 'the workers workspace has no start script yet' },
     () => {
       const rootScripts = (
@@ -189,16 +191,30 @@ describe('Dockerfile', () => {
       assert.equal(rootScripts.worker, 'npm run start -w workers');
       const script = workerScripts.start?.match(/^node (\S+\.js)$/)?.[1];
       assert.ok(script, `the workers' start script is "${workerScripts.start}"`);
-      assert.deepEqual(chartValues.worker.command, ['node', `workers/${script}`]);
-      assert.ok(exists(`workers/${script.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`), 'its source exists');
-      // The chart runs it in the API's image: that image ships the workers and their dependencies.
-      assert.ok(stage('api').lines.includes('COPY --from=build /src/workers/dist/src workers/dist/src'));
-      assert.ok(
-        stage('api-deps').lines.some((l) => / @peerloan\/workers( |$)/.test(l)),
-        'api-deps installs the workers',
-      );
+      assert.ok(stage('workers').lines.includes(`ENTRYPOINT ["node", "workers/${script}"]`));
+      assert.deepEqual(chartValues.worker.command, [], "the chart runs the image's entrypoint unless told otherwise");
     },
   );
+
+  test("each image ships its own program only: no workers in the API's, no server or web app in the workers'", () => {
+    const copied = (image: string) =>
+      stage(image).lines.flatMap((l) => l.match(/^COPY --from=build \/src\/([a-z-]+)\//)?.[1] ?? []);
+    const installed = (image: string) => {
+      const deps = stage(image)
+        .lines.join('\n')
+        .match(/^COPY --from=(\S+) \/src\/node_modules node_modules$/m)?.[1];
+      return (
+        stage(deps ?? '')
+          .lines.find((l) => l.startsWith('RUN image-prod-deps '))
+          ?.split(' ')
+          .slice(2) ?? []
+      );
+    };
+    assert.deepEqual(installed('api'), ['@peerloan/api']);
+    assert.deepEqual(installed('workers'), ['@peerloan/workers']);
+    assert.deepEqual([...new Set(copied('api'))], ['contracts', 'scoring', 'api', 'web']);
+    assert.deepEqual([...new Set(copied('workers'))], ['contracts', 'scoring', 'workers']);
+  });
 
   test('.dockerignore keeps dependencies, build output, the git history and the Dockerfile out of the context', () => {
     const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');

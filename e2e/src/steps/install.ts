@@ -30,6 +30,8 @@ function localClusterValues(journey: Journey, releaseModel = false): string[] {
     '--set',
     `images.api.tag=${journey.imageTag}`,
     '--set',
+    `images.worker.tag=${journey.imageTag}`,
+    '--set',
     `images.trainer.tag=${journey.imageTag}`,
     '--set',
     'redis.image.repository=peerloan.local/redis',
