@@ -349,50 +349,74 @@ async function portfolio(csv, workers) {
 
 // --- the run -------------------------------------------------------------------------------------
 
-function printTable() {
-  const r = results;
-  const rows = [
-    ['apply -> first answer through the Ingress (training included)', `${r.apply.applyToFirstAnswerSeconds} s`],
-    ['  of which the training Job (start to completion)', `${r.apply.jobSeconds} s`],
-    ['apply -> first answer, training excluded', `${r.apply.trainingExcludedSeconds.toFixed(1)} s`],
+const tableRows = {
+  apply: (r) => [
+    ['apply -> first answer through the Ingress (training included)', `${r.applyToFirstAnswerSeconds} s`],
+    ['  of which the training Job (start to completion)', `${r.jobSeconds} s`],
+    ['apply -> first answer, training excluded', `${r.trainingExcludedSeconds.toFixed(1)} s`],
+  ],
+  ingress: (r) => [
+    [`one replica at ${API_CPU} CPU, direct: req/s, p99 saturated`, `${r.direct.reqPerSec}, ${r.direct.p99} ms`],
+    [`one replica at ${API_CPU} CPU, via Ingress: req/s, p99 saturated`, `${r.ingress.reqPerSec}, ${r.ingress.p99} ms`],
     [
-      `one replica at ${API_CPU} CPU, direct: req/s, p99 saturated`,
-      `${r.ingress.direct.reqPerSec}, ${r.ingress.direct.p99} ms`,
-    ],
-    [
-      `one replica at ${API_CPU} CPU, via Ingress: req/s, p99 saturated`,
-      `${r.ingress.ingress.reqPerSec}, ${r.ingress.ingress.p99} ms`,
-    ],
-    [
-      `p50/p99 at ${r.ingress.direct.atHalf.offered}/s: direct, via Ingress`,
-      `${r.ingress.direct.atHalf.p50}/${r.ingress.direct.atHalf.p99} ms, ${r.ingress.ingress.atHalf.p50}/${r.ingress.ingress.atHalf.p99} ms`,
+      `p50/p99 at ${r.direct.atHalf.offered}/s: direct, via Ingress`,
+      `${r.direct.atHalf.p50}/${r.direct.atHalf.p99} ms, ${r.ingress.atHalf.p50}/${r.ingress.atHalf.p99} ms`,
     ],
     [
       'CPU per request: API pod, ingress controller (via Ingress)',
-      `${r.ingress.ingress.cpuMicrosPerRequest.api} µs, ${r.ingress.ingress.cpuMicrosPerRequest.ingress} µs (${r.ingress.ingressCpuShareOfServer} of the server's)`,
+      `${r.ingress.cpuMicrosPerRequest.api} µs, ${r.ingress.cpuMicrosPerRequest.ingress} µs (${r.ingressCpuShareOfServer} of the server's)`,
     ],
+  ],
+  hpa: (r) => [
     [
       'load step -> HPA desires 2, -> second replica serving',
-      `${r.hpa.stepToDesiredSeconds} s, ${r.hpa.stepToSecondServingSeconds} s`,
+      `${r.stepToDesiredSeconds} s, ${r.stepToSecondServingSeconds} s`,
     ],
     [
       'load end -> back to one replica',
-      typeof r.hpa.loadEndToOneReplicaSeconds === 'number'
-        ? `${r.hpa.loadEndToOneReplicaSeconds} s`
-        : r.hpa.loadEndToOneReplicaSeconds,
+      typeof r.loadEndToOneReplicaSeconds === 'number'
+        ? `${r.loadEndToOneReplicaSeconds} s`
+        : r.loadEndToOneReplicaSeconds,
     ],
-    ['promoted version -> every pod serving it (2 replicas)', `${r.promotion.promotedToEveryPodSeconds} s`],
-    ...r.portfolio.map((p) => [
+  ],
+  promotion: (r) => [['promoted version -> every pod serving it (2 replicas)', `${r.promotedToEveryPodSeconds} s`]],
+  portfolio: (r) =>
+    r.map((p) => [
       `${PORTFOLIO_ROWS}-row portfolio via Ingress, ${p.workers} worker(s)`,
       `${p.postToCompletedSeconds} s (${p.rowsPerSecond} rows/s; upload ${p.uploadSeconds} s)`,
     ]),
-  ];
+};
+
+function printTable() {
   console.log('\n| measurement | result |\n| --- | --- |');
-  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  for (const [name, rows] of Object.entries(tableRows)) {
+    const r = results[name];
+    const lines = r === undefined ? [[name, 'not run']] : r.error ? [[name, `failed: ${r.error}`]] : rows(r);
+    for (const [k, v] of lines) console.log(`| ${k} | ${v} |`);
+  }
+}
+
+/** Runs one measurement; a failure is recorded and the rest still run (each is minutes of cluster time). */
+async function stage(name, label, measure) {
+  log(label);
+  try {
+    results[name] = await measure();
+  } catch (error) {
+    results[name] = { error: String(error?.message ?? error) };
+    log(`${name} failed: ${results[name].error}`);
+  }
+  writeRecord();
+}
+
+let record;
+function writeRecord() {
+  record = { ...record, results, loadavg: loadavg(), cores: cpus().length };
+  writeFileSync(join(out, 'cluster-bench.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 async function main() {
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  record = { date: new Date().toISOString(), commit };
   const cluster = await useCluster(log);
   try {
     await loadImages(journey.imageTag);
@@ -403,19 +427,19 @@ async function main() {
     const training = await generateCsv(work, 'synthetic-50k.csv', 50_000, 1);
     const [loan] = readLoans(training, 1);
     await uploadTrainingData(journey, training, 'loans/synthetic-50k.csv');
+    // The first stage trains the model every other stage serves: without it nothing else can run.
     log('1/5 kubectl apply -> first answer');
     results.apply = await applyToFirstAnswer(loan);
-    log('2/5 the ingress against the pod port');
-    results.ingress = await ingressCost(loan);
-    log('3/5 the HPA under a step of load');
-    results.hpa = await hpaStep();
-    log('4/5 a promotion reaching every pod');
-    results.promotion = await promotionToEveryPod(loan);
-    log(`5/5 a ${PORTFOLIO_ROWS}-row portfolio with 1 and 2 workers`);
-    const portfolioCsv = existsSync(join(work, `portfolio-${PORTFOLIO_ROWS}.csv`))
-      ? join(work, `portfolio-${PORTFOLIO_ROWS}.csv`)
-      : await generateCsv(work, `portfolio-${PORTFOLIO_ROWS}.csv`, PORTFOLIO_ROWS, 7, ['--no-label', '--with-id']);
-    results.portfolio = [await portfolio(portfolioCsv, 1), await portfolio(portfolioCsv, 2)];
+    writeRecord();
+    await stage('ingress', '2/5 the ingress against the pod port', () => ingressCost(loan));
+    await stage('hpa', '3/5 the HPA under a step of load', () => hpaStep());
+    await stage('promotion', '4/5 a promotion reaching every pod', () => promotionToEveryPod(loan));
+    await stage('portfolio', `5/5 a ${PORTFOLIO_ROWS}-row portfolio with 1 and 2 workers`, async () => {
+      const portfolioCsv = existsSync(join(work, `portfolio-${PORTFOLIO_ROWS}.csv`))
+        ? join(work, `portfolio-${PORTFOLIO_ROWS}.csv`)
+        : await generateCsv(work, `portfolio-${PORTFOLIO_ROWS}.csv`, PORTFOLIO_ROWS, 7, ['--no-label', '--with-id']);
+      return [await portfolio(portfolioCsv, 1), await portfolio(portfolioCsv, 2)];
+    });
   } finally {
     if (process.env.KEEP_NAMESPACE !== 'true') {
       await helm(['uninstall', journey.release, '-n', namespace, '--timeout', '2m'], { allowFailure: true }).catch(
@@ -425,14 +449,18 @@ async function main() {
     }
     await cluster.release();
   }
-  const record = { date: new Date().toISOString(), commit, loadavg: loadavg(), cores: cpus().length, results };
-  writeFileSync(join(out, 'cluster-bench.json'), `${JSON.stringify(record, null, 2)}\n`);
+  writeRecord();
   printTable();
   console.log(
     `\ncommit ${commit}, ${record.date}, load average at the end ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
+  const failed = Object.entries(results).filter(([, r]) => r?.error);
+  if (failed.length > 0) {
+    console.error(`bench:cluster: ${failed.map(([k]) => k).join(', ')} failed (see above)`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
