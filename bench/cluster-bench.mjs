@@ -10,7 +10,8 @@
 // Installs the chart with the dev values into its own namespace, as the journey does, and removes
 // it after. Prints a markdown table and writes bench/.out/cluster-bench.json.
 // Env: PORTFOLIO_ROWS (1000000), API_CPU (the fixed limit, "1"), LINE_SECONDS (15), CONNECTIONS (16),
-// HPA_BACK_SECONDS (how long to wait for the scale-down, 600), KEEP_NAMESPACE=true to keep it.
+// HPA_BACK_SECONDS (how long to wait for the scale-down, 600), KEEP_NAMESPACE=true to keep it,
+// STAGES (a comma-separated subset of ingress,hpa,promotion,portfolio; the apply always runs).
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -35,6 +36,8 @@ const API_CPU = process.env.API_CPU ?? '1';
 const LINE_SECONDS = Number(process.env.LINE_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const HPA_BACK_SECONDS = Number(process.env.HPA_BACK_SECONDS ?? 600);
+// Which measurements after the first to run (ingress,hpa,promotion,portfolio); all when unset.
+const STAGES = process.env.STAGES?.split(',');
 const out = resolve('bench/.out');
 mkdirSync(out, { recursive: true });
 
@@ -75,11 +78,30 @@ function findPodCgroup(root, uid, depth = 0) {
   return undefined;
 }
 
+/** The uid of the one Running pod the selector names, waiting out any old pod still terminating after a rollout. */
 async function podUid(ns, selector) {
-  const pods = await kubectlJson(['-n', ns, 'get', 'pods', '-l', selector, '--field-selector=status.phase=Running']);
-  if (pods.items.length !== 1)
-    throw new Error(`expected one Running pod for ${selector} in ${ns}, found ${pods.items.length}`);
-  return pods.items[0].metadata.uid;
+  let found = 0;
+  const uid = await waitFor(
+    `one Running pod for ${selector} in ${ns}`,
+    120,
+    async () => {
+      const pods = await kubectlJson([
+        '-n',
+        ns,
+        'get',
+        'pods',
+        '-l',
+        selector,
+        '--field-selector=status.phase=Running',
+      ]);
+      const live = pods.items.filter((p) => !p.metadata.deletionTimestamp);
+      found = live.length;
+      return live.length === 1 && pods.items.length === 1 ? live[0].metadata.uid : undefined;
+    },
+    1000,
+  ).catch(() => undefined);
+  if (uid === undefined) throw new Error(`expected one Running pod for ${selector} in ${ns}, found ${found}`);
+  return uid;
 }
 
 // --- load lines ---------------------------------------------------------------------------------
@@ -398,6 +420,7 @@ function printTable() {
 
 /** Runs one measurement; a failure is recorded and the rest still run (each is minutes of cluster time). */
 async function stage(name, label, measure) {
+  if (STAGES && !STAGES.includes(name)) return;
   log(label);
   try {
     results[name] = await measure();
