@@ -91,6 +91,8 @@ export const LoanRiskModelValuesSchema = closed({
   ),
   folds: orNull(TrainingSpecSchema.properties.folds),
   seed: orNull(TrainingSpecSchema.properties.seed),
+  schedule: orNull(TrainingSpecSchema.properties.schedule),
+  watchInterval: orNull(TrainingSpecSchema.properties.watchInterval),
   trainingConfig: TrainingOverridesSchema,
   trainingResources: resources('the training container'),
   minRocAuc: orNull(QualityGateSpecSchema.properties.minRocAuc),

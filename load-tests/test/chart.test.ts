@@ -267,6 +267,16 @@ describe('what differs by environment', () => {
   });
 });
 
+test("the LoanRiskModel's retraining schedule and data watch come from the values, and are left out by default", () => {
+  const plain = only(renderChart('dev'), 'LoanRiskModel').spec.training;
+  assert.equal(plain.schedule, undefined);
+  assert.equal(plain.watchInterval, undefined);
+  const set = ['--set-json', 'loanRiskModel.schedule="0 3 1 1,4,7,10 *"', '--set', 'loanRiskModel.watchInterval=10m'];
+  const training = only(renderChart('dev', set), 'LoanRiskModel').spec.training;
+  assert.equal(training.schedule, '0 3 1 1,4,7,10 *');
+  assert.equal(training.watchInterval, '10m');
+});
+
 test('the LoanRiskModel takes a later period and the out-of-time gate from the values, and leaves them out by default', () => {
   const plain = only(renderChart('dev'), 'LoanRiskModel').spec;
   assert.equal(plain.dataset.validationPath, undefined);

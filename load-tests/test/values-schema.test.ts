@@ -32,6 +32,16 @@ const BAD_VALUES: Array<[string, string[], RegExp, boolean?]> = [
     /loanRiskModel\.drift\.action: loanRiskModel\.drift\.action must be one of the following: "alert", "retrain"/,
   ],
   [
+    'a retraining schedule that is no cron expression',
+    ['--set', 'loanRiskModel.schedule=daily'],
+    /loanRiskModel\.schedule: Does not match pattern/,
+  ],
+  [
+    'a data watch interval without a unit',
+    ['--set-string', 'loanRiskModel.watchInterval=600'],
+    /loanRiskModel\.watchInterval: Does not match pattern/,
+  ],
+  [
     'a dataset path leaving the volume',
     ['--set', 'loanRiskModel.datasetPath=../secrets.csv'],
     /loanRiskModel\.datasetPath: Does not match pattern/,
