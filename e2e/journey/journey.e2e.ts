@@ -51,6 +51,21 @@ let cluster: ClusterLease | undefined;
 let loans: LoanRecord[] = [];
 let applied = 0;
 
+/**
+ * E2E_ONLY (`npm run e2e -- --only <regex>`): the steps whose names match, with the steps they
+ * need (`needs`, transitively); the others are skipped. For re-running a failed part of the journey.
+ */
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
+const selected = new Set<string>();
+const stepNeeds = new Map<string, readonly string[]>();
+
+/** Selects a step and, recursively, the steps it needs. */
+function select(name: string): void {
+  if (selected.has(name)) return;
+  selected.add(name);
+  for (const need of stepNeeds.get(name) ?? []) select(need);
+}
+
 /** One step of the journey: skipped when a step it needs failed, recorded when it fails. */
 function step(
   name: string,
@@ -58,7 +73,13 @@ function step(
   body: (t: TestContext) => Promise<void>,
   timeoutSeconds = 600,
 ): void {
+  stepNeeds.set(name, needs);
+  if (only?.test(name)) select(name);
   test(name, { timeout: timeoutSeconds * 1000 }, async (t) => {
+    if (only && !selected.has(name)) {
+      t.skip(`not selected by E2E_ONLY=${only.source}`);
+      return;
+    }
     const missing = needs.filter((n) => journey.failed.has(n));
     if (missing.length > 0) {
       journey.failed.add(name);

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, kubectlJson, run } from '../commands.js';
 import { viaIngress } from '../ingress.js';
-import { liveVersionOf, patchModel, waitRolledOut, type Journey } from '../journey-state.js';
+import { patchModel, waitRolledOut, type Journey } from '../journey-state.js';
 import { runK6 } from '../k6.js';
 import { waitFor } from '../waiting.js';
 import { apiPodSelector, assertNoFailedRequest } from './rollout.js';
-import { trainingJobs } from './training.js';
 
 /** The node the ingress controller runs on (the host's network) and the one drained and lost. */
 export const FIRST_NODE = 'peerloan-node';
@@ -104,24 +103,42 @@ export async function replicasOnBothNodes(journey: Journey, loan: Record<string,
     nodes.includes(FIRST_NODE) && nodes.includes(SECOND_NODE),
     `two Ready nodes (npm run cluster -- up --nodes 2): ${nodes.join(', ')}`,
   );
-  const live = liveVersionOf(journey);
   await patchModel(journey, { spec: { serving: { minReplicas: 2, maxReplicas: 3 } } });
+  await waitRolledOut(journey);
   const pods = await apiPodsOnBothNodes(journey);
-  const jobNames = (await trainingJobs(journey)).map((j) => j.metadata.name);
+  // The live version and the Job that wrote it (status.live): earlier retrains (the drift step's
+  // among them) may have run on either node.
+  const [live, liveJob] = (
+    await kubectl([
+      '-n',
+      journey.namespace,
+      'get',
+      'lrm',
+      journey.model,
+      '-o',
+      'jsonpath={.status.live.version} {.status.live.job}',
+    ])
+  )
+    .trim()
+    .split(' ');
+  assert.ok(live && liveJob, `status.live of ${journey.model} names the version and the Job that wrote it`);
   const trainingPods = await kubectlJson<PodList>([
     '-n',
     journey.namespace,
     'get',
     'pods',
     '-l',
-    `batch.kubernetes.io/job-name in (${jobNames.join(',')})`,
+    `batch.kubernetes.io/job-name=${liveJob}`,
   ]);
   const trainedOn = new Set(
     trainingPods.items.filter((p) => p.status.phase === 'Succeeded').map((p) => p.spec.nodeName),
   );
-  assert.ok(trainedOn.size > 0, `a succeeded training Pod of ${jobNames.join(', ')}`);
+  assert.ok(trainedOn.size > 0, `a succeeded training Pod of ${liveJob}, the Job that wrote ${live}`);
   const elsewhere = pods.filter((p) => !trainedOn.has(p.node));
-  assert.ok(elsewhere.length > 0, `an API pod on a node other than the training's (${[...trainedOn].join(', ')})`);
+  assert.ok(
+    elsewhere.length > 0,
+    `an API pod on a node other than the one ${liveJob} ran on (${[...trainedOn].join(', ')})`,
+  );
   for (const pod of pods)
     assert.equal(await predictOnPod(pod, loan), live, `${pod.name} on ${pod.node} serves ${live}`);
   console.log(
