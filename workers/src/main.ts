@@ -59,6 +59,35 @@ function driftSettings(config: WorkerConfig, model: LiveVersionWatch | undefined
   return () => specDriftSettings(model.model?.spec.drift, config.driftWindowEvents);
 }
 
+/**
+ * The batch chunks' audit trail (none with AUDIT_MODE off), on a worker's connection, which waits
+ * for Redis to come back: a chunk is off the request path, and a write failing fast (best-effort)
+ * would let the chunk complete with its decisions missing from the trail when Redis restarts
+ * mid-batch. Flushed and disconnected once the workers have closed (`afterWorkers`).
+ */
+function batchAuditTrail(
+  config: WorkerConfig,
+  logger: Logger,
+  metrics: ModelMetrics,
+  afterWorkers: Array<() => Promise<void>>,
+): AuditTrail | undefined {
+  if (config.auditMode === 'off') return undefined;
+  const redis = redisConnection(config.redisUrl, 'worker');
+  const trail = new AuditTrail({
+    mode: config.auditMode,
+    redisUrl: config.redisUrl,
+    dedupSeconds: config.auditDedupSeconds,
+    logger,
+    registry: metrics.registry,
+    redis,
+  });
+  afterWorkers.push(async () => {
+    await trail.close();
+    redis.disconnect();
+  });
+  return trail;
+}
+
 function startWorkers(
   config: WorkerConfig,
   store: ModelStore,
@@ -66,23 +95,11 @@ function startWorkers(
   logger: Logger,
   kubeConfig: k8s.KubeConfig | undefined,
   model: LiveVersionWatch | undefined,
+  afterWorkers: Array<() => Promise<void>>,
 ): Worker[] {
   const workers: Worker[] = [];
   if (config.roles.includes('batch')) {
-    const audit =
-      config.auditMode === 'off'
-        ? undefined
-        : new AuditTrail({
-            mode: config.auditMode,
-            redisUrl: config.redisUrl,
-            dedupSeconds: config.auditDedupSeconds,
-            logger,
-            registry: metrics.registry,
-            // A worker's connection, which waits for Redis to come back: a chunk is off the request
-            // path, and a write failing fast (best-effort) would let the chunk complete with its
-            // decisions missing from the trail when Redis restarts mid-batch.
-            redis: redisConnection(config.redisUrl, 'worker'),
-          });
+    const audit = batchAuditTrail(config, logger, metrics, afterWorkers);
     workers.push(
       ...startBatchWorkers({
         redisUrl: config.redisUrl,
@@ -200,6 +217,8 @@ interface Running extends StatusFollowers {
   readonly workers: readonly Worker[];
   readonly archiver: AuditArchiver | undefined;
   readonly batchMetrics: BatchMetrics | undefined;
+  /** What is closed once the workers have closed (the batch audit trail's connection). */
+  readonly afterWorkers: Array<() => Promise<void>>;
 }
 
 /** Stops everything, the workers finishing the jobs in hand; the exit code says whether they did in time. */
@@ -215,7 +234,15 @@ async function stopAll(running: Running, timeoutMs: number, logger: Logger): Pro
   running.store.stop();
   void running.health.close();
   const [graceful] = await Promise.all([
-    closeWorkers(running.workers, timeoutMs, logger),
+    closeWorkers(running.workers, timeoutMs, logger).then(async (closed) => {
+      // Nothing writes to the trail once the workers are closed; by force, a flush could wait on a lost Redis.
+      if (closed)
+        await settledWithin(
+          Promise.allSettled(running.afterWorkers.map((close) => close())),
+          Math.max(0, Math.floor(timeoutMs * (1 - GRACEFUL_SHARE)) - 100),
+        );
+      return closed;
+    }),
     running.archiver?.close(Math.floor(timeoutMs * GRACEFUL_SHARE)),
     settledWithin(running.batchMetrics?.close() ?? Promise.resolve(), Math.floor(timeoutMs * GRACEFUL_SHARE)),
   ]);
@@ -242,8 +269,9 @@ async function main(): Promise<void> {
   });
   const archiver = startArchiver(config, logger, metrics);
   const workers: Worker[] = [];
+  const afterWorkers: Array<() => Promise<void>> = [];
 
-  const running = { liveVersion, history, approvals, store, health, workers, archiver, batchMetrics };
+  const running = { liveVersion, history, approvals, store, health, workers, archiver, batchMetrics, afterWorkers };
   const stopping = stopOnSignals({
     timeoutMs: config.shutdownTimeoutMs,
     logger,
@@ -260,7 +288,7 @@ async function main(): Promise<void> {
   // A job taken without a model would fail (batch) or be dropped (drift): leave it queued.
   await store.whenServing();
   if (stopping.aborted) return;
-  workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion));
+  workers.push(...startWorkers(config, store, metrics, logger, kubeConfig, liveVersion, afterWorkers));
   batchMetrics?.watch(workers);
   logger.info(
     {
