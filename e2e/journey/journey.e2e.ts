@@ -221,7 +221,7 @@ if (journey.nodes === 2) {
     async () => drainUnderLoad(journey),
   );
   step(
-    'two nodes: a node lost under k6 load, measured with the defaults, then no failed request with the ingress retry and short tolerations',
+    'two nodes: a node lost under k6 load, measured with the defaults, then with the ingress retry and short tolerations no request sent after the loss fails',
     [SPREAD],
     async () => nodeLossMeasuredAndMitigated(journey, loans[0]),
     900,
