@@ -6,6 +6,7 @@
  * `parameters.binary_data_size` is set. Numbers are little-endian; a BYTES tensor is each element
  * as a 4-byte length and its bytes. Every refusal is a 400 naming the input.
  */
+import { endianness } from 'node:os';
 import { FEATURES, PROBABILITY_OUTPUT, type Feature } from '@peerloan/contracts';
 import { RequestError, type FeatureColumn } from '@peerloan/scoring';
 
@@ -38,7 +39,17 @@ interface InferInput {
   readonly name: string;
   readonly shape: readonly number[];
   readonly datatype: string;
-  readonly data: readonly unknown[];
+  readonly data: unknown;
+}
+
+/** A typed array of numbers (not BigInt64Array, whose bigints no rule accepts). */
+function isNumberView(data: unknown): data is Exclude<NodeJS.TypedArray, BigInt64Array | BigUint64Array> {
+  return (
+    ArrayBuffer.isView(data) &&
+    !(data instanceof DataView) &&
+    !(data instanceof BigInt64Array) &&
+    !(data instanceof BigUint64Array)
+  );
 }
 
 /** Module-level rather than a closure per input: it runs for every input of every request. */
@@ -50,7 +61,7 @@ function isDimension(d: unknown): boolean {
  * Checks one input tensor against its feature and returns its values, one per row: the
  * request's own array when it is flat, so a large tensor is not copied.
  */
-function inputValues(input: Partial<InferInput>, feature: Feature): readonly unknown[] {
+function inputValues(input: Partial<InferInput>, feature: Feature): ArrayLike<unknown> {
   const { name, shape, datatype, data } = input;
   const typeOk = feature.kind === 'categorical' ? datatype === 'BYTES' : NUMERIC_DATATYPES.has(String(datatype));
   if (!typeOk) fail(`input ${name} must have datatype ${datatypeOf(feature)}, got ${JSON.stringify(datatype)}`);
@@ -63,9 +74,14 @@ function inputValues(input: Partial<InferInput>, feature: Feature): readonly unk
   ) {
     fail(`input ${name} must have shape [N, 1], got ${JSON.stringify(shape)}`);
   }
+  // A binary tensor's values arrive as a typed array (decodeTensor), JSON's as an array.
+  if (isNumberView(data)) {
+    if (data.length !== shape[0]) fail(`input ${name} has ${data.length} values for shape ${JSON.stringify(shape)}`);
+    return data;
+  }
   if (!Array.isArray(data)) fail(`input ${name} must have a data array`);
   // Clients send the tensor flat (row-major) or nested as [[v], [v], ...]; both are accepted.
-  const values = (data as readonly unknown[]).some(Array.isArray) ? (data as unknown[]).flat(2) : data;
+  const values: readonly unknown[] = data.some(Array.isArray) ? data.flat(2) : data;
   if (values.length !== shape[0]) fail(`input ${name} has ${values.length} values for shape ${JSON.stringify(shape)}`);
   return values;
 }
@@ -152,6 +168,24 @@ interface BinaryInput {
   parameters?: { binary_data_size?: unknown } | null;
 }
 
+/**
+ * Numeric datatypes a little-endian machine reads as a typed array over the tensor's bytes (copied
+ * once, as the bytes may be unaligned), with no JavaScript number made per value.
+ */
+const TYPED_VIEWS: Readonly<Record<string, new (buffer: ArrayBuffer) => ArrayLike<number>>> = {
+  FP32: Float32Array,
+  FP64: Float64Array,
+  INT8: Int8Array,
+  INT16: Int16Array,
+  INT32: Int32Array,
+  UINT8: Uint8Array,
+  UINT16: Uint16Array,
+  UINT32: Uint32Array,
+};
+const LITTLE_ENDIAN = endianness() === 'LE';
+/** One-row tensors allocated 4.5 KB more a request as views (bench:grpc, 2026-12-06); 1000-row ones 19 % less. */
+const TYPED_VIEW_MIN_VALUES = 16;
+
 const NUMERIC_READERS: Readonly<Record<string, { size: number; read: (b: Buffer, offset: number) => number }>> = {
   FP32: { size: 4, read: (b, o) => b.readFloatLE(o) },
   FP64: { size: 8, read: (b, o) => b.readDoubleLE(o) },
@@ -178,14 +212,21 @@ function decodeBytes(chunk: Buffer, name: string): string[] {
 }
 
 /** One input's raw bytes (binary extension, gRPC's raw_input_contents) as its values; a refusal names the input. */
-export function decodeTensor(chunk: Buffer, datatype: string, name: string): (string | number)[] {
+export function decodeTensor(chunk: Buffer, datatype: string, name: string): ArrayLike<string | number> {
   if (datatype === 'BYTES') return decodeBytes(chunk, name);
   // Own keys only: a datatype such as "toString" must not find Object.prototype's.
   const reader = Object.hasOwn(NUMERIC_READERS, datatype) ? NUMERIC_READERS[datatype] : undefined;
   if (!reader) fail(`input ${name}: binary datatype ${datatype} is not supported`);
   if (chunk.length % reader.size !== 0)
     fail(`input ${name}: ${chunk.length} bytes is not a whole number of ${datatype}`);
-  return Array.from({ length: chunk.length / reader.size }, (_, i) => reader.read(chunk, i * reader.size));
+  const count = chunk.length / reader.size;
+  // A view pays for its buffer and object: for a few values a plain array allocates less (measured).
+  const View =
+    LITTLE_ENDIAN && count >= TYPED_VIEW_MIN_VALUES && Object.hasOwn(TYPED_VIEWS, datatype)
+      ? TYPED_VIEWS[datatype]
+      : undefined;
+  if (View) return new View(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.length) as ArrayBuffer);
+  return Array.from({ length: count }, (_, i) => reader.read(chunk, i * reader.size));
 }
 
 /** Splits a raw infer body into its JSON request, with binary inputs decoded into `data`. */

@@ -57,7 +57,7 @@ function typedValues({ name, datatype, contents }: InferInputTensor): readonly u
 }
 
 /** The request's values as raw bytes: one entry per input, and no input with typed contents beside them. */
-function rawValues(request: ModelInferRequest): (readonly unknown[])[] {
+function rawValues(request: ModelInferRequest): ArrayLike<unknown>[] {
   const { inputs, raw_input_contents: raw } = request;
   if (raw.length !== inputs.length)
     fail(`raw_input_contents has ${raw.length} entries for ${inputs.length} inputs: send one per input, in order`);
