@@ -26,6 +26,7 @@ import { runK6 } from '../e2e/dist/src/k6.js';
 import { generateCsv, readLoans } from '../e2e/dist/src/loans.js';
 import { installDev } from '../e2e/dist/src/steps/install.js';
 import { readyApiPods } from '../e2e/dist/src/steps/nodes.js';
+import { apiCpuReported } from '../e2e/dist/src/steps/scaling.js';
 import { apiPodSelector } from '../e2e/dist/src/steps/rollout.js';
 import { applySample, trainingJobs, uploadTrainingData } from '../e2e/dist/src/steps/training.js';
 import { waitFor } from '../e2e/dist/src/waiting.js';
@@ -229,13 +230,7 @@ async function hpaStep() {
   });
   await waitRolledOut(journey);
   const hpa = () => kubectlJson(['-n', namespace, 'get', 'hpa', `${journey.model}-api`]);
-  await waitFor(
-    "metrics-server reports the API pods' CPU",
-    180,
-    async () =>
-      (await hpa()).status.currentMetrics?.[0]?.resource?.current?.averageUtilization !== undefined ? true : undefined,
-    3000,
-  );
+  await apiCpuReported(journey, 180);
   const step = Date.now();
   // One request in ten carries 500 loans: a step well past the HPA's target on one replica.
   const load = runK6('load.js', journey.host, { RATE: '200', BATCH_SIZE: '500', DURATION: '120s' });

@@ -17,18 +17,25 @@ interface Hpa {
   };
 }
 
+/** Waits until the API's HPA reads the pods' CPU from metrics-server: before that no load step can scale it. */
+export async function apiCpuReported(journey: Journey, seconds: number): Promise<void> {
+  await waitFor(
+    "metrics-server reports the API pods' CPU",
+    seconds,
+    async () => {
+      const hpa = await kubectlJson<Hpa>(['-n', journey.namespace, 'get', 'hpa', `${journey.model}-api`]);
+      return hpa.status.currentMetrics?.[0]?.resource?.current?.averageUtilization !== undefined ? true : undefined;
+    },
+    3000,
+  );
+}
+
 export async function hpaScalesUp(journey: Journey): Promise<void> {
   const name = `${journey.model}-api`;
   const hpa = () => kubectlJson<Hpa>(['-n', journey.namespace, 'get', 'hpa', name]);
   const before = await hpa();
   assert.ok(before.spec.maxReplicas > before.spec.minReplicas, 'the HPA has room to scale');
-  await waitFor(
-    "metrics-server reports the API pods' CPU",
-    120,
-    async () =>
-      (await hpa()).status.currentMetrics?.[0]?.resource?.current?.averageUtilization !== undefined ? true : undefined,
-    3000,
-  );
+  await apiCpuReported(journey, 120);
   const began = Date.now();
   // One request in ten carries 500 loans: enough CPU to pass the HPA's target on one replica.
   const load = runK6('load.js', journey.host, { RATE: '200', BATCH_SIZE: '500', DURATION: '150s' });
