@@ -18,6 +18,12 @@ if (values.nodes !== '1' && values.nodes !== '2') {
   console.error(`e2e: --nodes takes 1 or 2, not '${values.nodes}'`);
   process.exit(2);
 }
+try {
+  new RegExp(values.only, 'i');
+} catch (err) {
+  console.error(`e2e: --only takes a regular expression over step names: ${err.message}`);
+  process.exit(2);
+}
 const journeys = readdirSync(new URL('../dist/journey/', import.meta.url))
   .filter((name) => name.endsWith('.e2e.js'))
   .map((name) => `dist/journey/${name}`);
