@@ -1,0 +1,191 @@
+// `npm run bench:ingress`: what Traefik costs in front of the API, for the proxy settings the local
+// cluster could run, side by side on 127.0.0.1 (no cluster: the same Traefik binary the cluster's
+// image is built from, its file provider pointing at one API process).
+// Each round starts every variant's Traefik in turn (A B C, A B C, ...) and sends the same
+// one-row POST /predict through it; the table gives each variant's medians: req/s, and the CPU
+// per request of Traefik and of the API, both read from /proc. A direct line (no proxy) gives the
+// API's own cost on the same requests.
+// Then the case the cluster's old entry-point buffering was for (golang/go#40747): a backend that
+// answers 100 KB before it reads a 20 KB POST body. Each variant's failed requests are counted.
+// Env: TRAEFIK (default ~/.cache/peerloan-tools/bin/traefik, built by scripts/install-tools.sh),
+// ROUNDS (3), BENCH_SECONDS (10 per line), BENCH_CONNECTIONS (16, as bench:cluster), MODEL_DIR,
+// EARLY_SECONDS (15; 0 skips the early-answer lines).
+import { createServer } from 'node:http';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { cpuSeconds, f, start, startApi, stop } from './bench-driver.mjs';
+import { applicant } from './serving-requests.mjs';
+
+const TRAEFIK = process.env.TRAEFIK ?? join(homedir(), '.cache/peerloan-tools/bin/traefik');
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const EARLY_SECONDS = Number(process.env.EARLY_SECONDS ?? 15);
+const MODEL_DIR = resolve(process.env.MODEL_DIR ?? 'bench/.out/models');
+const API_PORT = 18290;
+const PROXY_PORT = 18291;
+const EARLY_PORT = 18293;
+
+if (!existsSync(TRAEFIK)) throw new Error(`no Traefik at ${TRAEFIK}: run scripts/install-tools.sh, or set TRAEFIK`);
+if (!existsSync(join(MODEL_DIR, 'current'))) throw new Error(`no model in ${MODEL_DIR}: run npm run bench:api once`);
+
+// The variants: the cluster's settings before (standard proxy, every body buffered) and after.
+const VARIANTS = [
+  { name: 'standard proxy, request bodies buffered (the cluster before)', buffering: true, args: [], env: {} },
+  { name: 'standard proxy', buffering: false, args: [], env: {} },
+  { name: 'fast proxy (the cluster now)', buffering: false, args: ['--experimental.fastProxy=true'], env: {} },
+];
+
+/** Traefik's dynamic configuration: every path to `backend`, through the buffering middleware or not. */
+function dynamicConfig(backend, buffering) {
+  const middlewares = buffering
+    ? `  middlewares:
+    whole-request-body:
+      buffering: { maxRequestBodyBytes: 268435456, memRequestBodyBytes: 2097152 }
+`
+    : '';
+  return `http:
+${middlewares}  routers:
+    all:
+      rule: PathPrefix(\`/\`)
+      entryPoints: [web]
+      service: backend${buffering ? '\n      middlewares: [whole-request-body]' : ''}
+  services:
+    backend:
+      loadBalancer:
+        servers: [{ url: "${backend}" }]
+`;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ingress-ab-'));
+
+/** Starts Traefik with `variant`'s settings in front of `backend`; ready once `readyPath` answers through it. */
+function startTraefik(variant, backend, readyPath) {
+  const file = join(dir, `dynamic-${VARIANTS.indexOf(variant)}-${variant.buffering}.yaml`);
+  writeFileSync(file, dynamicConfig(backend, variant.buffering));
+  const args = [
+    `--entryPoints.web.address=127.0.0.1:${PROXY_PORT}`,
+    `--providers.file.filename=${file}`,
+    '--log.level=ERROR',
+    '--global.checkNewVersion=false',
+    '--global.sendAnonymousUsage=false',
+    ...variant.args,
+  ];
+  return start(TRAEFIK, args, variant.env, `http://127.0.0.1:${PROXY_PORT}${readyPath}`, { quiet: true });
+}
+
+const body = JSON.stringify(applicant);
+
+/** One closed-loop line of one-row POST /predict to `url`, with the CPU per request of each process. */
+async function line(url, processes) {
+  const before = processes.map((p) => cpuSeconds(p));
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
+  const micros = processes.map((p, i) => ((cpuSeconds(p) - before[i]) * 1e6) / result.requests.total);
+  return { reqPerSec: result.requests.average, p99: result.latency.p99, micros };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const predictUrl = `http://127.0.0.1:${PROXY_PORT}/predict`;
+const results = VARIANTS.map(() => []);
+const direct = [];
+const loadBefore = loadavg()[0];
+
+const api = await startApi(
+  'api/dist/src/main.js',
+  { PORT: String(API_PORT), MODEL_DIR },
+  `http://127.0.0.1:${API_PORT}/readyz`,
+);
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    console.error(`round ${r + 1}/${ROUNDS}: direct`);
+    await line(`http://127.0.0.1:${API_PORT}/predict`, [api]); // warm-up
+    direct.push(await line(`http://127.0.0.1:${API_PORT}/predict`, [api]));
+    for (const [i, variant] of VARIANTS.entries()) {
+      console.error(`round ${r + 1}/${ROUNDS}: ${variant.name}`);
+      const traefik = await startTraefik(variant, `http://127.0.0.1:${API_PORT}`, '/readyz');
+      try {
+        await autocannon({
+          url: predictUrl,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          connections: CONNECTIONS,
+          duration: 2,
+        });
+        results[i].push(await line(predictUrl, [traefik, api]));
+      } finally {
+        await stop(traefik);
+      }
+    }
+  }
+} finally {
+  await stop(api);
+}
+
+// The early answer: 100 KB before the body is read, as a backend refusing an upload might.
+const early = [];
+if (EARLY_SECONDS > 0) {
+  const answer = Buffer.alloc(100_000, 'x');
+  const backend = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': answer.length }).end(answer);
+  });
+  await new Promise((resolve) => backend.listen(EARLY_PORT, '127.0.0.1', resolve));
+  try {
+    for (const variant of VARIANTS) {
+      console.error(`early answers: ${variant.name}`);
+      const traefik = await startTraefik(variant, `http://127.0.0.1:${EARLY_PORT}`, '/');
+      try {
+        const result = await autocannon({
+          url: `http://127.0.0.1:${PROXY_PORT}/`,
+          method: 'POST',
+          body: 'a'.repeat(20_000),
+          connections: CONNECTIONS,
+          duration: EARLY_SECONDS,
+        });
+        early.push({ total: result.requests.total, failed: result.non2xx + result.errors + result.timeouts });
+      } finally {
+        await stop(traefik);
+      }
+    }
+  } finally {
+    backend.close();
+  }
+}
+
+console.log(
+  `\n${ROUNDS} rounds, ${SECONDS} s a line, ${CONNECTIONS} connections, one-row POST /predict with reasons; model ${MODEL_DIR}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after\n`,
+);
+console.log(
+  '| path | req/s (median) | p99 ms (median) | Traefik CPU µs/request | API CPU µs/request | Traefik / API |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  `| direct to the API | ${f(median(direct.map((l) => l.reqPerSec)))} | ${f(median(direct.map((l) => l.p99)))} | | ${f(median(direct.map((l) => l.micros[0])))} | |`,
+);
+for (const [i, variant] of VARIANTS.entries()) {
+  const lines = results[i];
+  const traefik = median(lines.map((l) => l.micros[0]));
+  const apiMicros = median(lines.map((l) => l.micros[1]));
+  console.log(
+    `| ${variant.name} | ${f(median(lines.map((l) => l.reqPerSec)))} | ${f(median(lines.map((l) => l.p99)))} | ${f(traefik)} (${lines.map((l) => f(l.micros[0])).join(', ')}) | ${f(apiMicros)} | ${f(traefik / apiMicros, 2)} |`,
+  );
+}
+if (early.length > 0) {
+  console.log(`\nA backend answering 100 KB before it reads the 20 KB body, ${EARLY_SECONDS} s a variant:\n`);
+  console.log('| path | requests | failed (errors, timeouts, non-2xx) |');
+  console.log('| --- | ---: | ---: |');
+  for (const [i, variant] of VARIANTS.entries()) {
+    console.log(`| ${variant.name} | ${f(early[i].total)} | ${f(early[i].failed)} |`);
+  }
+}
