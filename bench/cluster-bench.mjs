@@ -438,8 +438,10 @@ async function main() {
   const cluster = await useCluster(log);
   try {
     await loadImages(journey.imageTag);
-    log(`installing the chart (dev values) into ${namespace}`);
-    await installDev(journey);
+    log(`installing the chart (dev values, prod's Redis memory) into ${namespace}`);
+    // The 1M-row portfolio with reasons, after the HPA step's audit records, filled the dev
+    // values' Redis (256Mi, maxmemory 205 MB): it refused writes. Prod's 1Gi here.
+    await installDev(journey, ['--set', 'redis.resources.limits.memory=1Gi']);
     const work = join(out, 'cluster');
     mkdirSync(work, { recursive: true });
     const training = await generateCsv(work, 'synthetic-50k.csv', 50_000, 1);

@@ -35,6 +35,10 @@ describe("Redis' memory", () => {
       assert.equal(redisArg(objects, '--maxmemory'), String(Math.floor((bytesOf(limit) * 80) / 100)));
       assert.equal(redisArg(objects, '--maxmemory-policy'), 'noeviction');
     });
+
+    test(`${env}: no RDB snapshots (their fork is not in the memory left beside maxmemory)`, () => {
+      assert.equal(redisArg(renderChart(env), '--save'), '');
+    });
   }
 
   test('a share follows the limit; a size is passed to Redis as written', () => {

@@ -49,7 +49,8 @@ function localClusterValues(journey: Journey, releaseModel = false): string[] {
   ];
 }
 
-export async function installDev(journey: Journey): Promise<void> {
+/** Installs the chart with the dev values (and `extraArgs`, e.g. `--set` of a benchmark's own). */
+export async function installDev(journey: Journey, extraArgs: readonly string[] = []): Promise<void> {
   await helm([
     'install',
     journey.release,
@@ -60,6 +61,7 @@ export async function installDev(journey: Journey): Promise<void> {
     '-f',
     'charts/loan-risk/values-dev.yaml',
     ...localClusterValues(journey),
+    ...extraArgs,
     '--wait',
     '--timeout',
     '5m',

@@ -3,10 +3,11 @@
  * pods' CPU, and the HorizontalPodAutoscaler adds a replica (scaling back is not awaited).
  */
 import assert from 'node:assert/strict';
-import { kubectlJson } from '../commands.js';
+import { kubectl, kubectlJson } from '../commands.js';
 import type { Journey } from '../journey-state.js';
 import { runK6 } from '../k6.js';
 import { waitFor } from '../waiting.js';
+import { apiPodSelector } from './rollout.js';
 
 interface Hpa {
   spec: { minReplicas: number; maxReplicas: number };
@@ -17,14 +18,60 @@ interface Hpa {
   };
 }
 
-/** Waits until the API's HPA reads the pods' CPU from metrics-server: before that no load step can scale it. */
+interface ApiPods {
+  items: Array<{
+    metadata: { name: string; deletionTimestamp?: string };
+    status: { conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }> };
+  }>;
+}
+
+interface PodMetrics {
+  items: Array<{ metadata: { name: string }; timestamp: string; window: string }>;
+}
+
+/** A metrics-server window ("15.2s", "1m0s") in milliseconds. */
+function windowMs(window: string): number {
+  const match = /^(?:(\d+)m)?([\d.]+)s$/.exec(window);
+  if (!match) throw new Error(`metrics-server window ${JSON.stringify(window)} is not minutes and seconds`);
+  const [, minutes, secs] = match;
+  return ((minutes ? Number(minutes) : 0) * 60 + Number(secs)) * 1000;
+}
+
+/**
+ * Waits until the API's HPA can count every Ready API pod's CPU: metrics-server holds a sample of
+ * each pod whose window began after the pod became Ready, and the HPA has read one. The HPA sets
+ * aside a young pod's earlier samples, so a load step sent before then waits on metrics for a new
+ * pod, not on the HPA (a step right after a rollout took 37 s to scale, against 11 s).
+ */
 export async function apiCpuReported(journey: Journey, seconds: number): Promise<void> {
+  const ns = journey.namespace;
   await waitFor(
-    "metrics-server reports the API pods' CPU",
+    "metrics-server reports every API pod's CPU since it became Ready",
     seconds,
     async () => {
-      const hpa = await kubectlJson<Hpa>(['-n', journey.namespace, 'get', 'hpa', `${journey.model}-api`]);
-      return hpa.status.currentMetrics?.[0]?.resource?.current?.averageUtilization !== undefined ? true : undefined;
+      const [pods, metrics, hpa] = await Promise.all([
+        kubectlJson<ApiPods>(['-n', ns, 'get', 'pods', '-l', apiPodSelector(journey)]),
+        kubectl(['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`]).then(
+          (text) => JSON.parse(text) as PodMetrics,
+          () => undefined,
+        ),
+        kubectlJson<Hpa>(['-n', ns, 'get', 'hpa', `${journey.model}-api`]),
+      ]);
+      if (hpa.status.currentMetrics?.[0]?.resource?.current?.averageUtilization === undefined || !metrics)
+        return undefined;
+      const ready = pods.items.filter((p) => !p.metadata.deletionTimestamp);
+      const counted = ready.every((pod) => {
+        const readySince = pod.status.conditions?.find(
+          (c) => c.type === 'Ready' && c.status === 'True',
+        )?.lastTransitionTime;
+        const sample = metrics.items.find((m) => m.metadata.name === pod.metadata.name);
+        return (
+          readySince !== undefined &&
+          sample !== undefined &&
+          Date.parse(sample.timestamp) - windowMs(sample.window) >= Date.parse(readySince)
+        );
+      });
+      return ready.length > 0 && counted ? true : undefined;
     },
     3000,
   );
