@@ -173,9 +173,13 @@ export function watchPeakRss(child, everyMs = 250) {
   };
 }
 
-/** One autocannon line of POSTs; fails on any non-2xx answer. */
-export async function load(server, url, body, extra = {}) {
+/**
+ * One autocannon line of POSTs; fails on any non-2xx answer. `alsoMeasured` are more processes
+ * whose CPU per request is given too (`alsoCpuUsPerRequest`, in order), e.g. a proxy's backend.
+ */
+export async function load(server, url, body, extra = {}, alsoMeasured = []) {
   const cpuBefore = cpuSeconds(server);
+  const alsoBefore = alsoMeasured.map((child) => cpuSeconds(child));
   const result = await autocannon({
     url,
     method: 'POST',
@@ -188,13 +192,14 @@ export async function load(server, url, body, extra = {}) {
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
   // Server CPU per request does not depend on how much of the machine other work took.
-  const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / result.requests.total;
+  const perRequest = (seconds) => (seconds * 1e6) / result.requests.total;
   return {
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
-    cpuUsPerRequest,
+    cpuUsPerRequest: perRequest(cpuSeconds(server) - cpuBefore),
+    alsoCpuUsPerRequest: alsoMeasured.map((child, i) => perRequest(cpuSeconds(child) - alsoBefore[i])),
   };
 }
 

@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuSeconds, f, start, startApi, stop } from './bench-driver.mjs';
+import { f, load, start, startApi, stop } from './bench-driver.mjs';
 import { applicant } from './serving-requests.mjs';
 
 const TRAEFIK = process.env.TRAEFIK ?? join(homedir(), '.cache/peerloan-tools/bin/traefik');
@@ -76,23 +76,10 @@ function startTraefik(variant, backend, readyPath) {
   return start(TRAEFIK, args, variant.env, `http://127.0.0.1:${PROXY_PORT}${readyPath}`, { quiet: true });
 }
 
-const body = JSON.stringify(applicant);
-
-/** One closed-loop line of one-row POST /predict to `url`, with the CPU per request of each process. */
-async function line(url, processes) {
-  const before = processes.map((p) => cpuSeconds(p));
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
-  const micros = processes.map((p, i) => ((cpuSeconds(p) - before[i]) * 1e6) / result.requests.total);
-  return { reqPerSec: result.requests.average, p99: result.latency.p99, micros };
+/** One closed-loop line of one-row POST /predict; `micros`: `server`'s CPU per request, then `api`'s if given. */
+async function line(url, server, api) {
+  const result = await load(server, url, applicant, { connections: CONNECTIONS, duration: SECONDS }, api ? [api] : []);
+  return { ...result, micros: [result.cpuUsPerRequest, ...result.alsoCpuUsPerRequest] };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -109,21 +96,14 @@ const api = await startApi(
 try {
   for (let r = 0; r < ROUNDS; r++) {
     console.error(`round ${r + 1}/${ROUNDS}: direct`);
-    await line(`http://127.0.0.1:${API_PORT}/predict`, [api]); // warm-up
-    direct.push(await line(`http://127.0.0.1:${API_PORT}/predict`, [api]));
+    await load(api, `http://127.0.0.1:${API_PORT}/predict`, applicant, { connections: CONNECTIONS, duration: 2 });
+    direct.push(await line(`http://127.0.0.1:${API_PORT}/predict`, api));
     for (const [i, variant] of VARIANTS.entries()) {
       console.error(`round ${r + 1}/${ROUNDS}: ${variant.name}`);
       const traefik = await startTraefik(variant, `http://127.0.0.1:${API_PORT}`, '/readyz');
       try {
-        await autocannon({
-          url: predictUrl,
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          connections: CONNECTIONS,
-          duration: 2,
-        });
-        results[i].push(await line(predictUrl, [traefik, api]));
+        await load(traefik, predictUrl, applicant, { connections: CONNECTIONS, duration: 2 });
+        results[i].push(await line(predictUrl, traefik, api));
       } finally {
         await stop(traefik);
       }
