@@ -2,11 +2,12 @@
 # Runs one k6 script against a local stand-in for the cluster, on 127.0.0.1 only:
 #   a small model trained by the trainer CLI on generated loans,
 #   two API processes (node api/dist/src/main.js), the two replicas of a Deployment,
-#   nginx (Debian's nginx-light) in front of both, standing in for the ingress controller.
+#   Traefik in front of both, as the local cluster's ingress controller (scripts/install-tools.sh
+#   builds it).
 # For rollout.js it also swaps the model version under steady load (a new version folder in the
-# models root, then `current` repointed, as a training Job does) and restarts one replica
-# (SIGTERM, wait, start again, as a rolling update does). The exit code is k6's: non-zero when a
-# threshold breaks.
+# models root, then `current` repointed, as a training Job does) and restarts one replica (out of
+# Traefik's routes, SIGTERM, wait, start again, back in: a rolling update's order). The exit code
+# is k6's: non-zero when a threshold breaks.
 #
 #   bash load-tests/run-local.sh smoke.js [k6 options...]
 #   npm run load -w load-tests -- load.js -e RATE=300
@@ -108,47 +109,56 @@ for replica in api-0 api-1; do
 done
 for replica in api-0 api-1; do wait_ready "http://127.0.0.1:${ports[$replica]}" 30; done
 
-# ---- nginx in front, as the ingress controller -----------------------------------------------
+# ---- Traefik in front, as the local cluster's ingress controller -----------------------------
+# The same binary and settings as scripts/cluster/addons/traefik.yaml: the fast proxy and the
+# retry-unsent middleware, which retries only what a replica never received (a POST already sent
+# is not retried, so a replica that drops one fails the run). Its routes come from a watched file,
+# so a replica leaves and rejoins without Traefik closing a single client connection, as it
+# follows a Service's endpoints on the cluster.
 proxy_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  upstream api {
-    server 127.0.0.1:${ports[api-0]} max_fails=0;
-    server 127.0.0.1:${ports[api-1]} max_fails=0;
-    keepalive 64;
-  }
-  server {
-    listen 127.0.0.1:$proxy_port;
-    location / {
-      proxy_pass http://api;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_connect_timeout 2s;
-      # ingress-nginx's default: only a failed connection (or a timeout) goes to the other
-      # replica; a POST already sent is not retried, so a replica that drops one fails the run.
-      proxy_next_upstream error timeout;
-      proxy_next_upstream_tries 2;
-    }
-  }
+traefik_api=http://127.0.0.1:$(free_port)
+mkdir -p "$work/traefik/dynamic"
+write_routes() { # replica names that get traffic
+  local replica servers=""
+  for replica in "$@"; do servers+="          - url: http://127.0.0.1:${ports[$replica]}"$'\n'; done
+  cat > "$work/traefik/routes.tmp" <<YAML
+http:
+  routers:
+    api: { rule: "PathPrefix(\`/\`)", entryPoints: [web], service: api, middlewares: [retry-unsent] }
+  middlewares:
+    retry-unsent: { retry: { attempts: 20, initialInterval: 10ms } }
+  services:
+    api:
+      loadBalancer:
+        servers:
+$servers
+YAML
+  mv "$work/traefik/routes.tmp" "$work/traefik/dynamic/routes.yaml"
 }
-NGINX
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log" &
-pids[nginx]=$!
+# Prints the URLs Traefik routes to right now, one per line (its API's view, not the file's).
+routed_urls() {
+  node -e 'fetch(process.argv[1]).then((r) => (r.ok ? r.json() : Promise.reject())).then((s) => s.loadBalancer.servers.forEach((x) => console.log(x.url)), () => process.exit(1))' \
+    "$traefik_api/api/http/services/api@file"
+}
+wait_routes() { # replica names, in the order write_routes got them
+  local replica want="" deadline=$((SECONDS + 15))
+  for replica in "$@"; do want+="http://127.0.0.1:${ports[$replica]}"$'\n'; done
+  until [ "$(routed_urls 2>/dev/null | sort)" = "$(printf '%s' "$want" | sort)" ]; do
+    [ $SECONDS -lt $deadline ] || { log "Traefik did not route to: $*"; return 1; }
+    sleep 0.2
+  done
+}
+write_routes api-0 api-1
+"$bin/traefik" --entryPoints.web.address="127.0.0.1:$proxy_port" --entryPoints.traefik.address="${traefik_api#http://}" \
+  --api.insecure=true --ping=true --experimental.fastProxy=true \
+  --providers.file.directory="$work/traefik/dynamic" --providers.file.watch=true \
+  --log.level=ERROR --global.checkNewVersion=false --global.sendAnonymousUsage=false \
+  >>"$work/traefik/traefik.log" 2>&1 &
+pids[traefik]=$!
 base_url=http://127.0.0.1:$proxy_port
-wait_ready "$base_url" 10
-log "nginx $base_url -> api-0 :${ports[api-0]}, api-1 :${ports[api-1]}"
+wait_ready "$base_url" 20
+wait_routes api-0 api-1
+log "Traefik $base_url -> api-0 :${ports[api-0]}, api-1 :${ports[api-1]}"
 
 cd "$here"
 if [ "$script" != rollout.js ]; then
@@ -174,10 +184,18 @@ for replica in api-0 api-1; do
 done
 log "both replicas serve $next"
 sleep 6
-log "restarting api-0 under load (SIGTERM, drain, start)"
+# A rolling update's order on the cluster: the pod leaves the Service's endpoints, its preStop
+# pause (5 s, operator/src/children/deployment.ts) lets the ingress stop sending, then SIGTERM
+# drains what is still in flight; the new pod gets traffic once it is ready.
+log "restarting api-0 under load (out of the routes, SIGTERM, drain, start, back in)"
+write_routes api-1
+wait_routes api-1 || { kill -TERM "$k6_pid"; exit 1; }
+sleep 2
 kill -TERM "${pids[api-0]}"
 wait "${pids[api-0]}" || { log "api-0 did not exit cleanly"; kill -TERM "$k6_pid"; exit 1; }
 start_api api-0
 wait_ready "http://127.0.0.1:${ports[api-0]}" 30
+write_routes api-0 api-1
+wait_routes api-0 api-1 || { kill -TERM "$k6_pid"; exit 1; }
 log "api-0 is back with $(served_version "http://127.0.0.1:${ports[api-0]}")"
 wait "$k6_pid"

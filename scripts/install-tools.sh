@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes and tooling binaries from the Go module proxy, cached outside the clone
 # and rebuilt only when a pinned version changes:
-#   test:    kube-apiserver + etcd (operator/chart tests), helm, k6, promtool (the chart's alerts)
+#   test:    kube-apiserver + etcd (operator/chart tests), helm, k6, promtool (the chart's alerts),
+#            Traefik (the ingress controller, also in front of load-tests/run-local.sh's replicas)
 #   cluster: kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, CoreDNS,
-#            Traefik (ingress controller), metrics-server, and a pause image binary
+#            metrics-server, and a pause image binary
 # Usage: install-tools.sh [test|cluster|all]   (default: test; cluster and all are the same)
 # Prints the bin directory on the last line of stdout.
 set -euo pipefail
@@ -135,6 +136,8 @@ test_tools() {
   build_go_tool helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
   build_go_tool k6 "$K6_VERSION" go.k6.io/k6
   build_go_tool promtool "$PROMTOOL_VERSION" github.com/prometheus/prometheus/cmd/promtool
+  build_in_module traefik github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" \
+    github.com/traefik/traefik/v3/cmd/traefik 10
 }
 
 cluster_tools() {
@@ -145,8 +148,6 @@ cluster_tools() {
   build_in_module metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" \
     sigs.k8s.io/metrics-server/cmd/metrics-server 3 \
     "-X k8s.io/component-base/version.gitVersion=v$METRICS_SERVER_VERSION"
-  build_in_module traefik github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" \
-    github.com/traefik/traefik/v3/cmd/traefik 10
 }
 
 case "$what" in

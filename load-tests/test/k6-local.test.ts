@@ -1,5 +1,5 @@
 /**
- * The k6 suite against the local stack of run-local.sh (two API replicas behind nginx, 127.0.0.1
+ * The k6 suite against the local stack of run-local.sh (two API replicas behind Traefik, 127.0.0.1
  * only): smoke passes, rollout passes with zero failed requests while the model version is
  * swapped and a replica restarts, and a broken threshold fails the run.
  */
@@ -24,7 +24,7 @@ function runLocal(script: string, args: string[] = [], env: Record<string, strin
   return { status: res.status, output: `${res.stdout}\n${res.stderr}` };
 }
 
-test('smoke.js passes against two replicas behind nginx', { skip: apiMissing, timeout: 120_000 }, () => {
+test('smoke.js passes against two replicas behind Traefik', { skip: apiMissing, timeout: 120_000 }, () => {
   const { status, output } = runLocal('smoke.js');
   assert.equal(status, 0, output);
   assert.match(output, /http_req_failed\.*: 0\.00%/);
