@@ -92,6 +92,9 @@ function signalGroup(child, signal) {
  * SIGKILL to any of its descendants still alive that left the group (Ray's actors have their own).
  */
 export async function stop(child) {
+  const kill = exitKillers.get(child);
+  if (kill) process.off('exit', kill);
+  exitKillers.delete(child);
   if (child.exitCode !== null) return;
   const tree = processTree(child.pid).map((pid) => [pid, statFields(pid)?.[19]]);
   const exited = once(child, 'exit');
@@ -103,9 +106,13 @@ export async function stop(child) {
   for (const [pid, started] of tree) if (statFields(pid)?.[19] === started) process.kill(pid, 'SIGKILL');
 }
 
-/** Leaves no server behind when the benchmark fails half-way. */
+const exitKillers = new Map();
+
+/** Leaves no server behind when the benchmark fails half-way; stop() takes the hook away again. */
 export function stopOnExit(child) {
-  process.on('exit', () => signalGroup(child, 'SIGKILL'));
+  const kill = () => signalGroup(child, 'SIGKILL');
+  exitKillers.set(child, kill);
+  process.on('exit', kill);
   return child;
 }
 
