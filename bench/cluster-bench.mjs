@@ -3,7 +3,8 @@
 //      operator's reaction, the training Job and what follows it (gate, rollout, Ingress);
 //   2. one API replica at a fixed CPU limit through the Ingress vs the same pod's port directly:
 //      req/s, p50/p99 at a fixed rate, and CPU per request of the API pod and of the ingress
-//      controller (from their cgroups), so the ingress's cost is a share of the server's;
+//      controller (from their cgroups), so the ingress's cost is a share of the server's; then
+//      the same pod through Debian's HAProxy on the host (when installed: apt-get install haproxy);
 //   3. a step of load to a second replica serving (HPA), and back to one after the load stops;
 //   4. a promoted version to every API pod answering with it;
 //   5. a 1M-row portfolio through the Ingress (POST /batches to completed) with 1 and 2 workers.
@@ -13,7 +14,16 @@
 // HPA_BACK_SECONDS (how long to wait for the scale-down, 600), KEEP_NAMESPACE=true to keep it,
 // STAGES (a comma-separated subset of ingress,hpa,promotion,portfolio; the apply always runs).
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,13 +40,18 @@ import { apiCpuReported } from '../e2e/dist/src/steps/scaling.js';
 import { apiPodSelector } from '../e2e/dist/src/steps/rollout.js';
 import { applySample, trainingJobs, uploadTrainingData } from '../e2e/dist/src/steps/training.js';
 import { waitFor } from '../e2e/dist/src/waiting.js';
+import { cpuSeconds, stop } from './bench-driver.mjs';
 import { ohaOpenLoop } from './oha-open-loop.mjs';
+import { haproxyMissing, proxyWorkDir, startHaproxy } from './proxies.mjs';
 
 const PORTFOLIO_ROWS = Number(process.env.PORTFOLIO_ROWS ?? 1_000_000);
 const API_CPU = process.env.API_CPU ?? '1';
 const LINE_SECONDS = Number(process.env.LINE_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const HPA_BACK_SECONDS = Number(process.env.HPA_BACK_SECONDS ?? 600);
+// HAProxy's line binds beside Traefik's entry points (18080, 18081, 18443).
+const HAPROXY_ADDRESS = '127.0.0.1:18082';
+const HAPROXY_URL = `http://${HAPROXY_ADDRESS}`;
 // Which measurements after the first to run (ingress,hpa,promotion,portfolio); all when unset.
 const STAGES = process.env.STAGES?.split(',');
 const out = resolve('bench/.out');
@@ -107,9 +122,9 @@ async function podUid(ns, selector) {
 
 // --- load lines ---------------------------------------------------------------------------------
 
-/** A saturated autocannon line; CPU per request of each named pod over the line. */
-async function saturatedLine(url, headers, body, pods) {
-  const before = Object.fromEntries(Object.entries(pods).map(([k, uid]) => [k, podCpuNanos(uid)]));
+/** A saturated autocannon line; CPU per request of each meter (a pod's cgroup, a host process) over the line. */
+async function saturatedLine(url, headers, body, meters) {
+  const before = Object.fromEntries(Object.entries(meters).map(([k, nanos]) => [k, nanos()]));
   const result = await autocannon({
     url: `${url}/predict`,
     method: 'POST',
@@ -122,7 +137,7 @@ async function saturatedLine(url, headers, body, pods) {
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors of ${requests} requests`);
   const cpuMicrosPerRequest = Object.fromEntries(
-    Object.entries(pods).map(([k, uid]) => [k, Math.round((podCpuNanos(uid) - before[k]) / 1000 / requests)]),
+    Object.entries(meters).map(([k, nanos]) => [k, Math.round((nanos() - before[k]) / 1000 / requests)]),
   );
   return {
     reqPerSec: Math.round(result.requests.average),
@@ -193,16 +208,15 @@ async function oneReplicaAtCpuLimit() {
 
 async function ingressCost(loan) {
   const pod = await oneReplicaAtCpuLimit();
-  const pods = {
-    api: await podUid(namespace, apiPodSelector(journey)),
-    ingress: await podUid('traefik', 'app.kubernetes.io/name=traefik'),
-  };
+  const apiUid = await podUid(namespace, apiPodSelector(journey));
+  const traefikUid = await podUid('traefik', 'app.kubernetes.io/name=traefik');
+  const meters = { api: () => podCpuNanos(apiUid), ingress: () => podCpuNanos(traefikUid) };
   const body = JSON.stringify(loan);
   const viaHost = { host: journey.host };
   // Warm both paths (JIT, connections) before the recorded lines.
-  await saturatedLine(pod.url, {}, body, pods);
-  const direct = await saturatedLine(pod.url, {}, body, pods);
-  const ingress = await saturatedLine(INGRESS_URL, viaHost, body, pods);
+  await saturatedLine(pod.url, {}, body, meters);
+  const direct = await saturatedLine(pod.url, {}, body, meters);
+  const ingress = await saturatedLine(INGRESS_URL, viaHost, body, meters);
   const rate = Math.round(Math.min(direct.reqPerSec, ingress.reqPerSec) / 2);
   const directFixed = await fixedRateLine(pod.url, {}, body, rate);
   const ingressFixed = await fixedRateLine(INGRESS_URL, viaHost, body, rate);
@@ -210,10 +224,42 @@ async function ingressCost(loan) {
     apiCpuLimit: API_CPU,
     direct: { ...direct, atHalf: directFixed },
     ingress: { ...ingress, atHalf: ingressFixed },
-    ingressCpuShareOfServer:
-      Math.round((ingress.cpuMicrosPerRequest.ingress / ingress.cpuMicrosPerRequest.api) * 100) / 100,
+    ingressCpuShareOfServer: share(ingress.cpuMicrosPerRequest.ingress, ingress.cpuMicrosPerRequest.api),
     addedP50Ms: Math.round((ingressFixed.p50 - directFixed.p50) * 100) / 100,
+    haproxy: await haproxyLine(pod, meters.api, body, rate),
   };
+}
+
+const share = (part, whole) => Math.round((part / whole) * 100) / 100;
+
+/**
+ * The same pod through Debian's HAProxy on the host (bench/proxies.mjs), beside the Traefik pod
+ * and on the same host network: what an HAProxy-based ingress controller's proxy would cost here.
+ * No such controller builds on this machine (the Go module proxy refuses them), so this is the
+ * proxy alone, pointed at the pod as a controller points at its endpoints.
+ */
+async function haproxyLine(pod, apiNanos, body, rate) {
+  if (haproxyMissing) {
+    log(`no HAProxy line: ${haproxyMissing}`);
+    return undefined;
+  }
+  const dir = proxyWorkDir('cluster-bench-haproxy-');
+  const proxy = await startHaproxy({
+    listen: HAPROXY_ADDRESS,
+    backend: pod.url,
+    readyUrl: `${HAPROXY_URL}/readyz`,
+    dir,
+  });
+  try {
+    const meters = { api: apiNanos, proxy: () => cpuSeconds(proxy) * 1e9 };
+    await saturatedLine(HAPROXY_URL, {}, body, meters);
+    const line = await saturatedLine(HAPROXY_URL, {}, body, meters);
+    const atHalf = await fixedRateLine(HAPROXY_URL, {}, body, rate);
+    return { ...line, atHalf, cpuShareOfServer: share(line.cpuMicrosPerRequest.proxy, line.cpuMicrosPerRequest.api) };
+  } finally {
+    await stop(proxy);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // --- 3. the HPA under a step of load -------------------------------------------------------------
@@ -383,6 +429,22 @@ const tableRows = {
       'CPU per request: API pod, ingress controller (via Ingress)',
       `${r.ingress.cpuMicrosPerRequest.api} µs, ${r.ingress.cpuMicrosPerRequest.ingress} µs (${r.ingressCpuShareOfServer} of the server's)`,
     ],
+    ...(r.haproxy
+      ? [
+          [
+            `one replica at ${API_CPU} CPU, via HAProxy: req/s, p99 saturated`,
+            `${r.haproxy.reqPerSec}, ${r.haproxy.p99} ms`,
+          ],
+          [
+            `p50/p99 at ${r.haproxy.atHalf.offered}/s via HAProxy`,
+            `${r.haproxy.atHalf.p50}/${r.haproxy.atHalf.p99} ms`,
+          ],
+          [
+            'CPU per request: API pod, HAProxy (via HAProxy)',
+            `${r.haproxy.cpuMicrosPerRequest.api} µs, ${r.haproxy.cpuMicrosPerRequest.proxy} µs (${r.haproxy.cpuShareOfServer} of the server's)`,
+          ],
+        ]
+      : []),
   ],
   hpa: (r) => [
     [

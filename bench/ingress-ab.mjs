@@ -1,21 +1,26 @@
-// `npm run bench:ingress`: what Traefik costs in front of the API, for the proxy settings the local
-// cluster could run, side by side on 127.0.0.1 (no cluster: the same Traefik binary the cluster's
-// image is built from, its file provider pointing at one API process).
-// Each round starts every variant's Traefik in turn (A B C, A B C, ...) and sends the same
-// one-row POST /predict through it; the table gives each variant's medians: req/s, and the CPU
-// per request of Traefik and of the API, both read from /proc. A direct line (no proxy) gives the
-// API's own cost on the same requests.
+// `npm run bench:ingress`: what an ingress controller's proxy costs in front of the API, side by
+// side on 127.0.0.1 (no cluster): the same Traefik binary the cluster's image is built from, with
+// the settings the local cluster could run, and Debian's HAProxy and nginx, the proxies inside
+// the HAProxy-based controllers and ingress-nginx (plain configurations: the controllers add
+// their own parts, such as ingress-nginx's Lua balancer, so these are lower bounds for them).
+// Each round starts every variant's proxy in turn (A B C, A B C, ...) and sends the same one-row
+// POST /predict through it; the table gives each variant's medians: req/s, and the CPU per request
+// of the proxy (its whole process tree) and of the API, both read from /proc. A direct line (no
+// proxy) gives the API's own cost on the same requests. A proxy whose binary is missing is left
+// out, and the output says so.
 // Then the case the cluster's old entry-point buffering was for (golang/go#40747): a backend that
 // answers 100 KB before it reads a 20 KB POST body. Each variant's failed requests are counted.
 // Env: TRAEFIK (default ~/.cache/peerloan-tools/bin/traefik, built by scripts/install-tools.sh),
+// HAPROXY (default haproxy on PATH: apt-get install haproxy), NGINX (default nginx on PATH),
 // ROUNDS (3), BENCH_SECONDS (10 per line), BENCH_CONNECTIONS (16, as bench:cluster), MODEL_DIR,
 // EARLY_SECONDS (15; 0 skips the early-answer lines).
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { rmSync, writeFileSync, existsSync } from 'node:fs';
+import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { f, load, start, startApi, stop } from './bench-driver.mjs';
+import { haproxyMissing, nginxMissing, proxyWorkDir, startHaproxy, startNginx } from './proxies.mjs';
 import { applicant } from './serving-requests.mjs';
 
 const TRAEFIK = process.env.TRAEFIK ?? join(homedir(), '.cache/peerloan-tools/bin/traefik');
@@ -28,18 +33,12 @@ const API_PORT = 18290;
 const PROXY_PORT = 18291;
 const EARLY_PORT = 18293;
 
-if (!existsSync(TRAEFIK)) throw new Error(`no Traefik at ${TRAEFIK}: run scripts/install-tools.sh, or set TRAEFIK`);
 if (!existsSync(join(MODEL_DIR, 'current'))) throw new Error(`no model in ${MODEL_DIR}: run npm run bench:api once`);
 
-// The variants: the cluster's settings before (standard proxy, every body buffered) and after.
-const VARIANTS = [
-  { name: 'standard proxy, request bodies buffered (the cluster before)', buffering: true, args: [], env: {} },
-  { name: 'standard proxy', buffering: false, args: [], env: {} },
-  { name: 'fast proxy (the cluster now)', buffering: false, args: ['--experimental.fastProxy=true'], env: {} },
-];
+const dir = proxyWorkDir('ingress-ab-');
 
 /** Traefik's dynamic configuration: every path to `backend`, through the buffering middleware or not. */
-function dynamicConfig(backend, buffering) {
+function traefikRoutes(backend, buffering) {
   const middlewares = buffering
     ? `  middlewares:
     whole-request-body:
@@ -59,21 +58,50 @@ ${middlewares}  routers:
 `;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'ingress-ab-'));
+/** A Traefik variant: the cluster's settings before (standard proxy, every body buffered) and after. */
+function traefik(name, { buffering = false, args = [] } = {}) {
+  return {
+    name,
+    missing: existsSync(TRAEFIK) ? undefined : `no Traefik at ${TRAEFIK}: run scripts/install-tools.sh, or set TRAEFIK`,
+    start(backend, readyUrl, key) {
+      const file = join(dir, `traefik-${key}.yaml`);
+      writeFileSync(file, traefikRoutes(backend, buffering));
+      const flags = [
+        `--entryPoints.web.address=127.0.0.1:${PROXY_PORT}`,
+        `--providers.file.filename=${file}`,
+        '--log.level=ERROR',
+        '--global.checkNewVersion=false',
+        '--global.sendAnonymousUsage=false',
+        ...args,
+      ];
+      return start(TRAEFIK, flags, {}, readyUrl, { quiet: true });
+    },
+  };
+}
 
-/** Starts Traefik with `variant`'s settings in front of `backend`; ready once `readyPath` answers through it. */
-function startTraefik(variant, backend, readyPath) {
-  const file = join(dir, `dynamic-${VARIANTS.indexOf(variant)}-${variant.buffering}.yaml`);
-  writeFileSync(file, dynamicConfig(backend, variant.buffering));
-  const args = [
-    `--entryPoints.web.address=127.0.0.1:${PROXY_PORT}`,
-    `--providers.file.filename=${file}`,
-    '--log.level=ERROR',
-    '--global.checkNewVersion=false',
-    '--global.sendAnonymousUsage=false',
-    ...variant.args,
-  ];
-  return start(TRAEFIK, args, variant.env, `http://127.0.0.1:${PROXY_PORT}${readyPath}`, { quiet: true });
+/** A plain Debian proxy (bench/proxies.mjs) in front of the backend on PROXY_PORT. */
+function plainProxy(name, missing, startProxy) {
+  return {
+    name,
+    missing,
+    start: (backend, readyUrl) => startProxy({ listen: `127.0.0.1:${PROXY_PORT}`, backend, readyUrl, dir }),
+  };
+}
+
+const ALL_VARIANTS = [
+  traefik('Traefik: standard proxy, request bodies buffered (the cluster before)', { buffering: true }),
+  traefik('Traefik: standard proxy'),
+  traefik('Traefik: fast proxy (the cluster now)', { args: ['--experimental.fastProxy=true'] }),
+  plainProxy('HAProxy (Debian), plain configuration', haproxyMissing, startHaproxy),
+  plainProxy('nginx (Debian), plain configuration', nginxMissing, startNginx),
+];
+for (const v of ALL_VARIANTS) if (v.missing) console.error(`left out: ${v.name}: ${v.missing}`);
+const VARIANTS = ALL_VARIANTS.filter((v) => !v.missing);
+
+/** Starts `variant`'s proxy in front of `backend`; ready once `readyPath` answers through it. */
+function startProxy(variant, backend, readyPath) {
+  const key = `${VARIANTS.indexOf(variant)}-${new URL(backend).port}`;
+  return variant.start(backend, `http://127.0.0.1:${PROXY_PORT}${readyPath}`, key);
 }
 
 /** One closed-loop line of one-row POST /predict; `micros`: `server`'s CPU per request, then `api`'s if given. */
@@ -100,12 +128,12 @@ try {
     direct.push(await line(`http://127.0.0.1:${API_PORT}/predict`, api));
     for (const [i, variant] of VARIANTS.entries()) {
       console.error(`round ${r + 1}/${ROUNDS}: ${variant.name}`);
-      const traefik = await startTraefik(variant, `http://127.0.0.1:${API_PORT}`, '/readyz');
+      const proxy = await startProxy(variant, `http://127.0.0.1:${API_PORT}`, '/readyz');
       try {
-        await load(traefik, predictUrl, applicant, { connections: CONNECTIONS, duration: 2 });
-        results[i].push(await line(predictUrl, traefik, api));
+        await load(proxy, predictUrl, applicant, { connections: CONNECTIONS, duration: 2 });
+        results[i].push(await line(predictUrl, proxy, api));
       } finally {
-        await stop(traefik);
+        await stop(proxy);
       }
     }
   }
@@ -124,7 +152,7 @@ if (EARLY_SECONDS > 0) {
   try {
     for (const variant of VARIANTS) {
       console.error(`early answers: ${variant.name}`);
-      const traefik = await startTraefik(variant, `http://127.0.0.1:${EARLY_PORT}`, '/');
+      const proxy = await startProxy(variant, `http://127.0.0.1:${EARLY_PORT}`, '/');
       try {
         const result = await autocannon({
           url: `http://127.0.0.1:${PROXY_PORT}/`,
@@ -135,30 +163,29 @@ if (EARLY_SECONDS > 0) {
         });
         early.push({ total: result.requests.total, failed: result.non2xx + result.errors + result.timeouts });
       } finally {
-        await stop(traefik);
+        await stop(proxy);
       }
     }
   } finally {
     backend.close();
   }
 }
+rmSync(dir, { recursive: true, force: true });
 
 console.log(
   `\n${ROUNDS} rounds, ${SECONDS} s a line, ${CONNECTIONS} connections, one-row POST /predict with reasons; model ${MODEL_DIR}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after\n`,
 );
-console.log(
-  '| path | req/s (median) | p99 ms (median) | Traefik CPU µs/request | API CPU µs/request | Traefik / API |',
-);
+console.log('| path | req/s (median) | p99 ms (median) | proxy CPU µs/request | API CPU µs/request | proxy / API |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 console.log(
   `| direct to the API | ${f(median(direct.map((l) => l.reqPerSec)))} | ${f(median(direct.map((l) => l.p99)))} | | ${f(median(direct.map((l) => l.micros[0])))} | |`,
 );
 for (const [i, variant] of VARIANTS.entries()) {
   const lines = results[i];
-  const traefik = median(lines.map((l) => l.micros[0]));
+  const proxyMicros = median(lines.map((l) => l.micros[0]));
   const apiMicros = median(lines.map((l) => l.micros[1]));
   console.log(
-    `| ${variant.name} | ${f(median(lines.map((l) => l.reqPerSec)))} | ${f(median(lines.map((l) => l.p99)))} | ${f(traefik)} (${lines.map((l) => f(l.micros[0])).join(', ')}) | ${f(apiMicros)} | ${f(traefik / apiMicros, 2)} |`,
+    `| ${variant.name} | ${f(median(lines.map((l) => l.reqPerSec)))} | ${f(median(lines.map((l) => l.p99)))} | ${f(proxyMicros)} (${lines.map((l) => f(l.micros[0])).join(', ')}) | ${f(apiMicros)} | ${f(proxyMicros / apiMicros, 2)} |`,
   );
 }
 if (early.length > 0) {
