@@ -13,13 +13,13 @@
 // Env: TRAEFIK (default ~/.cache/peerloan-tools/bin/traefik, built by scripts/install-tools.sh),
 // HAPROXY (default haproxy on PATH: apt-get install haproxy), NGINX (default nginx on PATH),
 // ROUNDS (3), BENCH_SECONDS (10 per line), BENCH_CONNECTIONS (16, as bench:cluster), MODEL_DIR,
-// EARLY_SECONDS (15; 0 skips the early-answer lines).
+// EARLY_SECONDS (15; 0 skips the early-answer lines), ONLY (a pattern: only the proxies whose names match).
 import { createServer } from 'node:http';
 import { rmSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { f, load, start, startApi, stop } from './bench-driver.mjs';
+import { f, load, start, startApi, stop, watchPeakRss } from './bench-driver.mjs';
 import { haproxyMissing, nginxMissing, proxyWorkDir, startHaproxy, startNginx } from './proxies.mjs';
 import { applicant } from './serving-requests.mjs';
 
@@ -59,7 +59,7 @@ ${middlewares}  routers:
 }
 
 /** A Traefik variant: the cluster's settings before (standard proxy, every body buffered) and after. */
-function traefik(name, { buffering = false, args = [] } = {}) {
+function traefik(name, { buffering = false, args = [], env = {} } = {}) {
   return {
     name,
     missing: existsSync(TRAEFIK) ? undefined : `no Traefik at ${TRAEFIK}: run scripts/install-tools.sh, or set TRAEFIK`,
@@ -74,7 +74,7 @@ function traefik(name, { buffering = false, args = [] } = {}) {
         '--global.sendAnonymousUsage=false',
         ...args,
       ];
-      return start(TRAEFIK, flags, {}, readyUrl, { quiet: true });
+      return start(TRAEFIK, flags, env, readyUrl, { quiet: true });
     },
   };
 }
@@ -96,7 +96,8 @@ const ALL_VARIANTS = [
   plainProxy('nginx (Debian), plain configuration', nginxMissing, startNginx),
 ];
 for (const v of ALL_VARIANTS) if (v.missing) console.error(`left out: ${v.name}: ${v.missing}`);
-const VARIANTS = ALL_VARIANTS.filter((v) => !v.missing);
+const ONLY = process.env.ONLY ? new RegExp(process.env.ONLY, 'i') : undefined;
+const VARIANTS = ALL_VARIANTS.filter((v) => !v.missing && (!ONLY || ONLY.test(v.name)));
 
 /** Starts `variant`'s proxy in front of `backend`; ready once `readyPath` answers through it. */
 function startProxy(variant, backend, readyPath) {
@@ -106,8 +107,9 @@ function startProxy(variant, backend, readyPath) {
 
 /** One closed-loop line of one-row POST /predict; `micros`: `server`'s CPU per request, then `api`'s if given. */
 async function line(url, server, api) {
+  const peakRss = watchPeakRss(server);
   const result = await load(server, url, applicant, { connections: CONNECTIONS, duration: SECONDS }, api ? [api] : []);
-  return { ...result, micros: [result.cpuUsPerRequest, ...result.alsoCpuUsPerRequest] };
+  return { ...result, micros: [result.cpuUsPerRequest, ...result.alsoCpuUsPerRequest], rssMiB: peakRss() / 2 ** 20 };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -175,17 +177,19 @@ rmSync(dir, { recursive: true, force: true });
 console.log(
   `\n${ROUNDS} rounds, ${SECONDS} s a line, ${CONNECTIONS} connections, one-row POST /predict with reasons; model ${MODEL_DIR}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after\n`,
 );
-console.log('| path | req/s (median) | p99 ms (median) | proxy CPU µs/request | API CPU µs/request | proxy / API |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 console.log(
-  `| direct to the API | ${f(median(direct.map((l) => l.reqPerSec)))} | ${f(median(direct.map((l) => l.p99)))} | | ${f(median(direct.map((l) => l.micros[0])))} | |`,
+  '| path | req/s (median) | p99 ms (median) | proxy CPU µs/request | API CPU µs/request | proxy / API | proxy peak RSS MiB (largest) |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  `| direct to the API | ${f(median(direct.map((l) => l.reqPerSec)))} | ${f(median(direct.map((l) => l.p99)))} | | ${f(median(direct.map((l) => l.micros[0])))} | | |`,
 );
 for (const [i, variant] of VARIANTS.entries()) {
   const lines = results[i];
   const proxyMicros = median(lines.map((l) => l.micros[0]));
   const apiMicros = median(lines.map((l) => l.micros[1]));
   console.log(
-    `| ${variant.name} | ${f(median(lines.map((l) => l.reqPerSec)))} | ${f(median(lines.map((l) => l.p99)))} | ${f(proxyMicros)} (${lines.map((l) => f(l.micros[0])).join(', ')}) | ${f(apiMicros)} | ${f(proxyMicros / apiMicros, 2)} |`,
+    `| ${variant.name} | ${f(median(lines.map((l) => l.reqPerSec)))} | ${f(median(lines.map((l) => l.p99)))} | ${f(proxyMicros)} (${lines.map((l) => f(l.micros[0])).join(', ')}) | ${f(apiMicros)} | ${f(proxyMicros / apiMicros, 2)} | ${f(Math.max(...lines.map((l) => l.rssMiB)))} |`,
   );
 }
 if (early.length > 0) {
