@@ -140,7 +140,7 @@ routed_urls() {
   node -e 'fetch(process.argv[1]).then((r) => (r.ok ? r.json() : Promise.reject())).then((s) => s.loadBalancer.servers.forEach((x) => console.log(x.url)), () => process.exit(1))' \
     "$traefik_api/api/http/services/api@file"
 }
-wait_routes() { # replica names, in the order write_routes got them
+wait_routes() { # replica names: returns once Traefik routes to exactly these (15 s at most)
   local replica want="" deadline=$((SECONDS + 15))
   for replica in "$@"; do want+="http://127.0.0.1:${ports[$replica]}"$'\n'; done
   until [ "$(routed_urls 2>/dev/null | sort)" = "$(printf '%s' "$want" | sort)" ]; do
