@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Authentication } from './auth/authentication.js';
 import { errorHandler, notFound } from './http-errors.js';
+import { jsonBody } from './json-body.js';
 import { servingReadiness, type ModelStore } from '@peerloan/scoring';
 import type { Metrics } from './metrics.js';
 import { oipRoutes } from './oip-routes.js';
@@ -118,7 +119,7 @@ export function createApp(options: AppOptions): Express {
   app.use(observeDuration(options.metrics));
   // Before the body parser: a refused request costs no parsing and never reaches the model.
   options.auth.protect(app, options.budgets ? [options.budgets.countRequest] : []);
-  app.use(express.json({ limit: options.bodyLimit }));
+  app.use(jsonBody(options.bodyLimit));
   // The scoring routes first: Express tries the layers in order, and no path below overlaps theirs.
   app.use(predictRoutes(options));
   app.use(oipRoutes(options));

@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { ErrorBody } from '@peerloan/contracts';
 import { AuditUnavailableError, NoModelError, RequestError, type FieldProblem } from '@peerloan/scoring';
 import { requestLogger } from './request-log.js';
+import { isPlainJson } from './json-body.js';
 
 /** body-parser's error types and what the client did wrong. */
 const BODY_PARSER_ERRORS: Readonly<Record<string, { status: number; message: string }>> = {
@@ -20,7 +21,7 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, { status: number; message: str
 
 /** POST bodies must be JSON: anything else is 415 before a handler looks at it. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json')) {
+  if (!isPlainJson(req) && !req.is('application/json')) {
     next(new RequestError(415, 'send the body as application/json'));
     return;
   }

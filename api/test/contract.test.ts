@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { FEATURE_NAMES, FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import { MicroBatcher, recordRows } from '@peerloan/scoring';
@@ -237,6 +239,42 @@ describe('prediction API contracts', () => {
     const missing = await call(`${api.url}/no/such/route`);
     assert.equal(missing.status, 404);
     assert.match(errorOf(missing), /no route GET \/no\/such\/route/);
+  });
+
+  test('a JSON body reads the same through the short lane and through express.json', async () => {
+    const text = JSON.stringify(people[3]);
+    const asSent = (headers: Record<string, string>, body: BodyInit) =>
+      call<Prediction>(`${api.url}/predict`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+    // The lane: plain JSON with a length, with or without a UTF-8 charset or a byte order mark.
+    const plain = await asSent({ 'content-type': 'application/json' }, text);
+    const charset = await asSent({ 'content-type': 'application/json; charset=UTF-8' }, text);
+    const marked = await asSent({ 'content-type': 'application/json' }, `\uFEFF${text}`);
+    // express.json: a compressed body, and one sent in chunks without a length.
+    const gzipped = await asSent(
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      gzipSync(Buffer.from(text)),
+    );
+    const chunked = await asSent(
+      { 'content-type': 'application/json' },
+      Readable.toWeb(Readable.from([text.slice(0, 20), text.slice(20)])) as ReadableStream,
+    );
+    for (const [what, res] of Object.entries({ charset, marked, gzipped, chunked })) {
+      assert.equal(res.status, 200, `${what}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.probability, plain.body.probability, what);
+    }
+    // Strict mode on both: JSON that is not an object or an array is refused alike.
+    const scalars: [Record<string, string>, BodyInit][] = [
+      [{ 'content-type': 'application/json' }, '"hello"'],
+      [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(Buffer.from('"hello"'))],
+    ];
+    for (const [headers, body] of scalars) {
+      const scalar = await asSent(headers, body);
+      assert.equal(scalar.status, 400, JSON.stringify(headers));
+      assert.equal(errorOf(scalar), 'the body is not valid JSON');
+    }
+    // A refused body is read off, so the server goes on answering.
+    const after = await asSent({ 'content-type': 'application/json' }, text);
+    assert.equal(after.body.probability, plain.body.probability);
   });
 
   test('health, readiness, request ids and security headers', async () => {
