@@ -111,13 +111,15 @@ for replica in api-0 api-1; do wait_ready "http://127.0.0.1:${ports[$replica]}" 
 
 # ---- Traefik in front, as the local cluster's ingress controller -----------------------------
 # The same binary and settings as scripts/cluster/addons/traefik.yaml: the fast proxy and the
-# retry-unsent middleware, which retries only what a replica never received (a POST already sent
-# is not retried, so a replica that drops one fails the run). Its routes come from a watched file,
-# so a replica leaves and rejoins without Traefik closing a single client connection, as it
-# follows a Service's endpoints on the cluster.
+# retry-unsent middleware, read from the cluster's own file (scripts/cluster/traefik-middlewares.yaml).
+# That middleware retries only what a replica never received (a POST already sent is not retried,
+# so a replica that drops one fails the run). The routes come from a watched file, so a replica
+# leaves and rejoins without Traefik closing a single client connection, as it follows a
+# Service's endpoints on the cluster.
 proxy_port=$(free_port)
 traefik_api=http://127.0.0.1:$(free_port)
 mkdir -p "$work/traefik/dynamic"
+cp "$here/../scripts/cluster/traefik-middlewares.yaml" "$work/traefik/dynamic/middlewares.yaml"
 write_routes() { # replica names that get traffic
   local replica servers=""
   for replica in "$@"; do servers+="          - url: http://127.0.0.1:${ports[$replica]}"$'\n'; done
@@ -125,8 +127,6 @@ write_routes() { # replica names that get traffic
 http:
   routers:
     api: { rule: "PathPrefix(\`/\`)", entryPoints: [web], service: api, middlewares: [retry-unsent] }
-  middlewares:
-    retry-unsent: { retry: { attempts: 20, initialInterval: 10ms } }
   services:
     api:
       loadBalancer:

@@ -312,6 +312,10 @@ apply_storage() {
 
 apply_addons() {
   kubectl_admin apply -f "$REPO_ROOT/scripts/cluster/addons/" >/dev/null
+  # Traefik's middlewares live in one file that load-tests/run-local.sh reads too.
+  kubectl_admin -n traefik create configmap traefik-dynamic \
+    --from-file=dynamic.yaml="$REPO_ROOT/scripts/cluster/traefik-middlewares.yaml" --dry-run=client -o yaml |
+    kubectl_admin apply -f - >/dev/null
   apply_storage
   kubectl_admin -n kube-system rollout status deploy/coredns --timeout=120s >/dev/null
   kubectl_admin -n traefik rollout status deploy/traefik --timeout=120s >/dev/null
