@@ -22,6 +22,7 @@ import { JwksServer, jwtEnv, signingKey, token } from './helpers/jwks-server.js'
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { call, eventually, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { AUDIT_STREAM, streamEntryRecords, type DecisionAuditRecord } from '@peerloan/scoring/queues';
 import { applicants, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 
 const run = promisify(execFile);
@@ -403,10 +404,11 @@ describe('OIP v2 over gRPC with authentication, budgets and the audit trail on',
     assert.deepEqual(byKey.trailers.get('x-request-id'), ['grpc-audit-1']);
     // AUDIT_MODE=required: the record is in Redis before the answer goes.
     const admin = new Redis(redis.url);
-    const records = (await admin.xrange('loanrisk:audit', '-', '+')).map(
-      ([, fields]) => JSON.parse(fields[1]) as { requestId: string; client: string; source: string },
-    );
-    admin.disconnect();
+    // Disconnected whatever the read gives: a client left open keeps the test process alive.
+    const stream = await admin.xrange(AUDIT_STREAM, '-', '+').finally(() => {
+      admin.disconnect();
+    });
+    const records = stream.flatMap(([, fields]) => streamEntryRecords(fields)) as DecisionAuditRecord[];
     const record = records.find((r) => r.requestId === 'grpc-audit-1');
     assert.deepEqual(record && [record.client, record.source], ['risk-team', 'oip']);
   });

@@ -11,6 +11,7 @@ import type { RunningServer } from '../src/server.js';
 import { call, errorOf, eventually, postJson } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { startApi } from './helpers/api-server.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
+import { AUDIT_STREAM, streamEntryRecords, type DecisionAuditRecord } from '@peerloan/scoring/queues';
 import { applicants, pointCurrentAt, tempDir, trainModel } from '@peerloan/scoring/dist/test/helpers/trained-model.js';
 import { WorkerProcess } from '@peerloan/scoring/dist/test/helpers/worker-process.js';
 
@@ -81,10 +82,11 @@ describe('Redis password', () => {
       3000,
     );
     const admin = new Redis(redis.url, { password: PASSWORD });
-    const entries = (await admin.xrange('loanrisk:audit', '-', '+')).map(
-      ([, fields]) => JSON.parse(fields[1]) as { source: string },
-    );
-    admin.disconnect();
+    // Disconnected whatever the read gives: a client left open keeps the test process alive.
+    const stream = await admin.xrange(AUDIT_STREAM, '-', '+').finally(() => {
+      admin.disconnect();
+    });
+    const entries = stream.flatMap(([, fields]) => streamEntryRecords(fields)) as DecisionAuditRecord[];
     assert.deepEqual(entries.map((e) => e.source).sort(), ['batch', 'predict']);
   });
 

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
-import { AUDIT_STREAM, type DecisionAuditRecord } from '@peerloan/scoring/queues';
+import { AUDIT_STREAM, streamEntryRecords, type DecisionAuditRecord } from '@peerloan/scoring/queues';
 import { call, eventually } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
@@ -69,7 +69,7 @@ async function auditedIds(batchId: string): Promise<string[]> {
   try {
     const entries = await client.xrange(AUDIT_STREAM, '-', '+');
     return entries
-      .map(([, fields]) => JSON.parse(fields[1]) as DecisionAuditRecord)
+      .flatMap(([, fields]) => streamEntryRecords(fields) as DecisionAuditRecord[])
       .filter((r) => r.requestId === batchId)
       .map((r) => r.id);
   } finally {

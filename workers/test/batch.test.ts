@@ -12,6 +12,7 @@ import { FEATURE_NAMES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
 import {
   AUDIT_STREAM,
+  streamEntryRecords,
   QUEUE_PREFIX,
   QUEUES,
   type DecisionAuditRecord,
@@ -66,7 +67,7 @@ async function auditRecordsOf(redisUrl: string, batchId: string): Promise<Decisi
   try {
     const entries = await client.xrange(AUDIT_STREAM, '-', '+');
     return entries
-      .map(([, fields]) => JSON.parse(fields[1]) as DecisionAuditRecord)
+      .flatMap(([, fields]) => streamEntryRecords(fields) as DecisionAuditRecord[])
       .filter((record) => record.requestId === batchId);
   } finally {
     client.disconnect();

@@ -51,6 +51,7 @@ import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
 import {
   AUDIT_STREAM,
+  streamEntryRecords,
   MODEL_HISTORY_KEY,
   type ApprovalAuditRecord,
   type AuditRecord,
@@ -79,7 +80,7 @@ const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 async function streamedApprovals(client: Redis): Promise<ApprovalAuditRecord[]> {
   const entries = (await client.xrange(AUDIT_STREAM, '-', '+')) as [string, string[]][];
   return entries
-    .map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord)
+    .flatMap(([, fields]) => streamEntryRecords(fields))
     .filter((r): r is ApprovalAuditRecord => r.kind === 'approval');
 }
 

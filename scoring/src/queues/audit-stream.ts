@@ -1,12 +1,14 @@
 /**
  * The Redis side of the audit trail: one stream holds records until the archiver has written
- * them to the data volume. Appends are idempotent per request key: a Lua script sets the key
- * (NX, with a TTL) and adds the request's records only when the key was new, atomically, so a
- * retry of a request whose first answer was lost stores nothing twice.
+ * them to the data volume. A stream entry's field `r` holds up to RECORDS_PER_STREAM_ENTRY
+ * records of one request as JSON lines, so a batch chunk's thousands of decisions are a few
+ * hundred stream entries rather than one each. Appends are idempotent per request key: a Lua
+ * script sets the key (NX, with a TTL) and adds the request's records only when the key was new,
+ * atomically, so a retry of a request whose first answer was lost stores nothing twice.
  */
 import { redisKey } from '@peerloan/contracts';
 import type { Redis } from 'ioredis';
-import type { AuditEntry } from './audit-record.js';
+import type { AuditEntry, AuditRecord } from './audit-record.js';
 
 export const AUDIT_STREAM = redisKey('audit');
 export const AUDIT_GROUP = 'archive';
@@ -19,8 +21,15 @@ const SEEN_PREFIX = `${redisKey('audit', 'seen')}:`;
 export const APPROVAL_DEDUP_SECONDS = 0;
 
 /**
- * KEYS[1] the stream, KEYS[2..] one seen-key per entry; ARGV[1] the TTL (0: kept for good), then
- * per entry its record count and records.
+ * Records in one stream entry at most. With one XADD a record, Redis spent 4.5-4.9 CPU seconds on
+ * a 1M-row portfolio's audit (2.8 with 20 a stream entry; docs/BENCHMARKS.md); 20 keeps the
+ * archiver's read of 1000 entries near 15 MB.
+ */
+export const RECORDS_PER_STREAM_ENTRY = 20;
+
+/**
+ * KEYS[1] the stream, KEYS[2..] one seen-key per audit entry; ARGV[1] the TTL (0: kept for
+ * good), then per audit entry its record count, its number of stream values and those values.
  */
 const APPEND_SCRIPT = `
 local ttl = ARGV[1]
@@ -31,15 +40,16 @@ local function claim(key)
   return redis.call('SET', key, '1', 'NX', 'EX', ttl)
 end
 for k = 2, #KEYS do
-  local n = tonumber(ARGV[a])
-  a = a + 1
+  local records = tonumber(ARGV[a])
+  local values = tonumber(ARGV[a + 1])
+  a = a + 2
   if claim(KEYS[k]) then
-    for r = 0, n - 1 do
-      redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + r])
+    for v = 0, values - 1 do
+      redis.call('XADD', KEYS[1], '*', 'r', ARGV[a + v])
     end
-    written = written + n
+    written = written + records
   end
-  a = a + n
+  a = a + values
 end
 return written
 `;
@@ -63,8 +73,34 @@ export async function appendEntries(
   const keys = [AUDIT_STREAM, ...entries.map((e) => SEEN_PREFIX + e.key)];
   const args: (string | number)[] = [dedupSeconds];
   for (const entry of entries) {
-    args.push(entry.records.length);
-    for (const record of entry.records) args.push(JSON.stringify(record));
+    const values = streamValues(entry.records);
+    args.push(entry.records.length, values.length);
+    for (const value of values) args.push(value);
   }
   return redis.auditAppend(keys.length, ...keys, ...args);
+}
+
+/** An audit entry's records as stream values: JSON lines, RECORDS_PER_STREAM_ENTRY at most in each. */
+function streamValues(records: readonly AuditRecord[]): string[] {
+  const values: string[] = [];
+  for (let first = 0; first < records.length; first += RECORDS_PER_STREAM_ENTRY) {
+    let value = JSON.stringify(records[first]);
+    const end = Math.min(first + RECORDS_PER_STREAM_ENTRY, records.length);
+    for (let i = first + 1; i < end; i++) value += `\n${JSON.stringify(records[i])}`;
+    values.push(value);
+  }
+  return values;
+}
+
+/**
+ * The JSON lines of one stream entry's fields, as XRANGE or XREADGROUP return them (JSON has no
+ * raw newline, so a line is a record). An entry written before entries held several records is one line.
+ */
+export function streamEntryLines(fields: readonly string[]): string[] {
+  return fields[fields.indexOf('r') + 1].split('\n');
+}
+
+/** The records of one stream entry's fields. */
+export function streamEntryRecords(fields: readonly string[]): AuditRecord[] {
+  return streamEntryLines(fields).map((line) => JSON.parse(line) as AuditRecord);
 }

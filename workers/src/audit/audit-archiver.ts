@@ -10,7 +10,13 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { AUDIT_GROUP, AUDIT_STREAM, redisConnection, type AuditRecord } from '@peerloan/scoring/queues';
+import {
+  AUDIT_GROUP,
+  AUDIT_STREAM,
+  redisConnection,
+  streamEntryLines,
+  type AuditRecord,
+} from '@peerloan/scoring/queues';
 import { settledWithin } from '@peerloan/contracts/runtime';
 import { dayOf, removeDaysBefore, writeBatch } from './audit-files.js';
 
@@ -152,9 +158,9 @@ export class AuditArchiver {
   }
 
   private async archive(entries: readonly LiveEntry[]): Promise<void> {
-    const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]) as AuditRecord);
+    const { byDay, records } = linesByDay(entries);
     const ids = entries.map(([id]) => id);
-    await writeBatch(this.options.dir, `${ids[0]}_${ids[ids.length - 1]}`, records);
+    await writeBatch(this.options.dir, `${ids[0]}_${ids[ids.length - 1]}`, byDay);
     // A pipeline, not MULTI: a full Redis (maxmemory, noeviction) refuses every write queued in a
     // transaction, and these two are what free its memory. Deleted first: an acknowledgement lost
     // after it leaves a pending id with no entry, which XAUTOCLAIM (claimAbandoned) drops.
@@ -165,7 +171,7 @@ export class AuditArchiver {
       .exec();
     const failed = replies?.find(([err]) => err)?.[0];
     if (failed) throw failed;
-    this.archived.inc(records.length);
+    this.archived.inc(records);
   }
 
   private async applyRetention(): Promise<void> {
@@ -189,6 +195,24 @@ export class AuditArchiver {
     await settledWithin(this.loop ?? Promise.resolve(), Math.min(withinMs, BLOCK_MS * 2));
     this.redis.disconnect();
   }
+}
+
+/**
+ * The entries' records as JSON lines by UTC day, without parsing every line: the records of one
+ * stream entry come from one request and share its time, so its first line gives the day.
+ */
+function linesByDay(entries: readonly LiveEntry[]): { byDay: Map<string, string[]>; records: number } {
+  const byDay = new Map<string, string[]>();
+  let records = 0;
+  for (const [, fields] of entries) {
+    const lines = streamEntryLines(fields);
+    const day = dayOf((JSON.parse(lines[0]) as AuditRecord).time);
+    let kept = byDay.get(day);
+    if (!kept) byDay.set(day, (kept = []));
+    for (const line of lines) kept.push(line);
+    records += lines.length;
+  }
+  return { byDay, records };
 }
 
 function isLive(entry: StreamEntry): entry is LiveEntry {

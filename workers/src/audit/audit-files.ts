@@ -9,7 +9,6 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { AuditRecord } from '@peerloan/scoring/queues';
 
 const gzipAsync = promisify(gzip);
 
@@ -38,15 +37,15 @@ async function writeDurably(path: string, data: Buffer): Promise<void> {
   }
 }
 
-/** Writes one batch of records (named by its stream ids, e.g. `1732590000000-0_1732590000123-4`) into its days' folders, durably. */
-export async function writeBatch(dir: string, batchName: string, records: readonly AuditRecord[]): Promise<void> {
-  const byDay = new Map<string, string[]>();
-  for (const record of records) {
-    const day = dayOf(record.time);
-    let lines = byDay.get(day);
-    if (!lines) byDay.set(day, (lines = []));
-    lines.push(JSON.stringify(record));
-  }
+/**
+ * Writes one batch of records (named by its stream ids, e.g. `1732590000000-0_1732590000123-4`),
+ * given as JSON lines by UTC day, into its days' folders, durably.
+ */
+export async function writeBatch(
+  dir: string,
+  batchName: string,
+  byDay: ReadonlyMap<string, readonly string[]>,
+): Promise<void> {
   for (const [day, lines] of byDay) {
     const folder = join(dir, day);
     await mkdir(folder, { recursive: true });
