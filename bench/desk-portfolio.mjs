@@ -3,13 +3,16 @@
 // worker scores it with reasons; the page shows the summary and the first page of the riskiest
 // holders. The API and the workers run as separate processes beside one Redis, as `npm start` runs them.
 // Prints the seconds to each milestone, the page's longest main-thread task (a frozen tab shows
-// as a long one) and the page's JS heap at the end.
+// as a long one) and the page's JS heap at the end; then the seconds until the workers have
+// archived the batch's audit records (the audit stream empty again) and the CPU seconds each
+// process used until then.
 // Usage: node bench/desk-portfolio.mjs <models root>   (ROWS=1000000, GZIP=1 for a .csv.gz,
 // WORKERS=2: worker processes, one a core as the chart runs them; `npm start` runs one)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { chromium } from 'playwright-core';
 
 /* global window */
@@ -68,6 +71,36 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']));
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function processCpu(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/**
+ * Waits until the audit stream is empty (the archiver has written every record of the batch);
+ * the seconds then, and the CPU seconds the workers, the API and Redis (its INFO) used so far.
+ */
+async function auditArchived(seconds) {
+  const client = new Redis(redis.url);
+  try {
+    while ((await client.xlen('loanrisk:audit')) > 0) await new Promise((r) => setTimeout(r, 200));
+    const at = seconds();
+    const info = await client.info('cpu');
+    const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+    const cpu = {
+      workers: workers.reduce((sum, w) => sum + processCpu(w.pid), 0),
+      api: processCpu(api.pid),
+      redis: field('used_cpu_sys') + field('used_cpu_user'),
+    };
+    return { seconds: at, cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(1))])) };
+  } finally {
+    client.disconnect();
+  }
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -91,6 +124,7 @@ try {
   const scored = seconds();
   await page.locator('#riskiest tbody tr').nth(24).waitFor();
   const firstPage = seconds();
+  const archived = await auditArchived(seconds);
   const longTasks = await page.evaluate(() => window.__longTasks);
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
   const megabytes = (statSync(file).size / 1e6).toFixed(1);
@@ -105,6 +139,8 @@ try {
         scoredSeconds: Number(scored.toFixed(1)),
         firstResultPageSeconds: Number(firstPage.toFixed(1)),
         rowsPerSecondEndToEnd: Math.round(ROWS / firstPage),
+        auditArchivedSeconds: Number(archived.seconds.toFixed(1)),
+        cpuSecondsUntilArchived: archived.cpu,
         longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
         longTasksOver50Ms: longTasks.length,
         pageHeapMB: Number((heap / 1e6).toFixed(1)),
