@@ -4,8 +4,8 @@
 // holders. The API and the workers run as separate processes beside one Redis, as `npm start` runs them.
 // Prints the seconds to each milestone, the page's longest main-thread task (a frozen tab shows
 // as a long one) and the page's JS heap at the end; then the seconds until the workers have
-// archived the batch's audit records (the audit stream empty again) and the CPU seconds each
-// process used until then.
+// archived the batch's audit records (the audit stream empty again), the CPU seconds each
+// process used until then and Redis's peak memory.
 // Usage: node bench/desk-portfolio.mjs <models root>   (ROWS=1000000, GZIP=1 for a .csv.gz,
 // WORKERS=2: worker processes, one a core as the chart runs them; `npm start` runs one)
 import { execFileSync, spawn } from 'node:child_process';
@@ -81,21 +81,26 @@ function processCpu(pid) {
 
 /**
  * Waits until the audit stream is empty (the archiver has written every record of the batch);
- * the seconds then, and the CPU seconds the workers, the API and Redis (its INFO) used so far.
+ * the seconds then, the CPU seconds the workers, the API and Redis (its INFO) used so far, and
+ * Redis's peak memory (used_memory_peak).
  */
 async function auditArchived(seconds) {
   const client = new Redis(redis.url);
   try {
     while ((await client.xlen('loanrisk:audit')) > 0) await new Promise((r) => setTimeout(r, 200));
     const at = seconds();
-    const info = await client.info('cpu');
+    const info = await client.info();
     const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
     const cpu = {
       workers: workers.reduce((sum, w) => sum + processCpu(w.pid), 0),
       api: processCpu(api.pid),
       redis: field('used_cpu_sys') + field('used_cpu_user'),
     };
-    return { seconds: at, cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(1))])) };
+    return {
+      seconds: at,
+      cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(1))])),
+      redisPeakMB: Number((field('used_memory_peak') / 1e6).toFixed(1)),
+    };
   } finally {
     client.disconnect();
   }
@@ -141,6 +146,7 @@ try {
         rowsPerSecondEndToEnd: Math.round(ROWS / firstPage),
         auditArchivedSeconds: Number(archived.seconds.toFixed(1)),
         cpuSecondsUntilArchived: archived.cpu,
+        redisPeakMB: archived.redisPeakMB,
         longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
         longTasksOver50Ms: longTasks.length,
         pageHeapMB: Number((heap / 1e6).toFixed(1)),

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
@@ -17,7 +18,14 @@ import { Redis } from 'ioredis';
 import { after, before, describe, test } from 'node:test';
 import { FEATURES, type LoanRecord } from '@peerloan/contracts';
 import { required } from '@peerloan/operator/dist/test/required.js';
-import { AUDIT_STREAM, type DecisionAuditRecord } from '@peerloan/scoring/queues';
+import {
+  AUDIT_GROUP,
+  AUDIT_STREAM,
+  appendEntries,
+  auditEntry,
+  withAuditCommands,
+  type DecisionAuditRecord,
+} from '@peerloan/scoring/queues';
 import { eventually, metricValue } from '@peerloan/scoring/dist/test/helpers/http-calls.js';
 import { ApiProcess } from '@peerloan/scoring/dist/test/helpers/api-process.js';
 import { RedisServer } from '@peerloan/scoring/dist/test/helpers/redis-server.js';
@@ -93,14 +101,14 @@ describe('decision audit trail', () => {
   });
   const startApi = (mode: 'required' | 'best-effort') =>
     ApiProcess.start({ MODEL_DIR: root, REDIS_URL: redis.url, AUDIT_MODE: mode, PREDICTION_LOG_SAMPLE: '0' });
-  const startArchiver = () =>
+  const startArchiver = (intervalMs = 100) =>
     WorkerProcess.start({
       MODEL_DIR: root,
       REDIS_URL: redis.url,
       WORKER_ROLES: 'audit',
       AUDIT_DIR: auditDir,
       AUDIT_RETENTION_DAYS: '30',
-      AUDIT_ARCHIVE_INTERVAL_MS: '100',
+      AUDIT_ARCHIVE_INTERVAL_MS: String(intervalMs),
     });
   after(async () => {
     await worker?.stop();
@@ -288,6 +296,33 @@ describe('decision audit trail', () => {
       assert.equal((await predict('full-last', people[1000])).status, 200);
     } finally {
       await client.config('SET', 'maxmemory', '0');
+      client.disconnect();
+    }
+  });
+
+  test("a backlog ends the archiver's pause: 1,050 entries arriving during a 60 s pause are archived within 5 s", async () => {
+    await worker?.stop();
+    const client = new Redis(redis.url);
+    try {
+      // 0 before the first archiver made the stream and its group.
+      const consumers = async () =>
+        ((await client.xinfo('CONSUMERS', AUDIT_STREAM, AUDIT_GROUP).catch(() => [])) as unknown[]).length;
+      const before = await consumers();
+      worker = startArchiver(60_000);
+      await eventually('the archiver has read once', async () => (await consumers()) > before, 500);
+      // Its first read blocks for up to a second on the empty stream; after that it is in its pause.
+      await sleep(2000);
+      const people = applicants(1050, 11);
+      const entries = people.map((person, i) =>
+        auditEntry(`backlog-${i}`, 'risk-team', 'predict', [
+          { inputs: person, probability: 0.1, threshold: 0.5, modelVersion: 'v-backlog' },
+        ]),
+      );
+      assert.equal(await appendEntries(withAuditCommands(client), entries, 60), 1050);
+      // Without the backlog check the archiver would sleep out its 60 s with all 1,050 waiting.
+      // About 5 s: eventually() tries every 20 ms.
+      await eventually('the backlog is archived', async () => (await client.xlen(AUDIT_STREAM)) === 0, 250);
+    } finally {
       client.disconnect();
     }
   });
