@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { cpuSeconds } from './bench-driver.mjs';
 import { chromium } from 'playwright-core';
 
 /* global window */
@@ -71,14 +72,6 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']));
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function processCpu(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
 /**
  * Waits until the audit stream is empty (the archiver has written every record of the batch);
  * the seconds then, the CPU seconds the workers, the API and Redis (its INFO) used so far, and
@@ -92,8 +85,8 @@ async function auditArchived(seconds) {
     const info = await client.info();
     const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
     const cpu = {
-      workers: workers.reduce((sum, w) => sum + processCpu(w.pid), 0),
-      api: processCpu(api.pid),
+      workers: workers.reduce((sum, w) => sum + cpuSeconds(w), 0),
+      api: cpuSeconds(api),
       redis: field('used_cpu_sys') + field('used_cpu_user'),
     };
     return {
